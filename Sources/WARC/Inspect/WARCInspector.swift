@@ -1,0 +1,65 @@
+/// Walks a file and describes each record and each damage, for `aomi-archive inspect`.
+///
+/// Streams: each entry is handed over as it is read, so a file of any size is inspected in
+/// constant memory.
+public struct WARCInspector: Sendable {
+    /// Header fields shown in their own column (for Aomi archives, `Aomi-Session-Id`).
+    public var extraFields: [String]
+
+    public init(extraFields: [String] = []) {
+        self.extraFields = extraFields
+    }
+
+    /// One line of the listing.
+    public struct Entry: Sendable, Codable, Equatable {
+        public var offset: Int64
+        public var length: Int64
+        public var type: String
+        public var date: String?
+        public var targetURI: String?
+        public var recordID: String?
+        /// The chosen extra fields that the record has.
+        public var fields: [String: String]
+    }
+
+    /// Totals for one file.
+    public struct Summary: Sendable, Codable, Equatable {
+        public var path: String
+        public var records: Int
+        public var recordsByType: [String: Int]
+        /// Bytes of the file.
+        public var storedBytes: Int64
+        /// Bytes of record data once inflated.
+        public var uncompressedBytes: Int64
+        public var damage: [WARCDamage]
+
+        /// Uncompressed bytes per stored byte.
+        public var compressionRatio: Double {
+            storedBytes == 0 ? 0 : Double(uncompressedBytes) / Double(storedBytes)
+        }
+    }
+
+    public func inspect(path: String, onEntry: (Entry) -> Void, onDamage: (WARCDamage) -> Void = { _ in }) throws(WARCReadError) -> Summary {
+        let reader = try WARCFileReader(path: path)
+        var summary = Summary(path: path, records: 0, recordsByType: [:], storedBytes: reader.fileSize, uncompressedBytes: 0, damage: [])
+        for event in reader {
+            switch event {
+            case let .record(stored):
+                let record = stored.record
+                summary.records += 1
+                summary.recordsByType[record.type.rawValue, default: 0] += 1
+                var fields: [String: String] = [:]
+                for name in extraFields {
+                    if let value = record.headers[name] { fields[name] = value }
+                }
+                onEntry(Entry(offset: stored.offset, length: stored.length, type: record.type.rawValue, date: record.date,
+                              targetURI: record.targetURI, recordID: record.recordID, fields: fields))
+            case let .damage(damage):
+                summary.damage.append(damage)
+                onDamage(damage)
+            }
+        }
+        summary.uncompressedBytes = reader.uncompressedBytes
+        return summary
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+
+/// Recovers files left by a writer that did not close them (a crash, a kill): cuts each file
+/// after its last complete record, ends every segmented response that had no last segment,
+/// and renames `NAME.warc.gz.open` to `NAME.warc.gz`.
+public enum WARCFileRepair {
+    /// Repairs one file. A file that is not `.open` is cut and completed in place.
+    ///
+    /// - Parameter finalSegmentFields: extra fields for the segments added to end streams.
+    public static func repair(
+        path: String,
+        finalSegmentFields: [(String, String)] = [],
+        compressionLevel: Int32 = 6
+    ) throws -> WARCRepairReport {
+        let scan = try scanFile(path)
+        let cutAt = scan.endOfLastRecord
+        var report = WARCRepairReport(originalPath: path, repairedPath: nil, intactRecords: scan.records,
+                                      bytesCut: scan.fileSize - cutAt, closedSegmentOrigins: [], damage: scan.damage)
+        guard scan.records > 0 else {
+            try removeFile(path)
+            return report
+        }
+        if cutAt < scan.fileSize {
+            guard truncate(path, off_t(cutAt)) == 0 else {
+                throw WARCWriterError.io(path: path, operation: "truncate to \(cutAt) bytes", errno: errno)
+            }
+        }
+        let unfinished = scan.segments.filter { !$0.value.isComplete }.sorted { $0.value.order < $1.value.order }
+        if !unfinished.isEmpty {
+            let records = unfinished.map { closingSegment(originID: $0.key, stream: $0.value, extraFields: finalSegmentFields) }
+            try append(records, to: path, compressed: scan.compressed, level: compressionLevel)
+            report.closedSegmentOrigins = unfinished.map(\.key)
+        }
+        report.repairedPath = try renameIfOpen(path)
+        return report
+    }
+
+    /// Repairs every `.open` file below `directory`, oldest name first.
+    public static func repairOpenFiles(under directory: String, finalSegmentFields: [(String, String)] = []) throws -> [WARCRepairReport] {
+        try openFiles(under: directory).map { try repair(path: $0, finalSegmentFields: finalSegmentFields) }
+    }
+
+    /// The `.open` files below `directory`, sorted by path.
+    public static func openFiles(under directory: String) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var found: [String] = []
+        while let relative = walker.nextObject() as? String {
+            if relative.hasSuffix(".warc.gz" + WARCWriterConfiguration.openSuffix) || relative.hasSuffix(".warc" + WARCWriterConfiguration.openSuffix) {
+                found.append((directory as NSString).appendingPathComponent(relative))
+            }
+        }
+        return found.sorted()
+    }
+
+    // MARK: Scanning
+
+    struct Stream {
+        var order: Int
+        var targetURI: String?
+        var lastNumber: Int
+        var totalLength: Int
+        var isComplete: Bool
+    }
+
+    struct Scan {
+        var records = 0
+        var damage: [WARCDamage] = []
+        var endOfLastRecord: Int64 = 0
+        var fileSize: Int64 = 0
+        var compressed = true
+        var segments: [String: Stream] = [:]
+    }
+
+    static func scanFile(_ path: String) throws -> Scan {
+        let reader = try WARCFileReader(path: path)
+        var scan = Scan()
+        for event in reader {
+            switch event {
+            case let .damage(damage):
+                scan.damage.append(damage)
+            case let .record(stored):
+                scan.records += 1
+                track(stored.record, in: &scan.segments)
+            }
+        }
+        scan.endOfLastRecord = reader.endOfLastRecord
+        scan.fileSize = reader.fileSize
+        scan.compressed = reader.isCompressed
+        return scan
+    }
+
+    private static func track(_ record: WARCRecord, in segments: inout [String: Stream]) {
+        guard let number = record.segmentNumber else { return }
+        if number == 1, record.type != .continuation, let id = record.recordID {
+            segments[id] = Stream(order: segments.count, targetURI: record.targetURI, lastNumber: 1,
+                                  totalLength: record.block.count, isComplete: record.headers.contains(WARCField.segmentTotalLength))
+        } else if let origin = record.headers[WARCField.segmentOriginID], var stream = segments[origin] {
+            stream.lastNumber = max(stream.lastNumber, number)
+            stream.totalLength += record.block.count
+            stream.isComplete = stream.isComplete || record.headers.contains(WARCField.segmentTotalLength)
+            segments[origin] = stream
+        }
+    }
+
+    // MARK: Writing
+
+    private static func closingSegment(originID: String, stream: Stream, extraFields: [(String, String)]) -> WARCRecord {
+        var fields: [(String, String)] = []
+        if let target = stream.targetURI { fields.append((WARCField.targetURI, target)) }
+        fields += [
+            (WARCField.segmentOriginID, originID),
+            (WARCField.segmentNumber, String(stream.lastNumber + 1)),
+            (WARCField.segmentTotalLength, String(stream.totalLength)),
+            (WARCField.truncated, "disconnect"),
+        ]
+        return WARCRecord(type: .continuation, headers: fields + extraFields).completed()
+    }
+
+    private static func append(_ records: [WARCRecord], to path: String, compressed: Bool, level: Int32) throws {
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard descriptor >= 0 else { throw WARCWriterError.io(path: path, operation: "open for append", errno: errno) }
+        defer { close(descriptor) }
+        let deflater = try GzipMemberDeflater(level: level)
+        for record in records {
+            let plain = record.serialized()
+            try WARCWriter.writeAll(compressed ? try deflater.compress(plain) : plain, descriptor: descriptor, path: path)
+        }
+        guard fsync(descriptor) == 0 else { throw WARCWriterError.io(path: path, operation: "fsync", errno: errno) }
+    }
+
+    private static func renameIfOpen(_ path: String) throws -> String {
+        guard path.hasSuffix(WARCWriterConfiguration.openSuffix) else { return path }
+        let closed = String(path.dropLast(WARCWriterConfiguration.openSuffix.count))
+        guard rename(path, closed) == 0 else {
+            throw WARCWriterError.io(path: path, operation: "rename to \(closed)", errno: errno)
+        }
+        return closed
+    }
+
+    private static func removeFile(_ path: String) throws {
+        guard unlink(path) == 0 else { throw WARCWriterError.io(path: path, operation: "remove", errno: errno) }
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+
+/// Appends records to `.warc.gz` files, each record as its own gzip member.
+///
+/// One actor per output: records from any number of tasks are written whole, one after
+/// the other, never interleaved. A file is written as `NAME.warc.gz.open` and renamed to
+/// `NAME.warc.gz` when it is closed: at rotation (past `rotationBytes`) or by `close()`.
+/// Each file starts with a `warcinfo` record; files are only created when a record comes.
+public actor WARCWriter {
+    public let configuration: WARCWriterConfiguration
+    private let deflater: GzipMemberDeflater
+    private var file: OpenFile?
+    private var sequence = 0
+    private var isClosed = false
+    private var lastSync = ContinuousClock.now
+    /// The files this writer has closed, oldest first.
+    public private(set) var closedFiles: [String] = []
+    /// Uncompressed and stored bytes of every record written so far.
+    public private(set) var uncompressedBytes: Int64 = 0
+    public private(set) var storedBytes: Int64 = 0
+
+    private struct OpenFile {
+        let descriptor: Int32
+        let path: String
+        let warcinfoID: String
+        var size: Int64
+    }
+
+    public init(configuration: WARCWriterConfiguration) throws(WARCWriterError) {
+        self.configuration = configuration
+        self.deflater = try GzipMemberDeflater(level: configuration.compressionLevel)
+    }
+
+    /// The final name of the file now being written, if one is open.
+    public var currentPath: String? { file?.path }
+
+    /// Completes, compresses and appends one record.
+    @discardableResult
+    public func write(_ record: WARCRecord) throws(WARCWriterError) -> WARCWriteReceipt {
+        try write([record])[0]
+    }
+
+    /// Writes records in order, all into the same file (rotation waits for the last one).
+    @discardableResult
+    public func write(_ records: [WARCRecord]) throws(WARCWriterError) -> [WARCWriteReceipt] {
+        guard !isClosed else { throw .closed(directory: configuration.directory) }
+        var current = try currentOrNextFile()
+        var receipts: [WARCWriteReceipt] = []
+        receipts.reserveCapacity(records.count)
+        for record in records {
+            var completed = record.completed()
+            if !completed.headers.contains(WARCField.warcinfoID), completed.type != .warcinfo {
+                completed.headers.append(WARCField.warcinfoID, current.warcinfoID)
+            }
+            receipts.append(try append(completed, to: &current))
+        }
+        file = current
+        try syncIfDue(current)
+        if current.size >= configuration.rotationBytes {
+            try closeCurrentFile()
+        }
+        return receipts
+    }
+
+    private func currentOrNextFile() throws(WARCWriterError) -> OpenFile {
+        if let file { return file }
+        return try openNextFile()
+    }
+
+    /// Forces everything written so far to disk.
+    public func sync() throws(WARCWriterError) {
+        guard let file else { return }
+        try Self.fsync(file)
+        lastSync = .now
+    }
+
+    /// Closes the current file (renaming it to its final name) and takes no more records.
+    @discardableResult
+    public func close() throws(WARCWriterError) -> [String] {
+        guard !isClosed else { return closedFiles }
+        isClosed = true
+        try closeCurrentFile()
+        return closedFiles
+    }
+
+    /// Closes the current file now; the next record starts a new one.
+    public func rotate() throws(WARCWriterError) {
+        try closeCurrentFile()
+    }
+
+    private func append(_ record: WARCRecord, to file: inout OpenFile) throws(WARCWriterError) -> WARCWriteReceipt {
+        let plain = record.serialized()
+        let member = try deflater.compress(plain)
+        try Self.writeAll(member, to: file)
+        let receipt = WARCWriteReceipt(path: file.path, offset: file.size, length: Int64(member.count), record: record)
+        file.size += Int64(member.count)
+        uncompressedBytes += Int64(plain.count)
+        storedBytes += Int64(member.count)
+        return receipt
+    }
+
+    private func openNextFile() throws(WARCWriterError) -> OpenFile {
+        try Self.makeDirectory(configuration.directory)
+        let (descriptor, path) = try createUniqueFile()
+        var opened = OpenFile(descriptor: descriptor, path: path, warcinfoID: WARCRecordID.make(), size: 0)
+        let info = WARCRecord(
+            type: .warcinfo,
+            headers: [
+                (WARCField.recordID, opened.warcinfoID),
+                (WARCField.filename, (path as NSString).lastPathComponent),
+                (WARCField.contentType, WARCValue.warcFieldsContentType),
+            ],
+            block: Self.warcFieldsBlock(configuration.warcinfo)
+        )
+        _ = try append(info.completed(), to: &opened)
+        file = opened
+        return opened
+    }
+
+    private func createUniqueFile() throws(WARCWriterError) -> (Int32, String) {
+        let stamp = WARCDate.now().compactString
+        while true {
+            sequence += 1
+            let name = "\(stamp)-\(configuration.writerID)-\(String(format: "%05d", sequence)).warc.gz"
+            let path = (configuration.directory as NSString).appendingPathComponent(name)
+            let openPath = path + WARCWriterConfiguration.openSuffix
+            if access(path, F_OK) == 0 { continue }
+            let descriptor = open(openPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if descriptor >= 0 { return (descriptor, path) }
+            let code = errno
+            guard code == EEXIST, sequence < 99_999 else { throw .io(path: openPath, operation: "create", errno: code) }
+        }
+    }
+
+    private func closeCurrentFile() throws(WARCWriterError) {
+        guard let current = file else { return }
+        file = nil
+        try Self.fsync(current)
+        Glibc.close(current.descriptor)
+        let openPath = current.path + WARCWriterConfiguration.openSuffix
+        guard rename(openPath, current.path) == 0 else {
+            throw .io(path: openPath, operation: "rename to \(current.path)", errno: errno)
+        }
+        closedFiles.append(current.path)
+    }
+
+    private func syncIfDue(_ file: OpenFile) throws(WARCWriterError) {
+        switch configuration.fsync {
+        case .everyRecord:
+            try Self.fsync(file)
+        case let .interval(interval):
+            let now = ContinuousClock.now
+            if now - lastSync >= interval {
+                try Self.fsync(file)
+                lastSync = now
+            }
+        case .never:
+            break
+        }
+    }
+
+    private static func fsync(_ file: OpenFile) throws(WARCWriterError) {
+        guard Glibc.fsync(file.descriptor) == 0 else {
+            throw .io(path: file.path + WARCWriterConfiguration.openSuffix, operation: "fsync", errno: errno)
+        }
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to file: OpenFile) throws(WARCWriterError) {
+        try writeAll(bytes, descriptor: file.descriptor, path: file.path + WARCWriterConfiguration.openSuffix)
+    }
+
+    static func writeAll(_ bytes: [UInt8], descriptor: Int32, path: String) throws(WARCWriterError) {
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { pointer in
+                Glibc.write(descriptor, pointer.baseAddress! + written, pointer.count - written)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path, operation: "write", errno: errno)
+            }
+            written += result
+        }
+    }
+
+    static func makeDirectory(_ directory: String) throws(WARCWriterError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .io(path: directory, operation: "create folder", errno: errno == 0 ? EIO : errno)
+        }
+    }
+
+    /// A `warcinfo` block: `name: value` lines, as `application/warc-fields`.
+    static func warcFieldsBlock(_ fields: WARCHeaders) -> [UInt8] {
+        var block: [UInt8] = []
+        for field in fields.fields {
+            block.append(contentsOf: "\(field.name): \(WARCRecord.sanitizedFieldValue(field.value))\r\n".utf8)
+        }
+        return block
+    }
+
+    deinit {
+        if let file { Glibc.close(file.descriptor) }
+    }
+}

@@ -1,0 +1,44 @@
+/// How a `WARCWriter` names, compresses, syncs and rotates its files.
+public struct WARCWriterConfiguration: Sendable {
+    /// When written records are forced to disk with `fsync`.
+    public enum FsyncPolicy: Sendable, Equatable {
+        /// After every record: nothing acknowledged is lost on power failure; slowest.
+        case everyRecord
+        /// At most once per interval, on the next write after it has passed, and on close.
+        case interval(Duration)
+        /// Only on close; the operating system decides the rest.
+        case never
+    }
+
+    /// The folder the files go into; created when missing.
+    public var directory: String
+    /// Part of every file name, so that several writers can share a folder
+    /// (`<yyyyMMdd'T'HHmmss'Z'>-<writerID>-<seq>.warc.gz`).
+    public var writerID: String
+    /// A file is closed and the next one started once it reaches this many bytes.
+    public var rotationBytes: Int64
+    /// zlib level, 1 (fastest) to 9 (smallest); 6 is zlib's default.
+    public var compressionLevel: Int32
+    public var fsync: FsyncPolicy
+    /// Fields of the `warcinfo` record that starts each file (`software`, `format`, …).
+    public var warcinfo: WARCHeaders
+
+    public init(
+        directory: String,
+        writerID: String,
+        rotationBytes: Int64 = 256 << 20,
+        compressionLevel: Int32 = 6,
+        fsync: FsyncPolicy = .interval(.seconds(1)),
+        warcinfo: WARCHeaders = WARCHeaders([("software", "aomi-archive"), ("format", "WARC File Format 1.1")])
+    ) {
+        self.directory = directory
+        self.writerID = writerID
+        self.rotationBytes = rotationBytes
+        self.compressionLevel = compressionLevel
+        self.fsync = fsync
+        self.warcinfo = warcinfo
+    }
+
+    /// The suffix of a file that is still being written.
+    public static let openSuffix = ".open"
+}

@@ -1,0 +1,22 @@
+import Foundation
+
+/// Why a record could not be written; each case names the file and the failed step.
+public enum WARCWriterError: Error, Sendable, CustomStringConvertible {
+    /// zlib refused to compress (out of memory, bad level).
+    case compression(status: Int32, detail: String)
+    /// A system call on an archive file or folder failed.
+    case io(path: String, operation: String, errno: Int32)
+    /// The writer was closed and takes no more records.
+    case closed(directory: String)
+
+    public var description: String {
+        switch self {
+        case let .compression(status, detail):
+            return "gzip compression failed (zlib status \(status)): \(detail)"
+        case let .io(path, operation, code):
+            return "\(operation) failed for \(path): \(String(cString: strerror(code))) (errno \(code))"
+        case let .closed(directory):
+            return "the WARC writer for \(directory) is closed"
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `aomi-archive` command: records, indexes and replays Aomi backend traffic.
+@main
+struct AomiArchive: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aomi-archive",
+        abstract: "Record, index and replay Aomi chat-agent traffic as WARC archives.",
+        version: "0.1.0",
+        subcommands: [InspectCommand.self]
+    )
+}

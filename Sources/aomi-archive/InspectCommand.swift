@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import WARC
+
+/// `aomi-archive inspect FILE…`: lists the records of archive files and the damage found.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "List the records of .warc.gz / .warc files, with a summary and any damage.",
+        discussion: """
+            One line per record: offset, stored length, type, date, target URI and the Aomi \
+            session id. Exit status: 0 when every file is intact, 1 when damage was found, \
+            2 when a file could not be opened.
+            """
+    )
+
+    @Argument(help: "Archive files to inspect.")
+    var files: [String]
+
+    @Flag(help: "Print JSON Lines (one object per record, damage and file summary) instead of text.")
+    var json = false
+
+    @Flag(help: "Repair each file first: cut after the last complete record, end unfinished SSE streams, rename a .open file.")
+    var repair = false
+
+    @Flag(help: "Print only the summaries, not one line per record.")
+    var summaryOnly = false
+
+    func run() throws {
+        let inspector = WARCInspector(extraFields: ["Aomi-Session-Id"])
+        let output = JSONLinesWriter()
+        var damaged = false
+        var unreadable = false
+        for file in files {
+            var path = file
+            do {
+                if repair {
+                    let report = try WARCFileRepair.repair(path: file, finalSegmentFields: [("Aomi-Stream-End", "error")])
+                    printRepair(report, output: output)
+                    guard let repaired = report.repairedPath else { continue }
+                    path = repaired
+                }
+                if !json { print(path) }
+                if !json && !summaryOnly { print("  " + inspector.headerLine()) }
+                let summary = try inspector.inspect(path: path) { entry in
+                    guard !summaryOnly else { return }
+                    if json { output.write(["kind": "record", "file": path], entry) } else { print("  " + inspector.line(for: entry)) }
+                }
+                damaged = damaged || !summary.damage.isEmpty
+                if json {
+                    output.write(["kind": "summary"], summary)
+                } else {
+                    inspector.summaryLines(summary).forEach { print("  " + $0) }
+                }
+            } catch {
+                unreadable = true
+                FileHandle.standardError.write(Data("aomi-archive inspect: \(error)\n".utf8))
+            }
+        }
+        if unreadable { throw ExitCode(2) }
+        if damaged { throw ExitCode(1) }
+    }
+
+    private func printRepair(_ report: WARCRepairReport, output: JSONLinesWriter) {
+        if json {
+            output.write(["kind": "repair"], report)
+            return
+        }
+        let outcome = report.repairedPath.map { "repaired as \($0)" } ?? "removed: no intact record"
+        print("\(report.originalPath): \(outcome); \(report.intactRecords) intact records, \(report.bytesCut) bytes cut, "
+              + "\(report.closedSegmentOrigins.count) unfinished streams ended")
+    }
+}
