@@ -3,11 +3,7 @@
 
 #include <zlib.h>
 
-/// `deflateInit2` and `inflateInit2` are macros, which Swift cannot call; these wrap them.
-static inline int czlib_deflateInit2(z_streamp stream, int level, int windowBits, int memLevel) {
-    return deflateInit2(stream, level, Z_DEFLATED, windowBits, memLevel, Z_DEFAULT_STRATEGY);
-}
-
+/// `inflateInit2` is a macro, which Swift cannot call; this wraps it.
 static inline int czlib_inflateInit2(z_streamp stream, int windowBits) {
     return inflateInit2(stream, windowBits);
 }

@@ -188,3 +188,23 @@ import Testing
         }
     }
 }
+
+@Suite struct WARCReaderLargeRecordTests {
+    /// A member larger than the reader's window goes through the streaming inflater.
+    @Test func aRecordLargerThanTheWindowIsReadWhole() async throws {
+        let directory = TemporaryDirectory()
+        var generator = SystemRandomNumberGenerator()
+        let block = (0..<300_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let writer = try WARCWriter(configuration: WARCWriterConfiguration(directory: directory.path, writerID: "big"))
+        try await writer.write(WARCRecord(type: .resource, headers: [(WARCField.targetURI, "urn:big")], block: block))
+        try await writer.write(SampleRecords.request())
+        let path = try await writer.close()[0]
+        let (records, damage) = try WARCFileReader.readAll(path: path, options: WARCReaderOptions(windowBytes: 64 * 1024))
+        #expect(damage.isEmpty)
+        #expect(records.map(\.record.type) == [.warcinfo, .resource, .request])
+        #expect(records[1].record.block == block)
+        let limited = try WARCFileReader.readAll(path: path, options: WARCReaderOptions(maxRecordBytes: 100_000, windowBytes: 64 * 1024))
+        #expect(limited.records.map(\.record.type) == [.warcinfo, .request])
+        #expect(limited.damage.map(\.kind) == [.recordTooLarge])
+    }
+}

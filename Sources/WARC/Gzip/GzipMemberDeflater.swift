@@ -1,46 +1,36 @@
-import CZlib
+import CLibdeflate
 
-/// Compresses one whole buffer into one complete gzip member, reusing its zlib state.
+/// Compresses one whole buffer into one complete gzip member (libdeflate).
 ///
-/// Not thread-safe: each writer owns one.
+/// A record is always compressed whole, so libdeflate's one-shot API fits, and it is about
+/// twice as fast as zlib at the same ratio. Not thread-safe: each writer owns one.
 final class GzipMemberDeflater {
-    private let stream: UnsafeMutablePointer<z_stream>
+    private let compressor: OpaquePointer
     let level: Int32
 
-    /// - Parameter level: zlib level, 0 (store) to 9; -1 is zlib's default (6).
+    /// - Parameter level: 1 (fastest) to 12 (smallest); 6 is the default.
     init(level: Int32) throws(WARCWriterError) {
-        self.level = level
-        stream = .allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        let status = czlib_deflateInit2(stream, level, 15 + 16, 9)
-        guard status == Z_OK else {
-            stream.deallocate()
-            throw WARCWriterError.compression(status: status, detail: "deflateInit2 at level \(level)")
+        guard (1...12).contains(level), let compressor = libdeflate_alloc_compressor(level) else {
+            throw WARCWriterError.compression(status: level, detail: "no compressor for level \(level) (1 to 12)")
         }
+        self.level = level
+        self.compressor = compressor
     }
 
     deinit {
-        deflateEnd(stream)
-        stream.deallocate()
+        libdeflate_free_compressor(compressor)
     }
 
     /// The gzip member holding `input`.
     func compress(_ input: [UInt8]) throws(WARCWriterError) -> [UInt8] {
-        deflateReset(stream)
-        let bound = Int(deflateBound(stream, uLong(input.count))) + 32
-        var status: Int32 = Z_OK
-        let member = input.withUnsafeBufferPointer { inputPointer in
+        let bound = libdeflate_gzip_compress_bound(compressor, input.count)
+        let member = input.withUnsafeBytes { inputPointer in
             [UInt8](unsafeUninitializedCapacity: bound) { outputPointer, initialized in
-                stream.pointee.next_in = UnsafeMutablePointer(mutating: inputPointer.baseAddress)
-                stream.pointee.avail_in = uInt(input.count)
-                stream.pointee.next_out = outputPointer.baseAddress
-                stream.pointee.avail_out = uInt(bound)
-                status = deflate(stream, Z_FINISH)
-                initialized = status == Z_STREAM_END ? bound - Int(stream.pointee.avail_out) : 0
+                initialized = libdeflate_gzip_compress(compressor, inputPointer.baseAddress, inputPointer.count, outputPointer.baseAddress, bound)
             }
         }
-        guard status == Z_STREAM_END else {
-            throw WARCWriterError.compression(status: status, detail: "deflate of a \(input.count)-byte record")
+        guard !member.isEmpty else {
+            throw WARCWriterError.compression(status: 0, detail: "libdeflate could not compress a \(input.count)-byte record")
         }
         return member
     }

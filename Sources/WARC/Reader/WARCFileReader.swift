@@ -19,6 +19,7 @@ public final class WARCFileReader: Sequence, IteratorProtocol {
 
     private let window: FileWindow
     private let inflater = GzipMemberInflater()
+    private let decoder = GzipMemberDecoder()
     private var output: UnsafeMutableRawBufferPointer
     private var position: Int64
     private var pending: [WARCReadEvent] = []
@@ -109,6 +110,11 @@ public final class WARCFileReader: Sequence, IteratorProtocol {
                              reason: start == 0 ? "the file does not start with a gzip member or a WARC record" : "bytes between gzip members")
             return
         }
+        if let (end, produced) = decodeWholeMember(at: start) {
+            addRecords(ofMemberAt: start, length: end - start, produced: produced)
+            position = end
+            return
+        }
         switch inflateMember(at: start) {
         case let .complete(end, produced):
             addRecords(ofMemberAt: start, length: end - start, produced: produced)
@@ -161,6 +167,29 @@ public final class WARCFileReader: Sequence, IteratorProtocol {
         }
         return nil
     }
+
+    /// The fast path: decodes the member at `start` in one call when it is intact and held
+    /// whole in the window. Nil sends the member to the streaming inflater, which tells why.
+    private func decodeWholeMember(at start: Int64) -> (end: Int64, produced: Int)? {
+        var input = window.bytes(at: start, minimum: Self.fastPathInput)
+        var widened = false
+        while true {
+            switch decoder.decode(input: input, output: output) {
+            case let .decoded(consumed, produced):
+                return produced > options.maxRecordBytes ? nil : (start + Int64(consumed), produced)
+            case .outputTooSmall:
+                guard output.count < options.maxRecordBytes else { return nil }
+                growOutput()
+            case .failed:
+                let seesRestOfFile = Int64(input.count) >= fileSize - start
+                guard !widened, !seesRestOfFile, input.count < window.capacity else { return nil }
+                widened = true
+                input = window.bytes(at: start, minimum: window.capacity)
+            }
+        }
+    }
+
+    private static let fastPathInput = 256 * 1024
 
     /// Inflates the member at `start` into `output`. With `stopAfter`, stops as soon as that
     /// many bytes are out (a probe) and reports them as `.complete`.

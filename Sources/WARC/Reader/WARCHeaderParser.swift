@@ -18,22 +18,31 @@ enum WARCHeaderParser {
         guard let end = blankLineEnd(bytes, limit: limit) else {
             return bytes.count >= maxHeaderBytes ? .tooLong : .incomplete
         }
-        var lines = splitLines(UnsafeRawBufferPointer(rebasing: bytes[0..<end]))
-        let version = String(decoding: lines.removeFirst(), as: UTF8.self)
         var headers = WARCHeaders()
-        for line in lines where !line.isEmpty {
-            if line.first == 0x20 || line.first == 0x09 {
-                guard let last = headers.fields.last else { return .malformed("continuation line before any field") }
-                let more = trimmed(String(decoding: line, as: UTF8.self))
-                headers.set(last.name, last.value + " " + more)
+        var version = ""
+        var lineStart = 0
+        while lineStart < end {
+            var lineEnd = lineStart
+            while lineEnd < end, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+            let next = lineEnd + 1
+            if lineEnd > lineStart, bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+            defer { lineStart = next }
+            if lineStart == 0 {
+                version = text(bytes, lineStart..<lineEnd)
                 continue
             }
-            guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else {
-                return .malformed("header line without a field name: \(preview(line))")
+            if lineEnd == lineStart { continue }
+            if bytes[lineStart] == 0x20 || bytes[lineStart] == 0x09 {
+                guard let last = headers.fields.last else { return .malformed("continuation line before any field") }
+                headers.set(last.name, last.value + " " + text(bytes, trimmed(bytes, lineStart..<lineEnd)))
+                continue
             }
-            let name = String(decoding: line[line.startIndex..<colon], as: UTF8.self)
-            let value = trimmed(String(decoding: line[(colon + 1)...], as: UTF8.self))
-            headers.append(name, value)
+            var colon = lineStart
+            while colon < lineEnd, bytes[colon] != 0x3A { colon += 1 }
+            guard colon < lineEnd, colon > lineStart else {
+                return .malformed("header line without a field name: \(text(bytes, lineStart..<Swift.min(lineEnd, lineStart + 60)))")
+            }
+            headers.append(text(bytes, lineStart..<colon), text(bytes, trimmed(bytes, (colon + 1)..<lineEnd)))
         }
         guard let lengthText = headers[WARCField.contentLength] else {
             return .malformed("no Content-Length field")
@@ -61,27 +70,15 @@ enum WARCHeaderParser {
         return nil
     }
 
-    private static func splitLines(_ bytes: UnsafeRawBufferPointer) -> [ArraySlice<UInt8>] {
-        let all = Array(bytes)
-        var lines: [ArraySlice<UInt8>] = []
-        var lineStart = 0
-        for index in all.indices where all[index] == 0x0A {
-            var lineEnd = index
-            if lineEnd > lineStart, all[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-            lines.append(all[lineStart..<lineEnd])
-            lineStart = index + 1
-        }
-        return lines
+    private static func text(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
 
-    private static func trimmed(_ text: String) -> String {
-        var slice = Substring(text)
-        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
-        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
-        return String(slice)
-    }
-
-    private static func preview(_ line: ArraySlice<UInt8>) -> String {
-        String(decoding: line.prefix(60), as: UTF8.self)
+    private static func trimmed(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Range<Int> {
+        var lower = range.lowerBound
+        var upper = range.upperBound
+        while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
+        while upper > lower, bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09 { upper -= 1 }
+        return lower..<upper
     }
 }

@@ -9,7 +9,7 @@ public struct WARCReaderOptions: Sendable {
     /// How many bytes of the file are held at once.
     public var windowBytes: Int
 
-    public init(maxHeaderBytes: Int = 64 * 1024, maxRecordBytes: Int = 256 << 20, startOffset: Int64 = 0, windowBytes: Int = 1 << 20) {
+    public init(maxHeaderBytes: Int = 64 * 1024, maxRecordBytes: Int = 256 << 20, startOffset: Int64 = 0, windowBytes: Int = 4 << 20) {
         self.maxHeaderBytes = maxHeaderBytes
         self.maxRecordBytes = maxRecordBytes
         self.startOffset = startOffset

@@ -66,7 +66,20 @@ public struct WARCHeaders: Sendable, Equatable {
         fields.removeAll { Self.namesMatch($0.name, name) }
     }
 
+    /// ASCII case-insensitive comparison (field names are ASCII tokens), without allocating.
     static func namesMatch(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && a.lowercased() == b.lowercased()
+        var left = a.utf8.makeIterator()
+        var right = b.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil):
+                return true
+            case let (x?, y?):
+                if x == y { continue }
+                if x | 0x20 != y | 0x20 || !(0x61...0x7A).contains(x | 0x20) { return false }
+            default:
+                return false
+            }
+        }
     }
 }

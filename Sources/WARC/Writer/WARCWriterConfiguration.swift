@@ -17,7 +17,7 @@ public struct WARCWriterConfiguration: Sendable {
     public var writerID: String
     /// A file is closed and the next one started once it reaches this many bytes.
     public var rotationBytes: Int64
-    /// zlib level, 1 (fastest) to 9 (smallest); 6 is zlib's default.
+    /// libdeflate level, 1 (fastest) to 12 (smallest); 6, the default, compresses like gzip -6.
     public var compressionLevel: Int32
     public var fsync: FsyncPolicy
     /// Fields of the `warcinfo` record that starts each file (`software`, `format`, …).
