@@ -8,10 +8,17 @@ let package = Package(
     products: [
         .executable(name: "aomi-archive", targets: ["aomi-archive"]),
         .library(name: "WARC", targets: ["WARC"]),
+        .library(name: "AomiAPI", targets: ["AomiAPI"]),
+        .library(name: "AomiSimulator", targets: ["AomiSimulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // zlib from the system: the streaming inflater that diagnoses damaged gzip members.
@@ -31,12 +38,32 @@ let package = Package(
             ]
         ),
 
+        // The documented Aomi API as types: endpoints, snapshots, messages, SSE events, wallets. No I/O.
+        .target(name: "AomiAPI"),
+
+        // A stand-in Aomi backend and a client driver that behaves like the real client.
+        .target(
+            name: "AomiSimulator",
+            dependencies: [
+                "AomiAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The command line: argument parsing and wiring only.
         .executableTarget(
             name: "aomi-archive",
             dependencies: [
                 "WARC",
+                "AomiAPI",
+                "AomiSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -48,6 +75,16 @@ let package = Package(
         ),
 
         .testTarget(name: "WARCTests", dependencies: ["WARC"]),
+        .testTarget(name: "AomiAPITests", dependencies: ["AomiAPI"]),
+        .testTarget(
+            name: "AomiSimulatorTests",
+            dependencies: [
+                "AomiAPI",
+                "AomiSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "AomiArchiveCLITests", dependencies: ["aomi-archive", "WARC"]),
     ],
     swiftLanguageModes: [.v6]

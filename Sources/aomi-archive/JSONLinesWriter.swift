@@ -1,12 +1,9 @@
+import AomiAPI
 import Foundation
 
 /// Prints values as JSON Lines on standard output, each object with a few tag fields first.
 struct JSONLinesWriter {
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    private let encoder = JSONCoding.encoder()
 
     func write<Value: Encodable>(_ tags: [String: String], _ value: Value) {
         guard let body = try? encoder.encode(value),

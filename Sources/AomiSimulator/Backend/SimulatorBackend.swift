@@ -1,0 +1,273 @@
+import AomiAPI
+import Foundation
+
+/// The state of the stand-in Aomi backend: sessions bound to wallets, agent turns that run
+/// over time, titles, secrets, and the subscribers of each session's updates channel.
+///
+/// Every HTTP handler calls into this actor; agent turns run as tasks that step through it.
+public actor SimulatorBackend {
+    public let configuration: SimulatorConfiguration
+    private let script: AgentScript
+    private var sessions: [String: SimulatedSession] = [:]
+    private var created = 0
+    private var turnTasks: [String: Task<Void, Never>] = [:]
+    private var subscribers: [String: [UUID: AsyncStream<ServerSentEvent>.Continuation]] = [:]
+    private var secrets: [String: [String: String]] = [:]
+    private var providerKeys: [String: String] = [:]
+
+    public init(configuration: SimulatorConfiguration) {
+        self.configuration = configuration
+        self.script = AgentScript(seed: configuration.seed)
+    }
+
+    // MARK: Sessions
+
+    /// The session, created on first use as the real backend does.
+    @discardableResult
+    func session(_ id: String) -> SimulatedSession {
+        if let existing = sessions[id] { return existing }
+        let session = SimulatedSession(id: id, order: created)
+        created += 1
+        sessions[id] = session
+        return session
+    }
+
+    func existingSession(_ id: String) -> SimulatedSession? {
+        sessions[id]
+    }
+
+    func createSession(_ id: String, wallet: WalletAddress?) -> ThreadSummary {
+        session(id)
+        if let wallet { sessions[id]?.wallet = wallet }
+        return sessions[id]!.summary
+    }
+
+    /// Binds the session to the wallet named by `public_key` or found in `user_state`.
+    func bind(_ id: String, publicKey: String?, userState: String?) {
+        session(id)
+        if let text = userState, let state = try? JSONCoding.decode(JSONValue.self, from: Array(text.utf8)) {
+            sessions[id]?.userState = state
+            if let wallet = WalletAddress.find(inUserState: state) { sessions[id]?.wallet = wallet }
+        }
+        if let wallet = publicKey.flatMap(WalletAddress.init) { sessions[id]?.wallet = wallet }
+    }
+
+    func threads(of wallet: WalletAddress, includeArchived: Bool) -> [ThreadSummary] {
+        sessions.values
+            .filter { $0.wallet == wallet && (includeArchived || !$0.isArchived) }
+            .sorted { $0.order > $1.order }
+            .map(\.summary)
+    }
+
+    func rename(_ id: String, to title: String) -> ThreadSummary? {
+        guard sessions[id] != nil else { return nil }
+        setTitle(id, title)
+        return sessions[id]?.summary
+    }
+
+    func delete(_ id: String) -> Bool {
+        guard sessions.removeValue(forKey: id) != nil else { return false }
+        turnTasks.removeValue(forKey: id)?.cancel()
+        return true
+    }
+
+    func setArchived(_ id: String, _ archived: Bool) -> Bool {
+        guard sessions[id] != nil else { return false }
+        sessions[id]?.isArchived = archived
+        return true
+    }
+
+    func setModel(_ id: String, rig: String) -> Bool {
+        session(id)
+        let isNew = sessions[id]?.rig != rig
+        sessions[id]?.rig = rig
+        return isNew
+    }
+
+    func snapshot(_ id: String) -> SessionSnapshot {
+        session(id).snapshot
+    }
+
+    func systemEvents(_ id: String, count: Int?) -> [JSONValue] {
+        let events = session(id).systemEvents
+        guard let count else { return events }
+        return Array(events.suffix(max(0, count)))
+    }
+
+    // MARK: Chat
+
+    /// Adds the user's message and starts the agent's turn; answers at once.
+    func chat(_ id: String, message: String) -> SessionSnapshot {
+        session(id)
+        turnTasks.removeValue(forKey: id)?.cancel()
+        finishStreamingMessage(id, interrupted: true)
+        sessions[id]?.messages.append(ChatMessage(sender: Sender.user, content: message, timestamp: Self.timestamp()))
+        sessions[id]?.isProcessing = true
+        sessions[id]?.turns += 1
+        let number = sessions[id]!.turns
+        let turn = script.turn(for: message, number: number)
+        let firstMessage = sessions[id]!.messages.first { $0.sender == Sender.user }?.content ?? message
+        turnTasks[id] = Task { await self.run(turn, session: id, number: number, firstMessage: firstMessage) }
+        return sessions[id]!.snapshot
+    }
+
+    /// Stops the running turn; the partial reply stays, marked complete.
+    func interrupt(_ id: String) -> SessionSnapshot {
+        session(id)
+        turnTasks.removeValue(forKey: id)?.cancel()
+        finishStreamingMessage(id, interrupted: true)
+        sessions[id]?.isProcessing = false
+        return sessions[id]!.snapshot
+    }
+
+    func systemMessage(_ id: String, message: String) -> SessionSnapshot {
+        session(id)
+        sessions[id]?.messages.append(ChatMessage(sender: Sender.system, content: message, timestamp: Self.timestamp()))
+        sessions[id]?.systemEvents.append(.object(["SystemNotice": .string(message)]))
+        broadcast(UpdateEvent(type: UpdateEvent.Kind.systemNotice, sessionID: id, message: message), to: id)
+        return sessions[id]!.snapshot
+    }
+
+    private func run(_ turn: AgentScript.Turn, session id: String, number: Int, firstMessage: String) async {
+        do {
+            try await Task.sleep(for: configuration.thinkTime)
+            if let tool = turn.tool { try await runTool(tool, session: id) }
+            try await streamReply(turn, session: id)
+        } catch {
+            return
+        }
+        guard sessions[id] != nil else { return }
+        if let request = turn.walletRequest {
+            sessions[id]?.systemEvents.append(.object(["InlineCall": .object(["type": .string("wallet_tx_request"), "payload": request])]))
+            broadcast(UpdateEvent(type: UpdateEvent.Kind.systemNotice, sessionID: id, message: "wallet_tx_request"), to: id)
+        }
+        sessions[id]?.isProcessing = false
+        turnTasks[id] = nil
+        if number == 1, sessions[id]?.isTitled == false {
+            Task { await self.generateTitle(session: id, from: firstMessage) }
+        }
+    }
+
+    private func runTool(_ tool: AgentScript.ToolRun, session id: String) async throws {
+        for step in 1...configuration.toolSteps {
+            broadcast(UpdateEvent(type: UpdateEvent.Kind.toolUpdate, sessionID: id, toolName: tool.name,
+                                  progress: step * 100 / configuration.toolSteps), to: id)
+            try await Task.sleep(for: configuration.chunkInterval)
+        }
+        broadcast(UpdateEvent(type: UpdateEvent.Kind.toolComplete, sessionID: id, toolName: tool.name, message: tool.result), to: id)
+    }
+
+    private func streamReply(_ turn: AgentScript.Turn, session id: String) async throws {
+        let pieces = AgentScript.pieces(of: turn.reply, count: configuration.streamChunks)
+        let toolResult = turn.tool.map { [$0.topic, $0.result] }
+        for (index, piece) in pieces.enumerated() {
+            guard sessions[id] != nil else { return }
+            let last = index == pieces.count - 1
+            if index == 0 {
+                sessions[id]?.messages.append(ChatMessage(sender: Sender.agent, content: piece, timestamp: Self.timestamp(),
+                                                          isStreaming: !last, toolResult: toolResult))
+            } else {
+                let position = sessions[id]!.messages.count - 1
+                sessions[id]?.messages[position].content += piece
+                sessions[id]?.messages[position].isStreaming = !last
+            }
+            if !last { try await Task.sleep(for: configuration.chunkInterval) }
+        }
+    }
+
+    private func finishStreamingMessage(_ id: String, interrupted: Bool) {
+        guard let position = sessions[id]?.messages.lastIndex(where: { $0.isStreaming }) else { return }
+        sessions[id]?.messages[position].isStreaming = false
+    }
+
+    private func generateTitle(session id: String, from message: String) async {
+        try? await Task.sleep(for: configuration.titleDelay)
+        guard let session = sessions[id], !session.isTitled else { return }
+        setTitle(id, script.title(for: message))
+    }
+
+    private func setTitle(_ id: String, _ title: String) {
+        sessions[id]?.title = title
+        sessions[id]?.isTitled = true
+        sessions[id]?.titleHistory.append(title)
+        broadcast(UpdateEvent(type: UpdateEvent.Kind.titleChanged, sessionID: id, newTitle: title), to: id)
+    }
+
+    // MARK: Updates channel
+
+    /// A new subscriber of the session's events; it ends when the caller stops reading.
+    func subscribe(_ id: String) -> AsyncStream<ServerSentEvent> {
+        session(id)
+        let token = UUID()
+        let (stream, continuation) = AsyncStream.makeStream(of: ServerSentEvent.self, bufferingPolicy: .bufferingNewest(1024))
+        subscribers[id, default: [:]][token] = continuation
+        let pings = Task { [configuration] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: configuration.pingInterval)
+                if Task.isCancelled { break }
+                continuation.yield(.comment("ping"))
+            }
+        }
+        let lifetime = configuration.updatesLifetime.map { lifetime in
+            Task {
+                try? await Task.sleep(for: lifetime)
+                continuation.finish()
+            }
+        }
+        continuation.onTermination = { _ in
+            pings.cancel()
+            lifetime?.cancel()
+            Task { await self.unsubscribe(id, token) }
+        }
+        return stream
+    }
+
+    private func unsubscribe(_ id: String, _ token: UUID) {
+        subscribers[id]?[token] = nil
+    }
+
+    /// Subscribers now connected to a session.
+    public func subscriberCount(_ id: String) -> Int {
+        subscribers[id]?.count ?? 0
+    }
+
+    private func broadcast(_ event: UpdateEvent, to id: String) {
+        let message = ServerSentEvent.json(event)
+        for continuation in subscribers[id, default: [:]].values {
+            continuation.yield(message)
+        }
+    }
+
+    // MARK: Secrets and provider keys
+
+    func storeSecrets(clientID: String, _ values: [String: String]) -> [String: String] {
+        secrets[clientID, default: [:]].merge(values) { $1 }
+        return Dictionary(uniqueKeysWithValues: values.keys.map { ($0, "$SECRET:\($0)") })
+    }
+
+    func clearSecrets(clientID: String) -> Int {
+        secrets.removeValue(forKey: clientID)?.count ?? 0
+    }
+
+    func removeSecret(clientID: String, name: String) -> Bool {
+        secrets[clientID]?.removeValue(forKey: name) != nil
+    }
+
+    func providerKeyHints() -> [[String: String]] {
+        providerKeys.keys.sorted().map { provider in
+            ["provider": provider, "key_hint": "…" + String(providerKeys[provider]!.suffix(4))]
+        }
+    }
+
+    func setProviderKey(_ provider: String, _ key: String) {
+        providerKeys[provider] = key
+    }
+
+    func removeProviderKey(_ provider: String) -> Bool {
+        providerKeys.removeValue(forKey: provider) != nil
+    }
+
+    private static func timestamp() -> String {
+        ISO8601DateFormatter().string(from: Date())
+    }
+}

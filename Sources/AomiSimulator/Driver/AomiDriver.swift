@@ -1,0 +1,167 @@
+import AomiAPI
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// A client that behaves like the real Aomi client (`@aomi-labs/client`): for each wallet
+/// and thread it creates a session with a fresh UUID, keeps `/api/updates` open (reconnecting
+/// with the client's backoff), sends messages in the query string, polls `/api/state` until
+/// the agent is done, lists threads, and sometimes sets a model or lists Apps.
+///
+/// It is the load generator of the benchmarks and the client of the end-to-end tests.
+public struct AomiDriver: Sendable {
+    public let configuration: DriverConfiguration
+
+    public init(configuration: DriverConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Drives every thread and reports what it saw.
+    public func run() async throws -> DriverReport {
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 4 * configuration.concurrency + 8)
+        clientConfiguration.decompression = .disabled
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
+        let counter = RequestCounter()
+        let http = DriverHTTP(client: client, target: configuration.target, appKey: configuration.appKey, counter: counter)
+        let jobs = (0..<configuration.wallets).flatMap { wallet in (0..<configuration.threadsPerWallet).map { (wallet, $0) } }
+        var reports: [ThreadReport] = []
+        await withTaskGroup(of: (Int, ThreadReport).self) { group in
+            var next = 0
+            func addNext() {
+                guard next < jobs.count else { return }
+                let (wallet, thread) = jobs[next]
+                let index = next
+                next += 1
+                group.addTask { (index, await drive(wallet: wallet, thread: thread, http: http)) }
+            }
+            for _ in 0..<configuration.concurrency { addNext() }
+            var collected: [(Int, ThreadReport)] = []
+            for await result in group {
+                collected.append(result)
+                addNext()
+            }
+            reports = collected.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        try await client.shutdown()
+        return DriverReport(threads: reports, requests: await counter.count)
+    }
+
+    private var script: PromptScript { PromptScript(seed: configuration.seed) }
+
+    private func drive(wallet walletIndex: Int, thread: Int, http: DriverHTTP) async -> ThreadReport {
+        let wallet = script.wallet(walletIndex)
+        let session = UUID().uuidString.lowercased()
+        var report = ThreadReport(wallet: wallet.lowercased(), thread: thread, sessionID: session, sentMessages: [], messages: [],
+                                  title: nil, events: [], walletRequests: [], listedInThreads: false, reconnects: 0, errors: [])
+        let userState = #"{"address":"\#(wallet)","chain_id":1,"is_connected":true}"#
+        let updates = UpdatesCollector()
+        let listener = Task { await listen(session: session, http: http, into: updates) }
+        defer { listener.cancel() }
+        do {
+            try expectOK(try await http.send(.POST, AomiPath.sessions, session: session, json: #"{"public_key":"\#(wallet)"}"#), "create session")
+            if await !updates.waitUntilConnected(timeout: .seconds(10)) {
+                report.errors.append("updates channel did not open within 10 s")
+            }
+            try await sometimesUseControls(thread: thread, session: session, http: http)
+            var last = SessionSnapshot()
+            for index in 0..<configuration.messagesPerThread {
+                let message = script.message(wallet: walletIndex, thread: thread, index: index)
+                report.sentMessages.append(message)
+                last = try await runTurn(message: message, session: session, wallet: wallet, userState: userState, http: http)
+            }
+            if await updates.title == nil {
+                _ = await updates.waitForTitle(timeout: configuration.titleWait)
+            }
+            let listed = try await http.send(.GET, AomiPath.sessions, session: session, query: [("public_key", wallet)])
+            try expectOK(listed, "list threads")
+            let threads = try JSONCoding.decode([ThreadSummary].self, from: listed.body)
+            report.listedInThreads = threads.contains { $0.sessionID == session }
+            last = try await state(session: session, userState: userState, http: http)
+            report.messages = last.messages.map(TranscriptMessage.init)
+            report.walletRequests = last.walletRequests
+            report.title = await updates.title
+        } catch {
+            report.errors.append("\(error)")
+        }
+        listener.cancel()
+        _ = await listener.value
+        report.events = await updates.events
+        report.reconnects = await updates.reconnects
+        return report
+    }
+
+    private func runTurn(message: String, session: String, wallet: String, userState: String, http: DriverHTTP) async throws -> SessionSnapshot {
+        var query = [("message", message), ("public_key", wallet), ("user_state", userState)]
+        if let app = configuration.app { query.append(("app", app)) }
+        let sent = try await http.send(.POST, AomiPath.chat, session: session, query: query)
+        try expectOK(sent, "chat")
+        var snapshot = try JSONCoding.decode(SessionSnapshot.self, from: sent.body)
+        var polls = 0
+        while snapshot.isProcessing {
+            guard polls < configuration.maxPollsPerTurn else { throw DriverError(message: "agent still processing after \(polls) polls") }
+            try await Task.sleep(for: configuration.pollInterval)
+            snapshot = try await state(session: session, userState: userState, http: http)
+            polls += 1
+        }
+        return snapshot
+    }
+
+    private func state(session: String, userState: String, http: DriverHTTP) async throws -> SessionSnapshot {
+        let reply = try await http.send(.GET, AomiPath.state, session: session, query: [("user_state", userState)])
+        try expectOK(reply, "state")
+        return try JSONCoding.decode(SessionSnapshot.self, from: reply.body)
+    }
+
+    /// Even threads set a model (after listing them), every third lists the Apps.
+    private func sometimesUseControls(thread: Int, session: String, http: DriverHTTP) async throws {
+        if thread % 2 == 0 {
+            let models = try await http.send(.GET, AomiPath.models, session: session)
+            try expectOK(models, "list models")
+            if let first = try JSONCoding.decode([String].self, from: models.body).first {
+                try expectOK(try await http.send(.POST, AomiPath.model, session: session, query: [("rig", first)]), "set model")
+            }
+        }
+        if thread % 3 == 0 {
+            try expectOK(try await http.send(.GET, AomiPath.apps, session: session), "list apps")
+        }
+    }
+
+    /// Keeps the updates channel open until cancelled, reconnecting with the client's backoff.
+    private func listen(session: String, http: DriverHTTP, into updates: UpdatesCollector) async {
+        var delay = configuration.reconnectDelay
+        while !Task.isCancelled {
+            do {
+                let response = try await http.openUpdates(session: session)
+                if response.status == .ok {
+                    await updates.markConnected()
+                    delay = configuration.reconnectDelay
+                }
+                var parser = ServerSentEventParser()
+                for try await chunk in response.body {
+                    for event in parser.feed(chunk.readableBytesView) {
+                        if let update = event.updateEvent { await updates.add(update) }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+            }
+            if Task.isCancelled { return }
+            await updates.noteReconnect()
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, configuration.reconnectCap)
+        }
+    }
+
+    private func expectOK(_ reply: DriverHTTP.Reply, _ what: String) throws {
+        guard (200..<300).contains(reply.status) else {
+            throw DriverError(message: "\(what): HTTP \(reply.status) \(String(decoding: reply.body.prefix(200), as: UTF8.self))")
+        }
+    }
+}
+
+/// A driven request that did not go as the real client expects.
+public struct DriverError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

@@ -1,0 +1,56 @@
+/// What an `AomiDriver` run does: how many wallets, threads and messages, against which
+/// backend, and with the real client's timing.
+public struct DriverConfiguration: Sendable {
+    /// Base URL of the backend (or of a recorder or replayer in front of it).
+    public var target: String
+    public var wallets: Int
+    public var threadsPerWallet: Int
+    public var messagesPerThread: Int
+    /// Threads driven at once.
+    public var concurrency: Int
+    /// Chooses the wallets and the messages; the same seed drives the same conversations.
+    public var seed: UInt64
+    /// `GET /api/state` while the agent works (the real client: 500 ms).
+    public var pollInterval: Duration
+    /// First reconnect delay of `/api/updates`; it doubles up to `reconnectCap` (500 ms, 10 s).
+    public var reconnectDelay: Duration
+    public var reconnectCap: Duration
+    /// How long to wait, after the last message, for a title that has not arrived yet.
+    public var titleWait: Duration
+    /// Polls of one turn before the driver gives up on it (and reports an error).
+    public var maxPollsPerTurn: Int
+    /// Sent as `X-API-Key` (the real client's header) when set.
+    public var appKey: String?
+    /// Sent as the `app` query parameter of chat when set.
+    public var app: String?
+
+    public init(
+        target: String,
+        wallets: Int = 1,
+        threadsPerWallet: Int = 1,
+        messagesPerThread: Int = 3,
+        concurrency: Int = 8,
+        seed: UInt64 = 1,
+        pollInterval: Duration = .milliseconds(500),
+        reconnectDelay: Duration = .milliseconds(500),
+        reconnectCap: Duration = .seconds(10),
+        titleWait: Duration = .seconds(10),
+        maxPollsPerTurn: Int = 600,
+        appKey: String? = nil,
+        app: String? = nil
+    ) {
+        self.target = target.hasSuffix("/") ? String(target.dropLast()) : target
+        self.wallets = wallets
+        self.threadsPerWallet = threadsPerWallet
+        self.messagesPerThread = messagesPerThread
+        self.concurrency = max(1, concurrency)
+        self.seed = seed
+        self.pollInterval = pollInterval
+        self.reconnectDelay = reconnectDelay
+        self.reconnectCap = reconnectCap
+        self.titleWait = titleWait
+        self.maxPollsPerTurn = maxPollsPerTurn
+        self.appKey = appKey
+        self.app = app
+    }
+}

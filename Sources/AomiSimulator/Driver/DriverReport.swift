@@ -1,0 +1,58 @@
+import AomiAPI
+
+/// What a driver run saw, thread by thread, so that two runs (or a recording and its
+/// replay) can be compared.
+public struct DriverReport: Sendable, Codable, Equatable {
+    public var threads: [ThreadReport]
+    public var requests: Int
+
+    /// Errors of every thread, each prefixed with its wallet and thread.
+    public var errors: [String] {
+        threads.flatMap { thread in thread.errors.map { "\(thread.wallet) thread \(thread.thread): \($0)" } }
+    }
+
+    /// The report without what differs between two faithful runs: session ids, reconnect
+    /// counts, the request total, and where a title event falls among the turn's events (the
+    /// title is generated concurrently with the next turn, so that position is timing, not
+    /// content: title events keep their own order, after the others).
+    public var transcript: [ThreadReport] {
+        threads.map { thread in
+            var thread = thread
+            thread.sessionID = ""
+            thread.reconnects = 0
+            let isTitle = { (event: String) in event.hasPrefix(UpdateEvent.Kind.titleChanged) }
+            thread.events = thread.events.filter { !isTitle($0) } + thread.events.filter(isTitle)
+            return thread
+        }
+    }
+}
+
+/// One driven thread: its final messages, title, events in order and wallet requests.
+public struct ThreadReport: Sendable, Codable, Equatable {
+    public var wallet: String
+    public var thread: Int
+    public var sessionID: String
+    public var sentMessages: [String]
+    public var messages: [TranscriptMessage]
+    public var title: String?
+    /// The updates channel's events in arrival order, as `type` and their details.
+    public var events: [String]
+    public var walletRequests: [JSONValue]
+    /// Whether `GET /api/sessions?public_key=` listed this thread.
+    public var listedInThreads: Bool
+    public var reconnects: Int
+    public var errors: [String]
+}
+
+/// A message as the transcript keeps it (no timestamp, which differs between runs).
+public struct TranscriptMessage: Sendable, Codable, Equatable {
+    public var sender: String
+    public var content: String
+    public var toolResult: [String]?
+
+    public init(_ message: ChatMessage) {
+        sender = message.sender
+        content = message.content
+        toolResult = message.toolResult
+    }
+}

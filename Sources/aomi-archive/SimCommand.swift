@@ -1,0 +1,128 @@
+import AomiAPI
+import AomiSimulator
+import ArgumentParser
+import Foundation
+
+/// `aomi-archive sim`: the stand-in Aomi backend, and `sim drive`, a client that behaves like the real one.
+struct SimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Run the stand-in Aomi backend, or drive traffic like the real client.",
+        subcommands: [SimServeCommand.self, SimDriveCommand.self],
+        defaultSubcommand: SimServeCommand.self
+    )
+}
+
+/// `aomi-archive sim [serve]`.
+struct SimServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the documented Aomi API (and the real client's extra endpoints) over HTTP.",
+        discussion: """
+            App keys come from --app-key NAME=KEY or from the environment variable \
+            AOMI_SIM_APP_KEYS ("NAME=KEY,NAME=KEY"). The App "\(SimulatorConfiguration.keyedApp)" \
+            needs one; "default" needs none.
+            """
+    )
+
+    @Option(help: "Address to listen on (HOST:PORT; port 0 picks a free one).")
+    var listen = "127.0.0.1:8080"
+
+    @Option(help: "Seed of the generated content.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Agent think time before its first output, in milliseconds.")
+    var thinkMs = 1200
+
+    @Option(help: "Pieces the agent's reply streams in.")
+    var chunks = 4
+
+    @Option(help: "Milliseconds between reply pieces and between tool progress events.")
+    var chunkMs = 400
+
+    @Option(help: "Milliseconds after the first turn before the title arrives.")
+    var titleMs = 2000
+
+    @Option(help: "Milliseconds between ': ping' comments on /api/updates.")
+    var pingMs = 15000
+
+    @Option(help: "End each /api/updates stream after this many milliseconds (0: never), to exercise reconnects.")
+    var updatesLifetimeMs = 0
+
+    @Option(help: "An App key, NAME=KEY (repeatable).")
+    var appKey: [String] = []
+
+    func run() async throws {
+        let address = try ListenAddress(listen)
+        var keys = ListenAddress.keyValues(ProcessInfo.processInfo.environment["AOMI_SIM_APP_KEYS"] ?? "")
+        keys.merge(ListenAddress.keyValues(appKey.joined(separator: ","))) { $1 }
+        let configuration = SimulatorConfiguration(
+            seed: seed, thinkTime: .milliseconds(thinkMs), streamChunks: chunks, chunkInterval: .milliseconds(chunkMs),
+            titleDelay: .milliseconds(titleMs), pingInterval: .milliseconds(pingMs),
+            updatesLifetime: updatesLifetimeMs > 0 ? .milliseconds(updatesLifetimeMs) : nil, appKeys: keys)
+        let backend = SimulatorBackend(configuration: configuration)
+        let server = try await RunningServer.start(router: SimulatorRoutes(backend: backend).router(), host: address.host, port: address.port)
+        FileHandle.standardOutput.write(Data("aomi-archive sim: serving the Aomi API on \(server.baseURL) (seed \(seed))\n".utf8))
+        await ShutdownSignal.wait()
+        await server.stop()
+    }
+}
+
+/// `aomi-archive sim drive`.
+struct SimDriveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drive",
+        abstract: "Drive conversations like the real client and print what was seen."
+    )
+
+    @Option(help: "Base URL of the backend, recorder or replayer.")
+    var target: String
+
+    @Option(help: "Wallets to drive.")
+    var wallets = 1
+
+    @Option(help: "Threads per wallet.")
+    var threads = 1
+
+    @Option(help: "Messages per thread.")
+    var messages = 3
+
+    @Option(help: "Threads driven at once.")
+    var concurrency = 8
+
+    @Option(help: "Seed choosing wallets and messages.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Milliseconds between /api/state polls (the real client: 500).")
+    var pollMs = 500
+
+    @Option(help: "Environment variable holding an App key to send as X-API-Key.")
+    var appKeyEnv: String?
+
+    @Option(help: "App to name in chat requests.")
+    var app: String?
+
+    @Flag(help: "Print the whole report as JSON.")
+    var json = false
+
+    func run() async throws {
+        let key = appKeyEnv.flatMap { ProcessInfo.processInfo.environment[$0] }
+        let driver = AomiDriver(configuration: DriverConfiguration(
+            target: target, wallets: wallets, threadsPerWallet: threads, messagesPerThread: messages,
+            concurrency: concurrency, seed: seed, pollInterval: .milliseconds(pollMs), appKey: key, app: app))
+        let started = ContinuousClock.now
+        let report = try await driver.run()
+        if json {
+            print(String(decoding: try JSONCoding.encoder().encode(report), as: UTF8.self))
+        } else {
+            for thread in report.threads {
+                print("\(thread.wallet) thread \(thread.thread) [\(thread.sessionID)] \"\(thread.title ?? "-")\": "
+                      + "\(thread.messages.count) messages, \(thread.events.count) events, \(thread.walletRequests.count) wallet requests"
+                      + (thread.errors.isEmpty ? "" : ", \(thread.errors.count) errors"))
+            }
+            print("\(report.threads.count) threads, \(report.requests) requests in \(ContinuousClock.now - started), \(report.errors.count) errors")
+        }
+        report.errors.forEach { FileHandle.standardError.write(Data("error: \($0)\n".utf8)) }
+        if !report.errors.isEmpty { throw ExitCode(1) }
+    }
+}

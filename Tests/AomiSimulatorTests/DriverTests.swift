@@ -1,0 +1,51 @@
+import AomiAPI
+import AomiSimulator
+import Testing
+
+/// The client driver against a real simulator.
+@Suite struct DriverTests {
+    private func drive(seed: UInt64 = 1, wallets: Int = 1, threads: Int = 1, messages: Int = 3, configure: (inout SimulatorConfiguration) -> Void = { _ in }) async throws -> DriverReport {
+        let sim = try await SimulatorHarness.start(configure)
+        let driver = AomiDriver(configuration: DriverConfiguration(
+            target: sim.server.baseURL, wallets: wallets, threadsPerWallet: threads, messagesPerThread: messages,
+            concurrency: 4, seed: seed, pollInterval: .milliseconds(20), reconnectDelay: .milliseconds(20),
+            reconnectCap: .milliseconds(200), titleWait: .seconds(5)))
+        let report = try await driver.run()
+        try await sim.stop()
+        return report
+    }
+
+    @Test func aDrivenConversationRunsAToolGetsATitleAndRaisesAWalletRequest() async throws {
+        let report = try await drive()
+        #expect(report.errors.isEmpty, "\(report.errors)")
+        let thread = try #require(report.threads.first)
+        #expect(thread.sentMessages == ["What is the price of ETH right now?", "How does staking work on this chain?", "Swap 0.5 ETH to USDC for me"])
+        #expect(thread.messages.map(\.sender) == ["user", "agent", "user", "agent", "user", "agent"])
+        #expect(thread.messages[1].toolResult?.first == "price:ETH")
+        #expect(thread.events.prefix(4) == ["tool_update: get_price 33%", "tool_update: get_price 66%", "tool_update: get_price 100%", "tool_complete: get_price"])
+        #expect(thread.events.contains("title_changed: Price ETH"))
+        #expect(thread.events.contains("system_notice: wallet_tx_request"))
+        #expect(thread.title == "Price ETH")
+        #expect(thread.walletRequests.count == 1)
+        #expect(thread.listedInThreads)
+        #expect(thread.wallet == thread.wallet.lowercased() && thread.wallet.count == 42)
+    }
+
+    @Test func twoRunsWithTheSameSeedGiveTheSameTranscript() async throws {
+        let first = try await drive(seed: 7, wallets: 2, threads: 2, messages: 2)
+        let second = try await drive(seed: 7, wallets: 2, threads: 2, messages: 2)
+        #expect(first.errors.isEmpty && second.errors.isEmpty)
+        #expect(first.transcript == second.transcript)
+        #expect(first.threads.map(\.sessionID) != second.threads.map(\.sessionID))
+        let other = try await drive(seed: 8, wallets: 2, threads: 2, messages: 2)
+        #expect(other.transcript != first.transcript)
+    }
+
+    @Test func theDriverReconnectsWhenTheUpdatesStreamEnds() async throws {
+        let report = try await drive(messages: 2) { $0.updatesLifetime = .milliseconds(60); $0.thinkTime = .milliseconds(150) }
+        #expect(report.errors.isEmpty, "\(report.errors)")
+        let thread = try #require(report.threads.first)
+        #expect(thread.reconnects > 0)
+        #expect(thread.title != nil)
+    }
+}
