@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "WARC", targets: ["WARC"]),
         .library(name: "AomiAPI", targets: ["AomiAPI"]),
         .library(name: "AomiSimulator", targets: ["AomiSimulator"]),
+        .library(name: "Recorder", targets: ["Recorder"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -55,6 +56,18 @@ let package = Package(
             ]
         ),
 
+        // HTTP exchanges and SSE streams into WARC records: redaction, dedup, per-wallet files.
+        .target(
+            name: "Recorder",
+            dependencies: [
+                "WARC",
+                "AomiAPI",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The command line: argument parsing and wiring only.
         .executableTarget(
             name: "aomi-archive",
@@ -74,7 +87,10 @@ let package = Package(
             path: "tools/bench/warc-bench"
         ),
 
-        .testTarget(name: "WARCTests", dependencies: ["WARC"]),
+        // Helpers shared by the test targets (running warcio).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
+        .testTarget(name: "WARCTests", dependencies: ["WARC", "TestSupport"]),
         .testTarget(name: "AomiAPITests", dependencies: ["AomiAPI"]),
         .testTarget(
             name: "AomiSimulatorTests",
@@ -83,6 +99,16 @@ let package = Package(
                 "AomiSimulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "RecorderTests",
+            dependencies: [
+                "Recorder",
+                "TestSupport",
+                "WARC",
+                "AomiAPI",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(name: "AomiArchiveCLITests", dependencies: ["aomi-archive", "WARC"]),

@@ -65,3 +65,48 @@ import Testing
         #expect(again == snapshot)
     }
 }
+
+@Suite struct RequestIdentityTests {
+    private func identity(_ method: String, _ target: String, session: String? = "s", body: String = "") -> RequestIdentity {
+        RequestIdentity(method: method, target: target, header: { $0.lowercased() == "x-session-id" ? session : nil }, body: Array(body.utf8))
+    }
+
+    @Test func walletsAreFoundWhereverTheClientPutsThem() {
+        let wallet = WalletAddress("0xabcdef0000000000000000000000000000000001")
+        #expect(identity("GET", "/api/sessions?public_key=0xABCDEF0000000000000000000000000000000001").wallet == wallet)
+        #expect(identity("POST", "/api/sessions", body: #"{"public_key":"0xAbcdef0000000000000000000000000000000001"}"#).wallet == wallet)
+        let real = QueryStringTests.encode(#"{"address":"0xabcdef0000000000000000000000000000000001","chain_id":1}"#)
+        let documented = QueryStringTests.encode(#"{"evm":{"address":"0xABCDEF0000000000000000000000000000000001"}}"#)
+        #expect(identity("GET", "/api/state?user_state=\(real)").wallet == wallet)
+        #expect(identity("POST", "/api/chat?message=hi&user_state=\(documented)").wallet == wallet)
+        #expect(identity("POST", "/api/chat?message=hi").wallet == nil)
+        #expect(identity("POST", "/api/other", body: #"{"public_key":"0xabcdef0000000000000000000000000000000001"}"#).wallet == nil)
+        #expect(identity("GET", "/api/state").sessionID == "s")
+        #expect(identity("GET", "/api/state", session: "").sessionID == nil)
+    }
+}
+
+@Suite struct QueryStringTests {
+    static func encode(_ text: String) -> String {
+        text.utf8.map { byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                ? String(UnicodeScalar(byte)) : String(format2: byte)
+        }.joined()
+    }
+
+    @Test func parametersArePercentDecodedInOrder() {
+        let parameters = QueryString.parameters(of: "/api/chat?message=What%20is%3F+now&app=&x")
+        #expect(parameters.map(\.name) == ["message", "app", "x"])
+        #expect(parameters.map(\.value) == ["What is? now", "", ""])
+        #expect(QueryString.path(of: "/api/chat?x=1") == "/api/chat")
+        #expect(QueryString.value("app", in: "/a?app=b%2") == "b%2")
+        #expect(QueryString.parameters(of: "/api/state").isEmpty)
+    }
+}
+
+private extension String {
+    init(format2 byte: UInt8) {
+        let digits = Array("0123456789ABCDEF")
+        self = "%" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0xF)])
+    }
+}

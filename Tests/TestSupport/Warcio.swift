@@ -1,17 +1,18 @@
 import Foundation
 
 /// Runs the reference reader, PyPI's warcio, as `python3 -m warcio.cli …`.
-enum Warcio {
-    struct Result {
-        var status: Int32
-        var output: String
+public enum Warcio {
+    /// Exit status and everything printed.
+    public struct Result: Sendable {
+        public var status: Int32
+        public var output: String
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    public static func run(_ arguments: [String]) throws -> Result {
         try runPython(["-m", "warcio.cli"] + arguments)
     }
 
-    static func runPython(_ arguments: [String]) throws -> Result {
+    public static func runPython(_ arguments: [String]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments

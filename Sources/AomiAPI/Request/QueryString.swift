@@ -1,0 +1,54 @@
+/// The query of a request target (`/api/chat?message=hi&app=x`), percent-decoded, in order.
+public enum QueryString {
+    /// The path part of a target, without its query.
+    public static func path(of target: String) -> String {
+        target.firstIndex(of: "?").map { String(target[..<$0]) } ?? target
+    }
+
+    /// The raw query of a target, without `?`, or nil.
+    public static func rawQuery(of target: String) -> String? {
+        target.firstIndex(of: "?").map { String(target[target.index(after: $0)...]) }
+    }
+
+    /// Decoded `name=value` pairs; `+` is a space, as form encoding has it.
+    public static func parameters(of target: String) -> [(name: String, value: String)] {
+        guard let query = rawQuery(of: target), !query.isEmpty else { return [] }
+        return query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+
+    public static func value(_ name: String, in target: String) -> String? {
+        parameters(of: target).first { $0.name == name }?.value
+    }
+
+    static func decode(_ text: Substring) -> String {
+        let input = Array(text.utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(input.count)
+        var index = 0
+        while index < input.count {
+            let byte = input[index]
+            if byte == UInt8(ascii: "+") {
+                bytes.append(0x20)
+            } else if byte == UInt8(ascii: "%"), index + 2 < input.count, let high = hexValue(input[index + 1]), let low = hexValue(input[index + 2]) {
+                bytes.append(high << 4 | low)
+                index += 2
+            } else {
+                bytes.append(byte)
+            }
+            index += 1
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x41...0x46: byte - 0x37
+        case 0x61...0x66: byte - 0x57
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,38 @@
+/// Who a request belongs to: its session (the `X-Session-Id` header) and, when the request
+/// names one, the wallet it binds the session to.
+///
+/// A wallet is named by `public_key` in the query (any endpoint) or in the JSON body of
+/// `POST /api/sessions`, or by the address in a `user_state` query parameter, in either of
+/// its two shapes.
+public struct RequestIdentity: Sendable, Equatable {
+    public var sessionID: String?
+    public var wallet: WalletAddress?
+
+    public init(sessionID: String?, wallet: WalletAddress?) {
+        self.sessionID = sessionID
+        self.wallet = wallet
+    }
+
+    /// - Parameters:
+    ///   - header: looks a header up by name, case-insensitively.
+    public init(method: String, target: String, header: (String) -> String?, body: [UInt8]) {
+        sessionID = header(AomiHeader.sessionID).flatMap { $0.isEmpty ? nil : $0 }
+        wallet = Self.wallet(method: method, target: target, body: body)
+    }
+
+    static func wallet(method: String, target: String, body: [UInt8]) -> WalletAddress? {
+        let parameters = QueryString.parameters(of: target)
+        if let key = parameters.first(where: { $0.name == "public_key" }), let wallet = WalletAddress(key.value) {
+            return wallet
+        }
+        if let state = parameters.first(where: { $0.name == "user_state" }), let wallet = WalletAddress.find(inUserStateText: state.value) {
+            return wallet
+        }
+        if method == "POST", QueryString.path(of: target) == AomiPath.sessions, !body.isEmpty,
+           let json = try? JSONCoding.decode(JSONValue.self, from: body),
+           let wallet = json["public_key"]?.stringValue.flatMap(WalletAddress.init) {
+            return wallet
+        }
+        return nil
+    }
+}

@@ -1,0 +1,33 @@
+import AomiAPI
+
+/// Who an exchange belongs to, as the WARC records say it.
+public struct ExchangeContext: Sendable {
+    public var sessionID: String?
+    public var wallet: WalletAddress?
+    /// Per session, in order of request arrival.
+    public var sequence: Int?
+    /// `proxy` or `crawl` (`Aomi-Capture`).
+    public var capture: String
+    /// Scheme, host and port of the upstream, for `WARC-Target-URI`.
+    public var origin: String
+
+    public init(sessionID: String?, wallet: WalletAddress?, sequence: Int?, capture: String = "proxy", origin: String) {
+        self.sessionID = sessionID
+        self.wallet = wallet
+        self.sequence = sequence
+        self.capture = capture
+        self.origin = origin
+    }
+
+    var fields: [(String, String)] {
+        var fields: [(String, String)] = []
+        if let sessionID { fields.append((AomiField.sessionID, sessionID)) }
+        if let wallet { fields.append((AomiField.wallet, wallet.value)) }
+        if let sequence { fields.append((AomiField.exchangeSeq, String(sequence))) }
+        fields.append((AomiField.capture, capture))
+        return fields
+    }
+
+    /// The folder of the archive root its records go to.
+    var folder: String { wallet?.value ?? "_unbound" }
+}

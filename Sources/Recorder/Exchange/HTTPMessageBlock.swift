@@ -1,0 +1,34 @@
+import HTTPTypes
+
+/// The bytes of an HTTP/1.1 message as a WARC block holds it: start line, headers, blank line, body.
+///
+/// Hop-by-hop framing is dropped (bodies are stored de-chunked), and `Content-Length` is set
+/// to the stored body's length so that readers such as warcio parse the block as stored.
+enum HTTPMessageBlock {
+    static func request(_ request: RecordedRequest) -> [UInt8] {
+        message(startLine: "\(request.method) \(request.target) HTTP/1.1", headers: request.headers, body: request.body, setLength: !request.body.isEmpty)
+    }
+
+    static func response(_ response: RecordedResponse, withBody: Bool = true) -> [UInt8] {
+        message(startLine: "HTTP/1.1 \(response.status) \(response.reason)", headers: response.headers,
+                body: withBody ? response.body : [], setLength: true, bodyLength: response.body.count)
+    }
+
+    /// The head of a streamed response (SSE), whose length is not known.
+    static func streamHead(status: Int, reason: String, headers: HTTPFields) -> [UInt8] {
+        message(startLine: "HTTP/1.1 \(status) \(reason)", headers: headers, body: [], setLength: false)
+    }
+
+    static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "content-length"]
+
+    private static func message(startLine: String, headers: HTTPFields, body: [UInt8], setLength: Bool, bodyLength: Int? = nil) -> [UInt8] {
+        var bytes = Array(startLine.utf8) + [0x0D, 0x0A]
+        for field in headers where !hopByHop.contains(field.name.canonicalName) {
+            bytes.append(contentsOf: "\(field.name.rawName): \(field.value)\r\n".utf8)
+        }
+        if setLength { bytes.append(contentsOf: "Content-Length: \(bodyLength ?? body.count)\r\n".utf8) }
+        bytes.append(contentsOf: [0x0D, 0x0A])
+        bytes.append(contentsOf: body)
+        return bytes
+    }
+}

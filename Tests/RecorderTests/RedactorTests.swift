@@ -1,0 +1,62 @@
+import AomiAPI
+import Foundation
+import HTTPTypes
+import Testing
+@testable import Recorder
+
+@Suite struct RedactorTests {
+    private let key = RedactionKey(bytes: Array("a test key of thirty-two bytes!!".utf8))
+
+    @Test func tokensAreStableHMACsAndDifferPerSecret() {
+        let redactor = Redactor(key: key)
+        let token = redactor.token(for: "sk-live-1")
+        #expect(token.hasPrefix("redacted:") && token.count == "redacted:".count + 16)
+        #expect(redactor.token(for: "sk-live-1") == token)
+        #expect(redactor.token(for: "sk-live-2") != token)
+        #expect(Redactor(key: RedactionKey(bytes: Array("another key of thirty-two bytes!".utf8))).token(for: "sk-live-1") != token)
+    }
+
+    @Test func secretHeadersQueryParametersAndBodyPathsAreReplaced() throws {
+        var rules = RedactionRules.defaults()
+        try rules.add(headers: ["X-Extra-Secret"], queryParameters: ["client_id"], bodyPaths: ["wallet.seed"])
+        let redactor = Redactor(key: key, rules: rules)
+        let appKey = "app-" + UUID().uuidString, apiKey = "api-" + UUID().uuidString, vendor = "vendor-" + UUID().uuidString
+        let provider = "prov-" + UUID().uuidString, client = "client-" + UUID().uuidString, seed = "seed-" + UUID().uuidString
+        var headers = HTTPFields()
+        headers[HTTPField.Name("AOMI-APP-KEY")!] = appKey
+        headers[HTTPField.Name("x-api-key")!] = apiKey
+        headers[HTTPField.Name("X-Extra-Secret")!] = seed
+        headers[HTTPField.Name("X-Session-Id")!] = "s-1"
+        let request = RecordedRequest(method: "POST", target: "/api/secrets?client_id=\(client)&x=1", headers: headers,
+                                      body: Array(#"{"client_id":"c","secrets":{"API_KEY":"\#(vendor)"},"wallet":{"seed":"\#(seed)"}}"#.utf8))
+        var responseHeaders = HTTPFields()
+        responseHeaders[.setCookie] = "session=\(appKey)"
+        let exchange = HTTPExchange(request: request, response: RecordedResponse(status: 200, reason: "OK", headers: responseHeaders, body: []))
+        let redacted = redactor.redact(exchange)
+        let everything = HTTPMessageBlock.request(redacted.request) + HTTPMessageBlock.response(redacted.response)
+        let text = String(decoding: everything, as: UTF8.self)
+        for secret in [appKey, apiKey, vendor, client, seed] {
+            #expect(!text.contains(secret), "\(secret) leaked")
+        }
+        #expect(redacted.request.headers[HTTPField.Name("X-Session-Id")!] == "s-1")
+        #expect(redacted.request.headers[HTTPField.Name("x-api-key")!] == redactor.token(for: apiKey))
+        #expect(text.contains(redactor.token(for: vendor)))
+        #expect(QueryString.value("client_id", in: redacted.request.target) == redactor.token(for: client))
+        #expect(QueryString.value("x", in: redacted.request.target) == "1")
+        let providerRequest = RecordedRequest(method: "POST", target: "/api/control/provider-keys", headers: HTTPFields(),
+                                              body: Array(#"{"provider":"openai","api_key":"\#(provider)"}"#.utf8))
+        let providerBody = redactor.redact(body: providerRequest.body, requestPath: "/api/control/provider-keys")
+        #expect(!String(decoding: providerBody, as: UTF8.self).contains(provider))
+        #expect(try JSONCoding.decode(JSONValue.self, from: providerBody)["provider"] == .string("openai"))
+    }
+
+    @Test func theKeyFileIsCreatedPrivateAndReused() throws {
+        let root = NSTemporaryDirectory() + "aomi-key-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let first = try RedactionKey.loadOrCreate(root: root)
+        let second = try RedactionKey.loadOrCreate(root: root)
+        #expect(first.id == second.id)
+        let mode = try FileManager.default.attributesOfItem(atPath: root + "/.aomi-archive-key")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+}

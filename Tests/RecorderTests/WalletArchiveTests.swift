@@ -1,0 +1,75 @@
+import AomiAPI
+import Foundation
+import HTTPTypes
+import TestSupport
+import Testing
+import WARC
+@testable import Recorder
+
+@Suite struct WalletArchiveTests {
+    private let origin = "http://127.0.0.1:8080"
+
+    private func exchange(_ method: String, _ target: String, body: String, requestHeaders: HTTPFields = HTTPFields()) -> HTTPExchange {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.transferEncoding] = "chunked"
+        return HTTPExchange(
+            request: RecordedRequest(method: method, target: target, headers: requestHeaders, body: []),
+            response: RecordedResponse(status: 200, reason: "OK", headers: headers, body: Array(body.utf8)))
+    }
+
+    @Test func exchangesGoToTheirWalletFolderAndRepeatsBecomeRevisits() async throws {
+        let root = NSTemporaryDirectory() + "aomi-archive-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let archive = WalletArchive(settings: .init(root: root, recorderID: "t1"))
+        let wallet = WalletAddress("0xAbCdEf0000000000000000000000000000000001")!
+        let bound = ExchangeContext(sessionID: "s-1", wallet: wallet, sequence: 1, origin: origin)
+        let snapshot = #"{"messages":[],"is_processing":false}"#
+        try await archive.record(exchange("GET", "/api/state", body: snapshot), context: bound)
+        try await archive.record(exchange("GET", "/api/state", body: snapshot), context: bound)
+        try await archive.record(exchange("GET", "/api/state?user_state=x", body: snapshot), context: bound)
+        try await archive.record(exchange("GET", "/api/state", body: #"{"messages":[1]}"#), context: bound)
+        try await archive.record(exchange("GET", "/api/state", body: snapshot), context: ExchangeContext(sessionID: "s-2", wallet: nil, sequence: 1, origin: origin))
+        #expect(await archive.revisits == 2)
+        let files = try await archive.close()
+        #expect(files.count == 2)
+        let walletFile = try #require(files.first { $0.contains("/\(wallet.value)/") })
+        #expect(files.contains { $0.contains("/_unbound/") })
+
+        let records = try WARCFileReader.readAll(path: walletFile).records.map(\.record)
+        #expect(records.map(\.type) == [.warcinfo, .request, .response, .request, .revisit, .request, .revisit, .request, .response])
+        let revisit = records[4]
+        #expect(revisit.headers[WARCField.refersTo] == records[2].recordID)
+        #expect(revisit.headers[WARCField.payloadDigest] == records[2].headers[WARCField.payloadDigest])
+        #expect(revisit.headers[AomiField.wallet] == wallet.value)
+        #expect(revisit.headers[AomiField.sessionID] == "s-1")
+        #expect(records[2].headers[WARCField.concurrentTo] == records[1].recordID)
+        let head = String(decoding: records[2].block, as: UTF8.self)
+        #expect(!head.lowercased().contains("transfer-encoding"))
+        #expect(head.contains("Content-Length: \(snapshot.utf8.count)\r\n"))
+
+        for file in files {
+            let check = try Warcio.run(["check", "-v", file])
+            #expect(check.status == 0, "\(check.output)")
+        }
+    }
+
+    @Test func noSecretReachesTheArchive() async throws {
+        let root = NSTemporaryDirectory() + "aomi-archive-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let redactor = Redactor(key: try RedactionKey.loadOrCreate(root: root))
+        let archive = WalletArchive(settings: .init(root: root, recorderID: "t2"))
+        let appKey = "app-" + UUID().uuidString, secret = "vendor-" + UUID().uuidString
+        var headers = HTTPFields()
+        headers[HTTPField.Name("X-API-Key")!] = appKey
+        var secrets = exchange("POST", "/api/secrets", body: #"{"handles":{"API_KEY":"$SECRET:API_KEY"}}"#, requestHeaders: headers)
+        secrets.request.body = Array(#"{"client_id":"c","secrets":{"API_KEY":"\#(secret)"}}"#.utf8)
+        try await archive.record(redactor.redact(secrets), context: ExchangeContext(sessionID: "s", wallet: nil, sequence: 1, origin: origin))
+        let files = try await archive.close()
+        for file in files {
+            let text = try Warcio.runPython(["-c", "import gzip,sys; sys.stdout.write(gzip.open(sys.argv[1]).read().decode('latin-1'))", file]).output
+            #expect(text.contains("redacted:"))
+            #expect(!text.contains(appKey) && !text.contains(secret))
+        }
+    }
+}
