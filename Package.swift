@@ -39,6 +39,15 @@ let package = Package(
             ]
         ),
 
+        // Running a Hummingbird server on a loopback port and stopping it: shared by the servers.
+        .target(
+            name: "HTTPServing",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The documented Aomi API as types: endpoints, snapshots, messages, SSE events, wallets. No I/O.
         .target(name: "AomiAPI"),
 
@@ -47,6 +56,7 @@ let package = Package(
             name: "AomiSimulator",
             dependencies: [
                 "AomiAPI",
+                "HTTPServing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -62,8 +72,13 @@ let package = Package(
             dependencies: [
                 "WARC",
                 "AomiAPI",
+                "HTTPServing",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -75,7 +90,10 @@ let package = Package(
                 "WARC",
                 "AomiAPI",
                 "AomiSimulator",
+                "Recorder",
+                "HTTPServing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -97,6 +115,7 @@ let package = Package(
             dependencies: [
                 "AomiAPI",
                 "AomiSimulator",
+                "HTTPServing",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
@@ -108,7 +127,12 @@ let package = Package(
                 "TestSupport",
                 "WARC",
                 "AomiAPI",
+                "AomiSimulator",
+                "HTTPServing",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "AomiArchiveCLITests", dependencies: ["aomi-archive", "WARC"]),

@@ -1,5 +1,6 @@
 import AomiAPI
 import AomiSimulator
+import HTTPServing
 import AsyncHTTPClient
 import Foundation
 import NIOCore

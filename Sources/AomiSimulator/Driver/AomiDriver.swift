@@ -56,10 +56,11 @@ public struct AomiDriver: Sendable {
                                   title: nil, events: [], walletRequests: [], listedInThreads: false, reconnects: 0, errors: [])
         let userState = #"{"address":"\#(wallet)","chain_id":1,"is_connected":true}"#
         let updates = UpdatesCollector()
-        let listener = Task { await listen(session: session, http: http, into: updates) }
-        defer { listener.cancel() }
+        var listener: Task<Void, Never>?
+        defer { listener?.cancel() }
         do {
             try expectOK(try await http.send(.POST, AomiPath.sessions, session: session, json: #"{"public_key":"\#(wallet)"}"#), "create session")
+            listener = Task { await listen(session: session, http: http, into: updates) }
             if await !updates.waitUntilConnected(timeout: .seconds(10)) {
                 report.errors.append("updates channel did not open within 10 s")
             }
@@ -80,12 +81,12 @@ public struct AomiDriver: Sendable {
             last = try await state(session: session, userState: userState, http: http)
             report.messages = last.messages.map(TranscriptMessage.init)
             report.walletRequests = last.walletRequests
-            report.title = await updates.title
+            report.title = await updates.title ?? last.title.flatMap { $0 == "New chat" ? nil : $0 }
         } catch {
             report.errors.append("\(error)")
         }
-        listener.cancel()
-        _ = await listener.value
+        listener?.cancel()
+        _ = await listener?.value
         report.events = await updates.events
         report.reconnects = await updates.reconnects
         return report

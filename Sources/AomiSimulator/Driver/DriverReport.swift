@@ -34,6 +34,8 @@ public struct ThreadReport: Sendable, Codable, Equatable {
     public var sessionID: String
     public var sentMessages: [String]
     public var messages: [TranscriptMessage]
+    /// The title from `title_changed`, or from the last snapshot when the channel missed it
+    /// (events sent while a client reconnects are lost, as with any SSE stream).
     public var title: String?
     /// The updates channel's events in arrival order, as `type` and their details.
     public var events: [String]

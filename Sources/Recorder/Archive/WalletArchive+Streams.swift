@@ -1,0 +1,70 @@
+import AomiAPI
+import HTTPTypes
+import WARC
+
+/// An SSE response being recorded: the origin record's id, its folder and what was written so far.
+public struct RecordedStream: Sendable {
+    public let originID: String
+    let folder: String
+    let targetURI: String
+    let fields: [(String, String)]
+    var segments = 1
+    var totalLength: Int
+}
+
+/// How a recorded stream ended (`Aomi-Stream-End`).
+public enum StreamEnd: String, Sendable {
+    case upstreamClosed = "upstream-closed"
+    case clientClosed = "client-closed"
+    case error
+}
+
+extension WalletArchive {
+    /// Writes the request and the response head of a stream as segment 1 of a segmented response.
+    public func startStream(request: RecordedRequest, status: Int, reason: String, headers: HTTPFields, headDate: WARCDate, context: ExchangeContext) async throws -> RecordedStream {
+        let uri = context.origin + request.target
+        let requestRecord = WARCRecord(type: .request, headers: [
+            (WARCField.targetURI, uri),
+            (WARCField.date, request.date.description),
+            (WARCField.contentType, WARCValue.httpRequestContentType),
+        ] + context.fields, block: HTTPMessageBlock.request(request)).completed()
+        let head = HTTPMessageBlock.streamHead(status: status, reason: reason, headers: headers)
+        let origin = WARCRecord(type: .response, headers: [
+            (WARCField.targetURI, uri),
+            (WARCField.date, headDate.description),
+            (WARCField.contentType, WARCValue.httpResponseContentType),
+            (WARCField.concurrentTo, requestRecord.recordID!),
+            (WARCField.segmentNumber, "1"),
+        ] + context.fields, block: head).completed()
+        try await write([requestRecord, origin], folder: context.folder)
+        return RecordedStream(originID: origin.recordID!, folder: context.folder, targetURI: uri, fields: context.fields, totalLength: head.count)
+    }
+
+    /// Writes one event of a stream as a continuation record stamped with its arrival.
+    public func recordEvent(_ raw: [UInt8], arrived: WARCDate, in stream: inout RecordedStream) async throws {
+        stream.segments += 1
+        stream.totalLength += raw.count
+        try await write([continuation(stream, date: arrived, block: raw)], folder: stream.folder)
+    }
+
+    /// Ends a stream: a last continuation (holding bytes of an unfinished event, if any) with
+    /// `WARC-Segment-Total-Length` and `Aomi-Stream-End`.
+    public func endStream(_ stream: RecordedStream, end: StreamEnd, leftover: [UInt8] = []) async throws {
+        var stream = stream
+        stream.segments += 1
+        stream.totalLength += leftover.count
+        var record = continuation(stream, date: .now(), block: leftover)
+        record.headers.append(WARCField.segmentTotalLength, String(stream.totalLength))
+        record.headers.append(AomiField.streamEnd, end.rawValue)
+        try await write([record], folder: stream.folder)
+    }
+
+    private func continuation(_ stream: RecordedStream, date: WARCDate, block: [UInt8]) -> WARCRecord {
+        WARCRecord(type: .continuation, headers: [
+            (WARCField.targetURI, stream.targetURI),
+            (WARCField.date, date.description),
+            (WARCField.segmentOriginID, stream.originID),
+            (WARCField.segmentNumber, String(stream.segments)),
+        ] + stream.fields, block: block)
+    }
+}

@@ -1,0 +1,18 @@
+/// How `aomi-archive record` proxies and records.
+public struct RecorderConfiguration: Sendable {
+    /// Scheme, host and port of the Aomi backend (`http://127.0.0.1:8080`).
+    public var upstream: String
+    /// Longest wait for the upstream's response head before answering 504.
+    public var upstreamTimeout: Duration
+    /// Largest request body accepted (413 above).
+    public var maxRequestBodyBytes: Int
+    /// Largest response body kept for the archive; larger bodies are still relayed whole.
+    public var maxRecordedBodyBytes: Int
+
+    public init(upstream: String, upstreamTimeout: Duration = .seconds(30), maxRequestBodyBytes: Int = 8 << 20, maxRecordedBodyBytes: Int = 64 << 20) {
+        self.upstream = upstream.hasSuffix("/") ? String(upstream.dropLast()) : upstream
+        self.upstreamTimeout = upstreamTimeout
+        self.maxRequestBodyBytes = maxRequestBodyBytes
+        self.maxRecordedBodyBytes = maxRecordedBodyBytes
+    }
+}

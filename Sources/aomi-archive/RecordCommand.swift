@@ -1,0 +1,86 @@
+import AsyncHTTPClient
+import ArgumentParser
+import Foundation
+import HTTPServing
+import Logging
+import Recorder
+import WARC
+
+/// `aomi-archive record`: the recording reverse proxy.
+struct RecordCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Proxy an Aomi backend and record every exchange into per-wallet WARC archives.",
+        discussion: """
+            Files left .open by a crash are repaired at start. SIGINT or SIGTERM closes every \
+            file and prints a summary. Secrets (App keys, credentials, cookies, the values of \
+            POST /api/secrets and provider keys) are replaced by HMAC tokens before anything is written.
+            """
+    )
+
+    @Option(help: "Base URL of the Aomi backend.")
+    var upstream: String
+
+    @Option(help: "Address to listen on (HOST:PORT).")
+    var listen = "127.0.0.1:8787"
+
+    @Option(help: "Archive root.")
+    var archives = "Archives"
+
+    @Option(help: "Rotate files past this many MiB.")
+    var rotateMb = 256
+
+    @Option(help: "Seconds to wait for the upstream's response head before answering 504.")
+    var upstreamTimeout = 30.0
+
+    @Option(help: "Largest request body in MiB (413 above).")
+    var maxBodyMb = 8
+
+    @Option(help: "Another header whose value is redacted (repeatable).")
+    var redactHeader: [String] = []
+
+    @Option(help: "A query parameter whose value is redacted (repeatable).")
+    var redactParam: [String] = []
+
+    @Option(help: "A JSON path in request bodies whose string values are redacted, e.g. wallet.seed or secrets.* (repeatable).")
+    var redactJson: [String] = []
+
+    @Flag(help: "No line per exchange, only warnings and the summary.")
+    var quiet = false
+
+    func run() async throws {
+        let address = try ListenAddress(listen)
+        var logger = Logger(label: "aomi-archive.record")
+        logger.logLevel = quiet ? .warning : .info
+        for report in try WARCFileRepair.repairOpenFiles(under: archives, finalSegmentFields: [("Aomi-Stream-End", "error")]) {
+            logger.warning("repaired \(report.originalPath): \(report.intactRecords) intact records, \(report.bytesCut) bytes cut")
+        }
+        var rules = RedactionRules.defaults()
+        try rules.add(headers: redactHeader, queryParameters: redactParam, bodyPaths: redactJson)
+        let key = try RedactionKey.loadOrCreate(root: archives)
+        let recorderID = String(UUID().uuidString.prefix(8)).lowercased()
+        let archive = WalletArchive(settings: .init(root: archives, recorderID: recorderID, rotationBytes: Int64(rotateMb) << 20,
+                                                    warcinfo: [("upstream", upstream), ("redaction-key-id", key.id)]))
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.decompression = .disabled
+        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
+        let proxy = RecordingProxy(
+            configuration: RecorderConfiguration(upstream: upstream, upstreamTimeout: .milliseconds(Int(upstreamTimeout * 1000)), maxRequestBodyBytes: maxBodyMb << 20),
+            archive: archive, redactor: Redactor(key: key, rules: rules), client: client, logger: logger)
+        let server = try await RunningServer.start(router: proxy, host: address.host, port: address.port)
+        FileHandle.standardOutput.write(Data("aomi-archive record: \(server.baseURL) -> \(upstream), archiving into \(archives) (recorder \(recorderID))\n".utf8))
+        await ShutdownSignal.wait()
+        await server.stop()
+        let files = try await archive.close()
+        try await client.shutdown()
+        let statistics = proxy.statistics
+        let revisits = await archive.revisits
+        let exchanges = await statistics.exchanges
+        let written = files.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
+        let summary = "aomi-archive record: \(exchanges) exchanges and \(await statistics.streams) streams, "
+            + "\(await statistics.bytesIn) bytes in, \(await statistics.bytesOut) bytes out, \(written) bytes written in \(files.count) files, "
+            + "\(revisits) revisits (dedup \(exchanges == 0 ? 0 : revisits * 100 / exchanges)%), \(await statistics.upstreamErrors) upstream errors\n"
+        FileHandle.standardError.write(Data(summary.utf8))
+    }
+}

@@ -1,0 +1,38 @@
+import AomiAPI
+import AsyncHTTPClient
+import Foundation
+import HTTPServing
+import Logging
+import Recorder
+
+/// A recording proxy on a free loopback port in front of `upstream`, recording into a fresh root.
+struct ProxyHarness {
+    let root: String
+    let server: RunningServer
+    let proxy: RecordingProxy
+    let archive: WalletArchive
+    let client: HTTPClient
+
+    static func start(upstream: String, timeout: Duration = .seconds(30), maxBody: Int = 8 << 20) async throws -> ProxyHarness {
+        let root = NSTemporaryDirectory() + "aomi-proxy-\(UUID().uuidString.prefix(8))"
+        let key = try RedactionKey.loadOrCreate(root: root)
+        let archive = WalletArchive(settings: .init(root: root, recorderID: "test", fsync: .never))
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let proxy = RecordingProxy(configuration: RecorderConfiguration(upstream: upstream, upstreamTimeout: timeout, maxRequestBodyBytes: maxBody),
+                                   archive: archive, redactor: Redactor(key: key), client: client, logger: RunningServer.quietLogger())
+        let server = try await RunningServer.start(router: proxy)
+        return ProxyHarness(root: root, server: server, proxy: proxy, archive: archive, client: client)
+    }
+
+    /// Stops serving and closes the archive; returns the closed files.
+    func stop() async throws -> [String] {
+        await server.stop()
+        let files = try await archive.close()
+        try await client.shutdown()
+        return files
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}

@@ -1,0 +1,132 @@
+import AomiAPI
+import AomiSimulator
+import AsyncHTTPClient
+import Foundation
+import HTTPServing
+import Hummingbird
+import NIOCore
+import Recorder
+import TestSupport
+import Testing
+import WARC
+
+@Suite struct RecordingProxyTests {
+    @Test func drivenTrafficPassesThroughAndIsRecordedPerWallet() async throws {
+        let backend = SimulatorBackend(configuration: .fast())
+        let sim = try await RunningServer.start(router: SimulatorRoutes(backend: backend).router())
+        let proxy = try await ProxyHarness.start(upstream: sim.baseURL)
+        defer { proxy.remove() }
+        let report = try await AomiDriver(configuration: DriverConfiguration(
+            target: proxy.server.baseURL, wallets: 2, threadsPerWallet: 1, messagesPerThread: 3, concurrency: 2,
+            pollInterval: .milliseconds(10), reconnectDelay: .milliseconds(20), titleWait: .seconds(5))).run()
+        let files = try await proxy.stop()
+        await sim.stop()
+        #expect(report.errors.isEmpty, "\(report.errors)")
+        #expect(report.threads.allSatisfy { $0.title != nil && $0.walletRequests.count == 1 })
+
+        for thread in report.threads {
+            #expect(files.contains { $0.contains("/\(thread.wallet)/") }, "no folder for \(thread.wallet)")
+        }
+        #expect(!files.contains { $0.contains("/_unbound/") }, "every session named its wallet before its other requests")
+        var sequences: [String: [Int]] = [:]
+        var types: [WARCRecordType: Int] = [:]
+        for file in files {
+            let (records, damage) = try WARCFileReader.readAll(path: file)
+            #expect(damage.isEmpty)
+            for record in records.map(\.record) {
+                types[record.type, default: 0] += 1
+                if record.type == .request, let session = record.headers["Aomi-Session-Id"], let sequence = record.headers["Aomi-Exchange-Seq"].flatMap({ Int($0) }) {
+                    sequences[session, default: []].append(sequence)
+                }
+            }
+            let check = try Warcio.run(["check", file])
+            #expect(check.status == 0, "\(check.output)")
+        }
+        #expect(types[.revisit, default: 0] > 0)
+        #expect(types[.continuation, default: 0] > 0)
+        for thread in report.threads {
+            let seen = sequences[thread.sessionID, default: []].sorted()
+            #expect(!seen.isEmpty && seen == Array(1...seen.count), "sequence of \(thread.sessionID)")
+        }
+        #expect(await proxy.proxy.statistics.exchanges > 0)
+    }
+
+    /// The upstream sends event 2 only after the client has received event 1 through the proxy:
+    /// a buffering proxy deadlocks here.
+    @Test(.timeLimit(.minutes(1))) func sseEventsReachTheClientOneByOne() async throws {
+        let (gate, open) = AsyncStream.makeStream(of: Void.self)
+        let router = Router()
+        router.get("/api/updates") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_update\",\"session_id\":\"s\"}\n\n"))
+                for await _ in gate { break }
+                try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_complete\",\"session_id\":\"s\"}\n\n"))
+                try await writer.finish(nil)
+            })
+        }
+        let upstream = try await RunningServer.start(router: router)
+        let proxy = try await ProxyHarness.start(upstream: upstream.baseURL)
+        defer { proxy.remove() }
+        var request = HTTPClientRequest(url: proxy.server.baseURL + "/api/updates")
+        request.headers.add(name: "X-Session-Id", value: "s")
+        let response = try await proxy.client.execute(request, deadline: .distantFuture)
+        var parser = ServerSentEventParser()
+        var received: [String] = []
+        for try await chunk in response.body {
+            for event in parser.feed(chunk.readableBytesView) {
+                received.append(event.updateEvent?.type ?? "?")
+                if received.count == 1 { open.yield() }
+            }
+        }
+        #expect(received == ["tool_update", "tool_complete"])
+        try await Task.sleep(for: .milliseconds(100))
+        let files = try await proxy.stop()
+        await upstream.stop()
+        let records = try files.flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
+        let stream = records.filter { $0.type == .response || $0.type == .continuation }
+        #expect(stream.map(\.type) == [.response, .continuation, .continuation, .continuation])
+        #expect(stream.first?.headers[WARCField.segmentNumber] == "1")
+        #expect(stream.last?.headers["Aomi-Stream-End"] == "upstream-closed")
+        #expect(stream.last?.headers[WARCField.segmentTotalLength] == String(stream.map(\.block.count).reduce(0, +)))
+        #expect(String(decoding: stream[1].block, as: UTF8.self).contains("tool_update"))
+        for file in files { #expect(try Warcio.run(["check", file]).status == 0) }
+    }
+
+    @Test func anUnreachableUpstreamIs502AndStillRecorded() async throws {
+        let closed = try await RunningServer.start(router: Router())
+        let address = closed.baseURL
+        await closed.stop()
+        let proxy = try await ProxyHarness.start(upstream: address)
+        defer { proxy.remove() }
+        var request = HTTPClientRequest(url: proxy.server.baseURL + "/api/state")
+        request.headers.add(name: "X-Session-Id", value: "s")
+        let response = try await proxy.client.execute(request, timeout: .seconds(30))
+        #expect(response.status.code == 502)
+        let body = try await response.body.collect(upTo: 1 << 20)
+        #expect(try JSONCoding.decode(APIError.self, from: body.readableBytesView).status == 502)
+        let files = try await proxy.stop()
+        let records = try files.flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
+        #expect(records.contains { $0.type == .response && $0.headers["Aomi-Upstream-Error"] != nil })
+    }
+
+    @Test func aSlowUpstreamIs504AndAnOversizedBodyIs413() async throws {
+        let router = Router()
+        router.get("/slow") { _, _ in
+            try await Task.sleep(for: .seconds(1))
+            return "late"
+        }
+        router.get("/fast") { _, _ in "ok" }
+        let upstream = try await RunningServer.start(router: router)
+        let proxy = try await ProxyHarness.start(upstream: upstream.baseURL, timeout: .milliseconds(200), maxBody: 1024)
+        defer { proxy.remove() }
+        let slow = try await proxy.client.execute(HTTPClientRequest(url: proxy.server.baseURL + "/slow"), timeout: .seconds(30))
+        #expect(slow.status.code == 504)
+        var big = HTTPClientRequest(url: proxy.server.baseURL + "/fast")
+        big.method = .POST
+        big.body = .bytes(ByteBuffer(repeating: 0x61, count: 4096))
+        #expect(try await proxy.client.execute(big, timeout: .seconds(30)).status.code == 413)
+        #expect(try await proxy.client.execute(HTTPClientRequest(url: proxy.server.baseURL + "/fast"), timeout: .seconds(30)).status.code == 200)
+        _ = try await proxy.stop()
+        await upstream.stop()
+    }
+}
