@@ -23,11 +23,7 @@ extension WalletArchive {
     /// Writes the request and the response head of a stream as segment 1 of a segmented response.
     public func startStream(request: RecordedRequest, status: Int, reason: String, headers: HTTPFields, headDate: WARCDate, context: ExchangeContext) async throws -> RecordedStream {
         let uri = context.origin + request.target
-        let requestRecord = WARCRecord(type: .request, headers: [
-            (WARCField.targetURI, uri),
-            (WARCField.date, request.date.description),
-            (WARCField.contentType, WARCValue.httpRequestContentType),
-        ] + context.fields, block: HTTPMessageBlock.request(request)).completed()
+        let requestRecord = Self.requestRecord(request, uri: uri, context: context)
         let head = HTTPMessageBlock.streamHead(status: status, reason: reason, headers: headers)
         let origin = WARCRecord(type: .response, headers: [
             (WARCField.targetURI, uri),

@@ -47,11 +47,7 @@ public actor WalletArchive {
     public func record(_ exchange: HTTPExchange, context: ExchangeContext) async throws -> [WARCWriteReceipt] {
         let writer = try writer(for: context.folder)
         let uri = context.origin + exchange.request.target
-        let request = WARCRecord(type: .request, headers: [
-            (WARCField.targetURI, uri),
-            (WARCField.date, exchange.request.date.description),
-            (WARCField.contentType, WARCValue.httpRequestContentType),
-        ] + context.fields, block: HTTPMessageBlock.request(exchange.request)).completed()
+        let request = Self.requestRecord(exchange.request, uri: uri, context: context)
         var responseFields = [
             (WARCField.targetURI, uri),
             (WARCField.date, exchange.response.date.description),
@@ -83,6 +79,15 @@ public actor WalletArchive {
             originals[context.folder, default: [:]][key] = Original(digest: digest, recordID: stored.recordID!, date: stored.date!, uri: uri, file: receipts[1].path)
         }
         return receipts
+    }
+
+    /// The `request` record of an exchange, completed so that its id can be referred to.
+    static func requestRecord(_ request: RecordedRequest, uri: String, context: ExchangeContext) -> WARCRecord {
+        WARCRecord(type: .request, headers: [
+            (WARCField.targetURI, uri),
+            (WARCField.date, request.date.description),
+            (WARCField.contentType, WARCValue.httpRequestContentType),
+        ] + context.fields, block: HTTPMessageBlock.request(request)).completed()
     }
 
     /// Writes records as they are (SSE segments) into the folder's current file.
