@@ -100,7 +100,7 @@ public actor SimulatorBackend {
     func chat(_ id: String, message: String) -> SessionSnapshot {
         session(id)
         turnTasks.removeValue(forKey: id)?.cancel()
-        finishStreamingMessage(id, interrupted: true)
+        finishStreamingMessage(id)
         sessions[id]?.messages.append(ChatMessage(sender: Sender.user, content: message, timestamp: Self.timestamp()))
         sessions[id]?.isProcessing = true
         sessions[id]?.turns += 1
@@ -115,7 +115,7 @@ public actor SimulatorBackend {
     func interrupt(_ id: String) -> SessionSnapshot {
         session(id)
         turnTasks.removeValue(forKey: id)?.cancel()
-        finishStreamingMessage(id, interrupted: true)
+        finishStreamingMessage(id)
         sessions[id]?.isProcessing = false
         return sessions[id]!.snapshot
     }
@@ -175,7 +175,7 @@ public actor SimulatorBackend {
         }
     }
 
-    private func finishStreamingMessage(_ id: String, interrupted: Bool) {
+    private func finishStreamingMessage(_ id: String) {
         guard let position = sessions[id]?.messages.lastIndex(where: { $0.isStreaming }) else { return }
         sessions[id]?.messages[position].isStreaming = false
     }

@@ -1,15 +1,11 @@
 import AomiAPI
+import HTTPServing
 import Hummingbird
 
 /// Responses with JSON bodies, encoded the one way (`JSONCoding`).
 enum JSONResponse {
     static func ok(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
-        let bytes = JSONCoding.encode(value)
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json", .contentLength: String(bytes.count)],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))
-        )
+        .json(JSONCoding.encode(value), status: status)
     }
 
     static func error(_ error: APIError) -> Response {

@@ -1,5 +1,6 @@
 import AomiAPI
 import AsyncHTTPClient
+import HTTPServing
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -189,9 +190,7 @@ public struct RecordingProxy: HTTPResponder {
     }
 
     static func errorResponse(_ error: APIError) -> Response {
-        let bytes = JSONCoding.encode(error)
-        return Response(status: HTTPResponse.Status(code: error.status), headers: [.contentType: "application/json", .contentLength: String(bytes.count)],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        .json(JSONCoding.encode(error), status: HTTPResponse.Status(code: error.status))
     }
 }
 
