@@ -1,11 +1,16 @@
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// A Hummingbird application running on a background task, bound to a loopback port;
-/// `stop()` shuts it down. Port 0 picks a free port, which `port` then tells.
+/// `stop()` shuts it down gracefully. Port 0 picks a free port, which `port` then tells.
+///
+/// Long-lived responses (SSE) should end themselves on graceful shutdown
+/// (`cancelWhenGracefulShutdown`); whatever still runs after the grace period is cancelled.
 public struct RunningServer: Sendable {
     public let host: String
     public let port: Int
+    private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
     public var baseURL: String { "http://\(host):\(port)" }
@@ -24,9 +29,10 @@ public struct RunningServer: Sendable {
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? port) },
             logger: logger
         )
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let task = Task {
             do {
-                try await app.run()
+                try await group.run()
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
@@ -34,15 +40,22 @@ public struct RunningServer: Sendable {
             }
         }
         for try await actualPort in bound {
-            return RunningServer(host: host, port: actualPort, task: task)
+            return RunningServer(host: host, port: actualPort, group: group, task: task)
         }
         throw CancellationError()
     }
 
-    /// Stops accepting connections and waits for the server task to end.
-    public func stop() async {
-        task.cancel()
+    /// Stops accepting connections, lets requests in flight finish for up to `grace`, then
+    /// cancels what is left and waits for the server task to end.
+    public func stop(grace: Duration = .seconds(2)) async {
+        await group.triggerGracefulShutdown()
+        let task = self.task
+        let watchdog = Task {
+            try await Task.sleep(for: grace)
+            task.cancel()
+        }
         _ = await task.result
+        watchdog.cancel()
     }
 
     /// A logger that only reports warnings and errors (servers in tests and the demo).

@@ -36,6 +36,9 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in MiB (413 above).")
     var maxBodyMb = 8
 
+    @Option(help: "Largest request head (target and headers) in KiB (431 above).")
+    var maxHeaderKb = 32
+
     @Option(help: "Another header whose value is redacted (repeatable).")
     var redactHeader: [String] = []
 
@@ -61,12 +64,10 @@ struct RecordCommand: AsyncParsableCommand {
         let recorderID = String(UUID().uuidString.prefix(8)).lowercased()
         let archive = WalletArchive(settings: .init(root: archives, recorderID: recorderID, rotationBytes: Int64(rotateMb) << 20,
                                                     warcinfo: [("upstream", upstream), ("redaction-key-id", key.id)]))
-        var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.decompression = .disabled
-        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
+        let client = RecordingProxy.makeUpstreamClient()
         let proxy = RecordingProxy(
-            configuration: RecorderConfiguration(upstream: upstream, upstreamTimeout: .milliseconds(Int(upstreamTimeout * 1000)), maxRequestBodyBytes: maxBodyMb << 20),
+            configuration: RecorderConfiguration(upstream: upstream, upstreamTimeout: .milliseconds(Int(upstreamTimeout * 1000)), maxRequestBodyBytes: maxBodyMb << 20,
+                                                 maxHeaderBytes: maxHeaderKb << 10),
             archive: archive, redactor: Redactor(key: key, rules: rules), client: client, logger: logger)
         let server = try await RunningServer.start(router: proxy, host: address.host, port: address.port)
         FileHandle.standardOutput.write(Data("aomi-archive record: \(server.baseURL) -> \(upstream), archiving into \(archives) (recorder \(recorderID))\n".utf8))

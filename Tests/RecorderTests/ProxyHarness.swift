@@ -13,12 +13,12 @@ struct ProxyHarness {
     let archive: WalletArchive
     let client: HTTPClient
 
-    static func start(upstream: String, timeout: Duration = .seconds(30), maxBody: Int = 8 << 20) async throws -> ProxyHarness {
+    static func start(upstream: String, timeout: Duration = .seconds(30), maxBody: Int = 8 << 20, maxHeader: Int = 32 << 10) async throws -> ProxyHarness {
         let root = NSTemporaryDirectory() + "aomi-proxy-\(UUID().uuidString.prefix(8))"
         let key = try RedactionKey.loadOrCreate(root: root)
         let archive = WalletArchive(settings: .init(root: root, recorderID: "test", fsync: .never))
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        let proxy = RecordingProxy(configuration: RecorderConfiguration(upstream: upstream, upstreamTimeout: timeout, maxRequestBodyBytes: maxBody),
+        let client = RecordingProxy.makeUpstreamClient()
+        let proxy = RecordingProxy(configuration: RecorderConfiguration(upstream: upstream, upstreamTimeout: timeout, maxRequestBodyBytes: maxBody, maxHeaderBytes: maxHeader),
                                    archive: archive, redactor: Redactor(key: key), client: client, logger: RunningServer.quietLogger())
         let server = try await RunningServer.start(router: proxy)
         return ProxyHarness(root: root, server: server, proxy: proxy, archive: archive, client: client)

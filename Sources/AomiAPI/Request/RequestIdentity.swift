@@ -20,7 +20,8 @@ public struct RequestIdentity: Sendable, Equatable {
         wallet = Self.wallet(method: method, target: target, body: body)
     }
 
-    static func wallet(method: String, target: String, body: [UInt8]) -> WalletAddress? {
+    /// The wallet a request names, if any.
+    public static func wallet(method: String, target: String, body: [UInt8]) -> WalletAddress? {
         let parameters = QueryString.parameters(of: target)
         if let key = parameters.first(where: { $0.name == "public_key" }), let wallet = WalletAddress(key.value) {
             return wallet

@@ -1,5 +1,6 @@
 import AomiAPI
 import Hummingbird
+import ServiceLifecycle
 
 /// The stand-in backend's HTTP API: every documented endpoint and those the real client also calls.
 public struct SimulatorRoutes: Sendable {
@@ -104,7 +105,7 @@ public struct SimulatorRoutes: Sendable {
                 status: .ok,
                 headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
                 body: ResponseBody { writer in
-                    for await event in events {
+                    for try await event in events.cancelOnGracefulShutdown() {
                         try await writer.write(ByteBuffer(bytes: event.raw))
                     }
                     try await writer.finish(nil)

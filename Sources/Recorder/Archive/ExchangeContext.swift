@@ -6,7 +6,7 @@ public struct ExchangeContext: Sendable {
     public var wallet: WalletAddress?
     /// Per session, in order of request arrival.
     public var sequence: Int?
-    /// `proxy` or `crawl` (`Aomi-Capture`).
+    /// `proxy` or `crawl` (`Aomi-Capture`, written only for `crawl`: a record without it was proxied).
     public var capture: String
     /// Scheme, host and port of the upstream, for `WARC-Target-URI`.
     public var origin: String
@@ -19,12 +19,14 @@ public struct ExchangeContext: Sendable {
         self.origin = origin
     }
 
+    static let proxyCapture = "proxy"
+
     var fields: [(String, String)] {
         var fields: [(String, String)] = []
         if let sessionID { fields.append((AomiField.sessionID, sessionID)) }
         if let wallet { fields.append((AomiField.wallet, wallet.value)) }
         if let sequence { fields.append((AomiField.exchangeSeq, String(sequence))) }
-        fields.append((AomiField.capture, capture))
+        if capture != Self.proxyCapture { fields.append((AomiField.capture, capture)) }
         return fields
     }
 

@@ -16,6 +16,8 @@ public struct RecordedStream: Sendable {
 public enum StreamEnd: String, Sendable {
     case upstreamClosed = "upstream-closed"
     case clientClosed = "client-closed"
+    /// The recorder shut down while the stream was open (it ends the relay gracefully).
+    case recorderStopped = "recorder-stopped"
     case error
 }
 

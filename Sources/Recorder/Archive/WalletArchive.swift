@@ -4,7 +4,8 @@ import WARC
 
 /// The archive root as the recorder writes it: one `WARCWriter` per wallet folder
 /// (`<root>/<wallet>/`, or `_unbound`), exchanges as `request` + `response` records, and
-/// repeated identical responses (same method and path, same payload, same file) as `revisit`s.
+/// repeated identical responses (same method and path, same payload, same wallet folder) as
+/// `revisit`s, which may refer to an earlier file of the folder.
 public actor WalletArchive {
     public struct Settings: Sendable {
         public var root: String
@@ -13,28 +14,23 @@ public actor WalletArchive {
         public var fsync: WARCWriterConfiguration.FsyncPolicy
         /// Extra `warcinfo` fields (upstream, redaction key id).
         public var warcinfo: [(String, String)]
+        /// How many distinct payloads per wallet folder are remembered for revisits.
+        public var payloadMemory: Int
 
-        public init(root: String, recorderID: String, rotationBytes: Int64 = 256 << 20, fsync: WARCWriterConfiguration.FsyncPolicy = .interval(.seconds(1)), warcinfo: [(String, String)] = []) {
+        public init(root: String, recorderID: String, rotationBytes: Int64 = 256 << 20, fsync: WARCWriterConfiguration.FsyncPolicy = .interval(.seconds(1)),
+                    warcinfo: [(String, String)] = [], payloadMemory: Int = 20_000) {
             self.root = root
             self.recorderID = recorderID
             self.rotationBytes = rotationBytes
             self.fsync = fsync
             self.warcinfo = warcinfo
+            self.payloadMemory = payloadMemory
         }
-    }
-
-    /// What an earlier full response left for dedup.
-    private struct Original {
-        var digest: String
-        var recordID: String
-        var date: String
-        var uri: String
-        var file: String
     }
 
     public let settings: Settings
     private var writers: [String: WARCWriter] = [:]
-    private var originals: [String: [String: Original]] = [:]
+    private var payloads: [String: PayloadMemory] = [:]
     public private(set) var exchanges = 0
     public private(set) var revisits = 0
 
@@ -56,10 +52,9 @@ public actor WalletArchive {
         ] + context.fields
         if let error = exchange.upstreamError { responseFields.append((AomiField.upstreamError, error)) }
         let digest = WARCDigest.sha1(exchange.response.body)
-        let key = exchange.request.method + " " + QueryString.path(of: exchange.request.target)
-        let current = await writer.currentPath
+        let key = PayloadMemory.key(method: exchange.request.method, path: QueryString.path(of: exchange.request.target), digest: digest)
         let response: WARCRecord
-        if exchange.upstreamError == nil, let original = originals[context.folder]?[key], original.digest == digest, original.file == current {
+        if exchange.upstreamError == nil, let original = payloads[context.folder]?.original(for: key) {
             response = WARCRecord(type: .revisit, headers: responseFields + [
                 (WARCField.profile, WARCValue.identicalPayloadDigestProfile),
                 (WARCField.refersTo, original.recordID),
@@ -76,9 +71,13 @@ public actor WalletArchive {
         exchanges += 1
         if response.type == .response, exchange.upstreamError == nil {
             let stored = receipts[1].record
-            originals[context.folder, default: [:]][key] = Original(digest: digest, recordID: stored.recordID!, date: stored.date!, uri: uri, file: receipts[1].path)
+            remember(.init(recordID: stored.recordID!, date: stored.date!, uri: uri), for: key, folder: context.folder)
         }
         return receipts
+    }
+
+    func remember(_ original: PayloadMemory.Original, for key: String, folder: String) {
+        payloads[folder, default: PayloadMemory(capacity: settings.payloadMemory)].remember(original, for: key)
     }
 
     /// The `request` record of an exchange, completed so that its id can be referred to.
@@ -111,7 +110,7 @@ public actor WalletArchive {
         for (name, value) in settings.warcinfo { info.append(name, value) }
         let writer = try WARCWriter(configuration: WARCWriterConfiguration(
             directory: (settings.root as NSString).appendingPathComponent(folder), writerID: settings.recorderID,
-            rotationBytes: settings.rotationBytes, fsync: settings.fsync, warcinfo: info))
+            rotationBytes: settings.rotationBytes, fsync: settings.fsync, warcinfo: info, linksWarcinfo: false))
         writers[folder] = writer
         return writer
     }

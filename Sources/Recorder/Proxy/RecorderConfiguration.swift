@@ -6,13 +6,16 @@ public struct RecorderConfiguration: Sendable {
     public var upstreamTimeout: Duration
     /// Largest request body accepted (413 above).
     public var maxRequestBodyBytes: Int
+    /// Largest request head (target and header fields) accepted (431 above).
+    public var maxHeaderBytes: Int
     /// Largest response body kept for the archive; larger bodies are still relayed whole.
     public var maxRecordedBodyBytes: Int
 
-    public init(upstream: String, upstreamTimeout: Duration = .seconds(30), maxRequestBodyBytes: Int = 8 << 20, maxRecordedBodyBytes: Int = 64 << 20) {
+    public init(upstream: String, upstreamTimeout: Duration = .seconds(30), maxRequestBodyBytes: Int = 8 << 20, maxHeaderBytes: Int = 32 << 10, maxRecordedBodyBytes: Int = 64 << 20) {
         self.upstream = upstream.hasSuffix("/") ? String(upstream.dropLast()) : upstream
         self.upstreamTimeout = upstreamTimeout
         self.maxRequestBodyBytes = maxRequestBodyBytes
+        self.maxHeaderBytes = maxHeaderBytes
         self.maxRecordedBodyBytes = maxRecordedBodyBytes
     }
 }

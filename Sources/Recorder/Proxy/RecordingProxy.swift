@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
+import ServiceLifecycle
 import WARC
 
 /// The recording reverse proxy: passes every request through to the upstream unchanged,
@@ -30,28 +31,32 @@ public struct RecordingProxy: HTTPResponder {
         self.logger = logger
     }
 
+    /// An HTTP client fit for talking to the upstream: bodies passed as they are (no
+    /// decompression), many connections, and a refused connection failed at once (502)
+    /// instead of retried until the connect timeout.
+    public static func makeUpstreamClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.decompression = .disabled
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 1024)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
     public func respond(to request: Request, context: Context) async throws -> Response {
         let arrival = WARCDate.now()
         let started = ContinuousClock.now
-        var incoming = request
-        let body: ByteBuffer
-        do {
-            body = try await incoming.collectBody(upTo: configuration.maxRequestBodyBytes)
-        } catch {
-            logger.warning("\(request.method) \(QueryString.path(of: request.uri.string)) refused: body over \(configuration.maxRequestBodyBytes) bytes")
-            return Self.errorResponse(APIError(status: 413, "request body over \(configuration.maxRequestBodyBytes) bytes"))
-        }
-        let recorded = RecordedRequest(method: request.method.rawValue, target: request.uri.string, headers: request.headers,
-                                       body: Array(body.readableBytesView), date: arrival)
-        let identity = RequestIdentity(method: recorded.method, target: recorded.target,
-                                       header: { HTTPField.Name($0).flatMap { request.headers[$0] } }, body: recorded.body)
-        let (wallet, sequence) = await sessions.admit(identity)
-        let exchangeContext = ExchangeContext(sessionID: identity.sessionID, wallet: wallet, sequence: sequence, origin: configuration.upstream)
+        if let refusal = refusal(of: request) { return refusal }
+        let sessionID = request.headers[HTTPField.Name(AomiHeader.sessionID)!].flatMap { $0.isEmpty ? nil : $0 }
+        let sequence = await sessions.nextSequence(of: sessionID)
+        let capture = RequestBodyCapture(limit: configuration.maxRequestBodyBytes)
         let upstreamResponse: HTTPClientResponse
         do {
-            upstreamResponse = try await executeUpstream(recorded, body: body)
+            upstreamResponse = try await executeUpstream(request, capture: capture)
         } catch {
-            return await answerUpstreamFailure(error, request: recorded, context: exchangeContext, started: started)
+            if capture.exceededLimit { return refuseOversizedBody(request) }
+            let recorded = recordedRequest(request, body: capture.received, date: arrival)
+            return await answerUpstreamFailure(error, request: recorded, context: await exchangeContext(recorded, sessionID: sessionID, sequence: sequence), started: started)
         }
         let headDate = WARCDate.now()
         let status = Int(upstreamResponse.status.code)
@@ -61,36 +66,99 @@ public struct RecordingProxy: HTTPResponder {
         let isStream = headers[.contentType]?.lowercased().hasPrefix("text/event-stream") == true
         let responseStatus = HTTPResponse.Status(code: status, reasonPhrase: reason)
         if isStream {
+            let recorded = recordedRequest(request, body: capture.received, date: arrival)
+            let exchangeContext = await exchangeContext(recorded, sessionID: sessionID, sequence: sequence)
             return Response(status: responseStatus, headers: clientHeaders, body: ResponseBody { writer in
                 await relayStream(upstreamResponse, to: &writer, request: recorded, status: status, reason: reason,
                                   headers: headers, headDate: headDate, context: exchangeContext)
             })
         }
         return Response(status: responseStatus, headers: clientHeaders, body: ResponseBody { writer in
-            var copy: [UInt8] = []
-            do {
-                for try await chunk in upstreamResponse.body {
-                    if copy.count < configuration.maxRecordedBodyBytes { copy.append(contentsOf: chunk.readableBytesView) }
-                    try await writer.write(chunk)
-                }
-                try await writer.finish(nil)
-            } catch {
-                logger.warning("\(recorded.method) \(QueryString.path(of: recorded.target)): response cut: \(error)")
+            await relayBody(upstreamResponse, to: &writer) { copy in
+                let recorded = recordedRequest(request, body: capture.received, date: arrival)
+                let response = RecordedResponse(status: status, reason: reason, headers: headers, body: copy, date: headDate)
+                await record(HTTPExchange(request: recorded, response: response),
+                             context: await exchangeContext(recorded, sessionID: sessionID, sequence: sequence), started: started)
             }
-            let response = RecordedResponse(status: status, reason: reason, headers: headers, body: copy, date: headDate)
-            await record(HTTPExchange(request: recorded, response: response), context: exchangeContext, started: started)
         })
+    }
+
+    /// Relays a response body chunk by chunk, holding the last chunk back until `record` has
+    /// written the exchange: a client that has the whole response knows it is in the archive,
+    /// even if the recorder is killed right after.
+    private func relayBody(_ upstream: HTTPClientResponse, to writer: inout any ResponseBodyWriter,
+                           record: ([UInt8]) async -> Void) async {
+        var copy: [UInt8] = []
+        var held: ByteBuffer?
+        var clientGone = false
+        do {
+            for try await chunk in upstream.body {
+                if copy.count < configuration.maxRecordedBodyBytes { copy.append(contentsOf: chunk.readableBytesView) }
+                if let previous = held, !clientGone {
+                    do { try await writer.write(previous) } catch { clientGone = true }
+                }
+                held = chunk
+            }
+        } catch {
+            logger.warning("response from the upstream cut: \(error)")
+        }
+        await record(copy)
+        guard !clientGone else { return }
+        if let held { try? await writer.write(held) }
+        try? await writer.finish(nil)
+    }
+
+    // MARK: Limits
+
+    /// 431 for a head over the header limit, 413 for a declared body over the body limit.
+    private func refusal(of request: Request) -> Response? {
+        let headBytes = request.uri.string.utf8.count + request.headers.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 }
+        if headBytes > configuration.maxHeaderBytes {
+            logger.warning("\(request.method) \(QueryString.path(of: request.uri.string)) refused: head of \(headBytes) bytes over \(configuration.maxHeaderBytes)")
+            return Self.errorResponse(APIError(status: 431, "request head of \(headBytes) bytes is over the limit of \(configuration.maxHeaderBytes) bytes"))
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxRequestBodyBytes {
+            return refuseOversizedBody(request)
+        }
+        return nil
+    }
+
+    private func refuseOversizedBody(_ request: Request) -> Response {
+        logger.warning("\(request.method) \(QueryString.path(of: request.uri.string)) refused: body over \(configuration.maxRequestBodyBytes) bytes")
+        return Self.errorResponse(APIError(status: 413, "request body over \(configuration.maxRequestBodyBytes) bytes"))
+    }
+
+    // MARK: Identity
+
+    private func recordedRequest(_ request: Request, body: [UInt8], date: WARCDate) -> RecordedRequest {
+        RecordedRequest(method: request.method.rawValue, target: request.uri.string, headers: request.headers, body: body, date: date)
+    }
+
+    /// Who the exchange belongs to: its session, the wallet the session is bound to (learned
+    /// from this request too), and its sequence number.
+    private func exchangeContext(_ request: RecordedRequest, sessionID: String?, sequence: Int?) async -> ExchangeContext {
+        let identity = RequestIdentity(sessionID: sessionID, wallet: RequestIdentity.wallet(method: request.method, target: request.target, body: request.body))
+        let wallet = await sessions.wallet(for: identity)
+        return ExchangeContext(sessionID: sessionID, wallet: wallet, sequence: sequence, origin: configuration.upstream)
     }
 
     // MARK: Upstream
 
-    private func executeUpstream(_ request: RecordedRequest, body: ByteBuffer) async throws -> HTTPClientResponse {
-        var upstream = HTTPClientRequest(url: configuration.upstream + request.target)
-        upstream.method = HTTPMethod(rawValue: request.method)
+    /// Sends the request on, its body streamed through `capture`; returns once the response head
+    /// arrived, or throws `UpstreamTimeout` after `upstreamTimeout`.
+    private func executeUpstream(_ request: Request, capture: RequestBodyCapture) async throws -> HTTPClientResponse {
+        var upstream = HTTPClientRequest(url: configuration.upstream + request.uri.string)
+        upstream.method = HTTPMethod(rawValue: request.method.rawValue)
         for field in request.headers where !HTTPMessageBlock.hopByHop.contains(field.name.canonicalName) && field.name.canonicalName != "host" {
             upstream.headers.add(name: field.name.rawName, value: field.value)
         }
-        if body.readableBytes > 0 { upstream.body = .bytes(body) }
+        let declaredLength = request.headers[.contentLength].flatMap(Int64.init)
+        let chunked = request.headers[.transferEncoding]?.lowercased().contains("chunked") == true
+        if let declaredLength, declaredLength > 0 {
+            upstream.body = .stream(RequestBodyTee(base: request.body, capture: capture), length: .known(declaredLength))
+        } else if chunked {
+            upstream.body = .stream(RequestBodyTee(base: request.body, capture: capture), length: .unknown)
+        }
         let client = self.client
         let prepared = upstream
         let timeout = configuration.upstreamTimeout
@@ -149,7 +217,10 @@ public struct RecordingProxy: HTTPResponder {
         var end = StreamEnd.upstreamClosed
         var relayed = 0
         do {
-            for try await chunk in upstream.body {
+            for try await chunk in upstream.body.cancelOnGracefulShutdown() {
+                for event in parser.feed(chunk.readableBytesView) where stream != nil {
+                    try? await archive.recordEvent(event.raw, arrived: .now(), in: &stream!)
+                }
                 do {
                     try await writer.write(chunk)
                 } catch {
@@ -157,13 +228,11 @@ public struct RecordingProxy: HTTPResponder {
                     break
                 }
                 relayed += chunk.readableBytes
-                for event in parser.feed(chunk.readableBytesView) where stream != nil {
-                    try? await archive.recordEvent(event.raw, arrived: .now(), in: &stream!)
-                }
             }
         } catch {
             end = .error
         }
+        if end == .upstreamClosed, Task.isShuttingDownGracefully { end = .recorderStopped }
         if end != .clientClosed { try? await writer.finish(nil) }
         if let stream { try? await archive.endStream(stream, end: end, leftover: parser.remainder) }
         await statistics.stream(bytes: relayed)

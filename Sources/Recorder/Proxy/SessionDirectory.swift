@@ -6,12 +6,18 @@ actor SessionDirectory {
     private var wallets: [String: WalletAddress] = [:]
     private var sequences: [String: Int] = [:]
 
-    /// Learns from a request's identity and returns the wallet and the exchange's sequence number.
-    func admit(_ identity: RequestIdentity) -> (wallet: WalletAddress?, sequence: Int?) {
-        guard let session = identity.sessionID else { return (identity.wallet, nil) }
-        if let wallet = identity.wallet { wallets[session] = wallet }
+    /// Numbers a request of `session` in order of arrival (nil without a session).
+    func nextSequence(of session: String?) -> Int? {
+        guard let session else { return nil }
         let sequence = (sequences[session] ?? 0) + 1
         sequences[session] = sequence
-        return (wallets[session], sequence)
+        return sequence
+    }
+
+    /// Learns the wallet a request names, and returns the wallet its session is bound to.
+    func wallet(for identity: RequestIdentity) -> WalletAddress? {
+        guard let session = identity.sessionID else { return identity.wallet }
+        if let wallet = identity.wallet { wallets[session] = wallet }
+        return wallets[session]
     }
 }

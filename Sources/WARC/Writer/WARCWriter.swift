@@ -49,7 +49,7 @@ public actor WARCWriter {
         receipts.reserveCapacity(records.count)
         for record in records {
             var completed = record.completed()
-            if !completed.headers.contains(WARCField.warcinfoID), completed.type != .warcinfo {
+            if configuration.linksWarcinfo, !completed.headers.contains(WARCField.warcinfoID), completed.type != .warcinfo {
                 completed.headers.append(WARCField.warcinfoID, current.warcinfoID)
             }
             receipts.append(try append(completed, to: &current))

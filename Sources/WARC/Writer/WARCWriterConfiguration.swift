@@ -22,6 +22,10 @@ public struct WARCWriterConfiguration: Sendable {
     public var fsync: FsyncPolicy
     /// Fields of the `warcinfo` record that starts each file (`software`, `format`, …).
     public var warcinfo: WARCHeaders
+    /// Whether every other record names the file's `warcinfo` in `WARC-Warcinfo-ID`. The field
+    /// is optional (the `warcinfo` record comes first in each file) and costs about 30 bytes
+    /// per compressed record, which matters for small records such as revisits.
+    public var linksWarcinfo: Bool
 
     public init(
         directory: String,
@@ -29,7 +33,8 @@ public struct WARCWriterConfiguration: Sendable {
         rotationBytes: Int64 = 256 << 20,
         compressionLevel: Int32 = 6,
         fsync: FsyncPolicy = .interval(.seconds(1)),
-        warcinfo: WARCHeaders = WARCHeaders([("software", "aomi-archive"), ("format", "WARC File Format 1.1")])
+        warcinfo: WARCHeaders = WARCHeaders([("software", "aomi-archive"), ("format", "WARC File Format 1.1")]),
+        linksWarcinfo: Bool = true
     ) {
         self.directory = directory
         self.writerID = writerID
@@ -37,6 +42,7 @@ public struct WARCWriterConfiguration: Sendable {
         self.compressionLevel = compressionLevel
         self.fsync = fsync
         self.warcinfo = warcinfo
+        self.linksWarcinfo = linksWarcinfo
     }
 
     /// The suffix of a file that is still being written.

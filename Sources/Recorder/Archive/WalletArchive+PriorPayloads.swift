@@ -1,0 +1,52 @@
+import AomiAPI
+import Foundation
+import WARC
+
+extension WalletArchive {
+    /// Remembers the full responses of a folder's newest closed files (up to `maxBytes` of
+    /// files), so that this run writes payloads they already hold as `revisit`s of them.
+    /// A crawl of an unchanged wallet then writes revisits only. Returns how many were found.
+    @discardableResult
+    public func loadPriorPayloads(folder: String, maxBytes: Int64 = 512 << 20) throws -> Int {
+        let directory = (settings.root as NSString).appendingPathComponent(folder)
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasSuffix(".warc.gz") || $0.hasSuffix(".warc") }
+            .sorted()
+        var chosen: [String] = []
+        var total: Int64 = 0
+        for name in names.reversed() {
+            let path = (directory as NSString).appendingPathComponent(name)
+            let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int64) ?? 0
+            if total + size > maxBytes, !chosen.isEmpty { break }
+            chosen.insert(path, at: 0)
+            total += size
+        }
+        var found = 0
+        for path in chosen {
+            var methods: [String: String] = [:]
+            for event in try WARCFileReader(path: path) {
+                guard case let .record(stored) = event else { continue }
+                let record = stored.record
+                if record.type == .request, let id = record.recordID,
+                   let line = record.block.split(separator: 0x20, maxSplits: 1).first {
+                    methods[id] = String(decoding: line, as: UTF8.self)
+                }
+                guard record.type == .response, record.headers[WARCField.segmentNumber] == nil, record.headers[AomiField.upstreamError] == nil,
+                      let digest = record.headers[WARCField.payloadDigest], let uri = record.targetURI,
+                      let method = record.headers[WARCField.concurrentTo].flatMap({ methods[$0] }),
+                      let id = record.recordID, let date = record.date else { continue }
+                let key = PayloadMemory.key(method: method, path: QueryString.path(of: Self.target(of: uri)), digest: digest)
+                remember(.init(recordID: id, date: date, uri: uri), for: key, folder: folder)
+                found += 1
+            }
+        }
+        return found
+    }
+
+    /// The path and query of a target URI (`http://host:port/api/state?x=1` → `/api/state?x=1`).
+    static func target(of uri: String) -> String {
+        guard let scheme = uri.range(of: "://") else { return uri }
+        let rest = uri[scheme.upperBound...]
+        return rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "/"
+    }
+}

@@ -1,0 +1,83 @@
+import AomiAPI
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Recorder
+import WARC
+
+/// `aomi-archive crawl`: archives every thread of one wallet by pulling it from the backend.
+struct CrawlCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crawl",
+        abstract: "Pull every thread of a wallet from an Aomi backend into its archive folder.",
+        discussion: """
+            Lists the wallet's threads (GET /api/sessions?public_key=), then records \
+            GET /api/sessions/{id}, GET /api/state and GET /api/events of each thread into \
+            <archives>/<wallet>/, marked Aomi-Capture: crawl. Payloads the folder already holds \
+            are written as revisits, so crawling an unchanged wallet again costs little. \
+            A thread that fails is reported and the crawl goes on; the exit status is then 1.
+            """
+    )
+
+    @Option(help: "Base URL of the Aomi backend.")
+    var upstream: String
+
+    @Option(help: "Wallet address (0x…) whose threads are crawled.")
+    var wallet: String
+
+    @Option(help: "Archive root.")
+    var archives = "Archives"
+
+    @Option(help: "Name of an environment variable holding the App key to send as AOMI-APP-KEY.")
+    var appKeyEnv: String?
+
+    @Option(help: "Seconds to wait for each response.")
+    var timeout = 30.0
+
+    @Option(help: "Threads crawled at once.")
+    var concurrency = 4
+
+    func run() async throws {
+        guard let address = WalletAddress(wallet) else {
+            throw ValidationError("--wallet \(wallet) is not a wallet address (0x and 40 hex digits)")
+        }
+        var appKey: String?
+        if let appKeyEnv {
+            guard let value = ProcessInfo.processInfo.environment[appKeyEnv], !value.isEmpty else {
+                throw ValidationError("--app-key-env \(appKeyEnv): the environment variable is not set")
+            }
+            appKey = value
+        }
+        for report in try WARCFileRepair.repairOpenFiles(under: archives, finalSegmentFields: [("Aomi-Stream-End", "error")]) {
+            FileHandle.standardError.write(Data("repaired \(report.originalPath): \(report.intactRecords) intact records, \(report.bytesCut) bytes cut\n".utf8))
+        }
+        let key = try RedactionKey.loadOrCreate(root: archives)
+        let recorderID = String(UUID().uuidString.prefix(8)).lowercased()
+        let archive = WalletArchive(settings: .init(root: archives, recorderID: recorderID,
+                                                    warcinfo: [("upstream", upstream), ("redaction-key-id", key.id), ("capture", "crawl")]))
+        let client = RecordingProxy.makeUpstreamClient()
+        let crawler = WalletCrawler(configuration: CrawlConfiguration(upstream: upstream, wallet: address, appKey: appKey,
+                                                                      timeout: .milliseconds(Int(timeout * 1000)), concurrency: concurrency),
+                                    archive: archive, redactor: Redactor(key: key), client: client)
+        let showProgress = isatty(STDERR_FILENO) == 1
+        let result: Result<CrawlReport, any Error>
+        do {
+            result = .success(try await crawler.crawl { progress in
+                if progress.failed { FileHandle.standardError.write(Data("\(showProgress ? "\r\u{1B}[K" : "")thread \(progress.sessionID) failed\n".utf8)) }
+                if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[Kcrawling \(address.value): \(progress.done)/\(progress.total) threads".utf8)) }
+            })
+        } catch {
+            result = .failure(error)
+        }
+        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        let files = try await archive.close()
+        try await client.shutdown()
+        let report = try result.get()
+        for failure in report.failures { FileHandle.standardError.write(Data("failed: \(failure)\n".utf8)) }
+        let revisits = await archive.revisits
+        let written = files.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
+        print("crawled \(report.threads) threads of \(address.value): \(report.exchanges) exchanges, \(revisits) revisits, "
+              + "\(report.failures.count) failures, \(written) bytes written to \(files.joined(separator: ", "))")
+        if !report.failures.isEmpty { throw ExitCode(1) }
+    }
+}

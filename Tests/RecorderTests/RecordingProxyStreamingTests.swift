@@ -1,0 +1,108 @@
+import AomiAPI
+import AsyncHTTPClient
+import Foundation
+import HTTPServing
+import Hummingbird
+import NIOCore
+import Recorder
+import TestSupport
+import Testing
+import WARC
+
+@Suite struct RecordingProxyStreamingTests {
+    /// The client sends the second chunk of its body only after the upstream has received the
+    /// first one through the proxy: a proxy that buffers request bodies deadlocks here.
+    @Test(.timeLimit(.minutes(1))) func requestBodiesStreamThroughChunkByChunk() async throws {
+        let (firstArrived, signalFirst) = AsyncStream.makeStream(of: Void.self)
+        let router = Router()
+        router.post("/upload") { request, _ in
+            var received = 0
+            for try await chunk in request.body {
+                received += chunk.readableBytes
+                if received >= 5 { signalFirst.yield() }
+            }
+            return "received \(received)"
+        }
+        let upstream = try await RunningServer.start(router: router)
+        let proxy = try await ProxyHarness.start(upstream: upstream.baseURL)
+        defer { proxy.remove() }
+        let (chunks, send) = AsyncStream.makeStream(of: ByteBuffer.self)
+        var request = HTTPClientRequest(url: proxy.server.baseURL + "/upload")
+        request.method = .POST
+        request.headers.add(name: "X-Session-Id", value: "upload-session")
+        request.body = .stream(chunks, length: .unknown)
+        async let response = proxy.client.execute(request, timeout: .seconds(50))
+        send.yield(ByteBuffer(string: "first"))
+        for await _ in firstArrived { break }
+        send.yield(ByteBuffer(string: "-second"))
+        send.finish()
+        let answer = try await response
+        let body = try await answer.body.collect(upTo: 1024)
+        #expect(String(buffer: body) == "received 12")
+        let files = try await proxy.stop()
+        await upstream.stop()
+        let records = try files.flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
+        let recorded = try #require(records.first { $0.type == .request })
+        #expect(String(decoding: recorded.httpPayload ?? [], as: UTF8.self) == "first-second")
+    }
+
+    @Test func aHeadOverTheLimitIs431AndTheProxyKeepsServing() async throws {
+        let router = Router()
+        router.get("/fast") { _, _ in "ok" }
+        let upstream = try await RunningServer.start(router: router)
+        let proxy = try await ProxyHarness.start(upstream: upstream.baseURL, maxHeader: 4096)
+        defer { proxy.remove() }
+        var big = HTTPClientRequest(url: proxy.server.baseURL + "/fast")
+        big.headers.add(name: "X-Padding", value: String(repeating: "p", count: 8000))
+        let refused = try await proxy.client.execute(big, timeout: .seconds(30))
+        #expect(refused.status.code == 431)
+        let body = try await refused.body.collect(upTo: 4096)
+        #expect(try JSONCoding.decode(APIError.self, from: body.readableBytesView).status == 431)
+        #expect(try await proxy.client.execute(HTTPClientRequest(url: proxy.server.baseURL + "/fast"), timeout: .seconds(30)).status.code == 200)
+        let files = try await proxy.stop()
+        await upstream.stop()
+        let records = try files.flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
+        #expect(records.filter { $0.type == .request }.count == 1, "a refused request is not sent upstream nor recorded")
+    }
+
+    /// The client goes away after the first event: the proxy closes the upstream stream (the
+    /// upstream's next write fails) and records the stream's end as `client-closed`.
+    @Test(.timeLimit(.minutes(1))) func aClientLeavingMidStreamClosesTheUpstreamAndIsRecorded() async throws {
+        let (upstreamGone, signalGone) = AsyncStream.makeStream(of: Void.self)
+        let router = Router()
+        router.get("/api/updates") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
+                do {
+                    for index in 0..<1000 {
+                        try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_update\",\"session_id\":\"s\",\"n\":\(index)}\n\n"))
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                } catch {
+                    signalGone.yield()
+                    throw error
+                }
+                signalGone.yield()
+                try await writer.finish(nil)
+            })
+        }
+        let upstream = try await RunningServer.start(router: router)
+        let proxy = try await ProxyHarness.start(upstream: upstream.baseURL)
+        defer { proxy.remove() }
+        let leaving = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        var request = HTTPClientRequest(url: proxy.server.baseURL + "/api/updates")
+        request.headers.add(name: "X-Session-Id", value: "s")
+        let response = try await leaving.execute(request, deadline: .distantFuture)
+        var iterator = response.body.makeAsyncIterator()
+        _ = try await iterator.next()
+        try await leaving.shutdown()
+        for await _ in upstreamGone { break }
+        try await Task.sleep(for: .milliseconds(200))
+        let files = try await proxy.stop()
+        await upstream.stop()
+        let records = try files.flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
+        let last = try #require(records.last { $0.type == .continuation })
+        #expect(last.headers["Aomi-Stream-End"] == "client-closed")
+        #expect(records.filter { $0.type == .continuation }.count < 100, "the stream stopped long before the upstream's 1000 events")
+        for file in files { #expect(try Warcio.run(["check", file]).status == 0) }
+    }
+}
