@@ -140,7 +140,16 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "AomiArchiveCLITests", dependencies: ["aomi-archive", "WARC"]),
+        .testTarget(
+            name: "AomiArchiveCLITests",
+            dependencies: [
+                "aomi-archive",
+                "WARC",
+                "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,10 +13,10 @@ struct ProxyHarness {
     let archive: WalletArchive
     let client: HTTPClient
 
-    static func start(upstream: String, timeout: Duration = .seconds(30), maxBody: Int = 8 << 20, maxHeader: Int = 32 << 10) async throws -> ProxyHarness {
+    static func start(upstream: String, timeout: Duration = .seconds(30), maxBody: Int = 8 << 20, maxHeader: Int = 32 << 10, rotationBytes: Int64 = 256 << 20) async throws -> ProxyHarness {
         let root = NSTemporaryDirectory() + "aomi-proxy-\(UUID().uuidString.prefix(8))"
         let key = try RedactionKey.loadOrCreate(root: root)
-        let archive = WalletArchive(settings: .init(root: root, recorderID: "test", fsync: .never))
+        let archive = WalletArchive(settings: .init(root: root, recorderID: "test", rotationBytes: rotationBytes, fsync: .never))
         let client = RecordingProxy.makeUpstreamClient()
         let proxy = RecordingProxy(configuration: RecorderConfiguration(upstream: upstream, upstreamTimeout: timeout, maxRequestBodyBytes: maxBody, maxHeaderBytes: maxHeader),
                                    archive: archive, redactor: Redactor(key: key), client: client, logger: RunningServer.quietLogger())

@@ -54,6 +54,32 @@ import WARC
         }
     }
 
+    /// More wallets than open files: the least recently written file is closed, the folder's
+    /// next record starts a new file, and revisits may refer to the earlier file.
+    @Test func pastTheOpenFileLimitTheOldestFileIsClosedAndNothingIsLost() async throws {
+        let root = NSTemporaryDirectory() + "aomi-archive-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let archive = WalletArchive(settings: .init(root: root, recorderID: "lru", fsync: .never, maxOpenFiles: 2))
+        let wallets = (1...3).map { WalletAddress("0x\(String(repeating: "0", count: 39))\($0)")! }
+        for round in 0..<4 {
+            for (index, wallet) in wallets.enumerated() {
+                let context = ExchangeContext(sessionID: "s-\(index)", wallet: wallet, sequence: round + 1, origin: origin)
+                try await archive.record(exchange("GET", "/api/state", body: #"{"messages":[],"wallet":\#(index)}"#), context: context)
+            }
+        }
+        let files = try await archive.close()
+        #expect(files.count > 3, "files were closed and reopened")
+        var records: [WARCRecord] = []
+        for file in files {
+            #expect(file.hasSuffix(".warc.gz"))
+            records += try WARCFileReader.readAll(path: file).records.map(\.record)
+        }
+        #expect(records.filter { $0.type == .request }.count == 12)
+        #expect(records.filter { $0.type == .response }.count == 3, "each wallet's snapshot is stored once")
+        let ids = Set(records.compactMap(\.recordID))
+        #expect(records.filter { $0.type == .revisit }.allSatisfy { ids.contains($0.headers[WARCField.refersTo] ?? "") })
+    }
+
     @Test func noSecretReachesTheArchive() async throws {
         let root = NSTemporaryDirectory() + "aomi-archive-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: root) }

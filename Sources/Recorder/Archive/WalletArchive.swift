@@ -14,34 +14,42 @@ public actor WalletArchive {
         public var fsync: WARCWriterConfiguration.FsyncPolicy
         /// Extra `warcinfo` fields (upstream, redaction key id).
         public var warcinfo: [(String, String)]
-        /// How many distinct payloads per wallet folder are remembered for revisits.
+        /// How many distinct payloads (over all folders) are remembered for revisits.
         public var payloadMemory: Int
+        /// How many files are open at once; the least recently written one is closed past it
+        /// (its folder's next record starts a new file).
+        public var maxOpenFiles: Int
 
         public init(root: String, recorderID: String, rotationBytes: Int64 = 256 << 20, fsync: WARCWriterConfiguration.FsyncPolicy = .interval(.seconds(1)),
-                    warcinfo: [(String, String)] = [], payloadMemory: Int = 20_000) {
+                    warcinfo: [(String, String)] = [], payloadMemory: Int = 50_000, maxOpenFiles: Int = 64) {
             self.root = root
             self.recorderID = recorderID
             self.rotationBytes = rotationBytes
             self.fsync = fsync
             self.warcinfo = warcinfo
             self.payloadMemory = payloadMemory
+            self.maxOpenFiles = maxOpenFiles
         }
     }
 
     public let settings: Settings
     private var writers: [String: WARCWriter] = [:]
-    private var payloads: [String: PayloadMemory] = [:]
+    private var lastWrite: [String: UInt64] = [:]
+    private var writeClock: UInt64 = 0
+    private var payloads: PayloadMemory
+    /// Writers closed before `close()` because too many files were open.
+    private var retired: [WARCWriter] = []
     public private(set) var exchanges = 0
     public private(set) var revisits = 0
 
     public init(settings: Settings) {
         self.settings = settings
+        self.payloads = PayloadMemory(capacity: settings.payloadMemory)
     }
 
     /// Writes an exchange: its request, then its response or a revisit of an identical one.
     @discardableResult
     public func record(_ exchange: HTTPExchange, context: ExchangeContext) async throws -> [WARCWriteReceipt] {
-        let writer = try writer(for: context.folder)
         let uri = context.origin + exchange.request.target
         let request = Self.requestRecord(exchange.request, uri: uri, context: context)
         var responseFields = [
@@ -54,7 +62,7 @@ public actor WalletArchive {
         let digest = WARCDigest.sha1(exchange.response.body)
         let key = PayloadMemory.key(method: exchange.request.method, path: QueryString.path(of: exchange.request.target), digest: digest)
         let response: WARCRecord
-        if exchange.upstreamError == nil, let original = payloads[context.folder]?.original(for: key) {
+        if exchange.upstreamError == nil, let original = payloads.original(for: context.folder + " " + key) {
             response = WARCRecord(type: .revisit, headers: responseFields + [
                 (WARCField.profile, WARCValue.identicalPayloadDigestProfile),
                 (WARCField.refersTo, original.recordID),
@@ -67,7 +75,7 @@ public actor WalletArchive {
             response = WARCRecord(type: .response, headers: responseFields + [(WARCField.payloadDigest, digest)],
                                   block: HTTPMessageBlock.response(exchange.response))
         }
-        let receipts = try await writer.write([request, response])
+        let receipts = try await write([request, response], folder: context.folder)
         exchanges += 1
         if response.type == .response, exchange.upstreamError == nil {
             let stored = receipts[1].record
@@ -77,7 +85,7 @@ public actor WalletArchive {
     }
 
     func remember(_ original: PayloadMemory.Original, for key: String, folder: String) {
-        payloads[folder, default: PayloadMemory(capacity: settings.payloadMemory)].remember(original, for: key)
+        payloads.remember(original, for: folder + " " + key)
     }
 
     /// The `request` record of an exchange, completed so that its id can be referred to.
@@ -92,26 +100,49 @@ public actor WalletArchive {
     /// Writes records as they are (SSE segments) into the folder's current file.
     @discardableResult
     public func write(_ records: [WARCRecord], folder: String) async throws -> [WARCWriteReceipt] {
-        try await writer(for: folder).write(records)
+        do {
+            return try await writer(for: folder).write(records)
+        } catch WARCWriterError.closed {
+            // The file was closed to make room for another folder's while this write waited.
+            return try await writer(for: folder).write(records)
+        }
     }
 
     /// Closes every file (renaming `.open` files to their final names).
     @discardableResult
     public func close() async throws -> [String] {
         var closed: [String] = []
-        for writer in writers.values { closed += try await writer.close() }
+        for writer in retired + writers.values { closed += try await writer.close() }
         writers = [:]
+        lastWrite = [:]
+        retired = []
         return closed.sorted()
     }
 
-    private func writer(for folder: String) throws -> WARCWriter {
+    private func writer(for folder: String) async throws -> WARCWriter {
+        writeClock += 1
+        lastWrite[folder] = writeClock
         if let writer = writers[folder] { return writer }
+        let evicted = evictLeastRecentlyWritten()
         var info = WARCHeaders([("software", "aomi-archive"), ("format", "WARC File Format 1.1"), ("recorder-id", settings.recorderID)])
         for (name, value) in settings.warcinfo { info.append(name, value) }
         let writer = try WARCWriter(configuration: WARCWriterConfiguration(
             directory: (settings.root as NSString).appendingPathComponent(folder), writerID: settings.recorderID,
             rotationBytes: settings.rotationBytes, fsync: settings.fsync, warcinfo: info, linksWarcinfo: false))
         writers[folder] = writer
+        if let evicted {
+            retired.append(evicted)
+            _ = try? await evicted.close()
+        }
         return writer
     }
+
+    /// Takes the least recently written file out of the open set once too many are open.
+    private func evictLeastRecentlyWritten() -> WARCWriter? {
+        guard writers.count >= settings.maxOpenFiles,
+              let (folder, _) = writers.keys.map({ ($0, lastWrite[$0] ?? 0) }).min(by: { $0.1 < $1.1 }) else { return nil }
+        lastWrite[folder] = nil
+        return writers.removeValue(forKey: folder)
+    }
+
 }

@@ -1,0 +1,58 @@
+import Foundation
+
+/// The built `aomi-archive` started as a separate process (a server), with its output in files
+/// so that the test can wait for a line, signal it and collect what it printed.
+final class BackgroundCommand: @unchecked Sendable {
+    let process = Process()
+    let outputPath: String
+    let errorPath: String
+
+    init(_ arguments: [String]) throws {
+        let folder = NSTemporaryDirectory() + "aomi-bg-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        outputPath = folder + "/stdout"
+        errorPath = folder + "/stderr"
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: CommandRunner.executable)
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+        try process.run()
+    }
+
+    var standardOutput: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+    var standardError: String { (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "" }
+
+    /// Waits until the output shows a base URL (`http://127.0.0.1:PORT`) and returns it.
+    func waitForURL(timeout: Duration = .seconds(30)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let range = standardOutput.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
+                return String(standardOutput[range])
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw BackgroundCommandError(message: "no URL printed; stdout: \(standardOutput) stderr: \(standardError)")
+    }
+
+    func signal(_ number: Int32) {
+        kill(process.processIdentifier, number)
+    }
+
+    /// Waits for the process to end and returns its exit status.
+    func wait() async -> Int32 {
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+struct BackgroundCommandError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
