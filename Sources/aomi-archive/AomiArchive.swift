@@ -1,7 +1,6 @@
 import ArgumentParser
 
 /// The `aomi-archive` command: records, indexes and replays Aomi backend traffic.
-@main
 struct AomiArchive: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aomi-archive",

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Recorder memory under traffic (issue 4): drives simulator conversations (many wallets and
+# threads, polling every 50 ms) through `aomi-archive record` for MINUTES minutes (default 10)
+# and prints the recorder's peak RSS (VmHWM) after one minute and at the end, with the number
+# of exchanges recorded by then. Memory that grew with traffic would show as a growing peak.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+scratch=${SCRATCH:-.build-release}
+minutes=${MINUTES:-10}
+work=$(mktemp -d)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/null
+bin="$scratch/release/aomi-archive"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+
+sim_port=$(free_port); recorder_port=$(free_port)
+"$bin" sim --listen 127.0.0.1:"$sim_port" --think-ms 20 --chunk-ms 20 --title-ms 50 >/dev/null 2>&1 &
+pids+=($!)
+wait_port "$sim_port"
+"$bin" record --upstream "http://127.0.0.1:$sim_port" --listen 127.0.0.1:"$recorder_port" --archives "$work/archive" --quiet --rotate-mb 64 >/dev/null 2>"$work/recorder.err" &
+recorder=$!; pids+=("$recorder")
+wait_port "$recorder_port"
+
+peak() { awk '/VmHWM/ {print $2 / 1024 " MB"}' /proc/"$recorder"/status; }
+archive_mb() { du -sm "$work/archive" | awk '{print $1 " MB on disk"}'; }
+(
+  seed=1
+  while true; do
+    "$bin" sim drive --target "http://127.0.0.1:$recorder_port" --wallets 10 --threads 2 --messages 3 --concurrency 20 --poll-ms 50 --seed "$seed" >/dev/null 2>&1 || true
+    seed=$((seed + 1))
+  done
+) &
+driver=$!; pids+=("$driver")
+sleep 60
+echo "after 1 minute:   peak RSS $(peak), $(archive_mb)"
+sleep $(( (minutes - 1) * 60 ))
+echo "after $minutes minutes:  peak RSS $(peak), $(archive_mb)"
+kill "$driver"; pkill -P "$driver" 2>/dev/null || true
+kill -INT "$recorder"; wait "$recorder" || true
+cat "$work/recorder.err"

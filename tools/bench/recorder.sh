@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Recorder throughput and cost (issue 4). In one run, alternating, wrk (Debian) at 16
+# connections on GET /api/state with a ~1.5 KB snapshot body:
+#   (a) nginx-light (Debian) serving the snapshot as a static file,
+#   (b) `aomi-archive record` in front of that nginx, recording,
+#   (c) `mitmdump --mode reverse:… -w FILE` (PyPI mitmproxy, in a venv) in front of it, if it installs,
+#   (d) nginx itself as a plain reverse proxy (keep-alive upstream, no recording) in front of it:
+#       what proxying alone costs on this machine, the ceiling for (b).
+# Prints requests/s, p50 and p99 of each (median of ROUNDS rounds), the ratios b/a and b/c, the
+# p50 the recorder adds, and the bytes on disk per unchanged polled snapshot.
+# RSS_MINUTES=10 also drives simulator traffic through a recorder for that long and prints its
+# peak RSS after one minute and at the end (tools/bench/recorder-rss.sh does that part alone).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+scratch=${SCRATCH:-.build-release}
+connections=${CONNECTIONS:-16}
+seconds=${SECONDS_PER_RUN:-10}
+rounds=${ROUNDS:-3}
+work=$(mktemp -d)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+need_apt=()
+command -v wrk >/dev/null || need_apt+=(wrk)
+[ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
+if [ ${#need_apt[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null; fi
+mitm_venv=${MITM_VENV:-$HOME/.cache/aomi-bench-mitmproxy}
+if [ ! -x "$mitm_venv/bin/mitmdump" ]; then
+  (python3 -m venv "$mitm_venv" && "$mitm_venv/bin/pip" install -q mitmproxy) >/dev/null 2>&1 || echo "mitmproxy did not install: (c) skipped"
+fi
+swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/null
+bin="$scratch/release/aomi-archive"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+
+# The snapshot: a real one from the simulator after three turns (tool use, a swap).
+sim_port=$(free_port)
+"$bin" sim --listen 127.0.0.1:"$sim_port" --think-ms 1 --chunk-ms 1 --title-ms 1 >/dev/null 2>&1 &
+sim=$!; pids+=("$sim")
+wait_port "$sim_port"
+for message in "What%20is%20the%20price%20of%20ETH%3F" "Show%20me%20my%20portfolio" "Swap%200.5%20ETH%20to%20USDC"; do
+  curl -s -X POST -H "X-Session-Id: bench" "http://127.0.0.1:$sim_port/api/chat?message=$message" >/dev/null; sleep 0.2
+done
+mkdir -p "$work/www/api"
+curl -s -H "X-Session-Id: bench" "http://127.0.0.1:$sim_port/api/state" >"$work/www/api/state"
+kill "$sim"
+echo "snapshot body: $(wc -c <"$work/www/api/state") bytes"
+
+nginx_port=$(free_port)
+nginx_proxy_port=$(free_port)
+cat >"$work/nginx.conf" <<CONF
+daemon off;
+worker_processes ${NGINX_WORKERS:-1};
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $work/www;
+    location /api/ { default_type application/json; }
+  }
+  upstream origin { server 127.0.0.1:$nginx_port; keepalive 64; }
+  server {
+    listen 127.0.0.1:$nginx_proxy_port;
+    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+CONF
+/usr/sbin/nginx -c "$work/nginx.conf" -p "$work" &
+pids+=($!)
+wait_port "$nginx_port"
+
+recorder_port=$(free_port)
+"$bin" record --upstream "http://127.0.0.1:$nginx_port" --listen 127.0.0.1:"$recorder_port" --archives "$work/archive" --quiet >"$work/recorder.out" 2>"$work/recorder.err" &
+recorder=$!; pids+=("$recorder")
+wait_port "$recorder_port"
+
+mitm_port=""
+if [ -x "$mitm_venv/bin/mitmdump" ]; then
+  mitm_port=$(free_port)
+  "$mitm_venv/bin/mitmdump" -q --mode "reverse:http://127.0.0.1:$nginx_port" --listen-host 127.0.0.1 -p "$mitm_port" -w "$work/mitm.flows" >/dev/null 2>&1 &
+  pids+=($!)
+  wait_port "$mitm_port"
+fi
+
+# wrk's requests/s, p50 and p99 (in ms) for one port.
+measure() {
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "X-Session-Id: bench-session" "http://127.0.0.1:$1/api/state" | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    END { printf "%s %s %s\n", rps, p50, p99 }'
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+declare -A results
+names=(a b); [ -n "$mitm_port" ] && names+=(c); names+=(d)
+declare -A ports=([a]=$nginx_port [b]=$recorder_port [c]=$mitm_port [d]=$nginx_proxy_port)
+for round in $(seq "$rounds"); do
+  for name in "${names[@]}"; do
+    line=$(measure "${ports[$name]}")
+    echo "round $round ($name): $line"
+    results[$name]+="$line"$'\n'
+  done
+done
+declare -A rps p50 p99
+for name in "${names[@]}"; do
+  rps[$name]=$(printf '%s' "${results[$name]}" | awk 'NF {print $1}' | median)
+  p50[$name]=$(printf '%s' "${results[$name]}" | awk 'NF {print $2}' | median)
+  p99[$name]=$(printf '%s' "${results[$name]}" | awk 'NF {print $3}' | median)
+done
+label() { case $1 in a) echo "(a) nginx direct    ";; b) echo "(b) aomi-archive rec";; c) echo "(c) mitmdump -w     ";; d) echo "(d) nginx proxy_pass";; esac; }
+echo
+for name in "${names[@]}"; do
+  printf '%s  %10.0f req/s   p50 %6.3f ms   p99 %6.3f ms\n' "$(label "$name")" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}"
+done
+awk -v b="${rps[b]}" -v a="${rps[a]}" 'BEGIN { printf "b/a = %.2f\n", b / a }'
+[ -n "$mitm_port" ] && awk -v b="${rps[b]}" -v c="${rps[c]}" 'BEGIN { printf "b/c = %.1f\n", b / c }'
+awk -v b="${rps[b]}" -v d="${rps[d]}" 'BEGIN { printf "b/d = %.2f (recording proxy against a proxy that records nothing)\n", b / d }'
+awk -v b="${p50[b]}" -v a="${p50[a]}" 'BEGIN { printf "p50 added by the recorder: %.3f ms\n", b - a }'
+
+kill -INT "$recorder"; wait "$recorder" || true
+echo
+cat "$work/recorder.err"
+"$bin" inspect --json "$work"/archive/*/*.warc.gz | python3 -c '
+import json, sys, collections
+sizes = collections.defaultdict(list); total = 0
+for line in sys.stdin:
+    entry = json.loads(line)
+    if entry.get("kind") != "record": continue
+    sizes[entry["type"]].append(entry["length"]); total += entry["length"]
+polls = len(sizes["request"])
+revisit = sum(sizes["revisit"]) / max(1, len(sizes["revisit"]))
+request = sum(sizes["request"]) / max(1, len(sizes["request"]))
+print("recorded polls: %d, full responses: %d, revisits: %d" % (polls, len(sizes["response"]), len(sizes["revisit"])))
+print("bytes on disk per unchanged polled snapshot: %.0f B (its revisit record); %.0f B with its request record; %.0f B per poll over the whole archive" % (revisit, revisit + request, total / max(1, polls)))
+'
+
+if [ -n "${RSS_MINUTES:-}" ]; then
+  MINUTES=$RSS_MINUTES SCRATCH=$scratch bash tools/bench/recorder-rss.sh
+fi
