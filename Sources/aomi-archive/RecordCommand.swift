@@ -1,7 +1,5 @@
-import AsyncHTTPClient
 import ArgumentParser
 import Foundation
-import HTTPServing
 import Logging
 import Recorder
 import WARC
@@ -39,6 +37,9 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "Largest request head (target and headers) in KiB (431 above).")
     var maxHeaderKb = 32
 
+    @Option(help: "Compression level of each record, 1 (fastest) to 12 (smallest).")
+    var level: Int32 = 6
+
     @Option(help: "Another header whose value is redacted (repeatable).")
     var redactHeader: [String] = []
 
@@ -63,18 +64,16 @@ struct RecordCommand: AsyncParsableCommand {
         let key = try RedactionKey.loadOrCreate(root: archives)
         let recorderID = String(UUID().uuidString.prefix(8)).lowercased()
         let archive = WalletArchive(settings: .init(root: archives, recorderID: recorderID, rotationBytes: Int64(rotateMb) << 20,
-                                                    warcinfo: [("upstream", upstream), ("redaction-key-id", key.id)]))
-        let client = RecordingProxy.makeUpstreamClient()
+                                                    warcinfo: [("upstream", upstream), ("redaction-key-id", key.id)], compressionLevel: level))
         let proxy = RecordingProxy(
             configuration: RecorderConfiguration(upstream: upstream, upstreamTimeout: .milliseconds(Int(upstreamTimeout * 1000)), maxRequestBodyBytes: maxBodyMb << 20,
                                                  maxHeaderBytes: maxHeaderKb << 10),
-            archive: archive, redactor: Redactor(key: key, rules: rules), client: client, logger: logger)
-        let server = try await RunningServer.start(router: proxy, host: address.host, port: address.port)
+            archive: archive, redactor: Redactor(key: key, rules: rules), logger: logger)
+        let server = try await proxy.start(host: address.host, port: address.port)
         FileHandle.standardOutput.write(Data("aomi-archive record: \(server.baseURL) -> \(upstream), archiving into \(archives) (recorder \(recorderID))\n".utf8))
         await ShutdownSignal.wait()
         await server.stop()
         let files = try await archive.close()
-        try await client.shutdown()
         let statistics = proxy.statistics
         let revisits = await archive.revisits
         let exchanges = await statistics.exchanges

@@ -8,19 +8,20 @@ import Recorder
 /// A recording proxy on a free loopback port in front of `upstream`, recording into a fresh root.
 struct ProxyHarness {
     let root: String
-    let server: RunningServer
+    let server: RecordingProxyServer
     let proxy: RecordingProxy
     let archive: WalletArchive
+    /// A client for the test's own requests.
     let client: HTTPClient
 
     static func start(upstream: String, timeout: Duration = .seconds(30), maxBody: Int = 8 << 20, maxHeader: Int = 32 << 10, rotationBytes: Int64 = 256 << 20) async throws -> ProxyHarness {
         let root = NSTemporaryDirectory() + "aomi-proxy-\(UUID().uuidString.prefix(8))"
         let key = try RedactionKey.loadOrCreate(root: root)
         let archive = WalletArchive(settings: .init(root: root, recorderID: "test", rotationBytes: rotationBytes, fsync: .never))
-        let client = RecordingProxy.makeUpstreamClient()
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         let proxy = RecordingProxy(configuration: RecorderConfiguration(upstream: upstream, upstreamTimeout: timeout, maxRequestBodyBytes: maxBody, maxHeaderBytes: maxHeader),
-                                   archive: archive, redactor: Redactor(key: key), client: client, logger: RunningServer.quietLogger())
-        let server = try await RunningServer.start(router: proxy)
+                                   archive: archive, redactor: Redactor(key: key), logger: RunningServer.quietLogger())
+        let server = try await proxy.start()
         return ProxyHarness(root: root, server: server, proxy: proxy, archive: archive, client: client)
     }
 

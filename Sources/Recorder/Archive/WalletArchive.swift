@@ -16,12 +16,14 @@ public actor WalletArchive {
         public var warcinfo: [(String, String)]
         /// How many distinct payloads (over all folders) are remembered for revisits.
         public var payloadMemory: Int
+        /// libdeflate level of every record (1 fastest … 12 smallest).
+        public var compressionLevel: Int32
         /// How many files are open at once; the least recently written one is closed past it
         /// (its folder's next record starts a new file).
         public var maxOpenFiles: Int
 
         public init(root: String, recorderID: String, rotationBytes: Int64 = 256 << 20, fsync: WARCWriterConfiguration.FsyncPolicy = .interval(.seconds(1)),
-                    warcinfo: [(String, String)] = [], payloadMemory: Int = 50_000, maxOpenFiles: Int = 64) {
+                    warcinfo: [(String, String)] = [], payloadMemory: Int = 50_000, maxOpenFiles: Int = 64, compressionLevel: Int32 = 6) {
             self.root = root
             self.recorderID = recorderID
             self.rotationBytes = rotationBytes
@@ -29,6 +31,7 @@ public actor WalletArchive {
             self.warcinfo = warcinfo
             self.payloadMemory = payloadMemory
             self.maxOpenFiles = maxOpenFiles
+            self.compressionLevel = compressionLevel
         }
     }
 
@@ -128,7 +131,7 @@ public actor WalletArchive {
         for (name, value) in settings.warcinfo { info.append(name, value) }
         let writer = try WARCWriter(configuration: WARCWriterConfiguration(
             directory: (settings.root as NSString).appendingPathComponent(folder), writerID: settings.recorderID,
-            rotationBytes: settings.rotationBytes, fsync: settings.fsync, warcinfo: info, linksWarcinfo: false))
+            rotationBytes: settings.rotationBytes, compressionLevel: settings.compressionLevel, fsync: settings.fsync, warcinfo: info, linksWarcinfo: false))
         writers[folder] = writer
         if let evicted {
             retired.append(evicted)

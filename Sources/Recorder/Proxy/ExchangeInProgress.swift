@@ -1,0 +1,40 @@
+import AomiAPI
+import NIOCore
+import NIOHTTP1
+import WARC
+
+/// One request on a client connection, from its head to the end of its response.
+struct ExchangeInProgress {
+    let head: HTTPRequestHead
+    let arrival: WARCDate
+    let started: ContinuousClock.Instant
+    let sessionID: String?
+    let sequence: Int?
+    var body: [UInt8] = []
+    var requestEnded = false
+
+    var responseHead: HTTPResponseHead?
+    var responseDate: WARCDate?
+    var responseBody: [UInt8] = []
+    /// The last body part received, passed on only when the next comes or the exchange is archived.
+    var held: ByteBuffer?
+    var stream: StreamInProgress?
+    var timeout: Scheduled<Void>?
+    /// The proxy answered itself (502, 504): what the upstream still sends is dropped.
+    var answered = false
+
+    var keepAlive: Bool { head.isKeepAlive }
+
+    func recordedRequest() -> RecordedRequest {
+        RecordedRequest(method: head.method.rawValue, target: head.uri, headers: ProxyHeaders.fields(head.headers), body: body, date: arrival)
+    }
+}
+
+/// An SSE response being relayed and recorded event by event.
+struct StreamInProgress {
+    let log = StreamLog()
+    let context: ExchangeContext
+    let request: RecordedRequest
+    var parser = ServerSentEventParser()
+    var relayed = 0
+}
