@@ -68,6 +68,7 @@ public struct WARCHeaders: Sendable, Equatable {
 
     /// ASCII case-insensitive comparison (field names are ASCII tokens), without allocating.
     static func namesMatch(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
         var left = a.utf8.makeIterator()
         var right = b.utf8.makeIterator()
         while true {

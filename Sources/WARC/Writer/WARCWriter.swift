@@ -40,20 +40,29 @@ public actor WARCWriter {
         try write([record])[0]
     }
 
-    /// Writes records in order, all into the same file (rotation waits for the last one).
+    /// Writes records in order, all into the same file (rotation waits for the last one), with
+    /// one system call: each record is still its own gzip member.
     @discardableResult
     public func write(_ records: [WARCRecord]) throws(WARCWriterError) -> [WARCWriteReceipt] {
         guard !isClosed else { throw .closed(directory: configuration.directory) }
         var current = try currentOrNextFile()
         var receipts: [WARCWriteReceipt] = []
         receipts.reserveCapacity(records.count)
+        var members: [UInt8] = []
         for record in records {
             var completed = record.completed()
             if configuration.linksWarcinfo, !completed.headers.contains(WARCField.warcinfoID), completed.type != .warcinfo {
                 completed.headers.append(WARCField.warcinfoID, current.warcinfoID)
             }
-            receipts.append(try append(completed, to: &current))
+            let plain = completed.serialized()
+            let member = try deflater.compress(plain)
+            receipts.append(WARCWriteReceipt(path: current.path, offset: current.size + Int64(members.count), length: Int64(member.count), record: completed))
+            members += member
+            uncompressedBytes += Int64(plain.count)
         }
+        try Self.writeAll(members, to: current)
+        current.size += Int64(members.count)
+        storedBytes += Int64(members.count)
         file = current
         try syncIfDue(current)
         if current.size >= configuration.rotationBytes {
