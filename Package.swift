@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "AomiAPI", targets: ["AomiAPI"]),
         .library(name: "AomiSimulator", targets: ["AomiSimulator"]),
         .library(name: "Recorder", targets: ["Recorder"]),
+        .library(name: "ArchiveIndex", targets: ["ArchiveIndex"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -20,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // SQLite (the system libsqlite3, FTS5 through SQL) for the index.
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         // Graceful shutdown of the servers (already a dependency of Hummingbird).
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.8.0"),
     ],
@@ -86,6 +89,16 @@ let package = Package(
             ]
         ),
 
+        // The SQLite index of the archives: incremental loading, search, threads, transcripts.
+        .target(
+            name: "ArchiveIndex",
+            dependencies: [
+                "WARC",
+                "AomiAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+
         // The command line: argument parsing and wiring only.
         .executableTarget(
             name: "aomi-archive",
@@ -94,6 +107,7 @@ let package = Package(
                 "AomiAPI",
                 "AomiSimulator",
                 "Recorder",
+                "ArchiveIndex",
                 "HTTPServing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -115,6 +129,18 @@ let package = Package(
 
         .testTarget(name: "WARCTests", dependencies: ["WARC", "TestSupport"]),
         .testTarget(name: "AomiAPITests", dependencies: ["AomiAPI"]),
+        .testTarget(
+            name: "ArchiveIndexTests",
+            dependencies: [
+                "ArchiveIndex",
+                "Recorder",
+                "WARC",
+                "AomiAPI",
+                "AomiSimulator",
+                "HTTPServing",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(
             name: "AomiSimulatorTests",
             dependencies: [

@@ -5,6 +5,10 @@ import Foundation
 struct JSONLinesWriter {
     private let encoder = JSONCoding.encoder()
 
+    func write<Value: Encodable>(_ value: Value) {
+        write([:], value)
+    }
+
     func write<Value: Encodable>(_ tags: [String: String], _ value: Value) {
         guard let body = try? encoder.encode(value),
               var object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else { return }

@@ -123,7 +123,13 @@ done
 awk -v b="${rps[b]}" -v a="${rps[a]}" 'BEGIN { printf "b/a = %.2f\n", b / a }'
 [ -n "$mitm_port" ] && awk -v b="${rps[b]}" -v c="${rps[c]}" 'BEGIN { printf "b/c = %.1f\n", b / c }'
 awk -v b="${rps[b]}" -v d="${rps[d]}" 'BEGIN { printf "b/d = %.2f (recording proxy against a proxy that records nothing)\n", b / d }'
-awk -v b="${p50[b]}" -v a="${p50[a]}" 'BEGIN { printf "p50 added by the recorder: %.3f ms\n", b - a }'
+awk -v b="${p50[b]}" -v a="${p50[a]}" 'BEGIN { printf "p50 added by the recorder at %d connections (saturated: mostly queueing): %.3f ms\n", '"$connections"', b - a }'
+# The latency the recorder adds to one request, without queueing: one connection, alternating.
+single() { wrk -t1 -c1 -d"${seconds}s" --latency -H "X-Session-Id: bench-session" "http://127.0.0.1:$1/api/state" | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    $1 == "50%" { print ms($2) }'; }
+a1=$(single "$nginx_port"); b1=$(single "$recorder_port"); a2=$(single "$nginx_port"); b2=$(single "$recorder_port")
+awk -v a1="$a1" -v a2="$a2" -v b1="$b1" -v b2="$b2" 'BEGIN { a = (a1 + a2) / 2; b = (b1 + b2) / 2; printf "one connection: p50 %.3f ms direct, %.3f ms through the recorder: %.3f ms added\n", a, b, b - a }'
 
 kill -INT "$recorder"; wait "$recorder" || true
 echo

@@ -1,4 +1,5 @@
-/// The WARC header fields aomi-archive adds to its records.
+/// The WARC header fields aomi-archive adds to its records: written by the recorder, read by
+/// the index and the replayer.
 public enum AomiField {
     public static let sessionID = "Aomi-Session-Id"
     public static let wallet = "Aomi-Wallet"

@@ -1,0 +1,32 @@
+import Foundation
+import GRDB
+
+/// `index.sqlite`, opened in WAL mode so that searches run while an index run writes.
+public final class ArchiveDatabase: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating and migrating when needed) the index at `path`.
+    public init(path: String) throws(IndexError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try IndexSchema.migrator().migrate(pool)
+        } catch {
+            throw .database(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Opens an existing index for reading; a missing file is an error that says how to make one.
+    public static func openExisting(path: String) throws(IndexError) -> ArchiveDatabase {
+        guard FileManager.default.fileExists(atPath: path) else { throw .noIndex(path: path) }
+        return try ArchiveDatabase(path: path)
+    }
+}

@@ -1,0 +1,207 @@
+import AomiAPI
+import Foundation
+import GRDB
+import WARC
+
+/// Loads one batch of a file's records inside one transaction: a `records` row each, and
+/// what they say about sessions, messages, titles and events, written at `flush()`.
+struct BatchLoader {
+    struct Counts {
+        var records = 0
+        var messages = 0
+        var events = 0
+        var damage: [WARCDamage] = []
+    }
+
+    let db: Database
+    let fileID: Int64
+    let file: ArchiveFile
+    private(set) var counts = Counts()
+    private var threads: [String: ThreadAccumulator] = [:]
+
+    var recordsLoaded: Int { counts.records }
+
+    init(db: Database, fileID: Int64, file: ArchiveFile) {
+        self.db = db
+        self.fileID = fileID
+        self.file = file
+    }
+
+    mutating func load(_ events: [WARCReadEvent]) throws {
+        for event in events {
+            switch event {
+            case let .record(stored): try load(stored)
+            case let .damage(damage): try note(damage)
+            }
+        }
+    }
+
+    private mutating func note(_ damage: WARCDamage) throws {
+        let atTail = damage.offset + damage.length >= file.size
+        if file.isOpen, atTail, damage.kind == .truncatedMember || damage.kind == .truncatedRecord { return }
+        try db.execute(sql: "INSERT OR IGNORE INTO damage (file_id, offset, length, kind, reason) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [fileID, damage.offset, damage.length, damage.kind.rawValue, damage.reason])
+        counts.damage.append(damage)
+    }
+
+    // MARK: Records
+
+    private mutating func load(_ stored: WARCStoredRecord) throws {
+        let record = stored.record
+        let headers = record.headers
+        let session = headers[AomiField.sessionID]
+        let wallet = headers[AomiField.wallet]
+        let date = record.date
+        let block = record.block
+        var method: String?
+        var status: Int?
+        switch record.type {
+        case .request: method = Self.firstToken(block)
+        case .response, .revisit: status = Self.status(block)
+        default: break
+        }
+        let insert = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO records (file_id, offset, length, type, record_id, date, method, uri, status, payload_digest, session, wallet,
+                exchange_seq, capture, refers_to, concurrent_to, segment_origin, segment_number, stream_end)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insert.setUncheckedArguments([
+            fileID, stored.offset, stored.length, record.type.rawValue, record.recordID, date, method, record.targetURI, status,
+            headers[WARCField.payloadDigest], session, wallet, headers[AomiField.exchangeSeq].flatMap { Int($0) },
+            headers[AomiField.capture], headers[WARCField.refersTo], headers[WARCField.concurrentTo],
+            headers[WARCField.segmentOriginID], headers[WARCField.segmentNumber].flatMap { Int($0) }, headers[AomiField.streamEnd],
+        ])
+        try insert.execute()
+        guard db.changesCount > 0 else { return }
+        counts.records += 1
+        let row = db.lastInsertedRowID
+        if let session { withThread(session) { $0.saw(at: date, wallet: wallet) } }
+        guard let date else { return }
+        switch record.type {
+        case .response where headers[WARCField.segmentNumber] == nil && status == 200:
+            guard let payload = record.httpPayload, let uri = record.targetURI else { return }
+            try response(payload: Array(payload), path: Self.path(of: uri), session: session, wallet: wallet, date: date, record: row)
+        case .continuation:
+            try continuation(block, session: session, date: date, record: row)
+        default:
+            break
+        }
+    }
+
+    private mutating func response(payload: [UInt8], path: String, session: String?, wallet: String?, date: String, record: Int64) throws {
+        switch path {
+        case AomiPath.state, AomiPath.chat, "/api/interrupt", "/api/system":
+            guard let session else { return }
+            try snapshot(payload, session: session, date: date, record: record)
+        case AomiPath.sessions:
+            if let threads = try? JSONCoding.decode([ThreadSummary].self, from: payload) {
+                for listed in threads {
+                    withThread(listed.sessionID) {
+                        $0.saw(at: nil, wallet: wallet)
+                        $0.titled(listed.title, at: date)
+                    }
+                }
+            } else if let created = try? JSONCoding.decode(ThreadSummary.self, from: payload) {
+                withThread(created.sessionID) {
+                    $0.saw(at: date, wallet: wallet)
+                    if $0.created == nil { $0.created = date }
+                    $0.titled(created.title, at: date)
+                }
+            }
+        case AomiPath.events:
+            guard let session, let list = try? JSONCoding.decode([JSONValue].self, from: payload) else { return }
+            try systemEvents(list.map { JSONCoding.encode($0) }, session: session, date: date, record: record)
+        default:
+            if path.hasPrefix(AomiPath.sessions + "/"), let one = try? JSONCoding.decode(ThreadSummary.self, from: payload) {
+                withThread(one.sessionID) { $0.titled(one.title, at: date) }
+            }
+        }
+    }
+
+    private mutating func snapshot(_ payload: [UInt8], session: String, date: String, record: Int64) throws {
+        try payload.withUnsafeBufferPointer { bytes in
+            let scanner = JSONScanner(bytes: bytes)
+            guard let values = scanner.topLevelValues(for: ["messages", "system_events", "title"]) else { return }
+            if let range = values["messages"], let elements = scanner.elements(of: range) {
+                try loadThread(session)
+                threads[session]!.snapshot(messages: elements, scanner: scanner, at: date, record: record)
+            }
+            if let range = values["title"], bytes[range.lowerBound] == UInt8(ascii: "\""),
+               let title = try? JSONCoding.decode(String.self, from: UnsafeBufferPointer(rebasing: bytes[range])) {
+                withThread(session) { $0.titled(title, at: date) }
+            }
+            if let range = values["system_events"], let elements = scanner.elements(of: range), !elements.isEmpty {
+                try systemEvents(elements.map { Array(UnsafeBufferPointer(rebasing: bytes[$0])) }, session: session, date: date, record: record)
+            }
+        }
+    }
+
+    private mutating func systemEvents(_ events: [[UInt8]], session: String, date: String, record: Int64) throws {
+        try loadThread(session)
+        for (position, event) in events.enumerated() {
+            let hash = event.withUnsafeBufferPointer { JSONScanner(bytes: $0).hash(0..<$0.count) }
+            guard !threads[session]!.systemEvents.contains(hash) else { continue }
+            threads[session]!.systemEvents.insert(hash)
+            threads[session]!.newSystemEvents.append(hash)
+            let value = try? JSONCoding.decode(JSONValue.self, from: event)
+            try insertEvent(session: session, source: "system", type: value.flatMap(Self.systemEventType), data: String(decoding: event, as: UTF8.self),
+                            time: date, record: record, position: position)
+        }
+    }
+
+    private mutating func continuation(_ block: [UInt8], session: String?, date: String, record: Int64) throws {
+        var parser = ServerSentEventParser()
+        for (position, event) in parser.feed(block).enumerated() {
+            guard let data = event.data else { continue }
+            let update = event.updateEvent
+            let owner = update?.sessionID ?? session
+            if let update, update.type == UpdateEvent.Kind.titleChanged, let title = update.newTitle, let owner {
+                withThread(owner) { $0.titled(title, at: date) }
+            }
+            try insertEvent(session: owner, source: "sse", type: update?.type, data: data, time: date, record: record, position: position)
+        }
+    }
+
+    private mutating func insertEvent(session: String?, source: String, type: String?, data: String, time: String, record: Int64, position: Int) throws {
+        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO events (session, source, type, data, time, record, position) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        statement.setUncheckedArguments([session, source, type, data, time, record, position])
+        try statement.execute()
+        counts.events += db.changesCount
+    }
+
+    private static func systemEventType(_ value: JSONValue) -> String? {
+        guard case let .object(fields) = value, let (tag, inner) = fields.first else { return nil }
+        if let type = inner["type"]?.stringValue { return "\(tag):\(type)" }
+        return tag
+    }
+
+    // MARK: Threads
+
+    var touchedSessions: [String] { threads.values.filter(\.touched).map(\.session).sorted() }
+
+    func accumulator(_ session: String) -> ThreadAccumulator { threads[session]! }
+
+    mutating func countMessage() { counts.messages += 1 }
+
+    private mutating func withThread(_ session: String, _ change: (inout ThreadAccumulator) -> Void) {
+        change(&threads[session, default: ThreadAccumulator(session: session)])
+    }
+
+    /// Brings a session's stored messages and system events into memory (once per batch).
+    private mutating func loadThread(_ session: String) throws {
+        if threads[session] == nil { threads[session] = ThreadAccumulator(session: session) }
+        guard !threads[session]!.loaded else { return }
+        threads[session]!.loaded = true
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, position, hash, first_seen, last_seen, record, sender FROM messages WHERE session = ? ORDER BY position"),
+                                    arguments: [session])
+        var messages: [ThreadAccumulator.Message] = []
+        for row in rows {
+            guard (row["position"] as Int) == messages.count else { break }
+            messages.append(ThreadAccumulator.Message(hash: row["hash"], sender: row["sender"], content: "", toolResult: nil, timestamp: nil,
+                                                      firstSeen: row["first_seen"], lastSeen: row["last_seen"], record: row["record"],
+                                                      rowID: row["id"], contentChanged: false, seenChanged: false))
+        }
+        threads[session]!.messages = messages
+        threads[session]!.systemEvents = Set(try Int64.fetchAll(db.cachedStatement(sql: "SELECT hash FROM system_events_seen WHERE session = ?"), arguments: [session]))
+    }
+}

@@ -1,0 +1,26 @@
+import WARC
+
+/// What an index run did.
+public struct IndexRunReport: Sendable {
+    public var filesSeen = 0
+    /// Files read in whole or in part (the others had nothing new).
+    public var filesRead = 0
+    public var recordsLoaded = 0
+    public var messagesWritten = 0
+    public var eventsWritten = 0
+    /// Compressed bytes read.
+    public var bytesRead: Int64 = 0
+    public var damage: [WARCDamage] = []
+    public var seconds = 0.0
+
+    public var recordsPerSecond: Double { seconds > 0 ? Double(recordsLoaded) / seconds : 0 }
+}
+
+/// Progress of an index run, for a progress bar.
+public struct IndexProgress: Sendable {
+    public var filesDone: Int
+    public var filesTotal: Int
+    public var records: Int
+    public var bytes: Int64
+    public var seconds: Double
+}

@@ -1,0 +1,122 @@
+/// Finds the byte ranges of a JSON document's parts without decoding them: the values of a
+/// top-level object's keys and the elements of an array. Snapshots repeat a thread's whole
+/// history every time; scanning lets the indexer decode only the messages that changed.
+struct JSONScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+
+    /// The value ranges of a top-level object's keys (keys compared as raw bytes, no escapes).
+    func topLevelValues(for keys: Set<String>) -> [String: Range<Int>]? {
+        var index = skipWhitespace(0)
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
+        index += 1
+        var found: [String: Range<Int>] = [:]
+        while true {
+            index = skipWhitespace(index)
+            guard index < bytes.count else { return nil }
+            if bytes[index] == UInt8(ascii: "}") { return found }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            guard bytes[index] == UInt8(ascii: "\""), let keyEnd = endOfString(index) else { return nil }
+            let key = String(decoding: UnsafeBufferPointer(rebasing: bytes[(index + 1)..<(keyEnd - 1)]), as: UTF8.self)
+            index = skipWhitespace(keyEnd)
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+            let valueStart = skipWhitespace(index + 1)
+            guard let valueEnd = endOfValue(valueStart) else { return nil }
+            if keys.contains(key) { found[key] = valueStart..<valueEnd }
+            index = valueEnd
+        }
+    }
+
+    /// The element ranges of the array at `range`.
+    func elements(of range: Range<Int>) -> [Range<Int>]? {
+        var index = range.lowerBound
+        guard index < range.upperBound, bytes[index] == UInt8(ascii: "[") else { return nil }
+        index += 1
+        var elements: [Range<Int>] = []
+        while true {
+            index = skipWhitespace(index)
+            guard index < range.upperBound else { return nil }
+            switch bytes[index] {
+            case UInt8(ascii: "]"): return elements
+            case UInt8(ascii: ","): index += 1
+            default:
+                guard let end = endOfValue(index) else { return nil }
+                elements.append(index..<end)
+                index = end
+            }
+        }
+    }
+
+    /// FNV-1a of a range's bytes.
+    func hash(_ range: Range<Int>) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for index in range {
+            hash = (hash ^ UInt64(bytes[index])) &* 0x100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
+
+    private func skipWhitespace(_ start: Int) -> Int {
+        var index = start
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return index
+            }
+        }
+        return index
+    }
+
+    /// The index after the string starting at `start` (its opening quote).
+    private func endOfString(_ start: Int) -> Int? {
+        var index = start + 1
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\\"): index += 2
+            case UInt8(ascii: "\""): return index + 1
+            default: index += 1
+            }
+        }
+        return nil
+    }
+
+    /// The index after the value starting at `start`.
+    private func endOfValue(_ start: Int) -> Int? {
+        guard start < bytes.count else { return nil }
+        switch bytes[start] {
+        case UInt8(ascii: "\""):
+            return endOfString(start)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            var index = start
+            while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "\""):
+                    guard let end = endOfString(index) else { return nil }
+                    index = end
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { return index + 1 }
+                default:
+                    break
+                }
+                index += 1
+            }
+            return nil
+        default:
+            var index = start
+            while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x09, 0x0A, 0x0D: return index
+                default: index += 1
+                }
+            }
+            return index
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+
+/// The questions the index answers: full-text search, a wallet's threads, a transcript.
+public struct ArchiveQueries: Sendable {
+    let database: ArchiveDatabase
+
+    public init(database: ArchiveDatabase) {
+        self.database = database
+    }
+
+    /// Messages matching an FTS5 query, ranked by bm25. User text is only ever bound as a
+    /// parameter; an FTS5 syntax error becomes `IndexError.invalidQuery`.
+    public func search(_ query: SearchQuery) throws(IndexError) -> [SearchHit] {
+        let sql = """
+            SELECT s.wallet, m.session, s.title, m.first_seen, m.sender, m.position,
+                   snippet(messages_fts, 0, :open, :close, '…', 16) AS snippet, bm25(messages_fts) AS rank
+            FROM messages_fts
+            JOIN messages m ON m.id = messages_fts.rowid
+            LEFT JOIN sessions s ON s.id = m.session
+            WHERE messages_fts MATCH :text
+              AND (:wallet IS NULL OR s.wallet = :wallet)
+              AND (:session IS NULL OR m.session = :session)
+              AND (:sender IS NULL OR m.sender = :sender)
+              AND (:since IS NULL OR m.first_seen >= :since)
+              AND (:until IS NULL OR m.first_seen <= :until)
+            ORDER BY rank, m.session, m.position
+            LIMIT :limit
+            """
+        let arguments: StatementArguments = [
+            "open": query.highlight.open, "close": query.highlight.close, "text": query.text, "wallet": query.wallet,
+            "session": query.session, "sender": query.sender, "since": query.since, "until": query.until, "limit": query.limit,
+        ]
+        do {
+            return try database.pool.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                    SearchHit(wallet: row["wallet"], session: row["session"], title: row["title"], time: row["first_seen"], sender: row["sender"],
+                              position: row["position"], snippet: row["snippet"], rank: row["rank"])
+                }
+            }
+        } catch let error as DatabaseError where error.message?.contains("fts5") == true || error.message?.contains("syntax error") == true
+            || error.message?.contains("no such column") == true {
+            throw .invalidQuery(query.text, reason: error.message ?? "\(error)")
+        } catch {
+            throw .database(path: database.path, reason: "\(error)")
+        }
+    }
+
+    /// A wallet's threads, newest activity first.
+    public func threads(wallet: String) throws(IndexError) -> [ThreadListing] {
+        do {
+            return try database.pool.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT id, wallet, title, message_count, coalesce(created, first_seen) AS first_activity, last_seen
+                    FROM sessions WHERE wallet = ? AND (message_count > 0 OR title IS NOT NULL)
+                    ORDER BY last_seen DESC, id
+                    """, arguments: [wallet.lowercased()]).map { row in
+                    ThreadListing(session: row["id"], wallet: row["wallet"], title: row["title"], messages: row["message_count"],
+                                  firstActivity: row["first_activity"], lastActivity: row["last_seen"])
+                }
+            }
+        } catch {
+            throw .database(path: database.path, reason: "\(error)")
+        }
+    }
+
+    /// A session's messages, events, title changes and system events, in time order.
+    public func transcript(session: String) throws(IndexError) -> Transcript {
+        let found: Transcript?
+        do {
+            found = try database.pool.read { db -> Transcript? in
+                guard let row = try Row.fetchOne(db, sql: "SELECT id, wallet, title FROM sessions WHERE id = ?", arguments: [session]) else { return nil }
+                var entries: [(order: Int, entry: Transcript.Entry)] = []
+                for message in try Row.fetchAll(db, sql: "SELECT sender, content, tool_result, first_seen, position FROM messages WHERE session = ? ORDER BY position",
+                                                arguments: [session]) {
+                    entries.append((0, Transcript.Entry(kind: "message", time: message["first_seen"], label: message["sender"], text: message["content"],
+                                                        toolResult: message["tool_result"])))
+                }
+                for event in try Row.fetchAll(db, sql: "SELECT source, type, data, time FROM events WHERE session = ? ORDER BY time, record, position",
+                                              arguments: [session]) {
+                    let source: String = event["source"]
+                    entries.append((1, Transcript.Entry(kind: source == "sse" ? "event" : "system", time: event["time"] ?? "",
+                                                        label: event["type"] ?? "?", text: event["data"], toolResult: nil)))
+                }
+                let titles = try Row.fetchAll(db, sql: "SELECT title, first_seen FROM titles WHERE session = ? ORDER BY first_seen, title", arguments: [session])
+                for title in titles {
+                    entries.append((2, Transcript.Entry(kind: "title", time: title["first_seen"], label: "title", text: title["title"], toolResult: nil)))
+                }
+                let ordered = entries.enumerated().sorted { left, right in
+                    (left.element.entry.time, left.element.order, left.offset) < (right.element.entry.time, right.element.order, right.offset)
+                }.map(\.element.entry)
+                return Transcript(session: row["id"], wallet: row["wallet"], title: row["title"], titles: titles.map { $0["title"] }, entries: ordered)
+            }
+        } catch {
+            throw .database(path: database.path, reason: "\(error)")
+        }
+        guard let found else { throw .unknownSession(session) }
+        return found
+    }
+
+    /// Row counts of the main tables, for summaries and tests.
+    public func counts() throws(IndexError) -> [String: Int] {
+        do {
+            return try database.pool.read { db in
+                var counts: [String: Int] = [:]
+                for table in ["files", "records", "sessions", "messages", "events", "titles", "damage"] {
+                    counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
+                }
+                return counts
+            }
+        } catch {
+            throw .database(path: database.path, reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// A full-text search with its filters. Times are compared as `WARC-Date` strings (UTC, ISO 8601).
+public struct SearchQuery: Sendable {
+    public var text: String
+    public var wallet: String?
+    public var session: String?
+    public var sender: String?
+    public var since: String?
+    public var until: String?
+    public var limit: Int
+    /// What the snippet puts around matched words.
+    public var highlight: (open: String, close: String)
+
+    public init(text: String, wallet: String? = nil, session: String? = nil, sender: String? = nil, since: String? = nil, until: String? = nil,
+                limit: Int = 20, highlight: (open: String, close: String) = ("[", "]")) {
+        self.text = text
+        self.wallet = wallet?.lowercased()
+        self.session = session
+        self.sender = sender
+        self.since = since
+        self.until = until
+        self.limit = limit
+        self.highlight = highlight
+    }
+}
+
+/// One message that matched a search, best first.
+public struct SearchHit: Sendable, Codable, Equatable {
+    public var wallet: String?
+    public var session: String
+    public var title: String?
+    public var time: String
+    public var sender: String
+    public var position: Int
+    public var snippet: String
+    public var rank: Double
+}
+
+/// One thread of a wallet, as `threads` lists it.
+public struct ThreadListing: Sendable, Codable, Equatable {
+    public var session: String
+    public var wallet: String?
+    public var title: String?
+    public var messages: Int
+    public var firstActivity: String?
+    public var lastActivity: String?
+}
+
+/// A session's conversation in order: messages, tool events, title changes, system events.
+public struct Transcript: Sendable, Codable, Equatable {
+    /// One line of a transcript.
+    public struct Entry: Sendable, Codable, Equatable {
+        /// `message`, `event` (SSE), `system` or `title`.
+        public var kind: String
+        public var time: String
+        /// The sender of a message, the type of an event.
+        public var label: String
+        public var text: String
+        public var toolResult: String?
+    }
+
+    public var session: String
+    public var wallet: String?
+    public var title: String?
+    public var titles: [String]
+    public var entries: [Entry]
+}

@@ -1,0 +1,49 @@
+import ArchiveIndex
+import ArgumentParser
+import Foundation
+
+/// `aomi-archive index`: loads the archives into the SQLite index.
+struct IndexCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "index",
+        abstract: "Index the archives (incrementally) so that chats can be searched.",
+        discussion: """
+            Every .warc.gz and .warc.gz.open file under the root is read from where the last run \
+            stopped; a second run over unchanged files changes nothing. Damaged files are indexed \
+            up to the damage, which is reported; the exit status is then 1. One run writes at a \
+            time; a second one waits for it.
+            """
+    )
+
+    @OptionGroup var location: IndexLocation
+
+    @Flag(help: "Start from an empty index.")
+    var rebuild = false
+
+    func run() throws {
+        let path = location.databasePath
+        let lock = try IndexWriterLock(database: path) {
+            FileHandle.standardError.write(Data("another index run is writing \(path); waiting for it to finish…\n".utf8))
+        }
+        if rebuild {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        let indexer = ArchiveIndexer(database: try ArchiveDatabase(path: path), root: location.archives)
+        let showProgress = isatty(STDERR_FILENO) == 1
+        let report = try indexer.run { progress in
+            guard showProgress else { return }
+            let rate = progress.seconds > 0 ? Double(progress.bytes) / 1_048_576 / progress.seconds : 0
+            FileHandle.standardError.write(Data(String(format: "\r\u{1B}[Kindexing: %d/%d files, %d records, %.1f MB/s",
+                                                       progress.filesDone, progress.filesTotal, progress.records, rate).utf8))
+        }
+        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        withExtendedLifetime(lock) {}
+        for damage in report.damage {
+            FileHandle.standardError.write(Data("damage: \(damage)\n".utf8))
+        }
+        print(String(format: "indexed %d records (%d new or changed messages, %d events) from %d of %d files in %.2f s (%.0f records/s) into %@%@",
+                     report.recordsLoaded, report.messagesWritten, report.eventsWritten, report.filesRead, report.filesSeen, report.seconds,
+                     report.recordsPerSecond, path, report.damage.isEmpty ? "" : "; \(report.damage.count) damaged places"))
+        if !report.damage.isEmpty { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,36 @@
+import ArchiveIndex
+import ArgumentParser
+import Foundation
+
+/// `aomi-archive show`: a session's transcript.
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Print an indexed session: messages, tool events, titles, system events.")
+
+    @Argument(help: "Session id.")
+    var session: String
+
+    @OptionGroup var location: IndexLocation
+
+    @Flag(help: "The transcript as one JSON object.")
+    var json = false
+
+    func run() throws {
+        let transcript = try ArchiveQueries(database: try ArchiveDatabase.openExisting(path: location.databasePath)).transcript(session: session)
+        if json {
+            JSONLinesWriter().write(transcript)
+            return
+        }
+        print("session \(transcript.session)  wallet \(transcript.wallet ?? "-")  \"\(transcript.title ?? "")\"")
+        for entry in transcript.entries {
+            switch entry.kind {
+            case "message":
+                print("\(entry.time)  \(entry.label): \(entry.text)")
+                if let tool = entry.toolResult { print("    tool: \(tool.replacingOccurrences(of: "\n", with: " | "))") }
+            case "title":
+                print("\(entry.time)  [title] \(entry.text)")
+            default:
+                print("\(entry.time)  [\(entry.kind) \(entry.label)] \(entry.text)")
+            }
+        }
+    }
+}

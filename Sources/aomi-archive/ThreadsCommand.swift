@@ -1,0 +1,29 @@
+import ArchiveIndex
+import ArgumentParser
+import Foundation
+
+/// `aomi-archive threads`: a wallet's threads, newest first.
+struct ThreadsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "threads", abstract: "List a wallet's indexed threads, newest activity first.")
+
+    @Option(help: "Wallet address (0x…).")
+    var wallet: String
+
+    @OptionGroup var location: IndexLocation
+
+    @Flag(help: "One JSON object per thread.")
+    var json = false
+
+    func run() throws {
+        let threads = try ArchiveQueries(database: try ArchiveDatabase.openExisting(path: location.databasePath)).threads(wallet: wallet)
+        if json {
+            let output = JSONLinesWriter()
+            for thread in threads { output.write(thread) }
+            return
+        }
+        for thread in threads {
+            print("\(thread.session)  \(thread.messages) messages  \(thread.firstActivity ?? "-") … \(thread.lastActivity ?? "-")  \"\(thread.title ?? "")\"")
+        }
+        if threads.isEmpty { FileHandle.standardError.write(Data("no indexed threads for \(wallet)\n".utf8)) }
+    }
+}
