@@ -138,6 +138,7 @@ let package = Package(
                 "AomiAPI",
                 "AomiSimulator",
                 "HTTPServing",
+                "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
