@@ -123,6 +123,11 @@ let package = Package(
             dependencies: ["WARC"],
             path: "tools/bench/warc-bench"
         ),
+        .executableTarget(
+            name: "index-bench",
+            dependencies: ["WARC", "ArchiveIndex"],
+            path: "tools/bench/index-bench"
+        ),
 
         // Helpers shared by the test targets (running warcio).
         .target(name: "TestSupport", path: "Tests/TestSupport"),

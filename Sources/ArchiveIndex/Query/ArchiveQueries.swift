@@ -98,6 +98,17 @@ public struct ArchiveQueries: Sendable {
         return found
     }
 
+    /// Some indexed wallets (for benchmarks and examples).
+    public func sampleWallets(limit: Int) throws(IndexError) -> [String] {
+        do {
+            return try database.pool.read { db in
+                try String.fetchAll(db, sql: "SELECT DISTINCT wallet FROM sessions WHERE wallet IS NOT NULL ORDER BY wallet LIMIT ?", arguments: [limit])
+            }
+        } catch {
+            throw .database(path: database.path, reason: "\(error)")
+        }
+    }
+
     /// Row counts of the main tables, for summaries and tests.
     public func counts() throws(IndexError) -> [String: Int] {
         do {

@@ -23,7 +23,7 @@ public actor WalletArchive {
         public var maxOpenFiles: Int
 
         public init(root: String, recorderID: String, rotationBytes: Int64 = 256 << 20, fsync: WARCWriterConfiguration.FsyncPolicy = .interval(.seconds(1)),
-                    warcinfo: [(String, String)] = [], payloadMemory: Int = 50_000, maxOpenFiles: Int = 64, compressionLevel: Int32 = 6) {
+                    warcinfo: [(String, String)] = [], payloadMemory: Int = 50_000, maxOpenFiles: Int = 128, compressionLevel: Int32 = 6) {
             self.root = root
             self.recorderID = recorderID
             self.rotationBytes = rotationBytes
@@ -40,8 +40,8 @@ public actor WalletArchive {
     private var lastWrite: [String: UInt64] = [:]
     private var writeClock: UInt64 = 0
     private var payloads: PayloadMemory
-    /// Writers closed before `close()` because too many files were open.
-    private var retired: [WARCWriter] = []
+    /// Files closed before `close()` because too many were open.
+    private var closedEarly: [String] = []
     public private(set) var exchanges = 0
     public private(set) var revisits = 0
 
@@ -115,10 +115,11 @@ public actor WalletArchive {
     @discardableResult
     public func close() async throws -> [String] {
         var closed: [String] = []
-        for writer in retired + writers.values { closed += try await writer.close() }
+        for writer in writers.values { closed += try await writer.close() }
+        closed += closedEarly
         writers = [:]
         lastWrite = [:]
-        retired = []
+        closedEarly = []
         return closed.sorted()
     }
 
@@ -133,10 +134,7 @@ public actor WalletArchive {
             directory: (settings.root as NSString).appendingPathComponent(folder), writerID: settings.recorderID,
             rotationBytes: settings.rotationBytes, compressionLevel: settings.compressionLevel, fsync: settings.fsync, warcinfo: info, linksWarcinfo: false))
         writers[folder] = writer
-        if let evicted {
-            retired.append(evicted)
-            _ = try? await evicted.close()
-        }
+        if let evicted, let files = try? await evicted.close() { closedEarly += files }
         return writer
     }
 

@@ -1,0 +1,83 @@
+import AomiSimulator
+import ArchiveIndex
+import ArgumentParser
+import Foundation
+import HTTPServing
+import Recorder
+import WARC
+
+/// `aomi-archive demo`: the whole loop on the built-in stand-in backend, for a first look.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the whole loop against the built-in stand-in backend and print what happened.",
+        discussion: """
+            Starts the simulator and the recorder in front of it on free loopback ports, drives \
+            two wallets × two threads × three messages through the recorder (tools, a title over \
+            SSE, a wallet request), stops the recorder, checks the archives, indexes them and runs \
+            two searches. Replay and verify join the loop with issue 6. Exit status 1 if a step failed.
+            """
+    )
+
+    @Option(help: "Folder for the archives and the index (default: a new temporary folder).")
+    var dir: String?
+
+    func run() async throws {
+        let root = dir ?? (NSTemporaryDirectory() + "aomi-demo-\(UUID().uuidString.prefix(8))")
+        var failures: [String] = []
+        func step(_ text: String) { print("• " + text) }
+
+        let sim = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
+        step("simulator serving the Aomi API on \(sim.baseURL)")
+        let key = try RedactionKey.loadOrCreate(root: root)
+        let archive = WalletArchive(settings: .init(root: root, recorderID: "demo", warcinfo: [("upstream", sim.baseURL), ("redaction-key-id", key.id)]))
+        let proxy = try await RecordingProxy(configuration: RecorderConfiguration(upstream: sim.baseURL), archive: archive,
+                                             redactor: Redactor(key: key), logger: RunningServer.quietLogger()).start()
+        step("recorder on \(proxy.baseURL), archiving into \(root)")
+
+        let report = try await AomiDriver(configuration: DriverConfiguration(
+            target: proxy.baseURL, wallets: 2, threadsPerWallet: 2, messagesPerThread: 3, concurrency: 4,
+            pollInterval: .milliseconds(50), reconnectDelay: .milliseconds(100), titleWait: .seconds(10))).run()
+        failures += report.errors
+        for thread in report.threads {
+            step("\(thread.wallet) \"\(thread.title ?? "?")\": \(thread.messages.count) messages, \(thread.events.count) events, \(thread.walletRequests.count) wallet requests")
+        }
+        await proxy.stop()
+        let files = try await archive.close()
+        await sim.stop()
+        var records = 0
+        for file in files {
+            let (stored, damage) = try WARCFileReader.readAll(path: file)
+            records += stored.count
+            if !damage.isEmpty { failures.append("\(file): \(damage)") }
+        }
+        step("recorded \(report.requests) requests as \(records) WARC records in \(files.count) files (\(await archive.revisits) revisits)")
+
+        let databasePath = (root as NSString).appendingPathComponent("index.sqlite")
+        let indexed = try ArchiveIndexer(database: try ArchiveDatabase(path: databasePath), root: root).run()
+        failures += indexed.damage.map(\.description)
+        step("indexed \(indexed.recordsLoaded) records, \(indexed.messagesWritten) messages, \(indexed.eventsWritten) events into \(databasePath)")
+        let queries = ArchiveQueries(database: try ArchiveDatabase.openExisting(path: databasePath))
+        for text in ["price", "swap AND confirm"] {
+            let hits = try queries.search(SearchQuery(text: text, limit: 3))
+            if hits.isEmpty { failures.append("search \(text) found nothing") }
+            step("search \"\(text)\": \(hits.count) hits" + (hits.first.map { ", best: \($0.sender) in \"\($0.title ?? "")\": \($0.snippet)" } ?? ""))
+        }
+
+        let wallet = report.threads.first?.wallet ?? "0x…"
+        print("""
+
+            Archives: \(root)
+            Index:    \(databasePath)
+            Try next:
+              swift run aomi-archive inspect \(root)/\(wallet)/*.warc.gz
+              swift run aomi-archive threads --wallet \(wallet) --archives \(root)
+              swift run aomi-archive search "staking" --archives \(root)
+              swift run aomi-archive show \(report.threads.first?.sessionID ?? "SESSION") --archives \(root)
+            """)
+        if !failures.isEmpty {
+            for failure in failures { FileHandle.standardError.write(Data("demo step failed: \(failure)\n".utf8)) }
+            throw ExitCode(1)
+        }
+    }
+}
