@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Recorder memory under traffic (issue 4): drives simulator conversations (many wallets and
 # threads, polling every 50 ms) through `aomi-archive record` for MINUTES minutes (default 10)
-# and prints the recorder's peak RSS (VmHWM) after one minute and at the end, with the number
-# of exchanges recorded by then. Memory that grew with traffic would show as a growing peak.
+# and prints the recorder's peak RSS (VmHWM) and current RSS every minute, with the archive size. Memory that grew with traffic would show as a growing peak.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scratch=${SCRATCH:-.build-release}
@@ -34,10 +33,10 @@ archive_mb() { du -sm "$work/archive" | awk '{print $1 " MB on disk"}'; }
   done
 ) &
 driver=$!; pids+=("$driver")
-sleep 60
-echo "after 1 minute:   peak RSS $(peak), $(archive_mb)"
-sleep $(( (minutes - 1) * 60 ))
-echo "after $minutes minutes:  peak RSS $(peak), $(archive_mb)"
+for minute in $(seq "$minutes"); do
+  sleep 60
+  echo "after $minute min: peak RSS $(peak), RSS now $(awk '/VmRSS/ {print $2 / 1024 " MB"}' /proc/"$recorder"/status), $(archive_mb)"
+done
 kill "$driver"; pkill -P "$driver" 2>/dev/null || true
 kill -INT "$recorder"; wait "$recorder" || true
 cat "$work/recorder.err"

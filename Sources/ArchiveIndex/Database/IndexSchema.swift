@@ -40,8 +40,6 @@ enum IndexSchema {
                 );
                 CREATE INDEX records_record_id ON records(record_id);
                 CREATE INDEX records_session ON records(session, exchange_seq);
-                CREATE INDEX records_wallet ON records(wallet, date);
-                CREATE INDEX records_digest ON records(payload_digest);
                 CREATE TABLE sessions (
                     id TEXT PRIMARY KEY,
                     wallet TEXT,

@@ -27,10 +27,10 @@ struct BatchLoader {
         self.file = file
     }
 
-    mutating func load(_ events: [WARCReadEvent]) throws {
+    mutating func load(_ events: [PreparedEvent]) throws {
         for event in events {
             switch event {
-            case let .record(stored): try load(stored)
+            case let .record(prepared): try load(prepared)
             case let .damage(damage): try note(damage)
             }
         }
@@ -46,30 +46,24 @@ struct BatchLoader {
 
     // MARK: Records
 
-    private mutating func load(_ stored: WARCStoredRecord) throws {
+    private mutating func load(_ prepared: PreparedRecord) throws {
+        let stored = prepared.stored
         let record = stored.record
-        let headers = record.headers
-        let session = headers[AomiField.sessionID]
-        let wallet = headers[AomiField.wallet]
-        let date = record.date
-        let block = record.block
-        var method: String?
-        var status: Int?
-        switch record.type {
-        case .request: method = Self.firstToken(block)
-        case .response, .revisit: status = Self.status(block)
-        default: break
-        }
+        let fields = prepared.fields
+        let session = fields.session
+        let wallet = fields.wallet
+        let date = fields.date
+        let method = prepared.method
+        let status = prepared.status
         let insert = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO records (file_id, offset, length, type, record_id, date, method, uri, status, payload_digest, session, wallet,
                 exchange_seq, capture, refers_to, concurrent_to, segment_origin, segment_number, stream_end)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insert.setUncheckedArguments([
-            fileID, stored.offset, stored.length, record.type.rawValue, record.recordID, date, method, record.targetURI, status,
-            headers[WARCField.payloadDigest], session, wallet, headers[AomiField.exchangeSeq].flatMap { Int($0) },
-            headers[AomiField.capture], headers[WARCField.refersTo], headers[WARCField.concurrentTo],
-            headers[WARCField.segmentOriginID], headers[WARCField.segmentNumber].flatMap { Int($0) }, headers[AomiField.streamEnd],
+            fileID, stored.offset, stored.length, record.type.rawValue, fields.recordID, date, method, fields.targetURI, status,
+            fields.payloadDigest, session, wallet, fields.exchangeSeq, fields.capture, fields.refersTo, fields.concurrentTo,
+            fields.segmentOrigin, fields.segmentNumber, fields.streamEnd,
         ])
         try insert.execute()
         guard db.changesCount > 0 else { return }
@@ -78,11 +72,15 @@ struct BatchLoader {
         if let session { withThread(session) { $0.saw(at: date, wallet: wallet) } }
         guard let date else { return }
         switch record.type {
-        case .response where headers[WARCField.segmentNumber] == nil && status == 200:
-            guard let payload = record.httpPayload, let uri = record.targetURI else { return }
-            try response(payload: Array(payload), path: Self.path(of: uri), session: session, wallet: wallet, date: date, record: row)
+        case .response where fields.segmentNumber == nil && status == 200:
+            if let snapshot = prepared.snapshot {
+                if let session { try apply(snapshot, session: session, date: date, record: row) }
+                return
+            }
+            guard let payload = record.httpPayload, let path = prepared.path else { return }
+            try response(payload: Array(payload), path: path, session: session, wallet: wallet, date: date, record: row)
         case .continuation:
-            try continuation(block, session: session, date: date, record: row)
+            try continuation(record.block, session: session, date: date, record: row)
         default:
             break
         }
@@ -90,9 +88,6 @@ struct BatchLoader {
 
     private mutating func response(payload: [UInt8], path: String, session: String?, wallet: String?, date: String, record: Int64) throws {
         switch path {
-        case AomiPath.state, AomiPath.chat, "/api/interrupt", "/api/system":
-            guard let session else { return }
-            try snapshot(payload, session: session, date: date, record: record)
         case AomiPath.sessions:
             if let threads = try? JSONCoding.decode([ThreadSummary].self, from: payload) {
                 for listed in threads {
@@ -118,21 +113,14 @@ struct BatchLoader {
         }
     }
 
-    private mutating func snapshot(_ payload: [UInt8], session: String, date: String, record: Int64) throws {
-        try payload.withUnsafeBufferPointer { bytes in
-            let scanner = JSONScanner(bytes: bytes)
-            guard let values = scanner.topLevelValues(for: ["messages", "system_events", "title"]) else { return }
-            if let range = values["messages"], let elements = scanner.elements(of: range) {
-                try loadThread(session)
-                threads[session]!.snapshot(messages: elements, scanner: scanner, at: date, record: record)
-            }
-            if let range = values["title"], bytes[range.lowerBound] == UInt8(ascii: "\""),
-               let title = try? JSONCoding.decode(String.self, from: UnsafeBufferPointer(rebasing: bytes[range])) {
-                withThread(session) { $0.titled(title, at: date) }
-            }
-            if let range = values["system_events"], let elements = scanner.elements(of: range), !elements.isEmpty {
-                try systemEvents(elements.map { Array(UnsafeBufferPointer(rebasing: bytes[$0])) }, session: session, date: date, record: record)
-            }
+    private mutating func apply(_ snapshot: PreparedSnapshot, session: String, date: String, record: Int64) throws {
+        if let messages = snapshot.messages {
+            try loadThread(session)
+            threads[session]!.snapshot(messages: messages, payload: snapshot.payload, at: date, record: record)
+        }
+        if let title = snapshot.title { withThread(session) { $0.titled(title, at: date) } }
+        if !snapshot.systemEvents.isEmpty {
+            try systemEvents(snapshot.systemEvents, session: session, date: date, record: record)
         }
     }
 

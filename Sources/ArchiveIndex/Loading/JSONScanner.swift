@@ -49,13 +49,22 @@ struct JSONScanner {
         }
     }
 
-    /// FNV-1a of a range's bytes.
+    /// A 64-bit hash of a range's bytes, eight bytes at a time.
     func hash(_ range: Range<Int>) -> Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for index in range {
-            hash = (hash ^ UInt64(bytes[index])) &* 0x100_0000_01b3
+        guard let base = bytes.baseAddress else { return 0 }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(range.count)
+        var index = range.lowerBound
+        while index + 8 <= range.upperBound {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            hash = (hash ^ word) &* 0x100_0000_01b3
+            hash ^= hash >> 29
+            index += 8
         }
-        return Int64(bitPattern: hash)
+        while index < range.upperBound {
+            hash = (hash ^ UInt64(base[index])) &* 0x100_0000_01b3
+            index += 1
+        }
+        return Int64(bitPattern: hash ^ (hash >> 32))
     }
 
     private func skipWhitespace(_ start: Int) -> Int {

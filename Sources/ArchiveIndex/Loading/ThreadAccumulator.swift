@@ -56,10 +56,9 @@ struct ThreadAccumulator {
 
     /// Takes a snapshot's messages: unchanged ones (same hash at the same position) only move
     /// their last-seen time; new or grown ones are decoded.
-    mutating func snapshot(messages ranges: [Range<Int>], scanner: JSONScanner, at date: String, record: Int64) {
+    mutating func snapshot(messages ranges: [(range: Range<Int>, hash: Int64)], payload: [UInt8], at date: String, record: Int64) {
         touched = true
-        for (position, range) in ranges.enumerated() {
-            let hash = scanner.hash(range)
+        for (position, (range, hash)) in ranges.enumerated() {
             if position < messages.count {
                 if messages[position].hash == hash {
                     if date > messages[position].lastSeen {
@@ -69,7 +68,7 @@ struct ThreadAccumulator {
                     }
                     continue
                 }
-                guard date >= messages[position].lastSeen, let decoded = Self.decode(range, scanner) else { continue }
+                guard date >= messages[position].lastSeen, let decoded = Self.decode(payload[range]) else { continue }
                 messages[position].hash = hash
                 messages[position].sender = decoded.sender
                 messages[position].content = decoded.content
@@ -78,7 +77,7 @@ struct ThreadAccumulator {
                 messages[position].lastSeen = date
                 messages[position].record = record
                 messages[position].contentChanged = true
-            } else if position == messages.count, let decoded = Self.decode(range, scanner) {
+            } else if position == messages.count, let decoded = Self.decode(payload[range]) {
                 messages.append(Message(hash: hash, sender: decoded.sender, content: decoded.content, toolResult: decoded.toolResult,
                                         timestamp: decoded.timestamp, firstSeen: date, lastSeen: date, record: record, rowID: nil,
                                         contentChanged: true, seenChanged: true))
@@ -86,9 +85,8 @@ struct ThreadAccumulator {
         }
     }
 
-    private static func decode(_ range: Range<Int>, _ scanner: JSONScanner) -> (sender: String, content: String, toolResult: String?, timestamp: String?)? {
-        let slice = UnsafeBufferPointer(rebasing: scanner.bytes[range])
-        guard let message = try? JSONCoding.decode(ChatMessage.self, from: slice) else { return nil }
+    private static func decode(_ bytes: ArraySlice<UInt8>) -> (sender: String, content: String, toolResult: String?, timestamp: String?)? {
+        guard let message = try? JSONCoding.decode(ChatMessage.self, from: bytes) else { return nil }
         let toolResult = message.toolResult.map { $0.joined(separator: "\n") }
         return (message.sender, message.content, toolResult, message.timestamp)
     }

@@ -12,7 +12,10 @@ public struct ArchiveQueries: Sendable {
     /// Messages matching an FTS5 query, ranked by bm25. User text is only ever bound as a
     /// parameter; an FTS5 syntax error becomes `IndexError.invalidQuery`.
     public func search(_ query: SearchQuery) throws(IndexError) -> [SearchHit] {
-        let sql = """
+        let filtered = query.wallet != nil || query.session != nil || query.sender != nil || query.since != nil || query.until != nil
+        // Without filters FTS5 ranks and cuts on its own, and only the best rows are joined and
+        // given a snippet; with filters every match is joined and filtered first.
+        let sql = filtered ? """
             SELECT s.wallet, m.session, s.title, m.first_seen, m.sender, m.position,
                    snippet(messages_fts, 0, :open, :close, '…', 16) AS snippet, bm25(messages_fts) AS rank
             FROM messages_fts
@@ -26,6 +29,15 @@ public struct ArchiveQueries: Sendable {
               AND (:until IS NULL OR m.first_seen <= :until)
             ORDER BY rank, m.session, m.position
             LIMIT :limit
+            """ : """
+            WITH best AS (SELECT rowid AS id, rank FROM messages_fts WHERE messages_fts MATCH :text ORDER BY rank LIMIT :limit)
+            SELECT s.wallet, m.session, s.title, m.first_seen, m.sender, m.position,
+                   snippet(messages_fts, 0, :open, :close, '…', 16) AS snippet, best.rank AS rank
+            FROM best
+            CROSS JOIN messages_fts ON messages_fts.rowid = best.id AND messages_fts MATCH :text
+            JOIN messages m ON m.id = best.id
+            LEFT JOIN sessions s ON s.id = m.session
+            ORDER BY best.rank, m.session, m.position
             """
         let arguments: StatementArguments = [
             "open": query.highlight.open, "close": query.highlight.close, "text": query.text, "wallet": query.wallet,

@@ -134,9 +134,29 @@ struct ArchiveGenerator {
         #"{"is_processing":\#(processing),"messages":[\#(messages.joined(separator: ","))],"system_events":[],"title":"\#(title)","user_state":null}"#
     }
 
+    /// Words of a chat: about half from the domain vocabulary above, the rest from 20,000
+    /// made-up words drawn with a Zipf-like skew, so that some words are in most threads and
+    /// most words in few, as in real text.
     private func sentence(_ count: Int, _ random: inout SplitMix) -> String {
-        (0..<count).map { _ in Self.words[random.next(in: 0...(Self.words.count - 1))] }.joined(separator: " ")
+        (0..<count).map { _ in
+            if random.next() % 2 == 0 { return Self.words[random.next(in: 0...(Self.words.count - 1))] }
+            let rank = Int(pow(Double(random.next() % 1_000_000) / 1_000_000, 3) * Double(Self.lexicon.count))
+            return Self.lexicon[min(rank, Self.lexicon.count - 1)]
+        }.joined(separator: " ")
     }
+
+    /// 20,000 pronounceable made-up words (`kavo`, `rendusa`, …), the same every run.
+    static let lexicon: [String] = {
+        let onsets = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "dr", "kr", "st", "tr", "pl"]
+        let vowels = ["a", "e", "i", "o", "u", "ai", "ou"]
+        var random = SplitMix(seed: 99)
+        var words = Set<String>()
+        while words.count < 20_000 {
+            let syllables = random.next(in: 2...4)
+            words.insert((0..<syllables).map { _ in onsets[random.next(in: 0...(onsets.count - 1))] + vowels[random.next(in: 0...(vowels.count - 1))] }.joined())
+        }
+        return words.sorted()
+    }()
 }
 
 /// A small deterministic generator (SplitMix64).

@@ -51,8 +51,12 @@ struct IndexBench {
         var filtered: [Double] = []
         var random = SplitMix(seed: 7)
         for index in 0..<count {
-            let word = words[random.next(in: 0...(words.count - 1))]
-            let other = words[random.next(in: 0...(words.count - 1))]
+            let lexicon = ArchiveGenerator.lexicon
+            let pick = { (random: inout SplitMix) -> String in
+                random.next() % 3 == 0 ? words[random.next(in: 0...(words.count - 1))] : lexicon[random.next(in: 0...(lexicon.count - 1))]
+            }
+            let word = pick(&random)
+            let other = pick(&random)
             let text: String = switch index % 5 {
             case 0: word
             case 1: "\"\(word) \(other)\""

@@ -1,0 +1,93 @@
+import Foundation
+import WARC
+
+/// A record prepared for loading, or damage.
+enum PreparedEvent {
+    case record(PreparedRecord)
+    case damage(WARCDamage)
+}
+
+/// What an index run reads: a file, its row in `files`, and where to start.
+struct PlannedFile {
+    let file: ArchiveFile
+    let fileID: Int64
+    let start: Int64
+}
+
+/// Reads the planned files' records on another thread, a few batches ahead, so that inflating
+/// and parsing overlap with writing to SQLite (across file boundaries too).
+final class BatchPrefetcher: @unchecked Sendable {
+    /// One batch of one file, and where that file's reader stood after it.
+    struct Batch {
+        var plan: Int
+        var events: [PreparedEvent]
+        var endOffset: Int64
+        var isLastOfFile: Bool
+        var openError: String?
+    }
+
+    private let plans: [PlannedFile]
+    private let size: Int
+    private let capacity = 3
+    private let condition = NSCondition()
+    private var ready: [Batch] = []
+    private var done = false
+
+    init(plans: [PlannedFile], batchSize: Int) {
+        self.plans = plans
+        self.size = batchSize
+        let thread = Thread { [self] in produce() }
+        thread.name = "aomi-archive index reader"
+        thread.start()
+    }
+
+    /// The next batch in file order, or nil after the last.
+    func next() -> Batch? {
+        condition.lock()
+        defer { condition.unlock() }
+        while ready.isEmpty && !done { condition.wait() }
+        guard !ready.isEmpty else { return nil }
+        let batch = ready.removeFirst()
+        condition.broadcast()
+        return batch
+    }
+
+    private func produce() {
+        for (number, plan) in plans.enumerated() {
+            var options = WARCReaderOptions()
+            options.startOffset = plan.start
+            let reader: WARCFileReader
+            do {
+                reader = try WARCFileReader(path: plan.file.path, options: options)
+            } catch {
+                hand(Batch(plan: number, events: [], endOffset: plan.start, isLastOfFile: true, openError: "\(error)"))
+                continue
+            }
+            var last = false
+            while !last {
+                var events: [PreparedEvent] = []
+                events.reserveCapacity(size)
+                while events.count < size, let event = reader.next() {
+                    switch event {
+                    case let .record(stored): events.append(.record(PreparedRecord(stored)))
+                    case let .damage(damage): events.append(.damage(damage))
+                    }
+                }
+                last = events.count < size
+                hand(Batch(plan: number, events: events, endOffset: reader.endOfLastRecord, isLastOfFile: last, openError: nil))
+            }
+        }
+        condition.lock()
+        done = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func hand(_ batch: Batch) {
+        condition.lock()
+        while ready.count >= capacity { condition.wait() }
+        ready.append(batch)
+        condition.broadcast()
+        condition.unlock()
+    }
+}
