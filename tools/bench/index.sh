@@ -4,7 +4,8 @@
 # shaped like the recorder's files), then prints our full index time (records/s, messages/s,
 # index size), search latency p50/p95 over 200 varied queries with and without filters, and
 # in the same run the time `warcio index` (PyPI) takes to list the same records.
-# WALLETS, THREADS, MESSAGES change the size; WARCIO_SAMPLE=N times warcio on every Nth file only.
+# WALLETS, THREADS, MESSAGES change the size; WARCIO_SAMPLE=N times warcio on every Nth file only;
+# KEEP=1 WORK=DIR keeps (and reuses) the generated root.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scratch=${SCRATCH:-.build-release}
@@ -18,7 +19,12 @@ swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/nu
 swift build -c release --scratch-path "$scratch" --product index-bench >/dev/null
 bin="$scratch/release"
 
-"$bin/index-bench" generate "$work/root" "$wallets" "$threads" "$messages"
+if [ -d "$work/root" ] && [ -n "${KEEP:-}" ]; then
+  echo "reusing the archive root in $work/root"
+else
+  "$bin/index-bench" generate "$work/root" "$wallets" "$threads" "$messages"
+fi
+rm -f "$work"/index.sqlite*
 echo "archive on disk: $(du -sm "$work/root" | cut -f1) MB in $(find "$work/root" -name '*.warc.gz' | wc -l) files"
 
 start=$(date +%s.%N)
@@ -35,7 +41,7 @@ echo "index size: $(du -cm "$work"/index.sqlite* | tail -1 | cut -f1) MB"
 sample=${WARCIO_SAMPLE:-1}
 find "$work/root" -name '*.warc.gz' | sort | awk -v n="$sample" 'NR % n == 0' >"$work/warcio-files"
 start=$(date +%s.%N)
-xargs python3 -m warcio index <"$work/warcio-files" | wc -l >"$work/warcio-count"
+xargs python3 -m warcio.cli index <"$work/warcio-files" | wc -l >"$work/warcio-count"
 end=$(date +%s.%N)
 python3 -c "
 lines = int(open('$work/warcio-count').read()); seconds = $end - $start

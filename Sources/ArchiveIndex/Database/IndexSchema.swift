@@ -69,10 +69,10 @@ enum IndexSchema {
                     last_seen TEXT NOT NULL,
                     record INTEGER NOT NULL,            -- records.id of the snapshot it was last seen in
                     hash INTEGER NOT NULL,              -- of its JSON bytes, to skip unchanged repeats
+                    scope TEXT NOT NULL,                -- filter tokens for the full-text index: w<wallet> s<session> f<sender>
                     UNIQUE (session, position)
                 );
-                CREATE INDEX messages_time ON messages(first_seen);
-                CREATE VIRTUAL TABLE messages_fts USING fts5(content, content='messages', content_rowid='id', tokenize='unicode61');
+                CREATE VIRTUAL TABLE messages_fts USING fts5(content, scope, content='messages', content_rowid='id', tokenize='unicode61');
                 CREATE TABLE events (
                     id INTEGER PRIMARY KEY,
                     session TEXT,

@@ -44,17 +44,18 @@ extension BatchLoader {
         for (position, message) in thread.messages.enumerated() {
             if let rowID = message.rowID {
                 if message.contentChanged {
-                    let old = try String.fetchOne(db.cachedStatement(sql: "SELECT content FROM messages WHERE id = ?"), arguments: [rowID]) ?? ""
-                    let remove = try db.cachedStatement(sql: "INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', ?, ?)")
-                    remove.setUncheckedArguments([rowID, old])
+                    let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT content, scope FROM messages WHERE id = ?"), arguments: [rowID])
+                    let remove = try db.cachedStatement(sql: "INSERT INTO messages_fts (messages_fts, rowid, content, scope) VALUES ('delete', ?, ?, ?)")
+                    remove.setUncheckedArguments([rowID, old?["content"] as String? ?? "", old?["scope"] as String? ?? ""])
                     try remove.execute()
+                    let scope = SearchScope.tokens(wallet: thread.wallet, session: thread.session, sender: message.sender)
                     let update = try db.cachedStatement(sql: """
-                        UPDATE messages SET sender = ?, content = ?, tool_result = ?, timestamp = ?, last_seen = ?, record = ?, hash = ? WHERE id = ?
+                        UPDATE messages SET sender = ?, content = ?, tool_result = ?, timestamp = ?, last_seen = ?, record = ?, hash = ?, scope = ? WHERE id = ?
                         """)
                     update.setUncheckedArguments([message.sender, message.content, message.toolResult, message.timestamp, message.lastSeen,
-                                                  message.record, message.hash, rowID])
+                                                  message.record, message.hash, scope, rowID])
                     try update.execute()
-                    try indexText(rowID, message.content)
+                    try indexText(rowID, message.content, scope)
                     countMessage()
                 } else if message.seenChanged {
                     let update = try db.cachedStatement(sql: "UPDATE messages SET last_seen = ?, record = ? WHERE id = ?")
@@ -62,22 +63,23 @@ extension BatchLoader {
                     try update.execute()
                 }
             } else {
+                let scope = SearchScope.tokens(wallet: thread.wallet, session: thread.session, sender: message.sender)
                 let insert = try db.cachedStatement(sql: """
-                    INSERT INTO messages (session, position, sender, content, tool_result, timestamp, first_seen, last_seen, record, hash)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO messages (session, position, sender, content, tool_result, timestamp, first_seen, last_seen, record, hash, scope)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 insert.setUncheckedArguments([thread.session, position, message.sender, message.content, message.toolResult, message.timestamp,
-                                              message.firstSeen, message.lastSeen, message.record, message.hash])
+                                              message.firstSeen, message.lastSeen, message.record, message.hash, scope])
                 try insert.execute()
-                try indexText(db.lastInsertedRowID, message.content)
+                try indexText(db.lastInsertedRowID, message.content, scope)
                 countMessage()
             }
         }
     }
 
-    private func indexText(_ rowID: Int64, _ content: String) throws {
-        let statement = try db.cachedStatement(sql: "INSERT INTO messages_fts (rowid, content) VALUES (?, ?)")
-        statement.setUncheckedArguments([rowID, content])
+    private func indexText(_ rowID: Int64, _ content: String, _ scope: String) throws {
+        let statement = try db.cachedStatement(sql: "INSERT INTO messages_fts (rowid, content, scope) VALUES (?, ?, ?)")
+        statement.setUncheckedArguments([rowID, content, scope])
         try statement.execute()
     }
 }

@@ -9,28 +9,26 @@ public struct ArchiveQueries: Sendable {
         self.database = database
     }
 
-    /// Messages matching an FTS5 query, ranked by bm25. User text is only ever bound as a
+    /// Messages matching an FTS5 query, ranked by bm25 (among the newest `rankWindow` matches
+    /// when no wallet or session narrows the search). User text is only ever bound as a
     /// parameter; an FTS5 syntax error becomes `IndexError.invalidQuery`.
     public func search(_ query: SearchQuery) throws(IndexError) -> [SearchHit] {
-        let filtered = query.wallet != nil || query.session != nil || query.sender != nil || query.since != nil || query.until != nil
-        // Without filters FTS5 ranks and cuts on its own, and only the best rows are joined and
-        // given a snippet; with filters every match is joined and filtered first.
-        let sql = filtered ? """
-            SELECT s.wallet, m.session, s.title, m.first_seen, m.sender, m.position,
-                   snippet(messages_fts, 0, :open, :close, '…', 16) AS snippet, bm25(messages_fts) AS rank
-            FROM messages_fts
-            JOIN messages m ON m.id = messages_fts.rowid
-            LEFT JOIN sessions s ON s.id = m.session
-            WHERE messages_fts MATCH :text
-              AND (:wallet IS NULL OR s.wallet = :wallet)
-              AND (:session IS NULL OR m.session = :session)
-              AND (:sender IS NULL OR m.sender = :sender)
-              AND (:since IS NULL OR m.first_seen >= :since)
-              AND (:until IS NULL OR m.first_seen <= :until)
-            ORDER BY rank, m.session, m.position
-            LIMIT :limit
-            """ : """
-            WITH best AS (SELECT rowid AS id, rank FROM messages_fts WHERE messages_fts MATCH :text ORDER BY rank LIMIT :limit)
+        // FTS5 walks the matches (filters are terms of the match) newest first; bm25 ranks the
+        // newest `rankWindow` of them (all of them for any but very common words); only the
+        // best rows are joined and given a snippet.
+        let sql = """
+            WITH recent AS (
+                SELECT messages_fts.rowid AS id, bm25(messages_fts) AS rank
+                FROM messages_fts
+                WHERE messages_fts MATCH :text
+                ORDER BY messages_fts.rowid DESC
+                LIMIT :window
+            ), best AS (
+                SELECT recent.id, recent.rank FROM recent JOIN messages m ON m.id = recent.id
+                WHERE (:since IS NULL OR m.first_seen >= :since)
+                  AND (:until IS NULL OR m.first_seen <= :until)
+                ORDER BY recent.rank LIMIT :limit
+            )
             SELECT s.wallet, m.session, s.title, m.first_seen, m.sender, m.position,
                    snippet(messages_fts, 0, :open, :close, '…', 16) AS snippet, best.rank AS rank
             FROM best
@@ -39,9 +37,10 @@ public struct ArchiveQueries: Sendable {
             LEFT JOIN sessions s ON s.id = m.session
             ORDER BY best.rank, m.session, m.position
             """
+        let expression = try SearchScope.expression(query)
         let arguments: StatementArguments = [
-            "open": query.highlight.open, "close": query.highlight.close, "text": query.text, "wallet": query.wallet,
-            "session": query.session, "sender": query.sender, "since": query.since, "until": query.until, "limit": query.limit,
+            "open": query.highlight.open, "close": query.highlight.close, "text": expression,
+            "since": query.since, "until": query.until, "limit": query.limit, "window": query.rankWindow,
         ]
         do {
             return try database.pool.read { db in

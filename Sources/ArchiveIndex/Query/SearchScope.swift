@@ -1,0 +1,35 @@
+/// Filters as words of the full-text index: each message's `scope` column holds
+/// `w<wallet> s<session> f<sender>`, so that "in this wallet" is one more term FTS5
+/// intersects with the query instead of a join over every match.
+enum SearchScope {
+    static func tokens(wallet: String?, session: String, sender: String) -> String {
+        [wallet.map { "w" + token($0) }, "s" + token(session), "f" + token(sender)].compactMap { $0 }.joined(separator: " ")
+    }
+
+    /// Letters and digits only, lower-cased (what the unicode61 tokenizer keeps as one word).
+    static func token(_ value: String) -> String {
+        String(value.lowercased().unicodeScalars.filter { ($0.value >= 0x30 && $0.value <= 0x39) || ($0.value >= 0x61 && $0.value <= 0x7A) })
+    }
+
+    /// The FTS5 expression for a user's query and filters. The user's text stays one
+    /// parenthesised expression over the content column; it must balance its parentheses.
+    static func expression(_ query: SearchQuery) throws(IndexError) -> String {
+        var depth = 0
+        var quoted = false
+        for character in query.text {
+            if character == "\"" { quoted.toggle() }
+            if quoted { continue }
+            if character == "(" { depth += 1 }
+            if character == ")" { depth -= 1 }
+            if depth < 0 { break }
+        }
+        guard depth == 0, !quoted else { throw .invalidQuery(query.text, reason: "unbalanced quotes or parentheses") }
+        var filters: [String] = []
+        if let wallet = query.wallet { filters.append("w" + token(wallet)) }
+        if let session = query.session { filters.append("s" + token(session)) }
+        if let sender = query.sender { filters.append("f" + token(sender)) }
+        let content = "{content} : (\(query.text))"
+        guard !filters.isEmpty else { return content }
+        return content + " AND {scope} : (" + filters.joined(separator: " AND ") + ")"
+    }
+}
