@@ -28,6 +28,7 @@ public final class ArchiveDatabase: Sendable {
             if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
             pool = try DatabasePool(path: path, configuration: configuration)
             try IndexSchema.migrator().migrate(pool)
+            try pool.write { db in try IndexSchema.createSecondaryIndexes(db) }
         } catch {
             throw .database(path: path, reason: "\(error)")
         }

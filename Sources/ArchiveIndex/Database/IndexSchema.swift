@@ -38,8 +38,6 @@ enum IndexSchema {
                     stream_end TEXT,
                     UNIQUE (file_id, offset)
                 );
-                CREATE INDEX records_record_id ON records(record_id);
-                CREATE INDEX records_session ON records(session, exchange_seq);
                 CREATE TABLE sessions (
                     id TEXT PRIMARY KEY,
                     wallet TEXT,
@@ -50,7 +48,6 @@ enum IndexSchema {
                     last_seen TEXT,
                     message_count INTEGER NOT NULL DEFAULT 0
                 );
-                CREATE INDEX sessions_wallet ON sessions(wallet, last_seen);
                 CREATE TABLE titles (
                     session TEXT NOT NULL,
                     title TEXT NOT NULL,
@@ -84,7 +81,6 @@ enum IndexSchema {
                     position INTEGER NOT NULL,
                     UNIQUE (record, position)
                 );
-                CREATE INDEX events_session ON events(session, time);
                 CREATE TABLE system_events_seen (
                     session TEXT NOT NULL,
                     hash INTEGER NOT NULL,
@@ -101,5 +97,22 @@ enum IndexSchema {
                 """)
         }
         return migrator
+    }
+
+    /// Indexes that only queries need: a load into an empty index drops them and builds them
+    /// once at the end, which is faster than keeping them up to date row by row.
+    static let secondaryIndexes = [
+        ("records_record_id", "CREATE INDEX IF NOT EXISTS records_record_id ON records(record_id)"),
+        ("records_session", "CREATE INDEX IF NOT EXISTS records_session ON records(session, exchange_seq)"),
+        ("sessions_wallet", "CREATE INDEX IF NOT EXISTS sessions_wallet ON sessions(wallet, last_seen)"),
+        ("events_session", "CREATE INDEX IF NOT EXISTS events_session ON events(session, time)"),
+    ]
+
+    static func createSecondaryIndexes(_ db: Database) throws {
+        for (_, sql) in secondaryIndexes { try db.execute(sql: sql) }
+    }
+
+    static func dropSecondaryIndexes(_ db: Database) throws {
+        for (name, _) in secondaryIndexes { try db.execute(sql: "DROP INDEX IF EXISTS \(name)") }
     }
 }

@@ -32,6 +32,16 @@ public final class ArchiveIndexer {
             throw .database(path: database.path, reason: "\(error)")
         }
         report.filesRead = plans.count
+        let bulk: Bool
+        do {
+            bulk = try database.pool.write { db in
+                guard try Int.fetchOne(db, sql: "SELECT count(*) FROM records") == 0, !plans.isEmpty else { return false }
+                try IndexSchema.dropSecondaryIndexes(db)
+                return true
+            }
+        } catch {
+            throw .database(path: database.path, reason: "\(error)")
+        }
         let prefetcher = BatchPrefetcher(plans: plans, batchSize: batchRecords)
         var previousOffset: [Int: Int64] = [:]
         var filesDone = files.count - plans.count
@@ -47,6 +57,13 @@ public final class ArchiveIndexer {
             if batch.isLastOfFile { filesDone += 1 }
             progress(IndexProgress(filesDone: filesDone, filesTotal: files.count, records: report.recordsLoaded, bytes: report.bytesRead,
                                    seconds: Self.seconds(since: started)))
+        }
+        if bulk {
+            do {
+                try database.pool.write { db in try IndexSchema.createSecondaryIndexes(db) }
+            } catch {
+                throw .database(path: database.path, reason: "\(error)")
+            }
         }
         report.seconds = Self.seconds(since: started)
         return report

@@ -53,18 +53,13 @@ struct BatchLoader {
         let session = fields.session
         let wallet = fields.wallet
         let date = fields.date
-        let method = prepared.method
         let status = prepared.status
         let insert = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO records (file_id, offset, length, type, record_id, date, method, uri, status, payload_digest, session, wallet,
                 exchange_seq, capture, refers_to, concurrent_to, segment_origin, segment_number, stream_end)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        insert.setUncheckedArguments([
-            fileID, stored.offset, stored.length, record.type.rawValue, fields.recordID, date, method, fields.targetURI, status,
-            fields.payloadDigest, session, wallet, fields.exchangeSeq, fields.capture, fields.refersTo, fields.concurrentTo,
-            fields.segmentOrigin, fields.segmentNumber, fields.streamEnd,
-        ])
+        insert.setUncheckedArguments(prepared.rowArguments)
         try insert.execute()
         guard db.changesCount > 0 else { return }
         counts.records += 1

@@ -69,7 +69,7 @@ final class BatchPrefetcher: @unchecked Sendable {
                 events.reserveCapacity(size)
                 while events.count < size, let event = reader.next() {
                     switch event {
-                    case let .record(stored): events.append(.record(PreparedRecord(stored)))
+                    case let .record(stored): events.append(.record(PreparedRecord(stored, fileID: plan.fileID)))
                     case let .damage(damage): events.append(.damage(damage))
                     }
                 }

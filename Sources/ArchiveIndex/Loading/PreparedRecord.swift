@@ -1,4 +1,5 @@
 import AomiAPI
+import GRDB
 import WARC
 
 /// A record with what can be worked out without the index: its fields, method or status, and
@@ -11,10 +12,12 @@ struct PreparedRecord {
     let status: Int?
     let path: String?
     let snapshot: PreparedSnapshot?
+    /// The values of its `records` row, built here so that the writing thread only binds them.
+    let rowArguments: StatementArguments
 
     static let snapshotPaths: Set<String> = [AomiPath.state, AomiPath.chat, "/api/interrupt", "/api/system"]
 
-    init(_ stored: WARCStoredRecord) {
+    init(_ stored: WARCStoredRecord, fileID: Int64) {
         self.stored = stored
         let record = stored.record
         fields = RecordFields(record.headers)
@@ -27,6 +30,11 @@ struct PreparedRecord {
         } else {
             snapshot = nil
         }
+        rowArguments = [
+            fileID, stored.offset, stored.length, record.type.rawValue, fields.recordID, fields.date, method, fields.targetURI, status,
+            fields.payloadDigest, fields.session, fields.wallet, fields.exchangeSeq, fields.capture, fields.refersTo, fields.concurrentTo,
+            fields.segmentOrigin, fields.segmentNumber, fields.streamEnd,
+        ]
     }
 }
 
