@@ -126,11 +126,7 @@ public struct WalletCrawler: Sendable {
         let response = try await client.execute(upstream, timeout: TimeAmount(configuration.timeout))
         let head = WARCDate.now()
         let body = try await response.body.collect(upTo: configuration.maxBodyBytes)
-        var fields = HTTPFields()
-        for (name, value) in response.headers {
-            if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
-        }
-        return RecordedResponse(status: Int(response.status.code), reason: response.status.reasonPhrase, headers: fields,
+        return RecordedResponse(status: Int(response.status.code), reason: response.status.reasonPhrase, headers: ProxyHeaders.fields(response.headers),
                                 body: Array(body.readableBytesView), date: head)
     }
 }
