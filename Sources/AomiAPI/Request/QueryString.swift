@@ -5,6 +5,14 @@ public enum QueryString {
         target.firstIndex(of: "?").map { String(target[..<$0]) } ?? target
     }
 
+    /// The target (path and query) of an absolute URI: `http://host:port/api/state?x=1` →
+    /// `/api/state?x=1`. A target passes through unchanged.
+    public static func target(ofURI uri: String) -> String {
+        guard let scheme = uri.range(of: "://") else { return uri }
+        let rest = uri[scheme.upperBound...]
+        return rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "/"
+    }
+
     /// The raw query of a target, without `?`, or nil.
     public static func rawQuery(of target: String) -> String? {
         target.firstIndex(of: "?").map { String(target[target.index(after: $0)...]) }

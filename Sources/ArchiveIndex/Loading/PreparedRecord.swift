@@ -8,7 +8,6 @@ import WARC
 struct PreparedRecord {
     let stored: WARCStoredRecord
     let fields: RecordFields
-    let method: String?
     let status: Int?
     let path: String?
     let snapshot: PreparedSnapshot?
@@ -21,9 +20,9 @@ struct PreparedRecord {
         self.stored = stored
         let record = stored.record
         fields = RecordFields(record.headers)
-        method = record.type == .request ? BatchLoader.firstToken(record.block) : nil
-        status = record.type == .response || record.type == .revisit ? BatchLoader.status(record.block) : nil
-        path = fields.targetURI.map(BatchLoader.path(of:))
+        let method = record.type == .request ? Self.method(of: record.block) : nil
+        status = record.type == .response || record.type == .revisit ? Self.status(of: record.block) : nil
+        path = fields.targetURI.map { QueryString.path(of: QueryString.target(ofURI: $0)) }
         if record.type == .response, fields.segmentNumber == nil, status == 200, let path, Self.snapshotPaths.contains(path),
            let payload = record.httpPayload {
             snapshot = PreparedSnapshot(Array(payload))
@@ -35,6 +34,25 @@ struct PreparedRecord {
             fields.payloadDigest, fields.session, fields.wallet, fields.exchangeSeq, fields.capture, fields.refersTo, fields.concurrentTo,
             fields.segmentOrigin, fields.segmentNumber, fields.streamEnd,
         ]
+    }
+}
+
+extension PreparedRecord {
+    /// The method of a request block (its first token).
+    static func method(of block: [UInt8]) -> String? {
+        guard let space = block.prefix(16).firstIndex(of: 0x20) else { return nil }
+        return String(decoding: block[..<space], as: UTF8.self)
+    }
+
+    /// The status code of a response block (`HTTP/1.1 200 OK`).
+    static func status(of block: [UInt8]) -> Int? {
+        guard block.count >= 12, block[8] == 0x20 else { return nil }
+        var code = 0
+        for byte in block[9..<12] {
+            guard (0x30...0x39).contains(byte) else { return nil }
+            code = code * 10 + Int(byte - 0x30)
+        }
+        return code
     }
 }
 

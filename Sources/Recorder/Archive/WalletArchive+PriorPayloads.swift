@@ -35,18 +35,11 @@ extension WalletArchive {
                       let digest = record.headers[WARCField.payloadDigest], let uri = record.targetURI,
                       let method = record.headers[WARCField.concurrentTo].flatMap({ methods[$0] }),
                       let id = record.recordID, let date = record.date else { continue }
-                let key = PayloadMemory.key(method: method, path: QueryString.path(of: Self.target(of: uri)), digest: digest)
+                let key = PayloadMemory.key(method: method, path: QueryString.path(of: QueryString.target(ofURI: uri)), digest: digest)
                 remember(.init(recordID: id, date: date, uri: uri), for: key, folder: folder)
                 found += 1
             }
         }
         return found
-    }
-
-    /// The path and query of a target URI (`http://host:port/api/state?x=1` → `/api/state?x=1`).
-    static func target(of uri: String) -> String {
-        guard let scheme = uri.range(of: "://") else { return uri }
-        let rest = uri[scheme.upperBound...]
-        return rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "/"
     }
 }
