@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "AomiSimulator", targets: ["AomiSimulator"]),
         .library(name: "Recorder", targets: ["Recorder"]),
         .library(name: "ArchiveIndex", targets: ["ArchiveIndex"]),
+        .library(name: "Replayer", targets: ["Replayer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -99,6 +100,23 @@ let package = Package(
             ]
         ),
 
+        // Serving recorded sessions back: matching, sequencing, session aliasing, causal SSE,
+        // the replay server, verification and export.
+        .target(
+            name: "Replayer",
+            dependencies: [
+                "WARC",
+                "AomiAPI",
+                "ArchiveIndex",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The command line: argument parsing and wiring only.
         .executableTarget(
             name: "aomi-archive",
@@ -108,6 +126,7 @@ let package = Package(
                 "AomiSimulator",
                 "Recorder",
                 "ArchiveIndex",
+                "Replayer",
                 "HTTPServing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

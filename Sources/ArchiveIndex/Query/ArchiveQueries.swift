@@ -109,6 +109,24 @@ public struct ArchiveQueries: Sendable {
         return found
     }
 
+    /// Paths of the indexed files holding records of these sessions: where a replay of them
+    /// must read (with the rest of their folders, for revisits).
+    public func files(holdingSessions sessions: [String]) throws(IndexError) -> [String] {
+        do {
+            return try database.pool.read { db in
+                var paths: Set<String> = []
+                for session in sessions {
+                    paths.formUnion(try String.fetchAll(db, sql: """
+                        SELECT DISTINCT f.path FROM records r JOIN files f ON f.id = r.file_id WHERE r.session = ?
+                        """, arguments: [session]))
+                }
+                return paths.sorted()
+            }
+        } catch {
+            throw .database(path: database.path, reason: "\(error)")
+        }
+    }
+
     /// Some indexed wallets (for benchmarks and examples).
     public func sampleWallets(limit: Int) throws(IndexError) -> [String] {
         do {

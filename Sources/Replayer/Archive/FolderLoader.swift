@@ -1,0 +1,126 @@
+import AomiAPI
+import WARC
+
+/// Reads one wallet folder's files in order and pairs their records into exchanges. Revisits
+/// are resolved against responses read earlier in the folder; continuations are appended to
+/// the stream they continue.
+struct FolderLoader {
+    private var pending: [String: RecordedExchange] = [:]
+    private var requestOrder: [String] = []
+    private var answered: [String: RecordedAnswer] = [:]
+    private var payloads: [String: [UInt8]] = [:]
+    private var streamRequest: [String: String] = [:]
+    private var result = FolderLoad()
+
+    mutating func load(files: [String], selection: ReplaySelection) -> FolderLoad {
+        for file in files {
+            let reader: WARCFileReader
+            do {
+                reader = try WARCFileReader(path: file)
+            } catch {
+                result.failure = .unreadableArchive(path: file, reason: "\(error)")
+                return result
+            }
+            result.filesRead += 1
+            for event in reader {
+                switch event {
+                case let .record(stored): take(stored)
+                case let .damage(damage): result.problems.append("\(file): \(damage)")
+                }
+            }
+        }
+        for requestID in requestOrder {
+            guard var exchange = pending[requestID] else { continue }
+            guard let answer = answered[requestID] else {
+                result.problems.append("\(exchange.request.location): \(exchange.request.method) \(exchange.request.target) has no recorded response")
+                continue
+            }
+            exchange.answer = answer
+            result.exchanges.append(exchange)
+        }
+        return result
+    }
+
+    private mutating func take(_ stored: WARCStoredRecord) {
+        let record = stored.record
+        let location = RecordLocation(file: stored.file, offset: stored.offset)
+        switch record.type {
+        case .warcinfo:
+            let text = String(decoding: record.block, as: UTF8.self)
+            for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix("redaction-key-id:") {
+                result.keyIDs.insert(line.dropFirst("redaction-key-id:".count).trimmingCharacters(in: .whitespaces))
+            }
+        case .request: takeRequest(record, location)
+        case .response: takeResponse(record, location)
+        case .revisit: takeRevisit(record, location)
+        case .continuation: takeContinuation(record)
+        default: break
+        }
+    }
+
+    private mutating func takeRequest(_ record: WARCRecord, _ location: RecordLocation) {
+        guard let id = record.recordID, let head = HTTPMessageHead(block: record.block), let line = head.requestLine,
+              let date = record.date.flatMap(WARCDate.init(parsing:)) else {
+            result.problems.append("\(location): request record without an HTTP request head")
+            return
+        }
+        let headLength = record.httpHeadLength ?? record.block.count
+        let request = RecordedRequest(method: line.method, target: line.target, fields: head.fields, body: Array(record.block[headLength...]),
+                                      date: date, location: location)
+        let session = record.headers[AomiField.sessionID] ?? head.value(AomiHeader.sessionID) ?? ""
+        let sequence = record.headers[AomiField.exchangeSeq].flatMap { Int($0) } ?? Int.max
+        pending[id] = RecordedExchange(session: session, wallet: record.headers[AomiField.wallet], sequence: sequence, request: request,
+                                       answer: .response(RecordedResponse(status: 0, reason: "", fields: [], body: [], date: date, payloadDigest: nil, location: location)))
+        requestOrder.append(id)
+    }
+
+    private mutating func takeResponse(_ record: WARCRecord, _ location: RecordLocation) {
+        guard let response = Self.response(record, location, body: nil) else {
+            result.problems.append("\(location): response record without an HTTP status line")
+            return
+        }
+        guard let requestID = record.headers[WARCField.concurrentTo], let id = record.recordID else { return }
+        if record.segmentNumber == 1 {
+            streamRequest[id] = requestID
+            answered[requestID] = .stream(RecordedStream(head: response, events: [], end: nil))
+        } else {
+            payloads[id] = response.body
+            answered[requestID] = .response(response)
+        }
+    }
+
+    private mutating func takeRevisit(_ record: WARCRecord, _ location: RecordLocation) {
+        guard let requestID = record.headers[WARCField.concurrentTo] else { return }
+        guard let original = record.headers[WARCField.refersTo], let payload = payloads[original] else {
+            result.problems.append("\(location): revisit refers to \(record.headers[WARCField.refersTo] ?? "nothing"), which is not in this folder's earlier records")
+            return
+        }
+        guard let response = Self.response(record, location, body: payload) else {
+            result.problems.append("\(location): revisit record without an HTTP status line")
+            return
+        }
+        answered[requestID] = .response(response)
+    }
+
+    private mutating func takeContinuation(_ record: WARCRecord) {
+        guard let origin = record.headers[WARCField.segmentOriginID], let requestID = streamRequest[origin],
+              case var .stream(stream) = answered[requestID] else { return }
+        if !record.block.isEmpty {
+            stream.events.append(RecordedEvent(bytes: record.block, date: record.date.flatMap(WARCDate.init(parsing:)) ?? stream.head.date))
+        }
+        if let end = record.headers[AomiField.streamEnd] {
+            stream.end = end
+        } else if record.headers[WARCField.truncated] != nil {
+            stream.end = "truncated"
+        }
+        answered[requestID] = .stream(stream)
+    }
+
+    private static func response(_ record: WARCRecord, _ location: RecordLocation, body: [UInt8]?) -> RecordedResponse? {
+        guard let head = HTTPMessageHead(block: record.block), let status = head.statusLine,
+              let date = record.date.flatMap(WARCDate.init(parsing:)) else { return nil }
+        let headLength = record.httpHeadLength ?? record.block.count
+        return RecordedResponse(status: status.status, reason: status.reason, fields: head.fields, body: body ?? Array(record.block[headLength...]),
+                                date: date, payloadDigest: record.headers[WARCField.payloadDigest], location: location)
+    }
+}

@@ -1,0 +1,80 @@
+import WARC
+
+/// One recorded client request and what answered it: the unit the replayer serves.
+public struct RecordedExchange: Sendable {
+    /// The recorded session id (`""` when the request named none).
+    public var session: String
+    public var wallet: String?
+    /// `Aomi-Exchange-Seq`: the request's place in its session, in order of arrival.
+    public var sequence: Int
+    public var request: RecordedRequest
+    public var answer: RecordedAnswer
+
+    /// Whether this is a request for the updates channel (`GET /api/updates`).
+    public var isUpdates: Bool {
+        if case .stream = answer { return true }
+        return request.method == "GET" && request.path == "/api/updates"
+    }
+}
+
+/// A recorded request as the client sent it (secrets already redacted by the recorder).
+public struct RecordedRequest: Sendable {
+    public var method: String
+    public var target: String
+    public var fields: [HTTPMessageHead.Field]
+    public var body: [UInt8]
+    public var date: WARCDate
+    public var location: RecordLocation
+
+    public var path: String { String(target.prefix { $0 != "?" }) }
+}
+
+/// A recorded response: status, end-to-end header fields and the body the client received.
+public struct RecordedResponse: Sendable {
+    public var status: Int
+    public var reason: String
+    public var fields: [HTTPMessageHead.Field]
+    public var body: [UInt8]
+    public var date: WARCDate
+    /// `WARC-Payload-Digest` as recorded: the digest of what the client received.
+    public var payloadDigest: String?
+    public var location: RecordLocation
+}
+
+/// A recorded Server-Sent-Events response: its head, its events with their arrival times,
+/// and how it ended (`Aomi-Stream-End`; nil when the recording holds no last segment).
+public struct RecordedStream: Sendable {
+    public var head: RecordedResponse
+    public var events: [RecordedEvent]
+    public var end: String?
+
+    /// Whether the server ended the stream (so a replay ends it too, and the client reconnects).
+    public var endedByServer: Bool { end == "upstream-closed" || end == "error" }
+}
+
+/// One SSE event's raw bytes and when the recorder saw it.
+public struct RecordedEvent: Sendable, Equatable {
+    public var bytes: [UInt8]
+    public var date: WARCDate
+}
+
+/// What answered a recorded request.
+public enum RecordedAnswer: Sendable {
+    case response(RecordedResponse)
+    case stream(RecordedStream)
+
+    public var head: RecordedResponse {
+        switch self {
+        case let .response(response): response
+        case let .stream(stream): stream.head
+        }
+    }
+}
+
+/// Where a record is stored, for messages a person can act on.
+public struct RecordLocation: Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var offset: Int64
+
+    public var description: String { "\(file) at offset \(offset)" }
+}

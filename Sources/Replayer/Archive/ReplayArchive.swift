@@ -1,0 +1,103 @@
+import AomiAPI
+import Foundation
+import WARC
+
+/// The recorded sessions a replay serves, read from `.warc.gz` files: requests paired with
+/// their responses, revisits resolved to the payload they refer to, segmented SSE responses
+/// reassembled into their events.
+public struct ReplayArchive: Sendable {
+    /// Sessions in the order their first request arrived.
+    public var sessions: [RecordedSession]
+    /// The `redaction-key-id` of every `warcinfo` read: which key made the archive's tokens.
+    public var redactionKeyIDs: Set<String>
+    /// Records that could not be used (damage, a revisit whose original is missing, an
+    /// exchange without its response), each with file and offset.
+    public var problems: [String]
+    public var filesRead: Int
+
+    public init(sessions: [RecordedSession], redactionKeyIDs: Set<String> = [], problems: [String] = [], filesRead: Int = 0) {
+        self.sessions = sessions
+        self.redactionKeyIDs = redactionKeyIDs
+        self.problems = problems
+        self.filesRead = filesRead
+    }
+
+    /// Every `.warc.gz` and `.warc.gz.open` under `root`, grouped by folder, oldest name first.
+    public static func archiveFiles(under root: String) throws(ReplayerError) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) else { throw .noArchives(path: root) }
+        guard isDirectory.boolValue else { return [root] }
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { throw .noArchives(path: root) }
+        var files: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            if relative.hasSuffix(".warc.gz") || relative.hasSuffix(".warc.gz.open") || relative.hasSuffix(".warc") {
+                files.append((root as NSString).appendingPathComponent(relative))
+            }
+        }
+        guard !files.isEmpty else { throw .noArchives(path: root) }
+        return files.sorted()
+    }
+
+    /// Reads `files` (each folder's files in name order, so revisits find earlier originals) and
+    /// keeps the selected sessions. Folders are read in parallel.
+    public static func load(files: [String], selection: ReplaySelection = ReplaySelection()) throws(ReplayerError) -> ReplayArchive {
+        let folders = Dictionary(grouping: files) { ($0 as NSString).deletingLastPathComponent }
+            .filter { folder, _ in selection.wallet.map { wallet in Self.folderMayHold(wallet: wallet, folder: folder) } ?? true }
+            .sorted { $0.key < $1.key }
+        let results = ConcurrentResults<FolderLoad>(count: folders.count)
+        DispatchQueue.concurrentPerform(iterations: folders.count) { index in
+            var loader = FolderLoader()
+            results.set(index, loader.load(files: folders[index].value.sorted(), selection: selection))
+        }
+        var sessions: [String: RecordedSession] = [:]
+        var archive = ReplayArchive(sessions: [])
+        for load in results.values {
+            if let failure = load.failure { throw failure }
+            archive.redactionKeyIDs.formUnion(load.keyIDs)
+            archive.problems += load.problems
+            archive.filesRead += load.filesRead
+            for exchange in load.exchanges {
+                sessions[exchange.session, default: RecordedSession(id: exchange.session, wallet: exchange.wallet, exchanges: [])].exchanges.append(exchange)
+            }
+        }
+        archive.sessions = sessions.values.map { session in
+            var session = session
+            session.exchanges.sort { ($0.sequence, $0.request.date) < ($1.sequence, $1.request.date) }
+            session.wallet = session.exchanges.lazy.compactMap(\.wallet).first
+            return session
+        }.filter { selection.includes(session: $0.id, wallet: $0.wallet) }
+            .sorted { ($0.firstSeen, $0.id) < ($1.firstSeen, $1.id) }
+        return archive
+    }
+
+    /// A wallet's records live in its own folder, or in `_unbound` until a session names it.
+    private static func folderMayHold(wallet: String, folder: String) -> Bool {
+        let name = (folder as NSString).lastPathComponent.lowercased()
+        return name == wallet || !name.hasPrefix("0x")
+    }
+}
+
+/// What reading one wallet folder gave.
+struct FolderLoad: Sendable {
+    var exchanges: [RecordedExchange] = []
+    var keyIDs: Set<String> = []
+    var problems: [String] = []
+    var filesRead = 0
+    var failure: ReplayerError?
+}
+
+/// Results written by index from concurrent workers.
+final class ConcurrentResults<Value: Sendable>: @unchecked Sendable {
+    private var slots: [Value?]
+    private let lock = NSLock()
+
+    init(count: Int) {
+        slots = Array(repeating: nil, count: count)
+    }
+
+    func set(_ index: Int, _ value: Value) {
+        lock.withLock { slots[index] = value }
+    }
+
+    var values: [Value] { lock.withLock { slots.compactMap { $0 } } }
+}

@@ -1,0 +1,42 @@
+import AomiAPI
+
+/// What a request is matched on: method, path, query parameters in a canonical order (JSON
+/// values such as `user_state` as canonical JSON) and the body as canonical JSON. The session
+/// is not part of it: every replayed session has its own queues.
+public struct RequestKey: Hashable, Sendable, CustomStringConvertible {
+    /// One query parameter, decoded; JSON values canonical.
+    public struct Parameter: Hashable, Sendable, Comparable {
+        public var name: String
+        public var value: String
+
+        public static func < (lhs: Parameter, rhs: Parameter) -> Bool { (lhs.name, lhs.value) < (rhs.name, rhs.value) }
+    }
+
+    public var method: String
+    public var path: String
+    public var parameters: [Parameter]
+    public var body: String
+
+    public init(method: String, target: String, body: [UInt8]) {
+        self.method = method.uppercased()
+        path = QueryString.path(of: target)
+        parameters = QueryString.parameters(of: target).map { Parameter(name: $0.name, value: CanonicalJSON.canonical($0.value)) }.sorted()
+        self.body = CanonicalJSON.canonical(body)
+    }
+
+    /// Method and path: the requests that can be compared field by field.
+    public var route: String { method + " " + path }
+
+    public var description: String {
+        let query = parameters.isEmpty ? "" : "?" + parameters.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
+        return "\(method) \(path)\(query)" + (body.isEmpty ? "" : " \(body)")
+    }
+
+    /// The key with path segments that are session ids replaced by `map` (client id → recorded id).
+    func replacingSessions(_ map: [String: String]) -> RequestKey {
+        guard !map.isEmpty else { return self }
+        var key = self
+        key.path = path.split(separator: "/", omittingEmptySubsequences: false).map { map[String($0)] ?? String($0) }.joined(separator: "/")
+        return key
+    }
+}

@@ -1,0 +1,174 @@
+import AomiAPI
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// One client connection to the replay: reads requests, writes the engine's answers (the
+/// replay's own endpoints, CORS preflights and fallbacks included) in request order, and
+/// keeps an updates stream open while its events flow.
+final class ReplayConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = ByteBuffer
+
+    private let shared: ReplayShared
+    private var head: HTTPRequestHead?
+    private var body: ByteBuffer?
+    private var bodyTooLarge = false
+    /// Requests waiting while an earlier one is answered later (recorded clock, fallback, stream).
+    private var waiting: [(head: HTTPRequestHead, body: [UInt8], tooLarge: Bool)] = []
+    private var busy = false
+    private var stream: (session: String, sink: Int)?
+
+    init(shared: ReplayShared) {
+        self.shared = shared
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case let .head(requestHead):
+            head = requestHead
+            body = nil
+            bodyTooLarge = false
+        case var .body(part):
+            guard !bodyTooLarge else { return }
+            if (body?.readableBytes ?? 0) + part.readableBytes > shared.configuration.maxBodyBytes {
+                bodyTooLarge = true
+                body = nil
+            } else if body == nil {
+                body = part
+            } else {
+                body!.writeBuffer(&part)
+            }
+        case .end:
+            guard let requestHead = head else { return }
+            head = nil
+            let bytes = body.map { Array($0.readableBytesView) } ?? []
+            body = nil
+            waiting.append((requestHead, bytes, bodyTooLarge))
+            answerNext(context: context)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is StreamFinished {
+            if let stream { shared.engine.detach(stream.sink, session: stream.session) }
+            stream = nil
+            busy = false
+            answerNext(context: context)
+        } else if let written = event as? AnswerWritten {
+            if let session = written.streamSession {
+                open(stream: session, channel: context.channel)
+            } else if !written.keepAlive {
+                context.close(promise: nil)
+            } else {
+                busy = false
+                answerNext(context: context)
+            }
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let stream { shared.engine.detach(stream.sink, session: stream.session) }
+        stream = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError {
+            shared.logger.warning("malformed request from \(context.remoteAddress?.description ?? "?"): \(error)")
+            let body = JSONCoding.encode(["error": "malformed HTTP request: \(error)"])
+            let bytes = HTTPResponseBytes.json(status: 400, reason: "Bad Request", body: body, extra: [("Connection", "close")])
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(bytes: bytes))).whenComplete { _ in channel.close(promise: nil) }
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: - Answering
+
+    private func answerNext(context: ChannelHandlerContext) {
+        while !busy, stream == nil, !waiting.isEmpty {
+            let (requestHead, bytes, tooLarge) = waiting.removeFirst()
+            answer(requestHead, body: bytes, tooLarge: tooLarge, context: context)
+        }
+    }
+
+    private func answer(_ requestHead: HTTPRequestHead, body: [UInt8], tooLarge: Bool, context: ChannelHandlerContext) {
+        let keepAlive = requestHead.isKeepAlive
+        let origin = requestHead.headers.first(name: "origin")
+        let cors = shared.configuration.cors.responseFields(origin: origin)
+        if tooLarge {
+            shared.logger.warning("413: \(requestHead.method) \(requestHead.uri) body over \(shared.configuration.maxBodyBytes) bytes")
+            let message = JSONCoding.encode(["error": "request body larger than \(shared.configuration.maxBodyBytes) bytes"])
+            write(HTTPResponseBytes.json(status: 413, reason: "Content Too Large", body: message, extra: cors + [("Connection", "close")]), keepAlive: false, context: context)
+            return
+        }
+        let path = String(requestHead.uri.prefix { $0 != "?" })
+        if requestHead.method == .OPTIONS {
+            let fields = shared.configuration.cors.preflightFields(origin: origin, requestedHeaders: requestHead.headers.first(name: "access-control-request-headers"))
+            write(HTTPResponseBytes.response(status: 204, reason: "No Content", fields: [], extra: fields ?? [], body: []), keepAlive: keepAlive, context: context)
+            return
+        }
+        if requestHead.headers.first(name: "x-aomi-replay-reset") == "1" { shared.engine.reset() }
+        if path.hasPrefix("/_replay/") {
+            write(control(requestHead.method, path, cors: cors), keepAlive: keepAlive, context: context)
+            return
+        }
+        let request = ReplayRequest(method: requestHead.method.rawValue, target: requestHead.uri,
+                                    fields: requestHead.headers.map { (name: $0.name, value: $0.value) }, body: body)
+        let outcome = shared.engine.respond(to: request, extraFields: cors)
+        if outcome.kind == .miss, let fallback = shared.fallback {
+            busy = true
+            fallback.forward(request, extraFields: cors, keepAlive: keepAlive, channel: context.channel)
+            return
+        }
+        if outcome.delay > .zero {
+            busy = true
+            let buffer = context.channel.allocator.buffer(bytes: outcome.bytes)
+            let channel = context.channel
+            let written = AnswerWritten(streamSession: outcome.streamSession, keepAlive: keepAlive)
+            context.eventLoop.scheduleTask(in: .nanoseconds(Int64(outcome.delay.components.seconds * 1_000_000_000 + outcome.delay.components.attoseconds / 1_000_000_000))) {
+                channel.writeAndFlush(buffer, promise: nil)
+                channel.pipeline.fireUserInboundEventTriggered(written)
+            }
+            return
+        }
+        write(outcome.bytes, keepAlive: keepAlive || outcome.streamSession != nil, context: context)
+        if let session = outcome.streamSession { open(stream: session, channel: context.channel) }
+    }
+
+    private func open(stream session: String, channel: any Channel) {
+        busy = true
+        let sink = StreamSink(channel: channel)
+        stream = (session, shared.engine.attach(sink, session: session))
+    }
+
+    private func write(_ bytes: [UInt8], keepAlive: Bool, context: ChannelHandlerContext) {
+        let written = context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)))
+        let channel = context.channel
+        if !keepAlive { written.whenComplete { _ in channel.close(promise: nil) } }
+    }
+
+    /// `POST /_replay/reset` rewinds every cursor; `GET /_replay/status` shows counters and aliases.
+    private func control(_ method: HTTPMethod, _ path: String, cors: [(String, String)]) -> [UInt8] {
+        switch (method, path) {
+        case (.POST, "/_replay/reset"):
+            shared.engine.reset()
+            return HTTPResponseBytes.json(status: 200, reason: "OK", body: JSONCoding.encode(["reset": true]), extra: cors)
+        case (.GET, "/_replay/status"):
+            return HTTPResponseBytes.json(status: 200, reason: "OK", body: JSONCoding.encode(shared.engine.status()), extra: cors)
+        default:
+            let body = JSONCoding.encode(["error": "unknown replay control \(method) \(path); use POST /_replay/reset or GET /_replay/status"])
+            return HTTPResponseBytes.json(status: 404, reason: "Not Found", body: body, extra: cors)
+        }
+    }
+}
+
+/// Tells a connection's handler that a delayed or forwarded answer has been written.
+struct AnswerWritten: Sendable {
+    var streamSession: String?
+    var keepAlive: Bool
+}

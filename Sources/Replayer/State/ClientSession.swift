@@ -1,0 +1,27 @@
+/// The replay's state for one session id a client uses: which recorded sessions it may be
+/// (narrowed with every request until one is left), where it is in each request's queue,
+/// and its updates streams.
+struct ClientSession {
+    let id: String
+    /// Indexes of the recorded sessions consistent with every request so far, in recorded order.
+    var candidates: [Int]
+    /// The recorded session is decided (and claimed: no other client session gets it).
+    var bound = false
+    /// Requests so far, while the recorded session is still undecided.
+    var history: [RequestKey] = []
+    var positions: [RequestKey: Int] = [:]
+    /// Requests other than `/api/updates`: what releases SSE events.
+    var requests = 0
+    var requestTimes: [ContinuousClock.Instant] = []
+    var firstSubscription: ContinuousClock.Instant?
+    var eventCursor = 0
+    var sinks: [Int: any EventSink] = [:]
+    var timerPending = false
+
+    init(id: String, candidates: [Int]) {
+        self.id = id
+        self.candidates = candidates
+    }
+
+    var lead: Int? { candidates.first }
+}

@@ -1,0 +1,62 @@
+import WARC
+
+/// Recorded responses as the bytes written to a client: the recorded status line and
+/// end-to-end header fields, `Content-Length` for the body served, and the replay's own fields.
+enum HTTPResponseBytes {
+    /// Fields that describe one connection or the recorded framing, never replayed as they were.
+    static let notReplayed: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
+                                           "proxy-authenticate", "content-length"]
+
+    static func response(status: Int, reason: String, fields: [HTTPMessageHead.Field], extra: [(String, String)], body: [UInt8]) -> [UInt8] {
+        var head = statusLine(status, reason)
+        appendFields(fields, extra: extra, to: &head)
+        head += "Content-Length: \(body.count)\r\n\r\n"
+        return Array(head.utf8) + body
+    }
+
+    /// The head of a replayed SSE response; events follow as chunks.
+    static func streamHead(status: Int, reason: String, fields: [HTTPMessageHead.Field], extra: [(String, String)]) -> [UInt8] {
+        var head = statusLine(status, reason)
+        appendFields(fields, extra: extra, to: &head)
+        head += "Transfer-Encoding: chunked\r\n\r\n"
+        return Array(head.utf8)
+    }
+
+    static func chunk(_ bytes: [UInt8]) -> [UInt8] {
+        Array((String(bytes.count, radix: 16) + "\r\n").utf8) + bytes + [0x0D, 0x0A]
+    }
+
+    static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
+
+    /// A JSON answer made by the replay itself (misses, rejected keys, control endpoints).
+    static func json(status: Int, reason: String, body: [UInt8], extra: [(String, String)]) -> [UInt8] {
+        response(status: status, reason: reason, fields: [HTTPMessageHead.Field(name: "Content-Type", value: "application/json")], extra: extra, body: body)
+    }
+
+    private static func statusLine(_ status: Int, _ reason: String) -> String {
+        "HTTP/1.1 \(status) \(reason.isEmpty ? defaultReason(status) : reason)\r\n"
+    }
+
+    private static func appendFields(_ fields: [HTTPMessageHead.Field], extra: [(String, String)], to head: inout String) {
+        for field in fields where !notReplayed.contains(field.name.lowercased()) {
+            head += "\(field.name): \(field.value)\r\n"
+        }
+        for (name, value) in extra {
+            head += "\(name): \(value)\r\n"
+        }
+    }
+
+    static func defaultReason(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 204: "No Content"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 413: "Content Too Large"
+        case 502: "Bad Gateway"
+        default: "Status"
+        }
+    }
+}

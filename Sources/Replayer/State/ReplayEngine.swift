@@ -1,0 +1,283 @@
+import AomiAPI
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+import WARC
+
+/// The heart of a replay: matches each request to the recorded session and answer it stands
+/// for, walks every request's queue of recorded answers in order, aliases fresh client
+/// session ids to recorded sessions, and releases SSE events causally. Thread-safe; the same
+/// request sequence always gives the same bytes.
+public final class ReplayEngine: Sendable {
+    public let configuration: ReplayConfiguration
+    let scripts: [ReplayScript]
+    private let scriptIndex: [String: Int]
+    let tokens: SecretTokens
+    /// The key at hand made the archive's tokens, so App keys can be checked.
+    public let canCheckKeys: Bool
+    let logger: Logger
+    private let state = Mutex(EngineState())
+
+    struct EngineState {
+        var sessions: [String: ClientSession] = [:]
+        var claimedBy: [Int: String] = [:]
+        var nextSinkID = 0
+        var counts: [ReplayOutcome.Kind: Int] = [:]
+    }
+
+    public init(archive: ReplayArchive, configuration: ReplayConfiguration = ReplayConfiguration(), tokens: SecretTokens = .unavailable,
+                logger: Logger = Logger(label: "aomi-archive.replay")) {
+        self.configuration = configuration
+        scripts = archive.sessions.map(ReplayScript.init)
+        scriptIndex = Dictionary(scripts.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.tokens = tokens
+        canCheckKeys = tokens.keyID.map { archive.redactionKeyIDs.isEmpty || archive.redactionKeyIDs.contains($0) } ?? false
+        self.logger = logger
+    }
+
+    /// The recorded sessions served, in recorded order.
+    public var sessions: [RecordedSession] { scripts.map(\.session) }
+
+    /// Answers one request. `extraFields` (CORS) are added to whatever is written.
+    public func respond(to request: ReplayRequest, extraFields: [(String, String)] = []) -> ReplayOutcome {
+        let clientID = request.value(AomiHeader.sessionID) ?? ""
+        let now = ContinuousClock.now
+        let outcome = state.withLock { state -> ReplayOutcome in
+            let outcome = answer(request, clientID: clientID, now: now, extraFields: extraFields, state: &state)
+            state.counts[outcome.kind, default: 0] += 1
+            return outcome
+        }
+        if let explanation = outcome.explanation {
+            logger.warning("\(outcome.kind.rawValue): \(explanation)")
+        }
+        return outcome
+    }
+
+    /// Connects an opened updates stream to its session; events already due are sent at once.
+    /// Returns the id to detach it with.
+    public func attach(_ sink: any EventSink, session clientID: String) -> Int {
+        state.withLock { state in
+            let id = state.nextSinkID
+            state.nextSinkID += 1
+            guard state.sessions[clientID] != nil else { return id }
+            state.sessions[clientID]?.sinks[id] = sink
+            if state.sessions[clientID]?.firstSubscription == nil { state.sessions[clientID]?.firstSubscription = .now }
+            pump(clientID, state: &state)
+            return id
+        }
+    }
+
+    /// Forgets a stream whose connection closed.
+    public func detach(_ sinkID: Int, session clientID: String) {
+        state.withLock { state in _ = state.sessions[clientID]?.sinks.removeValue(forKey: sinkID) }
+    }
+
+    /// Rewinds every cursor and forgets every alias, so the same requests replay the same way again.
+    /// Open streams are ended.
+    public func reset() {
+        let sinks = state.withLock { state -> [any EventSink] in
+            let sinks = state.sessions.values.flatMap { $0.sinks.values }
+            state = EngineState()
+            return sinks
+        }
+        sinks.forEach { $0.finish() }
+        logger.info("reset: every cursor rewound")
+    }
+
+    /// Counters and aliases, for `GET /_replay/status`.
+    public func status() -> [String: JSONValue] {
+        state.withLock { state in
+            var aliases: [String: JSONValue] = [:]
+            for session in state.sessions.values {
+                aliases[session.id.isEmpty ? "(none)" : session.id] = session.lead.map { .string(scripts[$0].id) } ?? .null
+            }
+            return [
+                "sessions": .number(Double(scripts.count)),
+                "hits": .number(Double(state.counts[.hit] ?? 0)),
+                "misses": .number(Double(state.counts[.miss] ?? 0)),
+                "rejected": .number(Double(state.counts[.rejected] ?? 0)),
+                "aliases": .object(aliases),
+            ]
+        }
+    }
+
+    // MARK: - Matching
+
+    private func answer(_ request: ReplayRequest, clientID: String, now: ContinuousClock.Instant, extraFields: [(String, String)],
+                        state: inout EngineState) -> ReplayOutcome {
+        let key = RequestKey(method: request.method, target: request.target, body: request.body).replacingSessions(pathAliases(request.path, state))
+        var session = state.sessions[clientID] ?? ClientSession(id: clientID, candidates: initialCandidates(for: clientID, state))
+        let position = session.positions[key] ?? 0
+        let consistent = session.candidates.filter {
+            scripts[$0].canAnswer(key, position: position, strict: configuration.strict, tokens: tokens)
+        }
+        guard let lead = consistent.first, let exchange = scripts[lead].exchange(for: key, position: position, tokens: tokens) else {
+            return MissDiagnosis(sent: key, clientSession: clientID, position: position, strict: configuration.strict,
+                                 candidates: session.candidates.isEmpty ? Array(scripts.indices) : session.candidates, scripts: scripts, tokens: tokens)
+                .outcome(extraFields: extraFields)
+        }
+        if let rejection = checkKey(request, recorded: exchange, extraFields: extraFields) { return rejection }
+        session.candidates = consistent
+        session.positions[key] = position + 1
+        if !session.bound { session.history.append(key) }
+        if !exchange.isUpdates {
+            session.requests += 1
+            if configuration.clock == .recorded { session.requestTimes.append(now) }
+        }
+        state.sessions[clientID] = session
+        if consistent.count == 1, !session.bound { claim(lead, for: clientID, state: &state) }
+        let rewrite = SessionRewrite(rewrites(for: clientID, lead: lead, listing: key.route == "GET " + AomiPath.sessions, state))
+        let outcome = hit(exchange, rewrite: rewrite, clientID: clientID, extraFields: extraFields)
+        pump(clientID, state: &state)
+        return outcome
+    }
+
+    /// A recorded session id names itself; a fresh id may be any recorded session not yet
+    /// taken by another client session; a request without a session id is the recording's
+    /// requests without one.
+    private func initialCandidates(for clientID: String, _ state: EngineState) -> [Int] {
+        if let own = scriptIndex[clientID], state.claimedBy[own] == nil || state.claimedBy[own] == clientID { return [own] }
+        guard !clientID.isEmpty else { return scriptIndex[""].map { [$0] } ?? [] }
+        return scripts.indices.filter { state.claimedBy[$0] == nil && !scripts[$0].id.isEmpty }
+    }
+
+    /// Session ids of this replay that appear in a path (`/api/sessions/{id}`), mapped to the recorded ones.
+    private func pathAliases(_ path: String, _ state: EngineState) -> [String: String] {
+        guard path.utf8.count > 14, path.hasPrefix(AomiPath.sessions + "/") else { return [:] }
+        var aliases: [String: String] = [:]
+        for component in path.split(separator: "/") {
+            if let lead = state.sessions[String(component)]?.lead, scripts[lead].id != component { aliases[String(component)] = scripts[lead].id }
+        }
+        return aliases
+    }
+
+    /// Gives recorded session `index` to one client session: the others that were still
+    /// undecided look for another.
+    private func claim(_ index: Int, for clientID: String, state: inout EngineState) {
+        state.claimedBy[index] = clientID
+        state.sessions[clientID]?.bound = true
+        state.sessions[clientID]?.history = []
+        for (otherID, other) in state.sessions where otherID != clientID && !other.bound && other.candidates.contains(index) {
+            var updated = other
+            updated.candidates.removeAll { $0 == index }
+            if updated.candidates.isEmpty { updated.candidates = refit(history: other.history, state) }
+            state.sessions[otherID] = updated
+        }
+    }
+
+    /// Unclaimed recorded sessions that could have answered every request in `history`.
+    private func refit(history: [RequestKey], _ state: EngineState) -> [Int] {
+        scripts.indices.filter { index in
+            guard state.claimedBy[index] == nil, !scripts[index].id.isEmpty else { return false }
+            var positions: [RequestKey: Int] = [:]
+            return history.allSatisfy { key in
+                let position = positions[key, default: 0]
+                positions[key] = position + 1
+                return scripts[index].canAnswer(key, position: position, strict: configuration.strict, tokens: tokens)
+            }
+        }
+    }
+
+    private func rewrites(for clientID: String, lead: Int, listing: Bool, _ state: EngineState) -> [(recorded: String, client: String)] {
+        var pairs = [(recorded: scripts[lead].id, client: clientID)]
+        if listing {
+            for (index, client) in state.claimedBy where index != lead { pairs.append((scripts[index].id, client)) }
+        }
+        return pairs.filter { !$0.client.isEmpty }
+    }
+
+    private func hit(_ exchange: RecordedExchange, rewrite: SessionRewrite, clientID: String, extraFields: [(String, String)]) -> ReplayOutcome {
+        let fields = extraFields + [("X-Aomi-Replay", "hit")]
+        switch exchange.answer {
+        case let .response(response):
+            let body = rewrite.isEmpty ? response.body : rewrite.apply(response.body)
+            let bytes = HTTPResponseBytes.response(status: response.status, reason: response.reason, fields: response.fields, extra: fields, body: body)
+            return ReplayOutcome(kind: .hit, status: response.status, bytes: bytes, delay: recordedDelay(exchange), streamSession: nil, explanation: nil)
+        case let .stream(stream):
+            let head = HTTPResponseBytes.streamHead(status: stream.head.status, reason: stream.head.reason, fields: stream.head.fields, extra: fields)
+            return ReplayOutcome(kind: .hit, status: stream.head.status, bytes: head, delay: recordedDelay(exchange), streamSession: clientID, explanation: nil)
+        }
+    }
+
+    private func recordedDelay(_ exchange: RecordedExchange) -> Duration {
+        guard configuration.clock == .recorded else { return .zero }
+        let microseconds = max(0, exchange.answer.head.date.microsecondsSince1970 - exchange.request.date.microsecondsSince1970)
+        return .microseconds(Double(microseconds) / configuration.speed)
+    }
+
+    // MARK: - App keys
+
+    private static let keyFields = [AomiHeader.appKey, AomiHeader.apiKey]
+
+    /// 401 when the recording sent an App key and this request sends none; 403 when the key
+    /// sent is not the one recorded (its redaction token differs).
+    private func checkKey(_ request: ReplayRequest, recorded exchange: RecordedExchange, extraFields: [(String, String)]) -> ReplayOutcome? {
+        guard configuration.checkKeys, canCheckKeys,
+              let recorded = exchange.request.fields.first(where: { field in Self.keyFields.contains { $0.lowercased() == field.name.lowercased() } }),
+              SecretTokens.isToken(recorded.value) else { return nil }
+        let sent = Self.keyFields.lazy.compactMap { request.value($0) }.first
+        let what = "\(request.method) \(request.path) (session \(exchange.session))"
+        guard let sent else {
+            return rejection(401, "missing App key: the recording sent \(recorded.name) with \(what)", extraFields)
+        }
+        guard tokens.token(for: sent) == recorded.value else {
+            return rejection(403, "this App key is not the one recorded for \(what)", extraFields)
+        }
+        return nil
+    }
+
+    private func rejection(_ status: Int, _ message: String, _ extraFields: [(String, String)]) -> ReplayOutcome {
+        let body = JSONCoding.encode(["error": message])
+        let bytes = HTTPResponseBytes.json(status: status, reason: HTTPResponseBytes.defaultReason(status), body: body,
+                                           extra: extraFields + [("X-Aomi-Replay", "rejected")])
+        return ReplayOutcome(kind: .rejected, status: status, bytes: bytes, delay: .zero, streamSession: nil, explanation: message)
+    }
+
+    // MARK: - SSE
+
+    /// Sends the client session's events that are due, in order, to its open streams; ends the
+    /// streams where the recorded stream ended. With the recorded clock, schedules itself for
+    /// the next event that is not yet due.
+    private func pump(_ clientID: String, state: inout EngineState) {
+        guard var session = state.sessions[clientID], let lead = session.lead else { return }
+        let events = scripts[lead].events
+        let rewrite = SessionRewrite([(scripts[lead].id, clientID)])
+        while session.eventCursor < events.count, !session.sinks.isEmpty {
+            let event = events[session.eventCursor]
+            guard event.threshold <= session.requests else { break }
+            if configuration.clock == .recorded {
+                let since = event.threshold > 0 && event.threshold <= session.requestTimes.count
+                    ? session.requestTimes[event.threshold - 1] : (session.firstSubscription ?? .now)
+                let due = since + event.delay / configuration.speed
+                if due > .now {
+                    if !session.timerPending {
+                        session.timerPending = true
+                        scheduleWake(clientID, at: due)
+                    }
+                    break
+                }
+            }
+            let bytes = rewrite.isEmpty ? event.bytes : rewrite.apply(event.bytes)
+            for sink in session.sinks.values { sink.send(bytes) }
+            session.eventCursor += 1
+            if event.endsStream {
+                for sink in session.sinks.values { sink.finish() }
+                session.sinks = [:]
+            }
+        }
+        state.sessions[clientID] = session
+    }
+
+    private func scheduleWake(_ clientID: String, at due: ContinuousClock.Instant) {
+        let wait = ContinuousClock.now.duration(to: due)
+        let nanoseconds = max(0, wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000)
+        MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(nanoseconds)) { [self] in
+            state.withLock { state in
+                state.sessions[clientID]?.timerPending = false
+                pump(clientID, state: &state)
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+/// What the replay answers to one request: the bytes to write and, for an updates stream,
+/// the session whose events follow.
+public struct ReplayOutcome: Sendable {
+    public enum Kind: String, Sendable {
+        /// A recorded answer.
+        case hit
+        /// Nothing recorded matches (404, `X-Aomi-Replay: miss`).
+        case miss
+        /// A recorded answer exists but the App key sent does not match the recorded one.
+        case rejected
+    }
+
+    public var kind: Kind
+    public var status: Int
+    /// The whole response, or the head of a stream whose events follow.
+    public var bytes: [UInt8]
+    /// How long to wait before writing (the recorded clock).
+    public var delay: Duration
+    /// The client session whose events follow the head, for an updates stream.
+    public var streamSession: String?
+    /// What went to the log (misses and rejections).
+    public var explanation: String?
+}

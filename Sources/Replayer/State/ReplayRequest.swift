@@ -1,0 +1,21 @@
+/// A request as a client sent it to the replay.
+public struct ReplayRequest: Sendable {
+    public var method: String
+    public var target: String
+    public var fields: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(method: String, target: String, fields: [(name: String, value: String)], body: [UInt8] = []) {
+        self.method = method
+        self.target = target
+        self.fields = fields
+        self.body = body
+    }
+
+    public func value(_ name: String) -> String? {
+        let lowered = name.lowercased()
+        return fields.first { $0.name.lowercased() == lowered }?.value
+    }
+
+    public var path: String { String(target.prefix { $0 != "?" }) }
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Recorder
+import Replayer
+
+/// `aomi-archive replay`: serves recorded sessions over the documented endpoints.
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Serve recorded sessions over the Aomi API, deterministically.",
+        discussion: """
+            Every request takes the next recorded answer for its method, path, parameters and body \
+            in its session (the last one repeats; with --strict it is a miss). A session id the \
+            archive does not know is aliased to a recorded session not yet taken, narrowed by the \
+            requests it makes. SSE events are released once the client has made the requests that \
+            preceded them. A miss answers 404 with X-Aomi-Replay: miss and the nearest recorded \
+            requests. POST /_replay/reset rewinds everything; GET /_replay/status shows counters.
+            """
+    )
+
+    @Argument(help: "Archive files or folders (default: --archives).")
+    var files: [String] = []
+
+    @OptionGroup var location: IndexLocation
+
+    @Option(help: "Serve only this wallet's sessions.")
+    var wallet: String?
+
+    @Option(help: "Serve only this recorded session (repeatable); fresh client sessions are aliased to these in order.")
+    var session: [String] = []
+
+    @Option(help: "Address to listen on (HOST:PORT).")
+    var listen = "127.0.0.1:8788"
+
+    @Option(help: "sequence: events as soon as their preceding requests are made; recorded: also after their recorded delays.")
+    var clock: ReplayConfiguration.Clock = .sequence
+
+    @Option(help: "With --clock recorded: 2 plays twice as fast.")
+    var speed = 1.0
+
+    @Flag(help: "An exhausted queue is a miss instead of repeating its last answer.")
+    var strict = false
+
+    @Flag(inversion: .prefixedNo, help: "Check App keys against the recorded redaction tokens (401/403).")
+    var checkKeys = true
+
+    @Option(help: "A browser origin allowed to call the replay (repeatable; * for any). Default: loopback origins.")
+    var cors: [String] = []
+
+    @Option(help: "Send misses to this live backend instead of answering 404.")
+    var fallback: String?
+
+    @Option(help: "With --fallback: record the forwarded exchanges into this archive root, as `record` does.")
+    var record: String?
+
+    @Flag(help: "Only warnings (misses) in the log.")
+    var quiet = false
+
+    func validate() throws {
+        if record != nil, fallback == nil { throw ValidationError("--record needs --fallback") }
+        guard speed > 0 else { throw ValidationError("--speed must be above 0") }
+    }
+
+    func run() async throws {
+        let address = try ListenAddress(listen)
+        var logger = Logger(label: "aomi-archive.replay")
+        logger.logLevel = quiet ? .warning : .info
+        let selection = ReplaySelection(wallet: wallet, sessions: session)
+        let started = ContinuousClock.now
+        let paths = files.isEmpty
+            ? try ReplayArchive.archiveFiles(under: location.archives, selection: selection, index: location.databasePath)
+            : try files.flatMap { try ReplayArchive.archiveFiles(under: $0) }
+        let archive = try ReplayArchive.load(files: paths, selection: selection)
+        guard !archive.sessions.isEmpty else {
+            throw ReplayerError.nothingSelected(wallet: wallet, sessions: session, loadedSessions: 0)
+        }
+        for problem in archive.problems { logger.warning("\(problem)") }
+        let root = files.first.map { FileManager.default.isDirectory($0) ? $0 : (($0 as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent }
+            ?? location.archives
+        let engine = ReplayEngine(archive: archive, configuration: ReplayConfiguration(clock: clock, speed: speed, strict: strict, checkKeys: checkKeys,
+                                                                                         cors: CORSPolicy(origins: cors)),
+                                  tokens: SecretTokens.load(root: root), logger: logger)
+        if checkKeys, !engine.canCheckKeys { logger.info("App keys are not checked: no matching .aomi-archive-key in \(root)") }
+        let recorder = try await startFallbackRecorder(logger: logger)
+        let fallbackTarget = try (recorder?.server.baseURL ?? fallback).map { url throws(ReplayerError) in try ReplayFallback(baseURL: url, logger: logger) }
+        let server = try await ReplayServer(engine: engine, fallback: fallbackTarget, logger: logger).start(host: address.host, port: address.port)
+        let exchanges = archive.sessions.reduce(0) { $0 + $1.exchanges.count }
+        let milliseconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e15 + Double((ContinuousClock.now - started).components.seconds) * 1000
+        FileHandle.standardOutput.write(Data(("aomi-archive replay: \(server.baseURL) serving \(archive.sessions.count) sessions, \(exchanges) exchanges from "
+            + "\(archive.filesRead) files (loaded in \(Int(milliseconds)) ms, clock \(clock.rawValue)\(strict ? ", strict" : ""))\n").utf8))
+        await ShutdownSignal.wait()
+        await server.stop()
+        await fallbackTarget?.shutdown()
+        if let recorder {
+            await recorder.server.stop()
+            _ = try await recorder.archive.close()
+        }
+    }
+
+    /// With `--record`, a recorder in front of the fallback on a loopback port.
+    private func startFallbackRecorder(logger: Logger) async throws -> (server: RecordingProxyServer, archive: WalletArchive)? {
+        guard let record, let fallback else { return nil }
+        let key = try RedactionKey.loadOrCreate(root: record)
+        let archive = WalletArchive(settings: .init(root: record, recorderID: "replay-" + String(UUID().uuidString.prefix(8)).lowercased(),
+                                                    warcinfo: [("upstream", fallback), ("redaction-key-id", key.id)]))
+        let proxy = RecordingProxy(configuration: RecorderConfiguration(upstream: fallback), archive: archive, redactor: Redactor(key: key), logger: logger)
+        return (try await proxy.start(), archive)
+    }
+}
+
+extension ReplayConfiguration.Clock: ExpressibleByArgument {}
+
+extension FileManager {
+    func isDirectory(_ path: String) -> Bool {
+        var directory: ObjCBool = false
+        return fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
+    }
+}
