@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import HTTPServing
 import Recorder
+import Replayer
 import WARC
 
 /// `aomi-archive demo`: the whole loop on the built-in stand-in backend, for a first look.
@@ -15,7 +16,9 @@ struct DemoCommand: AsyncParsableCommand {
             Starts the simulator and the recorder in front of it on free loopback ports, drives \
             two wallets × two threads × three messages through the recorder (tools, a title over \
             SSE, a wallet request), stops the recorder, checks the archives, indexes them and runs \
-            two searches. Replay and verify join the loop with issue 6. Exit status 1 if a step failed.
+            two searches, starts a replay of the archives, drives one recorded thread again \
+            against it with a fresh session id and checks it sees the same messages, title and \
+            events, then runs verify. Exit status 1 if a step failed.
             """
     )
 
@@ -64,6 +67,8 @@ struct DemoCommand: AsyncParsableCommand {
             step("search \"\(text)\": \(hits.count) hits" + (hits.first.map { ", best: \($0.sender) in \"\($0.title ?? "")\": \($0.snippet)" } ?? ""))
         }
 
+        failures += try await replayAndVerify(root: root, recorded: report, step: step)
+
         let wallet = report.threads.first?.wallet ?? "0x…"
         print("""
 
@@ -74,10 +79,37 @@ struct DemoCommand: AsyncParsableCommand {
               swift run aomi-archive threads --wallet \(wallet) --archives \(root)
               swift run aomi-archive search "staking" --archives \(root)
               swift run aomi-archive show \(report.threads.first?.sessionID ?? "SESSION") --archives \(root)
+              swift run aomi-archive replay --archives \(root)      (then: swift run aomi-archive sim drive --target http://127.0.0.1:8788 --wallets 2 --threads 2 --poll-ms 50)
+              swift run aomi-archive verify --archives \(root)
             """)
         if !failures.isEmpty {
             for failure in failures { FileHandle.standardError.write(Data("demo step failed: \(failure)\n".utf8)) }
             throw ExitCode(1)
         }
+    }
+
+    /// Replays the archives, drives the first recorded thread again with a fresh session id and
+    /// compares what it sees with the recording; then verifies every session.
+    private func replayAndVerify(root: String, recorded: DriverReport, step: (String) -> Void) async throws -> [String] {
+        var failures: [String] = []
+        let archive = try ReplayArchive.load(files: try ReplayArchive.archiveFiles(under: root))
+        let server = try await ReplayServer(engine: ReplayEngine(archive: archive, tokens: SecretTokens.load(root: root), logger: RunningServer.quietLogger())).start()
+        step("replay of \(archive.sessions.count) sessions on \(server.baseURL)")
+        let replayed = try await AomiDriver(configuration: DriverConfiguration(
+            target: server.baseURL, wallets: 1, threadsPerWallet: 1, messagesPerThread: 3, concurrency: 1,
+            pollInterval: .milliseconds(10), reconnectDelay: .milliseconds(100), titleWait: .seconds(10))).run()
+        await server.stop()
+        failures += replayed.errors
+        if let original = recorded.threads.first, let again = replayed.threads.first {
+            let same = again.messages == original.messages && again.title == original.title && again.events == original.events
+                && again.walletRequests == original.walletRequests
+            if !same { failures.append("the replayed thread differs from the recording") }
+            step("replayed \"\(again.title ?? "?")\" as session \(again.sessionID): \(again.messages.count) messages, \(again.events.count) events, "
+                 + "\(again.walletRequests.count) wallet requests: \(same ? "the same as recorded" : "NOT the same as recorded")")
+        }
+        let verified = try await ReplayVerifier(archive: archive).run()
+        failures += verified.differences
+        step(verified.summary)
+        return failures
     }
 }
