@@ -192,6 +192,21 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ReplayerTests",
+            dependencies: [
+                "Replayer",
+                "Recorder",
+                "WARC",
+                "AomiAPI",
+                "AomiSimulator",
+                "HTTPServing",
+                "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "AomiArchiveCLITests",
             dependencies: [
                 "aomi-archive",

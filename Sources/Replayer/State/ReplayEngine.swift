@@ -134,11 +134,11 @@ public final class ReplayEngine: Sendable {
         return outcome
     }
 
-    /// A recorded session id names itself; a fresh id may be any recorded session not yet
-    /// taken by another client session; a request without a session id is the recording's
-    /// requests without one.
+    /// A recorded session id names itself (even when a fresh id was aliased to it: each has
+    /// its own cursors); a fresh id may be any recorded session not yet taken by another client
+    /// session; a request without a session id is the recording's requests without one.
     private func initialCandidates(for clientID: String, _ state: EngineState) -> [Int] {
-        if let own = scriptIndex[clientID], state.claimedBy[own] == nil || state.claimedBy[own] == clientID { return [own] }
+        if let own = scriptIndex[clientID] { return [own] }
         guard !clientID.isEmpty else { return scriptIndex[""].map { [$0] } ?? [] }
         return scripts.indices.filter { state.claimedBy[$0] == nil && !scripts[$0].id.isEmpty }
     }

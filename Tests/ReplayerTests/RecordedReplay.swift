@@ -1,0 +1,91 @@
+import AomiAPI
+import AomiSimulator
+import AsyncHTTPClient
+import Foundation
+import HTTPServing
+import NIOCore
+import NIOHTTP1
+import Recorder
+import Replayer
+
+/// Driven simulator traffic recorded by the real recorder into a fresh root, loaded for replay.
+struct RecordedReplay {
+    let root: String
+    let recorded: DriverReport
+    let archive: ReplayArchive
+
+    static func record(wallets: Int = 1, threads: Int = 1, messages: Int = 3, concurrency: Int = 4, appKeys: [String: String] = [:],
+                       appKey: String? = nil, app: String? = nil) async throws -> RecordedReplay {
+        let root = NSTemporaryDirectory() + "aomi-replay-\(UUID().uuidString.prefix(8))"
+        let sim = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast(appKeys: appKeys))).router())
+        let key = try RedactionKey.loadOrCreate(root: root)
+        let archive = WalletArchive(settings: .init(root: root, recorderID: "replay-test", fsync: .never, warcinfo: [("redaction-key-id", key.id)]))
+        let proxy = try await RecordingProxy(configuration: RecorderConfiguration(upstream: sim.baseURL), archive: archive,
+                                             redactor: Redactor(key: key), logger: RunningServer.quietLogger()).start()
+        let report = try await drive(proxy.baseURL, wallets: wallets, threads: threads, messages: messages, concurrency: concurrency, appKey: appKey, app: app)
+        await proxy.stop()
+        try await archive.close()
+        await sim.stop()
+        return RecordedReplay(root: root, recorded: report, archive: try ReplayArchive.load(files: try ReplayArchive.archiveFiles(under: root)))
+    }
+
+    static func drive(_ target: String, wallets: Int = 1, threads: Int = 1, messages: Int = 3, concurrency: Int = 4, appKey: String? = nil,
+                      app: String? = nil) async throws -> DriverReport {
+        try await AomiDriver(configuration: DriverConfiguration(
+            target: target, wallets: wallets, threadsPerWallet: threads, messagesPerThread: messages, concurrency: concurrency,
+            pollInterval: .milliseconds(10), reconnectDelay: .milliseconds(20), titleWait: .seconds(5), appKey: appKey, app: app)).run()
+    }
+
+    func serve(_ configuration: ReplayConfiguration = ReplayConfiguration(), fallback: ReplayFallback? = nil) async throws -> (server: RunningReplayServer, engine: ReplayEngine) {
+        let engine = ReplayEngine(archive: archive, configuration: configuration, tokens: SecretTokens.load(root: root), logger: RunningServer.quietLogger())
+        return (try await ReplayServer(engine: engine, fallback: fallback, logger: RunningServer.quietLogger()).start(), engine)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
+
+/// What a thread looked like to the client, without its (fresh) session id.
+struct SeenThread: Equatable {
+    var wallet: String
+    var thread: Int
+    var messages: [TranscriptMessage]
+    var title: String?
+    var events: [String]
+    var walletRequests: [JSONValue]
+    var listed: Bool
+
+    init(_ report: ThreadReport) {
+        wallet = report.wallet
+        thread = report.thread
+        messages = report.messages
+        title = report.title
+        events = report.events
+        walletRequests = report.walletRequests
+        listed = report.listedInThreads
+    }
+}
+
+/// One answer as the client received it: status, header fields in order, body.
+struct RawAnswer: Equatable {
+    var status: UInt
+    var fields: [String]
+    var body: [UInt8]
+
+    func header(_ name: String) -> String? {
+        fields.first { $0.lowercased().hasPrefix(name.lowercased() + ":") }.map { String($0.drop { $0 != ":" }.dropFirst().drop { $0 == " " }) }
+    }
+}
+
+extension HTTPClient {
+    func send(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: [UInt8]? = nil) async throws -> RawAnswer {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(body) }
+        let response = try await execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        return RawAnswer(status: response.status.code, fields: response.headers.map { "\($0.name): \($0.value)" }, body: Array(body.readableBytesView))
+    }
+}

@@ -1,0 +1,142 @@
+import AomiAPI
+import AomiSimulator
+import AsyncHTTPClient
+import Foundation
+import HTTPServing
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Replayer
+import Testing
+
+/// The replay server's edges: App keys, CORS, the control endpoints, fallback, bad input.
+@Suite("Replay server")
+struct ReplayServerTests {
+    @Test("a recorded App key must be sent again: none is 401, another is 403, the recorded one is served")
+    func appKeysAreChecked() async throws {
+        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1, appKeys: [SimulatorConfiguration.keyedApp: "key-one"],
+                                                        appKey: "key-one", app: SimulatorConfiguration.keyedApp)
+        defer { recording.remove() }
+        #expect(recording.recorded.errors.isEmpty)
+        let session = try #require(recording.archive.sessions.first)
+        let chat = try #require(session.exchanges.first { $0.request.path == AomiPath.chat })
+        let recordedKey = try #require(chat.request.fields.first { $0.name.lowercased() == "x-api-key" }?.value)
+        #expect(recordedKey.hasPrefix("redacted:"))
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        func chatWith(_ key: String?) async throws -> RawAnswer {
+            let (server, _) = try await recording.serve()
+            defer { Task { await server.stop() } }
+            var headers = [("X-Session-Id", session.id)]
+            if let key { headers.append(("X-API-Key", key)) }
+            return try await client.send(.POST, server.baseURL + chat.request.target, headers: headers)
+        }
+        let missing = try await chatWith(nil)
+        let wrong = try await chatWith("key-two")
+        let right = try await chatWith("key-one")
+        let documented = try await chatWith("key-one")
+        try await client.shutdown()
+        #expect(missing.status == 401)
+        #expect(wrong.status == 403)
+        #expect(right.status == 200 && right.header("X-Aomi-Replay") == "hit")
+        #expect(documented == right)
+        #expect(String(decoding: wrong.body, as: UTF8.self).contains("App key"))
+    }
+
+    @Test("browsers on loopback origins may use the replay; others get no CORS grant; --cors names more")
+    func corsPreflightAndGrants() async throws {
+        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
+        defer { recording.remove() }
+        let session = try #require(recording.archive.sessions.first)
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let (server, _) = try await recording.serve()
+        let preflight = try await client.send(.OPTIONS, server.baseURL + "/api/state", headers: [
+            ("Origin", "http://localhost:5173"), ("Access-Control-Request-Method", "GET"), ("Access-Control-Request-Headers", "x-session-id"),
+        ])
+        let foreign = try await client.send(.OPTIONS, server.baseURL + "/api/state", headers: [("Origin", "https://evil.example"), ("Access-Control-Request-Method", "GET")])
+        let models = try await client.send(.GET, server.baseURL + "/api/control/models", headers: [("X-Session-Id", session.id), ("Origin", "http://127.0.0.1:8080")])
+        await server.stop()
+        let (named, _) = try await recording.serve(ReplayConfiguration(cors: CORSPolicy(origins: ["https://app.aomi.dev"])))
+        let allowed = try await client.send(.OPTIONS, named.baseURL + "/api/chat", headers: [("Origin", "https://app.aomi.dev"), ("Access-Control-Request-Method", "POST")])
+        let loopbackNow = try await client.send(.OPTIONS, named.baseURL + "/api/chat", headers: [("Origin", "http://localhost:3000"), ("Access-Control-Request-Method", "POST")])
+        await named.stop()
+        try await client.shutdown()
+        #expect(preflight.status == 204)
+        #expect(preflight.header("Access-Control-Allow-Origin") == "http://localhost:5173")
+        #expect(preflight.header("Access-Control-Allow-Headers") == "x-session-id")
+        #expect(foreign.header("Access-Control-Allow-Origin") == nil)
+        #expect(models.header("Access-Control-Allow-Origin") == "http://127.0.0.1:8080")
+        #expect(models.header("Access-Control-Expose-Headers") == "X-Aomi-Replay")
+        #expect(allowed.header("Access-Control-Allow-Origin") == "https://app.aomi.dev")
+        #expect(loopbackNow.header("Access-Control-Allow-Origin") == nil)
+    }
+
+    @Test("POST /_replay/reset rewinds every cursor and alias; the same conversations replay again")
+    func resetReplaysAgain() async throws {
+        let recording = try await RecordedReplay.record(wallets: 1, threads: 2, messages: 2)
+        defer { recording.remove() }
+        let (server, engine) = try await recording.serve()
+        let first = try await RecordedReplay.drive(server.baseURL, wallets: 1, threads: 2, messages: 2)
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let reset = try await client.send(.POST, server.baseURL + "/_replay/reset")
+        let status = try await client.send(.GET, server.baseURL + "/_replay/status")
+        let second = try await RecordedReplay.drive(server.baseURL, wallets: 1, threads: 2, messages: 2)
+        try await client.shutdown()
+        await server.stop()
+        #expect(reset.status == 200)
+        #expect(try JSONCoding.decode(JSONValue.self, from: status.body)["aliases"] == .object([:]))
+        #expect(first.threads.map(SeenThread.init) == recording.recorded.threads.map(SeenThread.init))
+        #expect(second.threads.map(SeenThread.init) == recording.recorded.threads.map(SeenThread.init))
+        #expect(engine.status()["misses"] == .number(0))
+    }
+
+    @Test("--fallback sends misses to a live backend and marks them; hits still come from the recording")
+    func fallbackForwardsMisses() async throws {
+        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
+        defer { recording.remove() }
+        let live = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
+        let fallback = try ReplayFallback(baseURL: live.baseURL, logger: RunningServer.quietLogger())
+        let (server, _) = try await recording.serve(fallback: fallback)
+        let session = try #require(recording.archive.sessions.first)
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let unrecorded = try await client.send(.POST, server.baseURL + "/api/chat?message=never%20recorded", headers: [("X-Session-Id", UUID().uuidString)])
+        let recorded = try await client.send(.GET, server.baseURL + "/api/control/models", headers: [("X-Session-Id", session.id)])
+        try await client.shutdown()
+        await server.stop()
+        await fallback.shutdown()
+        await live.stop()
+        #expect(unrecorded.status == 200)
+        #expect(unrecorded.header("X-Aomi-Replay") == "fallback")
+        #expect(String(decoding: unrecorded.body, as: UTF8.self).contains("never recorded"))
+        #expect(recorded.header("X-Aomi-Replay") == "hit")
+    }
+
+    @Test("a malformed request gets 400 and the server goes on serving")
+    func malformedRequest() async throws {
+        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
+        defer { recording.remove() }
+        let (server, _) = try await recording.serve()
+        let answer = try await RawSocket.exchange(port: server.port, bytes: Array("GET /api/state HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n".utf8))
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let status = try await client.send(.GET, server.baseURL + "/_replay/status")
+        try await client.shutdown()
+        await server.stop()
+        #expect(answer.hasPrefix("HTTP/1.1 400 Bad Request"))
+        #expect(status.status == 200)
+    }
+}
+
+/// Sends raw bytes on a fresh loopback connection and returns what comes back until the server closes.
+enum RawSocket {
+    static func exchange(port: Int, bytes: [UInt8]) async throws -> String {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(bytes: bytes))
+            var text = ""
+            for try await part in inbound { text += String(buffer: part) }
+            return text
+        }
+    }
+}
