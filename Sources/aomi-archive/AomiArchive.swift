@@ -7,6 +7,6 @@ struct AomiArchive: AsyncParsableCommand {
         abstract: "Record, index and replay Aomi chat-agent traffic as WARC archives.",
         version: "0.1.0",
         subcommands: [DemoCommand.self, InspectCommand.self, SimCommand.self, RecordCommand.self, CrawlCommand.self, IndexCommand.self, SearchCommand.self, ThreadsCommand.self,
-                      ShowCommand.self, ReplayCommand.self, VerifyCommand.self]
+                      ShowCommand.self, ReplayCommand.self, VerifyCommand.self, ExportCommand.self]
     )
 }

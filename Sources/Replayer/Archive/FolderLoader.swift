@@ -65,7 +65,7 @@ struct FolderLoader {
             return
         }
         let headLength = record.httpHeadLength ?? record.block.count
-        let request = RecordedRequest(method: line.method, target: line.target, fields: head.fields, body: Array(record.block[headLength...]),
+        let request = RecordedRequest(method: line.method, target: line.target, uri: record.targetURI ?? line.target, fields: head.fields, body: Array(record.block[headLength...]),
                                       date: date, location: location)
         let session = record.headers[AomiField.sessionID] ?? head.value(AomiHeader.sessionID) ?? ""
         let sequence = record.headers[AomiField.exchangeSeq].flatMap { Int($0) } ?? Int.max

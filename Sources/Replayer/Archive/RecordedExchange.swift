@@ -21,6 +21,8 @@ public struct RecordedExchange: Sendable {
 public struct RecordedRequest: Sendable {
     public var method: String
     public var target: String
+    /// `WARC-Target-URI`: the upstream URL the request went to.
+    public var uri: String
     public var fields: [HTTPMessageHead.Field]
     public var body: [UInt8]
     public var date: WARCDate

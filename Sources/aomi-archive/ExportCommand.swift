@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Replayer
+
+/// `aomi-archive export`: some sessions as a self-contained WARC or a HAR file.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write sessions to a self-contained .warc.gz (revisits resolved) or a HAR 1.2 file.",
+        discussion: "The WARC is for bug reports and other WARC tools; the HAR opens in a browser's developer tools (Network, Import HAR)."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case warc, har
+    }
+
+    @Argument(help: "Archive files or folders (default: --archives).")
+    var files: [String] = []
+
+    @OptionGroup var location: IndexLocation
+
+    @Option(help: "Export this session (repeatable).")
+    var session: [String] = []
+
+    @Option(help: "Export every session of this wallet.")
+    var wallet: String?
+
+    @Option(help: "warc or har.")
+    var format: Format = .warc
+
+    @Option(name: [.short, .customLong("output")], help: "File to write.")
+    var output: String
+
+    func validate() throws {
+        if session.isEmpty, wallet == nil { throw ValidationError("name --session or --wallet") }
+    }
+
+    func run() async throws {
+        let selection = ReplaySelection(wallet: wallet, sessions: session)
+        let paths = files.isEmpty
+            ? try ReplayArchive.archiveFiles(under: location.archives, selection: selection, index: location.databasePath)
+            : try files.flatMap { try ReplayArchive.archiveFiles(under: $0) }
+        let archive = try ReplayArchive.load(files: paths, selection: selection)
+        guard !archive.sessions.isEmpty else { throw ReplayerError.nothingSelected(wallet: wallet, sessions: session, loadedSessions: 0) }
+        switch format {
+        case .warc:
+            let count = try await WARCExporter(files: paths, sessions: Set(archive.sessions.map(\.id))).write(to: output)
+            print("exported \(archive.sessions.count) sessions as \(count) records to \(output)")
+        case .har:
+            try HARExporter(sessions: archive.sessions).write(to: output)
+            print("exported \(archive.sessions.count) sessions, \(archive.sessions.reduce(0) { $0 + $1.exchanges.count }) entries to \(output)")
+        }
+    }
+}

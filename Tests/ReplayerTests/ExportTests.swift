@@ -1,0 +1,60 @@
+import AomiAPI
+import Foundation
+import Replayer
+import TestSupport
+import Testing
+import WARC
+
+/// `export`: a self-contained WARC of one session, and a HAR 1.2 file.
+@Suite("export")
+struct ExportTests {
+    @Test("one session exports to a .warc.gz that needs no other file: revisits of other sessions' answers are resolved")
+    func warcExportIsSelfContained() async throws {
+        let recording = try await RecordedReplay.record(wallets: 1, threads: 2, messages: 2)
+        defer { recording.remove() }
+        let files = try ReplayArchive.archiveFiles(under: recording.root)
+        let crossSession = try files.flatMap { try WARCFileReader.readAll(path: $0).records }.filter { $0.record.type == .revisit }
+        try #require(!crossSession.isEmpty, "the recording holds revisits")
+        let session = try #require(recording.archive.sessions.last)
+        let output = recording.root + "/export/one-session.warc.gz"
+        try FileManager.default.createDirectory(atPath: recording.root + "/export", withIntermediateDirectories: true)
+        let written = try await WARCExporter(files: files, sessions: [session.id]).write(to: output)
+
+        let exported = try ReplayArchive.load(files: [output])
+        #expect(exported.problems.isEmpty, "\(exported.problems)")
+        #expect(exported.sessions.map(\.id) == [session.id])
+        #expect(exported.sessions.first?.exchanges.count == session.exchanges.count)
+        #expect(written > session.exchanges.count * 2)
+        let report = try await ReplayVerifier(archive: exported).run()
+        #expect(report.passed, "\(report.differences)")
+        let check = try Warcio.run(["check", output])
+        #expect(check.status == 0, "\(check.output)")
+    }
+
+    @Test("a HAR export has one entry per exchange with recorded timings, and SSE bodies as text")
+    func harExport() async throws {
+        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 2)
+        defer { recording.remove() }
+        let session = try #require(recording.archive.sessions.first)
+        let har = try JSONCoding.decode(JSONValue.self, from: HARExporter(sessions: recording.archive.sessions).document())
+        #expect(har["log"]?["version"] == .string("1.2"))
+        guard case let .array(entries)? = har["log"]?["entries"] else {
+            Issue.record("no entries")
+            return
+        }
+        #expect(entries.count == session.exchanges.count)
+        let updates = entries.filter { $0["request"]?["url"]?.stringValue?.hasSuffix("/api/updates") == true }
+        #expect(!updates.isEmpty)
+        #expect(updates.contains { $0["response"]?["content"]?["text"]?.stringValue?.contains("title_changed") == true })
+        #expect(entries.allSatisfy { entry in
+            guard case let .number(wait)? = entry["timings"]?["wait"] else { return false }
+            return wait >= 0 && entry["startedDateTime"]?.stringValue?.hasSuffix("Z") == true
+        })
+        let chat = entries.first { $0["request"]?["method"] == .string("POST") && $0["request"]?["url"]?.stringValue?.contains("/api/chat") == true }
+        guard case let .array(query)? = chat?["request"]?["queryString"] else {
+            Issue.record("no chat entry with its query")
+            return
+        }
+        #expect(query.contains { $0["name"] == .string("message") })
+    }
+}
