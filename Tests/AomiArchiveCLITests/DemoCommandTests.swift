@@ -3,13 +3,16 @@ import Testing
 
 /// `aomi-archive demo`, the README's first command, run as a user runs it.
 @Suite struct DemoCommandTests {
-    @Test(.timeLimit(.minutes(2))) func theDemoRecordsIndexesAndSearchesAndSaysWhere() throws {
+    @Test(.timeLimit(.minutes(2))) func theDemoRecordsIndexesSearchesReplaysVerifiesAndSaysWhere() throws {
         let folder = NSTemporaryDirectory() + "aomi-demo-test-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = try CommandRunner.run(["demo", "--dir", folder])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("Archives: \(folder)"))
         #expect(result.standardOutput.contains("search \"price\": 3 hits"))
+        #expect(result.standardOutput.contains("the same as recorded"))
+        #expect(result.standardOutput.contains("verify: 4 sessions"))
+        #expect(result.standardOutput.contains("no differences"))
         let files = try FileManager.default.subpathsOfDirectory(atPath: folder)
         #expect(files.filter { $0.hasSuffix(".warc.gz") }.count == 2, "one file per wallet")
         #expect(files.contains("index.sqlite"))

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+/// `replay`, `verify` and `export` run as a user runs them, over the demo's archives.
+@Suite struct ReplayCommandTests {
+    @Test(.timeLimit(.minutes(2))) func replayServesTheDriverAndStopsOnSignal() async throws {
+        let folder = NSTemporaryDirectory() + "aomi-replay-cli-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let demo = try CommandRunner.run(["demo", "--dir", folder])
+        try #require(demo.status == 0, "\(demo.standardError)")
+
+        let replay = try BackgroundCommand(["replay", "--archives", folder, "--listen", "127.0.0.1:0", "--quiet"])
+        let url = try await replay.waitForURL()
+        let drive = try CommandRunner.run(["sim", "drive", "--target", url, "--wallets", "2", "--threads", "2", "--poll-ms", "10"])
+        replay.signal(SIGTERM)
+        let status = await replay.wait()
+        #expect(drive.status == 0, "\(drive.standardOutput) \(drive.standardError)")
+        #expect(drive.standardOutput.contains("4 threads"))
+        #expect(drive.standardOutput.contains("0 errors"))
+        #expect(replay.standardOutput.contains("serving 4 sessions"))
+        #expect(!replay.standardError.contains("miss"), "\(replay.standardError)")
+        #expect(status == 0)
+    }
+
+    @Test(.timeLimit(.minutes(2))) func verifyTwiceGivesTheSameOutputAndExportWrites() throws {
+        let folder = NSTemporaryDirectory() + "aomi-verify-cli-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let demo = try CommandRunner.run(["demo", "--dir", folder])
+        try #require(demo.status == 0, "\(demo.standardError)")
+        let first = try CommandRunner.run(["verify", "--archives", folder])
+        let second = try CommandRunner.run(["verify", "--archives", folder])
+        #expect(first.status == 0, "\(first.standardOutput)")
+        #expect(first.standardOutput == second.standardOutput)
+        #expect(first.standardOutput.contains("no differences"))
+
+        let session = String(try #require(demo.standardOutput.split(separator: "show ").last?.split(separator: " ").first))
+        let har = try CommandRunner.run(["export", "--archives", folder, "--session", session, "--format", "har", "-o", folder + "/s.har"])
+        let warc = try CommandRunner.run(["export", "--archives", folder, "--session", session, "-o", folder + "/s.warc.gz"])
+        #expect(har.status == 0 && warc.status == 0, "\(har.standardError) \(warc.standardError)")
+        let verifyExport = try CommandRunner.run(["verify", folder + "/s.warc.gz"])
+        #expect(verifyExport.status == 0, "\(verifyExport.standardOutput)")
+        #expect(verifyExport.standardOutput.contains("verify: 1 sessions"))
+
+        let none = try CommandRunner.run(["replay", "--archives", folder, "--session", "no-such-session"])
+        #expect(none.status != 0)
+        #expect(none.standardError.contains("no recorded session matches"))
+    }
+}
