@@ -8,7 +8,7 @@ struct FolderLoader {
     private var pending: [String: RecordedExchange] = [:]
     private var requestOrder: [String] = []
     private var answered: [String: RecordedAnswer] = [:]
-    private var payloads: [String: [UInt8]] = [:]
+    private var payloads: [String: Payload] = [:]
     private var streamRequest: [String: String] = [:]
     private var result = FolderLoad()
 
@@ -70,7 +70,8 @@ struct FolderLoader {
         let session = record.headers[AomiField.sessionID] ?? head.value(AomiHeader.sessionID) ?? ""
         let sequence = record.headers[AomiField.exchangeSeq].flatMap { Int($0) } ?? Int.max
         pending[id] = RecordedExchange(session: session, wallet: record.headers[AomiField.wallet], sequence: sequence, request: request,
-                                       answer: .response(RecordedResponse(status: 0, reason: "", fields: [], body: [], date: date, payloadDigest: nil, location: location)))
+                                       answer: .response(RecordedResponse(status: 0, reason: "", fields: [], payload: Payload(bytes: []), date: date, payloadDigest: nil,
+                                                                                          location: location)))
         requestOrder.append(id)
     }
 
@@ -84,7 +85,7 @@ struct FolderLoader {
             streamRequest[id] = requestID
             answered[requestID] = .stream(RecordedStream(head: response, events: [], end: nil))
         } else {
-            payloads[id] = response.body
+            payloads[id] = response.payload
             answered[requestID] = .response(response)
         }
     }
@@ -116,11 +117,13 @@ struct FolderLoader {
         answered[requestID] = .stream(stream)
     }
 
-    private static func response(_ record: WARCRecord, _ location: RecordLocation, body: [UInt8]?) -> RecordedResponse? {
+    private static func response(_ record: WARCRecord, _ location: RecordLocation, body: Payload?) -> RecordedResponse? {
         guard let head = HTTPMessageHead(block: record.block), let status = head.statusLine,
               let date = record.date.flatMap(WARCDate.init(parsing:)) else { return nil }
         let headLength = record.httpHeadLength ?? record.block.count
-        return RecordedResponse(status: status.status, reason: status.reason, fields: head.fields, body: body ?? Array(record.block[headLength...]),
+        let count = record.block.count - headLength
+        let payload = body ?? (count <= Payload.inlineLimit ? Payload(bytes: Array(record.block[headLength...])) : Payload(count: count, location: location))
+        return RecordedResponse(status: status.status, reason: status.reason, fields: head.fields, payload: payload,
                                 date: date, payloadDigest: record.headers[WARCField.payloadDigest], location: location)
     }
 }

@@ -36,11 +36,14 @@ public struct RecordedResponse: Sendable {
     public var status: Int
     public var reason: String
     public var fields: [HTTPMessageHead.Field]
-    public var body: [UInt8]
+    public var payload: Payload
     public var date: WARCDate
     /// `WARC-Payload-Digest` as recorded: the digest of what the client received.
     public var payloadDigest: String?
     public var location: RecordLocation
+
+    /// The body the client received.
+    public var body: [UInt8] { payload.bytes }
 }
 
 /// A recorded Server-Sent-Events response: its head, its events with their arrival times,

@@ -30,7 +30,10 @@ public final class ReplayEngine: Sendable {
     public init(archive: ReplayArchive, configuration: ReplayConfiguration = ReplayConfiguration(), tokens: SecretTokens = .unavailable,
                 logger: Logger = Logger(label: "aomi-archive.replay")) {
         self.configuration = configuration
-        scripts = archive.sessions.map(ReplayScript.init)
+        let sessions = archive.sessions
+        let prepared = ConcurrentResults<ReplayScript>(count: sessions.count)
+        DispatchQueue.concurrentPerform(iterations: sessions.count) { prepared.set($0, ReplayScript(session: sessions[$0])) }
+        scripts = prepared.values
         scriptIndex = Dictionary(scripts.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.tokens = tokens
         canCheckKeys = tokens.keyID.map { archive.redactionKeyIDs.isEmpty || archive.redactionKeyIDs.contains($0) } ?? false

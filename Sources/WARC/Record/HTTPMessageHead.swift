@@ -23,16 +23,40 @@ public struct HTTPMessageHead: Sendable, Equatable {
     /// Parses the head at the start of `block` (up to its blank line); nil when there is none.
     public init?(block: [UInt8]) {
         guard let length = WARCRecord.httpHeadLength(of: block) else { return nil }
-        let lines = block[..<length].split(separator: 0x0A, omittingEmptySubsequences: true).map { line in
-            String(decoding: line.last == 0x0D ? line.dropLast() : line, as: UTF8.self)
-        }.filter { !$0.isEmpty }
-        guard let first = lines.first else { return nil }
-        startLine = first
-        fields = lines.dropFirst().compactMap { line in
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
-            return Field(name: String(line[..<colon]), value: String(value.reversed().drop { $0 == " " || $0 == "\t" }.reversed()))
+        var startLine: String?
+        var fields: [Field] = []
+        block.withUnsafeBufferPointer { bytes in
+            var lineStart = 0
+            while lineStart < length {
+                var lineEnd = lineStart
+                while lineEnd < length, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+                var contentEnd = lineEnd
+                if contentEnd > lineStart, bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+                if contentEnd > lineStart {
+                    if startLine == nil {
+                        startLine = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<contentEnd]), as: UTF8.self)
+                    } else if let field = Self.field(bytes, lineStart, contentEnd) {
+                        fields.append(field)
+                    }
+                }
+                lineStart = lineEnd + 1
+            }
         }
+        guard let startLine else { return nil }
+        self.startLine = startLine
+        self.fields = fields
+    }
+
+    /// `Name: value` in `bytes[start..<end]`, the value without surrounding blanks.
+    private static func field(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Field? {
+        var colon = start
+        while colon < end, bytes[colon] != UInt8(ascii: ":") { colon += 1 }
+        guard colon < end else { return nil }
+        var valueStart = colon + 1, valueEnd = end
+        while valueStart < valueEnd, bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09 { valueStart += 1 }
+        while valueEnd > valueStart, bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09 { valueEnd -= 1 }
+        return Field(name: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<colon]), as: UTF8.self),
+                     value: String(decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self))
     }
 
     /// The first value of a field, by case-insensitive name.

@@ -1,0 +1,43 @@
+import Synchronization
+import WARC
+
+/// A recorded response body: small ones are held in memory; larger ones are read from their
+/// record when first served and kept from then on, so that a replay of a large archive root
+/// holds only what its clients ask for. Revisits share their original's payload.
+public final class Payload: Sendable {
+    /// Bodies up to this many bytes are kept when the archive is loaded.
+    static let inlineLimit = 1024
+
+    public let count: Int
+    private let location: RecordLocation?
+    private let cached: Mutex<[UInt8]?>
+
+    public init(bytes: [UInt8]) {
+        count = bytes.count
+        location = nil
+        cached = Mutex(bytes)
+    }
+
+    /// A body of `count` bytes in the HTTP message of the record at `location`.
+    init(count: Int, location: RecordLocation) {
+        self.count = count
+        self.location = location
+        cached = Mutex(nil)
+    }
+
+    /// The body; an unreadable record (the file changed since it was loaded) gives no bytes.
+    public var bytes: [UInt8] {
+        cached.withLock { cached in
+            if let cached { return cached }
+            let loaded = location.flatMap(Self.read) ?? []
+            cached = loaded
+            return loaded
+        }
+    }
+
+    private static func read(_ location: RecordLocation) -> [UInt8]? {
+        guard let reader = try? WARCFileReader(path: location.file, options: WARCReaderOptions(startOffset: location.offset)),
+              case let .record(stored)? = reader.next(), let payload = stored.record.httpPayload else { return nil }
+        return Array(payload)
+    }
+}
