@@ -13,7 +13,7 @@ wallets=${WALLETS:-1000}
 threads=${THREADS:-10000}
 messages=${MESSAGES:-100}
 work=${WORK:-$(mktemp -d)}
-trap '[ -z "${KEEP:-}" ] && rm -rf "$work"' EXIT
+trap 'if [ -z "${KEEP:-}" ]; then rm -rf "$work"; fi' EXIT
 python3 -c 'import warcio' 2>/dev/null || pip install -q warcio
 swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/null
 swift build -c release --scratch-path "$scratch" --product index-bench >/dev/null

@@ -16,7 +16,7 @@ rounds=${ROUNDS:-3}
 connections_list=${CONNECTIONS_LIST:-16 64}
 work=${WORK:-$(mktemp -d)}
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; [ -z "${KEEP:-}" ] && rm -rf "$work"; }
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; if [ -z "${KEEP:-}" ]; then rm -rf "$work"; fi; }
 trap cleanup EXIT
 
 need_apt=()
