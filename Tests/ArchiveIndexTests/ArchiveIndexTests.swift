@@ -67,7 +67,12 @@ import WARC
         let (word, thread) = try #require(unique)
         let hits = try queries.search(SearchQuery(text: word))
         #expect(!hits.isEmpty && hits.allSatisfy { $0.session == thread.sessionID && $0.wallet == thread.wallet }, "\(word): \(hits)")
-        #expect(hits.first?.snippet.lowercased().contains("[\(word)") == true)
+        #expect(hits.first?.snippet.lowercased().contains("[\(word)]") == true)
+        let prefix = String(word.prefix(3))
+        let prefixHits = try queries.search(SearchQuery(text: "\(prefix)* NOT zzzz", limit: 50, highlight: ("<b>", "</b>")))
+        #expect(prefixHits.contains { $0.session == thread.sessionID })
+        #expect(prefixHits.allSatisfy { $0.snippet.lowercased().contains("<b>\(prefix)") }, "\(prefixHits.map(\.snippet))")
+        #expect(!prefixHits.contains { $0.snippet.contains("<b>zzzz") || $0.snippet.contains("<b>AND") })
 
         let otherWallet = try #require(report.threads.first { $0.wallet != thread.wallet }).wallet
         #expect(try queries.search(SearchQuery(text: word, wallet: otherWallet)).isEmpty)

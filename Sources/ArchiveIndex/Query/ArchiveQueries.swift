@@ -15,7 +15,7 @@ public struct ArchiveQueries: Sendable {
     public func search(_ query: SearchQuery) throws(IndexError) -> [SearchHit] {
         // FTS5 walks the matches (filters are terms of the match) newest first; bm25 ranks the
         // newest `rankWindow` of them (all of them for any but very common words); only the
-        // best rows are joined and given a snippet.
+        // best rows are joined, and their excerpts are made from the query's words.
         let sql = """
             WITH recent AS (
                 SELECT messages_fts.rowid AS id, bm25(messages_fts) AS rank
@@ -29,24 +29,22 @@ public struct ArchiveQueries: Sendable {
                   AND (:until IS NULL OR m.first_seen <= :until)
                 ORDER BY recent.rank LIMIT :limit
             )
-            SELECT s.wallet, m.session, s.title, m.first_seen, m.sender, m.position,
-                   snippet(messages_fts, 0, :open, :close, '…', 16) AS snippet, best.rank AS rank
+            SELECT s.wallet, m.session, s.title, m.first_seen, m.sender, m.position, m.content, best.rank AS rank
             FROM best
-            CROSS JOIN messages_fts ON messages_fts.rowid = best.id AND messages_fts MATCH :text
             JOIN messages m ON m.id = best.id
             LEFT JOIN sessions s ON s.id = m.session
             ORDER BY best.rank, m.session, m.position
             """
         let expression = try SearchScope.expression(query)
         let arguments: StatementArguments = [
-            "open": query.highlight.open, "close": query.highlight.close, "text": expression,
-            "since": query.since, "until": query.until, "limit": query.limit, "window": query.rankWindow,
+            "text": expression, "since": query.since, "until": query.until, "limit": query.limit, "window": query.rankWindow,
         ]
+        let snippets = SnippetMaker(query: query.text, open: query.highlight.open, close: query.highlight.close)
         do {
             return try database.pool.read { db in
                 try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                     SearchHit(wallet: row["wallet"], session: row["session"], title: row["title"], time: row["first_seen"], sender: row["sender"],
-                              position: row["position"], snippet: row["snippet"], rank: row["rank"])
+                              position: row["position"], snippet: snippets.excerpt(row["content"]), rank: row["rank"])
                 }
             }
         } catch let error as DatabaseError where error.message?.contains("fts5") == true || error.message?.contains("syntax error") == true

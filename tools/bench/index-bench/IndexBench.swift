@@ -49,6 +49,8 @@ struct IndexBench {
                      "reverted", "optimism", "arbitrum", "epoch", "governance", "aggregator", "quote", "curve", "mainnet"]
         var plain: [Double] = []
         var filtered: [Double] = []
+        var byShape: [String: [Double]] = [:]
+        var timed: [(milliseconds: Double, query: String)] = []
         var random = SplitMix(seed: 7)
         for index in 0..<count {
             let lexicon = ArchiveGenerator.lexicon
@@ -77,6 +79,8 @@ struct IndexBench {
             _ = try queries.search(query)
             let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
             if isFiltered { filtered.append(milliseconds) } else { plain.append(milliseconds) }
+            byShape[["word", "phrase", "AND", "prefix", "id prefix"][index % 5], default: []].append(milliseconds)
+            timed.append((milliseconds, text + (isFiltered ? " (filtered)" : "")))
         }
         func percentile(_ values: [Double], _ p: Double) -> Double {
             let sorted = values.sorted()
@@ -86,5 +90,9 @@ struct IndexBench {
         print(String(format: "search latency over %d queries: p50 %.2f ms, p95 %.2f ms (no filter: p50 %.2f, p95 %.2f; filtered: p50 %.2f, p95 %.2f)",
                      all.count, percentile(all, 0.5), percentile(all, 0.95), percentile(plain, 0.5), percentile(plain, 0.95),
                      percentile(filtered, 0.5), percentile(filtered, 0.95)))
+        for (shape, values) in byShape.sorted(by: { $0.key < $1.key }) {
+            print(String(format: "  %@: p50 %.2f ms, p95 %.2f ms, max %.2f ms", shape, percentile(values, 0.5), percentile(values, 0.95), values.max() ?? 0))
+        }
+        print("  slowest: " + timed.sorted { $0.milliseconds > $1.milliseconds }.prefix(6).map { String(format: "%@ %.1f ms", $0.query, $0.milliseconds) }.joined(separator: ", "))
     }
 }
