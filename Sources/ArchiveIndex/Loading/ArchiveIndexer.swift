@@ -55,6 +55,7 @@ public final class ArchiveIndexer {
             report.bytesRead += max(0, batch.endOffset - (previousOffset[batch.plan] ?? plan.start))
             previousOffset[batch.plan] = batch.endOffset
             if batch.isLastOfFile { filesDone += 1 }
+            prefetcher.recycle(batch)
             progress(IndexProgress(filesDone: filesDone, filesTotal: files.count, records: report.recordsLoaded, bytes: report.bytesRead,
                                    seconds: Self.seconds(since: started)))
         }
