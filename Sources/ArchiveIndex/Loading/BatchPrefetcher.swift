@@ -73,13 +73,14 @@ final class BatchPrefetcher: @unchecked Sendable {
                 hand(Batch(plan: number, events: [], endOffset: plan.start, isLastOfFile: true, openError: "\(error)"))
                 continue
             }
+            var previousSnapshots: [String: PreparedSnapshot] = [:]
             var last = false
             while !last {
                 var events: [PreparedEvent] = []
                 events.reserveCapacity(size)
                 while events.count < size, let event = reader.next() {
                     switch event {
-                    case let .record(stored): events.append(.record(PreparedRecord(stored, fileID: plan.fileID)))
+                    case let .record(stored): events.append(.record(PreparedRecord(stored, fileID: plan.fileID, previousSnapshots: &previousSnapshots)))
                     case let .damage(damage): events.append(.damage(damage))
                     }
                 }

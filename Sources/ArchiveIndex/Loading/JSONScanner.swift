@@ -5,7 +5,8 @@ struct JSONScanner {
     let bytes: UnsafeBufferPointer<UInt8>
 
     /// The value ranges of a top-level object's keys (keys compared as raw bytes, no escapes).
-    func topLevelValues(for keys: Set<String>) -> [String: Range<Int>]? {
+    /// `knownEnds` gives the end of values already scanned, by where they start.
+    func topLevelValues(for keys: Set<String>, knownEnds: [Int: Int] = [:]) -> [String: Range<Int>]? {
         var index = skipWhitespace(0)
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
         index += 1
@@ -23,7 +24,7 @@ struct JSONScanner {
             index = skipWhitespace(keyEnd)
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
             let valueStart = skipWhitespace(index + 1)
-            guard let valueEnd = endOfValue(valueStart) else { return nil }
+            guard let valueEnd = knownEnds[valueStart] ?? endOfValue(valueStart) else { return nil }
             if keys.contains(key) { found[key] = valueStart..<valueEnd }
             index = valueEnd
         }
@@ -31,15 +32,21 @@ struct JSONScanner {
 
     /// The element ranges of the array at `range`.
     func elements(of range: Range<Int>) -> [Range<Int>]? {
-        var index = range.lowerBound
-        guard index < range.upperBound, bytes[index] == UInt8(ascii: "[") else { return nil }
-        index += 1
+        guard range.lowerBound < range.upperBound, bytes[range.lowerBound] == UInt8(ascii: "[") else { return nil }
+        return remainingElements(from: range.lowerBound + 1, limit: range.upperBound)?.elements
+    }
+
+    /// The elements of an array from `start` (just after `[` or after an element) to its `]`,
+    /// and the index after that `]`.
+    func remainingElements(from start: Int, limit: Int? = nil) -> (elements: [Range<Int>], end: Int)? {
+        let limit = limit ?? bytes.count
+        var index = start
         var elements: [Range<Int>] = []
         while true {
             index = skipWhitespace(index)
-            guard index < range.upperBound else { return nil }
+            guard index < limit else { return nil }
             switch bytes[index] {
-            case UInt8(ascii: "]"): return elements
+            case UInt8(ascii: "]"): return (elements, index + 1)
             case UInt8(ascii: ","): index += 1
             default:
                 guard let end = endOfValue(index) else { return nil }
@@ -47,6 +54,19 @@ struct JSONScanner {
                 index = end
             }
         }
+    }
+
+    /// How many leading bytes `bytes` and `other` have in common, eight at a time.
+    func commonPrefixLength(with other: UnsafeBufferPointer<UInt8>) -> Int {
+        let count = min(bytes.count, other.count)
+        guard let left = bytes.baseAddress, let right = other.baseAddress else { return 0 }
+        var index = 0
+        while index + 8 <= count,
+              UnsafeRawPointer(left + index).loadUnaligned(as: UInt64.self) == UnsafeRawPointer(right + index).loadUnaligned(as: UInt64.self) {
+            index += 8
+        }
+        while index < count, left[index] == right[index] { index += 1 }
+        return index
     }
 
     /// A 64-bit hash of a range's bytes, eight bytes at a time.

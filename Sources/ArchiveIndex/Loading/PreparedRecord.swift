@@ -16,7 +16,9 @@ struct PreparedRecord {
 
     static let snapshotPaths: Set<String> = [AomiPath.state, AomiPath.chat, "/api/interrupt", "/api/system"]
 
-    init(_ stored: WARCStoredRecord, fileID: Int64) {
+    /// `previousSnapshots` holds the last snapshot read of each session in this file: a
+    /// snapshot repeats the one before it up to where the thread grew, and that part is not scanned again.
+    init(_ stored: WARCStoredRecord, fileID: Int64, previousSnapshots: inout [String: PreparedSnapshot]) {
         self.stored = stored
         let record = stored.record
         fields = RecordFields(record.headers)
@@ -25,7 +27,9 @@ struct PreparedRecord {
         path = fields.targetURI.map { QueryString.path(of: QueryString.target(ofURI: $0)) }
         if record.type == .response, fields.segmentNumber == nil, status == 200, let path, Self.snapshotPaths.contains(path),
            let payload = record.httpPayload {
-            snapshot = PreparedSnapshot(Array(payload))
+            let prepared = PreparedSnapshot(Array(payload), previous: fields.session.flatMap { previousSnapshots[$0] })
+            if let session = fields.session { previousSnapshots[session] = prepared }
+            snapshot = prepared
         } else {
             snapshot = nil
         }
@@ -61,19 +65,38 @@ extension PreparedRecord {
 struct PreparedSnapshot {
     let payload: [UInt8]
     var messages: [(range: Range<Int>, hash: Int64)]?
+    /// Where the `messages` array is, so that the next snapshot can reuse what it shares.
+    var messagesRange: Range<Int>?
     var systemEvents: [[UInt8]] = []
     var title: String?
 
-    init(_ payload: [UInt8]) {
+    init(_ payload: [UInt8], previous: PreparedSnapshot? = nil) {
         self.payload = payload
         var messages: [(range: Range<Int>, hash: Int64)]?
+        var messagesRange: Range<Int>?
         var systemEvents: [[UInt8]] = []
         var title: String?
         payload.withUnsafeBufferPointer { bytes in
             let scanner = JSONScanner(bytes: bytes)
-            guard let values = scanner.topLevelValues(for: ["messages", "system_events", "title"]) else { return }
-            if let range = values["messages"], let elements = scanner.elements(of: range) {
-                messages = elements.map { ($0, scanner.hash($0)) }
+            var knownEnds: [Int: Int] = [:]
+            var reused: [(range: Range<Int>, hash: Int64)] = []
+            var resumed: (elements: [Range<Int>], end: Int)?
+            if let previous, let previousRange = previous.messagesRange, let previousMessages = previous.messages {
+                let common = previous.payload.withUnsafeBufferPointer { scanner.commonPrefixLength(with: $0) }
+                if previousRange.lowerBound < common {
+                    reused = Array(previousMessages.prefix { $0.range.upperBound <= common })
+                    resumed = scanner.remainingElements(from: reused.last?.range.upperBound ?? previousRange.lowerBound + 1)
+                    if let resumed { knownEnds[previousRange.lowerBound] = resumed.end }
+                }
+            }
+            guard let values = scanner.topLevelValues(for: ["messages", "system_events", "title"], knownEnds: knownEnds) else { return }
+            if let range = values["messages"] {
+                messagesRange = range
+                if let resumed, knownEnds[range.lowerBound] != nil {
+                    messages = reused + resumed.elements.map { ($0, scanner.hash($0)) }
+                } else if let elements = scanner.elements(of: range) {
+                    messages = elements.map { ($0, scanner.hash($0)) }
+                }
             }
             if let range = values["title"], bytes[range.lowerBound] == UInt8(ascii: "\"") {
                 title = try? JSONCoding.decode(String.self, from: UnsafeBufferPointer(rebasing: bytes[range]))
@@ -83,6 +106,7 @@ struct PreparedSnapshot {
             }
         }
         self.messages = messages
+        self.messagesRange = messagesRange
         self.systemEvents = systemEvents
         self.title = title
     }

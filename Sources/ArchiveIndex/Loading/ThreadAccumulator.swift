@@ -86,6 +86,7 @@ struct ThreadAccumulator {
     }
 
     private static func decode(_ bytes: ArraySlice<UInt8>) -> (sender: String, content: String, toolResult: String?, timestamp: String?)? {
+        if let scanned = MessageScanner.fields(of: bytes) { return scanned }
         guard let message = try? JSONCoding.decode(ChatMessage.self, from: bytes) else { return nil }
         let toolResult = message.toolResult.map { $0.joined(separator: "\n") }
         return (message.sender, message.content, toolResult, message.timestamp)

@@ -6,9 +6,18 @@ enum SearchScope {
         [wallet.map { "w" + token($0) }, "s" + token(session), "f" + token(sender)].compactMap { $0 }.joined(separator: " ")
     }
 
-    /// Letters and digits only, lower-cased (what the unicode61 tokenizer keeps as one word).
+    /// ASCII letters and digits only, lower-cased (what the unicode61 tokenizer keeps as one word).
     static func token(_ value: String) -> String {
-        String(value.lowercased().unicodeScalars.filter { ($0.value >= 0x30 && $0.value <= 0x39) || ($0.value >= 0x61 && $0.value <= 0x7A) })
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(value.utf8.count)
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"): bytes.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): bytes.append(byte + 32)
+            default: continue
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The FTS5 expression for a user's query and filters. The user's text stays one
