@@ -1,3 +1,5 @@
+import AomiAPI
+
 /// Finds the byte ranges of a JSON document's parts without decoding them: the values of a
 /// top-level object's keys and the elements of an array. Snapshots repeat a thread's whole
 /// history every time; scanning lets the indexer decode only the messages that changed.
@@ -56,10 +58,35 @@ struct JSONScanner {
         }
     }
 
-    /// How many leading bytes `bytes` and `other` have in common, eight at a time.
-    func commonPrefixLength(with other: UnsafeBufferPointer<UInt8>) -> Int {
-        let count = min(bytes.count, other.count)
-        guard let left = bytes.baseAddress, let right = other.baseAddress else { return 0 }
+    /// Where the value of a top-level key starts (the values before it are skipped, not kept).
+    func valueStart(ofKey wanted: String) -> Int? {
+        var index = skipWhitespace(0)
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
+        index += 1
+        let wantedBytes = Array(wanted.utf8)
+        while true {
+            index = skipWhitespace(index)
+            guard index < bytes.count, bytes[index] != UInt8(ascii: "}") else { return nil }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            guard bytes[index] == UInt8(ascii: "\""), let keyEnd = endOfString(index) else { return nil }
+            let isWanted = bytes[(index + 1)..<(keyEnd - 1)].elementsEqual(wantedBytes)
+            index = skipWhitespace(keyEnd)
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+            let valueStart = skipWhitespace(index + 1)
+            if isWanted { return valueStart }
+            guard let valueEnd = endOfValue(valueStart) else { return nil }
+            index = valueEnd
+        }
+    }
+
+    /// How many bytes `bytes` from `start` and `other` from `otherStart` have in common, eight at a time.
+    func commonLength(from start: Int, with other: UnsafeBufferPointer<UInt8>, from otherStart: Int) -> Int {
+        guard start <= bytes.count, otherStart <= other.count, let leftBase = bytes.baseAddress, let rightBase = other.baseAddress else { return 0 }
+        let left = leftBase + start, right = rightBase + otherStart
+        let count = min(bytes.count - start, other.count - otherStart)
         var index = 0
         while index + 8 <= count,
               UnsafeRawPointer(left + index).loadUnaligned(as: UInt64.self) == UnsafeRawPointer(right + index).loadUnaligned(as: UInt64.self) {
@@ -67,6 +94,15 @@ struct JSONScanner {
         }
         while index < count, left[index] == right[index] { index += 1 }
         return index
+    }
+
+    /// The value of the JSON string at `range`: its bytes as they are when it has no escapes,
+    /// else decoded; nil when it is not a string.
+    func string(_ range: Range<Int>) -> String? {
+        guard range.count >= 2, bytes[range.lowerBound] == UInt8(ascii: "\""), bytes[range.upperBound - 1] == UInt8(ascii: "\"") else { return nil }
+        let inner = UnsafeBufferPointer(rebasing: bytes[(range.lowerBound + 1)..<(range.upperBound - 1)])
+        if !inner.contains(UInt8(ascii: "\\")) { return String(decoding: inner, as: UTF8.self) }
+        return try? JSONCoding.decode(String.self, from: UnsafeBufferPointer(rebasing: bytes[range]))
     }
 
     /// A 64-bit hash of a range's bytes, eight bytes at a time.

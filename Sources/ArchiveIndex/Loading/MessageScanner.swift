@@ -1,5 +1,3 @@
-import AomiAPI
-
 /// The fields the index keeps of a message, read with the scanner instead of a JSON decoder
 /// (four times faster on the writing thread). Anything unusual (a field of an unexpected
 /// type) returns nil, and the caller decodes the message in full.
@@ -8,15 +6,15 @@ enum MessageScanner {
         message.withUnsafeBufferPointer { bytes -> (String, String, String?, String?)? in
             let scanner = JSONScanner(bytes: bytes)
             guard let values = scanner.topLevelValues(for: ["sender", "content", "timestamp", "tool_result"]),
-                  let senderRange = values["sender"], let sender = string(bytes, senderRange) else { return nil }
+                  let senderRange = values["sender"], let sender = scanner.string(senderRange) else { return nil }
             var content = ""
             if let range = values["content"], !isNull(bytes, range) {
-                guard let text = string(bytes, range) else { return nil }
+                guard let text = scanner.string(range) else { return nil }
                 content = text
             }
             var timestamp: String?
             if let range = values["timestamp"], !isNull(bytes, range) {
-                guard let text = string(bytes, range) else { return nil }
+                guard let text = scanner.string(range) else { return nil }
                 timestamp = text
             }
             var toolResult: String?
@@ -24,7 +22,7 @@ enum MessageScanner {
                 guard let elements = scanner.elements(of: range) else { return nil }
                 var parts: [String] = []
                 for element in elements {
-                    guard let part = string(bytes, element) else { return nil }
+                    guard let part = scanner.string(element) else { return nil }
                     parts.append(part)
                 }
                 toolResult = parts.joined(separator: "\n")
@@ -35,13 +33,5 @@ enum MessageScanner {
 
     private static func isNull(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
         range.count == 4 && bytes[range.lowerBound] == UInt8(ascii: "n")
-    }
-
-    /// A JSON string's value: its bytes as they are when it has no escapes, else decoded.
-    private static func string(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String? {
-        guard range.count >= 2, bytes[range.lowerBound] == UInt8(ascii: "\""), bytes[range.upperBound - 1] == UInt8(ascii: "\"") else { return nil }
-        let inner = UnsafeBufferPointer(rebasing: bytes[(range.lowerBound + 1)..<(range.upperBound - 1)])
-        if !inner.contains(UInt8(ascii: "\\")) { return String(decoding: inner, as: UTF8.self) }
-        return try? JSONCoding.decode(String.self, from: UnsafeBufferPointer(rebasing: bytes[range]))
     }
 }

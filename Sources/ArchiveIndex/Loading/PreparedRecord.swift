@@ -17,7 +17,8 @@ struct PreparedRecord {
     static let snapshotPaths: Set<String> = [AomiPath.state, AomiPath.chat, "/api/interrupt", "/api/system"]
 
     /// `previousSnapshots` holds the last snapshot read of each session in this file: a
-    /// snapshot repeats the one before it up to where the thread grew, and that part is not scanned again.
+    /// snapshot's messages repeat the one before it up to where the thread grew, and that part
+    /// is not scanned again.
     init(_ stored: WARCStoredRecord, fileID: Int64, previousSnapshots: inout [String: PreparedSnapshot]) {
         self.stored = stored
         let record = stored.record
@@ -78,29 +79,18 @@ struct PreparedSnapshot {
         var title: String?
         payload.withUnsafeBufferPointer { bytes in
             let scanner = JSONScanner(bytes: bytes)
-            var knownEnds: [Int: Int] = [:]
-            var reused: [(range: Range<Int>, hash: Int64)] = []
-            var resumed: (elements: [Range<Int>], end: Int)?
-            if let previous, let previousRange = previous.messagesRange, let previousMessages = previous.messages {
-                let common = previous.payload.withUnsafeBufferPointer { scanner.commonPrefixLength(with: $0) }
-                if previousRange.lowerBound < common {
-                    reused = Array(previousMessages.prefix { $0.range.upperBound <= common })
-                    resumed = scanner.remainingElements(from: reused.last?.range.upperBound ?? previousRange.lowerBound + 1)
-                    if let resumed { knownEnds[previousRange.lowerBound] = resumed.end }
-                }
-            }
+            let continued = previous.flatMap { Self.continuation(of: $0, scanner: scanner) }
+            let knownEnds = continued.map { [$0.start: $0.end] } ?? [:]
             guard let values = scanner.topLevelValues(for: ["messages", "system_events", "title"], knownEnds: knownEnds) else { return }
             if let range = values["messages"] {
                 messagesRange = range
-                if let resumed, knownEnds[range.lowerBound] != nil {
-                    messages = reused + resumed.elements.map { ($0, scanner.hash($0)) }
+                if let continued, continued.start == range.lowerBound {
+                    messages = continued.reused + continued.rest.map { ($0, scanner.hash($0)) }
                 } else if let elements = scanner.elements(of: range) {
                     messages = elements.map { ($0, scanner.hash($0)) }
                 }
             }
-            if let range = values["title"], bytes[range.lowerBound] == UInt8(ascii: "\"") {
-                title = try? JSONCoding.decode(String.self, from: UnsafeBufferPointer(rebasing: bytes[range]))
-            }
+            if let range = values["title"] { title = scanner.string(range) }
             if let range = values["system_events"], let elements = scanner.elements(of: range) {
                 systemEvents = elements.map { Array(UnsafeBufferPointer(rebasing: bytes[$0])) }
             }
@@ -109,5 +99,20 @@ struct PreparedSnapshot {
         self.messagesRange = messagesRange
         self.systemEvents = systemEvents
         self.title = title
+    }
+
+    /// The messages of this snapshot as the previous snapshot of its session continued: the
+    /// ones repeated byte for byte (ranges moved, hashes kept) and the rest, scanned.
+    private static func continuation(of previous: PreparedSnapshot, scanner: JSONScanner)
+        -> (start: Int, end: Int, reused: [(range: Range<Int>, hash: Int64)], rest: [Range<Int>])? {
+        guard let previousRange = previous.messagesRange, let previousMessages = previous.messages,
+              let start = scanner.valueStart(ofKey: "messages") else { return nil }
+        let common = previous.payload.withUnsafeBufferPointer { scanner.commonLength(from: start, with: $0, from: previousRange.lowerBound) }
+        guard common > 0 else { return nil }
+        let shift = start - previousRange.lowerBound
+        let reused = previousMessages.prefix { $0.range.upperBound - previousRange.lowerBound <= common }
+            .map { (range: ($0.range.lowerBound + shift)..<($0.range.upperBound + shift), hash: $0.hash) }
+        guard let rest = scanner.remainingElements(from: reused.last?.range.upperBound ?? start + 1) else { return nil }
+        return (start, rest.end, reused, rest.elements)
     }
 }
