@@ -48,7 +48,7 @@ extension BatchLoader {
                     let remove = try db.cachedStatement(sql: "INSERT INTO messages_fts (messages_fts, rowid, content, scope) VALUES ('delete', ?, ?, ?)")
                     remove.setUncheckedArguments([rowID, old?["content"] as String? ?? "", old?["scope"] as String? ?? ""])
                     try remove.execute()
-                    let scope = SearchScope.tokens(wallet: thread.wallet, session: thread.session, sender: message.sender)
+                    let scope = SearchScope.tokens(wallet: thread.wallet, session: thread.session)
                     let update = try db.cachedStatement(sql: """
                         UPDATE messages SET sender = ?, content = ?, tool_result = ?, timestamp = ?, last_seen = ?, record = ?, hash = ?, scope = ? WHERE id = ?
                         """)
@@ -63,7 +63,7 @@ extension BatchLoader {
                     try update.execute()
                 }
             } else {
-                let scope = SearchScope.tokens(wallet: thread.wallet, session: thread.session, sender: message.sender)
+                let scope = SearchScope.tokens(wallet: thread.wallet, session: thread.session)
                 let insert = try db.cachedStatement(sql: """
                     INSERT INTO messages (session, position, sender, content, tool_result, timestamp, first_seen, last_seen, record, hash, scope)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -13,7 +13,7 @@ public struct ArchiveQueries: Sendable {
     /// when no wallet or session narrows the search). User text is only ever bound as a
     /// parameter; an FTS5 syntax error becomes `IndexError.invalidQuery`.
     public func search(_ query: SearchQuery) throws(IndexError) -> [SearchHit] {
-        // FTS5 walks the matches (filters are terms of the match) newest first; bm25 ranks the
+        // FTS5 walks the matches (wallet and session filters are terms of the match) newest first; bm25 ranks the
         // newest `rankWindow` of them (all of them for any but very common words); only the
         // best rows are joined, and their excerpts are made from the query's words.
         let sql = """
@@ -25,7 +25,8 @@ public struct ArchiveQueries: Sendable {
                 LIMIT :window
             ), best AS (
                 SELECT recent.id, recent.rank FROM recent JOIN messages m ON m.id = recent.id
-                WHERE (:since IS NULL OR m.first_seen >= :since)
+                WHERE (:sender IS NULL OR m.sender = :sender)
+                  AND (:since IS NULL OR m.first_seen >= :since)
                   AND (:until IS NULL OR m.first_seen <= :until)
                 ORDER BY recent.rank LIMIT :limit
             )
@@ -37,7 +38,7 @@ public struct ArchiveQueries: Sendable {
             """
         let expression = try SearchScope.expression(query)
         let arguments: StatementArguments = [
-            "text": expression, "since": query.since, "until": query.until, "limit": query.limit, "window": query.rankWindow,
+            "text": expression, "sender": query.sender, "since": query.since, "until": query.until, "limit": query.limit, "window": query.rankWindow,
         ]
         let snippets = SnippetMaker(query: query.text, open: query.highlight.open, close: query.highlight.close)
         do {
