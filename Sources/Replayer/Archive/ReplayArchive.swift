@@ -76,28 +76,3 @@ public struct ReplayArchive: Sendable {
         return name == wallet || !name.hasPrefix("0x")
     }
 }
-
-/// What reading one wallet folder gave.
-struct FolderLoad: Sendable {
-    var exchanges: [RecordedExchange] = []
-    var keyIDs: Set<String> = []
-    var problems: [String] = []
-    var filesRead = 0
-    var failure: ReplayerError?
-}
-
-/// Results written by index from concurrent workers.
-final class ConcurrentResults<Value: Sendable>: @unchecked Sendable {
-    private var slots: [Value?]
-    private let lock = NSLock()
-
-    init(count: Int) {
-        slots = Array(repeating: nil, count: count)
-    }
-
-    func set(_ index: Int, _ value: Value) {
-        lock.withLock { slots[index] = value }
-    }
-
-    var values: [Value] { lock.withLock { slots.compactMap { $0 } } }
-}

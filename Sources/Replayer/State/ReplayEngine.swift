@@ -47,10 +47,15 @@ public final class ReplayEngine: Sendable {
     public func respond(to request: ReplayRequest, extraFields: [(String, String)] = []) -> ReplayOutcome {
         let clientID = request.value(AomiHeader.sessionID) ?? ""
         let now = ContinuousClock.now
-        let outcome = state.withLock { state -> ReplayOutcome in
-            let outcome = answer(request, clientID: clientID, now: now, extraFields: extraFields, state: &state)
-            state.counts[outcome.kind, default: 0] += 1
-            return outcome
+        let decision = state.withLock { state -> Decision in
+            let decision = answer(request, clientID: clientID, now: now, extraFields: extraFields, state: &state)
+            state.counts[decision.kind, default: 0] += 1
+            return decision
+        }
+        // The answer's bytes are made outside the lock: a large body is read from its file the first time.
+        let outcome = switch decision {
+        case let .answered(outcome): outcome
+        case let .serve(exchange, rewrite): hit(exchange, rewrite: rewrite, clientID: clientID, extraFields: extraFields)
         }
         if let explanation = outcome.explanation {
             logger.warning("\(outcome.kind.rawValue): \(explanation)")
@@ -108,8 +113,22 @@ public final class ReplayEngine: Sendable {
 
     // MARK: - Matching
 
+    /// What matching decided: an answer made already (a miss, a rejected key), or a recorded
+    /// exchange to serve with the client's session ids.
+    private enum Decision {
+        case answered(ReplayOutcome)
+        case serve(RecordedExchange, SessionRewrite)
+
+        var kind: ReplayOutcome.Kind {
+            switch self {
+            case let .answered(outcome): outcome.kind
+            case .serve: .hit
+            }
+        }
+    }
+
     private func answer(_ request: ReplayRequest, clientID: String, now: ContinuousClock.Instant, extraFields: [(String, String)],
-                        state: inout EngineState) -> ReplayOutcome {
+                        state: inout EngineState) -> Decision {
         let key = RequestKey(method: request.method, target: request.target, body: request.body).replacingSessions(pathAliases(request.path, state))
         var session = state.sessions[clientID] ?? ClientSession(id: clientID, candidates: initialCandidates(for: clientID, state))
         let position = session.positions[key] ?? 0
@@ -117,11 +136,11 @@ public final class ReplayEngine: Sendable {
             scripts[$0].canAnswer(key, position: position, strict: configuration.strict, tokens: tokens)
         }
         guard let lead = consistent.first, let exchange = scripts[lead].exchange(for: key, position: position, tokens: tokens) else {
-            return MissDiagnosis(sent: key, clientSession: clientID, position: position, strict: configuration.strict,
-                                 candidates: session.candidates.isEmpty ? Array(scripts.indices) : session.candidates, scripts: scripts, tokens: tokens)
-                .outcome(extraFields: extraFields)
+            return .answered(MissDiagnosis(sent: key, clientSession: clientID, position: position, strict: configuration.strict,
+                                           candidates: session.candidates.isEmpty ? Array(scripts.indices) : session.candidates, scripts: scripts, tokens: tokens)
+                .outcome(extraFields: extraFields))
         }
-        if let rejection = checkKey(request, recorded: exchange, extraFields: extraFields) { return rejection }
+        if let rejection = checkKey(request, recorded: exchange, extraFields: extraFields) { return .answered(rejection) }
         session.candidates = consistent
         session.positions[key] = position + 1
         if !session.bound { session.history.append(key) }
@@ -132,9 +151,8 @@ public final class ReplayEngine: Sendable {
         state.sessions[clientID] = session
         if consistent.count == 1, !session.bound { claim(lead, for: clientID, state: &state) }
         let rewrite = SessionRewrite(rewrites(for: clientID, lead: lead, listing: key.route == "GET " + AomiPath.sessions, state))
-        let outcome = hit(exchange, rewrite: rewrite, clientID: clientID, extraFields: extraFields)
         pump(clientID, state: &state)
-        return outcome
+        return .serve(exchange, rewrite)
     }
 
     /// A recorded session id names itself (even when a fresh id was aliased to it: each has
