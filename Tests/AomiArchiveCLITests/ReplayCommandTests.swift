@@ -1,5 +1,8 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import Testing
+import WARC
 
 /// `replay`, `verify` and `export` run as a user runs them, over the demo's archives.
 @Suite struct ReplayCommandTests {
@@ -44,5 +47,41 @@ import Testing
         let none = try CommandRunner.run(["replay", "--archives", folder, "--session", "no-such-session"])
         #expect(none.status != 0)
         #expect(none.standardError.contains("no recorded session matches"))
+    }
+}
+
+/// `replay --fallback URL --record DIR`: misses go to a live backend and are recorded as `record` would.
+@Suite struct ReplayFallbackCommandTests {
+    @Test(.timeLimit(.minutes(2))) func missesAreForwardedAndRecorded() async throws {
+        let folder = NSTemporaryDirectory() + "aomi-fallback-cli-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let demo = try CommandRunner.run(["demo", "--dir", folder + "/recorded"])
+        try #require(demo.status == 0, "\(demo.standardError)")
+        let sim = try BackgroundCommand(["sim", "--listen", "127.0.0.1:0"])
+        let live = try await sim.waitForURL()
+        let replay = try BackgroundCommand(["replay", "--archives", folder + "/recorded", "--listen", "127.0.0.1:0",
+                                            "--fallback", live, "--record", folder + "/forwarded"])
+        let url = try await replay.waitForURL()
+
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        var request = HTTPClientRequest(url: url + "/api/chat?message=hello%20fallback")
+        request.method = .POST
+        request.headers.add(name: "X-Session-Id", value: UUID().uuidString.lowercased())
+        let response = try await client.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        try await client.shutdown()
+        replay.signal(SIGTERM)
+        let status = await replay.wait()
+        sim.signal(SIGTERM)
+        _ = await sim.wait()
+
+        #expect(response.status.code == 200)
+        #expect(response.headers.first(name: "X-Aomi-Replay") == "fallback")
+        #expect(String(buffer: body).contains("hello fallback"))
+        #expect(status == 0, "\(replay.standardError)")
+        let files = (try FileManager.default.subpathsOfDirectory(atPath: folder + "/forwarded")).filter { $0.hasSuffix(".warc.gz") }
+        let requests = try files.flatMap { try WARCFileReader.readAll(path: folder + "/forwarded/" + $0).records }
+            .filter { $0.record.type == .request }
+        #expect(requests.contains { $0.record.targetURI?.contains("message=hello%20fallback") == true }, "\(files)")
     }
 }
