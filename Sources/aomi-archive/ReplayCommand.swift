@@ -45,6 +45,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Check App keys against the recorded redaction tokens (401/403).")
     var checkKeys = true
 
+    @Option(help: "A request header that takes part in matching (repeatable); by default none does.")
+    var matchHeader: [String] = []
+
     @Option(help: "A browser origin allowed to call the replay (repeatable; * for any). Default: loopback origins.")
     var cors: [String] = []
 
@@ -79,7 +82,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let root = files.first.map { FileManager.default.isDirectory($0) ? $0 : (($0 as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent }
             ?? location.archives
         let engine = ReplayEngine(archive: archive, configuration: ReplayConfiguration(clock: clock, speed: speed, strict: strict, checkKeys: checkKeys,
-                                                                                         cors: CORSPolicy(origins: cors)),
+                                                                                         cors: CORSPolicy(origins: cors), matchHeaders: matchHeader),
                                   tokens: SecretTokens.load(root: root), logger: logger)
         if checkKeys, !engine.canCheckKeys { logger.info("App keys are not checked: no matching .aomi-archive-key in \(root)") }
         let recorder = try await startFallbackRecorder(logger: logger)

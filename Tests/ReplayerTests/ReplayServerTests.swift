@@ -140,3 +140,29 @@ enum RawSocket {
         }
     }
 }
+
+/// `--match-header`: named header fields take part in matching, and a difference is explained.
+@Suite("Matching on headers")
+struct ReplayHeaderMatchingTests {
+    @Test("with Accept matched, another Accept is a miss naming the header; without --match-header it is a hit")
+    func namedHeaderTakesPart() async throws {
+        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
+        defer { recording.remove() }
+        let session = try #require(recording.archive.sessions.first)
+        let models = try #require(session.exchanges.first { $0.request.path == "/api/control/models" })
+        let accept = try #require(models.request.fields.first { $0.name.lowercased() == "accept" }?.value)
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let (server, _) = try await recording.serve(ReplayConfiguration(matchHeaders: ["Accept"]))
+        let same = try await client.send(.GET, server.baseURL + "/api/control/models", headers: [("X-Session-Id", session.id), ("Accept", accept)])
+        let other = try await client.send(.GET, server.baseURL + "/api/control/models", headers: [("X-Session-Id", session.id), ("Accept", "text/plain")])
+        await server.stop()
+        let (lenient, _) = try await recording.serve()
+        let ignored = try await client.send(.GET, lenient.baseURL + "/api/control/models", headers: [("X-Session-Id", session.id), ("Accept", "text/plain")])
+        await lenient.stop()
+        try await client.shutdown()
+        #expect(same.header("X-Aomi-Replay") == "hit")
+        #expect(other.status == 404)
+        #expect(String(decoding: other.body, as: UTF8.self).contains("header accept: recorded"))
+        #expect(ignored.header("X-Aomi-Replay") == "hit")
+    }
+}

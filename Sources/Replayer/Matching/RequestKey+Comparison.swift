@@ -5,15 +5,21 @@ extension RequestKey {
     /// the secrets they replaced.
     func matches(sent: RequestKey, tokens: SecretTokens) -> Bool {
         if self == sent { return true }
-        guard method == sent.method, path == sent.path, parameters.count == sent.parameters.count else { return false }
-        for (name, recordedValues) in Dictionary(grouping: parameters, by: \.name) {
-            let sentValues = sent.parameters.filter { $0.name == name }
+        guard method == sent.method, path == sent.path, Self.values(parameters, match: sent.parameters, tokens: tokens),
+              Self.values(headers, match: sent.headers, tokens: tokens) else { return false }
+        return Self.value(body, matches: sent.body, tokens: tokens)
+    }
+
+    private static func values(_ recorded: [Parameter], match sent: [Parameter], tokens: SecretTokens) -> Bool {
+        guard recorded.count == sent.count else { return false }
+        for (name, recordedValues) in Dictionary(grouping: recorded, by: \.name) {
+            let sentValues = sent.filter { $0.name == name }
             guard sentValues.count == recordedValues.count else { return false }
-            for recorded in recordedValues where !sentValues.contains(where: { Self.value(recorded.value, matches: $0.value, tokens: tokens) }) {
+            for value in recordedValues where !sentValues.contains(where: { Self.value(value.value, matches: $0.value, tokens: tokens) }) {
                 return false
             }
         }
-        return Self.value(body, matches: sent.body, tokens: tokens)
+        return true
     }
 
     private static func value(_ recorded: String, matches sent: String, tokens: SecretTokens) -> Bool {
@@ -32,6 +38,13 @@ extension RequestKey {
             let recordedValue = parameters.filter { $0.name == name }.map(\.value), sentValue = sent.parameters.filter { $0.name == name }.map(\.value)
             if recordedValue != sentValue {
                 differences.append("parameter \(name): recorded \(Self.show(recordedValue)), sent \(Self.show(sentValue))")
+            }
+        }
+        let recordedHeaders = Set(headers.map(\.name)), sentHeaders = Set(sent.headers.map(\.name))
+        for name in recordedHeaders.union(sentHeaders).sorted() {
+            let recordedValue = headers.filter { $0.name == name }.map(\.value), sentValue = sent.headers.filter { $0.name == name }.map(\.value)
+            if recordedValue != sentValue {
+                differences.append("header \(name): recorded \(Self.show(recordedValue)), sent \(Self.show(sentValue))")
             }
         }
         if body != sent.body { differences.append(contentsOf: Self.bodyDifferences(recorded: body, sent: sent.body)) }

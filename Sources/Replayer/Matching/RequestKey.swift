@@ -2,9 +2,10 @@ import AomiAPI
 
 /// What a request is matched on: method, path, query parameters in a canonical order (JSON
 /// values such as `user_state` as canonical JSON) and the body as canonical JSON. The session
-/// is not part of it: every replayed session has its own queues.
+/// is not part of it: every replayed session has its own queues. Header fields take part only
+/// when named (`--match-header`).
 public struct RequestKey: Hashable, Sendable, CustomStringConvertible {
-    /// One query parameter, decoded; JSON values canonical.
+    /// One query parameter (decoded; JSON values canonical) or named header field.
     public struct Parameter: Hashable, Sendable, Comparable {
         public var name: String
         public var value: String
@@ -16,12 +17,19 @@ public struct RequestKey: Hashable, Sendable, CustomStringConvertible {
     public var path: String
     public var parameters: [Parameter]
     public var body: String
+    /// The values of the header fields matching takes into account (names lower-case).
+    public var headers: [Parameter]
 
-    public init(method: String, target: String, body: [UInt8]) {
+    /// `headerNames` (lower-case) are the header fields that take part; `fields` are the request's.
+    public init(method: String, target: String, body: [UInt8], fields: [(name: String, value: String)] = [], headerNames: Set<String> = []) {
         self.method = method.uppercased()
         path = QueryString.path(of: target)
         parameters = QueryString.parameters(of: target).map { Parameter(name: $0.name, value: CanonicalJSON.canonical($0.value)) }.sorted()
         self.body = CanonicalJSON.canonical(body)
+        headers = headerNames.isEmpty ? [] : fields.compactMap { field in
+            let name = field.name.lowercased()
+            return headerNames.contains(name) ? Parameter(name: name, value: field.value) : nil
+        }.sorted()
     }
 
     /// Method and path: the requests that can be compared field by field.
@@ -29,7 +37,8 @@ public struct RequestKey: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         let query = parameters.isEmpty ? "" : "?" + parameters.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
-        return "\(method) \(path)\(query)" + (body.isEmpty ? "" : " \(body)")
+        let named = headers.map { " [\($0.name): \($0.value)]" }.joined()
+        return "\(method) \(path)\(query)" + (body.isEmpty ? "" : " \(body)") + named
     }
 
     /// The key with path segments that are session ids replaced by `map` (client id → recorded id).

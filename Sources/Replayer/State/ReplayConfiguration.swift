@@ -18,14 +18,17 @@ public struct ReplayConfiguration: Sendable {
     public var cors: CORSPolicy
     /// Largest request body accepted (413 beyond).
     public var maxBodyBytes: Int
+    /// Header fields that take part in matching, lower-case (none by default).
+    public var matchHeaders: Set<String>
 
     public init(clock: Clock = .sequence, speed: Double = 1, strict: Bool = false, checkKeys: Bool = true, cors: CORSPolicy = .loopback,
-                maxBodyBytes: Int = 16 << 20) {
+                maxBodyBytes: Int = 16 << 20, matchHeaders: [String] = []) {
         self.clock = clock
         self.speed = speed > 0 ? speed : 1
         self.strict = strict
         self.checkKeys = checkKeys
         self.cors = cors
         self.maxBodyBytes = maxBodyBytes
+        self.matchHeaders = Set(matchHeaders.map { $0.lowercased() })
     }
 }

@@ -32,7 +32,8 @@ public final class ReplayEngine: Sendable {
         self.configuration = configuration
         let sessions = archive.sessions
         let prepared = ConcurrentResults<ReplayScript>(count: sessions.count)
-        DispatchQueue.concurrentPerform(iterations: sessions.count) { prepared.set($0, ReplayScript(session: sessions[$0])) }
+        let matchHeaders = configuration.matchHeaders
+        DispatchQueue.concurrentPerform(iterations: sessions.count) { prepared.set($0, ReplayScript(session: sessions[$0], matchHeaders: matchHeaders)) }
         scripts = prepared.values
         scriptIndex = Dictionary(scripts.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.tokens = tokens
@@ -129,7 +130,8 @@ public final class ReplayEngine: Sendable {
 
     private func answer(_ request: ReplayRequest, clientID: String, now: ContinuousClock.Instant, extraFields: [(String, String)],
                         state: inout EngineState) -> Decision {
-        let key = RequestKey(method: request.method, target: request.target, body: request.body).replacingSessions(pathAliases(request.path, state))
+        let key = RequestKey(method: request.method, target: request.target, body: request.body, fields: request.fields,
+                             headerNames: configuration.matchHeaders).replacingSessions(pathAliases(request.path, state))
         var session = state.sessions[clientID] ?? ClientSession(id: clientID, candidates: initialCandidates(for: clientID, state))
         let position = session.positions[key] ?? 0
         let consistent = session.candidates.filter {

@@ -11,13 +11,15 @@ final class ReplayScript: Sendable {
     let orderedKeys: [RequestKey]
     let events: [ScheduledEvent]
 
-    init(session: RecordedSession) {
+    init(session: RecordedSession, matchHeaders: Set<String> = []) {
         self.session = session
         var queues: [RequestKey: [Int]] = [:]
         var keysByRoute: [String: [RequestKey]] = [:]
         var orderedKeys: [RequestKey] = []
         for (index, exchange) in session.exchanges.enumerated() {
-            let key = RequestKey(method: exchange.request.method, target: exchange.request.target, body: exchange.request.body)
+            let request = exchange.request
+            let key = RequestKey(method: request.method, target: request.target, body: request.body,
+                                 fields: request.fields.map { ($0.name, $0.value) }, headerNames: matchHeaders)
             if queues[key] == nil {
                 orderedKeys.append(key)
                 keysByRoute[key.route, default: []].append(key)
