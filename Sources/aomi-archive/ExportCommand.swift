@@ -14,16 +14,7 @@ struct ExportCommand: AsyncParsableCommand {
         case warc, har
     }
 
-    @Argument(help: "Archive files or folders (default: --archives).")
-    var files: [String] = []
-
-    @OptionGroup var location: IndexLocation
-
-    @Option(help: "Export this session (repeatable).")
-    var session: [String] = []
-
-    @Option(help: "Export every session of this wallet.")
-    var wallet: String?
+    @OptionGroup var source: ReplaySource
 
     @Option(help: "warc or har.")
     var format: Format = .warc
@@ -32,16 +23,12 @@ struct ExportCommand: AsyncParsableCommand {
     var output: String
 
     func validate() throws {
-        if session.isEmpty, wallet == nil { throw ValidationError("name --session or --wallet") }
+        if source.session.isEmpty, source.wallet == nil { throw ValidationError("name --session or --wallet") }
     }
 
     func run() async throws {
-        let selection = ReplaySelection(wallet: wallet, sessions: session)
-        let paths = files.isEmpty
-            ? try ReplayArchive.archiveFiles(under: location.archives, selection: selection, index: location.databasePath)
-            : try files.flatMap { try ReplayArchive.archiveFiles(under: $0) }
-        let archive = try ReplayArchive.load(files: paths, selection: selection)
-        guard !archive.sessions.isEmpty else { throw ReplayerError.nothingSelected(wallet: wallet, sessions: session, loadedSessions: 0) }
+        let paths = try source.paths()
+        let archive = try source.load(paths: paths)
         switch format {
         case .warc:
             let count = try await WARCExporter(files: paths, sessions: Set(archive.sessions.map(\.id))).write(to: output)

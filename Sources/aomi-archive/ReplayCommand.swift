@@ -19,16 +19,7 @@ struct ReplayCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Archive files or folders (default: --archives).")
-    var files: [String] = []
-
-    @OptionGroup var location: IndexLocation
-
-    @Option(help: "Serve only this wallet's sessions.")
-    var wallet: String?
-
-    @Option(help: "Serve only this recorded session (repeatable); fresh client sessions are aliased to these in order.")
-    var session: [String] = []
+    @OptionGroup var source: ReplaySource
 
     @Option(help: "Address to listen on (HOST:PORT).")
     var listen = "127.0.0.1:8788"
@@ -69,18 +60,9 @@ struct ReplayCommand: AsyncParsableCommand {
         let address = try ListenAddress(listen)
         var logger = Logger(label: "aomi-archive.replay")
         logger.logLevel = quiet ? .warning : .info
-        let selection = ReplaySelection(wallet: wallet, sessions: session)
         let started = ContinuousClock.now
-        let paths = files.isEmpty
-            ? try ReplayArchive.archiveFiles(under: location.archives, selection: selection, index: location.databasePath)
-            : try files.flatMap { try ReplayArchive.archiveFiles(under: $0) }
-        let archive = try ReplayArchive.load(files: paths, selection: selection)
-        guard !archive.sessions.isEmpty else {
-            throw ReplayerError.nothingSelected(wallet: wallet, sessions: session, loadedSessions: 0)
-        }
-        for problem in archive.problems { logger.warning("\(problem)") }
-        let root = files.first.map { FileManager.default.isDirectory($0) ? $0 : (($0 as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent }
-            ?? location.archives
+        let archive = try source.load(paths: try source.paths())
+        let root = source.root
         let engine = ReplayEngine(archive: archive, configuration: ReplayConfiguration(clock: clock, speed: speed, strict: strict, checkKeys: checkKeys,
                                                                                          cors: CORSPolicy(origins: cors), matchHeaders: matchHeader),
                                   tokens: SecretTokens.load(root: root), logger: logger)

@@ -16,25 +16,10 @@ struct VerifyCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Archive files or folders (default: --archives).")
-    var files: [String] = []
-
-    @OptionGroup var location: IndexLocation
-
-    @Option(help: "Verify only this session (repeatable).")
-    var session: [String] = []
-
-    @Option(help: "Verify only this wallet's sessions.")
-    var wallet: String?
+    @OptionGroup var source: ReplaySource
 
     func run() async throws {
-        let selection = ReplaySelection(wallet: wallet, sessions: session)
-        let paths = files.isEmpty
-            ? try ReplayArchive.archiveFiles(under: location.archives, selection: selection, index: location.databasePath)
-            : try files.flatMap { try ReplayArchive.archiveFiles(under: $0) }
-        let archive = try ReplayArchive.load(files: paths, selection: selection)
-        guard !archive.sessions.isEmpty else { throw ReplayerError.nothingSelected(wallet: wallet, sessions: session, loadedSessions: 0) }
-        for problem in archive.problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
+        let archive = try source.load(paths: try source.paths())
         let report = try await ReplayVerifier(archive: archive).run()
         for difference in report.differences { print(difference) }
         print(report.summary)

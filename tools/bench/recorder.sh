@@ -21,19 +21,11 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-need_apt=()
-command -v wrk >/dev/null || need_apt+=(wrk)
-[ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
-if [ ${#need_apt[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null; fi
-mitm_venv=${MITM_VENV:-$HOME/.cache/aomi-bench-mitmproxy}
-if [ ! -x "$mitm_venv/bin/mitmdump" ]; then
-  (python3 -m venv "$mitm_venv" && "$mitm_venv/bin/pip" install -q mitmproxy) >/dev/null 2>&1 || echo "mitmproxy did not install: (c) skipped"
-fi
+source tools/bench/lib.sh
+install_bench_tools
 swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/null
 bin="$scratch/release/aomi-archive"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 
 # The snapshot: a real one from the simulator after three turns (tool use, a swap).
 sim_port=$(free_port)
@@ -97,7 +89,6 @@ measure() {
     $1 == "99%" { p99 = ms($2) }
     END { printf "%s %s %s\n", rps, p50, p99 }'
 }
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 declare -A results
 names=(a b); [ -n "$mitm_port" ] && names+=(c); names+=(d)

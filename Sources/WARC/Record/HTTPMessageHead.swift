@@ -1,16 +1,8 @@
 /// The start line and header fields of an HTTP/1.1 message held in a `request`, `response`
 /// or `revisit` record's block, as the client or server sent them.
 public struct HTTPMessageHead: Sendable, Equatable {
-    /// One header field, in the order and spelling it was sent.
-    public struct Field: Sendable, Equatable {
-        public var name: String
-        public var value: String
-
-        public init(name: String, value: String) {
-            self.name = name
-            self.value = value
-        }
-    }
+    /// One header field, in the order and spelling it was sent (the same `Name: value` pair as a WARC header's).
+    public typealias Field = WARCHeaders.Field
 
     public var startLine: String
     public var fields: [Field]

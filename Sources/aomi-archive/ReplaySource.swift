@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import Replayer
+
+/// Which recorded sessions `replay`, `verify` and `export` work on: files or an archive root,
+/// narrowed to a wallet or sessions (through the index when there is one).
+struct ReplaySource: ParsableArguments {
+    @Argument(help: "Archive files or folders (default: --archives).")
+    var files: [String] = []
+
+    @OptionGroup var location: IndexLocation
+
+    @Option(help: "Only this recorded session (repeatable).")
+    var session: [String] = []
+
+    @Option(help: "Only this wallet's sessions.")
+    var wallet: String?
+
+    var selection: ReplaySelection { ReplaySelection(wallet: wallet, sessions: session) }
+
+    /// The archive files to read.
+    func paths() throws -> [String] {
+        files.isEmpty
+            ? try ReplayArchive.archiveFiles(under: location.archives, selection: selection, index: location.databasePath)
+            : try files.flatMap { try ReplayArchive.archiveFiles(under: $0) }
+    }
+
+    /// The selected sessions, read; problems go to stderr; none selected is an error.
+    func load(paths: [String]) throws -> ReplayArchive {
+        let archive = try ReplayArchive.load(files: paths, selection: selection)
+        guard !archive.sessions.isEmpty else { throw ReplayerError.nothingSelected(wallet: wallet, sessions: session, loadedSessions: 0) }
+        for problem in archive.problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
+        return archive
+    }
+
+    /// The archive root: where the redaction key is looked for.
+    var root: String {
+        guard let first = files.first else { return location.archives }
+        return FileManager.default.isDirectory(first) ? first : ((first as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+    }
+}
