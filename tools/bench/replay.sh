@@ -130,7 +130,7 @@ if [ "$startup_mb" -gt 0 ]; then
     messages=$((startup_mb * 1024 * 1024 / 4900))
     "$scratch/release/index-bench" generate "$root" $((messages / 1000 + 1)) $((messages / 100)) 100 >/dev/null
   fi
-  echo "start-up root: $(du -sm "$root" | cut -f1) MB in $(find "$root" -name '*.warc.gz' | wc -l) files"
+  echo "start-up root: $(find "$root" -name '*.warc.gz' -print0 | du -cm --files0-from=- | tail -1 | cut -f1) MB of .warc.gz in $(find "$root" -name '*.warc.gz' | wc -l) files"
   startup() {
     local port; port=$(free_port)
     local started; started=$(date +%s.%N)
