@@ -71,7 +71,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let fallbackTarget = try (recorder?.server.baseURL ?? fallback).map { url throws(ReplayerError) in try ReplayFallback(baseURL: url, logger: logger) }
         let server = try await ReplayServer(engine: engine, fallback: fallbackTarget, logger: logger).start(host: address.host, port: address.port)
         let exchanges = archive.sessions.reduce(0) { $0 + $1.exchanges.count }
-        let milliseconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e15 + Double((ContinuousClock.now - started).components.seconds) * 1000
+        let milliseconds = (ContinuousClock.now - started) / .milliseconds(1)
         FileHandle.standardOutput.write(Data(("aomi-archive replay: \(server.baseURL) serving \(archive.sessions.count) sessions, \(exchanges) exchanges from "
             + "\(archive.filesRead) files (loaded in \(Int(milliseconds)) ms, clock \(clock.rawValue)\(strict ? ", strict" : ""))\n").utf8))
         await ShutdownSignal.wait()

@@ -12,7 +12,7 @@ struct FolderLoader {
     private var streamRequest: [String: String] = [:]
     private var result = FolderLoad()
 
-    mutating func load(files: [String], selection: ReplaySelection) -> FolderLoad {
+    mutating func load(files: [String]) -> FolderLoad {
         for file in files {
             let reader: WARCFileReader
             do {

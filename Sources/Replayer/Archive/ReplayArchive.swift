@@ -47,7 +47,7 @@ public struct ReplayArchive: Sendable {
         let results = ConcurrentResults<FolderLoad>(count: folders.count)
         DispatchQueue.concurrentPerform(iterations: folders.count) { index in
             var loader = FolderLoader()
-            results.set(index, loader.load(files: folders[index].value.sorted(), selection: selection))
+            results.set(index, loader.load(files: folders[index].value.sorted()))
         }
         var sessions: [String: RecordedSession] = [:]
         var archive = ReplayArchive(sessions: [])

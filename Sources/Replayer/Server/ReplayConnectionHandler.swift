@@ -130,7 +130,7 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
             let buffer = context.channel.allocator.buffer(bytes: outcome.bytes)
             let channel = context.channel
             let written = AnswerWritten(streamSession: outcome.streamSession, keepAlive: keepAlive)
-            context.eventLoop.scheduleTask(in: .nanoseconds(Int64(outcome.delay.components.seconds * 1_000_000_000 + outcome.delay.components.attoseconds / 1_000_000_000))) {
+            context.eventLoop.scheduleTask(in: TimeAmount(outcome.delay)) {
                 channel.writeAndFlush(buffer, promise: nil)
                 channel.pipeline.fireUserInboundEventTriggered(written)
             }

@@ -294,9 +294,7 @@ public final class ReplayEngine: Sendable {
     }
 
     private func scheduleWake(_ clientID: String, at due: ContinuousClock.Instant) {
-        let wait = ContinuousClock.now.duration(to: due)
-        let nanoseconds = max(0, wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000)
-        MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(nanoseconds)) { [self] in
+        MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(max(.zero, ContinuousClock.now.duration(to: due)))) { [self] in
             state.withLock { state in
                 state.sessions[clientID]?.timerPending = false
                 pump(clientID, state: &state)
