@@ -15,3 +15,33 @@ install_bench_tools() {
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 200); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# Writes $work/nginx.conf: $work/www served on port $1 and, given $2, a keep-alive
+# proxy_pass to it on port $2.
+write_nginx_conf() {
+  local proxy=""
+  if [ -n "${2:-}" ]; then
+    proxy="upstream origin { server 127.0.0.1:$1; keepalive 64; }
+  server {
+    listen 127.0.0.1:$2;
+    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection \"\"; }
+  }"
+  fi
+  cat >"$work/nginx.conf" <<CONF
+daemon off;
+worker_processes ${NGINX_WORKERS:-1};
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$1;
+    root $work/www;
+    location /api/ { default_type application/json; }
+  }
+  $proxy
+}
+CONF
+}

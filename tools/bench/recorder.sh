@@ -42,27 +42,7 @@ echo "snapshot body: $(wc -c <"$work/www/api/state") bytes"
 
 nginx_port=$(free_port)
 nginx_proxy_port=$(free_port)
-cat >"$work/nginx.conf" <<CONF
-daemon off;
-worker_processes ${NGINX_WORKERS:-1};
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    root $work/www;
-    location /api/ { default_type application/json; }
-  }
-  upstream origin { server 127.0.0.1:$nginx_port; keepalive 64; }
-  server {
-    listen 127.0.0.1:$nginx_proxy_port;
-    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection ""; }
-  }
-}
-CONF
+write_nginx_conf "$nginx_port" "$nginx_proxy_port"
 /usr/sbin/nginx -c "$work/nginx.conf" -p "$work" &
 pids+=($!)
 wait_port "$nginx_port"

@@ -60,22 +60,7 @@ fi
 # mitmdump connects upstream even when it replays: the simulator stays up.
 
 nginx_port=$(free_port)
-cat >"$work/nginx.conf" <<CONF
-daemon off;
-worker_processes ${NGINX_WORKERS:-1};
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    root $work/www;
-    location /api/ { default_type application/json; }
-  }
-}
-CONF
+write_nginx_conf "$nginx_port"
 /usr/sbin/nginx -c "$work/nginx.conf" -p "$work" &
 pids+=($!)
 wait_port "$nginx_port"
