@@ -112,12 +112,13 @@ import WARC
     @Test func aSlowUpstreamIs504AndAnOversizedBodyIs413() async throws {
         let router = Router()
         router.get("/slow") { _, _ in
-            try await Task.sleep(for: .seconds(1))
+            try await Task.sleep(for: .seconds(3))
             return "late"
         }
         router.get("/fast") { _, _ in "ok" }
         let upstream = try await RunningServer.start(router: router)
-        let proxy = try await ProxyHarness.start(upstream: upstream.baseURL, timeout: .milliseconds(200), maxBody: 1024)
+        // A timeout well above what a busy machine needs for /fast, well below /slow.
+        let proxy = try await ProxyHarness.start(upstream: upstream.baseURL, timeout: .seconds(1), maxBody: 1024)
         defer { proxy.remove() }
         let slow = try await proxy.client.execute(HTTPClientRequest(url: proxy.server.baseURL + "/slow"), timeout: .seconds(30))
         #expect(slow.status.code == 504)

@@ -47,6 +47,9 @@ struct ReplayStreamTests {
         for exchange in session.exchanges where exchange.sequence < secondChat.sequence {
             try await send(exchange)
         }
+        // Everything due arrives, then nothing more while the client waits.
+        let due = ContinuousClock.now + .seconds(5)
+        while await collector.events < eventsBefore, ContinuousClock.now < due { try await Task.sleep(for: .milliseconds(10)) }
         try await Task.sleep(for: .milliseconds(300))
         let beforeSecondMessage = await collector.events
         for exchange in session.exchanges where exchange.sequence >= secondChat.sequence {
