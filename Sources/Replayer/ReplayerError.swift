@@ -3,7 +3,6 @@ public enum ReplayerError: Error, CustomStringConvertible, Equatable {
     case noArchives(path: String)
     case unreadableArchive(path: String, reason: String)
     case nothingSelected(wallet: String?, sessions: [String], loadedSessions: Int)
-    case unknownSession(String)
     case cannotListen(address: String, reason: String)
     case badFallback(url: String, reason: String)
     case cannotWrite(path: String, reason: String)
@@ -15,7 +14,6 @@ public enum ReplayerError: Error, CustomStringConvertible, Equatable {
         case let .nothingSelected(wallet, sessions, loaded):
             "no recorded session matches" + (wallet.map { " wallet \($0)" } ?? "") + (sessions.isEmpty ? "" : " session \(sessions.joined(separator: ", "))")
                 + " (\(loaded) sessions loaded)"
-        case let .unknownSession(session): "session \(session) is not in the archives"
         case let .cannotListen(address, reason): "cannot listen on \(address): \(reason)"
         case let .badFallback(url, reason): "bad --fallback \(url): \(reason)"
         case let .cannotWrite(path, reason): "cannot write \(path): \(reason)"

@@ -26,15 +26,8 @@ install_bench_tools
 swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/null
 bin="$scratch/release/aomi-archive"
 
-
 # The snapshot: a real one from the simulator after three turns (tool use, a swap).
-sim_port=$(free_port)
-"$bin" sim --listen 127.0.0.1:"$sim_port" --think-ms 1 --chunk-ms 1 --title-ms 1 >/dev/null 2>&1 &
-sim=$!; pids+=("$sim")
-wait_port "$sim_port"
-for message in "What%20is%20the%20price%20of%20ETH%3F" "Show%20me%20my%20portfolio" "Swap%200.5%20ETH%20to%20USDC"; do
-  curl -s -X POST -H "X-Session-Id: bench" "http://127.0.0.1:$sim_port/api/chat?message=$message" >/dev/null; sleep 0.2
-done
+start_sim_after_three_turns bench
 mkdir -p "$work/www/api"
 curl -s -H "X-Session-Id: bench" "http://127.0.0.1:$sim_port/api/state" >"$work/www/api/state"
 kill "$sim"

@@ -25,15 +25,8 @@ swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/nu
 swift build -c release --scratch-path "$scratch" --product index-bench >/dev/null
 bin="$scratch/release/aomi-archive"
 
-
 # A snapshot after three turns (tool use, a swap), recorded through the recorder.
-sim_port=$(free_port)
-"$bin" sim --listen 127.0.0.1:"$sim_port" --think-ms 1 --chunk-ms 1 --title-ms 1 >/dev/null 2>&1 &
-sim=$!; pids+=("$sim")
-wait_port "$sim_port"
-for message in "What%20is%20the%20price%20of%20ETH%3F" "Show%20me%20my%20portfolio" "Swap%200.5%20ETH%20to%20USDC"; do
-  curl -s -X POST -H "X-Session-Id: bench-session" "http://127.0.0.1:$sim_port/api/chat?message=$message" >/dev/null; sleep 0.2
-done
+start_sim_after_three_turns bench-session
 recorder_port=$(free_port)
 "$bin" record --upstream "http://127.0.0.1:$sim_port" --listen 127.0.0.1:"$recorder_port" --archives "$work/archive" --quiet >/dev/null 2>&1 &
 recorder=$!; pids+=("$recorder")

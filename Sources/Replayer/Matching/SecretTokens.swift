@@ -25,8 +25,6 @@ public struct SecretTokens: Sendable {
         return SecretTokens(key: SymmetricKey(data: data))
     }
 
-    public var canCheck: Bool { key != nil }
-
     public static func isToken(_ value: String) -> Bool { value.hasPrefix("redacted:") }
 
     public func token(for value: String) -> String? {

@@ -41,9 +41,6 @@ public final class ReplayEngine: Sendable {
         self.logger = logger
     }
 
-    /// The recorded sessions served, in recorded order.
-    public var sessions: [RecordedSession] { scripts.map(\.session) }
-
     /// Answers one request. `extraFields` (CORS) are added to whatever is written.
     public func respond(to request: ReplayRequest, extraFields: [(String, String)] = []) -> ReplayOutcome {
         let clientID = request.value(AomiHeader.sessionID) ?? ""
