@@ -38,9 +38,7 @@ struct DemoCommand: AsyncParsableCommand {
                                              redactor: Redactor(key: key), logger: RunningServer.quietLogger()).start()
         step("recorder on \(proxy.baseURL), archiving into \(root)")
 
-        let report = try await AomiDriver(configuration: DriverConfiguration(
-            target: proxy.baseURL, wallets: 2, threadsPerWallet: 2, messagesPerThread: 3, concurrency: 4,
-            pollInterval: .milliseconds(50), reconnectDelay: .milliseconds(100), titleWait: .seconds(10))).run()
+        let report = try await AomiDriver(configuration: .fast(target: proxy.baseURL, wallets: 2, threads: 2, messages: 3, concurrency: 4)).run()
         failures += report.errors
         for thread in report.threads {
             step("\(thread.wallet) \"\(thread.title ?? "?")\": \(thread.messages.count) messages, \(thread.events.count) events, \(thread.walletRequests.count) wallet requests")
@@ -95,9 +93,7 @@ struct DemoCommand: AsyncParsableCommand {
         let archive = try ReplayArchive.load(files: try ReplayArchive.archiveFiles(under: root))
         let server = try await ReplayServer(engine: ReplayEngine(archive: archive, tokens: SecretTokens.load(root: root), logger: RunningServer.quietLogger())).start()
         step("replay of \(archive.sessions.count) sessions on \(server.baseURL)")
-        let replayed = try await AomiDriver(configuration: DriverConfiguration(
-            target: server.baseURL, wallets: 1, threadsPerWallet: 1, messagesPerThread: 3, concurrency: 1,
-            pollInterval: .milliseconds(10), reconnectDelay: .milliseconds(100), titleWait: .seconds(10))).run()
+        let replayed = try await AomiDriver(configuration: .fast(target: server.baseURL, wallets: 1, threads: 1, messages: 3, concurrency: 1)).run()
         await server.stop()
         failures += replayed.errors
         if let original = recorded.threads.first, let again = replayed.threads.first {

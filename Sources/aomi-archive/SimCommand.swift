@@ -32,6 +32,9 @@ struct SimServeCommand: AsyncParsableCommand {
     @Option(help: "Seed of the generated content.")
     var seed: UInt64 = 1
 
+    @Option(help: "What moves an agent turn on: clock (the times below) or polls:N (a step after every N polls of GET /api/state; the same requests then always see the same snapshots).")
+    var pace = TurnPacing.clock
+
     @Option(help: "Agent think time before its first output, in milliseconds.")
     var thinkMs = 1200
 
@@ -50,6 +53,9 @@ struct SimServeCommand: AsyncParsableCommand {
     @Option(help: "End each /api/updates stream after this many milliseconds (0: never), to exercise reconnects.")
     var updatesLifetimeMs = 0
 
+    @Option(help: "End each /api/updates stream after it carried this many events (0: never), to exercise reconnects.")
+    var updatesMaxEvents = 0
+
     @Option(help: "An App key, NAME=KEY (repeatable).")
     var appKey: [String] = []
 
@@ -58,14 +64,21 @@ struct SimServeCommand: AsyncParsableCommand {
         var keys = ListenAddress.keyValues(ProcessInfo.processInfo.environment["AOMI_SIM_APP_KEYS"] ?? "")
         keys.merge(ListenAddress.keyValues(appKey.joined(separator: ","))) { $1 }
         let configuration = SimulatorConfiguration(
-            seed: seed, thinkTime: .milliseconds(thinkMs), streamChunks: chunks, chunkInterval: .milliseconds(chunkMs),
+            seed: seed, pacing: pace, thinkTime: .milliseconds(thinkMs), streamChunks: chunks, chunkInterval: .milliseconds(chunkMs),
             titleDelay: .milliseconds(titleMs), pingInterval: .milliseconds(pingMs),
-            updatesLifetime: updatesLifetimeMs > 0 ? .milliseconds(updatesLifetimeMs) : nil, appKeys: keys)
+            updatesLifetime: updatesLifetimeMs > 0 ? .milliseconds(updatesLifetimeMs) : nil,
+            updatesEventLimit: updatesMaxEvents > 0 ? updatesMaxEvents : nil, appKeys: keys)
         let backend = SimulatorBackend(configuration: configuration)
         let server = try await RunningServer.start(router: SimulatorRoutes(backend: backend).router(), host: address.host, port: address.port)
         FileHandle.standardOutput.write(Data("aomi-archive sim: serving the Aomi API on \(server.baseURL) (seed \(seed))\n".utf8))
         await ShutdownSignal.wait()
         await server.stop()
+    }
+}
+
+extension TurnPacing: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(argument)
     }
 }
 

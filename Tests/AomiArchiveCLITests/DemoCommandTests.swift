@@ -3,7 +3,7 @@ import Testing
 
 /// `aomi-archive demo`, the README's first command, run as a user runs it.
 @Suite struct DemoCommandTests {
-    @Test(.timeLimit(.minutes(2))) func theDemoRecordsIndexesSearchesReplaysVerifiesAndSaysWhere() throws {
+    @Test(.timeLimit(.minutes(10))) func theDemoRecordsIndexesSearchesReplaysVerifiesAndSaysWhere() throws {
         let folder = NSTemporaryDirectory() + "aomi-demo-test-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = try CommandRunner.run(["demo", "--dir", folder])

@@ -13,7 +13,7 @@ import WARC
         func add(_ probe: Int) { probes.append(probe) }
     }
 
-    @Test(.timeLimit(.minutes(3))) func everyExchangeTheClientReceivedSurvivesAKill() async throws {
+    @Test(.timeLimit(.minutes(10))) func everyExchangeTheClientReceivedSurvivesAKill() async throws {
         let root = NSTemporaryDirectory() + "aomi-crash-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: root) }
         let sim = try BackgroundCommand(["sim", "--listen", "127.0.0.1:0", "--think-ms", "1", "--chunk-ms", "1", "--title-ms", "1"])

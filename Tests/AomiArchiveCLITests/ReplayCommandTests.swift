@@ -6,7 +6,7 @@ import WARC
 
 /// `replay`, `verify` and `export` run as a user runs them, over the demo's archives.
 @Suite struct ReplayCommandTests {
-    @Test(.timeLimit(.minutes(2))) func replayServesTheDriverAndStopsOnSignal() async throws {
+    @Test(.timeLimit(.minutes(10))) func replayServesTheDriverAndStopsOnSignal() async throws {
         let folder = NSTemporaryDirectory() + "aomi-replay-cli-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let demo = try CommandRunner.run(["demo", "--dir", folder])
@@ -25,7 +25,7 @@ import WARC
         #expect(status == 0)
     }
 
-    @Test(.timeLimit(.minutes(2))) func verifyTwiceGivesTheSameOutputAndExportWrites() throws {
+    @Test(.timeLimit(.minutes(10))) func verifyTwiceGivesTheSameOutputAndExportWrites() throws {
         let folder = NSTemporaryDirectory() + "aomi-verify-cli-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let demo = try CommandRunner.run(["demo", "--dir", folder])
@@ -52,7 +52,7 @@ import WARC
 
 /// `replay --fallback URL --record DIR`: misses go to a live backend and are recorded as `record` would.
 @Suite struct ReplayFallbackCommandTests {
-    @Test(.timeLimit(.minutes(2))) func missesAreForwardedAndRecorded() async throws {
+    @Test(.timeLimit(.minutes(10))) func missesAreForwardedAndRecorded() async throws {
         let folder = NSTemporaryDirectory() + "aomi-fallback-cli-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let demo = try CommandRunner.run(["demo", "--dir", folder + "/recorded"])

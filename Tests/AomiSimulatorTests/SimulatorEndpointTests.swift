@@ -64,7 +64,7 @@ import Testing
     }
 
     @Test func chatAnswersAtOnceAndTheReplyGrowsOverPolls() async throws {
-        let sim = try await SimulatorHarness.start { $0.streamChunks = 4; $0.chunkInterval = .milliseconds(30) }
+        let sim = try await SimulatorHarness.start { $0.pacing = .polls(1); $0.streamChunks = 4 }
         let sent = try await sim.send(.POST, "/api/chat?message=\(SimulatorHarness.encode("What is the price of ETH?"))", session: "s")
         let first = try sent.decode(SessionSnapshot.self)
         #expect(first.isProcessing)
@@ -75,8 +75,13 @@ import Testing
         let reply = try #require(final.messages.last)
         #expect(reply.sender == "agent" && !reply.isStreaming)
         #expect(reply.toolResult?.first == "price:ETH")
+        // One step per poll: three tool events and the tool's end, the reply in four pieces
+        // (three of them still streaming), the title (a first turn's), then the end of the turn.
+        #expect(snapshots.count == 11)
+        #expect(snapshots.last?.title == "Price ETH" && snapshots.dropLast().last?.isProcessing == true)
         let partial = snapshots.compactMap { $0.messages.count == 2 && $0.messages[1].isStreaming ? $0.messages[1].content : nil }
-        #expect(!partial.isEmpty)
+        #expect(partial.count == 3)
+        #expect(zip(partial, partial.dropFirst()).allSatisfy { $0.count < $1.count && $1.hasPrefix($0) })
         #expect(partial.allSatisfy { reply.content.hasPrefix($0) && $0.count < reply.content.count })
 
         #expect(try await sim.send(.POST, "/api/chat", session: "s").status == 400)
@@ -84,15 +89,30 @@ import Testing
         try await sim.stop()
     }
 
+    @Test func aClockPacedTurnEndsOnItsOwn() async throws {
+        let sim = try await SimulatorHarness.start { $0.pacing = .clock; $0.thinkTime = .zero; $0.chunkInterval = .zero; $0.titleDelay = .zero }
+        let (_, stream) = try await sim.subscribe(session: "s")
+        var events = stream.makeAsyncIterator()
+        _ = try await sim.send(.POST, "/api/chat?message=\(SimulatorHarness.encode("What is the price of ETH?"))", session: "s")
+        // Nobody polls: the turn runs on its own clock, the title comes after it.
+        let updates = await collect(&events) { $0.type == UpdateEvent.Kind.titleChanged }
+        #expect(updates.map(\.type) == ["tool_update", "tool_update", "tool_update", "tool_complete", "title_changed"])
+        let final = try await sim.send(.GET, AomiPath.state, session: "s").decode(SessionSnapshot.self)
+        #expect(!final.isProcessing && final.messages.map(\.sender) == ["user", "agent"] && final.title == "Price ETH")
+        try await sim.stop()
+    }
+
     @Test func interruptStopsTheTurn() async throws {
-        let sim = try await SimulatorHarness.start { $0.thinkTime = .milliseconds(300) }
+        let sim = try await SimulatorHarness.start { $0.pacing = .polls(1) }
         _ = try await sim.send(.POST, "/api/chat?message=hello", session: "s")
         let stopped = try await sim.send(.POST, "/api/interrupt", session: "s").decode(SessionSnapshot.self)
         #expect(!stopped.isProcessing)
-        try await Task.sleep(for: .milliseconds(450))
-        let later = try await sim.send(.GET, "/api/state", session: "s").decode(SessionSnapshot.self)
-        #expect(!later.isProcessing)
-        #expect(later.messages.map(\.sender) == ["user"])
+        // Each of these polls would have taken a step of a turn still running.
+        for _ in 0..<6 {
+            let later = try await sim.send(.GET, "/api/state", session: "s").decode(SessionSnapshot.self)
+            #expect(!later.isProcessing)
+            #expect(later.messages.map(\.sender) == ["user"])
+        }
         #expect(try await sim.send(.POST, "/api/interrupt").status == 400)
         try await sim.stop()
     }

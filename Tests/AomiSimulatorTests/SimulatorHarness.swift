@@ -73,14 +73,14 @@ struct SimulatorHarness {
         return (response, events)
     }
 
-    /// Polls `/api/state` until the agent is done; returns every snapshot seen.
+    /// Polls `/api/state` until the agent is done; returns every snapshot seen. The harness's
+    /// simulator moves a turn on by polls, so this is what runs the turn, at any machine speed.
     func pollUntilDone(session: String, limit: Int = 200) async throws -> [SessionSnapshot] {
         var snapshots: [SessionSnapshot] = []
         for _ in 0..<limit {
             let snapshot = try await send(.GET, AomiPath.state, session: session).decode(SessionSnapshot.self)
             snapshots.append(snapshot)
             if !snapshot.isProcessing { return snapshots }
-            try await Task.sleep(for: .milliseconds(5))
         }
         return snapshots
     }
@@ -90,13 +90,25 @@ struct SimulatorHarness {
     }
 }
 
-/// Reads events until one matches or `count` events have passed.
-func collect(_ events: AsyncStream<ServerSentEvent>, until stop: (UpdateEvent) -> Bool, limit: Int = 50) async -> [ServerSentEvent] {
-    var seen: [ServerSentEvent] = []
-    for await event in events {
-        seen.append(event)
-        if let update = event.updateEvent, stop(update) { break }
-        if seen.count >= limit { break }
+/// Reads update events until one matches or `limit` of them have passed (comments such as
+/// pings are skipped and not counted, however many a slow test run lets through). One iterator
+/// serves several reads: leaving a `for await` loop would end the stream.
+func collect(_ events: inout AsyncStream<ServerSentEvent>.Iterator, until stop: (UpdateEvent) -> Bool, limit: Int = 50) async -> [UpdateEvent] {
+    var seen: [UpdateEvent] = []
+    while let event = await events.next() {
+        guard let update = event.updateEvent else { continue }
+        seen.append(update)
+        if stop(update) || seen.count >= limit { break }
     }
     return seen
+}
+
+/// Reads until the next comment; whether it was a `: ping`, and the update events before it.
+func readUntilPing(_ events: inout AsyncStream<ServerSentEvent>.Iterator) async -> (pinged: Bool, updates: [UpdateEvent]) {
+    var updates: [UpdateEvent] = []
+    while let event = await events.next() {
+        if event.isComment { return (String(decoding: event.raw, as: UTF8.self) == ": ping\n\n", updates) }
+        if let update = event.updateEvent { updates.append(update) }
+    }
+    return (false, updates)
 }

@@ -21,9 +21,7 @@ struct RecordedArchive {
     }
 
     func drive(wallets: Int, threads: Int, messages: Int = 3, seed: UInt64 = 1) async throws -> DriverReport {
-        try await AomiDriver(configuration: DriverConfiguration(
-            target: proxy.baseURL, wallets: wallets, threadsPerWallet: threads, messagesPerThread: messages, concurrency: 4, seed: seed,
-            pollInterval: .milliseconds(10), reconnectDelay: .milliseconds(20), titleWait: .seconds(5))).run()
+        try await AomiDriver(configuration: .fast(target: proxy.baseURL, wallets: wallets, threads: threads, messages: messages, seed: seed)).run()
     }
 
     /// Stops the recorder (closing its files) and the simulator.

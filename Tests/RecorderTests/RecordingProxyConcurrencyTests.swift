@@ -10,13 +10,11 @@ import WARC
 @Suite struct RecordingProxyConcurrencyTests {
     /// 100 sessions driven at once through one recorder that rotates its files often: every
     /// exchange is in the archive exactly once, whole, and warcio accepts every file.
-    @Test(.timeLimit(.minutes(5))) func aHundredConcurrentSessionsAreEachRecordedExactlyOnce() async throws {
+    @Test(.timeLimit(.minutes(10))) func aHundredConcurrentSessionsAreEachRecordedExactlyOnce() async throws {
         let sim = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
         let proxy = try await ProxyHarness.start(upstream: sim.baseURL, rotationBytes: 256 << 10)
         defer { proxy.remove() }
-        let report = try await AomiDriver(configuration: DriverConfiguration(
-            target: proxy.server.baseURL, wallets: 25, threadsPerWallet: 4, messagesPerThread: 2, concurrency: 100,
-            pollInterval: .milliseconds(20), reconnectDelay: .milliseconds(20), titleWait: .seconds(10))).run()
+        let report = try await AomiDriver(configuration: .fast(target: proxy.server.baseURL, wallets: 25, threads: 4, messages: 2, concurrency: 100)).run()
         let files = try await proxy.stop()
         await sim.stop()
         #expect(report.threads.count == 100)

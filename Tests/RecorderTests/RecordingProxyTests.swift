@@ -16,9 +16,7 @@ import WARC
         let sim = try await RunningServer.start(router: SimulatorRoutes(backend: backend).router())
         let proxy = try await ProxyHarness.start(upstream: sim.baseURL)
         defer { proxy.remove() }
-        let report = try await AomiDriver(configuration: DriverConfiguration(
-            target: proxy.server.baseURL, wallets: 2, threadsPerWallet: 1, messagesPerThread: 3, concurrency: 2,
-            pollInterval: .milliseconds(10), reconnectDelay: .milliseconds(20), titleWait: .seconds(5))).run()
+        let report = try await AomiDriver(configuration: .fast(target: proxy.server.baseURL, wallets: 2, threads: 1, messages: 3, concurrency: 2)).run()
         let files = try await proxy.stop()
         await sim.stop()
         #expect(report.errors.isEmpty, "\(report.errors)")
@@ -53,7 +51,7 @@ import WARC
 
     /// The upstream sends event 2 only after the client has received event 1 through the proxy:
     /// a buffering proxy deadlocks here.
-    @Test(.timeLimit(.minutes(1))) func sseEventsReachTheClientOneByOne() async throws {
+    @Test(.timeLimit(.minutes(5))) func sseEventsReachTheClientOneByOne() async throws {
         let (gate, open) = AsyncStream.makeStream(of: Void.self)
         let router = Router()
         router.get("/api/updates") { _, _ in
@@ -79,7 +77,7 @@ import WARC
             }
         }
         #expect(received == ["tool_update", "tool_complete"])
-        try await Task.sleep(for: .milliseconds(100))
+        // stop() returns once every exchange it saw is archived: no wait for the stream's end record.
         let files = try await proxy.stop()
         await upstream.stop()
         let records = try files.flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
@@ -109,24 +107,33 @@ import WARC
         #expect(records.contains { $0.type == .response && $0.headers["Aomi-Upstream-Error"] != nil })
     }
 
-    @Test func aSlowUpstreamIs504AndAnOversizedBodyIs413() async throws {
+    @Test(.timeLimit(.minutes(5))) func aSlowUpstreamIs504AndAnOversizedBodyIs413() async throws {
+        // /slow answers only when the test opens the gate, after the proxy has given up on it:
+        // the 504 comes from the proxy's timeout, however slow the machine is.
+        let (gate, open) = AsyncStream.makeStream(of: Void.self)
         let router = Router()
         router.get("/slow") { _, _ in
-            try await Task.sleep(for: .seconds(3))
+            for await _ in gate { break }
             return "late"
         }
         router.get("/fast") { _, _ in "ok" }
         let upstream = try await RunningServer.start(router: router)
-        // A timeout well above what a busy machine needs for /fast, well below /slow.
-        let proxy = try await ProxyHarness.start(upstream: upstream.baseURL, timeout: .seconds(1), maxBody: 1024)
-        defer { proxy.remove() }
-        let slow = try await proxy.client.execute(HTTPClientRequest(url: proxy.server.baseURL + "/slow"), timeout: .seconds(30))
+        let impatient = try await ProxyHarness.start(upstream: upstream.baseURL, timeout: .milliseconds(300))
+        defer { impatient.remove() }
+        let slow = try await impatient.client.execute(HTTPClientRequest(url: impatient.server.baseURL + "/slow"), timeout: .seconds(60))
         #expect(slow.status.code == 504)
+        open.finish()
+        let timedOut = try await impatient.stop()
+        let records = try timedOut.flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
+        #expect(records.contains { $0.type == .response && $0.headers["Aomi-Upstream-Error"] != nil }, "the 504 is recorded with its cause")
+
+        let proxy = try await ProxyHarness.start(upstream: upstream.baseURL, maxBody: 1024)
+        defer { proxy.remove() }
         var big = HTTPClientRequest(url: proxy.server.baseURL + "/fast")
         big.method = .POST
         big.body = .bytes(ByteBuffer(repeating: 0x61, count: 4096))
-        #expect(try await proxy.client.execute(big, timeout: .seconds(30)).status.code == 413)
-        #expect(try await proxy.client.execute(HTTPClientRequest(url: proxy.server.baseURL + "/fast"), timeout: .seconds(30)).status.code == 200)
+        #expect(try await proxy.client.execute(big, timeout: .seconds(60)).status.code == 413)
+        #expect(try await proxy.client.execute(HTTPClientRequest(url: proxy.server.baseURL + "/fast"), timeout: .seconds(60)).status.code == 200)
         _ = try await proxy.stop()
         await upstream.stop()
     }

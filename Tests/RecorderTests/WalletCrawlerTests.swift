@@ -27,9 +27,7 @@ import WARC
 
     @Test func aSecondCrawlOfAnUnchangedWalletWritesRevisitsOnly() async throws {
         let sim = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
-        let driven = try await AomiDriver(configuration: DriverConfiguration(
-            target: sim.baseURL, wallets: 1, threadsPerWallet: 3, messagesPerThread: 2, concurrency: 3,
-            pollInterval: .milliseconds(10), reconnectDelay: .milliseconds(20), titleWait: .seconds(5))).run()
+        let driven = try await AomiDriver(configuration: .fast(target: sim.baseURL, wallets: 1, threads: 3, messages: 2, concurrency: 3)).run()
         #expect(driven.errors.isEmpty, "\(driven.errors)")
         let wallet = try #require(WalletAddress(driven.threads[0].wallet))
         let root = NSTemporaryDirectory() + "aomi-crawl-\(UUID().uuidString.prefix(8))"

@@ -31,9 +31,8 @@ struct RecordedReplay {
 
     static func drive(_ target: String, wallets: Int = 1, threads: Int = 1, messages: Int = 3, concurrency: Int = 4, appKey: String? = nil,
                       app: String? = nil) async throws -> DriverReport {
-        try await AomiDriver(configuration: DriverConfiguration(
-            target: target, wallets: wallets, threadsPerWallet: threads, messagesPerThread: messages, concurrency: concurrency,
-            pollInterval: .milliseconds(10), reconnectDelay: .milliseconds(20), titleWait: .seconds(5), appKey: appKey, app: app)).run()
+        try await AomiDriver(configuration: .fast(target: target, wallets: wallets, threads: threads, messages: messages, concurrency: concurrency,
+                                                appKey: appKey, app: app)).run()
     }
 
     func serve(_ configuration: ReplayConfiguration = ReplayConfiguration(), fallback: ReplayFallback? = nil) async throws -> (server: RunningReplayServer, engine: ReplayEngine) {

@@ -10,8 +10,9 @@ public actor SimulatorBackend {
     private let script: AgentScript
     private var sessions: [String: SimulatedSession] = [:]
     private var created = 0
-    private var turnTasks: [String: Task<Void, Never>] = [:]
-    private var subscribers: [String: [UUID: AsyncStream<ServerSentEvent>.Continuation]] = [:]
+    private var runningTurns: [String: RunningTurn] = [:]
+    private var clockTasks: [String: Task<Void, Never>] = [:]
+    private var subscribers: [String: [UUID: Subscriber]] = [:]
     private var secrets: [String: [String: String]] = [:]
     private var providerKeys: [String: String] = [:]
 
@@ -67,7 +68,7 @@ public actor SimulatorBackend {
 
     func delete(_ id: String) -> Bool {
         guard sessions.removeValue(forKey: id) != nil else { return false }
-        turnTasks.removeValue(forKey: id)?.cancel()
+        stopTurn(id)
         return true
     }
 
@@ -84,10 +85,6 @@ public actor SimulatorBackend {
         return isNew
     }
 
-    func snapshot(_ id: String) -> SessionSnapshot {
-        session(id).snapshot
-    }
-
     func systemEvents(_ id: String, count: Int?) -> [JSONValue] {
         let events = session(id).systemEvents
         guard let count else { return events }
@@ -99,23 +96,40 @@ public actor SimulatorBackend {
     /// Adds the user's message and starts the agent's turn; answers at once.
     func chat(_ id: String, message: String) -> SessionSnapshot {
         session(id)
-        turnTasks.removeValue(forKey: id)?.cancel()
-        finishStreamingMessage(id)
+        stopTurn(id)
         sessions[id]?.messages.append(ChatMessage(sender: Sender.user, content: message, timestamp: Self.timestamp()))
         sessions[id]?.isProcessing = true
         sessions[id]?.turns += 1
         let number = sessions[id]!.turns
-        let turn = script.turn(for: message, number: number)
-        let firstMessage = sessions[id]!.messages.first { $0.sender == Sender.user }?.content ?? message
-        turnTasks[id] = Task { await self.run(turn, session: id, number: number, firstMessage: firstMessage) }
+        var plan = TurnPlan(script.turn(for: message, number: number), configuration: configuration)
+        if case .polls = configuration.pacing, number == 1, sessions[id]?.isTitled == false {
+            plan.announceTitle(script.title(for: message))
+        }
+        runningTurns[id] = RunningTurn(number: number, steps: plan.steps[...])
+        if configuration.pacing == .clock {
+            clockTasks[id] = Task { await self.runOnClock(session: id) }
+        }
         return sessions[id]!.snapshot
+    }
+
+    /// Answers a poll of `GET /api/state`; with the polls pacing, every `n`th poll then moves
+    /// the running turn one step on.
+    func poll(_ id: String) -> SessionSnapshot {
+        let snapshot = session(id).snapshot
+        if case let .polls(count) = configuration.pacing, runningTurns[id] != nil {
+            runningTurns[id]?.polls += 1
+            if runningTurns[id]!.polls >= count {
+                runningTurns[id]?.polls = 0
+                takeStep(session: id)
+            }
+        }
+        return snapshot
     }
 
     /// Stops the running turn; the partial reply stays, marked complete.
     func interrupt(_ id: String) -> SessionSnapshot {
         session(id)
-        turnTasks.removeValue(forKey: id)?.cancel()
-        finishStreamingMessage(id)
+        stopTurn(id)
         sessions[id]?.isProcessing = false
         return sessions[id]!.snapshot
     }
@@ -128,50 +142,64 @@ public actor SimulatorBackend {
         return sessions[id]!.snapshot
     }
 
-    private func run(_ turn: AgentScript.Turn, session id: String, number: Int, firstMessage: String) async {
-        do {
-            try await Task.sleep(for: configuration.thinkTime)
-            if let tool = turn.tool { try await runTool(tool, session: id) }
-            try await streamReply(turn, session: id)
-        } catch {
+    private func stopTurn(_ id: String) {
+        runningTurns[id] = nil
+        clockTasks.removeValue(forKey: id)?.cancel()
+        finishStreamingMessage(id)
+    }
+
+    /// The clock pacing: each step after its own wait, until the turn ends or is stopped.
+    private func runOnClock(session id: String) async {
+        while let delay = runningTurns[id]?.steps.first?.delay {
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                return
+            }
+            takeStep(session: id)
+        }
+    }
+
+    private func takeStep(session id: String) {
+        guard let step = runningTurns[id]?.steps.popFirst(), let number = runningTurns[id]?.number else { return }
+        guard sessions[id] != nil else {
+            stopTurn(id)
             return
         }
-        guard sessions[id] != nil else { return }
-        if let request = turn.walletRequest {
-            sessions[id]?.systemEvents.append(.object(["InlineCall": .object(["type": .string("wallet_tx_request"), "payload": request])]))
+        switch step.action {
+        case let .toolProgress(tool, percent):
+            broadcast(UpdateEvent(type: UpdateEvent.Kind.toolUpdate, sessionID: id, toolName: tool, progress: percent), to: id)
+        case let .toolComplete(tool, result):
+            broadcast(UpdateEvent(type: UpdateEvent.Kind.toolComplete, sessionID: id, toolName: tool, message: result), to: id)
+        case let .replyPiece(piece, isFirst, isLast, toolResult):
+            addReplyPiece(piece, isFirst: isFirst, isLast: isLast, toolResult: toolResult, session: id)
+        case let .title(title):
+            setTitle(id, title)
+        case let .finish(walletRequest):
+            finishTurn(number: number, walletRequest: walletRequest, session: id)
+        }
+    }
+
+    private func addReplyPiece(_ piece: String, isFirst: Bool, isLast: Bool, toolResult: [String]?, session id: String) {
+        if isFirst {
+            sessions[id]?.messages.append(ChatMessage(sender: Sender.agent, content: piece, timestamp: Self.timestamp(),
+                                                      isStreaming: !isLast, toolResult: toolResult))
+        } else if let position = sessions[id]?.messages.indices.last {
+            sessions[id]?.messages[position].content += piece
+            sessions[id]?.messages[position].isStreaming = !isLast
+        }
+    }
+
+    private func finishTurn(number: Int, walletRequest: JSONValue?, session id: String) {
+        if let walletRequest {
+            sessions[id]?.systemEvents.append(.object(["InlineCall": .object(["type": .string("wallet_tx_request"), "payload": walletRequest])]))
             broadcast(UpdateEvent(type: UpdateEvent.Kind.systemNotice, sessionID: id, message: "wallet_tx_request"), to: id)
         }
         sessions[id]?.isProcessing = false
-        turnTasks[id] = nil
-        if number == 1, sessions[id]?.isTitled == false {
-            Task { await self.generateTitle(session: id, from: firstMessage) }
-        }
-    }
-
-    private func runTool(_ tool: AgentScript.ToolRun, session id: String) async throws {
-        for step in 1...configuration.toolSteps {
-            broadcast(UpdateEvent(type: UpdateEvent.Kind.toolUpdate, sessionID: id, toolName: tool.name,
-                                  progress: step * 100 / configuration.toolSteps), to: id)
-            try await Task.sleep(for: configuration.chunkInterval)
-        }
-        broadcast(UpdateEvent(type: UpdateEvent.Kind.toolComplete, sessionID: id, toolName: tool.name, message: tool.result), to: id)
-    }
-
-    private func streamReply(_ turn: AgentScript.Turn, session id: String) async throws {
-        let pieces = AgentScript.pieces(of: turn.reply, count: configuration.streamChunks)
-        let toolResult = turn.tool.map { [$0.topic, $0.result] }
-        for (index, piece) in pieces.enumerated() {
-            guard sessions[id] != nil else { return }
-            let last = index == pieces.count - 1
-            if index == 0 {
-                sessions[id]?.messages.append(ChatMessage(sender: Sender.agent, content: piece, timestamp: Self.timestamp(),
-                                                          isStreaming: !last, toolResult: toolResult))
-            } else {
-                let position = sessions[id]!.messages.count - 1
-                sessions[id]?.messages[position].content += piece
-                sessions[id]?.messages[position].isStreaming = !last
-            }
-            if !last { try await Task.sleep(for: configuration.chunkInterval) }
+        runningTurns[id] = nil
+        clockTasks[id] = nil
+        if number == 1, sessions[id]?.isTitled == false, let first = sessions[id]?.messages.first(where: { $0.sender == Sender.user }) {
+            Task { await self.generateTitle(session: id, from: first.content) }
         }
     }
 
@@ -195,12 +223,18 @@ public actor SimulatorBackend {
 
     // MARK: Updates channel
 
+    /// An open `/api/updates` stream and, with `updatesEventLimit`, the events it has left.
+    private struct Subscriber {
+        let continuation: AsyncStream<ServerSentEvent>.Continuation
+        var eventsLeft: Int?
+    }
+
     /// A new subscriber of the session's events; it ends when the caller stops reading.
     func subscribe(_ id: String) -> AsyncStream<ServerSentEvent> {
         session(id)
         let token = UUID()
         let (stream, continuation) = AsyncStream.makeStream(of: ServerSentEvent.self, bufferingPolicy: .bufferingNewest(1024))
-        subscribers[id, default: [:]][token] = continuation
+        subscribers[id, default: [:]][token] = Subscriber(continuation: continuation, eventsLeft: configuration.updatesEventLimit)
         let pings = Task { [configuration] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: configuration.pingInterval)
@@ -233,8 +267,15 @@ public actor SimulatorBackend {
 
     private func broadcast(_ event: UpdateEvent, to id: String) {
         let message = ServerSentEvent.json(event)
-        for continuation in subscribers[id, default: [:]].values {
-            continuation.yield(message)
+        for (token, subscriber) in subscribers[id, default: [:]] {
+            subscriber.continuation.yield(message)
+            guard let left = subscriber.eventsLeft else { continue }
+            if left <= 1 {
+                subscriber.continuation.finish()
+                subscribers[id]?[token] = nil
+            } else {
+                subscribers[id]?[token]?.eventsLeft = left - 1
+            }
         }
     }
 

@@ -4,6 +4,8 @@ import AomiAPI
 public struct SimulatorConfiguration: Sendable {
     /// Same seed and same requests give the same content.
     public var seed: UInt64
+    /// What moves a turn on: the times below (`clock`), or the client's polls.
+    public var pacing: TurnPacing
     /// Time before the agent's first output in a turn.
     public var thinkTime: Duration
     /// Pieces the agent's reply arrives in over successive snapshots.
@@ -19,6 +21,9 @@ public struct SimulatorConfiguration: Sendable {
     /// When set, the backend ends each `/api/updates` stream after this long (as real
     /// connections drop), so clients reconnect.
     public var updatesLifetime: Duration?
+    /// When set, the backend ends each `/api/updates` stream once it has carried this many
+    /// events (pings not counted): reconnects that do not depend on the machine's speed.
+    public var updatesEventLimit: Int?
     /// Keys of the Apps that need one, by App name. An App listed in `apps` without a key
     /// here accepts no key at all.
     public var appKeys: [String: String]
@@ -28,6 +33,7 @@ public struct SimulatorConfiguration: Sendable {
 
     public init(
         seed: UInt64 = 1,
+        pacing: TurnPacing = .clock,
         thinkTime: Duration = .milliseconds(1200),
         streamChunks: Int = 4,
         chunkInterval: Duration = .milliseconds(400),
@@ -35,11 +41,13 @@ public struct SimulatorConfiguration: Sendable {
         titleDelay: Duration = .seconds(2),
         pingInterval: Duration = .seconds(15),
         updatesLifetime: Duration? = nil,
+        updatesEventLimit: Int? = nil,
         appKeys: [String: String] = [:],
         models: [String] = ["claude-sonnet", "gpt-4o"],
         maxBodyBytes: Int = 1 << 20
     ) {
         self.seed = seed
+        self.pacing = pacing
         self.thinkTime = thinkTime
         self.streamChunks = max(1, streamChunks)
         self.chunkInterval = chunkInterval
@@ -47,14 +55,17 @@ public struct SimulatorConfiguration: Sendable {
         self.titleDelay = titleDelay
         self.pingInterval = pingInterval
         self.updatesLifetime = updatesLifetime
+        self.updatesEventLimit = updatesEventLimit
         self.appKeys = appKeys
         self.models = models
         self.maxBodyBytes = maxBodyBytes
     }
 
-    /// Timing for tests: a turn takes tens of milliseconds.
+    /// For tests and the demo: every turn step is taken after two polls of the session, so
+    /// each snapshot is seen twice (as a polling client sees repeats), a reply is seen growing
+    /// and the title arrives during the first turn, however busy the machine is.
     public static func fast(seed: UInt64 = 1, appKeys: [String: String] = [:]) -> SimulatorConfiguration {
-        SimulatorConfiguration(seed: seed, thinkTime: .milliseconds(30), streamChunks: 3, chunkInterval: .milliseconds(15),
+        SimulatorConfiguration(seed: seed, pacing: .polls(2), thinkTime: .milliseconds(30), streamChunks: 3, chunkInterval: .milliseconds(15),
                                toolSteps: 3, titleDelay: .milliseconds(40), pingInterval: .milliseconds(200), appKeys: appKeys)
     }
 

@@ -61,8 +61,8 @@ public struct AomiDriver: Sendable {
         do {
             try expectOK(try await http.send(.POST, AomiPath.sessions, session: session, json: #"{"public_key":"\#(wallet)"}"#), "create session")
             listener = Task { await listen(session: session, http: http, into: updates) }
-            if await !updates.waitUntilConnected(timeout: .seconds(10)) {
-                report.errors.append("updates channel did not open within 10 s")
+            if let failure = await updates.waitForFirstAttempt() {
+                report.errors.append("updates channel did not open: \(failure)")
             }
             try await sometimesUseControls(thread: thread, session: session, http: http)
             var last = SessionSnapshot()
@@ -137,6 +137,8 @@ public struct AomiDriver: Sendable {
                 if response.status == .ok {
                     await updates.markConnected()
                     delay = configuration.reconnectDelay
+                } else {
+                    await updates.markFailedAttempt("HTTP \(response.status.code)")
                 }
                 var parser = ServerSentEventParser()
                 for try await chunk in response.body {
@@ -146,6 +148,7 @@ public struct AomiDriver: Sendable {
                 }
             } catch {
                 if Task.isCancelled { return }
+                await updates.markFailedAttempt("\(error)")
             }
             if Task.isCancelled { return }
             await updates.noteReconnect()

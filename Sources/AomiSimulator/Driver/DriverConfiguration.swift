@@ -53,4 +53,15 @@ public struct DriverConfiguration: Sendable {
         self.appKey = appKey
         self.app = app
     }
+
+    /// For tests and the demo, against `SimulatorConfiguration.fast` or its recording: polls
+    /// every 10 ms, reconnects after 20 ms, and waits as long as it takes for a title that must
+    /// come: the wait ends when it arrives, so it costs nothing on a quiet machine and only
+    /// bounds a hang on a busy one.
+    public static func fast(target: String, wallets: Int = 1, threads: Int = 1, messages: Int = 3, concurrency: Int = 4,
+                            seed: UInt64 = 1, appKey: String? = nil, app: String? = nil) -> DriverConfiguration {
+        DriverConfiguration(target: target, wallets: wallets, threadsPerWallet: threads, messagesPerThread: messages, concurrency: concurrency,
+                            seed: seed, pollInterval: .milliseconds(10), reconnectDelay: .milliseconds(20), reconnectCap: .milliseconds(200),
+                            titleWait: .seconds(120), appKey: appKey, app: app)
+    }
 }

@@ -6,6 +6,7 @@ actor UpdatesCollector {
     private(set) var title: String?
     private(set) var reconnects = 0
     private var connected = false
+    private var firstFailure: String?
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
     func add(_ event: UpdateEvent) {
@@ -30,13 +31,23 @@ actor UpdatesCollector {
         resumeWaiters()
     }
 
+    /// An attempt to open the channel was refused or failed (the listener tries again).
+    func markFailedAttempt(_ reason: String) {
+        if firstFailure == nil { firstFailure = reason }
+        resumeWaiters()
+    }
+
     func noteReconnect() {
         reconnects += 1
     }
 
-    /// Waits until the channel is open or `timeout` passes; true when open.
-    func waitUntilConnected(timeout: Duration) async -> Bool {
-        await wait(timeout: timeout) { $0.connected }
+    /// Waits until the channel is open (nil) or an attempt to open it failed (its reason): no
+    /// time limit, so a slow machine never turns a channel that opens into an error.
+    func waitForFirstAttempt() async -> String? {
+        while !connected, firstFailure == nil {
+            await withCheckedContinuation { waiters.append($0) }
+        }
+        return connected ? nil : firstFailure
     }
 
     /// Waits until a title arrived or `timeout` passes.

@@ -80,7 +80,7 @@ public struct SimulatorRoutes: Sendable {
         router.get("/api/state") { request, _ in
             let id = try request.requireSessionID()
             await bindWallet(request, id)
-            return JSONResponse.ok(await backend.snapshot(id))
+            return JSONResponse.ok(await backend.poll(id))
         }
         router.post("/api/interrupt") { request, _ in
             let id = try request.requireSessionID()

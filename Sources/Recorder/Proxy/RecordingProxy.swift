@@ -69,6 +69,8 @@ public struct RecordingProxyServer: Sendable {
 
     public var port: Int { channel.localAddress?.port ?? 0 }
     public var baseURL: String { "http://\(host):\(port)" }
+    /// Client connections open now (a closed one has also closed its upstream connection).
+    public var openConnections: Int { registry.openCount }
 
     init(channel: any Channel, registry: ConnectionRegistry, host: String) {
         self.channel = channel
