@@ -22,6 +22,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // TLS to https:// upstreams and on our listeners (already dependencies of AsyncHTTPClient).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         // SQLite (the system libsqlite3, FTS5 through SQL) for the index.
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         // Graceful shutdown of the servers (already a dependency of Hummingbird).
@@ -45,11 +49,23 @@ let package = Package(
             ]
         ),
 
+        // TLS settings of upstream connections and listeners, and TLS failures put in words.
+        .target(
+            name: "TLSSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+
         // Running a Hummingbird server on a loopback port and stopping it: shared by the servers.
         .target(
             name: "HTTPServing",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -80,6 +96,8 @@ let package = Package(
             dependencies: [
                 "WARC",
                 "AomiAPI",
+                "TLSSupport",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -108,6 +126,8 @@ let package = Package(
                 "WARC",
                 "AomiAPI",
                 "ArchiveIndex",
+                "TLSSupport",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -122,6 +142,7 @@ let package = Package(
             name: "aomi-archive",
             dependencies: [
                 "WARC",
+                "TLSSupport",
                 "AomiAPI",
                 "AomiSimulator",
                 "Recorder",
@@ -148,8 +169,16 @@ let package = Package(
             path: "tools/bench/index-bench"
         ),
 
-        // Helpers shared by the test targets (running warcio).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Helpers shared by the test targets (running warcio, certificates made per run).
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Tests/TestSupport"
+        ),
 
         .testTarget(name: "WARCTests", dependencies: ["WARC", "TestSupport"]),
         .testTarget(name: "AomiAPITests", dependencies: ["AomiAPI"]),
@@ -180,6 +209,7 @@ let package = Package(
             name: "RecorderTests",
             dependencies: [
                 "Recorder",
+                "TLSSupport",
                 "TestSupport",
                 "WARC",
                 "AomiAPI",
@@ -195,6 +225,7 @@ let package = Package(
             name: "ReplayerTests",
             dependencies: [
                 "Replayer",
+                "TLSSupport",
                 "Recorder",
                 "WARC",
                 "AomiAPI",

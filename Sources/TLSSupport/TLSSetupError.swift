@@ -1,0 +1,14 @@
+/// A TLS setting that cannot be used, found at start (a missing or unreadable file).
+public enum TLSSetupError: Error, CustomStringConvertible {
+    case unreadableCertificates(file: String, reason: String)
+    case unreadableKey(file: String, reason: String)
+    case context(reason: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadableCertificates(file, reason): "cannot read certificates from \(file): \(reason)"
+        case let .unreadableKey(file, reason): "cannot read a private key from \(file): \(reason)"
+        case let .context(reason): "cannot set up TLS: \(reason)"
+        }
+    }
+}
