@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 
@@ -10,21 +11,25 @@ import ServiceLifecycle
 public struct RunningServer: Sendable {
     public let host: String
     public let port: Int
+    /// `http`, or `https` when started with TLS.
+    public let scheme: String
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    public var baseURL: String { "http://\(host):\(port)" }
+    public var baseURL: String { "\(scheme)://\(host):\(port)" }
 
-    /// Starts serving `router` and returns once the socket is bound.
+    /// Starts serving `router` (over TLS with `tls`) and returns once the socket is bound.
     public static func start<Builder: HTTPResponderBuilder>(
         router: Builder,
         host: String = "127.0.0.1",
         port: Int = 0,
+        tls: TLSConfiguration? = nil,
         logger: Logger = RunningServer.quietLogger()
     ) async throws -> RunningServer where Builder.Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
         let (bound, continuation) = AsyncThrowingStream.makeStream(of: Int.self)
         let app = Application(
             router: router,
+            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? port) },
             logger: logger
@@ -40,7 +45,7 @@ public struct RunningServer: Sendable {
             }
         }
         for try await actualPort in bound {
-            return RunningServer(host: host, port: actualPort, group: group, task: task)
+            return RunningServer(host: host, port: actualPort, scheme: tls == nil ? "http" : "https", group: group, task: task)
         }
         throw CancellationError()
     }

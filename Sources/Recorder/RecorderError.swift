@@ -8,7 +8,7 @@ public enum RecorderError: Error, Sendable, CustomStringConvertible {
         switch self {
         case let .badKeyFile(path, reason): return "redaction key file \(path): \(reason)"
         case let .badRedactionPath(path): return "redaction JSON path \(path) is not of the form a.b.c (with * for any key)"
-        case let .invalidUpstream(url, reason): return "upstream \(url): \(reason) (expected http://HOST:PORT)"
+        case let .invalidUpstream(url, reason): return "upstream \(url): \(reason) (expected http://HOST[:PORT] or https://HOST[:PORT])"
         }
     }
 }

@@ -19,8 +19,10 @@ struct CrawlCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Base URL of the Aomi backend.")
+    @Option(help: "Base URL of the Aomi backend (https://api.aomi.dev, or http://HOST:PORT).")
     var upstream: String
+
+    @OptionGroup var upstreamTLS: UpstreamTLSOptions
 
     @Option(help: "Wallet address (0x…) whose threads are crawled.")
     var wallet: String
@@ -51,12 +53,13 @@ struct CrawlCommand: AsyncParsableCommand {
         for report in try WARCFileRepair.repairOpenFiles(under: archives, finalSegmentFields: [("Aomi-Stream-End", "error")]) {
             FileHandle.standardError.write(Data("repaired \(report.originalPath): \(report.intactRecords) intact records, \(report.bytesCut) bytes cut\n".utf8))
         }
+        let tls = try upstreamTLS.settings()
         let key = try RedactionKey.loadOrCreate(root: archives)
         let recorderID = String(UUID().uuidString.prefix(8)).lowercased()
         let archive = WalletArchive(settings: .init(root: archives, recorderID: recorderID,
-                                                    warcinfo: [("upstream", upstream), ("redaction-key-id", key.id), ("capture", "crawl")]))
-        let client = RecordingProxy.makeUpstreamClient()
-        let crawler = WalletCrawler(configuration: CrawlConfiguration(upstream: upstream, wallet: address, appKey: appKey,
+                                                    warcinfo: [("upstream", upstream), ("redaction-key-id", key.id), ("capture", "crawl")] + upstreamTLS.warcinfo))
+        let client = RecordingProxy.makeUpstreamClient(tls: tls)
+        let crawler = WalletCrawler(configuration: CrawlConfiguration(upstream: upstream, upstreamTLS: tls, wallet: address, appKey: appKey,
                                                                       timeout: .milliseconds(Int(timeout * 1000)), concurrency: concurrency),
                                     archive: archive, redactor: Redactor(key: key), client: client)
         let showProgress = isatty(STDERR_FILENO) == 1

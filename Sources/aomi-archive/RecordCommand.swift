@@ -16,8 +16,12 @@ struct RecordCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Base URL of the Aomi backend.")
+    @Option(help: "Base URL of the Aomi backend (https://api.aomi.dev, or http://HOST:PORT).")
     var upstream: String
+
+    @OptionGroup var upstreamTLS: UpstreamTLSOptions
+
+    @OptionGroup var listenerTLS: ListenerTLSOptions
 
     @Option(help: "Address to listen on (HOST:PORT).")
     var listen = "127.0.0.1:8787"
@@ -59,17 +63,20 @@ struct RecordCommand: AsyncParsableCommand {
         for report in try WARCFileRepair.repairOpenFiles(under: archives, finalSegmentFields: [("Aomi-Stream-End", "error")]) {
             logger.warning("repaired \(report.originalPath): \(report.intactRecords) intact records, \(report.bytesCut) bytes cut")
         }
+        let upstreamSettings = try upstreamTLS.settings()
+        let listenerSettings = try listenerTLS.settings()
         var rules = RedactionRules.defaults()
         try rules.add(headers: redactHeader, queryParameters: redactParam, bodyPaths: redactJson)
         let key = try RedactionKey.loadOrCreate(root: archives)
         let recorderID = String(UUID().uuidString.prefix(8)).lowercased()
         let archive = WalletArchive(settings: .init(root: archives, recorderID: recorderID, rotationBytes: Int64(rotateMb) << 20,
-                                                    warcinfo: [("upstream", upstream), ("redaction-key-id", key.id)], compressionLevel: level))
+                                                    warcinfo: [("upstream", upstream), ("redaction-key-id", key.id)] + upstreamTLS.warcinfo,
+                                                    compressionLevel: level))
         let proxy = RecordingProxy(
-            configuration: RecorderConfiguration(upstream: upstream, upstreamTimeout: .milliseconds(Int(upstreamTimeout * 1000)), maxRequestBodyBytes: maxBodyMb << 20,
+            configuration: RecorderConfiguration(upstream: upstream, upstreamTLS: upstreamSettings, upstreamTimeout: .milliseconds(Int(upstreamTimeout * 1000)), maxRequestBodyBytes: maxBodyMb << 20,
                                                  maxHeaderBytes: maxHeaderKb << 10),
             archive: archive, redactor: Redactor(key: key, rules: rules), logger: logger)
-        let server = try await proxy.start(host: address.host, port: address.port)
+        let server = try await proxy.start(host: address.host, port: address.port, tls: listenerSettings)
         FileHandle.standardOutput.write(Data("aomi-archive record: \(server.baseURL) -> \(upstream), archiving into \(archives) (recorder \(recorderID))\n".utf8))
         await ShutdownSignal.wait()
         await server.stop()

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Recorder
 import Replayer
+import TLSSupport
 
 /// `aomi-archive replay`: serves recorded sessions over the documented endpoints.
 struct ReplayCommand: AsyncParsableCommand {
@@ -42,8 +43,12 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "A browser origin allowed to call the replay (repeatable; * for any). Default: loopback origins.")
     var cors: [String] = []
 
-    @Option(help: "Send misses to this live backend instead of answering 404.")
+    @Option(help: "Send misses to this live backend instead of answering 404 (https:// verified as with record).")
     var fallback: String?
+
+    @OptionGroup var upstreamTLS: UpstreamTLSOptions
+
+    @OptionGroup var listenerTLS: ListenerTLSOptions
 
     @Option(help: "With --fallback: record the forwarded exchanges into this archive root, as `record` does.")
     var record: String?
@@ -67,9 +72,11 @@ struct ReplayCommand: AsyncParsableCommand {
                                                                                          cors: CORSPolicy(origins: cors), matchHeaders: matchHeader),
                                   tokens: SecretTokens.load(root: root), logger: logger)
         if checkKeys, !engine.canCheckKeys { logger.info("App keys are not checked: no matching .aomi-archive-key in \(root)") }
-        let recorder = try await startFallbackRecorder(logger: logger)
-        let fallbackTarget = try (recorder?.server.baseURL ?? fallback).map { url throws(ReplayerError) in try ReplayFallback(baseURL: url, logger: logger) }
-        let server = try await ReplayServer(engine: engine, fallback: fallbackTarget, logger: logger).start(host: address.host, port: address.port)
+        let tls = fallback == nil ? UpstreamTLS.systemTrust : try upstreamTLS.settings()
+        let recorder = try await startFallbackRecorder(tls: tls, logger: logger)
+        let fallbackTarget = try (recorder?.server.baseURL ?? fallback).map { url throws(ReplayerError) in try ReplayFallback(baseURL: url, tls: tls, logger: logger) }
+        let server = try await ReplayServer(engine: engine, fallback: fallbackTarget, logger: logger)
+            .start(host: address.host, port: address.port, tls: try listenerTLS.settings())
         let exchanges = archive.sessions.reduce(0) { $0 + $1.exchanges.count }
         let milliseconds = (ContinuousClock.now - started) / .milliseconds(1)
         FileHandle.standardOutput.write(Data(("aomi-archive replay: \(server.baseURL) serving \(archive.sessions.count) sessions, \(exchanges) exchanges from "
@@ -84,12 +91,13 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     /// With `--record`, a recorder in front of the fallback on a loopback port.
-    private func startFallbackRecorder(logger: Logger) async throws -> (server: RecordingProxyServer, archive: WalletArchive)? {
+    private func startFallbackRecorder(tls: UpstreamTLS, logger: Logger) async throws -> (server: RecordingProxyServer, archive: WalletArchive)? {
         guard let record, let fallback else { return nil }
         let key = try RedactionKey.loadOrCreate(root: record)
         let archive = WalletArchive(settings: .init(root: record, recorderID: "replay-" + String(UUID().uuidString.prefix(8)).lowercased(),
-                                                    warcinfo: [("upstream", fallback), ("redaction-key-id", key.id)]))
-        let proxy = RecordingProxy(configuration: RecorderConfiguration(upstream: fallback), archive: archive, redactor: Redactor(key: key), logger: logger)
+                                                    warcinfo: [("upstream", fallback), ("redaction-key-id", key.id)] + upstreamTLS.warcinfo))
+        let proxy = RecordingProxy(configuration: RecorderConfiguration(upstream: fallback, upstreamTLS: tls), archive: archive, redactor: Redactor(key: key),
+                                   logger: logger)
         return (try await proxy.start(), archive)
     }
 }

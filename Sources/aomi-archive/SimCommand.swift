@@ -32,6 +32,8 @@ struct SimServeCommand: AsyncParsableCommand {
     @Option(help: "Seed of the generated content.")
     var seed: UInt64 = 1
 
+    @OptionGroup var listenerTLS: ListenerTLSOptions
+
     @Option(help: "What moves an agent turn on: clock (the times below) or polls:N (a step after every N polls of GET /api/state; the same requests then always see the same snapshots).")
     var pace = TurnPacing.clock
 
@@ -69,7 +71,8 @@ struct SimServeCommand: AsyncParsableCommand {
             updatesLifetime: updatesLifetimeMs > 0 ? .milliseconds(updatesLifetimeMs) : nil,
             updatesEventLimit: updatesMaxEvents > 0 ? updatesMaxEvents : nil, appKeys: keys)
         let backend = SimulatorBackend(configuration: configuration)
-        let server = try await RunningServer.start(router: SimulatorRoutes(backend: backend).router(), host: address.host, port: address.port)
+        let server = try await RunningServer.start(router: SimulatorRoutes(backend: backend).router(), host: address.host, port: address.port,
+                                                   tls: try listenerTLS.settings()?.configuration)
         FileHandle.standardOutput.write(Data("aomi-archive sim: serving the Aomi API on \(server.baseURL) (seed \(seed))\n".utf8))
         await ShutdownSignal.wait()
         await server.stop()

@@ -28,7 +28,7 @@ final class BackgroundCommand: @unchecked Sendable {
     /// only when the process ends without printing one (a hang is left to the test's time limit).
     func waitForURL() async throws -> String {
         while true {
-            if let range = standardOutput.range(of: #"http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
+            if let range = standardOutput.range(of: #"https?://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
                 return String(standardOutput[range])
             }
             guard process.isRunning else { break }

@@ -4,6 +4,7 @@ import Foundation
 import HTTPServing
 import Logging
 import Recorder
+import TLSSupport
 
 /// A recording proxy on a free loopback port in front of `upstream`, recording into a fresh root.
 struct ProxyHarness {
@@ -14,12 +15,13 @@ struct ProxyHarness {
     /// A client for the test's own requests.
     let client: HTTPClient
 
-    static func start(upstream: String, timeout: Duration = .seconds(30), maxBody: Int = 8 << 20, maxHeader: Int = 32 << 10, rotationBytes: Int64 = 256 << 20) async throws -> ProxyHarness {
+    static func start(upstream: String, tls: UpstreamTLS = .systemTrust, timeout: Duration = .seconds(30), maxBody: Int = 8 << 20, maxHeader: Int = 32 << 10,
+                      rotationBytes: Int64 = 256 << 20) async throws -> ProxyHarness {
         let root = NSTemporaryDirectory() + "aomi-proxy-\(UUID().uuidString.prefix(8))"
         let key = try RedactionKey.loadOrCreate(root: root)
         let archive = WalletArchive(settings: .init(root: root, recorderID: "test", rotationBytes: rotationBytes, fsync: .never))
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        let proxy = RecordingProxy(configuration: RecorderConfiguration(upstream: upstream, upstreamTimeout: timeout, maxRequestBodyBytes: maxBody, maxHeaderBytes: maxHeader),
+        let proxy = RecordingProxy(configuration: RecorderConfiguration(upstream: upstream, upstreamTLS: tls, upstreamTimeout: timeout, maxRequestBodyBytes: maxBody, maxHeaderBytes: maxHeader),
                                    archive: archive, redactor: Redactor(key: key), logger: RunningServer.quietLogger())
         let server = try await proxy.start()
         return ProxyHarness(root: root, server: server, proxy: proxy, archive: archive, client: client)

@@ -1,9 +1,12 @@
 import AomiAPI
+import TLSSupport
 
 /// What `aomi-archive crawl` pulls, from where, and how patiently.
 public struct CrawlConfiguration: Sendable {
     /// Scheme, host and port of the Aomi backend.
     public var upstream: String
+    /// How an `https://` upstream is verified (the client given to the crawler must use the same).
+    public var upstreamTLS: UpstreamTLS
     public var wallet: WalletAddress
     /// Sent as `AOMI-APP-KEY` (and recorded only as its redaction token).
     public var appKey: String?
@@ -14,8 +17,9 @@ public struct CrawlConfiguration: Sendable {
     /// Largest response body read.
     public var maxBodyBytes: Int
 
-    public init(upstream: String, wallet: WalletAddress, appKey: String? = nil, timeout: Duration = .seconds(30), concurrency: Int = 4, maxBodyBytes: Int = 64 << 20) {
+    public init(upstream: String, upstreamTLS: UpstreamTLS = .systemTrust, wallet: WalletAddress, appKey: String? = nil, timeout: Duration = .seconds(30), concurrency: Int = 4, maxBodyBytes: Int = 64 << 20) {
         self.upstream = upstream.hasSuffix("/") ? String(upstream.dropLast()) : upstream
+        self.upstreamTLS = upstreamTLS
         self.wallet = wallet
         self.appKey = appKey
         self.timeout = timeout

@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
+import TLSSupport
 import WARC
 
 /// Archives every thread of one wallet by pulling it from the backend: the thread list
@@ -100,11 +101,13 @@ public struct WalletCrawler: Sendable {
             response = try await execute(request)
         } catch {
             let timedOut = (error as? HTTPClientError) == .deadlineExceeded
-            let apiError = APIError(status: timedOut ? 504 : 502, "upstream \(configuration.upstream) \(timedOut ? "timed out" : "failed"): \(error)")
+            let tlsCause = await explainTLS(error)
+            let cause = tlsCause.map { "TLS failed: \($0)" } ?? "\(error)"
+            let apiError = APIError(status: timedOut ? 504 : 502, "upstream \(configuration.upstream) \(timedOut ? "timed out" : "failed"): \(cause)")
             var errorHeaders = HTTPFields()
             errorHeaders[.contentType] = "application/json"
             response = RecordedResponse(status: apiError.status, reason: timedOut ? "Gateway Timeout" : "Bad Gateway", headers: errorHeaders, body: JSONCoding.encode(apiError))
-            upstreamError = timedOut ? "timeout" : "\(error)"
+            upstreamError = timedOut ? "timeout" : tlsCause.map { "tls: \($0)" } ?? "\(error)"
         }
         let exchange = redactor.redact(HTTPExchange(request: request, response: response, upstreamError: upstreamError))
         var problem = upstreamError ?? "status \(response.status)"
@@ -118,6 +121,11 @@ public struct WalletCrawler: Sendable {
             problem = "status \(response.status): \(apiError.error)"
         }
         return Fetched(status: response.status, body: response.body, problem: problem)
+    }
+
+    private func explainTLS(_ error: any Error) async -> String? {
+        guard let url = URL(string: configuration.upstream), let host = url.host else { return nil }
+        return await TLSFailure.explain(error, host: host, port: url.port ?? (url.scheme == "https" ? 443 : 80), tls: configuration.upstreamTLS)
     }
 
     private func execute(_ request: RecordedRequest) async throws -> RecordedResponse {

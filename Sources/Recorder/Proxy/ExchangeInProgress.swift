@@ -1,4 +1,5 @@
 import AomiAPI
+import HTTPTypes
 import NIOCore
 import NIOHTTP1
 import WARC
@@ -25,8 +26,12 @@ struct ExchangeInProgress {
 
     var keepAlive: Bool { head.isKeepAlive }
 
-    func recordedRequest() -> RecordedRequest {
-        RecordedRequest(method: head.method.rawValue, target: head.uri, headers: ProxyHeaders.fields(head.headers), body: body, date: arrival)
+    /// The request as the upstream received it: the client's fields, with the `Host` that was
+    /// sent upstream (`api.aomi.dev`, not the recorder's own address).
+    func recordedRequest(upstreamHost: String) -> RecordedRequest {
+        var fields = ProxyHeaders.fields(head.headers)
+        fields[HTTPField.Name("Host")!] = upstreamHost
+        return RecordedRequest(method: head.method.rawValue, target: head.uri, headers: fields, body: body, date: arrival)
     }
 }
 

@@ -4,6 +4,7 @@ import HTTPTypes
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import TLSSupport
 import WARC
 
 /// One client connection of the recording proxy. Requests are passed to the upstream as they
@@ -21,6 +22,8 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
     private var upstream: (any Channel)?
     private var pendingUpstream: [HTTPClientRequestPart] = []
     private var connecting = false
+    /// Why the upstream connection failed, when TLS said so before it closed.
+    private var upstreamFailure: (any Error)?
     private var exchange: ExchangeInProgress?
     /// A refused request's remaining parts are read and dropped.
     private var discardingRequest = false
@@ -141,11 +144,14 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         guard let context else { return }
         connecting = true
         let owner = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let tlsContext = shared.upstreamTLSContext
+        let host = shared.upstream.host
         ClientBootstrap(group: context.eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(5))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tlsContext { try channel.pipeline.syncOperations.addHandler(UpstreamTLS.clientHandler(context: tlsContext, host: host)) }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     try channel.pipeline.syncOperations.addHandler(UpstreamResponseHandler(owner: owner.value))
                 }
@@ -164,6 +170,7 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
                 return
             }
             upstream = channel
+            upstreamFailure = nil
             let parts = pendingUpstream
             pendingUpstream = []
             for part in parts { channel.write(part, promise: nil) }
@@ -192,16 +199,40 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// An error on the upstream connection, which then closes: kept when it is TLS's, to name
+    /// the cause in the 502.
+    func upstreamFailed(_ error: any Error, from channel: any Channel) {
+        guard channel === upstream, TLSFailure.describe(error) != nil else { return }
+        upstreamFailure = error
+    }
+
     func upstreamClosed(_ channel: any Channel) {
         guard channel === upstream else { return }
         upstream = nil
         guard let current = exchange, !current.answered else { return }
         if current.stream != nil {
             finishStream(.error)
+        } else if current.responseHead == nil, let failure = upstreamFailure {
+            upstreamFailure = nil
+            answerTLSFailure(failure)
         } else if current.responseHead == nil {
             answerInsteadOfUpstream(APIError(status: 502, "upstream \(shared.configuration.upstream) closed the connection before answering"), reason: "upstream closed the connection")
         } else {
             finishExchange(upstreamError: "upstream closed the connection mid-response")
+        }
+    }
+
+    /// 502 naming why TLS to the upstream failed; a refused certificate is first explained by
+    /// a second look at it.
+    private func answerTLSFailure(_ failure: any Error) {
+        guard let context else { return }
+        let shared = self.shared
+        let explained = context.eventLoop.makeFutureWithTask {
+            await TLSFailure.explain(failure, host: shared.upstream.host, port: shared.upstream.port, tls: shared.configuration.upstreamTLS)
+        }
+        explained.assumeIsolated().whenSuccess { [self] cause in
+            let cause = cause ?? "\(failure)"
+            answerInsteadOfUpstream(APIError(status: 502, "upstream \(shared.configuration.upstream): TLS failed: \(cause)"), reason: "tls: \(cause)")
         }
     }
 
@@ -214,7 +245,7 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         let clientHead = ProxyHeaders.clientHead(head, version: current.head.version, keepAlive: current.keepAlive && !stopping)
         let isStream = head.headers["content-type"].first?.lowercased().hasPrefix("text/event-stream") == true
         if isStream {
-            let request = current.recordedRequest()
+            let request = current.recordedRequest(upstreamHost: shared.upstream.hostHeader)
             let stream = StreamInProgress(context: exchangeContext(for: request, current), request: request)
             let recorder = shared.recorder
             let status = Int(head.status.code)
@@ -262,7 +293,7 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
     private func finishExchange(upstreamError: String? = nil) {
         guard let current = exchange, let head = current.responseHead, let context else { return }
         exchange = nil
-        let request = current.recordedRequest()
+        let request = current.recordedRequest(upstreamHost: shared.upstream.hostHeader)
         let response = RecordedResponse(status: Int(head.status.code), reason: head.status.reasonPhrase, headers: ProxyHeaders.fields(head.headers),
                                         body: current.responseBody, date: current.responseDate ?? .now())
         let keepAlive = current.keepAlive && upstreamError == nil
@@ -304,7 +335,7 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
             closeAfterResponse = true
         }
         shared.logger.warning("\(current.head.method.rawValue) \(QueryString.path(of: current.head.uri)): \(error.error)")
-        let request = current.recordedRequest()
+        let request = current.recordedRequest(upstreamHost: shared.upstream.hostHeader)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         let response = RecordedResponse(status: error.status, reason: HTTPResponseStatus(statusCode: error.status).reasonPhrase, headers: headers, body: JSONCoding.encode(error))

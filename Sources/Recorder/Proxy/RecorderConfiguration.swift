@@ -1,7 +1,11 @@
+import TLSSupport
+
 /// How `aomi-archive record` proxies and records.
 public struct RecorderConfiguration: Sendable {
-    /// Scheme, host and port of the Aomi backend (`http://127.0.0.1:8080`).
+    /// Scheme, host and port of the Aomi backend (`https://api.aomi.dev`, `http://127.0.0.1:8080`).
     public var upstream: String
+    /// How an `https://` upstream is verified.
+    public var upstreamTLS: UpstreamTLS
     /// Longest wait for the upstream's response head before answering 504.
     public var upstreamTimeout: Duration
     /// Largest request body accepted (413 above).
@@ -11,8 +15,9 @@ public struct RecorderConfiguration: Sendable {
     /// Largest response body kept for the archive; larger bodies are still relayed whole.
     public var maxRecordedBodyBytes: Int
 
-    public init(upstream: String, upstreamTimeout: Duration = .seconds(30), maxRequestBodyBytes: Int = 8 << 20, maxHeaderBytes: Int = 32 << 10, maxRecordedBodyBytes: Int = 64 << 20) {
+    public init(upstream: String, upstreamTLS: UpstreamTLS = .systemTrust, upstreamTimeout: Duration = .seconds(30), maxRequestBodyBytes: Int = 8 << 20, maxHeaderBytes: Int = 32 << 10, maxRecordedBodyBytes: Int = 64 << 20) {
         self.upstream = upstream.hasSuffix("/") ? String(upstream.dropLast()) : upstream
+        self.upstreamTLS = upstreamTLS
         self.upstreamTimeout = upstreamTimeout
         self.maxRequestBodyBytes = maxRequestBodyBytes
         self.maxHeaderBytes = maxHeaderBytes

@@ -3,6 +3,8 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
+import TLSSupport
 
 /// The recording reverse proxy: passes every request through to the upstream unchanged,
 /// streams the response back (SSE event by event), and records each exchange, redacted, into
@@ -27,10 +29,13 @@ public struct RecordingProxy: Sendable {
         self.logger = logger
     }
 
-    /// Starts listening; port 0 picks a free port.
-    public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> RecordingProxyServer {
+    /// Starts listening; port 0 picks a free port. With `tls`, clients speak HTTPS to it.
+    public func start(host: String = "127.0.0.1", port: Int = 0, tls: ListenerTLS? = nil) async throws -> RecordingProxyServer {
+        let upstream = try UpstreamAddress(configuration.upstream)
+        let listenerContext = try tls?.makeContext()
         let shared = ProxyShared(
-            configuration: configuration, upstream: try UpstreamAddress(configuration.upstream),
+            configuration: configuration, upstream: upstream,
+            upstreamTLSContext: upstream.usesTLS ? try configuration.upstreamTLS.makeContext() : nil,
             recorder: ExchangeRecorder(archive: archive, redactor: redactor, statistics: statistics, logger: logger),
             sessions: SessionDirectory(), registry: ConnectionRegistry(), logger: logger)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -39,20 +44,22 @@ public struct RecordingProxy: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let listenerContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: listenerContext)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(ProxyConnectionHandler(shared: shared))
                 }
             }
             .bind(host: host, port: port)
             .get()
-        return RecordingProxyServer(channel: channel, registry: shared.registry, host: host)
+        return RecordingProxyServer(channel: channel, registry: shared.registry, host: host, scheme: tls == nil ? "http" : "https")
     }
 
     /// An HTTP client for talking to an upstream outside the proxy (the crawler): bodies
     /// passed as they are (no decompression), and a refused connection failed at once
     /// instead of retried until the connect timeout.
-    public static func makeUpstreamClient() -> HTTPClient {
+    public static func makeUpstreamClient(tls: UpstreamTLS = .systemTrust) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = tls.configuration
         configuration.decompression = .disabled
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         configuration.connectionPool.retryConnectionEstablishment = false
@@ -66,16 +73,19 @@ public struct RecordingProxyServer: Sendable {
     let channel: any Channel
     let registry: ConnectionRegistry
     public let host: String
+    /// `http`, or `https` for a TLS listener.
+    public let scheme: String
 
     public var port: Int { channel.localAddress?.port ?? 0 }
-    public var baseURL: String { "http://\(host):\(port)" }
+    public var baseURL: String { "\(scheme)://\(host):\(port)" }
     /// Client connections open now (a closed one has also closed its upstream connection).
     public var openConnections: Int { registry.openCount }
 
-    init(channel: any Channel, registry: ConnectionRegistry, host: String) {
+    init(channel: any Channel, registry: ConnectionRegistry, host: String, scheme: String) {
         self.channel = channel
         self.registry = registry
         self.host = host
+        self.scheme = scheme
     }
 
     /// Stops accepting connections; idle ones close, streams end as `recorder-stopped`,

@@ -22,6 +22,7 @@ final class UpstreamResponseHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        owner?.upstreamFailed(error, from: context.channel)
         context.close(promise: nil)
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import TLSSupport
 import WARC
 
 /// Sends requests the recording cannot answer to a live backend (`--fallback URL`) and relays
@@ -13,12 +14,20 @@ public final class ReplayFallback: Sendable {
     private let client: HTTPClient
     private let logger: Logger
 
-    public init(baseURL: String, logger: Logger = Logger(label: "aomi-archive.replay")) throws(ReplayerError) {
-        guard let url = URL(string: baseURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-            throw .badFallback(url: baseURL, reason: "expected http://host:port")
+    private let tls: UpstreamTLS
+    private let host: String
+    private let port: Int
+
+    public init(baseURL: String, tls: UpstreamTLS = .systemTrust, logger: Logger = Logger(label: "aomi-archive.replay")) throws(ReplayerError) {
+        guard let url = URL(string: baseURL), url.scheme == "http" || url.scheme == "https", let host = url.host else {
+            throw .badFallback(url: baseURL, reason: "expected http://host[:port] or https://host[:port]")
         }
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.tls = tls
+        self.host = host
+        self.port = url.port ?? (url.scheme == "https" ? 443 : 80)
         var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = tls.configuration
         configuration.decompression = .disabled
         configuration.timeout.connect = .seconds(5)
         configuration.connectionPool.retryConnectionEstablishment = false
@@ -38,8 +47,9 @@ public final class ReplayFallback: Sendable {
             do {
                 written = try await relay(request, extraFields: extraFields, keepAlive: keepAlive, channel: channel)
             } catch {
-                logger.warning("fallback \(request.method) \(request.target) to \(baseURL) failed: \(error)")
-                let body = JSONCoding.encode(["error": "fallback \(baseURL) did not answer: \(error)"])
+                let cause = await TLSFailure.explain(error, host: host, port: port, tls: tls).map { "TLS failed: \($0)" } ?? "\(error)"
+                logger.warning("fallback \(request.method) \(request.target) to \(baseURL) failed: \(cause)")
+                let body = JSONCoding.encode(["error": "fallback \(baseURL) did not answer: \(cause)"])
                 let bytes = HTTPResponseBytes.json(status: 502, reason: "Bad Gateway", body: body, extra: extraFields + [("X-Aomi-Replay", "fallback")])
                 try? await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
                 written = AnswerWritten(streamSession: nil, keepAlive: keepAlive)

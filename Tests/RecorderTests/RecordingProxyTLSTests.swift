@@ -1,0 +1,188 @@
+import AomiAPI
+import AomiSimulator
+import AsyncHTTPClient
+import Foundation
+import HTTPServing
+import Hummingbird
+import NIOCore
+import NIOSSL
+import Recorder
+import TestSupport
+import Testing
+import TLSSupport
+import WARC
+
+/// The recorder in front of an HTTPS upstream: the simulator (or another real server) serving
+/// TLS with certificates made for this run.
+@Suite struct RecordingProxyTLSTests {
+    private func simulator(_ pair: TestCertificates.Pair) async throws -> RunningServer {
+        let tls = try ListenerTLS(certificateFile: pair.certificateFile, keyFile: pair.keyFile)
+        return try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router(), tls: tls.configuration)
+    }
+
+    private func records(_ files: [String]) throws -> [WARCRecord] {
+        try files.flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
+    }
+
+    @Test(.timeLimit(.minutes(10))) func drivenTrafficThroughAnHTTPSUpstreamIsRecordedAsOverPlainHTTP() async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let secure = try await simulator(certificates.good)
+        let upstream = "https://localhost:\(secure.port)"
+        let proxy = try await ProxyHarness.start(upstream: upstream, tls: try UpstreamTLS(caFiles: [certificates.caFile]))
+        defer { proxy.remove() }
+        let overTLS = try await AomiDriver(configuration: .fast(target: proxy.server.baseURL, wallets: 2, threads: 1, messages: 3)).run()
+        let files = try await proxy.stop()
+        await secure.stop()
+
+        let plainSim = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
+        let plainProxy = try await ProxyHarness.start(upstream: plainSim.baseURL)
+        defer { plainProxy.remove() }
+        let overHTTP = try await AomiDriver(configuration: .fast(target: plainProxy.server.baseURL, wallets: 2, threads: 1, messages: 3)).run()
+        _ = try await plainProxy.stop()
+        await plainSim.stop()
+
+        #expect(overTLS.errors.isEmpty, "\(overTLS.errors)")
+        #expect(overTLS.transcript == overHTTP.transcript)
+        let requests = try records(files).filter { $0.type == .request }
+        #expect(!requests.isEmpty)
+        #expect(requests.allSatisfy { $0.targetURI?.hasPrefix(upstream + "/api/") == true }, "\(requests.first?.targetURI ?? "")")
+        #expect(requests.allSatisfy { HTTPMessageHead(block: $0.block)?.value("Host") == "localhost:\(secure.port)" })
+        for file in files { #expect(try Warcio.run(["check", file]).status == 0) }
+    }
+
+    /// As over plain HTTP: the upstream sends event 2 only after the client has received event
+    /// 1 through the proxy, so a proxy that buffered TLS records would deadlock.
+    @Test(.timeLimit(.minutes(5))) func sseEventsCrossTLSOneByOne() async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let (gate, open) = AsyncStream.makeStream(of: Void.self)
+        let router = Router()
+        router.get("/api/updates") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_update\",\"session_id\":\"s\"}\n\n"))
+                for await _ in gate { break }
+                try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_complete\",\"session_id\":\"s\"}\n\n"))
+                try await writer.finish(nil)
+            })
+        }
+        let tls = try ListenerTLS(certificateFile: certificates.good.certificateFile, keyFile: certificates.good.keyFile)
+        let upstream = try await RunningServer.start(router: router, tls: tls.configuration)
+        let proxy = try await ProxyHarness.start(upstream: upstream.baseURL, tls: try UpstreamTLS(caFiles: [certificates.caFile]))
+        defer { proxy.remove() }
+        var request = HTTPClientRequest(url: proxy.server.baseURL + "/api/updates")
+        request.headers.add(name: "X-Session-Id", value: "s")
+        let response = try await proxy.client.execute(request, deadline: .distantFuture)
+        var parser = ServerSentEventParser()
+        var received: [String] = []
+        for try await chunk in response.body {
+            for event in parser.feed(chunk.readableBytesView) {
+                received.append(event.updateEvent?.type ?? "?")
+                if received.count == 1 { open.yield() }
+            }
+        }
+        let files = try await proxy.stop()
+        await upstream.stop()
+        #expect(received == ["tool_update", "tool_complete"])
+        let stream = try records(files).filter { $0.type == .response || $0.type == .continuation }
+        #expect(stream.map(\.type) == [.response, .continuation, .continuation, .continuation])
+        #expect(stream.first?.targetURI?.hasPrefix("https://127.0.0.1:") == true)
+        #expect(stream.last?.headers["Aomi-Stream-End"] == "upstream-closed")
+    }
+
+    /// Each broken upstream gets the documented 502 with a JSON body naming the cause, a
+    /// recorded failure, and a proxy that goes on serving.
+    @Test(.timeLimit(.minutes(5)), arguments: ["unknown CA", "expired", "wrong host name", "plain HTTP", "handshake refused"])
+    func aTLSFailureIsA502NamingItsCause(_ failure: String) async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let server: RunningServer
+        let expected: String
+        switch failure {
+        case "unknown CA":
+            server = try await simulator(certificates.unknownCA)
+            expected = "not signed by a CA"
+        case "expired":
+            server = try await simulator(certificates.expired)
+            expected = "has expired"
+        case "wrong host name":
+            server = try await simulator(certificates.wrongHost)
+            expected = "not valid for"
+        case "plain HTTP":
+            server = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
+            expected = "does not speak TLS"
+        default:
+            var old = try ListenerTLS(certificateFile: certificates.good.certificateFile, keyFile: certificates.good.keyFile).configuration
+            old.minimumTLSVersion = .tlsv1
+            old.maximumTLSVersion = .tlsv11
+            server = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router(), tls: old)
+            expected = "refused the TLS handshake"
+        }
+        let proxy = try await ProxyHarness.start(upstream: "https://127.0.0.1:\(server.port)", tls: try UpstreamTLS(caFiles: [certificates.caFile]))
+        defer { proxy.remove() }
+        var answers: [(status: UInt, error: String)] = []
+        for _ in 0..<2 {
+            var request = HTTPClientRequest(url: proxy.server.baseURL + "/api/state")
+            request.headers.add(name: "X-Session-Id", value: "tls-\(failure)")
+            let response = try await proxy.client.execute(request, timeout: .seconds(60))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            answers.append((response.status.code, (try? JSONCoding.decode(APIError.self, from: body.readableBytesView).error) ?? ""))
+        }
+        let files = try await proxy.stop()
+        await server.stop()
+        #expect(answers.map(\.status) == [502, 502], "the proxy answers every request, not only the first")
+        #expect(answers.allSatisfy { $0.error.contains("TLS failed") && $0.error.contains(expected) }, "\(answers.map(\.error))")
+        let failures = try records(files).filter { $0.type == .response }.compactMap { $0.headers["Aomi-Upstream-Error"] }
+        #expect(failures.count == 2 && failures.allSatisfy { $0.hasPrefix("tls: ") && $0.contains(expected) }, "\(failures)")
+    }
+
+    @Test(.timeLimit(.minutes(5))) func insecureSkipsVerificationAndSaysSo() async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let server = try await simulator(certificates.unknownCA)
+        let proxy = try await ProxyHarness.start(upstream: "https://127.0.0.1:\(server.port)", tls: try UpstreamTLS(insecure: true))
+        defer { proxy.remove() }
+        var request = HTTPClientRequest(url: proxy.server.baseURL + "/api/control/models")
+        request.headers.add(name: "X-Session-Id", value: "insecure")
+        let response = try await proxy.client.execute(request, timeout: .seconds(60))
+        _ = try await proxy.stop()
+        await server.stop()
+        #expect(response.status.code == 200)
+    }
+
+    @Test(.timeLimit(.minutes(5))) func theCrawlerPullsAWalletOverTLS() async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let server = try await simulator(certificates.good)
+        let upstream = "https://localhost:\(server.port)"
+        let tls = try UpstreamTLS(caFiles: [certificates.caFile])
+        let front = try await ProxyHarness.start(upstream: upstream, tls: tls)
+        defer { front.remove() }
+        let driven = try await AomiDriver(configuration: .fast(target: front.server.baseURL, wallets: 1, threads: 2, messages: 1)).run()
+        _ = try await front.stop()
+        #expect(driven.errors.isEmpty, "\(driven.errors)")
+        let root = NSTemporaryDirectory() + "aomi-crawl-tls-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let archive = WalletArchive(settings: .init(root: root, recorderID: "crawl", fsync: .never))
+        let client = RecordingProxy.makeUpstreamClient(tls: tls)
+        let wallet = try #require(WalletAddress(driven.threads[0].wallet))
+        let report = try await WalletCrawler(configuration: CrawlConfiguration(upstream: upstream, upstreamTLS: tls, wallet: wallet),
+                                             archive: archive, redactor: Redactor(key: try RedactionKey.loadOrCreate(root: root)), client: client).crawl()
+        let files = try await archive.close()
+        try await client.shutdown()
+
+        let untrusting = RecordingProxy.makeUpstreamClient()
+        let refusedRoot = root + "-refused"
+        defer { try? FileManager.default.removeItem(atPath: refusedRoot) }
+        let refusedArchive = WalletArchive(settings: .init(root: refusedRoot, recorderID: "crawl", fsync: .never))
+        let refused = try await WalletCrawler(configuration: CrawlConfiguration(upstream: upstream, wallet: wallet), archive: refusedArchive,
+                                              redactor: Redactor(key: try RedactionKey.loadOrCreate(root: refusedRoot)), client: untrusting).crawl()
+        _ = try await refusedArchive.close()
+        try await untrusting.shutdown()
+        await server.stop()
+
+        #expect(report.threads == 2 && report.failures.isEmpty, "\(report.failures)")
+        #expect(try records(files).filter { $0.type == .request }.allSatisfy { $0.targetURI?.hasPrefix(upstream + "/api/") == true })
+        #expect(refused.failures.count == 1 && refused.failures[0].reason.contains("not signed by a CA"), "\(refused.failures)")
+    }
+}
