@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The recorder in front of an HTTPS upstream (issue 20). In one run, alternating, wrk (Debian)
+# at 16 connections on GET /api/state (a ~1.5 KB snapshot), plain HTTP from wrk to:
+#   (b) `aomi-archive record --upstream https://… --upstream-ca CERT`, recording,
+#   (d) nginx as a plain reverse proxy with `proxy_pass https://…` (keep-alive upstream
+#       connections, certificate verified, TLS sessions reused), recording nothing,
+# both in front of (a) nginx-light serving the snapshot over TLS (a P-256 certificate made for
+# this run by openssl). Prints requests/s and p50 of each (median of ROUNDS rounds) and b/d.
+# Both keep their upstream connections: the recorder one per client connection, nginx a pool.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+scratch=${SCRATCH:-.build-release}
+connections=${CONNECTIONS:-16}
+seconds=${SECONDS_PER_RUN:-10}
+rounds=${ROUNDS:-3}
+work=$(mktemp -d)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+source tools/bench/lib.sh
+install_bench_tools
+swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/null
+bin="$scratch/release/aomi-archive"
+
+start_sim_after_three_turns bench
+mkdir -p "$work/www/api"
+curl -s -H "X-Session-Id: bench" "http://127.0.0.1:$sim_port/api/state" >"$work/www/api/state"
+kill "$sim"
+echo "snapshot body: $(wc -c <"$work/www/api/state") bytes"
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+
+tls_port=$(free_port)
+proxy_port=$(free_port)
+cat >"$work/nginx.conf" <<CONF
+daemon off;
+worker_processes ${NGINX_WORKERS:-1};
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$tls_port ssl;
+    ssl_certificate $work/cert.pem;
+    ssl_certificate_key $work/key.pem;
+    root $work/www;
+    location /api/ { default_type application/json; }
+  }
+  upstream origin { server 127.0.0.1:$tls_port; keepalive 64; }
+  server {
+    listen 127.0.0.1:$proxy_port;
+    location / {
+      proxy_pass https://origin;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_ssl_verify on;
+      proxy_ssl_trusted_certificate $work/cert.pem;
+      proxy_ssl_name 127.0.0.1;
+      proxy_ssl_session_reuse on;
+    }
+  }
+}
+CONF
+/usr/sbin/nginx -c "$work/nginx.conf" -p "$work" &
+pids+=($!)
+wait_port "$tls_port"
+curl -sf --cacert "$work/cert.pem" "https://127.0.0.1:$tls_port/api/state" >/dev/null
+
+recorder_port=$(free_port)
+"$bin" record --upstream "https://127.0.0.1:$tls_port" --upstream-ca "$work/cert.pem" --listen 127.0.0.1:"$recorder_port" \
+  --archives "$work/archive" --quiet >"$work/recorder.out" 2>"$work/recorder.err" &
+recorder=$!; pids+=("$recorder")
+wait_port "$recorder_port"
+status=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Session-Id: bench-session" "http://127.0.0.1:$recorder_port/api/state")
+[ "$status" = 200 ] || { echo "the recorder answered $status over TLS"; cat "$work/recorder.err"; exit 1; }
+
+measure() {
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "X-Session-Id: bench-session" "http://127.0.0.1:$1/api/state" | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    $1 == "50%" { p50 = ms($2) }
+    END { printf "%s %s\n", rps, p50 }'
+}
+
+declare -A results
+declare -A ports=([b]=$recorder_port [d]=$proxy_port)
+for round in $(seq "$rounds"); do
+  for name in b d; do
+    line=$(measure "${ports[$name]}")
+    echo "round $round ($name): $line"
+    results[$name]+="$line"$'\n'
+  done
+done
+declare -A rps p50
+for name in b d; do
+  rps[$name]=$(printf '%s' "${results[$name]}" | awk 'NF {print $1}' | median)
+  p50[$name]=$(printf '%s' "${results[$name]}" | awk 'NF {print $2}' | median)
+done
+echo
+printf '(b) aomi-archive record -> https  %10.0f req/s   p50 %6.3f ms\n' "${rps[b]}" "${p50[b]}"
+printf '(d) nginx proxy_pass    -> https  %10.0f req/s   p50 %6.3f ms\n' "${rps[d]}" "${p50[d]}"
+awk -v b="${rps[b]}" -v d="${rps[d]}" 'BEGIN { printf "b/d = %.2f (recording TLS proxy against a TLS proxy that records nothing)\n", b / d }'
+
+kill -INT "$recorder"; wait "$recorder" || true
+cat "$work/recorder.err"
