@@ -14,7 +14,7 @@ import WARC
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         var request = HTTPClientRequest(url: proxy + "/api/control/models")
         request.headers.add(name: "X-Session-Id", value: "cli-tls")
-        let response = try await client.execute(request, timeout: .seconds(60))
+        let response = try await client.execute(request, timeout: .seconds(120))
         _ = try await response.body.collect(upTo: 1 << 20)
         try await client.shutdown()
         recorder.signal(SIGTERM)

@@ -26,7 +26,7 @@ import WARC
         let received = Received()
         var stream = HTTPClientRequest(url: proxy + "/api/updates")
         stream.headers.add(name: "X-Session-Id", value: "crash-stream")
-        let updates = try await client.execute(stream, timeout: .seconds(60))
+        let updates = try await client.execute(stream, timeout: .seconds(120))
         #expect(updates.status.code == 200)
         let workers = (0..<8).map { worker in
             Task {
@@ -36,13 +36,13 @@ import WARC
                 create.headers.add(name: "X-Session-Id", value: session)
                 create.headers.add(name: "Content-Type", value: "application/json")
                 create.body = .bytes(ByteBuffer(string: #"{"public_key":"0x00000000000000000000000000000000000000\#(String(format: "%02x", worker))"}"#))
-                guard (try? await client.execute(create, timeout: .seconds(10)).body.collect(upTo: 1 << 20)) != nil else { return }
+                guard (try? await client.execute(create, timeout: .seconds(120)).body.collect(upTo: 1 << 20)) != nil else { return }
                 for round in 0..<100_000 {
                     let probe = worker * 100_000 + round
                     var poll = HTTPClientRequest(url: proxy + "/api/state?probe=\(probe)")
                     poll.headers.add(name: "X-Session-Id", value: session)
                     do {
-                        let response = try await client.execute(poll, timeout: .seconds(10))
+                        let response = try await client.execute(poll, timeout: .seconds(120))
                         _ = try await response.body.collect(upTo: 1 << 20)
                         if response.status.code == 200 { await received.add(probe) }
                     } catch {

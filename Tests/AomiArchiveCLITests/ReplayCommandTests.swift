@@ -67,7 +67,7 @@ import WARC
         var request = HTTPClientRequest(url: url + "/api/chat?message=hello%20fallback")
         request.method = .POST
         request.headers.add(name: "X-Session-Id", value: UUID().uuidString.lowercased())
-        let response = try await client.execute(request, timeout: .seconds(10))
+        let response = try await client.execute(request, timeout: .seconds(120))
         let body = try await response.body.collect(upTo: 1 << 20)
         try await client.shutdown()
         replay.signal(SIGTERM)

@@ -47,7 +47,7 @@ struct SimulatorHarness {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let response = try await client.execute(request, timeout: .seconds(10))
+        let response = try await client.execute(request, timeout: .seconds(120))
         let bytes = try await response.body.collect(upTo: 8 << 20)
         return Reply(status: Int(response.status.code), body: Array(bytes.readableBytesView), headers: response.headers)
     }

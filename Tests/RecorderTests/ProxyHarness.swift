@@ -15,7 +15,7 @@ struct ProxyHarness {
     /// A client for the test's own requests.
     let client: HTTPClient
 
-    static func start(upstream: String, tls: UpstreamTLS = .systemTrust, timeout: Duration = .seconds(30), maxBody: Int = 8 << 20, maxHeader: Int = 32 << 10,
+    static func start(upstream: String, tls: UpstreamTLS = .systemTrust, timeout: Duration = .seconds(120), maxBody: Int = 8 << 20, maxHeader: Int = 32 << 10,
                       rotationBytes: Int64 = 256 << 20) async throws -> ProxyHarness {
         let root = NSTemporaryDirectory() + "aomi-proxy-\(UUID().uuidString.prefix(8))"
         let key = try RedactionKey.loadOrCreate(root: root)

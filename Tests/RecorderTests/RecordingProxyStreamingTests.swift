@@ -31,7 +31,7 @@ import WARC
         request.method = .POST
         request.headers.add(name: "X-Session-Id", value: "upload-session")
         request.body = .stream(chunks, length: .unknown)
-        async let response = proxy.client.execute(request, timeout: .seconds(50))
+        async let response = proxy.client.execute(request, timeout: .seconds(120))
         send.yield(ByteBuffer(string: "first"))
         for await _ in firstArrived { break }
         send.yield(ByteBuffer(string: "-second"))
@@ -54,11 +54,11 @@ import WARC
         defer { proxy.remove() }
         var big = HTTPClientRequest(url: proxy.server.baseURL + "/fast")
         big.headers.add(name: "X-Padding", value: String(repeating: "p", count: 8000))
-        let refused = try await proxy.client.execute(big, timeout: .seconds(30))
+        let refused = try await proxy.client.execute(big, timeout: .seconds(120))
         #expect(refused.status.code == 431)
         let body = try await refused.body.collect(upTo: 4096)
         #expect(try JSONCoding.decode(APIError.self, from: body.readableBytesView).status == 431)
-        #expect(try await proxy.client.execute(HTTPClientRequest(url: proxy.server.baseURL + "/fast"), timeout: .seconds(30)).status.code == 200)
+        #expect(try await proxy.client.execute(HTTPClientRequest(url: proxy.server.baseURL + "/fast"), timeout: .seconds(120)).status.code == 200)
         let files = try await proxy.stop()
         await upstream.stop()
         let records = try files.flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }

@@ -124,7 +124,7 @@ import WARC
         for _ in 0..<2 {
             var request = HTTPClientRequest(url: proxy.server.baseURL + "/api/state")
             request.headers.add(name: "X-Session-Id", value: "tls-\(failure)")
-            let response = try await proxy.client.execute(request, timeout: .seconds(60))
+            let response = try await proxy.client.execute(request, timeout: .seconds(120))
             let body = try await response.body.collect(upTo: 1 << 20)
             answers.append((response.status.code, (try? JSONCoding.decode(APIError.self, from: body.readableBytesView).error) ?? ""))
         }
@@ -144,7 +144,7 @@ import WARC
         defer { proxy.remove() }
         var request = HTTPClientRequest(url: proxy.server.baseURL + "/api/control/models")
         request.headers.add(name: "X-Session-Id", value: "insecure")
-        let response = try await proxy.client.execute(request, timeout: .seconds(60))
+        let response = try await proxy.client.execute(request, timeout: .seconds(120))
         _ = try await proxy.stop()
         await server.stop()
         #expect(response.status.code == 200)

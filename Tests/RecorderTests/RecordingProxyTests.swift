@@ -98,7 +98,7 @@ import WARC
         defer { proxy.remove() }
         var request = HTTPClientRequest(url: proxy.server.baseURL + "/api/state")
         request.headers.add(name: "X-Session-Id", value: "s")
-        let response = try await proxy.client.execute(request, timeout: .seconds(30))
+        let response = try await proxy.client.execute(request, timeout: .seconds(120))
         #expect(response.status.code == 502)
         let body = try await response.body.collect(upTo: 1 << 20)
         #expect(try JSONCoding.decode(APIError.self, from: body.readableBytesView).status == 502)
@@ -120,7 +120,7 @@ import WARC
         let upstream = try await RunningServer.start(router: router)
         let impatient = try await ProxyHarness.start(upstream: upstream.baseURL, timeout: .milliseconds(300))
         defer { impatient.remove() }
-        let slow = try await impatient.client.execute(HTTPClientRequest(url: impatient.server.baseURL + "/slow"), timeout: .seconds(60))
+        let slow = try await impatient.client.execute(HTTPClientRequest(url: impatient.server.baseURL + "/slow"), timeout: .seconds(120))
         #expect(slow.status.code == 504)
         open.finish()
         let timedOut = try await impatient.stop()
@@ -132,8 +132,8 @@ import WARC
         var big = HTTPClientRequest(url: proxy.server.baseURL + "/fast")
         big.method = .POST
         big.body = .bytes(ByteBuffer(repeating: 0x61, count: 4096))
-        #expect(try await proxy.client.execute(big, timeout: .seconds(60)).status.code == 413)
-        #expect(try await proxy.client.execute(HTTPClientRequest(url: proxy.server.baseURL + "/fast"), timeout: .seconds(60)).status.code == 200)
+        #expect(try await proxy.client.execute(big, timeout: .seconds(120)).status.code == 413)
+        #expect(try await proxy.client.execute(HTTPClientRequest(url: proxy.server.baseURL + "/fast"), timeout: .seconds(120)).status.code == 200)
         _ = try await proxy.stop()
         await upstream.stop()
     }

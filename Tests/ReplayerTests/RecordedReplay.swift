@@ -83,7 +83,7 @@ extension HTTPClient {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(body) }
-        let response = try await execute(request, timeout: .seconds(10))
+        let response = try await execute(request, timeout: .seconds(120))
         let body = try await response.body.collect(upTo: 64 << 20)
         return RawAnswer(status: response.status.code, fields: response.headers.map { "\($0.name): \($0.value)" }, body: Array(body.readableBytesView))
     }

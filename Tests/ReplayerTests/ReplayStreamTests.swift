@@ -37,7 +37,7 @@ struct ReplayStreamTests {
                 guard stream == nil else { return }
                 var request = HTTPClientRequest(url: server.baseURL + exchange.request.target)
                 for (name, value) in headers { request.headers.add(name: name, value: value) }
-                let response = try await client.execute(request, timeout: .seconds(30))
+                let response = try await client.execute(request, timeout: .seconds(120))
                 stream = Task { await collector.read(response.body) }
                 return
             }
@@ -69,12 +69,12 @@ struct ReplayStreamTests {
         #expect(!received.contains(session.id), "recorded session ids in events are rewritten to the client's")
     }
 
-    @Test("--clock recorded holds each answer for its recorded server time, scaled by --speed")
+    @Test("--clock recorded holds each answer for its recorded server time, scaled by --speed", .timeLimit(.minutes(10)))
     func recordedClockWaits() async throws {
         let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
         defer { recording.remove() }
         let session = try #require(recording.archive.sessions.first)
-        let (server, _) = try await recording.serve(ReplayConfiguration(clock: .recorded, speed: 0.25))
+        let (server, _) = try await recording.serve(ReplayConfiguration(clock: .recorded, speed: 0.5))
         let elapsed = try await timeToReplay(session, on: server.baseURL)
         await server.stop()
         let serverTime = session.exchanges.filter { !$0.isUpdates }.reduce(Int64(0)) { total, exchange in
@@ -83,16 +83,21 @@ struct ReplayStreamTests {
         // Every answer waits at least its recorded server time divided by the speed: a lower
         // bound the replay guarantees however fast the machine is.
         #expect(serverTime > 0)
-        #expect(elapsed >= .microseconds(serverTime * 4))
+        #expect(elapsed >= .microseconds(serverTime * 2))
     }
 
     private func timeToReplay(_ session: RecordedSession, on base: String) async throws -> Duration {
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         let started = ContinuousClock.now
-        for exchange in session.exchanges where !exchange.isUpdates {
-            let headers = exchange.request.fields.filter { !["host", "content-length"].contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
-            _ = try await client.send(HTTPMethod(rawValue: exchange.request.method), base + exchange.request.target, headers: headers,
-                                      body: exchange.request.body.isEmpty ? nil : exchange.request.body)
+        do {
+            for exchange in session.exchanges where !exchange.isUpdates {
+                let headers = exchange.request.fields.filter { !["host", "content-length"].contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
+                _ = try await client.send(HTTPMethod(rawValue: exchange.request.method), base + exchange.request.target, headers: headers,
+                                          body: exchange.request.body.isEmpty ? nil : exchange.request.body)
+            }
+        } catch {
+            try await client.shutdown()
+            throw error
         }
         let elapsed = ContinuousClock.now - started
         try await client.shutdown()

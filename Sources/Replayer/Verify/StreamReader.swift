@@ -12,7 +12,7 @@ actor StreamReader {
     /// Sends the request and returns once the head has arrived; events are read in the background.
     func open(_ request: HTTPClientRequest, client: HTTPClient) async {
         do {
-            let response = try await client.execute(request, timeout: .seconds(30))
+            let response = try await client.execute(request, timeout: .seconds(120))
             head = (Int(response.status.code), response.headers.map { ($0.name, $0.value) })
             task = Task { await self.read(response.body) }
         } catch {
@@ -28,10 +28,14 @@ actor StreamReader {
         finished = true
     }
 
-    /// Closes the stream: at once, or (for a stream the recorded server ended) once the replay ends it.
-    func close(waitingForServer: Bool) async {
+    /// Whether the stream has ended (or never opened).
+    var isFinished: Bool { finished }
+
+    /// Closes the stream: at once, or (for a stream the recorded server ended) once the replay
+    /// ends it; `patience` only bounds a replay that never does.
+    func close(waitingForServer: Bool, patience: Duration) async {
         if waitingForServer {
-            let deadline = ContinuousClock.now + .seconds(3)
+            let deadline = ContinuousClock.now + patience
             while !finished, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
         }
         task?.cancel()
