@@ -17,13 +17,22 @@ import Testing
         #expect(report.errors.isEmpty, "\(report.errors)")
         let thread = try #require(report.threads.first)
         #expect(thread.sentMessages == ["What is the price of ETH right now?", "How does staking work on this chain?", "Swap 0.5 ETH to USDC for me"])
-        #expect(thread.messages.map(\.sender) == ["user", "agent", "user", "agent", "user", "agent"])
+        // The swap's wallet request is answered (signed or rejected, as the seed says), then the agent replies.
+        #expect(thread.messages.map(\.sender) == ["user", "agent", "user", "agent", "user", "agent", "system", "agent"])
         #expect(thread.messages[1].toolResult?.first == "price:ETH")
         #expect(thread.events.prefix(4) == ["tool_update: get_price 33%", "tool_update: get_price 66%", "tool_update: get_price 100%", "tool_complete: get_price"])
         #expect(thread.events.contains("title_changed: Price ETH"))
         #expect(thread.events.contains("system_notice: wallet_tx_request"))
         #expect(thread.title == "Price ETH")
         #expect(thread.walletRequests.count == 1)
+        let outcome = try #require(thread.walletOutcomes.first)
+        #expect(thread.walletOutcomes.count == 1 && outcome.hasPrefix("wallet_tx_request 1 (Swap "))
+        if outcome.hasSuffix(": signed") {
+            let hash = try #require(thread.proofs.first)
+            #expect(hash.count == 66 && thread.messages.last?.content.contains(hash) == true)
+        } else {
+            #expect(outcome.hasSuffix(": rejected") && thread.proofs.isEmpty && thread.messages.last?.content.contains("rejected") == true)
+        }
         #expect(thread.listedInThreads)
         #expect(thread.wallet == thread.wallet.lowercased() && thread.wallet.count == 42)
     }
@@ -33,6 +42,9 @@ import Testing
         let second = try await drive(seed: 7, wallets: 2, threads: 2, messages: 2)
         #expect(first.errors.isEmpty && second.errors.isEmpty)
         #expect(first.transcript == second.transcript)
+        #expect(first.threads.flatMap(\.proofs) != second.threads.flatMap(\.proofs), "new hashes and signatures on every run")
+        #expect(first.threads.flatMap(\.walletOutcomes).contains { $0.hasSuffix("signed") } && first.threads.flatMap(\.walletOutcomes).contains { $0.hasSuffix("rejected") },
+                "\(first.threads.flatMap(\.walletOutcomes))")
         #expect(first.threads.map(\.sessionID) != second.threads.map(\.sessionID))
         let other = try await drive(seed: 8, wallets: 2, threads: 2, messages: 2)
         #expect(other.transcript != first.transcript)

@@ -17,6 +17,7 @@ import Testing
 
         let listPath = "/api/sessions?public_key=\(wallet.lowercased())"
         #expect(try await sim.send(.GET, listPath, session: "x").decode([ThreadSummary].self).map(\.sessionID) == ["s-1"])
+        #expect(try await sim.send(.GET, listPath).decode([ThreadSummary].self).map(\.sessionID) == ["s-1"], "the real client lists without X-Session-Id")
         #expect(try await sim.send(.GET, "/api/sessions/s-1", session: "x").decode(ThreadSummary.self).sessionID == "s-1")
 
         let renamed = try await sim.send(.PATCH, "/api/sessions/s-1", session: "x", body: #"{"title":"Renamed"}"#)
@@ -117,6 +118,61 @@ import Testing
         try await sim.stop()
     }
 
+    @Test func queriesAreFormDecodedAsTheRealClientEncodesThem() async throws {
+        let sim = try await SimulatorHarness.start()
+        let sent = try await sim.send(.POST, "/api/chat?message=What+is+the+price+of+ETH%3F+1%2B1", session: "s").decode(SessionSnapshot.self)
+        #expect(sent.messages.first?.content == "What is the price of ETH? 1+1")
+        try await sim.stop()
+    }
+
+    @Test func aSignedSwapIsConfirmedWithItsHashAndARejectedOneAcknowledged() async throws {
+        let sim = try await SimulatorHarness.start()
+        for (session, signed) in [("signed", true), ("rejected", false)] {
+            _ = try await sim.send(.POST, "/api/chat?message=\(SimulatorHarness.encode("Swap 1 ETH to USDC"))", session: session)
+            let asked = try #require(try await sim.pollUntilDone(session: session).last)
+            let request = try #require(asked.systemEvents.last?["InlineCall"])
+            #expect(request["type"] == .string("wallet_tx_request"))
+            let args = try #require(request["payload"]?["args"])
+            #expect(args["tx_ids"] == .array([.number(1)]) && args["chain_id"] == .number(1) && args["aa_preference"] == .string("auto"))
+            #expect(args["to"]?.stringValue?.count == 42 && args["data"] == .string("0x38ed1739"))
+            let pending = try #require(asked.userState?["pending_txs"]?["1"])
+            #expect(pending["to"] == args["to"] && pending["label"]?.stringValue?.hasPrefix("Swap") == true)
+            // Polls while the request waits change nothing.
+            #expect(try await sim.send(.GET, "/api/state", session: session).decode(SessionSnapshot.self) == asked)
+
+            let hash = "0x" + String(repeating: "ab", count: 32)
+            let answer = signed ? #"{"type":"wallet:tx_complete","payload":{"txHash":"\#(hash)","status":"success","pending_tx_ids":[1]}}"#
+                : #"{"type":"wallet:tx_complete","payload":{"status":"failed","pending_tx_ids":[1],"error":"User rejected the request"}}"#
+            let resumed = try await sim.send(.POST, "/api/system?message=\(SimulatorHarness.encode(answer))", session: session).decode(SessionSnapshot.self)
+            #expect(resumed.isProcessing && resumed.userState?["pending_txs"] == nil)
+            let final = try #require(try await sim.pollUntilDone(session: session).last)
+            let reply = try #require(final.messages.last)
+            #expect(reply.sender == "agent")
+            #expect(signed ? reply.content.contains(hash) : reply.content.contains("rejected"), "\(reply.content)")
+            let again = try await sim.send(.POST, "/api/system?message=\(SimulatorHarness.encode(answer))", session: session)
+            let error = try again.json()["error"]?.stringValue ?? ""
+            #expect(again.status == 400 && error.contains("no pending transaction 1"), "\(error)")
+        }
+        try await sim.stop()
+    }
+
+    @Test func aPermitIsSignedThroughTheEIP712Flow() async throws {
+        let sim = try await SimulatorHarness.start()
+        _ = try await sim.send(.POST, "/api/chat?message=\(SimulatorHarness.encode("Sign a gasless USDC permit for the router"))", session: "s")
+        let asked = try #require(try await sim.pollUntilDone(session: "s").last)
+        let request = try #require(asked.systemEvents.last?["InlineCall"])
+        #expect(request["type"] == .string("wallet_eip712_request"))
+        #expect(request["payload"]?["pending_eip712_id"] == .number(1) && request["payload"]?["typed_data"]?["primaryType"] == .string("Permit"))
+        #expect(asked.userState?["pending_eip712s"]?["1"] != nil)
+        let signature = "0x" + String(repeating: "cd", count: 65)
+        let answer = #"{"type":"wallet_eip712_response","payload":{"pending_eip712_id":1,"status":"success","signature":"\#(signature)"}}"#
+        _ = try await sim.send(.POST, "/api/system?message=\(SimulatorHarness.encode(answer))", session: "s")
+        let final = try #require(try await sim.pollUntilDone(session: "s").last)
+        #expect(final.userState?["pending_eip712s"] == nil)
+        #expect(final.messages.last?.content.contains("permit is signed") == true)
+        try await sim.stop()
+    }
+
     @Test func swapsRaiseAWalletRequestAndEventsAreListed() async throws {
         let sim = try await SimulatorHarness.start()
         #expect(try await sim.send(.GET, "/api/events", session: "s").status == 404)
@@ -134,9 +190,9 @@ import Testing
 
     @Test func appKeysAreCheckedForKeyedAppsOnly() async throws {
         let sim = try await SimulatorHarness.start()
-        let apps = try await sim.send(.GET, "/api/control/apps", session: "s").decode([AppDescriptor].self)
-        #expect(apps.map(\.name).sorted() == ["default", SimulatorConfiguration.keyedApp])
-        #expect(apps.first { $0.name == SimulatorConfiguration.keyedApp }?.secrets?.first?.required == true)
+        // The live backend answers names, which the client's own test and the widget expect.
+        let apps = try await sim.send(.GET, "/api/control/apps", session: "s").decode([String].self)
+        #expect(apps.sorted() == ["default", SimulatorConfiguration.keyedApp])
         let keyed = "/api/chat?message=hi&app=\(SimulatorConfiguration.keyedApp)"
         let noKey = try await sim.send(.POST, keyed, session: "s")
         #expect(noKey.status == 401)
@@ -164,12 +220,13 @@ import Testing
     @Test func secretsProviderKeysAndSimulation() async throws {
         let sim = try await SimulatorHarness.start()
         let secret = "sk-" + UUID().uuidString
-        let handles = try await sim.send(.POST, "/api/secrets", session: "s", body: #"{"client_id":"c1","secrets":{"API_KEY":"\#(secret)"}}"#)
+        // The real client sends its secrets calls without X-Session-Id.
+        let handles = try await sim.send(.POST, "/api/secrets", body: #"{"client_id":"c1","secrets":{"API_KEY":"\#(secret)"}}"#)
         #expect(try handles.json()["handles"]?["API_KEY"] == .string("$SECRET:API_KEY"))
         #expect(!handles.text.contains(secret))
-        #expect(try await sim.send(.DELETE, "/api/secrets/API_KEY?client_id=c1", session: "s").status == 200)
+        #expect(try await sim.send(.DELETE, "/api/secrets/API_KEY?client_id=c1").status == 200)
         #expect(try await sim.send(.DELETE, "/api/secrets/API_KEY?client_id=c1", session: "s").status == 404)
-        #expect(try await sim.send(.DELETE, "/api/secrets?client_id=c1", session: "s").status == 200)
+        #expect(try await sim.send(.DELETE, "/api/secrets?client_id=c1").status == 200)
         #expect(try await sim.send(.DELETE, "/api/secrets", session: "s").status == 400)
         #expect(try await sim.send(.POST, "/api/secrets", session: "s", body: "{}").status == 400)
 

@@ -10,6 +10,7 @@ import NIOHTTP1
 struct SimulatorHarness {
     let server: RunningServer
     let backend: SimulatorBackend
+    /// The process-wide client: a test that fails half-way leaves no client to shut down.
     let client: HTTPClient
     /// A key made for this run (never a fixed value in the tests).
     let appKey: String
@@ -20,11 +21,10 @@ struct SimulatorHarness {
         configure(&configuration)
         let backend = SimulatorBackend(configuration: configuration)
         let server = try await RunningServer.start(router: SimulatorRoutes(backend: backend).router())
-        return SimulatorHarness(server: server, backend: backend, client: HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup), appKey: key)
+        return SimulatorHarness(server: server, backend: backend, client: HTTPClient.shared, appKey: key)
     }
 
     func stop() async throws {
-        try await client.shutdown()
         await server.stop()
     }
 

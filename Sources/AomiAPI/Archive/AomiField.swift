@@ -7,4 +7,7 @@ public enum AomiField {
     public static let capture = "Aomi-Capture"
     public static let streamEnd = "Aomi-Stream-End"
     public static let upstreamError = "Aomi-Upstream-Error"
+    /// The `client_id` the request carried (query parameter or JSON body): the real client's
+    /// second volatile identifier, which the replay aliases as it does session ids.
+    public static let clientID = "Aomi-Client-Id"
 }

@@ -40,10 +40,11 @@ public struct SessionSnapshot: Sendable, Hashable, Codable {
         try container.encode(userState ?? .null, forKey: .userState)
     }
 
-    /// The `wallet_tx_request` payloads among the system events.
+    /// The wallet requests among the system events (`wallet_tx_request`, `wallet_eip712_request`), as their payloads.
     public var walletRequests: [JSONValue] {
         systemEvents.compactMap { event in
-            guard let call = event["InlineCall"], call["type"]?.stringValue == "wallet_tx_request" else { return nil }
+            guard let call = event["InlineCall"], let type = call["type"]?.stringValue,
+                  type == "wallet_tx_request" || type == "wallet_eip712_request" else { return nil }
             return call["payload"] ?? .null
         }
     }

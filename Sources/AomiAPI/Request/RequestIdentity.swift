@@ -20,6 +20,15 @@ public struct RequestIdentity: Sendable, Equatable {
         wallet = Self.wallet(method: method, target: target, body: body)
     }
 
+    /// The `client_id` a request carries: the query parameter (chat, state, secrets deletion)
+    /// or the member of a JSON body (`POST /api/secrets`).
+    public static func clientID(target: String, body: [UInt8]) -> String? {
+        if let value = QueryString.value("client_id", in: target), !value.isEmpty { return value }
+        guard let first = body.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first == UInt8(ascii: "{"),
+              let json = try? JSONCoding.decode(JSONValue.self, from: body), let value = json["client_id"]?.stringValue, !value.isEmpty else { return nil }
+        return value
+    }
+
     /// The wallet a request names, if any.
     public static func wallet(method: String, target: String, body: [UInt8]) -> WalletAddress? {
         let parameters = QueryString.parameters(of: target)

@@ -13,7 +13,7 @@ struct AgentScript: Sendable {
     struct Turn: Sendable {
         var reply: String
         var tool: ToolRun?
-        var walletRequest: JSONValue?
+        var walletAsk: WalletAsk?
     }
 
     let seed: UInt64
@@ -23,7 +23,7 @@ struct AgentScript: Sendable {
         let lower = message.lowercased()
         let asset = Self.assets.first { lower.contains($0.lowercased()) } ?? random.pick(Self.assets)
         var tool: ToolRun?
-        var walletRequest: JSONValue?
+        var walletAsk: WalletAsk?
         var reply: String
         if lower.contains("price") {
             let price = Self.money(random.int(in: 10_000...450_000))
@@ -34,23 +34,39 @@ struct AgentScript: Sendable {
             let assets = random.int(in: 2...6)
             tool = ToolRun(name: "get_portfolio", topic: "portfolio", result: "\(assets) assets worth \(total)")
             reply = "Your portfolio holds \(assets) assets worth \(total) in total; the largest position is \(asset)."
+        } else if lower.contains("permit") || lower.contains("sign") {
+            let spender = "0x" + (0..<40).map { _ in String(random.int(in: 0...15), radix: 16) }.joined()
+            let amount = String(random.int(in: 1...9_999) * 1_000_000)
+            walletAsk = .signature(typedData: .object([
+                "primaryType": .string("Permit"),
+                "domain": .object(["name": .string(asset), "version": .string("1"), "chainId": .number(1)]),
+                "message": .object(["spender": .string(spender), "value": .string(amount), "nonce": .number(Double(number)),
+                                    "deadline": .number(Double(1_800_000_000 + random.int(in: 0...9_999_999)))]),
+            ]), description: "Permit the router to spend \(asset)")
+            reply = "I prepared a gasless permit for \(asset). Please sign it in your wallet; nothing is sent on chain."
         } else if lower.contains("swap") || lower.contains("send") {
             let isSwap = lower.contains("swap")
             let amount = "\(random.int(in: 1...20)).\(random.int(in: 0...99))"
-            walletRequest = .object([
-                "to": .string("0x" + (0..<40).map { _ in String(random.int(in: 0...15), radix: 16) }.joined()),
-                "value": .string(String(random.int(in: 1...999_999) * 1_000_000_000)),
-                "data": .string(isSwap ? "0x38ed1739" : "0x"),
-                "chain_id": .number(1),
-                "description": .string(isSwap ? "Swap \(amount) \(asset)" : "Send \(amount) \(asset)"),
-            ])
+            walletAsk = .transaction(to: "0x" + (0..<40).map { _ in String(random.int(in: 0...15), radix: 16) }.joined(),
+                                     value: String(random.int(in: 1...999_999) * 1_000_000_000), data: isSwap ? "0x38ed1739" : "0x", chainID: 1,
+                                     label: isSwap ? "Swap \(amount) \(asset)" : "Send \(amount) \(asset)")
             reply = isSwap
                 ? "I prepared a swap of \(amount) \(asset) with \(random.int(in: 1...9)) basis points of slippage. Please confirm the transaction in your wallet."
                 : "I prepared a transfer of \(amount) \(asset). Please confirm it in your wallet."
         } else {
             reply = (0..<random.int(in: 2...4)).map { _ in random.pick(Self.sentences) }.joined(separator: " ")
         }
-        return Turn(reply: reply, tool: tool, walletRequest: walletRequest)
+        return Turn(reply: reply, tool: tool, walletAsk: walletAsk)
+    }
+
+    /// The agent's answer once the wallet request `label` was signed (`success`) or not.
+    func walletOutcome(_ label: String, signed: Bool, proof: String, isTransaction: Bool) -> String {
+        switch (signed, isTransaction) {
+        case (true, true): return "Done: \(label) was submitted in transaction \(proof). I will tell you when it is confirmed."
+        case (true, false): return "Thanks, the permit is signed (\(proof)); the router can use it for the next swap."
+        case (false, true): return "Understood, you rejected the transaction (\(label)); nothing was sent."
+        case (false, false): return "Understood, you did not sign the permit; nothing changed."
+        }
     }
 
     /// A title from the first message: its first few meaningful words, capitalised.

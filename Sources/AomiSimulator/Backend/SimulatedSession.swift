@@ -15,9 +15,27 @@ struct SimulatedSession: Sendable {
     var userState: JSONValue?
     var rig: String?
     var turns = 0
+    /// Wallet requests waiting for the client's answer, by their number.
+    var pendingTransactions: [Int: WalletAsk] = [:]
+    var pendingSignatures: [Int: WalletAsk] = [:]
+    var walletRequests = 0
 
     var snapshot: SessionSnapshot {
-        SessionSnapshot(messages: messages, systemEvents: systemEvents, title: title, isProcessing: isProcessing, userState: userState)
+        SessionSnapshot(messages: messages, systemEvents: systemEvents, title: title, isProcessing: isProcessing, userState: reportedUserState)
+    }
+
+    /// The client's `user_state` with the pending wallet requests the backend adds to it
+    /// (`pending_txs`, `pending_eip712s`, keyed by number), as the real client reads them.
+    private var reportedUserState: JSONValue? {
+        guard !pendingTransactions.isEmpty || !pendingSignatures.isEmpty else { return userState }
+        var members = userState?.objectValue ?? [:]
+        if !pendingTransactions.isEmpty {
+            members["pending_txs"] = .object(Dictionary(uniqueKeysWithValues: pendingTransactions.map { (String($0.key), $0.value.pendingEntry) }))
+        }
+        if !pendingSignatures.isEmpty {
+            members["pending_eip712s"] = .object(Dictionary(uniqueKeysWithValues: pendingSignatures.map { (String($0.key), $0.value.pendingEntry) }))
+        }
+        return .object(members)
     }
 
     var summary: ThreadSummary {

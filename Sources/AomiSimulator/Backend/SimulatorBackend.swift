@@ -96,20 +96,25 @@ public actor SimulatorBackend {
     /// Adds the user's message and starts the agent's turn; answers at once.
     func chat(_ id: String, message: String) -> SessionSnapshot {
         session(id)
-        stopTurn(id)
         sessions[id]?.messages.append(ChatMessage(sender: Sender.user, content: message, timestamp: Self.timestamp()))
-        sessions[id]?.isProcessing = true
         sessions[id]?.turns += 1
         let number = sessions[id]!.turns
         var plan = TurnPlan(script.turn(for: message, number: number), configuration: configuration)
         if case .polls = configuration.pacing, number == 1, sessions[id]?.isTitled == false {
             plan.announceTitle(script.title(for: message))
         }
+        startTurn(plan, number: number, session: id)
+        return sessions[id]!.snapshot
+    }
+
+    /// Runs `plan` as the session's turn, in place of any turn still running.
+    private func startTurn(_ plan: TurnPlan, number: Int, session id: String) {
+        stopTurn(id)
+        sessions[id]?.isProcessing = true
         runningTurns[id] = RunningTurn(number: number, steps: plan.steps[...])
         if configuration.pacing == .clock {
             clockTasks[id] = Task { await self.runOnClock(session: id) }
         }
-        return sessions[id]!.snapshot
     }
 
     /// Answers a poll of `GET /api/state`; with the polls pacing, every `n`th poll then moves
@@ -134,8 +139,13 @@ public actor SimulatorBackend {
         return sessions[id]!.snapshot
     }
 
-    func systemMessage(_ id: String, message: String) -> SessionSnapshot {
+    /// A system message; the client's answer to a wallet request (`wallet:tx_complete`,
+    /// `wallet_eip712_response`) clears the pending request and lets the agent go on.
+    func systemMessage(_ id: String, message: String) throws(APIError) -> SessionSnapshot {
         session(id)
+        if let answer = try WalletAnswer(message) {
+            return try resolveWalletRequest(answer, session: id)
+        }
         sessions[id]?.messages.append(ChatMessage(sender: Sender.system, content: message, timestamp: Self.timestamp()))
         sessions[id]?.systemEvents.append(.object(["SystemNotice": .string(message)]))
         broadcast(UpdateEvent(type: UpdateEvent.Kind.systemNotice, sessionID: id, message: message), to: id)
@@ -175,8 +185,8 @@ public actor SimulatorBackend {
             addReplyPiece(piece, isFirst: isFirst, isLast: isLast, toolResult: toolResult, session: id)
         case let .title(title):
             setTitle(id, title)
-        case let .finish(walletRequest):
-            finishTurn(number: number, walletRequest: walletRequest, session: id)
+        case let .finish(walletAsk):
+            finishTurn(number: number, walletAsk: walletAsk, session: id)
         }
     }
 
@@ -190,10 +200,18 @@ public actor SimulatorBackend {
         }
     }
 
-    private func finishTurn(number: Int, walletRequest: JSONValue?, session id: String) {
-        if let walletRequest {
-            sessions[id]?.systemEvents.append(.object(["InlineCall": .object(["type": .string("wallet_tx_request"), "payload": walletRequest])]))
-            broadcast(UpdateEvent(type: UpdateEvent.Kind.systemNotice, sessionID: id, message: "wallet_tx_request"), to: id)
+    private func finishTurn(number: Int, walletAsk: WalletAsk?, session id: String) {
+        if let walletAsk, sessions[id] != nil {
+            sessions[id]!.walletRequests += 1
+            let requestID = sessions[id]!.walletRequests
+            if walletAsk.isTransaction {
+                sessions[id]?.pendingTransactions[requestID] = walletAsk
+            } else {
+                sessions[id]?.pendingSignatures[requestID] = walletAsk
+            }
+            sessions[id]?.systemEvents.append(walletAsk.systemEvent(id: requestID))
+            let kind = walletAsk.isTransaction ? "wallet_tx_request" : "wallet_eip712_request"
+            broadcast(UpdateEvent(type: UpdateEvent.Kind.systemNotice, sessionID: id, message: kind), to: id)
         }
         sessions[id]?.isProcessing = false
         runningTurns[id] = nil
@@ -201,6 +219,26 @@ public actor SimulatorBackend {
         if number == 1, sessions[id]?.isTitled == false, let first = sessions[id]?.messages.first(where: { $0.sender == Sender.user }) {
             Task { await self.generateTitle(session: id, from: first.content) }
         }
+    }
+
+    private func resolveWalletRequest(_ answer: WalletAnswer, session id: String) throws(APIError) -> SessionSnapshot {
+        let pending = answer.isTransaction ? sessions[id]!.pendingTransactions : sessions[id]!.pendingSignatures
+        let unknown = answer.requestIDs.filter { pending[$0] == nil }
+        guard !answer.requestIDs.isEmpty, unknown.isEmpty else {
+            let kind = answer.isTransaction ? "transaction" : "signature request"
+            throw APIError(status: 400, "no pending \(kind) \(unknown.map(String.init).joined(separator: ", ")) in session \(id)")
+        }
+        let asks = answer.requestIDs.compactMap { pending[$0] }
+        for requestID in answer.requestIDs {
+            if answer.isTransaction { sessions[id]?.pendingTransactions[requestID] = nil } else { sessions[id]?.pendingSignatures[requestID] = nil }
+        }
+        let verdict = answer.succeeded ? "signed" : "rejected"
+        let summary = "Wallet \(verdict) \(asks.map(\.label).joined(separator: ", "))" + (answer.proof.map { ": \($0)" } ?? "")
+        sessions[id]?.messages.append(ChatMessage(sender: Sender.system, content: summary, timestamp: Self.timestamp()))
+        broadcast(UpdateEvent(type: UpdateEvent.Kind.systemNotice, sessionID: id, message: "wallet request \(verdict)"), to: id)
+        let reply = script.walletOutcome(asks.first?.label ?? "", signed: answer.succeeded, proof: answer.proof ?? "", isTransaction: answer.isTransaction)
+        startTurn(TurnPlan(AgentScript.Turn(reply: reply), configuration: configuration), number: sessions[id]!.turns, session: id)
+        return sessions[id]!.snapshot
     }
 
     private func finishStreamingMessage(_ id: String) {

@@ -23,7 +23,7 @@ public struct AomiDriver: Sendable {
         clientConfiguration.decompression = .disabled
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
         let counter = RequestCounter()
-        let http = DriverHTTP(client: client, target: configuration.target, appKey: configuration.appKey, counter: counter)
+        let http = DriverHTTP(client: client, target: configuration.target, appKey: configuration.appKey, counter: counter, timeout: configuration.requestTimeout)
         let jobs = (0..<configuration.wallets).flatMap { wallet in (0..<configuration.threadsPerWallet).map { (wallet, $0) } }
         var reports: [ThreadReport] = []
         await withTaskGroup(of: (Int, ThreadReport).self) { group in
@@ -52,14 +52,16 @@ public struct AomiDriver: Sendable {
     private func drive(wallet walletIndex: Int, thread: Int, http: DriverHTTP) async -> ThreadReport {
         let wallet = script.wallet(walletIndex)
         let session = UUID().uuidString.lowercased()
+        let client = ThreadClient(session: session, clientID: UUID().uuidString.lowercased(), wallet: wallet, walletIndex: walletIndex, thread: thread,
+                                  userState: #"{"address":"\#(wallet)","chain_id":1,"is_connected":true,"ext":{}}"#)
         var report = ThreadReport(wallet: wallet.lowercased(), thread: thread, sessionID: session, sentMessages: [], messages: [],
-                                  title: nil, events: [], walletRequests: [], listedInThreads: false, reconnects: 0, errors: [])
-        let userState = #"{"address":"\#(wallet)","chain_id":1,"is_connected":true}"#
+                                  title: nil, events: [], walletRequests: [], walletOutcomes: [], proofs: [], listedInThreads: false, reconnects: 0, errors: [])
         let updates = UpdatesCollector()
         var listener: Task<Void, Never>?
         defer { listener?.cancel() }
         do {
             try expectOK(try await http.send(.POST, AomiPath.sessions, session: session, json: #"{"public_key":"\#(wallet)"}"#), "create session")
+            try await registerSecrets(client, http: http)
             listener = Task { await listen(session: session, http: http, into: updates) }
             if let failure = await updates.waitForFirstAttempt() {
                 report.errors.append("updates channel did not open: \(failure)")
@@ -69,19 +71,21 @@ public struct AomiDriver: Sendable {
             for index in 0..<configuration.messagesPerThread {
                 let message = script.message(wallet: walletIndex, thread: thread, index: index)
                 report.sentMessages.append(message)
-                last = try await runTurn(message: message, session: session, wallet: wallet, userState: userState, http: http)
+                last = try await runTurn(message: message, client: client, http: http)
+                last = try await answerWalletRequests(in: last, client: client, http: http, into: &report)
             }
             if await updates.title == nil {
                 _ = await updates.waitForTitle(timeout: configuration.titleWait)
             }
-            let listed = try await http.send(.GET, AomiPath.sessions, session: session, query: [("public_key", wallet)])
+            let listed = try await http.send(.GET, AomiPath.sessions, session: nil, query: [("public_key", wallet)])
             try expectOK(listed, "list threads")
             let threads = try JSONCoding.decode([ThreadSummary].self, from: listed.body)
             report.listedInThreads = threads.contains { $0.sessionID == session }
-            last = try await state(session: session, userState: userState, http: http)
+            last = try await state(client, http: http)
             report.messages = last.messages.map(TranscriptMessage.init)
             report.walletRequests = last.walletRequests
             report.title = await updates.title ?? last.title.flatMap { $0 == "New chat" ? nil : $0 }
+            try await clearSecrets(client, http: http)
         } catch {
             report.errors.append("\(error)")
         }
@@ -92,26 +96,69 @@ public struct AomiDriver: Sendable {
         return report
     }
 
-    private func runTurn(message: String, session: String, wallet: String, userState: String, http: DriverHTTP) async throws -> SessionSnapshot {
-        var query = [("message", message), ("public_key", wallet), ("user_state", userState)]
+    /// Sends a message and polls until the agent is done (the real client's `Session.send`).
+    private func runTurn(message: String, client: ThreadClient, http: DriverHTTP) async throws -> SessionSnapshot {
+        var query = [("message", message), ("public_key", client.wallet), ("user_state", client.userState), ("client_id", client.clientID)]
         if let app = configuration.app { query.append(("app", app)) }
-        let sent = try await http.send(.POST, AomiPath.chat, session: session, query: query)
+        let sent = try await http.send(.POST, AomiPath.chat, session: client.session, query: query)
         try expectOK(sent, "chat")
-        var snapshot = try JSONCoding.decode(SessionSnapshot.self, from: sent.body)
+        return try await pollWhileBusy(try JSONCoding.decode(SessionSnapshot.self, from: sent.body), client: client, http: http)
+    }
+
+    /// Polls `/api/state` while the agent works.
+    private func pollWhileBusy(_ snapshot: SessionSnapshot, client: ThreadClient, http: DriverHTTP) async throws -> SessionSnapshot {
+        var snapshot = snapshot
         var polls = 0
         while snapshot.isProcessing {
             guard polls < configuration.maxPollsPerTurn else { throw DriverError(message: "agent still processing after \(polls) polls") }
             try await Task.sleep(for: configuration.pollInterval)
-            snapshot = try await state(session: session, userState: userState, http: http)
+            snapshot = try await state(client, http: http)
             polls += 1
         }
         return snapshot
     }
 
-    private func state(session: String, userState: String, http: DriverHTTP) async throws -> SessionSnapshot {
-        let reply = try await http.send(.GET, AomiPath.state, session: session, query: [("user_state", userState)])
+    private func state(_ client: ThreadClient, http: DriverHTTP) async throws -> SessionSnapshot {
+        let reply = try await http.send(.GET, AomiPath.state, session: client.session, query: [("user_state", client.userState), ("client_id", client.clientID)])
         try expectOK(reply, "state")
         return try JSONCoding.decode(SessionSnapshot.self, from: reply.body)
+    }
+
+    /// Signs or rejects each pending wallet request (the seed decides which: one is rejected when
+    /// seed + wallet + thread + its number in the thread is odd), as a user in the
+    /// widget does: the client goes on polling while the request waits, then answers it with
+    /// `POST /api/system` and polls until the agent has taken the answer in.
+    private func answerWalletRequests(in snapshot: SessionSnapshot, client: ThreadClient, http: DriverHTTP, into report: inout ThreadReport) async throws -> SessionSnapshot {
+        var snapshot = snapshot
+        while let request = PendingWalletRequest.first(in: snapshot) {
+            for _ in 0..<configuration.pollsWhileWalletPending {
+                try await Task.sleep(for: configuration.pollInterval)
+                snapshot = try await state(client, http: http)
+            }
+            // The seed decides, and every run with two requests or more has both answers.
+            let signs = (configuration.seed % 2 + UInt64(client.walletIndex + client.thread + report.walletOutcomes.count)) % 2 == 0
+            let (message, proof) = request.answer(signed: signs)
+            let answered = try await http.send(.POST, AomiPath.system, session: client.session, query: [("message", message)])
+            try expectOK(answered, "answer \(request.kind.rawValue) \(request.id)")
+            report.walletOutcomes.append("\(request.kind.rawValue) \(request.id) (\(request.label)): \(signs ? "signed" : "rejected")")
+            if let proof { report.proofs.append(proof) }
+            snapshot = try await pollWhileBusy(try JSONCoding.decode(SessionSnapshot.self, from: answered.body), client: client, http: http)
+        }
+        return snapshot
+    }
+
+    /// `POST /api/secrets` without `X-Session-Id`, as the real client registers its secrets.
+    private func registerSecrets(_ client: ThreadClient, http: DriverHTTP) async throws {
+        guard !configuration.secrets.isEmpty else { return }
+        let body = JSONCoding.encode(["client_id": JSONValue.string(client.clientID), "secrets": .object(configuration.secrets.mapValues(JSONValue.string))])
+        try expectOK(try await http.send(.POST, AomiPath.secrets, session: nil, json: String(decoding: body, as: UTF8.self)), "register secrets")
+    }
+
+    /// One secret removed by name, then the rest, both without `X-Session-Id`.
+    private func clearSecrets(_ client: ThreadClient, http: DriverHTTP) async throws {
+        guard let first = configuration.secrets.keys.sorted().first else { return }
+        try expectOK(try await http.send(.DELETE, AomiPath.secrets + "/" + first, session: nil, query: [("client_id", client.clientID)]), "remove secret")
+        try expectOK(try await http.send(.DELETE, AomiPath.secrets, session: nil, query: [("client_id", client.clientID)]), "clear secrets")
     }
 
     /// Even threads set a model (after listing them), every third lists the Apps.

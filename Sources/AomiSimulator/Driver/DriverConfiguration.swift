@@ -23,6 +23,13 @@ public struct DriverConfiguration: Sendable {
     public var appKey: String?
     /// Sent as the `app` query parameter of chat when set.
     public var app: String?
+    /// Registered with `POST /api/secrets` at the start of each thread and cleared at its end
+    /// (the real client's secret handling); never printed. Empty: no secrets calls.
+    public var secrets: [String: String]
+    /// Polls made while a wallet request waits for the user, before the driver answers it.
+    public var pollsWhileWalletPending: Int
+    /// Longest wait for one answer (not `/api/updates`).
+    public var requestTimeout: Duration
 
     public init(
         target: String,
@@ -37,7 +44,10 @@ public struct DriverConfiguration: Sendable {
         titleWait: Duration = .seconds(10),
         maxPollsPerTurn: Int = 600,
         appKey: String? = nil,
-        app: String? = nil
+        app: String? = nil,
+        secrets: [String: String]? = nil,
+        pollsWhileWalletPending: Int = 2,
+        requestTimeout: Duration = .seconds(30)
     ) {
         self.target = target.hasSuffix("/") ? String(target.dropLast()) : target
         self.wallets = wallets
@@ -52,16 +62,26 @@ public struct DriverConfiguration: Sendable {
         self.maxPollsPerTurn = maxPollsPerTurn
         self.appKey = appKey
         self.app = app
+        self.secrets = secrets ?? ["API_KEY": Self.seededSecret(seed)]
+        self.pollsWhileWalletPending = max(0, pollsWhileWalletPending)
+        self.requestTimeout = requestTimeout
+    }
+
+    /// The secret a driver registers unless told otherwise: made from the seed, so that a
+    /// second run sends the same one (as a user's API key is) and a replay can match it.
+    public static func seededSecret(_ seed: UInt64) -> String {
+        var random = DeterministicRandom(seed: seed, "secret")
+        return "sk-sim-" + (0..<24).map { _ in String(random.int(in: 0...15), radix: 16) }.joined()
     }
 
     /// For tests and the demo, against `SimulatorConfiguration.fast` or its recording: polls
     /// every 10 ms, reconnects after 20 ms, and waits as long as it takes for a title that must
-    /// come: the wait ends when it arrives, so it costs nothing on a quiet machine and only
-    /// bounds a hang on a busy one.
+    /// come and for each answer: those waits end when the thing arrives, so they cost nothing
+    /// on a quiet machine and only bound a hang on a busy one.
     public static func fast(target: String, wallets: Int = 1, threads: Int = 1, messages: Int = 3, concurrency: Int = 4,
-                            seed: UInt64 = 1, appKey: String? = nil, app: String? = nil) -> DriverConfiguration {
+                            seed: UInt64 = 1, appKey: String? = nil, app: String? = nil, secrets: [String: String]? = nil) -> DriverConfiguration {
         DriverConfiguration(target: target, wallets: wallets, threadsPerWallet: threads, messagesPerThread: messages, concurrency: concurrency,
                             seed: seed, pollInterval: .milliseconds(10), reconnectDelay: .milliseconds(20), reconnectCap: .milliseconds(200),
-                            titleWait: .seconds(120), appKey: appKey, app: app)
+                            titleWait: .seconds(120), appKey: appKey, app: app, secrets: secrets, requestTimeout: .seconds(120))
     }
 }

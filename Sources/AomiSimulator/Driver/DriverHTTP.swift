@@ -15,11 +15,14 @@ struct DriverHTTP: Sendable {
     let target: String
     let appKey: String?
     let counter: RequestCounter
+    let timeout: Duration
 
-    func send(_ method: HTTPMethod, _ path: String, session: String, query: [(String, String)] = [], json: String? = nil) async throws -> Reply {
+    /// One request as the real client makes it; `session` nil for the calls it makes without
+    /// `X-Session-Id` (the thread list, the secrets calls).
+    func send(_ method: HTTPMethod, _ path: String, session: String?, query: [(String, String)] = [], json: String? = nil) async throws -> Reply {
         var request = HTTPClientRequest(url: target + path + Self.queryString(query))
         request.method = method
-        request.headers.add(name: AomiHeader.sessionID, value: session)
+        if let session { request.headers.add(name: AomiHeader.sessionID, value: session) }
         request.headers.add(name: "Accept", value: "application/json")
         if let appKey { request.headers.add(name: AomiHeader.apiKey, value: appKey) }
         if let json {
@@ -27,7 +30,7 @@ struct DriverHTTP: Sendable {
             request.body = .bytes(ByteBuffer(string: json))
         }
         await counter.increment()
-        let response = try await client.execute(request, timeout: .seconds(30))
+        let response = try await client.execute(request, timeout: TimeAmount(timeout))
         let body = try await response.body.collect(upTo: 32 << 20)
         return Reply(status: Int(response.status.code), body: Array(body.readableBytesView))
     }
@@ -41,15 +44,19 @@ struct DriverHTTP: Sendable {
         return try await client.execute(request, deadline: .distantFuture)
     }
 
+    /// The query as `URLSearchParams` builds it (form encoding: a space is `+`, a `+` is `%2B`).
     static func queryString(_ items: [(String, String)]) -> String {
         guard !items.isEmpty else { return "" }
         return "?" + items.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
     }
 
-    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    /// What `URLSearchParams` leaves as it is; a space becomes `+`, anything else `%XX`.
+    private static let formSafe = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._*")
 
     static func encode(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+        text.split(separator: " ", omittingEmptySubsequences: false)
+            .map { String($0).addingPercentEncoding(withAllowedCharacters: formSafe) ?? String($0) }
+            .joined(separator: "+")
     }
 }
 

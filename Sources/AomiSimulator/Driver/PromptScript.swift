@@ -12,6 +12,7 @@ struct PromptScript: Sendable {
         "Send 25 USDC to my other wallet",
         "What is the price of WBTC today?",
         "Explain what slippage means",
+        "Sign a gasless USDC permit for the router",
     ]
 
     func message(wallet: Int, thread: Int, index: Int) -> String {

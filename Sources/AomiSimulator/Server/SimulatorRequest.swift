@@ -12,8 +12,10 @@ extension Request {
         return id
     }
 
+    /// A query parameter, form-decoded as the real client encodes it (`URLSearchParams`: `+`
+    /// is a space, `%2B` a plus); Hummingbird's `queryParameters` only percent-decodes.
     func query(_ name: String) -> String? {
-        uri.queryParameters[name[...]].map(String.init)
+        QueryString.value(name, in: uri.description)
     }
 
     func requireQuery(_ name: String) throws(APIError) -> String {

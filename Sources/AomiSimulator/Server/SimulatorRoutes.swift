@@ -33,8 +33,8 @@ public struct SimulatorRoutes: Sendable {
             let wallet = (body?["public_key"]?.stringValue ?? request.query("public_key")).flatMap(WalletAddress.init)
             return JSONResponse.ok(await backend.createSession(id, wallet: wallet))
         }
+        // The real client lists threads without X-Session-Id: the list belongs to the wallet.
         router.get("/api/sessions") { request, _ in
-            _ = try request.requireSessionID()
             let key = try request.requireQuery("public_key")
             guard let wallet = WalletAddress(key) else { throw APIError(status: 400, "public_key is not a wallet address: \(key.prefix(60))") }
             return JSONResponse.ok(await backend.threads(of: wallet, includeArchived: request.query("include_archived") == "true"))
@@ -89,7 +89,7 @@ public struct SimulatorRoutes: Sendable {
         router.post("/api/system") { request, _ in
             let id = try request.requireSessionID()
             let message = try request.requireQuery("message")
-            return JSONResponse.ok(await backend.systemMessage(id, message: message))
+            return JSONResponse.ok(try await backend.systemMessage(id, message: message))
         }
         router.get("/api/events") { request, _ in
             let id = try request.requireSessionID()
@@ -148,7 +148,7 @@ public struct SimulatorRoutes: Sendable {
         router.get("/api/control/apps") { request, _ in
             _ = try request.requireSessionID()
             try checkAppKey(request, backend.configuration)
-            return JSONResponse.ok(backend.configuration.apps)
+            return JSONResponse.ok(backend.configuration.apps.map(\.name))
         }
         router.get("/api/control/provider-keys") { _, _ in
             JSONResponse.ok(await backend.providerKeyHints())

@@ -25,7 +25,7 @@ struct TurnPlan: Sendable {
         for (index, piece) in pieces.enumerated() {
             add(.replyPiece(piece, isFirst: index == 0, isLast: index == pieces.count - 1, toolResult: toolResult))
         }
-        steps.append(TurnStep(delay: .zero, action: .finish(walletRequest: turn.walletRequest)))
+        steps.append(TurnStep(delay: .zero, action: .finish(walletAsk: turn.walletAsk)))
         self.steps = steps
     }
 

@@ -10,7 +10,7 @@ struct TurnStep: Sendable {
         case replyPiece(String, isFirst: Bool, isLast: Bool, toolResult: [String]?)
         case title(String)
         /// The turn ends: the wallet request it raises, if any, and `is_processing` false.
-        case finish(walletRequest: JSONValue?)
+        case finish(walletAsk: WalletAsk?)
     }
 
     var delay: Duration
