@@ -41,7 +41,12 @@ struct DemoCommand: AsyncParsableCommand {
         let report = try await AomiDriver(configuration: .fast(target: proxy.baseURL, wallets: 2, threads: 2, messages: 3, concurrency: 4)).run()
         failures += report.errors
         for thread in report.threads {
-            step("\(thread.wallet) \"\(thread.title ?? "?")\": \(thread.messages.count) messages, \(thread.events.count) events, \(thread.walletRequests.count) wallet requests")
+            step("\(thread.wallet) \"\(thread.title ?? "?")\": \(thread.messages.count) messages, \(thread.events.count) events, "
+                 + "wallet: \(thread.walletOutcomes.isEmpty ? "none" : thread.walletOutcomes.joined(separator: "; "))")
+        }
+        let outcomes = report.threads.flatMap(\.walletOutcomes)
+        if !outcomes.contains(where: { $0.hasSuffix(": signed") }) || !outcomes.contains(where: { $0.hasSuffix(": rejected") }) {
+            failures.append("the drive did not both sign and reject a wallet request: \(outcomes)")
         }
         await proxy.stop()
         let files = try await archive.close()
@@ -86,26 +91,35 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 
-    /// Replays the archives, drives the first recorded thread again with a fresh session id and
-    /// compares what it sees with the recording; then verifies every session.
+    /// Replays the archives, drives the first recorded thread with a signed wallet request again,
+    /// as a new run of the real client would (fresh session id, client_id and transaction hash),
+    /// and compares what it sees with the recording; then verifies every session, with the
+    /// recorded ids and with fresh ones.
     private func replayAndVerify(root: String, recorded: DriverReport, step: (String) -> Void) async throws -> [String] {
         var failures: [String] = []
         let archive = try ReplayArchive.load(files: try ReplayArchive.archiveFiles(under: root))
         let server = try await ReplayServer(engine: ReplayEngine(archive: archive, tokens: SecretTokens.load(root: root), logger: RunningServer.quietLogger())).start()
         step("replay of \(archive.sessions.count) sessions on \(server.baseURL)")
-        let replayed = try await AomiDriver(configuration: .fast(target: server.baseURL, wallets: 1, threads: 1, messages: 3, concurrency: 1)).run()
+        let signed = recorded.threads.first { $0.walletOutcomes.contains { $0.hasSuffix(": signed") } } ?? recorded.threads[0]
+        var wallets: [String] = []
+        for thread in recorded.threads where !wallets.contains(thread.wallet) { wallets.append(thread.wallet) }
+        let walletIndex = wallets.firstIndex(of: signed.wallet) ?? 0
+        let replayed = try await AomiDriver(configuration: .fast(target: server.baseURL, wallets: walletIndex + 1, threads: signed.thread + 1, messages: 3,
+                                                                  concurrency: 1)).run()
         await server.stop()
         failures += replayed.errors
-        if let original = recorded.threads.first, let again = replayed.threads.first {
-            let same = again.messages == original.messages && again.title == original.title && again.events == original.events
-                && again.walletRequests == original.walletRequests
+        if let again = replayed.threads.first(where: { $0.wallet == signed.wallet && $0.thread == signed.thread }) {
+            let same = DriverReport(threads: [again], requests: 0).transcript == DriverReport(threads: [signed], requests: 0).transcript
             if !same { failures.append("the replayed thread differs from the recording") }
-            step("replayed \"\(again.title ?? "?")\" as session \(again.sessionID): \(again.messages.count) messages, \(again.events.count) events, "
-                 + "\(again.walletRequests.count) wallet requests: \(same ? "the same as recorded" : "NOT the same as recorded")")
+            step("replayed \"\(again.title ?? "?")\" as session \(again.sessionID) with a new client_id and new hashes: \(again.messages.count) messages, "
+                 + "\(again.events.count) events, wallet: \(again.walletOutcomes.joined(separator: "; ")): \(same ? "the same as recorded" : "NOT the same as recorded")")
         }
         let verified = try await ReplayVerifier(archive: archive).run()
         failures += verified.differences
         step(verified.summary)
+        let fresh = try await ReplayVerifier(archive: archive, freshIdentifiers: true).run()
+        failures += fresh.differences
+        step("with fresh ids (what a real re-run sends): " + fresh.summary)
         return failures
     }
 }

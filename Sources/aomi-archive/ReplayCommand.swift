@@ -40,6 +40,12 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "A request header that takes part in matching (repeatable); by default none does.")
     var matchHeader: [String] = []
 
+    @Option(help: "A query parameter left out of matching and aliased like client_id, which always is (repeatable).")
+    var ignoreParam: [String] = []
+
+    @Option(help: "A JSON path left out of matching and aliased, in bodies or in a parameter's JSON (message.payload.txHash and .signature, and client_id, always are) (repeatable).")
+    var ignoreJson: [String] = []
+
     @Option(help: "A browser origin allowed to call the replay (repeatable; * for any). Default: loopback origins.")
     var cors: [String] = []
 
@@ -69,7 +75,8 @@ struct ReplayCommand: AsyncParsableCommand {
         let archive = try source.load(paths: try source.paths())
         let root = source.root
         let engine = ReplayEngine(archive: archive, configuration: ReplayConfiguration(clock: clock, speed: speed, strict: strict, checkKeys: checkKeys,
-                                                                                         cors: CORSPolicy(origins: cors), matchHeaders: matchHeader),
+                                                                                         cors: CORSPolicy(origins: cors), matchHeaders: matchHeader,
+                                                                                         ignoreParameters: ignoreParam, ignoreJSON: ignoreJson),
                                   tokens: SecretTokens.load(root: root), logger: logger)
         if checkKeys, !engine.canCheckKeys { logger.info("App keys are not checked: no matching .aomi-archive-key in \(root)") }
         let tls = fallback == nil ? UpstreamTLS.systemTrust : try upstreamTLS.settings()

@@ -12,15 +12,20 @@ struct VerifyCommand: AsyncParsableCommand {
             selected sessions in recorded order (updates streams included), and compares status, \
             recorded header fields, body bytes (and the payload digest recorded when the client \
             received them) and SSE events in order. Prints each difference with its request; \
-            exit status 0 only when there are none.
+            exit status 0 only when there are none. With --fresh-ids every request goes out with \
+            new session ids, client_ids, transaction hashes and signatures, as a real re-run of \
+            the client sends them, and the answers must be the recorded ones with those ids replaced.
             """
     )
 
     @OptionGroup var source: ReplaySource
 
+    @Flag(help: "Re-issue the requests with new session ids, client_ids, transaction hashes and signatures (what a real re-run sends).")
+    var freshIds = false
+
     func run() async throws {
         let archive = try source.load(paths: try source.paths())
-        let report = try await ReplayVerifier(archive: archive).run()
+        let report = try await ReplayVerifier(archive: archive, freshIdentifiers: freshIds).run()
         for difference in report.differences { print(difference) }
         print(report.summary)
         if !report.passed { throw ExitCode(1) }

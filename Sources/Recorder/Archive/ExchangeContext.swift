@@ -8,13 +8,16 @@ public struct ExchangeContext: Sendable {
     public var sequence: Int?
     /// `proxy` or `crawl` (`Aomi-Capture`, written only for `crawl`: a record without it was proxied).
     public var capture: String
+    /// The `client_id` the request carried.
+    public var clientID: String?
     /// Scheme, host and port of the upstream, for `WARC-Target-URI`.
     public var origin: String
 
-    public init(sessionID: String?, wallet: WalletAddress?, sequence: Int?, capture: String = "proxy", origin: String) {
+    public init(sessionID: String?, wallet: WalletAddress?, sequence: Int?, clientID: String? = nil, capture: String = "proxy", origin: String) {
         self.sessionID = sessionID
         self.wallet = wallet
         self.sequence = sequence
+        self.clientID = clientID
         self.capture = capture
         self.origin = origin
     }
@@ -26,6 +29,7 @@ public struct ExchangeContext: Sendable {
         if let sessionID { fields.append((AomiField.sessionID, sessionID)) }
         if let wallet { fields.append((AomiField.wallet, wallet.value)) }
         if let sequence { fields.append((AomiField.exchangeSeq, String(sequence))) }
+        if let clientID { fields.append((AomiField.clientID, clientID)) }
         if capture != Self.proxyCapture { fields.append((AomiField.capture, capture)) }
         return fields
     }

@@ -376,10 +376,15 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// Session, wallet and number of an exchange: a request without `X-Session-Id` belongs to
+    /// the session of its `client_id` (secrets calls) or, naming a wallet, to that wallet's
+    /// folder (the thread list). Called once per exchange.
     private func exchangeContext(for request: RecordedRequest, _ current: ExchangeInProgress) -> ExchangeContext {
         let named = RequestIdentity.wallet(method: request.method, target: request.target, body: request.body)
-        let wallet = shared.sessions.wallet(for: RequestIdentity(sessionID: current.sessionID, wallet: named))
-        return ExchangeContext(sessionID: current.sessionID, wallet: wallet, sequence: current.sequence, origin: shared.configuration.upstream)
+        let clientID = RequestIdentity.clientID(target: request.target, body: request.body)
+        let (session, sequence) = shared.sessions.attribute(session: current.sessionID, sequence: current.sequence, clientID: clientID)
+        let wallet = shared.sessions.wallet(for: RequestIdentity(sessionID: session, wallet: named))
+        return ExchangeContext(sessionID: session, wallet: wallet, sequence: sequence, clientID: clientID, origin: shared.configuration.upstream)
     }
 
     // MARK: Shutdown

@@ -8,6 +8,8 @@ final class SessionDirectory: Sendable {
     private struct State {
         var wallets: [String: WalletAddress] = [:]
         var sequences: [String: Int] = [:]
+        /// The session each `client_id` was last seen with.
+        var sessionsByClient: [String: String] = [:]
     }
 
     private let state = Mutex(State())
@@ -20,6 +22,19 @@ final class SessionDirectory: Sendable {
             state.sequences[session] = sequence
             return sequence
         }
+    }
+
+    /// Who a request belongs to. A request with `X-Session-Id` teaches which session its
+    /// `client_id` belongs to; one without (the real client's secrets calls) belongs to the
+    /// session last seen with its `client_id`, and takes that session's next number.
+    func attribute(session: String?, sequence: Int?, clientID: String?) -> (session: String?, sequence: Int?) {
+        guard let clientID else { return (session, sequence) }
+        if let session {
+            state.withLock { $0.sessionsByClient[clientID] = session }
+            return (session, sequence)
+        }
+        guard let known = state.withLock({ $0.sessionsByClient[clientID] }) else { return (nil, nil) }
+        return (known, nextSequence(of: known))
     }
 
     /// Learns the wallet a request names, and returns the wallet its session is bound to.

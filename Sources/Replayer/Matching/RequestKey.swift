@@ -1,9 +1,10 @@
 import AomiAPI
 
 /// What a request is matched on: method, path, query parameters in a canonical order (JSON
-/// values such as `user_state` as canonical JSON) and the body as canonical JSON. The session
-/// is not part of it: every replayed session has its own queues. Header fields take part only
-/// when named (`--match-header`).
+/// values such as `user_state` as canonical JSON) and the body as canonical JSON, without the
+/// volatile values `MatchRules` leaves out (`client_id`, transaction hashes, signatures). The
+/// session is not part of it: every replayed session has its own queues. Header fields take
+/// part only when named (`--match-header`).
 public struct RequestKey: Hashable, Sendable, CustomStringConvertible {
     /// One query parameter (decoded; JSON values canonical) or named header field.
     public struct Parameter: Hashable, Sendable, Comparable {
@@ -20,15 +21,19 @@ public struct RequestKey: Hashable, Sendable, CustomStringConvertible {
     /// The values of the header fields matching takes into account (names lower-case).
     public var headers: [Parameter]
 
-    /// `headerNames` (lower-case) are the header fields that take part; `fields` are the request's.
-    public init(method: String, target: String, body: [UInt8], fields: [(name: String, value: String)] = [], headerNames: Set<String> = []) {
+    /// `rules` name the header fields that take part and the volatile values left out;
+    /// `fields` are the request's.
+    public init(method: String, target: String, body: [UInt8], fields: [(name: String, value: String)] = [], rules: MatchRules = MatchRules()) {
         self.method = method.uppercased()
         path = QueryString.path(of: target)
-        parameters = QueryString.parameters(of: target).map { Parameter(name: $0.name, value: CanonicalJSON.canonical($0.value)) }.sorted()
-        self.body = CanonicalJSON.canonical(body)
-        headers = headerNames.isEmpty ? [] : fields.compactMap { field in
+        parameters = QueryString.parameters(of: target).compactMap { parameter in
+            guard !rules.ignoredParameters.contains(parameter.name) else { return nil }
+            return Parameter(name: parameter.name, value: CanonicalJSON.canonical(parameter.value, removing: rules.paths(inParameter: parameter.name)))
+        }.sorted()
+        self.body = CanonicalJSON.canonical(body, removing: rules.ignoredPaths)
+        headers = rules.headerNames.isEmpty ? [] : fields.compactMap { field in
             let name = field.name.lowercased()
-            return headerNames.contains(name) ? Parameter(name: name, value: field.value) : nil
+            return rules.headerNames.contains(name) ? Parameter(name: name, value: field.value) : nil
         }.sorted()
     }
 

@@ -17,6 +17,9 @@ struct ClientSession {
     var eventCursor = 0
     var sinks: [Int: any EventSink] = [:]
     var timerPending = false
+    /// Recorded volatile values (`client_id`, transaction hashes, signatures) and the client's
+    /// values that stand for them, written into answers and events in their place.
+    var valueAliases: [String: String] = [:]
 
     init(id: String, candidates: [Int]) {
         self.id = id

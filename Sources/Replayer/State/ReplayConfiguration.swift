@@ -18,17 +18,17 @@ public struct ReplayConfiguration: Sendable {
     public var cors: CORSPolicy
     /// Largest request body accepted (413 beyond).
     public var maxBodyBytes: Int
-    /// Header fields that take part in matching, lower-case (none by default).
-    public var matchHeaders: Set<String>
+    /// Header fields that take part in matching (none by default) and volatile values left out.
+    public var matching: MatchRules
 
     public init(clock: Clock = .sequence, speed: Double = 1, strict: Bool = false, checkKeys: Bool = true, cors: CORSPolicy = .loopback,
-                maxBodyBytes: Int = 16 << 20, matchHeaders: [String] = []) {
+                maxBodyBytes: Int = 16 << 20, matchHeaders: [String] = [], ignoreParameters: [String] = [], ignoreJSON: [String] = []) {
         self.clock = clock
         self.speed = speed > 0 ? speed : 1
         self.strict = strict
         self.checkKeys = checkKeys
         self.cors = cors
         self.maxBodyBytes = maxBodyBytes
-        self.matchHeaders = Set(matchHeaders.map { $0.lowercased() })
+        matching = MatchRules(matchHeaders: matchHeaders, ignoreParameters: ignoreParameters, ignoreJSON: ignoreJSON)
     }
 }

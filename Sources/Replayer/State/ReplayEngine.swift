@@ -22,6 +22,9 @@ public final class ReplayEngine: Sendable {
 
     struct EngineState {
         var sessions: [String: ClientSession] = [:]
+        /// The client session each `client_id` was sent with: where a request without
+        /// `X-Session-Id` that carries it (a secrets call) belongs.
+        var sessionsByClientID: [String: String] = [:]
         var claimedBy: [Int: String] = [:]
         var nextSinkID = 0
         var counts: [ReplayOutcome.Kind: Int] = [:]
@@ -32,8 +35,8 @@ public final class ReplayEngine: Sendable {
         self.configuration = configuration
         let sessions = archive.sessions
         let prepared = ConcurrentResults<ReplayScript>(count: sessions.count)
-        let matchHeaders = configuration.matchHeaders
-        DispatchQueue.concurrentPerform(iterations: sessions.count) { prepared.set($0, ReplayScript(session: sessions[$0], matchHeaders: matchHeaders)) }
+        let rules = configuration.matching
+        DispatchQueue.concurrentPerform(iterations: sessions.count) { prepared.set($0, ReplayScript(session: sessions[$0], rules: rules)) }
         scripts = prepared.values
         scriptIndex = Dictionary(scripts.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.tokens = tokens
@@ -43,12 +46,19 @@ public final class ReplayEngine: Sendable {
 
     /// Answers one request. `extraFields` (CORS) are added to whatever is written.
     public func respond(to request: ReplayRequest, extraFields: [(String, String)] = []) -> ReplayOutcome {
-        let clientID = request.value(AomiHeader.sessionID) ?? ""
         let now = ContinuousClock.now
-        let decision = state.withLock { state -> Decision in
-            let decision = answer(request, clientID: clientID, now: now, extraFields: extraFields, state: &state)
+        let sentClientID = RequestIdentity.clientID(target: request.target, body: request.body)
+        let (decision, clientID) = state.withLock { state -> (Decision, String) in
+            var clientID = clientSession(of: request, clientID: sentClientID, state)
+            var decision = answer(request, clientID: clientID, now: now, extraFields: extraFields, state: &state)
+            if decision.kind == .miss, !clientID.isEmpty, request.value(AomiHeader.sessionID) == nil {
+                // Sent before its client_id met a session (secrets registered at start): the recording's requests without one.
+                clientID = ""
+                decision = answer(request, clientID: clientID, now: now, extraFields: extraFields, state: &state)
+            }
             state.counts[decision.kind, default: 0] += 1
-            return decision
+            if let sentClientID, !clientID.isEmpty, decision.kind == .hit { state.sessionsByClientID[sentClientID] = clientID }
+            return (decision, clientID)
         }
         // The answer's bytes are made outside the lock: a large body is read from its file the first time.
         let outcome = switch decision {
@@ -125,10 +135,17 @@ public final class ReplayEngine: Sendable {
         }
     }
 
+    /// The client session a request belongs to: its `X-Session-Id`, or for a request without
+    /// one the session its `client_id` was sent with, or none ("").
+    private func clientSession(of request: ReplayRequest, clientID: String?, _ state: EngineState) -> String {
+        if let id = request.value(AomiHeader.sessionID), !id.isEmpty { return id }
+        return clientID.flatMap { state.sessionsByClientID[$0] } ?? ""
+    }
+
     private func answer(_ request: ReplayRequest, clientID: String, now: ContinuousClock.Instant, extraFields: [(String, String)],
                         state: inout EngineState) -> Decision {
         let key = RequestKey(method: request.method, target: request.target, body: request.body, fields: request.fields,
-                             headerNames: configuration.matchHeaders).replacingSessions(pathAliases(request.path, state))
+                             rules: configuration.matching).replacingSessions(pathAliases(request.path, state))
         var session = state.sessions[clientID] ?? ClientSession(id: clientID, candidates: initialCandidates(for: clientID, state))
         let position = session.positions[key] ?? 0
         let consistent = session.candidates.filter {
@@ -140,6 +157,7 @@ public final class ReplayEngine: Sendable {
                 .outcome(extraFields: extraFields))
         }
         if let rejection = checkKey(request, recorded: exchange, extraFields: extraFields) { return .answered(rejection) }
+        learnAliases(sent: request, recorded: exchange.request, into: &session)
         session.candidates = consistent
         session.positions[key] = position + 1
         if !session.bound { session.history.append(key) }
@@ -200,11 +218,21 @@ public final class ReplayEngine: Sendable {
         }
     }
 
+    /// Pairs the volatile values the client sent with those of the recorded request it matched.
+    private func learnAliases(sent request: ReplayRequest, recorded: RecordedRequest, into session: inout ClientSession) {
+        let sent = configuration.matching.volatileValues(target: request.target, body: request.body)
+        guard !sent.isEmpty else { return }
+        for (place, value) in configuration.matching.volatileValues(target: recorded.target, body: recorded.body) where !value.isEmpty {
+            if let mine = sent[place], mine != value { session.valueAliases[value] = mine }
+        }
+    }
+
     private func rewrites(for clientID: String, lead: Int, listing: Bool, _ state: EngineState) -> [(recorded: String, client: String)] {
         var pairs = [(recorded: scripts[lead].id, client: clientID)]
         if listing {
             for (index, client) in state.claimedBy where index != lead { pairs.append((scripts[index].id, client)) }
         }
+        pairs += state.sessions[clientID]?.valueAliases.map { (recorded: $0.key, client: $0.value) } ?? []
         return pairs.filter { !$0.client.isEmpty }
     }
 
@@ -263,7 +291,7 @@ public final class ReplayEngine: Sendable {
     private func pump(_ clientID: String, state: inout EngineState) {
         guard var session = state.sessions[clientID], let lead = session.lead else { return }
         let events = scripts[lead].events
-        let rewrite = SessionRewrite([(scripts[lead].id, clientID)])
+        let rewrite = SessionRewrite([(scripts[lead].id, clientID)] + session.valueAliases.map { (recorded: $0.key, client: $0.value) })
         while session.eventCursor < events.count, !session.sinks.isEmpty {
             let event = events[session.eventCursor]
             guard event.threshold <= session.requests else { break }

@@ -11,7 +11,7 @@ final class ReplayScript: Sendable {
     let orderedKeys: [RequestKey]
     let events: [ScheduledEvent]
 
-    init(session: RecordedSession, matchHeaders: Set<String> = []) {
+    init(session: RecordedSession, rules: MatchRules = MatchRules()) {
         self.session = session
         var queues: [RequestKey: [Int]] = [:]
         var keysByRoute: [String: [RequestKey]] = [:]
@@ -19,7 +19,7 @@ final class ReplayScript: Sendable {
         for (index, exchange) in session.exchanges.enumerated() {
             let request = exchange.request
             let key = RequestKey(method: request.method, target: request.target, body: request.body,
-                                 fields: request.fields.map { ($0.name, $0.value) }, headerNames: matchHeaders)
+                                 fields: request.fields.map { ($0.name, $0.value) }, rules: rules)
             if queues[key] == nil {
                 orderedKeys.append(key)
                 keysByRoute[key.route, default: []].append(key)

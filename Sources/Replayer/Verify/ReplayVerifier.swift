@@ -15,9 +15,15 @@ public struct ReplayVerifier: Sendable {
     /// replay that holds events back; a busy machine never turns a good archive into a failure.
     public var eventWait: Duration
 
-    public init(archive: ReplayArchive, eventWait: Duration = .seconds(60)) {
+    /// Re-issue every request with new session ids, new `client_id`s and new transaction hashes
+    /// and signatures, as a real re-run of a client does, and expect the recorded answers with
+    /// the recorded ids replaced by the new ones.
+    public var freshIdentifiers: Bool
+
+    public init(archive: ReplayArchive, eventWait: Duration = .seconds(60), freshIdentifiers: Bool = false) {
         self.archive = archive
         self.eventWait = eventWait
+        self.freshIdentifiers = freshIdentifiers
     }
 
     public func run() async throws(ReplayerError) -> VerifyReport {
@@ -29,15 +35,19 @@ public struct ReplayVerifier: Sendable {
         configuration.decompression = .disabled
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         var report = VerifyReport()
-        for session in archive.sessions {
-            await verify(session, base: server.baseURL, client: client, into: &report)
+        let fresh = freshIdentifiers ? FreshIdentifiers(archive: archive) : nil
+        // With fresh ids, the requests without a session (thread lists) come last, once every
+        // session has been aliased, so that their answers name the new ids.
+        let sessions = fresh == nil ? archive.sessions : archive.sessions.filter { !$0.id.isEmpty } + archive.sessions.filter(\.id.isEmpty)
+        for session in sessions {
+            await verify(session, base: server.baseURL, client: client, fresh: fresh, into: &report)
         }
         try? await client.shutdown()
         await server.stop()
         return report
     }
 
-    private func verify(_ session: RecordedSession, base: String, client: HTTPClient, into report: inout VerifyReport) async {
+    private func verify(_ session: RecordedSession, base: String, client: HTTPClient, fresh: FreshIdentifiers?, into report: inout VerifyReport) async {
         report.sessions += 1
         var streams: [(exchange: RecordedExchange, stream: RecordedStream, reader: StreamReader)] = []
         for exchange in session.exchanges {
@@ -45,9 +55,9 @@ public struct ReplayVerifier: Sendable {
             if case let .stream(recorded) = exchange.answer {
                 if let previous = streams.last { await previous.reader.close(waitingForServer: previous.stream.endedByServer, patience: eventWait) }
                 let reader = StreamReader()
-                await reader.open(request(exchange, base: base), client: client)
+                await reader.open(request(exchange, base: base, fresh: fresh), client: client)
                 if let head = await reader.head {
-                    report.differences += compare(exchange, status: head.status, fields: head.fields, body: nil)
+                    report.differences += compare(exchange, status: head.status, fields: head.fields, body: nil, fresh: fresh)
                 } else {
                     report.differences.append("\(label(exchange)): no answer: \(await reader.failure ?? "connection closed")")
                 }
@@ -55,14 +65,16 @@ public struct ReplayVerifier: Sendable {
                 continue
             }
             do {
-                let response = try await client.execute(request(exchange, base: base), timeout: .seconds(120))
+                let response = try await client.execute(request(exchange, base: base, fresh: fresh), timeout: .seconds(120))
                 let body = Array(try await response.body.collect(upTo: 256 << 20).readableBytesView)
-                report.differences += compare(exchange, status: Int(response.status.code), fields: response.headers.map { ($0.name, $0.value) }, body: body)
+                report.differences += compare(exchange, status: Int(response.status.code), fields: response.headers.map { ($0.name, $0.value) }, body: body,
+                                              fresh: fresh)
             } catch {
                 report.differences.append("\(label(exchange)): no answer: \(error)")
             }
         }
-        let expected = streams.flatMap { $0.stream.events.flatMap(\.bytes) }
+        let recordedEvents = streams.flatMap { $0.stream.events.flatMap(\.bytes) }
+        let expected = fresh.map { $0.rewrite.apply(recordedEvents) } ?? recordedEvents
         report.events += streams.reduce(0) { $0 + $1.stream.events.count }
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + eventWait
@@ -84,13 +96,14 @@ public struct ReplayVerifier: Sendable {
         }
     }
 
-    private func request(_ exchange: RecordedExchange, base: String) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: base + exchange.request.target)
+    private func request(_ exchange: RecordedExchange, base: String, fresh: FreshIdentifiers?) -> HTTPClientRequest {
+        let renew = { (text: String) in fresh.map { String(decoding: $0.rewrite.apply(Array(text.utf8)), as: UTF8.self) } ?? text }
+        var request = HTTPClientRequest(url: base + renew(exchange.request.target))
         request.method = HTTPMethod(rawValue: exchange.request.method)
         for field in exchange.request.fields where !HTTPResponseBytes.notReplayed.contains(field.name.lowercased()) && field.name.lowercased() != "host" {
-            request.headers.add(name: field.name, value: field.value)
+            request.headers.add(name: field.name, value: renew(field.value))
         }
-        if !exchange.request.body.isEmpty { request.body = .bytes(exchange.request.body) }
+        if !exchange.request.body.isEmpty { request.body = .bytes(fresh.map { $0.rewrite.apply(exchange.request.body) } ?? exchange.request.body) }
         return request
     }
 
@@ -98,8 +111,9 @@ public struct ReplayVerifier: Sendable {
         "session \(exchange.session.isEmpty ? "(none)" : exchange.session) #\(exchange.sequence) \(exchange.request.method) \(exchange.request.target)"
     }
 
-    /// Differences in status, recorded header fields, body bytes and the recorded payload digest.
-    private func compare(_ exchange: RecordedExchange, status: Int, fields: [(String, String)], body: [UInt8]?) -> [String] {
+    /// Differences in status, recorded header fields, body bytes (with fresh ids, the recorded
+    /// body with the new ids in place of the recorded ones) and the recorded payload digest.
+    private func compare(_ exchange: RecordedExchange, status: Int, fields: [(String, String)], body: [UInt8]?, fresh: FreshIdentifiers?) -> [String] {
         let recorded = exchange.answer.head
         var differences: [String] = []
         if status != recorded.status { differences.append("\(label(exchange)): status recorded \(recorded.status), replayed \(status)") }
@@ -110,13 +124,17 @@ public struct ReplayVerifier: Sendable {
             }
         }
         guard let body else { return differences }
-        if body != recorded.body {
-            let at = Self.firstDifference(body, recorded.body)
-            differences.append("\(label(exchange)): body differs from byte \(at) (recorded \(recorded.body.count) bytes, replayed \(body.count))")
+        let expected = fresh.map { $0.rewrite.apply(recorded.body) } ?? recorded.body
+        if body != expected {
+            let at = Self.firstDifference(body, expected)
+            differences.append("\(label(exchange)): body differs from byte \(at) (recorded \(expected.count) bytes, replayed \(body.count))")
         }
-        if let digest = recorded.payloadDigest, digest.hasPrefix("sha1:"), WARCDigest.sha1(body) != digest {
+        // The digest is of what the client received when recorded, so it checks the recorded
+        // body as served (with fresh ids, before the new ids went in).
+        let served = fresh == nil ? body : recorded.body
+        if let digest = recorded.payloadDigest, digest.hasPrefix("sha1:"), WARCDigest.sha1(served) != digest {
             differences.append("\(label(exchange)): body is not what the client received when recorded "
-                + "(\(recorded.location): WARC-Payload-Digest \(digest), replayed body \(WARCDigest.sha1(body)))")
+                + "(\(recorded.location): WARC-Payload-Digest \(digest), replayed body \(WARCDigest.sha1(served)))")
         }
         return differences
     }
