@@ -12,7 +12,8 @@ struct ProxyHarness {
     let server: RecordingProxyServer
     let proxy: RecordingProxy
     let archive: WalletArchive
-    /// A client for the test's own requests.
+    /// A client for the test's own requests (the process-wide one: a test that fails half-way
+    /// leaves no client to shut down).
     let client: HTTPClient
 
     static func start(upstream: String, tls: UpstreamTLS = .systemTrust, timeout: Duration = .seconds(120), maxBody: Int = 8 << 20, maxHeader: Int = 32 << 10,
@@ -20,7 +21,7 @@ struct ProxyHarness {
         let root = NSTemporaryDirectory() + "aomi-proxy-\(UUID().uuidString.prefix(8))"
         let key = try RedactionKey.loadOrCreate(root: root)
         let archive = WalletArchive(settings: .init(root: root, recorderID: "test", rotationBytes: rotationBytes, fsync: .never))
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let client = HTTPClient.shared
         let proxy = RecordingProxy(configuration: RecorderConfiguration(upstream: upstream, upstreamTLS: tls, upstreamTimeout: timeout, maxRequestBodyBytes: maxBody, maxHeaderBytes: maxHeader),
                                    archive: archive, redactor: Redactor(key: key), logger: RunningServer.quietLogger())
         let server = try await proxy.start()
@@ -30,9 +31,7 @@ struct ProxyHarness {
     /// Stops serving and closes the archive; returns the closed files.
     func stop() async throws -> [String] {
         await server.stop()
-        let files = try await archive.close()
-        try await client.shutdown()
-        return files
+        return try await archive.close()
     }
 
     func remove() {

@@ -45,7 +45,8 @@ struct RecordedReplay {
     }
 }
 
-/// What a thread looked like to the client, without its (fresh) session id.
+/// What a thread looked like to the client, without its (fresh) session id and with its
+/// transaction hashes and signatures numbered (a new run makes new ones).
 struct SeenThread: Equatable {
     var wallet: String
     var thread: Int
@@ -53,9 +54,12 @@ struct SeenThread: Equatable {
     var title: String?
     var events: [String]
     var walletRequests: [JSONValue]
+    var walletOutcomes: [String]
     var listed: Bool
 
-    init(_ report: ThreadReport) {
+    init(_ seen: ThreadReport) {
+        let report = DriverReport(threads: [seen], requests: 0).transcript[0]
+        walletOutcomes = report.walletOutcomes
         wallet = report.wallet
         thread = report.thread
         messages = report.messages
