@@ -241,6 +241,8 @@ let package = Package(
             name: "AomiArchiveCLITests",
             dependencies: [
                 "aomi-archive",
+                "AomiSimulator",
+                "AomiAPI",
                 "WARC",
                 "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -119,14 +119,22 @@ struct SimDriveCommand: AsyncParsableCommand {
     @Option(help: "App to name in chat requests.")
     var app: String?
 
+    @Option(help: "Environment variable holding the API_KEY secret registered with POST /api/secrets (default: one made from the seed).")
+    var secretEnv: String?
+
+    @Option(help: "Seconds to wait for each answer.")
+    var requestTimeoutS = 30
+
     @Flag(help: "Print the whole report as JSON.")
     var json = false
 
     func run() async throws {
         let key = appKeyEnv.flatMap { ProcessInfo.processInfo.environment[$0] }
+        let secret = secretEnv.flatMap { ProcessInfo.processInfo.environment[$0] }
         let driver = AomiDriver(configuration: DriverConfiguration(
             target: target, wallets: wallets, threadsPerWallet: threads, messagesPerThread: messages,
-            concurrency: concurrency, seed: seed, pollInterval: .milliseconds(pollMs), appKey: key, app: app))
+            concurrency: concurrency, seed: seed, pollInterval: .milliseconds(pollMs), appKey: key, app: app,
+            secrets: secret.map { ["API_KEY": $0] }, requestTimeout: .seconds(requestTimeoutS)))
         let started = ContinuousClock.now
         let report = try await driver.run()
         if json {
@@ -135,6 +143,7 @@ struct SimDriveCommand: AsyncParsableCommand {
             for thread in report.threads {
                 print("\(thread.wallet) thread \(thread.thread) [\(thread.sessionID)] \"\(thread.title ?? "-")\": "
                       + "\(thread.messages.count) messages, \(thread.events.count) events, \(thread.walletRequests.count) wallet requests"
+                      + thread.walletOutcomes.map { "; \($0)" }.joined()
                       + (thread.errors.isEmpty ? "" : ", \(thread.errors.count) errors"))
             }
             print("\(report.threads.count) threads, \(report.requests) requests in \(ContinuousClock.now - started), \(report.errors.count) errors")
