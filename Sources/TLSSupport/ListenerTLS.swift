@@ -35,10 +35,6 @@ public struct ListenerTLS: Sendable {
     }
 
     public func makeContext() throws(TLSSetupError) -> NIOSSLContext {
-        do {
-            return try NIOSSLContext(configuration: configuration)
-        } catch {
-            throw .context(reason: "\(error)")
-        }
+        try TLSSetupError.context(for: configuration)
     }
 }

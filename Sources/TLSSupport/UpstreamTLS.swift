@@ -59,11 +59,7 @@ public struct UpstreamTLS: Sendable {
 
     /// One context for every connection of a process (it holds the parsed trust store).
     public func makeContext() throws(TLSSetupError) -> NIOSSLContext {
-        do {
-            return try NIOSSLContext(configuration: configuration)
-        } catch {
-            throw .context(reason: "\(error)")
-        }
+        try TLSSetupError.context(for: configuration)
     }
 
     /// The handler that starts TLS on a new upstream connection: SNI with the host name (none

@@ -56,31 +56,12 @@ import WARC
     @Test(.timeLimit(.minutes(5))) func sseEventsCrossTLSOneByOne() async throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
-        let (gate, open) = AsyncStream.makeStream(of: Void.self)
-        let router = Router()
-        router.get("/api/updates") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_update\",\"session_id\":\"s\"}\n\n"))
-                for await _ in gate { break }
-                try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_complete\",\"session_id\":\"s\"}\n\n"))
-                try await writer.finish(nil)
-            })
-        }
         let tls = try ListenerTLS(certificateFile: certificates.good.certificateFile, keyFile: certificates.good.keyFile)
-        let upstream = try await RunningServer.start(router: router, tls: tls.configuration)
+        let gated = try await GatedEventsUpstream.start(tls: tls.configuration)
+        let upstream = gated.server
         let proxy = try await ProxyHarness.start(upstream: upstream.baseURL, tls: try UpstreamTLS(caFiles: [certificates.caFile]))
         defer { proxy.remove() }
-        var request = HTTPClientRequest(url: proxy.server.baseURL + "/api/updates")
-        request.headers.add(name: "X-Session-Id", value: "s")
-        let response = try await proxy.client.execute(request, deadline: .distantFuture)
-        var parser = ServerSentEventParser()
-        var received: [String] = []
-        for try await chunk in response.body {
-            for event in parser.feed(chunk.readableBytesView) {
-                received.append(event.updateEvent?.type ?? "?")
-                if received.count == 1 { open.yield() }
-            }
-        }
+        let received = try await gated.readEvents(from: proxy.server.baseURL, client: proxy.client)
         let files = try await proxy.stop()
         await upstream.stop()
         #expect(received == ["tool_update", "tool_complete"])

@@ -61,30 +61,11 @@ import WARC
     /// The upstream sends event 2 only after the client has received event 1 through the proxy:
     /// a buffering proxy deadlocks here.
     @Test(.timeLimit(.minutes(5))) func sseEventsReachTheClientOneByOne() async throws {
-        let (gate, open) = AsyncStream.makeStream(of: Void.self)
-        let router = Router()
-        router.get("/api/updates") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_update\",\"session_id\":\"s\"}\n\n"))
-                for await _ in gate { break }
-                try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_complete\",\"session_id\":\"s\"}\n\n"))
-                try await writer.finish(nil)
-            })
-        }
-        let upstream = try await RunningServer.start(router: router)
+        let gated = try await GatedEventsUpstream.start()
+        let upstream = gated.server
         let proxy = try await ProxyHarness.start(upstream: upstream.baseURL)
         defer { proxy.remove() }
-        var request = HTTPClientRequest(url: proxy.server.baseURL + "/api/updates")
-        request.headers.add(name: "X-Session-Id", value: "s")
-        let response = try await proxy.client.execute(request, deadline: .distantFuture)
-        var parser = ServerSentEventParser()
-        var received: [String] = []
-        for try await chunk in response.body {
-            for event in parser.feed(chunk.readableBytesView) {
-                received.append(event.updateEvent?.type ?? "?")
-                if received.count == 1 { open.yield() }
-            }
-        }
+        let received = try await gated.readEvents(from: proxy.server.baseURL, client: proxy.client)
         #expect(received == ["tool_update", "tool_complete"])
         // stop() returns once every exchange it saw is archived: no wait for the stream's end record.
         let files = try await proxy.stop()

@@ -57,3 +57,25 @@ start_sim_after_three_turns() {
     curl -s -X POST -H "X-Session-Id: $1" "http://127.0.0.1:$sim_port/api/chat?message=$message" >/dev/null; sleep 0.2
   done
 }
+
+# Saves the simulator's snapshot after three turns as $work/www/api/state (what nginx serves).
+save_three_turn_snapshot() {
+  start_sim_after_three_turns bench
+  mkdir -p "$work/www/api"
+  curl -s -H "X-Session-Id: bench" "http://127.0.0.1:$sim_port/api/state" >"$work/www/api/state"
+  kill "$sim"
+  echo "snapshot body: $(wc -c <"$work/www/api/state") bytes"
+}
+
+# wrk on GET /api/state of port $1 with $2 connections for $seconds s: prints requests/s, p50
+# and p99 (ms) and the count of non-2xx answers.
+wrk_state() {
+  wrk -t2 -c"$2" -d"${seconds}s" --latency -H "X-Session-Id: bench-session" "http://127.0.0.1:$1/api/state" | awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    /Non-2xx/ { bad = $NF }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    END { printf "%s %s %s %s\n", rps, p50, p99, bad + 0 }'
+}
+

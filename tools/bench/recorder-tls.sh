@@ -23,11 +23,7 @@ install_bench_tools
 swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/null
 bin="$scratch/release/aomi-archive"
 
-start_sim_after_three_turns bench
-mkdir -p "$work/www/api"
-curl -s -H "X-Session-Id: bench" "http://127.0.0.1:$sim_port/api/state" >"$work/www/api/state"
-kill "$sim"
-echo "snapshot body: $(wc -c <"$work/www/api/state") bytes"
+save_three_turn_snapshot
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
   -addext subjectAltName=IP:127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
@@ -78,13 +74,7 @@ wait_port "$recorder_port"
 status=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Session-Id: bench-session" "http://127.0.0.1:$recorder_port/api/state")
 [ "$status" = 200 ] || { echo "the recorder answered $status over TLS"; cat "$work/recorder.err"; exit 1; }
 
-measure() {
-  wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "X-Session-Id: bench-session" "http://127.0.0.1:$1/api/state" | awk '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec/ { rps = $2 }
-    $1 == "50%" { p50 = ms($2) }
-    END { printf "%s %s\n", rps, p50 }'
-}
+measure() { wrk_state "$1" "$connections" | awk '{ print $1, $2, "non-2xx:" $4 }'; }
 
 declare -A results
 declare -A ports=([b]=$recorder_port [d]=$proxy_port)

@@ -27,11 +27,7 @@ swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/nu
 bin="$scratch/release/aomi-archive"
 
 # The snapshot: a real one from the simulator after three turns (tool use, a swap).
-start_sim_after_three_turns bench
-mkdir -p "$work/www/api"
-curl -s -H "X-Session-Id: bench" "http://127.0.0.1:$sim_port/api/state" >"$work/www/api/state"
-kill "$sim"
-echo "snapshot body: $(wc -c <"$work/www/api/state") bytes"
+save_three_turn_snapshot
 
 nginx_port=$(free_port)
 nginx_proxy_port=$(free_port)
@@ -54,14 +50,7 @@ if [ -x "$mitm_venv/bin/mitmdump" ]; then
 fi
 
 # wrk's requests/s, p50 and p99 (in ms) for one port.
-measure() {
-  wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "X-Session-Id: bench-session" "http://127.0.0.1:$1/api/state" | awk '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec/ { rps = $2 }
-    $1 == "50%" { p50 = ms($2) }
-    $1 == "99%" { p99 = ms($2) }
-    END { printf "%s %s %s\n", rps, p50, p99 }'
-}
+measure() { wrk_state "$1" "$connections" | awk '{ print $1, $2, $3 }'; }
 
 declare -A results
 names=(a b); [ -n "$mitm_port" ] && names+=(c); names+=(d)

@@ -64,15 +64,7 @@ pids+=($!)
 wait_port "$replay_port"
 curl -s -H "X-Session-Id: bench-session" "http://127.0.0.1:$replay_port/api/state" | cmp - "$work/www/api/state" && echo "replay body = nginx body"
 
-measure() {
-  wrk -t2 -c"$2" -d"${seconds}s" --latency -H "X-Session-Id: bench-session" "http://127.0.0.1:$1/api/state" | awk '
-    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-    /Requests\/sec/ { rps = $2 }
-    /Non-2xx/ { bad = $NF }
-    $1 == "50%" { p50 = ms($2) }
-    $1 == "99%" { p99 = ms($2) }
-    END { printf "%s %s %s %s\n", rps, p50, p99, bad + 0 }'
-}
+measure() { wrk_state "$1" "$2"; }
 label() { case $1 in a) echo "(a) nginx static   ";; b) echo "(b) aomi-archive   ";; c) echo "(c) mitmdump replay";; esac; }
 
 names=(a b); [ -n "$mitm_port" ] && names+=(c)
