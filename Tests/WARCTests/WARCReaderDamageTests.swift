@@ -17,6 +17,23 @@ import Testing
         return try WARCFileReader.readAll(path: path)
     }
 
+    /// A record claiming `Content-Length: Int64.max` stopped every reader with an arithmetic
+    /// overflow (`headerLength + contentLength`), gzipped or plain.
+    @Test(arguments: ["absurd.warc.gz", "absurd.warc"])
+    func anAbsurdContentLengthIsDamageNotACrash(_ name: String) async throws {
+        let directory = TemporaryDirectory()
+        let (good, members) = try await sample(directory, pairs: 1)
+        let head = "WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000001>\r\n"
+            + "WARC-Date: 2026-01-01T00:00:00Z\r\nContent-Length: 9223372036854775807\r\n\r\nabc\r\n\r\n"
+        let absurd = name.hasSuffix(".gz") ? try GzipMemberDeflater(level: 6).compress(Array(head.utf8)) : Array(head.utf8)
+        var bytes = absurd
+        if name.hasSuffix(".gz") { bytes += good }
+        let (records, damage) = try read(bytes, directory, name: name)
+        #expect(damage.count == 1)
+        #expect(damage.first?.offset == 0 && damage.first?.description.contains("Content-Length") == true, "\(damage)")
+        if name.hasSuffix(".gz") { #expect(records.count == members.count, "the records after it are read") }
+    }
+
     @Test func truncatedLastMemberKeepsEveryEarlierRecord() async throws {
         let directory = TemporaryDirectory()
         let (bytes, members) = try await sample(directory)

@@ -50,8 +50,14 @@ enum WARCHeaderParser {
         guard let contentLength = Int(lengthText), contentLength >= 0 else {
             return .malformed("Content-Length is not a number: \(lengthText.prefix(40))")
         }
+        guard contentLength <= maxContentLength else {
+            return .malformed("Content-Length \(contentLength) is beyond any record (over \(maxContentLength >> 40) TiB)")
+        }
         return .parsed(version: version, headers: headers, headerLength: end, contentLength: contentLength)
     }
+
+    /// No record is longer: offsets plus lengths below it never overflow, whatever a file says.
+    static let maxContentLength = 1 << 40
 
     static func startsWithVersion(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytes.count >= 5 && bytes[0] == 0x57 && bytes[1] == 0x41 && bytes[2] == 0x52 && bytes[3] == 0x43 && bytes[4] == 0x2F
