@@ -45,7 +45,7 @@ struct ReplayEndToEndTests {
             return answers
         }
         let first = try await replayAll()
-        _ = try await client.send(.POST, server.baseURL + "/_replay/reset")
+        _ = try await client.send(.POST, server.baseURL + "/_replay/reset", headers: [("Content-Type", "application/json")])
         let second = try await replayAll()
         try await client.shutdown()
         await server.stop()

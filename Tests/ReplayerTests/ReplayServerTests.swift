@@ -77,7 +77,7 @@ struct ReplayServerTests {
         let (server, engine) = try await recording.serve()
         let first = try await RecordedReplay.drive(server.baseURL, wallets: 1, threads: 2, messages: 2)
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        let reset = try await client.send(.POST, server.baseURL + "/_replay/reset")
+        let reset = try await client.send(.POST, server.baseURL + "/_replay/reset", headers: [("Content-Type", "application/json")])
         let status = try await client.send(.GET, server.baseURL + "/_replay/status")
         let second = try await RecordedReplay.drive(server.baseURL, wallets: 1, threads: 2, messages: 2)
         try await client.shutdown()
@@ -87,6 +87,33 @@ struct ReplayServerTests {
         #expect(first.threads.map(SeenThread.init) == recording.recorded.threads.map(SeenThread.init))
         #expect(second.threads.map(SeenThread.init) == recording.recorded.threads.map(SeenThread.init))
         #expect(engine.status()["misses"] == .number(0))
+    }
+
+    @Test("a web page of another origin cannot reset the replay: 403; a reset is a POST with a JSON content type")
+    func controlRoutesRefuseForeignOriginsAndForms() async throws {
+        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
+        defer { recording.remove() }
+        let (server, engine) = try await recording.serve()
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let session = try #require(recording.archive.sessions.first { !$0.id.isEmpty })
+        let models = { try await client.send(.GET, server.baseURL + "/api/control/models", headers: [("X-Session-Id", session.id)]) }
+        _ = try await models()
+        let evil = [("Origin", "https://evil.example")]
+        let formPost = try await client.send(.POST, server.baseURL + "/_replay/reset", headers: evil + [("Content-Type", "text/plain")], body: Array("x".utf8))
+        let jsonPost = try await client.send(.POST, server.baseURL + "/_replay/reset", headers: evil + [("Content-Type", "application/json")])
+        let peek = try await client.send(.GET, server.baseURL + "/_replay/status", headers: evil)
+        let viaHeader = try await client.send(.GET, server.baseURL + "/api/control/models", headers: evil + [("X-Session-Id", session.id), ("X-Aomi-Replay-Reset", "1")])
+        let statusAfterEvil = engine.status()
+        let plain = try await client.send(.POST, server.baseURL + "/_replay/reset", headers: [("Content-Type", "text/plain")])
+        let local = try await client.send(.POST, server.baseURL + "/_replay/reset", headers: [("Origin", "http://localhost:3000"), ("Content-Type", "application/json")])
+        try await client.shutdown()
+        await server.stop()
+        #expect([formPost.status, jsonPost.status, peek.status] == [403, 403, 403])
+        #expect(viaHeader.status == 200)
+        #expect(statusAfterEvil["hits"] == .number(2), "nothing reset the cursors: \(statusAfterEvil)")
+        #expect(plain.status == 415)
+        #expect(local.status == 200)
+        #expect(engine.status()["hits"] == .number(0))
     }
 
     @Test("--fallback sends misses to a live backend and marks them; hits still come from the recording")

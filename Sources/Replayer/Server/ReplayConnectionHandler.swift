@@ -112,9 +112,10 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
             write(HTTPResponseBytes.response(status: 204, reason: "No Content", fields: [], extra: fields ?? [], body: []), keepAlive: keepAlive, context: context)
             return
         }
-        if requestHead.headers.first(name: "x-aomi-replay-reset") == "1" { shared.engine.reset() }
+        let mayControl = origin == nil || shared.configuration.cors.allowedOrigin(origin) != nil
+        if requestHead.headers.first(name: "x-aomi-replay-reset") == "1", mayControl { shared.engine.reset() }
         if path.hasPrefix("/_replay/") {
-            write(control(requestHead.method, path, cors: cors), keepAlive: keepAlive, context: context)
+            write(control(requestHead, path, mayControl: mayControl, cors: cors), keepAlive: keepAlive, context: context)
             return
         }
         let request = ReplayRequest(method: requestHead.method.rawValue, target: requestHead.uri,
@@ -153,15 +154,27 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
     }
 
     /// `POST /_replay/reset` rewinds every cursor; `GET /_replay/status` shows counters and aliases.
-    private func control(_ method: HTTPMethod, _ path: String, cors: [(String, String)]) -> [UInt8] {
-        switch (method, path) {
+    /// A page from an origin the replay does not allow gets 403, and a reset must be a POST with
+    /// a JSON content type: a form any web page can post without a preflight cannot reset.
+    private func control(_ head: HTTPRequestHead, _ path: String, mayControl: Bool, cors: [(String, String)]) -> [UInt8] {
+        guard mayControl else {
+            let origin = head.headers.first(name: "origin") ?? ""
+            shared.logger.warning("403: \(head.method) \(path) from origin \(origin.prefix(100)), which may not control the replay")
+            let body = JSONCoding.encode(["error": "origin \(origin.prefix(100)) may not control the replay (allow it with --cors)"])
+            return HTTPResponseBytes.json(status: 403, reason: "Forbidden", body: body, extra: cors)
+        }
+        switch (head.method, path) {
         case (.POST, "/_replay/reset"):
+            guard head.headers.first(name: "content-type")?.lowercased().hasPrefix("application/json") == true else {
+                let body = JSONCoding.encode(["error": "POST /_replay/reset needs Content-Type: application/json"])
+                return HTTPResponseBytes.json(status: 415, reason: "Unsupported Media Type", body: body, extra: cors)
+            }
             shared.engine.reset()
             return HTTPResponseBytes.json(status: 200, reason: "OK", body: JSONCoding.encode(["reset": true]), extra: cors)
         case (.GET, "/_replay/status"):
             return HTTPResponseBytes.json(status: 200, reason: "OK", body: JSONCoding.encode(shared.engine.status()), extra: cors)
         default:
-            let body = JSONCoding.encode(["error": "unknown replay control \(method) \(path); use POST /_replay/reset or GET /_replay/status"])
+            let body = JSONCoding.encode(["error": "unknown replay control \(head.method) \(path); use POST /_replay/reset or GET /_replay/status"])
             return HTTPResponseBytes.json(status: 404, reason: "Not Found", body: body, extra: cors)
         }
     }
