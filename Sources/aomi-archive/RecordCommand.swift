@@ -57,6 +57,7 @@ struct RecordCommand: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
+        let shutdown = ShutdownSignal.catching()
         let address = try ListenAddress(listen)
         var logger = Logger(label: "aomi-archive.record")
         logger.logLevel = quiet ? .warning : .info
@@ -78,7 +79,7 @@ struct RecordCommand: AsyncParsableCommand {
             archive: archive, redactor: Redactor(key: key, rules: rules), logger: logger)
         let server = try await proxy.start(host: address.host, port: address.port, tls: listenerSettings)
         FileHandle.standardOutput.write(Data("aomi-archive record: \(server.baseURL) -> \(upstream), archiving into \(archives) (recorder \(recorderID))\n".utf8))
-        await ShutdownSignal.wait()
+        await shutdown.wait()
         await server.stop()
         let files = try await archive.close()
         let statistics = proxy.statistics

@@ -68,6 +68,7 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let shutdown = ShutdownSignal.catching()
         let address = try ListenAddress(listen)
         var logger = Logger(label: "aomi-archive.replay")
         logger.logLevel = quiet ? .warning : .info
@@ -88,7 +89,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let milliseconds = (ContinuousClock.now - started) / .milliseconds(1)
         FileHandle.standardOutput.write(Data(("aomi-archive replay: \(server.baseURL) serving \(archive.sessions.count) sessions, \(exchanges) exchanges from "
             + "\(archive.filesRead) files (loaded in \(Int(milliseconds)) ms, clock \(clock.rawValue)\(strict ? ", strict" : ""))\n").utf8))
-        await ShutdownSignal.wait()
+        await shutdown.wait()
         await server.stop()
         await fallbackTarget?.shutdown()
         if let recorder {

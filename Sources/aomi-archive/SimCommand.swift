@@ -62,6 +62,7 @@ struct SimServeCommand: AsyncParsableCommand {
     var appKey: [String] = []
 
     func run() async throws {
+        let shutdown = ShutdownSignal.catching()
         let address = try ListenAddress(listen)
         var keys = ListenAddress.keyValues(ProcessInfo.processInfo.environment["AOMI_SIM_APP_KEYS"] ?? "")
         keys.merge(ListenAddress.keyValues(appKey.joined(separator: ","))) { $1 }
@@ -74,7 +75,7 @@ struct SimServeCommand: AsyncParsableCommand {
         let server = try await RunningServer.start(router: SimulatorRoutes(backend: backend).router(), host: address.host, port: address.port,
                                                    tls: try listenerTLS.settings()?.configuration)
         FileHandle.standardOutput.write(Data("aomi-archive sim: serving the Aomi API on \(server.baseURL) (seed \(seed))\n".utf8))
-        await ShutdownSignal.wait()
+        await shutdown.wait()
         await server.stop()
     }
 }
