@@ -17,6 +17,7 @@ connections=${CONNECTIONS:-16}
 seconds=${SECONDS_PER_RUN:-10}
 rounds=${ROUNDS:-3}
 work=$(mktemp -d)
+chmod 755 "$work"  # nginx workers run as nobody and must read $work/www
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT

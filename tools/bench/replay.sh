@@ -15,6 +15,7 @@ seconds=${SECONDS_PER_RUN:-10}
 rounds=${ROUNDS:-3}
 connections_list=${CONNECTIONS_LIST:-16 64}
 work=${WORK:-$(mktemp -d)}
+chmod 755 "$work"  # nginx workers run as nobody and must read $work/www
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; if [ -z "${KEEP:-}" ]; then rm -rf "$work"; fi; }
 trap cleanup EXIT
