@@ -65,6 +65,41 @@ import WARC
         #expect(records.filter { $0.type == .request }.count == 1, "a refused request is not sent upstream nor recorded")
     }
 
+    /// Odd targets and oversized ids: CONNECT and `*` are refused, an absolute-form target goes
+    /// upstream as its path and is recorded under its own authority (a valid URI), session ids
+    /// and client_ids over 256 bytes are a 400 that is not recorded; the proxy goes on serving.
+    @Test(.timeLimit(.minutes(5))) func oddTargetsAndOversizedIdsAreRefusedOrRecordedAsValidURIs() async throws {
+        let router = Router()
+        router.post("/api/state") { request, _ in "path \(request.uri.path)" }
+        router.get("/fast") { _, _ in "ok" }
+        let upstream = try await RunningServer.start(router: router)
+        let proxy = try await ProxyHarness.start(upstream: upstream.baseURL)
+        defer { proxy.remove() }
+        let port = proxy.server.port
+        func send(_ head: String) async throws -> String {
+            try await RawSocket.exchange(port: port, bytes: Array((head + "Connection: close\r\nContent-Length: 0\r\n\r\n").utf8))
+        }
+        let connect = try await send("CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n")
+        let star = try await send("OPTIONS * HTTP/1.1\r\nHost: x\r\n")
+        let absolute = try await send("POST http://evil.example/api/state HTTP/1.1\r\nHost: evil.example\r\nX-Session-Id: abs\r\n")
+        let longSession = try await send("GET /fast HTTP/1.1\r\nHost: x\r\nX-Session-Id: \(String(repeating: "s", count: 300))\r\n")
+        let longClient = try await send("GET /fast?client_id=\(String(repeating: "c", count: 300)) HTTP/1.1\r\nHost: x\r\n")
+        let normal = try await send("GET /fast HTTP/1.1\r\nHost: x\r\n")
+        let files = try await proxy.stop()
+        await upstream.stop()
+        #expect(connect.hasPrefix("HTTP/1.1 405"), "\(connect.prefix(80))")
+        #expect(star.hasPrefix("HTTP/1.1 400"), "\(star.prefix(80))")
+        #expect(absolute.hasPrefix("HTTP/1.1 200") && absolute.hasSuffix("path /api/state"), "\(absolute)")
+        #expect(longSession.hasPrefix("HTTP/1.1 400") && longSession.contains("over the limit of 256"), "\(longSession.prefix(200))")
+        #expect(longClient.hasPrefix("HTTP/1.1 400") && longClient.contains("client_id"), "\(longClient.prefix(200))")
+        #expect(normal.hasPrefix("HTTP/1.1 200"))
+        let records = try files.flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
+        let targets = records.filter { $0.type == .request }.compactMap(\.targetURI)
+        #expect(targets.sorted() == ["http://evil.example/api/state", upstream.baseURL + "/fast"].sorted(), "\(targets)")
+        #expect(targets.allSatisfy { URL(string: $0)?.host != nil })
+        for file in files { #expect(try Warcio.run(["check", file]).status == 0) }
+    }
+
     /// The client goes away after the first event: the proxy closes the upstream stream (the
     /// upstream's next write fails) and records the stream's end as `client-closed`. The
     /// upstream writes its next events only once the proxy has let the client go, so nothing

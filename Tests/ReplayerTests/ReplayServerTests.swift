@@ -7,6 +7,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Replayer
+import TestSupport
 import Testing
 
 /// The replay server's edges: App keys, CORS, the control endpoints, fallback, bad input.
@@ -137,6 +138,21 @@ struct ReplayServerTests {
         #expect(recorded.header("X-Aomi-Replay") == "hit")
     }
 
+    @Test("a session id over 256 bytes is a 400; an absolute-form target is matched on its path")
+    func oversizedIdsAndAbsoluteTargets() async throws {
+        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
+        defer { recording.remove() }
+        let (server, _) = try await recording.serve()
+        let session = try #require(recording.archive.sessions.first { !$0.id.isEmpty }?.id)
+        let long = try await RawSocket.exchange(port: server.port, bytes: Array(
+            "GET /api/control/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Session-Id: \(String(repeating: "s", count: 300))\r\n\r\n".utf8))
+        let absolute = try await RawSocket.exchange(port: server.port, bytes: Array(
+            "GET http://api.aomi.dev/api/control/models HTTP/1.1\r\nHost: api.aomi.dev\r\nConnection: close\r\nX-Session-Id: \(session)\r\n\r\n".utf8))
+        await server.stop()
+        #expect(long.hasPrefix("HTTP/1.1 400") && long.contains("over the limit of 256"), "\(long.prefix(200))")
+        #expect(absolute.hasPrefix("HTTP/1.1 200") && absolute.contains("X-Aomi-Replay: hit"), "\(absolute.prefix(300))")
+    }
+
     @Test("a malformed request gets 400 and the server goes on serving")
     func malformedRequest() async throws {
         let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
@@ -149,22 +165,6 @@ struct ReplayServerTests {
         await server.stop()
         #expect(answer.hasPrefix("HTTP/1.1 400 Bad Request"))
         #expect(status.status == 200)
-    }
-}
-
-/// Sends raw bytes on a fresh loopback connection and returns what comes back until the server closes.
-enum RawSocket {
-    static func exchange(port: Int, bytes: [UInt8]) async throws -> String {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
-            }
-        return try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(bytes: bytes))
-            var text = ""
-            for try await part in inbound { text += String(buffer: part) }
-            return text
-        }
     }
 }
 

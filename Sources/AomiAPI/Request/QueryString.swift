@@ -13,6 +13,14 @@ public enum QueryString {
         return rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "/"
     }
 
+    /// Scheme and authority of an absolute URI (`http://host:port`), or nil for a target
+    /// that is a path.
+    public static func origin(ofURI uri: String) -> String? {
+        guard !uri.hasPrefix("/"), let scheme = uri.range(of: "://") else { return nil }
+        let rest = uri[scheme.upperBound...]
+        return String(uri[..<(rest.firstIndex(of: "/") ?? rest.endIndex)])
+    }
+
     /// The raw query of a target, without `?`, or nil.
     public static func rawQuery(of target: String) -> String? {
         target.firstIndex(of: "?").map { String(target[target.index(after: $0)...]) }

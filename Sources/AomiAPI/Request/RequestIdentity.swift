@@ -20,6 +20,21 @@ public struct RequestIdentity: Sendable, Equatable {
         wallet = Self.wallet(method: method, target: target, body: body)
     }
 
+    /// The longest session id or `client_id` accepted (real ones are 36-byte UUIDs): longer ones
+    /// are refused with 400, so that what is kept per session stays small.
+    public static let maxIdentifierBytes = 256
+
+    /// Why a request's session id or query `client_id` is refused, if it is.
+    public static func oversizedIdentifier(sessionID: String?, target: String) -> String? {
+        if let sessionID, sessionID.utf8.count > maxIdentifierBytes {
+            return "\(AomiHeader.sessionID) of \(sessionID.utf8.count) bytes is over the limit of \(maxIdentifierBytes)"
+        }
+        if target.utf8.count > maxIdentifierBytes, let clientID = QueryString.value("client_id", in: target), clientID.utf8.count > maxIdentifierBytes {
+            return "client_id of \(clientID.utf8.count) bytes is over the limit of \(maxIdentifierBytes)"
+        }
+        return nil
+    }
+
     /// The `client_id` a request carries: the query parameter (chat, state, secrets deletion)
     /// or the member of a JSON body (`POST /api/secrets`).
     public static func clientID(target: String, body: [UInt8]) -> String? {

@@ -23,6 +23,8 @@ struct ExchangeInProgress {
     var timeout: Scheduled<Void>?
     /// The proxy answered itself (502, 504): what the upstream still sends is dropped.
     var answered = false
+    /// Scheme and authority an absolute-form target named, recorded in place of the upstream's.
+    var recordedOrigin: String?
 
     var keepAlive: Bool { head.isKeepAlive }
 

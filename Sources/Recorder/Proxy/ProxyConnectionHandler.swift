@@ -76,8 +76,23 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
             refuse(head, APIError(status: 413, "request body over \(shared.configuration.maxRequestBodyBytes) bytes"), close: true)
             return
         }
+        if head.method == .CONNECT || head.uri == "*" {
+            refuse(head, APIError(status: head.method == .CONNECT ? 405 : 400,
+                                  "\(head.method.rawValue) \(head.uri.prefix(100)) is not forwarded: this is a reverse proxy for \(shared.configuration.upstream)"), close: true)
+            return
+        }
         let session = head.headers[AomiHeader.sessionID].first.flatMap { $0.isEmpty ? nil : $0 }
+        if let oversized = RequestIdentity.oversizedIdentifier(sessionID: session, target: head.uri) {
+            refuse(head, APIError(status: 400, oversized), close: false)
+            return
+        }
+        // An absolute-form target (a client behind HTTP_PROXY) goes upstream as its path and
+        // is recorded under its own authority.
+        var head = head
+        let absoluteOrigin = QueryString.origin(ofURI: head.uri)
+        if absoluteOrigin != nil { head.uri = QueryString.target(ofURI: head.uri) }
         var current = ExchangeInProgress(head: head, arrival: .now(), started: .now, sessionID: session, sequence: shared.sessions.nextSequence(of: session))
+        current.recordedOrigin = absoluteOrigin
         if let loop = context?.eventLoop.assumeIsolated() {
             current.timeout = loop.scheduleTask(in: TimeAmount(shared.configuration.upstreamTimeout)) { [self] in upstreamTimedOut() }
         }
@@ -384,7 +399,7 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         let clientID = RequestIdentity.clientID(target: request.target, body: request.body)
         let (session, sequence) = shared.sessions.attribute(session: current.sessionID, sequence: current.sequence, clientID: clientID)
         let wallet = shared.sessions.wallet(for: RequestIdentity(sessionID: session, wallet: named))
-        return ExchangeContext(sessionID: session, wallet: wallet, sequence: sequence, clientID: clientID, origin: shared.configuration.upstream)
+        return ExchangeContext(sessionID: session, wallet: wallet, sequence: sequence, clientID: clientID, origin: current.recordedOrigin ?? shared.configuration.upstream)
     }
 
     // MARK: Shutdown

@@ -28,7 +28,7 @@ final class SessionDirectory: Sendable {
     /// `client_id` belongs to; one without (the real client's secrets calls) belongs to the
     /// session last seen with its `client_id`, and takes that session's next number.
     func attribute(session: String?, sequence: Int?, clientID: String?) -> (session: String?, sequence: Int?) {
-        guard let clientID else { return (session, sequence) }
+        guard let clientID, clientID.utf8.count <= RequestIdentity.maxIdentifierBytes else { return (session, sequence) }
         if let session {
             state.withLock { $0.sessionsByClient[clientID] = session }
             return (session, sequence)

@@ -118,7 +118,12 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
             write(control(requestHead, path, mayControl: mayControl, cors: cors), keepAlive: keepAlive, context: context)
             return
         }
-        let request = ReplayRequest(method: requestHead.method.rawValue, target: requestHead.uri,
+        if let oversized = RequestIdentity.oversizedIdentifier(sessionID: requestHead.headers.first(name: AomiHeader.sessionID), target: requestHead.uri) {
+            shared.logger.warning("400: \(requestHead.method) \(path.prefix(100)): \(oversized)")
+            write(HTTPResponseBytes.json(status: 400, reason: "Bad Request", body: JSONCoding.encode(["error": oversized]), extra: cors), keepAlive: keepAlive, context: context)
+            return
+        }
+        let request = ReplayRequest(method: requestHead.method.rawValue, target: QueryString.target(ofURI: requestHead.uri),
                                     fields: requestHead.headers.map { (name: $0.name, value: $0.value) }, body: body)
         let outcome = shared.engine.respond(to: request, extraFields: cors)
         if outcome.kind == .miss, let fallback = shared.fallback {

@@ -1,0 +1,19 @@
+import NIOCore
+import NIOPosix
+
+/// Sends raw bytes on a fresh loopback connection and returns what comes back until the server
+/// closes: for requests no HTTP client would send (absolute-form targets, CONNECT, bad heads).
+public enum RawSocket {
+    public static func exchange(port: Int, bytes: [UInt8]) async throws -> String {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(bytes: bytes))
+            var text = ""
+            for try await part in inbound { text += String(buffer: part) }
+            return text
+        }
+    }
+}
