@@ -16,6 +16,39 @@ import Testing
         #expect(Redactor(key: RedactionKey(bytes: Array("another key of thirty-two bytes!".utf8))).token(for: "sk-live-1") != token)
     }
 
+    /// Redaction works on what the backend reads, not on one spelling of it (issue 11, item 5):
+    /// JSON escapes, a repeated key, path variants the backend accepts, an absolute-form
+    /// target, and secret query parameters.
+    @Test(arguments: [
+        ("/api/secrets", #"{"client_id":"c","secrets":{"API_KEY":"sk-proj-SEC\/RET-1"}}"#, "sk-proj-SEC/RET-1"),
+        ("/api/secrets", #"{"client_id":"c","secrets":{"API_KEY":"SEC\u0052ET-2"}}"#, "SECRET-2"),
+        ("/api/secrets", #"{"client_id":"c","secrets":{"API_KEY":"first-SECRET-3","API_KEY":"second-4"}}"#, "first-SECRET-3"),
+        ("/api/secrets/", #"{"secrets":{"K":"trailing-SECRET-5"}}"#, "trailing-SECRET-5"),
+        ("/api//secrets", #"{"secrets":{"K":"double-SECRET-6"}}"#, "double-SECRET-6"),
+        ("/api/%73ecrets", #"{"secrets":{"K":"encoded-SECRET-7"}}"#, "encoded-SECRET-7"),
+        ("http://evil.example/api/secrets", #"{"secrets":{"K":"absolute-SECRET-8"}}"#, "absolute-SECRET-8"),
+        ("/api/secrets", #"{"secrets":{"K":"not json-SECRET-9""#, "SECRET-9"),
+        ("/api/state?api_key=query-SECRET-10&x=1", "", "query-SECRET-10"),
+        ("/api/state?access_token=query-SECRET-11", "", "query-SECRET-11"),
+    ])
+    func secretsAreRedactedHoweverTheyAreSpelled(_ target: String, _ body: String, _ secret: String) {
+        let redactor = Redactor(key: key)
+        let request = RecordedRequest(method: "POST", target: target, headers: HTTPFields(), body: Array(body.utf8))
+        let exchange = HTTPExchange(request: request, response: RecordedResponse(status: 200, reason: "OK", headers: HTTPFields(), body: []))
+        let redacted = redactor.redact(exchange)
+        let text = redacted.request.target + String(decoding: redacted.request.body, as: UTF8.self)
+        let decodedText = (try? JSONCoding.decode(JSONValue.self, from: redacted.request.body)).map { "\($0)" } ?? ""
+        #expect(!text.contains(secret) && !decodedText.contains(secret), "\(secret) leaked: \(text)")
+        #expect(text.contains("redacted:"))
+    }
+
+    @Test func aRepeatedKeyHasEveryOccurrenceRedactedAndTheRestOfTheBodyKept() {
+        let redactor = Redactor(key: key)
+        let body = #"{"client_id":"c-1", "secrets":{"A":"one","A":"two"}}"#
+        let redacted = String(decoding: redactor.redact(body: Array(body.utf8), requestPath: "/api/secrets"), as: UTF8.self)
+        #expect(redacted == #"{"client_id":"c-1", "secrets":{"A":"\#(redactor.token(for: "one"))","A":"\#(redactor.token(for: "two"))"}}"#)
+    }
+
     @Test func secretHeadersQueryParametersAndBodyPathsAreReplaced() throws {
         var rules = RedactionRules.defaults()
         try rules.add(headers: ["X-Extra-Secret"], queryParameters: ["client_id"], bodyPaths: ["wallet.seed"])

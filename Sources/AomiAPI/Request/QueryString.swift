@@ -39,6 +39,11 @@ public enum QueryString {
         parameters(of: target).first { $0.name == name }?.value
     }
 
+    /// A path percent-decoded (`+` stays a plus: form encoding is for queries only).
+    public static func decodePath(_ path: String) -> String {
+        decode(Substring(path.split(separator: "+", omittingEmptySubsequences: false).joined(separator: "%2B")))
+    }
+
     static func decode(_ text: Substring) -> String {
         let input = Array(text.utf8)
         var bytes: [UInt8] = []

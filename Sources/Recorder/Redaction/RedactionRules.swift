@@ -20,12 +20,13 @@ public struct RedactionRules: Sendable {
     public var queryParameters: Set<String>
     public var bodyPaths: [BodyPath]
 
-    /// The design's defaults: App keys, credentials and cookies; the secret values of
-    /// `POST /api/secrets` and the provider key of `POST /api/control/provider-keys`.
+    /// The design's defaults: App keys, credentials and cookies; the common secret query
+    /// parameters; the secret values of `POST /api/secrets` and the provider key of
+    /// `POST /api/control/provider-keys`.
     public static func defaults() -> RedactionRules {
         RedactionRules(
             headers: ["aomi-app-key", "x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie"],
-            queryParameters: [],
+            queryParameters: ["api_key", "apikey", "key", "token", "access_token", "secret", "password"],
             bodyPaths: [
                 try! BodyPath(requestPath: "/api/secrets", "secrets.*"),
                 try! BodyPath(requestPath: "/api/control/provider-keys", "api_key"),

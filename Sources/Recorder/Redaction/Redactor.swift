@@ -49,40 +49,41 @@ public struct Redactor: Sendable {
         return QueryString.path(of: target) + "?" + pairs.joined(separator: "&")
     }
 
-    /// The body with every string at a redacted JSON path replaced by its token. Only the
-    /// secret strings change; the rest of the bytes stay as sent.
+    /// The body with every string at a redacted JSON path replaced by its token, however it
+    /// was spelled (JSON escapes) and at every occurrence of a repeated key; the rest of the
+    /// bytes stay as sent. A body the rules apply to that is not JSON is replaced whole by its
+    /// token: the backend would refuse it, and nothing in it may leak.
     public func redact(body: [UInt8], requestPath: String) -> [UInt8] {
-        let paths = rules.bodyPaths.filter { $0.requestPath == nil || $0.requestPath == requestPath }
-        guard !paths.isEmpty, !body.isEmpty, let json = try? JSONCoding.decode(JSONValue.self, from: body) else { return body }
-        var secrets: [String] = []
-        for path in paths { Self.collect(json, path.components[...], into: &secrets) }
+        let path = Self.normalizedPath(requestPath)
+        let paths = rules.bodyPaths.filter { $0.requestPath == nil || $0.requestPath == path }
+        guard !paths.isEmpty, !body.isEmpty else { return body }
+        guard let scanned = JSONStringSpans(body) else { return Array(token(for: String(decoding: body, as: UTF8.self)).utf8) }
+        let secret = scanned.spans.filter { span in
+            !Self.isToken(span.value) && paths.contains { Self.matches($0.components, span.path) }
+        }
         var redacted = body
-        for secret in Set(secrets) where !Self.isToken(secret) {
-            let encoded = JSONCoding.encode(secret)
-            redacted = Self.replacing(encoded, with: JSONCoding.encode(token(for: secret)), in: redacted)
-            let plain = Array(secret.utf8)
-            if !plain.isEmpty { redacted = Self.replacing(plain, with: Array(token(for: secret).utf8), in: redacted) }
+        for span in secret.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
+            redacted.replaceSubrange(span.range, with: JSONCoding.encode(token(for: span.value)))
+        }
+        // The same secret elsewhere in the body (a client that echoes it) goes too.
+        for value in Set(secret.map(\.value)) where !value.isEmpty {
+            redacted = Self.replacing(JSONCoding.encode(value), with: JSONCoding.encode(token(for: value)), in: redacted)
+            redacted = Self.replacing(Array(value.utf8), with: Array(token(for: value).utf8), in: redacted)
         }
         return redacted
     }
 
-    private static func collect(_ value: JSONValue, _ path: ArraySlice<String>, into secrets: inout [String]) {
-        guard let head = path.first else {
-            if let string = value.stringValue { secrets.append(string) }
-            return
-        }
-        switch value {
-        case let .object(object):
-            if head == "*" {
-                object.values.forEach { collect($0, path.dropFirst(), into: &secrets) }
-            } else if let child = object[head] {
-                collect(child, path.dropFirst(), into: &secrets)
-            }
-        case let .array(items) where head == "*":
-            items.forEach { collect($0, path.dropFirst(), into: &secrets) }
-        default:
-            break
-        }
+    /// A rule's path against a value's: equal step by step, `*` standing for any key or index.
+    private static func matches(_ rule: [String], _ path: [String]) -> Bool {
+        rule.count == path.count && zip(rule, path).allSatisfy { $0 == "*" || $0 == $1 }
+    }
+
+    /// The path the backend serves: percent-decoded, `//` collapsed, no trailing `/`, so that
+    /// `/api//secrets/`, `/api/%73ecrets` and an absolute-form target meet the rules for `/api/secrets`.
+    static func normalizedPath(_ path: String) -> String {
+        let decoded = QueryString.decodePath(QueryString.target(ofURI: path))
+        let steps = decoded.split(separator: "/", omittingEmptySubsequences: true)
+        return "/" + steps.joined(separator: "/")
     }
 
     static func replacing(_ pattern: [UInt8], with replacement: [UInt8], in bytes: [UInt8]) -> [UInt8] {
