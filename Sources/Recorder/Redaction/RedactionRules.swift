@@ -1,3 +1,5 @@
+import AomiAPI
+
 /// What is redacted before any byte reaches an archive: header values, query parameters and
 /// values at JSON paths of request bodies (per endpoint).
 public struct RedactionRules: Sendable {
@@ -25,12 +27,9 @@ public struct RedactionRules: Sendable {
     /// `POST /api/control/provider-keys`.
     public static func defaults() -> RedactionRules {
         RedactionRules(
-            headers: ["aomi-app-key", "x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie"],
-            queryParameters: ["api_key", "apikey", "key", "token", "access_token", "secret", "password"],
-            bodyPaths: [
-                try! BodyPath(requestPath: "/api/secrets", "secrets.*"),
-                try! BodyPath(requestPath: "/api/control/provider-keys", "api_key"),
-            ]
+            headers: SecretFields.headers,
+            queryParameters: SecretFields.queryParameters,
+            bodyPaths: SecretFields.bodyPaths.map { try! BodyPath(requestPath: $0.requestPath, $0.path.joined(separator: ".")) }
         )
     }
 

@@ -59,7 +59,7 @@ public struct Redactor: Sendable {
         guard !paths.isEmpty, !body.isEmpty else { return body }
         guard let scanned = JSONStringSpans(body) else { return Array(token(for: String(decoding: body, as: UTF8.self)).utf8) }
         let secret = scanned.spans.filter { span in
-            !Self.isToken(span.value) && paths.contains { Self.matches($0.components, span.path) }
+            !Self.isToken(span.value) && paths.contains { SecretFields.matches($0.components, span.path) }
         }
         var redacted = body
         for span in secret.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
@@ -71,11 +71,6 @@ public struct Redactor: Sendable {
             redacted = Self.replacing(Array(value.utf8), with: Array(token(for: value).utf8), in: redacted)
         }
         return redacted
-    }
-
-    /// A rule's path against a value's: equal step by step, `*` standing for any key or index.
-    private static func matches(_ rule: [String], _ path: [String]) -> Bool {
-        rule.count == path.count && zip(rule, path).allSatisfy { $0 == "*" || $0 == $1 }
     }
 
     /// The path the backend serves: percent-decoded, `//` collapsed, no trailing `/`, so that

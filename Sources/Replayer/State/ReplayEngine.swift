@@ -152,7 +152,7 @@ public final class ReplayEngine: Sendable {
             scripts[$0].canAnswer(key, position: position, strict: configuration.strict, tokens: tokens)
         }
         guard let lead = consistent.first, let exchange = scripts[lead].exchange(for: key, position: position, tokens: tokens) else {
-            return .answered(MissDiagnosis(sent: key, clientSession: clientID, position: position, strict: configuration.strict,
+            return .answered(MissDiagnosis(sent: key.hidingSecrets(tokens: tokens), clientSession: clientID, position: position, strict: configuration.strict,
                                            candidates: session.candidates.isEmpty ? Array(scripts.indices) : session.candidates, scripts: scripts, tokens: tokens)
                 .outcome(extraFields: extraFields))
         }
