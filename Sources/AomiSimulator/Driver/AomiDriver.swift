@@ -130,7 +130,11 @@ public struct AomiDriver: Sendable {
     /// `POST /api/system` and polls until the agent has taken the answer in.
     private func answerWalletRequests(in snapshot: SessionSnapshot, client: ThreadClient, http: DriverHTTP, into report: inout ThreadReport) async throws -> SessionSnapshot {
         var snapshot = snapshot
+        var answered: Set<String> = []
         while let request = PendingWalletRequest.first(in: snapshot) {
+            guard answered.insert("\(request.kind.rawValue) \(request.id)").inserted else {
+                throw DriverError(message: "\(request.kind.rawValue) \(request.id) is still pending after it was answered")
+            }
             for _ in 0..<configuration.pollsWhileWalletPending {
                 try await Task.sleep(for: configuration.pollInterval)
                 snapshot = try await state(client, http: http)
