@@ -43,6 +43,7 @@ final class BackgroundCommand: @unchecked Sendable {
 
     /// Waits for the process to end and returns its exit status.
     func wait() async -> Int32 {
+        // Polls for the process's end, with no deadline: the test's time limit catches a hang.
         while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
         return process.terminationStatus
     }

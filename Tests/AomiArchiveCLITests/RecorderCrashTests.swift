@@ -51,6 +51,7 @@ import WARC
                 }
             }
         }
+        // Polls for an event (300 answers received), with no deadline: the test's time limit catches a hang.
         while await received.probes.count < 300 { try await Task.sleep(for: .milliseconds(5)) }
         recorder.signal(SIGKILL)
         #expect(await recorder.wait() == SIGKILL)

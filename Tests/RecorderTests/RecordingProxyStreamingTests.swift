@@ -134,6 +134,7 @@ import WARC
         var iterator = response.body.makeAsyncIterator()
         _ = try await iterator.next()
         try await leaving.shutdown()
+        // Polls for an event (the proxy has let the client go), with no deadline: the test's time limit catches a hang.
         while proxy.server.openConnections > 0 { try await Task.sleep(for: .milliseconds(10)) }
         open.finish()
         for await _ in upstreamGone { break }
