@@ -110,3 +110,11 @@ private extension String {
         self = "%" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0xF)])
     }
 }
+
+@Suite struct SecretFieldsTests {
+    @Test func logLinesShowSecretQueryParametersRedacted() {
+        #expect(SecretFields.loggable("/api/state?api_key=sk-1&x=1&token=t&client_id=c") == "/api/state?api_key=redacted&x=1&token=redacted&client_id=c")
+        #expect(SecretFields.loggable("/api/state") == "/api/state")
+        #expect(SecretFields.matches(["secrets", "*"], ["secrets", "API_KEY"]) && !SecretFields.matches(["secrets", "*"], ["secrets"]))
+    }
+}

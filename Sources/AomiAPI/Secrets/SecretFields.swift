@@ -12,6 +12,17 @@ public enum SecretFields {
         (AomiPath.providerKeys, ["api_key"]),
     ]
 
+    /// `target` as a log line may show it: the values of secret query parameters replaced by
+    /// `redacted`.
+    public static func loggable(_ target: String) -> String {
+        guard let query = QueryString.rawQuery(of: target) else { return target }
+        let pairs = query.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+            guard let name = QueryString.parameters(of: "?" + pair).first?.name, queryParameters.contains(name) else { return String(pair) }
+            return String(pair.prefix { $0 != "=" }) + "=redacted"
+        }
+        return QueryString.path(of: target) + "?" + pairs.joined(separator: "&")
+    }
+
     /// A rule's path against a value's: equal step by step, `*` standing for any key or index.
     public static func matches(_ rule: [String], _ path: [String]) -> Bool {
         rule.count == path.count && zip(rule, path).allSatisfy { $0 == "*" || $0 == $1 }

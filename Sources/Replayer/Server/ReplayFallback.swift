@@ -48,7 +48,7 @@ public final class ReplayFallback: Sendable {
                 written = try await relay(request, extraFields: extraFields, keepAlive: keepAlive, channel: channel)
             } catch {
                 let cause = await TLSFailure.explain(error, host: host, port: port, tls: tls).map { "TLS failed: \($0)" } ?? "\(error)"
-                logger.warning("fallback \(request.method) \(request.target) to \(baseURL) failed: \(cause)")
+                logger.warning("fallback \(request.method) \(SecretFields.loggable(request.target)) to \(baseURL) failed: \(cause)")
                 let body = JSONCoding.encode(["error": "fallback \(baseURL) did not answer: \(cause)"])
                 let bytes = HTTPResponseBytes.json(status: 502, reason: "Bad Gateway", body: body, extra: extraFields + [("X-Aomi-Replay", "fallback")])
                 try? await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
@@ -70,7 +70,7 @@ public final class ReplayFallback: Sendable {
         let response = try await client.execute(outgoing, timeout: .seconds(30))
         let fields = response.headers.map { HTTPMessageHead.Field(name: $0.name, value: $0.value) }
         let extra = extraFields + [("X-Aomi-Replay", "fallback")]
-        logger.info("fallback: \(request.method) \(request.target) answered \(response.status.code) by \(baseURL)")
+        logger.info("fallback: \(request.method) \(SecretFields.loggable(request.target)) answered \(response.status.code) by \(baseURL)")
         if response.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true {
             let head = HTTPResponseBytes.streamHead(status: Int(response.status.code), reason: response.status.reasonPhrase, fields: fields, extra: extra)
             try await channel.writeAndFlush(channel.allocator.buffer(bytes: head))
