@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `aomi-archive` executable as a user would, and captures what it prints.
 enum CommandRunner {
@@ -18,23 +19,9 @@ enum CommandRunner {
         return ".build/debug/aomi-archive"
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let folder = NSTemporaryDirectory() + "aomi-cli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let outputPath = folder + "/stdout", errorPath = folder + "/stderr"
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-        try process.run()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      standardOutput: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "",
-                      standardError: (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "")
+    /// Runs the command to its end without holding a thread of the cooperative pool.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        let output = try await ChildProcess.run(executable, arguments, environment: environment)
+        return Result(status: output.status, standardOutput: output.standardOutput, standardError: output.standardError)
     }
 }

@@ -3,10 +3,10 @@ import Testing
 
 /// `aomi-archive demo`, the README's first command, run as a user runs it.
 @Suite struct DemoCommandTests {
-    @Test(.timeLimit(.minutes(10))) func theDemoRecordsIndexesSearchesReplaysVerifiesAndSaysWhere() throws {
+    @Test(.timeLimit(.minutes(10))) func theDemoRecordsIndexesSearchesReplaysVerifiesAndSaysWhere() async throws {
         let folder = NSTemporaryDirectory() + "aomi-demo-test-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let result = try CommandRunner.run(["demo", "--dir", folder])
+        let result = try await CommandRunner.run(["demo", "--dir", folder])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("Archives: \(folder)"))
         #expect(result.standardOutput.contains("search \"price\": 3 hits"))
@@ -19,7 +19,7 @@ import Testing
         let folders = Set(files.filter { $0.hasSuffix(".warc.gz") }.map { ($0 as NSString).deletingLastPathComponent })
         #expect(folders.count == 3 && folders.contains("_unbound"), "a folder per wallet, and _unbound for the secrets registered before a session: \(folders)")
         #expect(files.contains("index.sqlite"))
-        let show = try CommandRunner.run(["show", "--archives", folder,
+        let show = try await CommandRunner.run(["show", "--archives", folder,
                                           String(try #require(result.standardOutput.split(separator: "show ").last?.split(separator: " ").first))])
         #expect(show.status == 0, "\(show.standardError)")
         #expect(show.standardOutput.contains("user: "))

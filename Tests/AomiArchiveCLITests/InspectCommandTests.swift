@@ -33,7 +33,7 @@ import WARC
         let folder = try folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = try await archive(in: folder, pairs: 2)
-        let result = try CommandRunner.run(["inspect", path])
+        let result = try await CommandRunner.run(["inspect", path])
         #expect(result.status == 0, "\(result.standardError)")
         let lines = result.standardOutput.split(separator: "\n").map(String.init)
         let recordLines = lines.filter { $0.contains("http://127.0.0.1:9/api/state") }
@@ -48,7 +48,7 @@ import WARC
         let folder = try folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = try await archive(in: folder, pairs: 1)
-        let result = try CommandRunner.run(["inspect", "--json", path])
+        let result = try await CommandRunner.run(["inspect", "--json", path])
         #expect(result.status == 0)
         let objects = try result.standardOutput.split(separator: "\n").map {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
@@ -68,19 +68,19 @@ import WARC
         try bytes.dropLast(25).write(to: URL(fileURLWithPath: torn))
         try FileManager.default.removeItem(atPath: path)
 
-        let damaged = try CommandRunner.run(["inspect", torn])
+        let damaged = try await CommandRunner.run(["inspect", torn])
         #expect(damaged.status == 1)
         #expect(damaged.standardOutput.contains("truncated-member"))
 
-        let repaired = try CommandRunner.run(["inspect", "--repair", torn])
+        let repaired = try await CommandRunner.run(["inspect", "--repair", torn])
         #expect(repaired.status == 0, "\(repaired.standardOutput)\(repaired.standardError)")
         #expect(repaired.standardOutput.contains("repaired as \(path)"))
         #expect(repaired.standardOutput.contains("records: 4"))
         #expect(FileManager.default.fileExists(atPath: path))
     }
 
-    @Test func aMissingFileIsExitStatusTwoWithItsName() throws {
-        let result = try CommandRunner.run(["inspect", "/nonexistent/x.warc.gz"])
+    @Test func aMissingFileIsExitStatusTwoWithItsName() async throws {
+        let result = try await CommandRunner.run(["inspect", "/nonexistent/x.warc.gz"])
         #expect(result.status == 2)
         #expect(result.standardError.contains("/nonexistent/x.warc.gz"))
     }

@@ -28,7 +28,7 @@ import WARC
         let sim = try BackgroundCommand(["sim", "--listen", "127.0.0.1:0", "--pace", "polls:2"])
         defer { sim.signal(SIGTERM) }
         let recorder = try BackgroundCommand(["record", "--upstream", try await sim.waitForURL(), "--listen", "127.0.0.1:0", "--archives", root])
-        let recorded = try CommandRunner.run(drive + ["--target", try await recorder.waitForURL()], environment: environment)
+        let recorded = try await CommandRunner.run(drive + ["--target", try await recorder.waitForURL()], environment: environment)
         recorder.signal(SIGTERM)
         #expect(await recorder.wait() == 0)
         try #require(recorded.status == 0, "\(recorded.standardError)")
@@ -36,7 +36,7 @@ import WARC
 
         let replay = try BackgroundCommand(["replay", "--archives", root, "--listen", "127.0.0.1:0"])
         let replayURL = try await replay.waitForURL()
-        let replayed = try CommandRunner.run(drive + ["--target", replayURL], environment: environment)
+        let replayed = try await CommandRunner.run(drive + ["--target", replayURL], environment: environment)
         let status = try await HTTPClient.shared.execute(HTTPClientRequest(url: replayURL + "/_replay/status"), timeout: .seconds(120))
         let counters = try JSONCoding.decode(JSONValue.self, from: try await status.body.collect(upTo: 1 << 20).readableBytesView)
         replay.signal(SIGTERM)
@@ -55,11 +55,11 @@ import WARC
         }
         #expect(original.threads.allSatisfy { $0.listedInThreads })
 
-        let fresh = try CommandRunner.run(["verify", "--archives", root, "--fresh-ids"])
+        let fresh = try await CommandRunner.run(["verify", "--archives", root, "--fresh-ids"])
         #expect(fresh.status == 0, "\(fresh.standardOutput)")
         #expect(fresh.standardOutput.contains("no differences"))
 
-        let index = try CommandRunner.run(["index", "--archives", root])
+        let index = try await CommandRunner.run(["index", "--archives", root])
         #expect(index.status == 0, "\(index.standardError)")
         var places = ["record's log": recorder.standardOutput + recorder.standardError, "replay's log": replay.standardOutput + replay.standardError]
         places["index"] = String(decoding: try Data(contentsOf: URL(fileURLWithPath: root + "/index.sqlite")), as: UTF8.self)
@@ -74,7 +74,7 @@ import WARC
     @Test(.timeLimit(.minutes(10))) func verifyWithFreshIdsFailsOnAnAlteredAnswer() async throws {
         let root = NSTemporaryDirectory() + "aomi-fresh-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let demo = try CommandRunner.run(["demo", "--dir", root])
+        let demo = try await CommandRunner.run(["demo", "--dir", root])
         try #require(demo.status == 0, "\(demo.standardError)")
         let file = try #require(try archiveFiles(root).first { $0.contains("/0x") })
         let (records, _) = try WARCFileReader.readAll(path: file)
@@ -96,7 +96,7 @@ import WARC
         _ = try await writer.close()
         try FileManager.default.removeItem(atPath: file)
 
-        let fresh = try CommandRunner.run(["verify", "--archives", root, "--fresh-ids"])
+        let fresh = try await CommandRunner.run(["verify", "--archives", root, "--fresh-ids"])
         #expect(fresh.status == 1)
         #expect(fresh.standardOutput.contains("POST \(QueryString.target(ofURI: target))") && fresh.standardOutput.contains("WARC-Payload-Digest"),
                 "\(fresh.standardOutput)")

@@ -79,7 +79,7 @@ import WARC
                 if let request = record.headers[WARCField.concurrentTo] { answered.insert(request) }
                 if record.headers[WARCField.truncated] != nil { truncated += 1 }
             }
-            let check = try Warcio.run(["check", file])
+            let check = try await Warcio.run(["check", file])
             #expect(check.status == 0, "\(file): \(check.output)")
         }
         #expect(truncated == 1, "the open SSE stream got its final segment")

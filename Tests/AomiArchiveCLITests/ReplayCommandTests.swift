@@ -9,12 +9,12 @@ import WARC
     @Test(.timeLimit(.minutes(10))) func replayServesTheDriverAndStopsOnSignal() async throws {
         let folder = NSTemporaryDirectory() + "aomi-replay-cli-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let demo = try CommandRunner.run(["demo", "--dir", folder])
+        let demo = try await CommandRunner.run(["demo", "--dir", folder])
         try #require(demo.status == 0, "\(demo.standardError)")
 
         let replay = try BackgroundCommand(["replay", "--archives", folder, "--listen", "127.0.0.1:0", "--quiet"])
         let url = try await replay.waitForURL()
-        let drive = try CommandRunner.run(["sim", "drive", "--target", url, "--wallets", "2", "--threads", "2", "--poll-ms", "10"])
+        let drive = try await CommandRunner.run(["sim", "drive", "--target", url, "--wallets", "2", "--threads", "2", "--poll-ms", "10"])
         replay.signal(SIGTERM)
         let status = await replay.wait()
         #expect(drive.status == 0, "\(drive.standardOutput) \(drive.standardError)")
@@ -25,26 +25,26 @@ import WARC
         #expect(status == 0)
     }
 
-    @Test(.timeLimit(.minutes(10))) func verifyTwiceGivesTheSameOutputAndExportWrites() throws {
+    @Test(.timeLimit(.minutes(10))) func verifyTwiceGivesTheSameOutputAndExportWrites() async throws {
         let folder = NSTemporaryDirectory() + "aomi-verify-cli-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let demo = try CommandRunner.run(["demo", "--dir", folder])
+        let demo = try await CommandRunner.run(["demo", "--dir", folder])
         try #require(demo.status == 0, "\(demo.standardError)")
-        let first = try CommandRunner.run(["verify", "--archives", folder])
-        let second = try CommandRunner.run(["verify", "--archives", folder])
+        let first = try await CommandRunner.run(["verify", "--archives", folder])
+        let second = try await CommandRunner.run(["verify", "--archives", folder])
         #expect(first.status == 0, "\(first.standardOutput)")
         #expect(first.standardOutput == second.standardOutput)
         #expect(first.standardOutput.contains("no differences"))
 
         let session = String(try #require(demo.standardOutput.split(separator: "show ").last?.split(separator: " ").first))
-        let har = try CommandRunner.run(["export", "--archives", folder, "--session", session, "--format", "har", "-o", folder + "/s.har"])
-        let warc = try CommandRunner.run(["export", "--archives", folder, "--session", session, "-o", folder + "/s.warc.gz"])
+        let har = try await CommandRunner.run(["export", "--archives", folder, "--session", session, "--format", "har", "-o", folder + "/s.har"])
+        let warc = try await CommandRunner.run(["export", "--archives", folder, "--session", session, "-o", folder + "/s.warc.gz"])
         #expect(har.status == 0 && warc.status == 0, "\(har.standardError) \(warc.standardError)")
-        let verifyExport = try CommandRunner.run(["verify", folder + "/s.warc.gz"])
+        let verifyExport = try await CommandRunner.run(["verify", folder + "/s.warc.gz"])
         #expect(verifyExport.status == 0, "\(verifyExport.standardOutput)")
         #expect(verifyExport.standardOutput.contains("verify: 1 sessions"))
 
-        let none = try CommandRunner.run(["replay", "--archives", folder, "--session", "no-such-session"])
+        let none = try await CommandRunner.run(["replay", "--archives", folder, "--session", "no-such-session"])
         #expect(none.status != 0)
         #expect(none.standardError.contains("no recorded session matches"))
     }
@@ -55,7 +55,7 @@ import WARC
     @Test(.timeLimit(.minutes(10))) func missesAreForwardedAndRecorded() async throws {
         let folder = NSTemporaryDirectory() + "aomi-fallback-cli-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let demo = try CommandRunner.run(["demo", "--dir", folder + "/recorded"])
+        let demo = try await CommandRunner.run(["demo", "--dir", folder + "/recorded"])
         try #require(demo.status == 0, "\(demo.standardError)")
         let sim = try BackgroundCommand(["sim", "--listen", "127.0.0.1:0"])
         let live = try await sim.waitForURL()

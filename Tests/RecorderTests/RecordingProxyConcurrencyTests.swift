@@ -55,7 +55,7 @@ import WARC
         #expect(records.filter { $0.type == .revisit }.allSatisfy { allIDs.contains($0.headers[WARCField.refersTo] ?? "") },
                 "every revisit refers to a record of the archive, across rotated files too")
         for file in files {
-            let check = try Warcio.run(["check", file])
+            let check = try await Warcio.run(["check", file])
             #expect(check.status == 0, "\(file): \(check.output)")
         }
     }

@@ -97,7 +97,7 @@ import WARC
         let targets = records.filter { $0.type == .request }.compactMap(\.targetURI)
         #expect(targets.sorted() == ["http://evil.example/api/state", upstream.baseURL + "/fast"].sorted(), "\(targets)")
         #expect(targets.allSatisfy { URL(string: $0)?.host != nil })
-        for file in files { #expect(try Warcio.run(["check", file]).status == 0) }
+        for file in files { #expect(try await Warcio.run(["check", file]).status == 0) }
     }
 
     /// The client goes away after the first event: the proxy closes the upstream stream (the
@@ -145,6 +145,6 @@ import WARC
         let last = try #require(records.last { $0.type == .continuation })
         #expect(last.headers["Aomi-Stream-End"] == "client-closed")
         #expect(records.filter { $0.type == .continuation }.count == 2, "the first event and the stream's end; nothing the upstream wrote later")
-        for file in files { #expect(try Warcio.run(["check", file]).status == 0) }
+        for file in files { #expect(try await Warcio.run(["check", file]).status == 0) }
     }
 }

@@ -46,7 +46,7 @@ import WARC
                     sequences[session, default: []].append(sequence)
                 }
             }
-            let check = try Warcio.run(["check", file])
+            let check = try await Warcio.run(["check", file])
             #expect(check.status == 0, "\(check.output)")
         }
         #expect(types[.revisit, default: 0] > 0)
@@ -77,7 +77,7 @@ import WARC
         #expect(stream.last?.headers["Aomi-Stream-End"] == "upstream-closed")
         #expect(stream.last?.headers[WARCField.segmentTotalLength] == String(stream.map(\.block.count).reduce(0, +)))
         #expect(String(decoding: stream[1].block, as: UTF8.self).contains("tool_update"))
-        for file in files { #expect(try Warcio.run(["check", file]).status == 0) }
+        for file in files { #expect(try await Warcio.run(["check", file]).status == 0) }
     }
 
     @Test func anUnreachableUpstreamIs502AndStillRecorded() async throws {

@@ -49,7 +49,7 @@ import WARC
         #expect(head.contains("Content-Length: \(snapshot.utf8.count)\r\n"))
 
         for file in files {
-            let check = try Warcio.run(["check", "-v", file])
+            let check = try await Warcio.run(["check", "-v", file])
             #expect(check.status == 0, "\(check.output)")
         }
     }
@@ -93,7 +93,7 @@ import WARC
         try await archive.record(redactor.redact(secrets), context: ExchangeContext(sessionID: "s", wallet: nil, sequence: 1, origin: origin))
         let files = try await archive.close()
         for file in files {
-            let text = try Warcio.runPython(["-c", "import gzip,sys; sys.stdout.write(gzip.open(sys.argv[1]).read().decode('latin-1'))", file]).output
+            let text = try await Warcio.runPython(["-c", "import gzip,sys; sys.stdout.write(gzip.open(sys.argv[1]).read().decode('latin-1'))", file]).output
             #expect(text.contains("redacted:"))
             #expect(!text.contains(appKey) && !text.contains(secret))
         }

@@ -20,7 +20,7 @@ import WARC
         let report = try await crawler.crawl()
         let files = try await archive.close()
         try await client.shutdown()
-        for file in files { #expect(try Warcio.run(["check", file]).status == 0, "\(file)") }
+        for file in files { #expect(try await Warcio.run(["check", file]).status == 0, "\(file)") }
         let records = try files.flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
         return (report, records, await archive.revisits)
     }

@@ -27,7 +27,7 @@ struct ExportTests {
         #expect(written > session.exchanges.count * 2)
         let report = try await ReplayVerifier(archive: exported).run()
         #expect(report.passed, "\(report.differences)")
-        let check = try Warcio.run(["check", output])
+        let check = try await Warcio.run(["check", output])
         #expect(check.status == 0, "\(check.output)")
     }
 

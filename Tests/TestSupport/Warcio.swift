@@ -8,20 +8,12 @@ public enum Warcio {
         public var output: String
     }
 
-    public static func run(_ arguments: [String]) throws -> Result {
-        try runPython(["-m", "warcio.cli"] + arguments)
+    public static func run(_ arguments: [String]) async throws -> Result {
+        try await runPython(["-m", "warcio.cli"] + arguments)
     }
 
-    public static func runPython(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    public static func runPython(_ arguments: [String]) async throws -> Result {
+        let output = try await ChildProcess.run("/usr/bin/env", ["python3"] + arguments, mergeErrors: true)
+        return Result(status: output.status, output: output.standardOutput)
     }
 }

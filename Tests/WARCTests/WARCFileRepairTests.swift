@@ -57,7 +57,7 @@ import Testing
             .map(\.record.block.count).reduce(0, +)
         #expect(last.headers[WARCField.segmentTotalLength] == String(streamLength))
 
-        let check = try Warcio.run(["check", "-v", repaired])
+        let check = try await Warcio.run(["check", "-v", repaired])
         #expect(check.status == 0, "\(check.output)")
     }
 
@@ -73,7 +73,7 @@ import Testing
         #expect(WARCFileRepair.openFiles(under: root.path).isEmpty)
     }
 
-    @Test func anOpenFileWithNothingIntactIsRemoved() throws {
+    @Test func anOpenFileWithNothingIntactIsRemoved() async throws {
         let directory = TemporaryDirectory()
         let path = directory.file("x.warc.gz.open")
         writeBytes([0x1F, 0x8B, 0x08, 0x00], to: path)

@@ -55,7 +55,7 @@ import Testing
     @Test func warcioCheckAcceptsEveryRecordTypeWeWrite() async throws {
         let directory = TemporaryDirectory()
         let path = try await everyRecordType(directory)
-        let check = try Warcio.run(["check", "-v", path])
+        let check = try await Warcio.run(["check", "-v", path])
         #expect(check.status == 0, "\(check.output)")
         #expect(check.output.contains("digest pass"))
         #expect(!check.output.contains("digest failed"))
@@ -65,7 +65,7 @@ import Testing
     @Test func warcioIndexListsEveryRecordAtOurOffsets() async throws {
         let directory = TemporaryDirectory()
         let path = try await everyRecordType(directory)
-        let index = try Warcio.run(["index", "-f", "warc-type,offset,length", path])
+        let index = try await Warcio.run(["index", "-f", "warc-type,offset,length", path])
         #expect(index.status == 0, "\(index.output)")
         let lines = index.output.split(separator: "\n").map(String.init)
         let ours = try WARCFileReader.readAll(path: path).records
@@ -80,7 +80,7 @@ import Testing
                                                      "continuation", "continuation", "metadata", "resource", "conversion"])
     }
 
-    @Test func ourReaderReadsWhatWarcioWrites() throws {
+    @Test func ourReaderReadsWhatWarcioWrites() async throws {
         let directory = TemporaryDirectory()
         let path = directory.file("warcio.warc.gz")
         let script = """
@@ -98,7 +98,7 @@ import Testing
                 req = StatusAndHeaders('GET /api/state HTTP/1.1', [('X-Session-Id', 'abc')], is_http_request=True)
                 w.write_record(w.create_warc_record('http://example.test/api/state', 'request', payload=BytesIO(b''), http_headers=req))
             """
-        let result = try Warcio.runPython(["-c", script, path])
+        let result = try await Warcio.runPython(["-c", script, path])
         #expect(result.status == 0, "\(result.output)")
         let (records, damage) = try WARCFileReader.readAll(path: path)
         #expect(damage.isEmpty)
@@ -109,7 +109,7 @@ import Testing
         let response = records[1].record
         #expect(String(decoding: response.httpPayload ?? [], as: UTF8.self) == #"{"messages":[],"is_processing":false}"#)
         #expect(response.headers[WARCField.payloadDigest] == WARCDigest.sha1(Array(response.httpPayload!)))
-        let index = try Warcio.run(["index", "-f", "offset", path])
+        let index = try await Warcio.run(["index", "-f", "offset", path])
         let offsets = index.output.split(separator: "\n").compactMap { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["offset"] as? String
         }

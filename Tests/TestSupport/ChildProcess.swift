@@ -1,0 +1,43 @@
+import Foundation
+
+/// Runs a program to its end without holding a thread of Swift's cooperative pool (two on
+/// these machines): a test that waited with `waitUntilExit()` for a minute-long `demo` took a
+/// pool thread away from every other test's servers, and under load three tests stalled past
+/// their time limits.
+public enum ChildProcess {
+    public struct Output: Sendable {
+        public var status: Int32
+        public var standardOutput: String
+        public var standardError: String
+    }
+
+    /// `executable` with `arguments` (and `environment` added); output and error as text. With
+    /// `mergeErrors`, both streams go to `standardOutput` in the order written.
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], mergeErrors: Bool = false) async throws -> Output {
+        let folder = NSTemporaryDirectory() + "aomi-child-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let outputPath = folder + "/stdout", errorPath = folder + "/stderr"
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        process.standardOutput = output
+        process.standardError = mergeErrors ? output : try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        return Output(status: process.terminationStatus,
+                      standardOutput: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "",
+                      standardError: (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "")
+    }
+}
