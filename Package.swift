@@ -1,5 +1,5 @@
 // swift-tools-version:6.2
-// Hummingbird 2.28 needs tools version 6.2; see ../shared/design/stack-notes.md.
+// Hummingbird 2.28 needs tools version 6.2.
 import PackageDescription
 
 let package = Package(
