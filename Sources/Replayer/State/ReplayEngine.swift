@@ -291,10 +291,21 @@ public final class ReplayEngine: Sendable {
     private func pump(_ clientID: String, state: inout EngineState) {
         guard var session = state.sessions[clientID], let lead = session.lead else { return }
         let events = scripts[lead].events
-        let rewrite = SessionRewrite([(scripts[lead].id, clientID)] + session.valueAliases.map { (recorded: $0.key, client: $0.value) })
+        let aliases = session.valueAliases.map { (recorded: $0.key, client: $0.value) }
+        let rewrite = SessionRewrite([(scripts[lead].id, clientID)] + aliases)
+        // While the client session may still be one of several recorded sessions, an event goes
+        // out only when every one of them would send the same one now: a provisional lead's
+        // events could belong to another client's conversation.
+        let others = session.bound ? [] : Array(session.candidates.dropFirst())
         while session.eventCursor < events.count, !session.sinks.isEmpty {
             let event = events[session.eventCursor]
             guard event.threshold <= session.requests else { break }
+            let bytes = rewrite.isEmpty ? event.bytes : rewrite.apply(event.bytes)
+            guard others.allSatisfy({ other in
+                let cursor = session.eventCursor
+                guard cursor < scripts[other].events.count, scripts[other].events[cursor].threshold <= session.requests else { return false }
+                return SessionRewrite([(scripts[other].id, clientID)] + aliases).apply(scripts[other].events[cursor].bytes) == bytes
+            }) else { break }
             if configuration.clock == .recorded {
                 let since = event.threshold > 0 && event.threshold <= session.requestTimes.count
                     ? session.requestTimes[event.threshold - 1] : (session.firstSubscription ?? .now)
@@ -307,7 +318,6 @@ public final class ReplayEngine: Sendable {
                     break
                 }
             }
-            let bytes = rewrite.isEmpty ? event.bytes : rewrite.apply(event.bytes)
             for sink in session.sinks.values { sink.send(bytes) }
             session.eventCursor += 1
             if event.endsStream {
