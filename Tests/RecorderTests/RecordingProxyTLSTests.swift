@@ -117,7 +117,7 @@ import WARC
         #expect(failures.count == 2 && failures.allSatisfy { $0.hasPrefix("tls: ") && $0.contains(expected) }, "\(failures)")
     }
 
-    @Test(.timeLimit(.minutes(5))) func insecureSkipsVerificationAndSaysSo() async throws {
+    @Test(.timeLimit(.minutes(5))) func insecureSkipsVerification() async throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
         let server = try await simulator(certificates.unknownCA)

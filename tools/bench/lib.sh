@@ -17,14 +17,21 @@ wait_port() { for _ in $(seq 200); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/nul
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # Writes $work/nginx.conf: $work/www served on port $1 and, given $2, a keep-alive
-# proxy_pass to it on port $2.
+# proxy_pass to it on port $2. With NGINX_TLS=1, port $1 serves TLS with $work/cert.pem and
+# $work/key.pem, and the proxy_pass is HTTPS, verified against that certificate, sessions reused.
 write_nginx_conf() {
-  local proxy=""
+  local proxy="" listen_tls="" tls="" scheme=http proxy_tls=""
+  if [ "${NGINX_TLS:-0}" = 1 ]; then
+    listen_tls=" ssl"
+    tls="ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem;"
+    scheme=https
+    proxy_tls="proxy_ssl_verify on; proxy_ssl_trusted_certificate $work/cert.pem; proxy_ssl_name 127.0.0.1; proxy_ssl_session_reuse on;"
+  fi
   if [ -n "${2:-}" ]; then
     proxy="upstream origin { server 127.0.0.1:$1; keepalive 64; }
   server {
     listen 127.0.0.1:$2;
-    location / { proxy_pass http://origin; proxy_http_version 1.1; proxy_set_header Connection \"\"; }
+    location / { proxy_pass $scheme://origin; proxy_http_version 1.1; proxy_set_header Connection \"\"; $proxy_tls }
   }"
   fi
   cat >"$work/nginx.conf" <<CONF
@@ -37,7 +44,8 @@ http {
   access_log off;
   keepalive_requests 1000000;
   server {
-    listen 127.0.0.1:$1;
+    listen 127.0.0.1:$1$listen_tls;
+    $tls
     root $work/www;
     location /api/ { default_type application/json; }
   }

@@ -31,37 +31,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -su
 
 tls_port=$(free_port)
 proxy_port=$(free_port)
-cat >"$work/nginx.conf" <<CONF
-daemon off;
-worker_processes ${NGINX_WORKERS:-1};
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$tls_port ssl;
-    ssl_certificate $work/cert.pem;
-    ssl_certificate_key $work/key.pem;
-    root $work/www;
-    location /api/ { default_type application/json; }
-  }
-  upstream origin { server 127.0.0.1:$tls_port; keepalive 64; }
-  server {
-    listen 127.0.0.1:$proxy_port;
-    location / {
-      proxy_pass https://origin;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_ssl_verify on;
-      proxy_ssl_trusted_certificate $work/cert.pem;
-      proxy_ssl_name 127.0.0.1;
-      proxy_ssl_session_reuse on;
-    }
-  }
-}
-CONF
+NGINX_TLS=1 write_nginx_conf "$tls_port" "$proxy_port"
 /usr/sbin/nginx -c "$work/nginx.conf" -p "$work" &
 pids+=($!)
 wait_port "$tls_port"
