@@ -82,4 +82,34 @@ import Testing
         #expect(report.intactRecords == 0)
         #expect(!FileManager.default.fileExists(atPath: path))
     }
+
+    /// What a full disk left before the writer cut its failed appends back: a torn member in
+    /// the middle of a file, good records behind it.
+    @Test func aTearInTheMiddleOfAFileIsRewrittenAway() async throws {
+        let directory = TemporaryDirectory()
+        let writer = try WARCWriter(configuration: WARCWriterConfiguration(directory: directory.path, writerID: "tear"))
+        for _ in 0..<3 { try await writer.write([SampleRecords.request(), SampleRecords.response()]) }
+        let path = try #require(try await writer.close().first)
+        let records = try WARCFileReader.readAll(path: path).records
+        let bytes = readBytes(path)
+        let tornAt = Int(records[3].offset)
+        // Half of the fourth record's member, then the rest of the file as it was.
+        let torn = Array(bytes[..<(tornAt + Int(records[3].length) / 2)]) + Array(bytes[Int(records[4].offset)...])
+        writeBytes(torn, to: path)
+        let before = try WARCFileReader.readAll(path: path)
+        #expect(before.damage.count == 1 && before.records.count == records.count - 1, "the reader skips the tear and goes on")
+        let broken = try await Warcio.run(["check", path])
+        #expect(broken.status != 0 || broken.output.contains("skipping"), "warcio stops at the tear: \(broken.output)")
+
+        let report = try WARCFileRepair.repair(path: path)
+        #expect(report.repairedPath == path)
+        #expect(report.intactRecords == records.count - 1)
+        #expect(report.bytesCut == Int64(records[3].length) / 2)
+        let after = try WARCFileReader.readAll(path: path)
+        #expect(after.damage.isEmpty)
+        #expect(after.records.map(\.record.recordID) == records.enumerated().filter { $0.offset != 3 }.map(\.element.record.recordID))
+        #expect(!FileManager.default.fileExists(atPath: path + ".repairing"))
+        let check = try await Warcio.run(["check", "-v", path])
+        #expect(check.status == 0, "\(check.output)")
+    }
 }

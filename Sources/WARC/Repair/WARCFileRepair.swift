@@ -1,8 +1,10 @@
 import Foundation
 
-/// Recovers files left by a writer that did not close them (a crash, a kill): cuts each file
-/// after its last complete record, ends every segmented response that had no last segment,
-/// and renames `NAME.warc.gz.open` to `NAME.warc.gz`.
+/// Recovers files left by a writer that did not close them (a crash, a kill, a full disk):
+/// cuts each file after its last complete record, rewrites a file with damage between good
+/// records without the damaged bytes (beside it, synced, then renamed over it), ends every
+/// segmented response that had no last segment, and renames `NAME.warc.gz.open` to
+/// `NAME.warc.gz`.
 public enum WARCFileRepair {
     /// Repairs one file. A file that is not `.open` is cut and completed in place.
     ///
@@ -12,7 +14,7 @@ public enum WARCFileRepair {
         finalSegmentFields: [(String, String)] = [],
         compressionLevel: Int32 = 6
     ) throws -> WARCRepairReport {
-        let scan = try scanFile(path)
+        var scan = try scanFile(path)
         let cutAt = scan.endOfLastRecord
         var report = WARCRepairReport(originalPath: path, repairedPath: nil, intactRecords: scan.records,
                                       bytesCut: scan.fileSize - cutAt, closedSegmentOrigins: [], damage: scan.damage)
@@ -20,7 +22,12 @@ public enum WARCFileRepair {
             try removeFile(path)
             return report
         }
-        if cutAt < scan.fileSize {
+        if scan.damage.contains(where: { $0.offset < cutAt }) {
+            let kept = try rewriteKeepingIntactRecords(path, scan: scan)
+            report.bytesCut = scan.fileSize - kept.size
+            report.intactRecords = kept.records
+            scan = try scanFile(path)
+        } else if cutAt < scan.fileSize {
             guard truncate(path, off_t(cutAt)) == 0 else {
                 throw WARCWriterError.io(path: path, operation: "truncate to \(cutAt) bytes", errno: errno)
             }
@@ -64,6 +71,8 @@ public enum WARCFileRepair {
 
     struct Scan {
         var records = 0
+        /// Where each intact record (or gzip member of records) is stored, in file order.
+        var intactRanges: [(offset: Int64, length: Int64)] = []
         var damage: [WARCDamage] = []
         var endOfLastRecord: Int64 = 0
         var fileSize: Int64 = 0
@@ -80,6 +89,7 @@ public enum WARCFileRepair {
                 scan.damage.append(damage)
             case let .record(stored):
                 scan.records += 1
+                if scan.intactRanges.last?.offset != stored.offset { scan.intactRanges.append((stored.offset, stored.length)) }
                 track(stored.record, in: &scan.segments)
             }
         }
@@ -104,6 +114,48 @@ public enum WARCFileRepair {
 
     // MARK: Writing
 
+    /// Copies the intact records' bytes into a new file beside `path`, syncs it and renames it
+    /// over `path`: an interruption leaves one of the two files whole. A gzip member that also
+    /// held damage is left out with it.
+    private static func rewriteKeepingIntactRecords(_ path: String, scan: Scan) throws -> (size: Int64, records: Int) {
+        let damaged = Set(scan.damage.map(\.offset))
+        let ranges = scan.intactRanges.filter { !damaged.contains($0.offset) }
+        let source = open(path, O_RDONLY | O_CLOEXEC)
+        guard source >= 0 else { throw WARCWriterError.io(path: path, operation: "open", errno: errno) }
+        defer { close(source) }
+        let temporary = path + ".repairing"
+        let target = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard target >= 0 else { throw WARCWriterError.io(path: temporary, operation: "create", errno: errno) }
+        var size: Int64 = 0
+        do {
+            for range in ranges {
+                let bytes = try readRange(source, path: path, offset: range.offset, length: range.length)
+                try WARCWriter.writeAll(bytes, at: size, descriptor: target, path: temporary)
+                size += range.length
+            }
+            guard fsync(target) == 0 else { throw WARCWriterError.io(path: temporary, operation: "fsync", errno: errno) }
+            close(target)
+            guard rename(temporary, path) == 0 else { throw WARCWriterError.io(path: temporary, operation: "rename to \(path)", errno: errno) }
+        } catch {
+            close(target)
+            unlink(temporary)
+            throw error
+        }
+        return (size, scan.records - (scan.intactRanges.count - ranges.count))
+    }
+
+    private static func readRange(_ descriptor: Int32, path: String, offset: Int64, length: Int64) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: Int(length))
+        var done = 0
+        while done < bytes.count {
+            let result = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, $0.count - done, off_t(offset) + off_t(done)) }
+            if result < 0, errno == EINTR { continue }
+            guard result > 0 else { throw WARCWriterError.io(path: path, operation: "read \(length) bytes at \(offset)", errno: result < 0 ? errno : EIO) }
+            done += result
+        }
+        return bytes
+    }
+
     private static func closingSegment(originID: String, stream: Stream, extraFields: [(String, String)]) -> WARCRecord {
         var fields: [(String, String)] = []
         if let target = stream.targetURI { fields.append((WARCField.targetURI, target)) }
@@ -117,13 +169,22 @@ public enum WARCFileRepair {
     }
 
     private static func append(_ records: [WARCRecord], to path: String, compressed: Bool, level: Int32) throws {
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        let descriptor = open(path, O_WRONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw WARCWriterError.io(path: path, operation: "open for append", errno: errno) }
         defer { close(descriptor) }
         let deflater = try GzipMemberDeflater(level: level)
-        for record in records {
-            let plain = record.serialized()
-            try WARCWriter.writeAll(compressed ? try deflater.compress(plain) : plain, descriptor: descriptor, path: path)
+        var end = Int64(lseek(descriptor, 0, SEEK_END))
+        let start = end
+        do {
+            for record in records {
+                let plain = record.serialized()
+                let bytes = compressed ? try deflater.compress(plain) : plain
+                try WARCWriter.writeAll(bytes, at: end, descriptor: descriptor, path: path)
+                end += Int64(bytes.count)
+            }
+        } catch {
+            _ = ftruncate(descriptor, off_t(start))
+            throw error
         }
         guard fsync(descriptor) == 0 else { throw WARCWriterError.io(path: path, operation: "fsync", errno: errno) }
     }

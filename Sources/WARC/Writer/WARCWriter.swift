@@ -6,6 +6,12 @@ import Foundation
 /// the other, never interleaved. A file is written as `NAME.warc.gz.open` and renamed to
 /// `NAME.warc.gz` when it is closed: at rotation (past `rotationBytes`) or by `close()`.
 /// Each file starts with a `warcinfo` record; files are only created when a record comes.
+///
+/// A write that fails (a full disk, a quota, an I/O error) is cut back: the file is truncated
+/// to the end of its last complete record before the error is thrown, so the next records go
+/// right behind good ones and the file never holds a torn member in its middle. A file whose
+/// tail cannot be cut is left as `.open` for repair and the next record starts a new file.
+/// No failure leaves a descriptor open or an empty file behind.
 public actor WARCWriter {
     public let configuration: WARCWriterConfiguration
     private let deflater: GzipMemberDeflater
@@ -15,6 +21,8 @@ public actor WARCWriter {
     private var lastSync = ContinuousClock.now
     /// The files this writer has closed, oldest first.
     public private(set) var closedFiles: [String] = []
+    /// `.open` files given up because a failed write could not be cut back; repair finishes them.
+    public private(set) var abandonedFiles: [String] = []
     /// Uncompressed and stored bytes of every record written so far.
     public private(set) var uncompressedBytes: Int64 = 0
     public private(set) var storedBytes: Int64 = 0
@@ -49,6 +57,7 @@ public actor WARCWriter {
         var receipts: [WARCWriteReceipt] = []
         receipts.reserveCapacity(records.count)
         var members: [UInt8] = []
+        var plainBytes: Int64 = 0
         for record in records {
             var completed = record.completed()
             if configuration.linksWarcinfo, !completed.headers.contains(WARCField.warcinfoID), completed.type != .warcinfo {
@@ -58,17 +67,33 @@ public actor WARCWriter {
             let member = try deflater.compress(plain)
             receipts.append(WARCWriteReceipt(path: current.path, offset: current.size + Int64(members.count), length: Int64(member.count), record: completed))
             members += member
-            uncompressedBytes += Int64(plain.count)
+            plainBytes += Int64(plain.count)
         }
-        try Self.writeAll(members, to: current)
+        do {
+            try Self.writeAll(members, at: current.size, to: current)
+            try syncIfDue(current)
+        } catch {
+            cutBack(current)
+            throw error
+        }
         current.size += Int64(members.count)
         storedBytes += Int64(members.count)
+        uncompressedBytes += plainBytes
         file = current
-        try syncIfDue(current)
         if current.size >= configuration.rotationBytes {
-            try closeCurrentFile()
+            // The records are in the file; a failed final fsync or rename is for repair to finish.
+            try? closeCurrentFile()
         }
         return receipts
+    }
+
+    /// Truncates the file back to its last complete record after a failed write; when even
+    /// that fails, gives the file up (it stays `.open`) so nothing is appended behind a tear.
+    private func cutBack(_ current: OpenFile) {
+        if ftruncate(current.descriptor, off_t(current.size)) == 0 { return }
+        Glibc.close(current.descriptor)
+        file = nil
+        abandonedFiles.append(current.path + WARCWriterConfiguration.openSuffix)
     }
 
     private func currentOrNextFile() throws(WARCWriterError) -> OpenFile {
@@ -100,7 +125,7 @@ public actor WARCWriter {
     private func append(_ record: WARCRecord, to file: inout OpenFile) throws(WARCWriterError) -> WARCWriteReceipt {
         let plain = record.serialized()
         let member = try deflater.compress(plain)
-        try Self.writeAll(member, to: file)
+        try Self.writeAll(member, at: file.size, to: file)
         let receipt = WARCWriteReceipt(path: file.path, offset: file.size, length: Int64(member.count), record: record)
         file.size += Int64(member.count)
         uncompressedBytes += Int64(plain.count)
@@ -112,6 +137,7 @@ public actor WARCWriter {
         try Self.makeDirectory(configuration.directory)
         let (descriptor, path) = try createUniqueFile()
         var opened = OpenFile(descriptor: descriptor, path: path, warcinfoID: WARCRecordID.make(), size: 0)
+        let openPath = path + WARCWriterConfiguration.openSuffix
         let info = WARCRecord(
             type: .warcinfo,
             headers: [
@@ -121,7 +147,14 @@ public actor WARCWriter {
             ],
             block: Self.warcFieldsBlock(configuration.warcinfo)
         )
-        _ = try append(info.completed(), to: &opened)
+        do {
+            _ = try append(info.completed(), to: &opened)
+        } catch {
+            // A file that cannot even hold its warcinfo is removed, not left empty or torn.
+            Glibc.close(descriptor)
+            unlink(openPath)
+            throw error
+        }
         file = opened
         return opened
     }
@@ -141,13 +174,19 @@ public actor WARCWriter {
         }
     }
 
+    /// Syncs, closes and renames the current file. The descriptor is closed whatever fails.
     private func closeCurrentFile() throws(WARCWriterError) {
         guard let current = file else { return }
         file = nil
-        try Self.fsync(current)
+        let synced = Glibc.fsync(current.descriptor) == 0 ? nil : errno
         Glibc.close(current.descriptor)
         let openPath = current.path + WARCWriterConfiguration.openSuffix
+        if let synced {
+            abandonedFiles.append(openPath)
+            throw .io(path: openPath, operation: "fsync", errno: synced)
+        }
         guard rename(openPath, current.path) == 0 else {
+            abandonedFiles.append(openPath)
             throw .io(path: openPath, operation: "rename to \(current.path)", errno: errno)
         }
         closedFiles.append(current.path)
@@ -174,20 +213,23 @@ public actor WARCWriter {
         }
     }
 
-    private static func writeAll(_ bytes: [UInt8], to file: OpenFile) throws(WARCWriterError) {
-        try writeAll(bytes, descriptor: file.descriptor, path: file.path + WARCWriterConfiguration.openSuffix)
+    private static func writeAll(_ bytes: [UInt8], at offset: Int64, to file: OpenFile) throws(WARCWriterError) {
+        try writeAll(bytes, at: offset, descriptor: file.descriptor, path: file.path + WARCWriterConfiguration.openSuffix)
     }
 
-    static func writeAll(_ bytes: [UInt8], descriptor: Int32, path: String) throws(WARCWriterError) {
+    /// Writes all of `bytes` at `offset` (positioned, so a failed write leaves the file
+    /// offset where the next attempt expects it).
+    static func writeAll(_ bytes: [UInt8], at offset: Int64, descriptor: Int32, path: String) throws(WARCWriterError) {
         var written = 0
         while written < bytes.count {
             let result = bytes.withUnsafeBytes { pointer in
-                Glibc.write(descriptor, pointer.baseAddress! + written, pointer.count - written)
+                pwrite(descriptor, pointer.baseAddress! + written, pointer.count - written, off_t(offset) + off_t(written))
             }
             if result < 0 {
                 if errno == EINTR { continue }
                 throw .io(path: path, operation: "write", errno: errno)
             }
+            if result == 0 { throw .io(path: path, operation: "write", errno: ENOSPC) }
             written += result
         }
     }

@@ -9,6 +9,18 @@ public enum WARCWriterError: Error, Sendable, CustomStringConvertible {
     /// The writer was closed and takes no more records.
     case closed(directory: String)
 
+    /// The cause without the file: the same for every record a full disk refuses, so that a
+    /// caller can report it once and a client can be told it without learning paths.
+    public var cause: String {
+        switch self {
+        case .compression: return "gzip compression failed"
+        case let .io(_, operation, code):
+            let verb = operation.split(separator: " ").first.map(String.init) ?? operation
+            return "\(verb) failed: \(String(cString: strerror(code))) (errno \(code))"
+        case .closed: return "the archive file was closed"
+        }
+    }
+
     public var description: String {
         switch self {
         case let .compression(status, detail):
