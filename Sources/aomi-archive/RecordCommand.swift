@@ -53,6 +53,12 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "A JSON path in request bodies whose string values are redacted, e.g. wallet.seed or secrets.* (repeatable).")
     var redactJson: [String] = []
 
+    @Flag(help: "Answer 503 instead of the upstream's answer when an exchange cannot be written (full disk), and cut a stream whose events cannot be. Without it the answer goes through marked X-Aomi-Recorded: no.")
+    var requireRecording = false
+
+    @Option(help: "Sessions remembered for wallet binding and numbering; the least recently used are forgotten past it.")
+    var sessionMemory = RecorderConfiguration.defaultSessionMemory
+
     @Flag(help: "No line per exchange, only warnings and the summary.")
     var quiet = false
 
@@ -75,20 +81,27 @@ struct RecordCommand: AsyncParsableCommand {
                                                     compressionLevel: level))
         let proxy = RecordingProxy(
             configuration: RecorderConfiguration(upstream: upstream, upstreamTLS: upstreamSettings, upstreamTimeout: .milliseconds(Int(upstreamTimeout * 1000)), maxRequestBodyBytes: maxBodyMb << 20,
-                                                 maxHeaderBytes: maxHeaderKb << 10),
+                                                 maxHeaderBytes: maxHeaderKb << 10, requireRecording: requireRecording, sessionMemory: sessionMemory),
             archive: archive, redactor: Redactor(key: key, rules: rules), logger: logger)
         let server = try await proxy.start(host: address.host, port: address.port, tls: listenerSettings)
         FileHandle.standardOutput.write(Data("aomi-archive record: \(server.baseURL) -> \(upstream), archiving into \(archives) (recorder \(recorderID))\n".utf8))
         await shutdown.wait()
         await server.stop()
-        let files = try await archive.close()
+        let files: [String]
+        do {
+            files = try await archive.close()
+        } catch {
+            logger.error("could not close every archive file (the next start repairs what is left .open): \(error)")
+            files = []
+        }
         let statistics = proxy.statistics
         let revisits = await archive.revisits
         let exchanges = await statistics.exchanges
         let written = files.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
         let summary = "aomi-archive record: \(exchanges) exchanges and \(await statistics.streams) streams, "
             + "\(await statistics.bytesIn) bytes in, \(await statistics.bytesOut) bytes out, \(written) bytes written in \(files.count) files, "
-            + "\(revisits) revisits (dedup \(exchanges == 0 ? 0 : revisits * 100 / exchanges)%), \(await statistics.upstreamErrors) upstream errors\n"
+            + "\(revisits) revisits (dedup \(exchanges == 0 ? 0 : revisits * 100 / exchanges)%), \(await statistics.upstreamErrors) upstream errors, "
+            + "\(await statistics.writeFailures) failed writes\(await statistics.lastWriteFailure.map { " (last: \($0.cause))" } ?? "")\n"
         FileHandle.standardError.write(Data(summary.utf8))
     }
 }

@@ -38,11 +38,15 @@ extension WalletArchive {
         return RecordedStream(originID: origin.recordID!, folder: context.folder, targetURI: uri, fields: context.fields, totalLength: head.count)
     }
 
-    /// Writes one event of a stream as a continuation record stamped with its arrival.
+    /// Writes one event of a stream as a continuation record stamped with its arrival. The
+    /// stream counts the event only once it is written, so a failed write leaves no gap in the
+    /// segment numbers.
     public func recordEvent(_ raw: [UInt8], arrived: WARCDate, in stream: inout RecordedStream) async throws {
-        stream.segments += 1
-        stream.totalLength += raw.count
-        try await write([continuation(stream, date: arrived, block: raw)], folder: stream.folder)
+        var next = stream
+        next.segments += 1
+        next.totalLength += raw.count
+        try await write([continuation(next, date: arrived, block: raw)], folder: stream.folder)
+        stream = next
     }
 
     /// Ends a stream: a last continuation (holding bytes of an unfinished event, if any) with

@@ -111,15 +111,26 @@ public actor WalletArchive {
         }
     }
 
-    /// Closes every file (renaming `.open` files to their final names).
+    /// Closes every file (renaming `.open` files to their final names). Every file is closed
+    /// even when one fails (it stays `.open` for the next start's repair); the first failure
+    /// is thrown after.
     @discardableResult
     public func close() async throws -> [String] {
         var closed: [String] = []
-        for writer in writers.values { closed += try await writer.close() }
+        var firstFailure: (any Error)?
+        for writer in writers.values {
+            do {
+                closed += try await writer.close()
+            } catch {
+                closed += await writer.closedFiles
+                firstFailure = firstFailure ?? error
+            }
+        }
         closed += closedEarly
         writers = [:]
         lastWrite = [:]
         closedEarly = []
+        if let firstFailure { throw firstFailure }
         return closed.sorted()
     }
 

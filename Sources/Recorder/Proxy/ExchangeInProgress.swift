@@ -17,7 +17,12 @@ struct ExchangeInProgress {
     var responseHead: HTTPResponseHead?
     var responseDate: WARCDate?
     var responseBody: [UInt8] = []
-    /// The last body part received, passed on only when the next comes or the exchange is archived.
+    /// Whether the response head went to the client. An ordinary response is held whole until
+    /// it is archived (so the head can say whether it was); only one larger than the recorded
+    /// body limit goes out early, with its last part held.
+    var clientHeadSent = false
+    /// The last body part received once the head went out, passed on only when the next comes
+    /// or the exchange is archived.
     var held: ByteBuffer?
     var stream: StreamInProgress?
     var timeout: Scheduled<Void>?
@@ -44,4 +49,19 @@ struct StreamInProgress {
     let request: RecordedRequest
     var parser = ServerSentEventParser()
     var relayed = 0
+}
+
+/// What the client of a stream gets once the stream's start is archived: the head waits for
+/// it, and the body parts and the end that come meanwhile wait with it.
+struct PendingStreamOutput {
+    var head: HTTPResponseHead
+    var parts: [ByteBuffer] = []
+    /// Set when the stream ended before the head went out: end the response (keeping the
+    /// connection or not), or close the connection.
+    var end: StreamOutputEnd?
+}
+
+enum StreamOutputEnd {
+    case response(keepAlive: Bool)
+    case close
 }

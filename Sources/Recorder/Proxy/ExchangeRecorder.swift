@@ -5,56 +5,71 @@ import Synchronization
 import WARC
 
 /// Turns what the proxy saw into archive records: redacts, writes, counts and logs. Shared by
-/// every connection; its methods run on the connections' recording lanes.
+/// every connection; its methods run on the connections' recording lanes. Each method that
+/// writes returns nil when the records are written, or the cause of the failure (no paths),
+/// which is counted and logged once per cause.
 struct ExchangeRecorder: Sendable {
     let archive: WalletArchive
     let redactor: Redactor
     let statistics: RecorderStatistics
     let logger: Logger
 
-    func record(_ exchange: HTTPExchange, context: ExchangeContext, started: ContinuousClock.Instant) async {
+    func record(_ exchange: HTTPExchange, context: ExchangeContext, started: ContinuousClock.Instant) async -> String? {
         let redacted = redactor.redact(exchange)
-        do {
+        let failure = await attempt("\(exchange.request.method) \(QueryString.path(of: redacted.request.target))") {
             try await archive.record(redacted, context: context)
-        } catch {
-            logger.error("could not record \(exchange.request.method) \(QueryString.path(of: exchange.request.target)): \(error)")
         }
         await statistics.exchange(requestBytes: exchange.request.body.count, responseBytes: exchange.response.body.count, failed: exchange.upstreamError != nil)
-        logger.info("\(exchange.request.method) \(redacted.request.target) \(exchange.response.status) \(exchange.response.body.count)B \(ContinuousClock.now - started)",
+        logger.info("\(exchange.request.method) \(redacted.request.target) \(exchange.response.status) \(exchange.response.body.count)B \(ContinuousClock.now - started)\(failure == nil ? "" : " NOT RECORDED")",
                     metadata: Self.metadata(context))
+        return failure
     }
 
-    func startStream(_ request: RecordedRequest, status: Int, reason: String, headers: HTTPFields, headDate: WARCDate, context: ExchangeContext, into log: StreamLog) async {
+    func startStream(_ request: RecordedRequest, status: Int, reason: String, headers: HTTPFields, headDate: WARCDate, context: ExchangeContext, into log: StreamLog) async -> String? {
         let redacted = redactor.redact(HTTPExchange(request: request, response: RecordedResponse(status: status, reason: reason, headers: headers, body: [])))
-        do {
+        return await attempt("the start of \(QueryString.path(of: redacted.request.target))") {
             let stream = try await archive.startStream(request: redacted.request, status: status, reason: reason, headers: redacted.response.headers,
                                                        headDate: headDate, context: context)
             log.state.withLock { $0 = stream }
-        } catch {
-            logger.error("could not record the start of \(redacted.request.target): \(error)")
         }
     }
 
-    func recordEvent(_ raw: [UInt8], arrived: WARCDate, in log: StreamLog) async {
-        guard var stream = log.state.withLock({ $0 }) else { return }
-        do {
+    /// Records one event; nil also when the stream's start was not recorded (that failure was
+    /// counted then).
+    func recordEvent(_ raw: [UInt8], arrived: WARCDate, in log: StreamLog) async -> String? {
+        guard var stream = log.state.withLock({ $0 }) else { return nil }
+        return await attempt("an event of \(stream.targetURI)") {
             try await archive.recordEvent(raw, arrived: arrived, in: &stream)
             log.state.withLock { $0 = stream }
-        } catch {
-            logger.error("could not record an event of \(stream.targetURI): \(error)")
         }
     }
 
     func endStream(_ log: StreamLog, end: StreamEnd, leftover: [UInt8], relayed: Int, request: RecordedRequest, status: Int, context: ExchangeContext) async {
         if let stream = log.state.withLock({ $0 }) {
-            do {
+            _ = await attempt("the end of \(stream.targetURI)") {
                 try await archive.endStream(stream, end: end, leftover: leftover)
-            } catch {
-                logger.error("could not record the end of \(stream.targetURI): \(error)")
             }
         }
         await statistics.stream(bytes: relayed)
         logger.info("\(request.method) \(redactor.redact(target: request.target)) \(status) stream \(relayed)B \(end.rawValue)", metadata: Self.metadata(context))
+    }
+
+    /// Runs one archive write, counts its outcome and logs a failure the first time its cause
+    /// is seen since the last success, and the return to writing after failures.
+    private func attempt(_ what: String, _ write: () async throws -> Void) async -> String? {
+        do {
+            try await write()
+            if statistics.mayBeFailing, let failed = await statistics.writeSucceeded() {
+                logger.notice("recording again: \(failed) writes had failed before this one")
+            }
+            return nil
+        } catch {
+            let cause = (error as? WARCWriterError)?.cause ?? "\(error)"
+            if await statistics.writeFailed(cause: cause) {
+                logger.error("could not record \(what): \(error); further failures with this cause are counted (GET /_recorder/health), not logged, until a write succeeds")
+            }
+            return cause
+        }
     }
 
     private static func metadata(_ context: ExchangeContext) -> Logger.Metadata {

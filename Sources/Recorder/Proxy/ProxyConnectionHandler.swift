@@ -10,8 +10,9 @@ import WARC
 /// One client connection of the recording proxy. Requests are passed to the upstream as they
 /// arrive (head, then body parts as the client sends them) over an upstream connection of
 /// its own on the same event loop; responses come back the same way, SSE event by event.
-/// The last part of an ordinary response is held until the exchange is archived, so a client
-/// that has a whole response knows it is on disk.
+/// An ordinary response is held until the exchange is archived, so its head can say whether it
+/// was (`X-Aomi-Recorded: no` when the write failed, or 503 with `requireRecording`); a stream's
+/// head waits for its start record. `GET /_recorder/health` is answered here, never forwarded.
 final class ProxyConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -29,6 +30,8 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
     private var discardingRequest = false
     private var closeAfterResponse = false
     private var stopping = false
+    /// A stream's head and what followed it, until the stream's start is archived.
+    private var pendingStreamOutput: PendingStreamOutput?
 
     init(shared: ProxyShared) {
         self.shared = shared
@@ -48,6 +51,7 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        pendingStreamOutput = nil
         if let current = exchange {
             current.timeout?.cancel()
             if current.stream != nil { finishStream(.clientClosed) } else { exchange = nil }
@@ -79,6 +83,10 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         if head.method == .CONNECT || head.uri == "*" {
             refuse(head, APIError(status: head.method == .CONNECT ? 405 : 400,
                                   "\(head.method.rawValue) \(head.uri.prefix(100)) is not forwarded: this is a reverse proxy for \(shared.configuration.upstream)"), close: true)
+            return
+        }
+        if QueryString.path(of: head.uri) == Self.healthPath {
+            answerHealth(head)
             return
         }
         let session = head.headers[AomiHeader.sessionID].first.flatMap { $0.isEmpty ? nil : $0 }
@@ -257,9 +265,9 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         current.responseHead = head
         let date = WARCDate.now()
         current.responseDate = date
-        let clientHead = ProxyHeaders.clientHead(head, version: current.head.version, keepAlive: current.keepAlive && !stopping)
         let isStream = head.headers["content-type"].first?.lowercased().hasPrefix("text/event-stream") == true
         if isStream {
+            let clientHead = ProxyHeaders.clientHead(head, version: current.head.version, keepAlive: current.keepAlive && !stopping)
             let request = current.recordedRequest(upstreamHost: shared.upstream.hostHeader)
             let stream = StreamInProgress(context: exchangeContext(for: request, current), request: request)
             let recorder = shared.recorder
@@ -268,11 +276,13 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
             let fields = ProxyHeaders.fields(head.headers)
             let log = stream.log
             let streamContext = stream.context
-            lane.enqueue { await recorder.startStream(request, status: status, reason: reason, headers: fields, headDate: date, context: streamContext, into: log) }
+            let started = context.eventLoop.makePromise(of: String?.self)
+            lane.enqueue {
+                started.succeed(await recorder.startStream(request, status: status, reason: reason, headers: fields, headDate: date, context: streamContext, into: log))
+            }
             current.stream = stream
-            context.writeAndFlush(wrapOutboundOut(.head(clientHead)), promise: nil)
-        } else {
-            context.write(wrapOutboundOut(.head(clientHead)), promise: nil)
+            pendingStreamOutput = PendingStreamOutput(head: clientHead)
+            started.futureResult.assumeIsolated().whenSuccess { [self] failure in streamStartArchived(failure: failure) }
         }
         exchange = current
     }
@@ -282,18 +292,34 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         if var stream = current.stream {
             let recorder = shared.recorder
             let log = stream.log
+            let owner = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let loop = context.eventLoop
             for event in stream.parser.feed(body.readableBytesView) {
                 let raw = event.raw
                 let arrived = WARCDate.now()
-                lane.enqueue { await recorder.recordEvent(raw, arrived: arrived, in: log) }
+                lane.enqueue {
+                    if await recorder.recordEvent(raw, arrived: arrived, in: log) != nil {
+                        loop.execute { owner.value.streamEventNotArchived(log) }
+                    }
+                }
             }
             stream.relayed += body.readableBytes
             current.stream = stream
-            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        } else {
-            if current.responseBody.count < shared.configuration.maxRecordedBodyBytes {
-                current.responseBody.append(contentsOf: body.readableBytesView)
+            if pendingStreamOutput != nil {
+                pendingStreamOutput?.parts.append(body)
+            } else {
+                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
             }
+        } else if !current.clientHeadSent {
+            current.responseBody.append(contentsOf: body.readableBytesView)
+            if current.responseBody.count > shared.configuration.maxRecordedBodyBytes, let head = current.responseHead {
+                // Too large to hold whole: the head and what came so far go now, the rest
+                // streams with only its last part held.
+                context.write(wrapOutboundOut(.head(ProxyHeaders.clientHead(head, version: current.head.version, keepAlive: current.keepAlive && !stopping))), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: current.responseBody)))), promise: nil)
+                current.clientHeadSent = true
+            }
+        } else {
             if let held = current.held {
                 context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(held))), promise: nil)
             }
@@ -304,7 +330,8 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
 
     // MARK: Ending exchanges
 
-    /// Archives the exchange, then passes the held last part and the end to the client.
+    /// Archives the exchange, then passes the response (or its held last part) and the end to
+    /// the client, saying whether it was archived.
     private func finishExchange(upstreamError: String? = nil) {
         guard let current = exchange, let head = current.responseHead, let context else { return }
         exchange = nil
@@ -313,14 +340,65 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
                                         body: current.responseBody, date: current.responseDate ?? .now())
         let keepAlive = current.keepAlive && upstreamError == nil
         archiveThenSend(HTTPExchange(request: request, response: response, upstreamError: upstreamError), context: exchangeContext(for: request, current),
-                        started: current.started, loop: context.eventLoop) { [self] in
+                        started: current.started, loop: context.eventLoop) { [self] failure in
             guard let context = self.context else { return }
-            if let held = current.held { context.write(wrapOutboundOut(.body(.byteBuffer(held))), promise: nil) }
-            endResponse(keepAlive: keepAlive)
+            let refuse = failure != nil && shared.configuration.requireRecording
+            if current.clientHeadSent {
+                // Too late for a 503: the client is told by a response that never ends.
+                if refuse { return context.close(promise: nil) }
+                if let held = current.held { context.write(wrapOutboundOut(.body(.byteBuffer(held))), promise: nil) }
+                endResponse(keepAlive: keepAlive)
+            } else if let failure, refuse {
+                sendOwnResponse(Self.notRecorded(failure), keepAlive: keepAlive, notRecorded: true)
+            } else {
+                var clientHead = ProxyHeaders.clientHead(head, version: current.head.version, keepAlive: keepAlive && !stopping && !closeAfterResponse)
+                if failure != nil { clientHead.headers.add(name: Self.recordedHeader, value: "no") }
+                context.write(wrapOutboundOut(.head(clientHead)), promise: nil)
+                if !current.responseBody.isEmpty {
+                    context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: current.responseBody)))), promise: nil)
+                }
+                endResponse(keepAlive: keepAlive)
+            }
         }
     }
 
-    private func finishStream(_ end: StreamEnd) {
+    /// The stream's start is archived (or failed to be): its head goes out, with what waited
+    /// behind it, or, when recording is required and failed, a 503 instead.
+    private func streamStartArchived(failure: String?) {
+        guard let pending = pendingStreamOutput, let context else { return }
+        pendingStreamOutput = nil
+        if let failure, shared.configuration.requireRecording {
+            if exchange?.stream != nil { finishStreamQuietly() }
+            closeAfterResponse = true
+            sendOwnResponse(Self.notRecorded(failure), keepAlive: false, notRecorded: true)
+            return
+        }
+        var head = pending.head
+        if failure != nil { head.headers.add(name: Self.recordedHeader, value: "no") }
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        for part in pending.parts { context.write(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil) }
+        context.flush()
+        switch pending.end {
+        case .response(let keepAlive): endResponse(keepAlive: keepAlive)
+        case .close: context.close(promise: nil)
+        case nil: break
+        }
+    }
+
+    /// An event of the current stream could not be archived: with `requireRecording` the
+    /// stream is cut (recorded as ended by `error`), so the client reconnects and learns.
+    func streamEventNotArchived(_ log: StreamLog) {
+        guard shared.configuration.requireRecording, let stream = exchange?.stream, stream.log === log else { return }
+        finishStream(.error)
+    }
+
+    /// Ends the current stream's recording and its upstream without sending the client anything.
+    private func finishStreamQuietly() {
+        dropUpstream()
+        finishStream(.clientClosed, toClient: false)
+    }
+
+    private func finishStream(_ end: StreamEnd, toClient: Bool = true) {
         guard let current = exchange, let stream = current.stream, let head = current.responseHead else { return }
         exchange = nil
         let recorder = shared.recorder
@@ -331,10 +409,21 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         let log = stream.log
         let streamContext = stream.context
         lane.enqueue { await recorder.endStream(log, end: end, leftover: leftover, relayed: relayed, request: request, status: status, context: streamContext) }
+        guard toClient else { return }
+        let output: StreamOutputEnd?
         switch end {
-        case .upstreamClosed, .recorderStopped: endResponse(keepAlive: current.keepAlive && end == .upstreamClosed)
-        case .error: context?.close(promise: nil)
-        case .clientClosed: break
+        case .upstreamClosed, .recorderStopped: output = .response(keepAlive: current.keepAlive && end == .upstreamClosed)
+        case .error: output = .close
+        case .clientClosed: output = nil
+        }
+        if pendingStreamOutput != nil {
+            pendingStreamOutput?.end = output
+            return
+        }
+        switch output {
+        case .response(let keepAlive): endResponse(keepAlive: keepAlive)
+        case .close: context?.close(promise: nil)
+        case nil: break
         }
     }
 
@@ -355,32 +444,72 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         headers[.contentType] = "application/json"
         let response = RecordedResponse(status: error.status, reason: HTTPResponseStatus(statusCode: error.status).reasonPhrase, headers: headers, body: JSONCoding.encode(error))
         archiveThenSend(HTTPExchange(request: request, response: response, upstreamError: reason), context: exchangeContext(for: request, current),
-                        started: current.started, loop: context.eventLoop) { [self] in
+                        started: current.started, loop: context.eventLoop) { [self] failure in
             exchange = nil
-            sendOwnResponse(error, keepAlive: current.keepAlive && !closeAfterResponse)
+            let keepAlive = current.keepAlive && !closeAfterResponse
+            if let failure, shared.configuration.requireRecording {
+                sendOwnResponse(Self.notRecorded(failure), keepAlive: keepAlive, notRecorded: true)
+            } else {
+                sendOwnResponse(error, keepAlive: keepAlive, notRecorded: failure != nil)
+            }
         }
     }
 
-    private func archiveThenSend(_ exchange: HTTPExchange, context: ExchangeContext, started: ContinuousClock.Instant, loop: any EventLoop, then send: @escaping () -> Void) {
+    /// Archives on the connection's lane, then calls `send` on the event loop with nil, or the
+    /// cause when the exchange could not be written.
+    private func archiveThenSend(_ exchange: HTTPExchange, context: ExchangeContext, started: ContinuousClock.Instant, loop: any EventLoop, then send: @escaping (String?) -> Void) {
         let recorder = shared.recorder
-        let archived = loop.makePromise(of: Void.self)
+        let archived = loop.makePromise(of: String?.self)
         lane.enqueue {
-            await recorder.record(exchange, context: context, started: started)
-            archived.succeed()
+            archived.succeed(await recorder.record(exchange, context: context, started: started))
         }
-        archived.futureResult.assumeIsolated().whenSuccess { send() }
+        archived.futureResult.assumeIsolated().whenSuccess { send($0) }
     }
 
-    private func sendOwnResponse(_ error: APIError, keepAlive: Bool) {
+    private func sendOwnResponse(_ error: APIError, keepAlive: Bool, notRecorded: Bool = false) {
+        sendJSON(status: error.status, body: JSONCoding.encode(error), keepAlive: keepAlive,
+                 extraHeaders: notRecorded ? [(Self.recordedHeader, "no")] : [])
+    }
+
+    private func sendJSON(status: Int, body: [UInt8], keepAlive: Bool, withBody: Bool = true, extraHeaders: [(String, String)] = []) {
         guard let context else { return }
-        let body = JSONCoding.encode(error)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Content-Length", value: String(body.count))
+        for (name, value) in extraHeaders { headers.add(name: name, value: value) }
         if !keepAlive { headers.add(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: error.status), headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers))), promise: nil)
+        if withBody { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil) }
         endResponse(keepAlive: keepAlive)
+    }
+
+    /// The 503 of `requireRecording` when an exchange could not be archived.
+    private static func notRecorded(_ cause: String) -> APIError {
+        APIError(status: 503, "the exchange could not be recorded (\(cause)); this recorder runs with --require-recording, so it is not answered")
+    }
+
+    // MARK: Health
+
+    static let healthPath = "/_recorder/health"
+    /// Marks a response whose exchange could not be written to the archive.
+    static let recordedHeader = "X-Aomi-Recorded"
+
+    /// `GET /_recorder/health`: the recorder's counters, 200 while writes succeed, 503 while
+    /// they fail. Read-only: any other method is 405. Never forwarded, never recorded.
+    private func answerHealth(_ head: HTTPRequestHead) {
+        guard let context else { return }
+        discardingRequest = true
+        if !head.isKeepAlive { closeAfterResponse = true }
+        guard head.method == .GET || head.method == .HEAD else {
+            let error = APIError(status: 405, "\(Self.healthPath) is read-only: use GET")
+            return sendJSON(status: 405, body: JSONCoding.encode(error), keepAlive: !closeAfterResponse, extraHeaders: [("Allow", "GET, HEAD")])
+        }
+        let statistics = shared.recorder.statistics
+        let withBody = head.method == .GET
+        context.eventLoop.makeFutureWithTask { await statistics.health() }.assumeIsolated().whenSuccess { [self] health in
+            sendJSON(status: health.status == "ok" ? 200 : 503, body: JSONCoding.encode(health), keepAlive: !closeAfterResponse, withBody: withBody,
+                     extraHeaders: [("Cache-Control", "no-store")])
+        }
     }
 
     private func endResponse(keepAlive: Bool) {

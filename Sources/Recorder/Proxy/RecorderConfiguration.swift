@@ -14,13 +14,23 @@ public struct RecorderConfiguration: Sendable {
     public var maxHeaderBytes: Int
     /// Largest response body kept for the archive; larger bodies are still relayed whole.
     public var maxRecordedBodyBytes: Int
+    /// Answer 503 (instead of the upstream's answer marked `X-Aomi-Recorded: no`) when an
+    /// exchange could not be written, and cut a stream whose events cannot be.
+    public var requireRecording: Bool
+    /// Sessions (and `client_id`s) remembered for wallet binding and numbering; the least
+    /// recently used are forgotten past it.
+    public var sessionMemory: Int
 
-    public init(upstream: String, upstreamTLS: UpstreamTLS = .systemTrust, upstreamTimeout: Duration = .seconds(30), maxRequestBodyBytes: Int = 8 << 20, maxHeaderBytes: Int = 32 << 10, maxRecordedBodyBytes: Int = 64 << 20) {
+    public static let defaultSessionMemory = 100_000
+
+    public init(upstream: String, upstreamTLS: UpstreamTLS = .systemTrust, upstreamTimeout: Duration = .seconds(30), maxRequestBodyBytes: Int = 8 << 20, maxHeaderBytes: Int = 32 << 10, maxRecordedBodyBytes: Int = 64 << 20, requireRecording: Bool = false, sessionMemory: Int = defaultSessionMemory) {
         self.upstream = upstream.hasSuffix("/") ? String(upstream.dropLast()) : upstream
         self.upstreamTLS = upstreamTLS
         self.upstreamTimeout = upstreamTimeout
         self.maxRequestBodyBytes = maxRequestBodyBytes
         self.maxHeaderBytes = maxHeaderBytes
         self.maxRecordedBodyBytes = maxRecordedBodyBytes
+        self.requireRecording = requireRecording
+        self.sessionMemory = sessionMemory
     }
 }

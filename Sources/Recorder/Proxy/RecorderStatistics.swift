@@ -1,10 +1,30 @@
-/// Counters for the recorder's closing summary.
+import Foundation
+import Synchronization
+import WARC
+
+/// Counters of a running recorder: for its closing summary and its health endpoint. Write
+/// failures are counted one by one but reported to the log once per cause until a write
+/// succeeds again.
 public actor RecorderStatistics {
     public private(set) var exchanges = 0
     public private(set) var streams = 0
     public private(set) var bytesIn: Int64 = 0
     public private(set) var bytesOut: Int64 = 0
     public private(set) var upstreamErrors = 0
+    /// Exchanges, stream starts and stream events that could not be written to the archive.
+    public private(set) var writeFailures = 0
+    /// The last write failure: its cause and when it happened.
+    public private(set) var lastWriteFailure: (cause: String, date: WARCDate)?
+    /// Whether the last write failed (the recorder is not recording now).
+    public private(set) var failing = false
+    private var causesLoggedSinceSuccess: Set<String> = []
+    private var failuresSinceSuccess = 0
+    private let started = ContinuousClock.now
+    private nonisolated let failingFlag = Atomic<Bool>(false)
+
+    /// Whether the last write failed, readable without waiting for the actor: a recorder that
+    /// writes fine does not pay a second hop per exchange to say so.
+    nonisolated var mayBeFailing: Bool { failingFlag.load(ordering: .relaxed) }
 
     func exchange(requestBytes: Int, responseBytes: Int, failed: Bool) {
         exchanges += 1
@@ -16,5 +36,55 @@ public actor RecorderStatistics {
     func stream(bytes: Int) {
         streams += 1
         bytesOut += Int64(bytes)
+    }
+
+    /// Counts a failed write. True when its cause is new since the last successful write,
+    /// which is when it is worth a log line.
+    func writeFailed(cause: String) -> Bool {
+        writeFailures += 1
+        failuresSinceSuccess += 1
+        failing = true
+        failingFlag.store(true, ordering: .relaxed)
+        lastWriteFailure = (cause, .now())
+        return causesLoggedSinceSuccess.insert(cause).inserted
+    }
+
+    /// Notes a successful write. When it ends a run of failures, returns how many there were.
+    func writeSucceeded() -> Int? {
+        guard failing else { return nil }
+        failing = false
+        failingFlag.store(false, ordering: .relaxed)
+        causesLoggedSinceSuccess = []
+        defer { failuresSinceSuccess = 0 }
+        return failuresSinceSuccess
+    }
+
+    /// What `GET /_recorder/health` answers.
+    public func health() -> RecorderHealth {
+        RecorderHealth(status: failing ? "failing" : "ok", exchanges: exchanges, streams: streams, writeFailures: writeFailures,
+                       lastError: lastWriteFailure?.cause, lastErrorAt: lastWriteFailure?.date.description,
+                       uptimeSeconds: Int((ContinuousClock.now - started).components.seconds))
+    }
+}
+
+/// The recorder's health, as `GET /_recorder/health` returns it (200 when `status` is `ok`,
+/// 503 when the last write failed).
+public struct RecorderHealth: Sendable, Codable, Equatable {
+    /// `ok`, or `failing` while writes to the archive fail.
+    public var status: String
+    public var exchanges: Int
+    public var streams: Int
+    public var writeFailures: Int
+    /// The cause of the last write failure (without archive paths), if any.
+    public var lastError: String?
+    public var lastErrorAt: String?
+    public var uptimeSeconds: Int
+
+    enum CodingKeys: String, CodingKey {
+        case status, exchanges, streams
+        case writeFailures = "write_failures"
+        case lastError = "last_error"
+        case lastErrorAt = "last_error_at"
+        case uptimeSeconds = "uptime_s"
     }
 }

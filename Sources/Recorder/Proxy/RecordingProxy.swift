@@ -37,7 +37,7 @@ public struct RecordingProxy: Sendable {
             configuration: configuration, upstream: upstream,
             upstreamTLSContext: upstream.usesTLS ? try configuration.upstreamTLS.makeContext() : nil,
             recorder: ExchangeRecorder(archive: archive, redactor: redactor, statistics: statistics, logger: logger),
-            sessions: SessionDirectory(), registry: ConnectionRegistry(), logger: logger)
+            sessions: SessionDirectory(capacity: configuration.sessionMemory), registry: ConnectionRegistry(), logger: logger)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

@@ -4,24 +4,56 @@ import Synchronization
 /// What the recorder remembers of each session: the wallet it was bound to (learned from any
 /// request that names one) and the number of its last exchange. Called from the event loops,
 /// so it is a lock, not an actor.
+///
+/// Memory is bounded: past `capacity` sessions (and as many `client_id`s) the least recently
+/// used are forgotten. A forgotten session that comes back relearns its wallet from the next
+/// request naming it, and its numbers go on above every number handed out so far, so its
+/// exchanges keep their order.
 final class SessionDirectory: Sendable {
-    private struct State {
-        var wallets: [String: WalletAddress] = [:]
-        var sequences: [String: Int] = [:]
-        /// The session each `client_id` was last seen with.
-        var sessionsByClient: [String: String] = [:]
+    private struct Session {
+        var wallet: WalletAddress?
+        var sequence = 0
     }
 
-    private let state = Mutex(State())
+    private struct State {
+        var sessions: RecentlyUsed<String, Session>
+        /// The session each `client_id` was last seen with.
+        var sessionsByClient: RecentlyUsed<String, String>
+        /// How many numbers were handed out, over all sessions: where a forgotten session resumes.
+        var numbered = 0
+        /// Every session ever numbered, to tell a forgotten one from a new one (which starts at 1).
+        var seen = SeenFilter()
+    }
+
+    private let state: Mutex<State>
+
+    init(capacity: Int = RecorderConfiguration.defaultSessionMemory) {
+        state = Mutex(State(sessions: RecentlyUsed(capacity: capacity), sessionsByClient: RecentlyUsed(capacity: capacity)))
+    }
+
+    /// Sessions remembered now (at most the capacity).
+    var rememberedSessions: Int { state.withLock { $0.sessions.count } }
 
     /// Numbers a request of `session` in order of arrival (nil without a session).
     func nextSequence(of session: String?) -> Int? {
         guard let session else { return nil }
-        return state.withLock { state in
-            let sequence = (state.sequences[session] ?? 0) + 1
-            state.sequences[session] = sequence
-            return sequence
+        return state.withLock { Self.next(of: session, in: &$0) }
+    }
+
+    private static func next(of session: String, in state: inout State) -> Int {
+        state.numbered += 1
+        var entry: Session
+        if let known = state.sessions.value(for: session) {
+            entry = known
+        } else if state.seen.mayContain(session) {
+            entry = Session(sequence: state.numbered - 1)
+        } else {
+            state.seen.insert(session)
+            entry = Session()
         }
+        entry.sequence += 1
+        state.sessions.set(entry, for: session)
+        return entry.sequence
     }
 
     /// Who a request belongs to. A request with `X-Session-Id` teaches which session its
@@ -29,20 +61,26 @@ final class SessionDirectory: Sendable {
     /// session last seen with its `client_id`, and takes that session's next number.
     func attribute(session: String?, sequence: Int?, clientID: String?) -> (session: String?, sequence: Int?) {
         guard let clientID, clientID.utf8.count <= RequestIdentity.maxIdentifierBytes else { return (session, sequence) }
-        if let session {
-            state.withLock { $0.sessionsByClient[clientID] = session }
-            return (session, sequence)
+        return state.withLock { state in
+            if let session {
+                state.sessionsByClient.set(session, for: clientID)
+                return (session, sequence)
+            }
+            guard let known = state.sessionsByClient.value(for: clientID) else { return (nil, nil) }
+            return (known, Self.next(of: known, in: &state))
         }
-        guard let known = state.withLock({ $0.sessionsByClient[clientID] }) else { return (nil, nil) }
-        return (known, nextSequence(of: known))
     }
 
     /// Learns the wallet a request names, and returns the wallet its session is bound to.
     func wallet(for identity: RequestIdentity) -> WalletAddress? {
         guard let session = identity.sessionID else { return identity.wallet }
         return state.withLock { state in
-            if let wallet = identity.wallet { state.wallets[session] = wallet }
-            return state.wallets[session]
+            var entry = state.sessions.value(for: session) ?? Session()
+            if let wallet = identity.wallet {
+                entry.wallet = wallet
+                state.sessions.set(entry, for: session)
+            }
+            return entry.wallet
         }
     }
 }
