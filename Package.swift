@@ -169,6 +169,20 @@ let package = Package(
             path: "tools/bench/index-bench"
         ),
 
+        // The archive fuzzer; see tools/fuzz/fuzz.sh.
+        .executableTarget(
+            name: "archive-fuzz",
+            dependencies: [
+                "WARC",
+                "CLibdeflate",
+                "ArchiveIndex",
+                "Replayer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "tools/fuzz/archive-fuzz"
+        ),
+
         // Helpers shared by the test targets (running warcio, certificates made per run).
         .target(
             name: "TestSupport",
@@ -227,6 +241,7 @@ let package = Package(
             name: "ReplayerTests",
             dependencies: [
                 "Replayer",
+                "ArchiveIndex",
                 "TLSSupport",
                 "Recorder",
                 "WARC",
@@ -237,6 +252,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

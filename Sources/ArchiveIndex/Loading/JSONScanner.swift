@@ -174,10 +174,12 @@ struct JSONScanner {
             }
             return nil
         default:
+            // A scalar (number, true, false, null) runs to the next delimiter; an empty one (a
+            // stray `}` or `]` where a value belongs) is no value, or a caller would not move on.
             var index = start
             while index < bytes.count {
                 switch bytes[index] {
-                case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x09, 0x0A, 0x0D: return index
+                case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x09, 0x0A, 0x0D: return index > start ? index : nil
                 default: index += 1
                 }
             }

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+
+/// The archive fuzzer: mutants of real recorded archives through every reader. `worker` runs
+/// a range of mutants in this process (tools/fuzz/fuzz.sh watches it for crashes and hangs and
+/// restarts it past the mutant that broke it); `mutant` writes one mutant to a file, to save
+/// or reproduce it.
+@main
+struct ArchiveFuzz: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "archive-fuzz",
+        abstract: "Fuzz the WARC reader, repair, the index loader and the replay loader with mutants of real archives.",
+        subcommands: [Worker.self, Mutant.self]
+    )
+}
+
+struct MutantSource: ParsableArguments {
+    @Option(help: "Folder of real archives to mutate (.warc.gz and .warc, searched recursively).")
+    var seeds: String
+
+    @Option(help: "The run's seed: mutant N of a seed is always the same bytes.")
+    var seed: UInt64 = 1
+
+    func mutator() throws -> Mutator {
+        Mutator(seeds: try SeedArchive.load(from: seeds), seed: seed)
+    }
+}
+
+extension ArchiveFuzz {
+    struct Worker: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run mutants FROM..<FROM+COUNT, or until SECONDS have passed.")
+
+        @OptionGroup var source: MutantSource
+
+        @Option(help: "First mutant number.")
+        var from: UInt64 = 0
+
+        @Option(help: "How many mutants at most.")
+        var count: UInt64 = .max
+
+        @Option(help: "Stop after this many seconds.")
+        var seconds: Double = .infinity
+
+        @Option(help: "Scratch folder (emptied and reused per mutant).")
+        var work: String
+
+        @Option(help: "File that always holds the number of the mutant being run (for the watcher).")
+        var progress: String
+
+        @Option(help: "Where a mutant that broke an invariant is saved.")
+        var findings: String
+
+        func run() throws {
+            let mutator = try source.mutator()
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: findings, withIntermediateDirectories: true)
+            let progressFile = open(progress, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard progressFile >= 0 else { throw FuzzError.usage("cannot write \(progress)") }
+            var targets = FuzzTargets(work: work)
+            let started = ContinuousClock.now
+            let deadline = seconds.isFinite ? started + .milliseconds(Int64(seconds * 1000)) : nil
+            var index = from
+            var run: UInt64 = 0
+            var found = 0
+            while run < count, deadline.map({ ContinuousClock.now < $0 }) ?? true {
+                let mark = Array(String(index).padding(toLength: 20, withPad: " ", startingAt: 0).utf8)
+                _ = mark.withUnsafeBytes { pwrite(progressFile, $0.baseAddress!, $0.count, 0) }
+                let mutant = mutator.mutant(index)
+                let compressed = mutator.seeds.first { $0.name == mutant.seedName }?.compressed ?? true
+                if let problem = try targets.run(mutant.bytes, compressed: compressed, index: index) {
+                    found += 1
+                    try save(mutant.bytes, compressed: compressed, index: index, why: problem + "\nseed file: \(mutant.seedName)\nmutations: \(mutant.steps.joined(separator: ", "))")
+                }
+                index += 1
+                run += 1
+            }
+            close(progressFile)
+            let elapsed = (ContinuousClock.now - started) / .seconds(1)
+            print("mutants \(run) (\(from)..<\(index)) in \(String(format: "%.1f", elapsed)) s, \(String(format: "%.0f", Double(run) / max(elapsed, 0.001)))/s, broken invariants \(found)")
+            for (name, value) in targets.counts.sorted(by: { $0.key < $1.key }) { print("  \(name): \(value)") }
+            if found > 0 { throw ExitCode(3) }
+        }
+
+        private func save(_ bytes: [UInt8], compressed: Bool, index: UInt64, why: String) throws {
+            let base = findings + "/invariant-\(source.seed)-\(index)"
+            try Data(bytes).write(to: URL(fileURLWithPath: base + (compressed ? ".warc.gz" : ".warc")))
+            try why.write(toFile: base + ".txt", atomically: true, encoding: .utf8)
+            FileHandle.standardError.write(Data("mutant \(index): \(why)\n".utf8))
+        }
+    }
+
+    struct Mutant: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write mutant INDEX to a file and say how it was made.")
+
+        @OptionGroup var source: MutantSource
+
+        @Option(help: "The mutant's number.")
+        var index: UInt64
+
+        @Option(help: "The file to write (the suffix is added: .warc.gz or .warc).")
+        var out: String
+
+        func run() throws {
+            let mutator = try source.mutator()
+            let mutant = mutator.mutant(index)
+            let compressed = mutator.seeds.first { $0.name == mutant.seedName }?.compressed ?? true
+            let path = out + (compressed ? ".warc.gz" : ".warc")
+            try Data(mutant.bytes).write(to: URL(fileURLWithPath: path))
+            print("\(path): from \(mutant.seedName): \(mutant.steps.joined(separator: ", "))")
+        }
+    }
+}
