@@ -23,6 +23,12 @@ public enum WARCFileRepair {
             return report
         }
         if scan.damage.contains(where: { $0.offset < cutAt }) {
+            guard scan.intactRanges.contains(where: { range in !scan.damage.contains { $0.offset == range.offset } }) else {
+                // Every record shares its gzip member with damage: nothing whole is left.
+                try removeFile(path)
+                report.intactRecords = 0
+                return report
+            }
             let kept = try rewriteKeepingIntactRecords(path, scan: scan)
             report.bytesCut = scan.fileSize - kept.size
             report.intactRecords = kept.records
