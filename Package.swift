@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "aomi-archive", targets: ["aomi-archive"]),
         .library(name: "WARC", targets: ["WARC"]),
         .library(name: "AomiAPI", targets: ["AomiAPI"]),
+        .library(name: "AomiArchive", targets: ["AomiArchive"]),
         .library(name: "AomiSimulator", targets: ["AomiSimulator"]),
         .library(name: "Recorder", targets: ["Recorder"]),
         .library(name: "ArchiveIndex", targets: ["ArchiveIndex"]),
@@ -74,6 +75,17 @@ let package = Package(
         // The documented Aomi API as types: endpoints, snapshots, messages, SSE events, wallets. No I/O.
         .target(name: "AomiAPI"),
 
+        // The archive format: the Aomi-* fields, warcinfo keys, file naming and finding, HTTP
+        // blocks, .open repair. What the recorder writes and every other job reads.
+        .target(
+            name: "AomiArchive",
+            dependencies: [
+                "WARC",
+                "AomiAPI",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+
         // A stand-in Aomi backend and a client driver that behaves like the real client.
         .target(
             name: "AomiSimulator",
@@ -95,6 +107,7 @@ let package = Package(
             name: "Recorder",
             dependencies: [
                 "WARC",
+                "AomiArchive",
                 "AomiAPI",
                 "TLSSupport",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -113,6 +126,7 @@ let package = Package(
             name: "ArchiveIndex",
             dependencies: [
                 "WARC",
+                "AomiArchive",
                 "AomiAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -124,6 +138,7 @@ let package = Package(
             name: "Replayer",
             dependencies: [
                 "WARC",
+                "AomiArchive",
                 "AomiAPI",
                 "ArchiveIndex",
                 "TLSSupport",
@@ -142,6 +157,7 @@ let package = Package(
             name: "aomi-archive",
             dependencies: [
                 "WARC",
+                "AomiArchive",
                 "TLSSupport",
                 "AomiAPI",
                 "AomiSimulator",
@@ -201,6 +217,7 @@ let package = Package(
         .testTarget(
             name: "ArchiveIndexTests",
             dependencies: [
+                "AomiArchive",
                 "ArchiveIndex",
                 "Recorder",
                 "WARC",
@@ -224,6 +241,7 @@ let package = Package(
         .testTarget(
             name: "RecorderTests",
             dependencies: [
+                "AomiArchive",
                 "Recorder",
                 "TLSSupport",
                 "TestSupport",
@@ -240,6 +258,7 @@ let package = Package(
         .testTarget(
             name: "ReplayerTests",
             dependencies: [
+                "AomiArchive",
                 "Replayer",
                 "ArchiveIndex",
                 "TLSSupport",
@@ -258,6 +277,7 @@ let package = Package(
         .testTarget(
             name: "AomiArchiveCLITests",
             dependencies: [
+                "AomiArchive",
                 "aomi-archive",
                 "AomiSimulator",
                 "AomiAPI",

@@ -1,3 +1,4 @@
+import AomiArchive
 import AomiAPI
 import ArgumentParser
 import AsyncHTTPClient
@@ -50,14 +51,14 @@ struct CrawlCommand: AsyncParsableCommand {
             }
             appKey = value
         }
-        for report in try WARCFileRepair.repairOpenFiles(under: archives, finalSegmentFields: [("Aomi-Stream-End", "error")]) {
+        for report in try ArchiveFiles.repairOpenFiles(under: archives) {
             FileHandle.standardError.write(Data("repaired \(report.originalPath): \(report.intactRecords) intact records, \(report.bytesCut) bytes cut\n".utf8))
         }
         let tls = try upstreamTLS.settings()
         let key = try RedactionKey.loadOrCreate(root: archives)
         let recorderID = String(UUID().uuidString.prefix(8)).lowercased()
         let archive = WalletArchive(settings: .init(root: archives, recorderID: recorderID,
-                                                    warcinfo: [("upstream", upstream), ("redaction-key-id", key.id), ("capture", "crawl")] + upstreamTLS.warcinfo))
+                                                    info: ArchiveInfo(upstream: upstream, redactionKeyID: key.id, capture: .crawl, extra: upstreamTLS.warcinfo)))
         let client = RecordingProxy.makeUpstreamClient(tls: tls)
         let crawler = WalletCrawler(configuration: CrawlConfiguration(upstream: upstream, upstreamTLS: tls, wallet: address, appKey: appKey,
                                                                       timeout: .milliseconds(Int(timeout * 1000)), concurrency: concurrency),

@@ -1,3 +1,4 @@
+import AomiArchive
 import AomiSimulator
 import ArchiveIndex
 import ArgumentParser
@@ -33,7 +34,7 @@ struct DemoCommand: AsyncParsableCommand {
         let sim = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
         step("simulator serving the Aomi API on \(sim.baseURL)")
         let key = try RedactionKey.loadOrCreate(root: root)
-        let archive = WalletArchive(settings: .init(root: root, recorderID: "demo", warcinfo: [("upstream", sim.baseURL), ("redaction-key-id", key.id)]))
+        let archive = WalletArchive(settings: .init(root: root, recorderID: "demo", info: ArchiveInfo(upstream: sim.baseURL, redactionKeyID: key.id)))
         let proxy = try await RecordingProxy(configuration: RecorderConfiguration(upstream: sim.baseURL), archive: archive,
                                              redactor: Redactor(key: key), logger: RunningServer.quietLogger()).start()
         step("recorder on \(proxy.baseURL), archiving into \(root)")

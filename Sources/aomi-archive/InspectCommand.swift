@@ -1,3 +1,4 @@
+import AomiArchive
 import ArgumentParser
 import Foundation
 import WARC
@@ -35,7 +36,7 @@ struct InspectCommand: ParsableCommand {
             var path = file
             do {
                 if repair {
-                    let report = try WARCFileRepair.repair(path: file, finalSegmentFields: [("Aomi-Stream-End", "error")])
+                    let report = try ArchiveFiles.repair(file)
                     printRepair(report, output: output)
                     guard let repaired = report.repairedPath else { continue }
                     path = repaired

@@ -1,3 +1,4 @@
+import AomiArchive
 import ArgumentParser
 import Foundation
 import Logging
@@ -67,7 +68,7 @@ struct RecordCommand: AsyncParsableCommand {
         let address = try ListenAddress(listen)
         var logger = Logger(label: "aomi-archive.record")
         logger.logLevel = quiet ? .warning : .info
-        for report in try WARCFileRepair.repairOpenFiles(under: archives, finalSegmentFields: [("Aomi-Stream-End", "error")]) {
+        for report in try ArchiveFiles.repairOpenFiles(under: archives) {
             logger.warning("repaired \(report.originalPath): \(report.intactRecords) intact records, \(report.bytesCut) bytes cut")
         }
         let upstreamSettings = try upstreamTLS.settings()
@@ -77,7 +78,7 @@ struct RecordCommand: AsyncParsableCommand {
         let key = try RedactionKey.loadOrCreate(root: archives)
         let recorderID = String(UUID().uuidString.prefix(8)).lowercased()
         let archive = WalletArchive(settings: .init(root: archives, recorderID: recorderID, rotationBytes: Int64(rotateMb) << 20,
-                                                    warcinfo: [("upstream", upstream), ("redaction-key-id", key.id)] + upstreamTLS.warcinfo,
+                                                    info: ArchiveInfo(upstream: upstream, redactionKeyID: key.id, extra: upstreamTLS.warcinfo),
                                                     compressionLevel: level))
         let proxy = RecordingProxy(
             configuration: RecorderConfiguration(upstream: upstream, upstreamTLS: upstreamSettings, upstreamTimeout: .milliseconds(Int(upstreamTimeout * 1000)), maxRequestBodyBytes: maxBodyMb << 20,

@@ -1,3 +1,4 @@
+import AomiArchive
 import ArgumentParser
 import Foundation
 import Logging
@@ -103,7 +104,7 @@ struct ReplayCommand: AsyncParsableCommand {
         guard let record, let fallback else { return nil }
         let key = try RedactionKey.loadOrCreate(root: record)
         let archive = WalletArchive(settings: .init(root: record, recorderID: "replay-" + String(UUID().uuidString.prefix(8)).lowercased(),
-                                                    warcinfo: [("upstream", fallback), ("redaction-key-id", key.id)] + upstreamTLS.warcinfo))
+                                                    info: ArchiveInfo(upstream: fallback, redactionKeyID: key.id, extra: upstreamTLS.warcinfo)))
         let proxy = RecordingProxy(configuration: RecorderConfiguration(upstream: fallback, upstreamTLS: tls), archive: archive, redactor: Redactor(key: key),
                                    logger: logger)
         return (try await proxy.start(), archive)

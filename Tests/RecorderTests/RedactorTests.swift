@@ -1,3 +1,4 @@
+import AomiArchive
 import AomiAPI
 import Foundation
 import HTTPTypes
@@ -33,8 +34,8 @@ import Testing
     ])
     func secretsAreRedactedHoweverTheyAreSpelled(_ target: String, _ body: String, _ secret: String) {
         let redactor = Redactor(key: key)
-        let request = RecordedRequest(method: "POST", target: target, headers: HTTPFields(), body: Array(body.utf8))
-        let exchange = HTTPExchange(request: request, response: RecordedResponse(status: 200, reason: "OK", headers: HTTPFields(), body: []))
+        let request = CapturedRequest(method: "POST", target: target, headers: HTTPFields(), body: Array(body.utf8))
+        let exchange = HTTPExchange(request: request, response: CapturedResponse(status: 200, reason: "OK", headers: HTTPFields(), body: []))
         let redacted = redactor.redact(exchange)
         let text = redacted.request.target + String(decoding: redacted.request.body, as: UTF8.self)
         let decodedText = (try? JSONCoding.decode(JSONValue.self, from: redacted.request.body)).map { "\($0)" } ?? ""
@@ -60,13 +61,13 @@ import Testing
         headers[HTTPField.Name("x-api-key")!] = apiKey
         headers[HTTPField.Name("X-Extra-Secret")!] = seed
         headers[HTTPField.Name("X-Session-Id")!] = "s-1"
-        let request = RecordedRequest(method: "POST", target: "/api/secrets?client_id=\(client)&x=1", headers: headers,
+        let request = CapturedRequest(method: "POST", target: "/api/secrets?client_id=\(client)&x=1", headers: headers,
                                       body: Array(#"{"client_id":"c","secrets":{"API_KEY":"\#(vendor)"},"wallet":{"seed":"\#(seed)"}}"#.utf8))
         var responseHeaders = HTTPFields()
         responseHeaders[.setCookie] = "session=\(appKey)"
-        let exchange = HTTPExchange(request: request, response: RecordedResponse(status: 200, reason: "OK", headers: responseHeaders, body: []))
+        let exchange = HTTPExchange(request: request, response: CapturedResponse(status: 200, reason: "OK", headers: responseHeaders, body: []))
         let redacted = redactor.redact(exchange)
-        let everything = HTTPMessageBlock.request(redacted.request) + HTTPMessageBlock.response(redacted.response)
+        let everything = HTTPBlock.request(redacted.request) + HTTPBlock.response(redacted.response)
         let text = String(decoding: everything, as: UTF8.self)
         for secret in [appKey, apiKey, vendor, client, seed] {
             #expect(!text.contains(secret), "\(secret) leaked")
@@ -76,7 +77,7 @@ import Testing
         #expect(text.contains(redactor.token(for: vendor)))
         #expect(QueryString.value("client_id", in: redacted.request.target) == redactor.token(for: client))
         #expect(QueryString.value("x", in: redacted.request.target) == "1")
-        let providerRequest = RecordedRequest(method: "POST", target: "/api/control/provider-keys", headers: HTTPFields(),
+        let providerRequest = CapturedRequest(method: "POST", target: "/api/control/provider-keys", headers: HTTPFields(),
                                               body: Array(#"{"provider":"openai","api_key":"\#(provider)"}"#.utf8))
         let providerBody = redactor.redact(body: providerRequest.body, requestPath: "/api/control/provider-keys")
         #expect(!String(decoding: providerBody, as: UTF8.self).contains(provider))

@@ -1,3 +1,4 @@
+import AomiArchive
 import AomiAPI
 import Foundation
 import HTTPTypes
@@ -14,8 +15,8 @@ import WARC
         headers[.contentType] = "application/json"
         headers[.transferEncoding] = "chunked"
         return HTTPExchange(
-            request: RecordedRequest(method: method, target: target, headers: requestHeaders, body: []),
-            response: RecordedResponse(status: 200, reason: "OK", headers: headers, body: Array(body.utf8)))
+            request: CapturedRequest(method: method, target: target, headers: requestHeaders, body: []),
+            response: CapturedResponse(status: 200, reason: "OK", headers: headers, body: Array(body.utf8)))
     }
 
     @Test func exchangesGoToTheirWalletFolderAndRepeatsBecomeRevisits() async throws {
@@ -97,5 +98,33 @@ import WARC
             #expect(text.contains("redacted:"))
             #expect(!text.contains(appKey) && !text.contains(secret))
         }
+    }
+
+    /// pywb's `wb-manager add` puts files of many folders into one collection: a name used in
+    /// two folders would be renamed there and break its `WARC-Filename`.
+    @Test func fileNamesAreUniqueAcrossTheWholeRootAndFound() async throws {
+        let root = NSTemporaryDirectory() + "aomi-archive-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let archive = WalletArchive(settings: .init(root: root, recorderID: "names", fsync: .never, info: ArchiveInfo(upstream: origin, redactionKeyID: "k1")))
+        for number in 1...4 {
+            let wallet = WalletAddress("0x" + String(repeating: "\(number)", count: 40))
+            try await archive.record(exchange("GET", "/api/state", body: "{}"), context: ExchangeContext(sessionID: "s-\(number)", wallet: wallet, sequence: 1, origin: origin))
+        }
+        try await archive.record(exchange("GET", "/api/state", body: "{}"), context: ExchangeContext(sessionID: nil, wallet: nil, sequence: nil, origin: origin))
+        let files = try await archive.close()
+        #expect(files.count == 5)
+        #expect(Set(files.map { ($0 as NSString).lastPathComponent }).count == 5, "\(files)")
+        for file in files {
+            let info = try #require(WARCFileReader.readAll(path: file).records.first?.record)
+            #expect(info.headers[WARCField.filename] == (file as NSString).lastPathComponent)
+            let text = String(decoding: info.block, as: UTF8.self)
+            #expect(text.contains("recorder-id: names\r\n") && text.contains("redaction-key-id: k1\r\n") && text.contains("upstream: \(origin)\r\n"))
+        }
+        #expect(FileManager.default.createFile(atPath: root + "/_unbound/notes.txt", contents: Data("x".utf8)))
+        #expect(FileManager.default.createFile(atPath: root + "/_unbound/a.warc.gz.open", contents: Data()))
+        #expect(FileManager.default.createFile(atPath: root + "/_unbound/b.warc.gz.repairing", contents: Data()))
+        let found = try ArchiveFiles.find(under: root)
+        #expect(found == (files + [root + "/_unbound/a.warc.gz.open"]).sorted())
+        #expect(try ArchiveFiles.find(under: root, includeOpen: false) == files.sorted())
     }
 }

@@ -1,3 +1,4 @@
+import AomiArchive
 import AomiAPI
 import AomiSimulator
 import AsyncHTTPClient
@@ -19,7 +20,7 @@ struct RecordedReplay {
         let root = NSTemporaryDirectory() + "aomi-replay-\(UUID().uuidString.prefix(8))"
         let sim = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast(appKeys: appKeys))).router())
         let key = try RedactionKey.loadOrCreate(root: root)
-        let archive = WalletArchive(settings: .init(root: root, recorderID: "replay-test", fsync: .never, warcinfo: [("redaction-key-id", key.id)]))
+        let archive = WalletArchive(settings: .init(root: root, recorderID: "replay-test", fsync: .never, info: ArchiveInfo(redactionKeyID: key.id)))
         let proxy = try await RecordingProxy(configuration: RecorderConfiguration(upstream: sim.baseURL), archive: archive,
                                              redactor: Redactor(key: key), logger: RunningServer.quietLogger()).start()
         let report = try await drive(proxy.baseURL, wallets: wallets, threads: threads, messages: messages, concurrency: concurrency, appKey: appKey, app: app)

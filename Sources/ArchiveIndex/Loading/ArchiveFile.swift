@@ -1,3 +1,4 @@
+import AomiArchive
 import Foundation
 import WARC
 
@@ -7,22 +8,19 @@ struct ArchiveFile {
     let path: String
     let size: Int64
 
-    var isOpen: Bool { path.hasSuffix(WARCWriterConfiguration.openSuffix) }
+    var isOpen: Bool { ArchiveFiles.isOpen(path) }
 
     /// Every `.warc.gz`, `.warc` and their `.open` forms under `root`, in a stable order.
     static func all(under root: String) throws(IndexError) -> [ArchiveFile] {
-        guard let enumerator = FileManager.default.enumerator(atPath: root) else {
-            throw .archiveRoot(path: root, reason: "cannot be read")
+        let paths: [String]
+        do {
+            paths = try ArchiveFiles.find(under: root)
+        } catch {
+            throw .archiveRoot(path: root, reason: error.description)
         }
-        var files: [ArchiveFile] = []
-        while let relative = enumerator.nextObject() as? String {
-            let name = relative.hasSuffix(".open") ? String(relative.dropLast(5)) : relative
-            guard name.hasSuffix(".warc.gz") || name.hasSuffix(".warc") else { continue }
-            let path = (root as NSString).appendingPathComponent(relative)
-            let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
-            files.append(ArchiveFile(path: path, size: size))
+        return paths.map { path in
+            ArchiveFile(path: path, size: ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0)
         }
-        return files.sorted { $0.path < $1.path }
     }
 
     /// The file's identity: its first record's id when that is a `warcinfo`, else a digest of

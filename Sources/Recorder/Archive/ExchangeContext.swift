@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 
 /// Who an exchange belongs to, as the WARC records say it.
 public struct ExchangeContext: Sendable {
@@ -6,14 +7,14 @@ public struct ExchangeContext: Sendable {
     public var wallet: WalletAddress?
     /// Per session, in order of request arrival.
     public var sequence: Int?
-    /// `proxy` or `crawl` (`Aomi-Capture`, written only for `crawl`: a record without it was proxied).
-    public var capture: String
+    /// How the exchange was captured (`Aomi-Capture`, written only for `crawl`).
+    public var capture: CaptureKind
     /// The `client_id` the request carried.
     public var clientID: String?
     /// Scheme, host and port of the upstream, for `WARC-Target-URI`.
     public var origin: String
 
-    public init(sessionID: String?, wallet: WalletAddress?, sequence: Int?, clientID: String? = nil, capture: String = "proxy", origin: String) {
+    public init(sessionID: String?, wallet: WalletAddress?, sequence: Int?, clientID: String? = nil, capture: CaptureKind = .proxy, origin: String) {
         self.sessionID = sessionID
         self.wallet = wallet
         self.sequence = sequence
@@ -22,18 +23,16 @@ public struct ExchangeContext: Sendable {
         self.origin = origin
     }
 
-    static let proxyCapture = "proxy"
-
     var fields: [(String, String)] {
         var fields: [(String, String)] = []
         if let sessionID { fields.append((AomiField.sessionID, sessionID)) }
         if let wallet { fields.append((AomiField.wallet, wallet.value)) }
         if let sequence { fields.append((AomiField.exchangeSeq, String(sequence))) }
         if let clientID { fields.append((AomiField.clientID, clientID)) }
-        if capture != Self.proxyCapture { fields.append((AomiField.capture, capture)) }
+        if capture != .proxy { fields.append((AomiField.capture, capture.rawValue)) }
         return fields
     }
 
     /// The folder of the archive root its records go to.
-    var folder: String { wallet?.value ?? "_unbound" }
+    var folder: String { ArchiveFiles.folder(for: wallet) }
 }

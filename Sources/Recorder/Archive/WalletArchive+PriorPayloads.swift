@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import Foundation
 import WARC
 
@@ -10,7 +11,7 @@ extension WalletArchive {
     public func loadPriorPayloads(folder: String, maxBytes: Int64 = 512 << 20) throws -> Int {
         let directory = (settings.root as NSString).appendingPathComponent(folder)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
-            .filter { $0.hasSuffix(".warc.gz") || $0.hasSuffix(".warc") }
+            .filter { ArchiveFiles.isArchive(name: $0) && !ArchiveFiles.isOpen($0) }
             .sorted()
         var chosen: [String] = []
         var total: Int64 = 0

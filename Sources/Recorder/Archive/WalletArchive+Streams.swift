@@ -1,9 +1,10 @@
 import AomiAPI
+import AomiArchive
 import HTTPTypes
 import WARC
 
 /// An SSE response being recorded: the origin record's id, its folder and what was written so far.
-public struct RecordedStream: Sendable {
+public struct StreamRecording: Sendable {
     public let originID: String
     let folder: String
     let targetURI: String
@@ -12,21 +13,12 @@ public struct RecordedStream: Sendable {
     var totalLength: Int
 }
 
-/// How a recorded stream ended (`Aomi-Stream-End`).
-public enum StreamEnd: String, Sendable {
-    case upstreamClosed = "upstream-closed"
-    case clientClosed = "client-closed"
-    /// The recorder shut down while the stream was open (it ends the relay gracefully).
-    case recorderStopped = "recorder-stopped"
-    case error
-}
-
 extension WalletArchive {
     /// Writes the request and the response head of a stream as segment 1 of a segmented response.
-    public func startStream(request: RecordedRequest, status: Int, reason: String, headers: HTTPFields, headDate: WARCDate, context: ExchangeContext) async throws -> RecordedStream {
+    public func startStream(request: CapturedRequest, status: Int, reason: String, headers: HTTPFields, headDate: WARCDate, context: ExchangeContext) async throws -> StreamRecording {
         let uri = context.origin + request.target
         let requestRecord = Self.requestRecord(request, uri: uri, context: context)
-        let head = HTTPMessageBlock.streamHead(status: status, reason: reason, headers: headers)
+        let head = HTTPBlock.streamHead(status: status, reason: reason, headers: headers)
         let origin = WARCRecord(type: .response, headers: [
             (WARCField.targetURI, uri),
             (WARCField.date, headDate.description),
@@ -35,13 +27,13 @@ extension WalletArchive {
             (WARCField.segmentNumber, "1"),
         ] + context.fields, block: head).completed()
         try await write([requestRecord, origin], folder: context.folder)
-        return RecordedStream(originID: origin.recordID!, folder: context.folder, targetURI: uri, fields: context.fields, totalLength: head.count)
+        return StreamRecording(originID: origin.recordID!, folder: context.folder, targetURI: uri, fields: context.fields, totalLength: head.count)
     }
 
     /// Writes one event of a stream as a continuation record stamped with its arrival. The
     /// stream counts the event only once it is written, so a failed write leaves no gap in the
     /// segment numbers.
-    public func recordEvent(_ raw: [UInt8], arrived: WARCDate, in stream: inout RecordedStream) async throws {
+    public func recordEvent(_ raw: [UInt8], arrived: WARCDate, in stream: inout StreamRecording) async throws {
         var next = stream
         next.segments += 1
         next.totalLength += raw.count
@@ -51,7 +43,7 @@ extension WalletArchive {
 
     /// Ends a stream: a last continuation (holding bytes of an unfinished event, if any) with
     /// `WARC-Segment-Total-Length` and `Aomi-Stream-End`.
-    public func endStream(_ stream: RecordedStream, end: StreamEnd, leftover: [UInt8] = []) async throws {
+    public func endStream(_ stream: StreamRecording, end: StreamEnd, leftover: [UInt8] = []) async throws {
         var stream = stream
         stream.segments += 1
         stream.totalLength += leftover.count
@@ -61,7 +53,7 @@ extension WalletArchive {
         try await write([record], folder: stream.folder)
     }
 
-    private func continuation(_ stream: RecordedStream, date: WARCDate, block: [UInt8]) -> WARCRecord {
+    private func continuation(_ stream: StreamRecording, date: WARCDate, block: [UInt8]) -> WARCRecord {
         WARCRecord(type: .continuation, headers: [
             (WARCField.targetURI, stream.targetURI),
             (WARCField.date, date.description),

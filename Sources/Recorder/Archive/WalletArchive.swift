@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import Foundation
 import WARC
 
@@ -12,8 +13,8 @@ public actor WalletArchive {
         public var recorderID: String
         public var rotationBytes: Int64
         public var fsync: WARCWriterConfiguration.FsyncPolicy
-        /// Extra `warcinfo` fields (upstream, redaction key id).
-        public var warcinfo: [(String, String)]
+        /// What each file's `warcinfo` says besides the recorder id.
+        public var info: ArchiveInfo
         /// How many distinct payloads (over all folders) are remembered for revisits.
         public var payloadMemory: Int
         /// libdeflate level of every record (1 fastest … 12 smallest).
@@ -23,12 +24,12 @@ public actor WalletArchive {
         public var maxOpenFiles: Int
 
         public init(root: String, recorderID: String, rotationBytes: Int64 = 256 << 20, fsync: WARCWriterConfiguration.FsyncPolicy = .interval(.seconds(1)),
-                    warcinfo: [(String, String)] = [], payloadMemory: Int = 50_000, maxOpenFiles: Int = 128, compressionLevel: Int32 = 6) {
+                    info: ArchiveInfo = ArchiveInfo(), payloadMemory: Int = 50_000, maxOpenFiles: Int = 128, compressionLevel: Int32 = 6) {
             self.root = root
             self.recorderID = recorderID
             self.rotationBytes = rotationBytes
             self.fsync = fsync
-            self.warcinfo = warcinfo
+            self.info = info
             self.payloadMemory = payloadMemory
             self.maxOpenFiles = maxOpenFiles
             self.compressionLevel = compressionLevel
@@ -36,6 +37,8 @@ public actor WalletArchive {
     }
 
     public let settings: Settings
+    /// One numbering for the files of every folder, so no two files of the root share a name.
+    private let fileNumbers = WARCFileNumbers()
     private var writers: [String: WARCWriter] = [:]
     private var lastWrite: [String: UInt64] = [:]
     private var writeClock: UInt64 = 0
@@ -72,11 +75,11 @@ public actor WalletArchive {
                 (WARCField.refersToTargetURI, original.uri),
                 (WARCField.refersToDate, original.date),
                 (WARCField.payloadDigest, digest),
-            ], block: HTTPMessageBlock.response(exchange.response, withBody: false))
+            ], block: HTTPBlock.response(exchange.response, withBody: false))
             revisits += 1
         } else {
             response = WARCRecord(type: .response, headers: responseFields + [(WARCField.payloadDigest, digest)],
-                                  block: HTTPMessageBlock.response(exchange.response))
+                                  block: HTTPBlock.response(exchange.response))
         }
         let receipts = try await write([request, response], folder: context.folder)
         exchanges += 1
@@ -92,12 +95,12 @@ public actor WalletArchive {
     }
 
     /// The `request` record of an exchange, completed so that its id can be referred to.
-    static func requestRecord(_ request: RecordedRequest, uri: String, context: ExchangeContext) -> WARCRecord {
+    static func requestRecord(_ request: CapturedRequest, uri: String, context: ExchangeContext) -> WARCRecord {
         WARCRecord(type: .request, headers: [
             (WARCField.targetURI, uri),
             (WARCField.date, request.date.description),
             (WARCField.contentType, WARCValue.httpRequestContentType),
-        ] + context.fields, block: HTTPMessageBlock.request(request)).completed()
+        ] + context.fields, block: HTTPBlock.request(request)).completed()
     }
 
     /// Writes records as they are (SSE segments) into the folder's current file.
@@ -139,10 +142,9 @@ public actor WalletArchive {
         lastWrite[folder] = writeClock
         if let writer = writers[folder] { return writer }
         let evicted = evictLeastRecentlyWritten()
-        var info = WARCHeaders([("software", "aomi-archive"), ("format", "WARC File Format 1.1"), ("recorder-id", settings.recorderID)])
-        for (name, value) in settings.warcinfo { info.append(name, value) }
+        let info = settings.info.fields(recorderID: settings.recorderID)
         let writer = try WARCWriter(configuration: WARCWriterConfiguration(
-            directory: (settings.root as NSString).appendingPathComponent(folder), writerID: settings.recorderID,
+            directory: (settings.root as NSString).appendingPathComponent(folder), writerID: settings.recorderID, sequence: fileNumbers,
             rotationBytes: settings.rotationBytes, compressionLevel: settings.compressionLevel, fsync: settings.fsync, warcinfo: info, linksWarcinfo: false))
         writers[folder] = writer
         if let evicted, let files = try? await evicted.close() { closedEarly += files }

@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import TLSSupport
 
 /// What `aomi-archive crawl` pulls, from where, and how patiently.

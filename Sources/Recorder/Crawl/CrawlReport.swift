@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 
 /// What a crawl did: threads found, exchanges recorded, and what failed.
 public struct CrawlReport: Sendable {

@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import AsyncHTTPClient
 import Foundation
 import HTTPTypes
@@ -31,7 +32,7 @@ public struct WalletCrawler: Sendable {
         try await archive.loadPriorPayloads(folder: wallet.value)
         var report = CrawlReport(wallet: wallet)
         let listing = await fetch("/api/sessions?public_key=\(wallet.value)", session: UUID().uuidString.lowercased(),
-                                  context: ExchangeContext(sessionID: nil, wallet: wallet, sequence: nil, capture: "crawl", origin: configuration.upstream))
+                                  context: ExchangeContext(sessionID: nil, wallet: wallet, sequence: nil, capture: .crawl, origin: configuration.upstream))
         report.exchanges += 1
         guard listing.status == 200, let threads = try? JSONCoding.decode([ThreadSummary].self, from: listing.body) else {
             report.failures.append(CrawlFailure(sessionID: nil, request: "GET /api/sessions?public_key=\(wallet.value)", reason: listing.problem))
@@ -70,7 +71,7 @@ public struct WalletCrawler: Sendable {
             ("/api/events", [200, 404]),
         ]
         for (index, request) in requests.enumerated() {
-            let context = ExchangeContext(sessionID: sessionID, wallet: configuration.wallet, sequence: index + 1, capture: "crawl", origin: configuration.upstream)
+            let context = ExchangeContext(sessionID: sessionID, wallet: configuration.wallet, sequence: index + 1, capture: .crawl, origin: configuration.upstream)
             let result = await fetch(request.target, session: sessionID, context: context)
             outcome.exchanges += 1
             if !request.acceptable.contains(result.status) {
@@ -94,8 +95,8 @@ public struct WalletCrawler: Sendable {
         var headers = HTTPFields()
         headers[HTTPField.Name(AomiHeader.sessionID)!] = session
         if let key = configuration.appKey { headers[HTTPField.Name(AomiHeader.appKey)!] = key }
-        let request = RecordedRequest(method: "GET", target: target, headers: headers, body: [])
-        let response: RecordedResponse
+        let request = CapturedRequest(method: "GET", target: target, headers: headers, body: [])
+        let response: CapturedResponse
         var upstreamError: String?
         do {
             response = try await execute(request)
@@ -106,7 +107,7 @@ public struct WalletCrawler: Sendable {
             let apiError = APIError(status: timedOut ? 504 : 502, "upstream \(configuration.upstream) \(timedOut ? "timed out" : "failed"): \(cause)")
             var errorHeaders = HTTPFields()
             errorHeaders[.contentType] = "application/json"
-            response = RecordedResponse(status: apiError.status, reason: timedOut ? "Gateway Timeout" : "Bad Gateway", headers: errorHeaders, body: JSONCoding.encode(apiError))
+            response = CapturedResponse(status: apiError.status, reason: timedOut ? "Gateway Timeout" : "Bad Gateway", headers: errorHeaders, body: JSONCoding.encode(apiError))
             upstreamError = timedOut ? "timeout" : tlsCause.map { "tls: \($0)" } ?? "\(error)"
         }
         let exchange = redactor.redact(HTTPExchange(request: request, response: response, upstreamError: upstreamError))
@@ -128,13 +129,13 @@ public struct WalletCrawler: Sendable {
         return await TLSFailure.explain(error, host: host, port: url.port ?? (url.scheme == "https" ? 443 : 80), tls: configuration.upstreamTLS)
     }
 
-    private func execute(_ request: RecordedRequest) async throws -> RecordedResponse {
+    private func execute(_ request: CapturedRequest) async throws -> CapturedResponse {
         var upstream = HTTPClientRequest(url: configuration.upstream + request.target)
         for field in request.headers { upstream.headers.add(name: field.name.rawName, value: field.value) }
         let response = try await client.execute(upstream, timeout: TimeAmount(configuration.timeout))
         let head = WARCDate.now()
         let body = try await response.body.collect(upTo: configuration.maxBodyBytes)
-        return RecordedResponse(status: Int(response.status.code), reason: response.status.reasonPhrase, headers: ProxyHeaders.fields(response.headers),
+        return CapturedResponse(status: Int(response.status.code), reason: response.status.reasonPhrase, headers: ProxyHeaders.fields(response.headers),
                                 body: Array(body.readableBytesView), date: head)
     }
 }

@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
@@ -35,10 +36,10 @@ struct ExchangeInProgress {
 
     /// The request as the upstream received it: the client's fields, with the `Host` that was
     /// sent upstream (`api.aomi.dev`, not the recorder's own address).
-    func recordedRequest(upstreamHost: String) -> RecordedRequest {
+    func recordedRequest(upstreamHost: String) -> CapturedRequest {
         var fields = ProxyHeaders.fields(head.headers)
         fields[HTTPField.Name("Host")!] = upstreamHost
-        return RecordedRequest(method: head.method.rawValue, target: head.uri, headers: fields, body: body, date: arrival)
+        return CapturedRequest(method: head.method.rawValue, target: head.uri, headers: fields, body: body, date: arrival)
     }
 }
 
@@ -46,7 +47,7 @@ struct ExchangeInProgress {
 struct StreamInProgress {
     let log = StreamLog()
     let context: ExchangeContext
-    let request: RecordedRequest
+    let request: CapturedRequest
     var parser = ServerSentEventParser()
     var relayed = 0
 }

@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import HTTPTypes
 import Logging
 import Synchronization
@@ -25,8 +26,8 @@ struct ExchangeRecorder: Sendable {
         return failure
     }
 
-    func startStream(_ request: RecordedRequest, status: Int, reason: String, headers: HTTPFields, headDate: WARCDate, context: ExchangeContext, into log: StreamLog) async -> String? {
-        let redacted = redactor.redact(HTTPExchange(request: request, response: RecordedResponse(status: status, reason: reason, headers: headers, body: [])))
+    func startStream(_ request: CapturedRequest, status: Int, reason: String, headers: HTTPFields, headDate: WARCDate, context: ExchangeContext, into log: StreamLog) async -> String? {
+        let redacted = redactor.redact(HTTPExchange(request: request, response: CapturedResponse(status: status, reason: reason, headers: headers, body: [])))
         return await attempt("the start of \(QueryString.path(of: redacted.request.target))") {
             let stream = try await archive.startStream(request: redacted.request, status: status, reason: reason, headers: redacted.response.headers,
                                                        headDate: headDate, context: context)
@@ -44,7 +45,7 @@ struct ExchangeRecorder: Sendable {
         }
     }
 
-    func endStream(_ log: StreamLog, end: StreamEnd, leftover: [UInt8], relayed: Int, request: RecordedRequest, status: Int, context: ExchangeContext) async {
+    func endStream(_ log: StreamLog, end: StreamEnd, leftover: [UInt8], relayed: Int, request: CapturedRequest, status: Int, context: ExchangeContext) async {
         if let stream = log.state.withLock({ $0 }) {
             _ = await attempt("the end of \(stream.targetURI)") {
                 try await archive.endStream(stream, end: end, leftover: leftover)
@@ -79,5 +80,5 @@ struct ExchangeRecorder: Sendable {
 
 /// The stream a connection is recording, as its lane's jobs pass it from one to the next.
 final class StreamLog: Sendable {
-    let state = Mutex<RecordedStream?>(nil)
+    let state = Mutex<StreamRecording?>(nil)
 }

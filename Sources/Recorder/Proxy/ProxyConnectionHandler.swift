@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import Foundation
 import HTTPTypes
 import NIOCore
@@ -336,7 +337,7 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         guard let current = exchange, let head = current.responseHead, let context else { return }
         exchange = nil
         let request = current.recordedRequest(upstreamHost: shared.upstream.hostHeader)
-        let response = RecordedResponse(status: Int(head.status.code), reason: head.status.reasonPhrase, headers: ProxyHeaders.fields(head.headers),
+        let response = CapturedResponse(status: Int(head.status.code), reason: head.status.reasonPhrase, headers: ProxyHeaders.fields(head.headers),
                                         body: current.responseBody, date: current.responseDate ?? .now())
         let keepAlive = current.keepAlive && upstreamError == nil
         archiveThenSend(HTTPExchange(request: request, response: response, upstreamError: upstreamError), context: exchangeContext(for: request, current),
@@ -442,7 +443,7 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         let request = current.recordedRequest(upstreamHost: shared.upstream.hostHeader)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        let response = RecordedResponse(status: error.status, reason: HTTPResponseStatus(statusCode: error.status).reasonPhrase, headers: headers, body: JSONCoding.encode(error))
+        let response = CapturedResponse(status: error.status, reason: HTTPResponseStatus(statusCode: error.status).reasonPhrase, headers: headers, body: JSONCoding.encode(error))
         archiveThenSend(HTTPExchange(request: request, response: response, upstreamError: reason), context: exchangeContext(for: request, current),
                         started: current.started, loop: context.eventLoop) { [self] failure in
             exchange = nil
@@ -523,7 +524,7 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
     /// Session, wallet and number of an exchange: a request without `X-Session-Id` belongs to
     /// the session of its `client_id` (secrets calls) or, naming a wallet, to that wallet's
     /// folder (the thread list). Called once per exchange.
-    private func exchangeContext(for request: RecordedRequest, _ current: ExchangeInProgress) -> ExchangeContext {
+    private func exchangeContext(for request: CapturedRequest, _ current: ExchangeInProgress) -> ExchangeContext {
         let named = RequestIdentity.wallet(method: request.method, target: request.target, body: request.body)
         let clientID = RequestIdentity.clientID(target: request.target, body: request.body)
         let (session, sequence) = shared.sessions.attribute(session: current.sessionID, sequence: current.sequence, clientID: clientID)

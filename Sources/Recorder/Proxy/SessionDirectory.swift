@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import Synchronization
 
 /// What the recorder remembers of each session: the wallet it was bound to (learned from any

@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 
 /// Every string value of a JSON document with where it stands (its path of object keys and
 /// array indexes) and where its literal lies in the bytes: what redaction needs to replace a

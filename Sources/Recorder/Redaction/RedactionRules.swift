@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 
 /// What is redacted before any byte reaches an archive: header values, query parameters and
 /// values at JSON paths of request bodies (per endpoint).

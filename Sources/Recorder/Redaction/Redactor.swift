@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import Crypto
 import Foundation
 import HTTPTypes

@@ -1,3 +1,4 @@
+import AomiArchive
 import AomiAPI
 import WARC
 
@@ -47,8 +48,9 @@ struct FolderLoader {
         switch record.type {
         case .warcinfo:
             let text = String(decoding: record.block, as: UTF8.self)
-            for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix("redaction-key-id:") {
-                result.keyIDs.insert(line.dropFirst("redaction-key-id:".count).trimmingCharacters(in: .whitespaces))
+            let prefix = ArchiveInfo.redactionKeyIDKey + ":"
+            for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix(prefix) {
+                result.keyIDs.insert(line.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces))
             }
         case .request: takeRequest(record, location)
         case .response: takeResponse(record, location)

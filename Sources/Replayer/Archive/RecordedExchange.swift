@@ -1,3 +1,4 @@
+import AomiArchive
 import WARC
 
 /// One recorded client request and what answered it: the unit the replayer serves.
@@ -54,7 +55,7 @@ public struct RecordedStream: Sendable {
     public var end: String?
 
     /// Whether the server ended the stream (so a replay ends it too, and the client reconnects).
-    public var endedByServer: Bool { end == "upstream-closed" || end == "error" }
+    public var endedByServer: Bool { end.flatMap(StreamEnd.init(rawValue:))?.endedByServer ?? false }
 }
 
 /// One SSE event's raw bytes and when the recorder saw it.

@@ -1,3 +1,4 @@
+import AomiArchive
 import AomiAPI
 import Foundation
 import WARC
@@ -22,20 +23,11 @@ public struct ReplayArchive: Sendable {
         self.filesRead = filesRead
     }
 
-    /// Every `.warc.gz` and `.warc.gz.open` under `root`, grouped by folder, oldest name first.
+    /// Every archive file under `root` (`.warc.gz`, `.warc`, and their `.open` forms), each
+    /// folder's oldest name first.
     public static func archiveFiles(under root: String) throws(ReplayerError) -> [String] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) else { throw .noArchives(path: root) }
-        guard isDirectory.boolValue else { return [root] }
-        guard let enumerator = FileManager.default.enumerator(atPath: root) else { throw .noArchives(path: root) }
-        var files: [String] = []
-        while let relative = enumerator.nextObject() as? String {
-            if relative.hasSuffix(".warc.gz") || relative.hasSuffix(".warc.gz.open") || relative.hasSuffix(".warc") {
-                files.append((root as NSString).appendingPathComponent(relative))
-            }
-        }
-        guard !files.isEmpty else { throw .noArchives(path: root) }
-        return files.sorted()
+        guard let files = try? ArchiveFiles.find(under: root), !files.isEmpty else { throw .noArchives(path: root) }
+        return files
     }
 
     /// Reads `files` (each folder's files in name order, so revisits find earlier originals) and

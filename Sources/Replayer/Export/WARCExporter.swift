@@ -1,3 +1,4 @@
+import AomiArchive
 import Foundation
 import WARC
 

@@ -161,17 +161,26 @@ public actor WARCWriter {
 
     private func createUniqueFile() throws(WARCWriterError) -> (Int32, String) {
         let stamp = WARCDate.now().compactString
+        var attempts = 0
         while true {
-            sequence += 1
-            let name = "\(stamp)-\(configuration.writerID)-\(String(format: "%05d", sequence)).warc.gz"
+            let number = nextNumber()
+            attempts += 1
+            let name = "\(stamp)-\(configuration.writerID)-\(String(format: "%05d", number)).warc.gz"
             let path = (configuration.directory as NSString).appendingPathComponent(name)
             let openPath = path + WARCWriterConfiguration.openSuffix
             if access(path, F_OK) == 0 { continue }
             let descriptor = open(openPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if descriptor >= 0 { return (descriptor, path) }
             let code = errno
-            guard code == EEXIST, sequence < 99_999 else { throw .io(path: openPath, operation: "create", errno: code) }
+            guard code == EEXIST, attempts < 99_999 else { throw .io(path: openPath, operation: "create", errno: code) }
         }
+    }
+
+    /// The number in the next file's name: from the shared numbering, or this writer's own.
+    private func nextNumber() -> Int {
+        if let shared = configuration.sequence { return shared.next() }
+        sequence += 1
+        return sequence
     }
 
     /// Syncs, closes and renames the current file. The descriptor is closed whatever fails.

@@ -15,6 +15,9 @@ public struct WARCWriterConfiguration: Sendable {
     /// Part of every file name, so that several writers can share a folder
     /// (`<yyyyMMdd'T'HHmmss'Z'>-<writerID>-<seq>.warc.gz`).
     public var writerID: String
+    /// Numbering shared with other writers (one per folder of a root); nil numbers this
+    /// writer's files on their own, from 1.
+    public var sequence: WARCFileNumbers?
     /// A file is closed and the next one started once it reaches this many bytes.
     public var rotationBytes: Int64
     /// libdeflate level, 1 (fastest) to 12 (smallest); 6, the default, compresses like gzip -6.
@@ -30,6 +33,7 @@ public struct WARCWriterConfiguration: Sendable {
     public init(
         directory: String,
         writerID: String,
+        sequence: WARCFileNumbers? = nil,
         rotationBytes: Int64 = 256 << 20,
         compressionLevel: Int32 = 6,
         fsync: FsyncPolicy = .interval(.seconds(1)),
@@ -38,6 +42,7 @@ public struct WARCWriterConfiguration: Sendable {
     ) {
         self.directory = directory
         self.writerID = writerID
+        self.sequence = sequence
         self.rotationBytes = rotationBytes
         self.compressionLevel = compressionLevel
         self.fsync = fsync

@@ -1,25 +1,28 @@
 import HTTPTypes
 
-/// The bytes of an HTTP/1.1 message as a WARC block holds it: start line, headers, blank line, body.
+/// The bytes of an HTTP/1.1 message as a WARC block holds it: start line, headers, blank line,
+/// body. Written here; read back by `HTTPMessageHead(block:)` (start line and fields) and the
+/// block's bytes after it.
 ///
 /// Hop-by-hop framing is dropped (bodies are stored de-chunked), and `Content-Length` is set
 /// to the stored body's length so that readers such as warcio parse the block as stored.
-enum HTTPMessageBlock {
-    static func request(_ request: RecordedRequest) -> [UInt8] {
+public enum HTTPBlock {
+    public static func request(_ request: CapturedRequest) -> [UInt8] {
         message(startLine: "\(request.method) \(request.target) HTTP/1.1", headers: request.headers, body: request.body, setLength: !request.body.isEmpty)
     }
 
-    static func response(_ response: RecordedResponse, withBody: Bool = true) -> [UInt8] {
+    public static func response(_ response: CapturedResponse, withBody: Bool = true) -> [UInt8] {
         message(startLine: "HTTP/1.1 \(response.status) \(response.reason)", headers: response.headers,
                 body: withBody ? response.body : [], setLength: true, bodyLength: response.body.count)
     }
 
     /// The head of a streamed response (SSE), whose length is not known.
-    static func streamHead(status: Int, reason: String, headers: HTTPFields) -> [UInt8] {
+    public static func streamHead(status: Int, reason: String, headers: HTTPFields) -> [UInt8] {
         message(startLine: "HTTP/1.1 \(status) \(reason)", headers: headers, body: [], setLength: false)
     }
 
-    static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "content-length"]
+    /// Fields that describe one connection, or the framing the block replaces: never stored.
+    public static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "content-length"]
 
     private static func message(startLine: String, headers: HTTPFields, body: [UInt8], setLength: Bool, bodyLength: Int? = nil) -> [UInt8] {
         var bytes = Array(startLine.utf8) + [0x0D, 0x0A]

@@ -2,7 +2,7 @@ import HTTPTypes
 import WARC
 
 /// A request as the recorder saw it: method, target (path and query), headers, body, arrival time.
-public struct RecordedRequest: Sendable {
+public struct CapturedRequest: Sendable {
     public var method: String
     public var target: String
     public var headers: HTTPFields
@@ -19,7 +19,7 @@ public struct RecordedRequest: Sendable {
 }
 
 /// A response as the recorder saw it (body de-chunked), with the time its head arrived.
-public struct RecordedResponse: Sendable {
+public struct CapturedResponse: Sendable {
     public var status: Int
     public var reason: String
     public var headers: HTTPFields
@@ -37,13 +37,13 @@ public struct RecordedResponse: Sendable {
 
 /// One request and its response, or the error that stood in for the response.
 public struct HTTPExchange: Sendable {
-    public var request: RecordedRequest
-    public var response: RecordedResponse
+    public var request: CapturedRequest
+    public var response: CapturedResponse
     /// Why the upstream did not answer (`upstream refused`, `timeout`), when the response is the
     /// recorder's own error reply.
     public var upstreamError: String?
 
-    public init(request: RecordedRequest, response: RecordedResponse, upstreamError: String? = nil) {
+    public init(request: CapturedRequest, response: CapturedResponse, upstreamError: String? = nil) {
         self.request = request
         self.response = response
         self.upstreamError = upstreamError

@@ -1,0 +1,73 @@
+import AomiAPI
+import Foundation
+import WARC
+
+/// Where archive files live and what they are called: the one place that finds them under a
+/// root (`index`, `replay`, `verify`, `export`, the recorder's revisit memory and `.open`
+/// repair all ask it) and knows the folder of a wallet.
+public enum ArchiveFiles {
+    /// The folder of records whose session has not named its wallet yet.
+    public static let unboundFolder = "_unbound"
+
+    /// The folder (under the root) of a wallet's records.
+    public static func folder(for wallet: WalletAddress?) -> String {
+        wallet?.value ?? unboundFolder
+    }
+
+    /// Whether a file name is an archive: `.warc.gz` or `.warc`, closed or still `.open`.
+    public static func isArchive(name: String) -> Bool {
+        let closed = isOpen(name) ? String(name.dropLast(WARCWriterConfiguration.openSuffix.count)) : name
+        return closed.hasSuffix(".warc.gz") || closed.hasSuffix(".warc")
+    }
+
+    /// Whether a file is still being written (or was left by a crash).
+    public static func isOpen(_ path: String) -> Bool {
+        path.hasSuffix(WARCWriterConfiguration.openSuffix)
+    }
+
+    /// The archive files under `root` (searched recursively; `root` itself when it is a file),
+    /// sorted by path, so a folder's files come oldest name first. `.open` files only with
+    /// `includeOpen`.
+    public static func find(under root: String, includeOpen: Bool = true) throws(ArchiveFilesError) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) else { throw .missing(root) }
+        guard isDirectory.boolValue else { return [root] }
+        guard let walker = FileManager.default.enumerator(atPath: root) else { throw .unreadable(root) }
+        var found: [String] = []
+        while let relative = walker.nextObject() as? String {
+            guard isArchive(name: relative), includeOpen || !isOpen(relative) else { continue }
+            found.append((root as NSString).appendingPathComponent(relative))
+        }
+        return found.sorted()
+    }
+
+    /// The `.open` files under `root`.
+    public static func openFiles(under root: String) -> [String] {
+        ((try? find(under: root)) ?? []).filter(isOpen)
+    }
+
+    /// Repairs every `.open` file under `root` (cut after the last complete record, damage
+    /// between records rewritten away, unfinished streams ended with `Aomi-Stream-End: error`,
+    /// renamed): what `record` and `crawl` do at start and `inspect --repair` does to a file.
+    public static func repairOpenFiles(under root: String) throws -> [WARCRepairReport] {
+        try openFiles(under: root).map { try repair($0) }
+    }
+
+    /// Repairs one file as `repairOpenFiles` does.
+    public static func repair(_ path: String) throws -> WARCRepairReport {
+        try WARCFileRepair.repair(path: path, finalSegmentFields: [(AomiField.streamEnd, StreamEnd.error.rawValue)])
+    }
+}
+
+/// Why archive files could not be listed.
+public enum ArchiveFilesError: Error, Sendable, CustomStringConvertible {
+    case missing(String)
+    case unreadable(String)
+
+    public var description: String {
+        switch self {
+        case let .missing(path): "\(path) does not exist"
+        case let .unreadable(path): "\(path) cannot be read"
+        }
+    }
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Recorder memory against many distinct session ids (issue 11, item 9): BATCHES batches (5) of
+# 6,000 requests, each request with a new 256-byte X-Session-Id, through a release `record` in
+# front of `sim`, once with --session-memory 1000000 (nothing forgotten in this run) and once
+# with the default (100000) and once with 5000. Prints the recorder's RSS after each batch:
+# with a bound, it stops growing once the bound is reached.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+scratch=${SCRATCH:-.build-release}
+batches=${BATCHES:-5}
+work=$(mktemp -d)
+chmod 755 "$work"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/null
+bin="$scratch/release/aomi-archive"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+
+sim_port=$(free_port)
+"$bin" sim --listen 127.0.0.1:"$sim_port" >/dev/null 2>&1 &
+pids+=($!)
+wait_port "$sim_port"
+
+send_batch() {
+  python3 - "$1" "$2" <<'PY'
+import http.client, sys
+port, batch = int(sys.argv[1]), int(sys.argv[2])
+connection = http.client.HTTPConnection("127.0.0.1", port)
+for number in range(6000):
+    session = f"{batch:04d}-{number:06d}-" + "s" * 244
+    connection.request("GET", "/api/control/models", headers={"X-Session-Id": session})
+    connection.getresponse().read()
+PY
+}
+
+for memory in 1000000 100000 5000; do
+  port=$(free_port)
+  "$bin" record --upstream "http://127.0.0.1:$sim_port" --listen 127.0.0.1:"$port" --archives "$work/archive-$memory" --quiet --session-memory "$memory" >/dev/null 2>&1 &
+  recorder=$!; pids+=("$recorder")
+  wait_port "$port"
+  line="--session-memory $memory: RSS after each batch of 6,000 new sessions:"
+  for batch in $(seq "$batches"); do
+    send_batch "$port" "$batch"
+    line="$line $(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' /proc/"$recorder"/status) MB"
+  done
+  echo "$line"
+  kill -INT "$recorder"; wait "$recorder" 2>/dev/null || true
+done
