@@ -20,6 +20,13 @@ struct IndexCommand: ParsableCommand {
     @Flag(help: "Start from an empty index.")
     var rebuild = false
 
+    func validate() throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: location.archives, isDirectory: &isFolder), isFolder.boolValue else {
+            throw ValidationError("the archive folder \(location.archives) does not exist (record or crawl into it first, or name another with --archives)")
+        }
+    }
+
     func run() throws {
         let path = location.databasePath
         let lock = try IndexWriterLock(database: path) {
@@ -32,9 +39,7 @@ struct IndexCommand: ParsableCommand {
         let showProgress = isatty(STDERR_FILENO) == 1
         let report = try indexer.run { progress in
             guard showProgress else { return }
-            let rate = progress.seconds > 0 ? Double(progress.bytes) / 1_048_576 / progress.seconds : 0
-            FileHandle.standardError.write(Data(String(format: "\r\u{1B}[Kindexing: %d/%d files, %d records, %.1f MB/s",
-                                                       progress.filesDone, progress.filesTotal, progress.records, rate).utf8))
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + Self.progressLine(progress)).utf8))
         }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         withExtendedLifetime(lock) {}
@@ -45,5 +50,14 @@ struct IndexCommand: ParsableCommand {
                      report.recordsLoaded, report.messagesWritten, report.eventsWritten, report.filesRead, report.filesSeen, report.seconds,
                      report.recordsPerSecond, path, report.damage.isEmpty ? "" : "; \(report.damage.count) damaged places"))
         if !report.damage.isEmpty { throw ExitCode(1) }
+    }
+
+    /// `indexing: 42% (3/7 files, 12,345 records, 80.1 MB/s, about 12 s left)`.
+    static func progressLine(_ progress: IndexProgress) -> String {
+        let rate = progress.seconds > 0 ? Double(progress.bytes) / progress.seconds : 0
+        let fraction = progress.totalBytes > 0 ? Double(progress.bytes) / Double(progress.totalBytes) : 0
+        let left = rate > 0 ? Double(progress.totalBytes - progress.bytes) / rate : 0
+        return String(format: "indexing: %.0f%% (%d/%d files, %d records, %.1f MB/s, about %.0f s left)",
+                      fraction * 100, progress.filesDone, progress.filesTotal, progress.records, rate / 1_048_576, max(0, left))
     }
 }

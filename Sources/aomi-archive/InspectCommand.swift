@@ -41,6 +41,9 @@ struct InspectCommand: ParsableCommand {
                     guard let repaired = report.repairedPath else { continue }
                     path = repaired
                 }
+                guard FileManager.default.isReadableFile(atPath: path) else {
+                    throw InspectFailure(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist")
+                }
                 if !json { print(path) }
                 if !json && !summaryOnly { print("  " + inspector.headerLine()) }
                 let summary = try inspector.inspect(path: path) { entry in
@@ -71,4 +74,11 @@ struct InspectCommand: ParsableCommand {
         print("\(report.originalPath): \(outcome); \(report.intactRecords) intact records, \(report.bytesCut) bytes cut, "
               + "\(report.closedSegmentOrigins.count) unfinished streams ended")
     }
+}
+
+/// A file `inspect` cannot open, said on stderr before anything is printed about it.
+struct InspectFailure: Error, CustomStringConvertible {
+    let path: String
+    let reason: String
+    var description: String { "\(path) \(reason)" }
 }

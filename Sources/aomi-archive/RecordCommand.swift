@@ -42,8 +42,8 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "Largest request head (target and headers) in KiB (431 above).")
     var maxHeaderKb = 32
 
-    @Option(help: "Compression level of each record, 1 (fastest) to 12 (smallest).")
-    var level: Int32 = 6
+    @Option(name: [.customLong("gzip-level"), .customLong("level")], help: "gzip level of each record, 1 (fastest) to 12 (smallest).")
+    var gzipLevel: Int32 = 6
 
     @Option(help: "Another header whose value is redacted (repeatable).")
     var redactHeader: [String] = []
@@ -60,14 +60,26 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "Sessions remembered for wallet binding and numbering; the least recently used are forgotten past it.")
     var sessionMemory = RecorderConfiguration.defaultSessionMemory
 
-    @Flag(help: "No line per exchange, only warnings and the summary.")
-    var quiet = false
+    @OptionGroup var log: LogOptions
+
+    /// Every argument is checked before anything (a key file, a repaired file) is created.
+    func validate() throws {
+        _ = try ListenAddress(listen)
+        do {
+            try RecorderConfiguration.checkUpstream(upstream)
+        } catch {
+            throw ValidationError("--upstream: \(error)")
+        }
+        guard (1...12).contains(gzipLevel) else { throw ValidationError("--gzip-level must be 1 to 12, not \(gzipLevel)") }
+        guard rotateMb > 0, maxBodyMb > 0, maxHeaderKb > 0, upstreamTimeout > 0, sessionMemory > 0 else {
+            throw ValidationError("sizes, the timeout and --session-memory must be positive")
+        }
+    }
 
     func run() async throws {
         let shutdown = ShutdownSignal.catching()
         let address = try ListenAddress(listen)
-        var logger = Logger(label: "aomi-archive.record")
-        logger.logLevel = quiet ? .warning : .info
+        let logger = log.logger(label: "aomi-archive.record")
         for report in try ArchiveFiles.repairOpenFiles(under: archives) {
             logger.warning("repaired \(report.originalPath): \(report.intactRecords) intact records, \(report.bytesCut) bytes cut")
         }
@@ -79,7 +91,7 @@ struct RecordCommand: AsyncParsableCommand {
         let recorderID = String(UUID().uuidString.prefix(8)).lowercased()
         let archive = WalletArchive(settings: .init(root: archives, recorderID: recorderID, rotationBytes: Int64(rotateMb) << 20,
                                                     info: ArchiveInfo(upstream: upstream, redactionKeyID: key.id, extra: upstreamTLS.warcinfo),
-                                                    compressionLevel: level))
+                                                    compressionLevel: gzipLevel))
         let proxy = RecordingProxy(
             configuration: RecorderConfiguration(upstream: upstream, upstreamTLS: upstreamSettings, upstreamTimeout: .milliseconds(Int(upstreamTimeout * 1000)), maxRequestBodyBytes: maxBodyMb << 20,
                                                  maxHeaderBytes: maxHeaderKb << 10, requireRecording: requireRecording, sessionMemory: sessionMemory),

@@ -60,8 +60,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "With --fallback: record the forwarded exchanges into this archive root, as `record` does.")
     var record: String?
 
-    @Flag(help: "Only warnings (misses) in the log.")
-    var quiet = false
+    @OptionGroup var log: LogOptions
 
     func validate() throws {
         if record != nil, fallback == nil { throw ValidationError("--record needs --fallback") }
@@ -71,8 +70,7 @@ struct ReplayCommand: AsyncParsableCommand {
     func run() async throws {
         let shutdown = ShutdownSignal.catching()
         let address = try ListenAddress(listen)
-        var logger = Logger(label: "aomi-archive.replay")
-        logger.logLevel = quiet ? .warning : .info
+        let logger = log.logger(label: "aomi-archive.replay")
         let started = ContinuousClock.now
         let archive = try source.load(paths: try source.paths())
         let root = source.root

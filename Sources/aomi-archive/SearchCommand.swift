@@ -1,3 +1,4 @@
+import AomiAPI
 import ArchiveIndex
 import ArgumentParser
 import Foundation
@@ -34,11 +35,20 @@ struct SearchCommand: ParsableCommand {
     @Flag(help: "One JSON object per hit.")
     var json = false
 
+    func validate() throws {
+        if let sender, MessageSender(rawValue: sender) == nil {
+            throw ValidationError("--sender must be user, agent or system, not \(sender)")
+        }
+        if let wallet, WalletAddress(wallet) == nil {
+            throw ValidationError("--wallet must be a wallet address (0x and 40 hex digits), not \(wallet)")
+        }
+    }
+
     func run() throws {
         let queries = ArchiveQueries(database: try ArchiveDatabase.openExisting(path: location.databasePath))
         let terminal = isatty(STDOUT_FILENO) == 1 && !json
         let hits = try queries.search(SearchQuery(
-            text: query, wallet: wallet, session: session, sender: sender,
+            text: query, wallet: wallet, session: session, sender: sender.flatMap(MessageSender.init(rawValue:)),
             since: try since.map { try TimeExpression.parse($0) }, until: try until.map { try TimeExpression.parse($0) },
             limit: limit, highlight: terminal ? ("\u{1B}[1m", "\u{1B}[0m") : ("[", "]")))
         if json {

@@ -61,6 +61,8 @@ struct SimServeCommand: AsyncParsableCommand {
     @Option(help: "An App key, NAME=KEY (repeatable).")
     var appKey: [String] = []
 
+    @OptionGroup var log: LogOptions
+
     func run() async throws {
         let shutdown = ShutdownSignal.catching()
         let address = try ListenAddress(listen)
@@ -73,7 +75,7 @@ struct SimServeCommand: AsyncParsableCommand {
             updatesEventLimit: updatesMaxEvents > 0 ? updatesMaxEvents : nil, appKeys: keys)
         let backend = SimulatorBackend(configuration: configuration)
         let server = try await RunningServer.start(router: SimulatorRoutes(backend: backend).router(), host: address.host, port: address.port,
-                                                   tls: try listenerTLS.settings()?.configuration)
+                                                   tls: try listenerTLS.settings()?.configuration, logger: log.logger(label: "aomi-archive.sim"))
         FileHandle.standardOutput.write(Data("aomi-archive sim: serving the Aomi API on \(server.baseURL) (seed \(seed))\n".utf8))
         await shutdown.wait()
         await server.stop()

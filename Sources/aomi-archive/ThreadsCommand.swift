@@ -1,3 +1,4 @@
+import AomiAPI
 import ArchiveIndex
 import ArgumentParser
 import Foundation
@@ -13,6 +14,12 @@ struct ThreadsCommand: ParsableCommand {
 
     @Flag(help: "One JSON object per thread.")
     var json = false
+
+    func validate() throws {
+        if WalletAddress(wallet) == nil {
+            throw ValidationError("--wallet must be a wallet address (0x and 40 hex digits), not \(wallet)")
+        }
+    }
 
     func run() throws {
         let threads = try ArchiveQueries(database: try ArchiveDatabase.openExisting(path: location.databasePath)).threads(wallet: wallet)

@@ -86,7 +86,7 @@ import WARC
         let otherWallet = try #require(report.threads.first { $0.wallet != thread.wallet }).wallet
         #expect(try queries.search(SearchQuery(text: word, wallet: otherWallet)).isEmpty)
         #expect(try queries.search(SearchQuery(text: word, wallet: thread.wallet.uppercased().replacingOccurrences(of: "0X", with: "0x"))).count == hits.count)
-        let user = try queries.search(SearchQuery(text: "ETH", sender: "user", limit: 100))
+        let user = try queries.search(SearchQuery(text: "ETH", sender: .user, limit: 100))
         #expect(!user.isEmpty && user.allSatisfy { $0.sender == "user" })
         #expect(try queries.search(SearchQuery(text: word, since: TimeExpression.parse("1h"))).count == hits.count)
         #expect(try queries.search(SearchQuery(text: word, until: TimeExpression.parse("1h"))).isEmpty)
@@ -95,6 +95,28 @@ import WARC
         let listed = try queries.threads(wallet: thread.wallet)
         #expect(Set(listed.map(\.session)) == Set(report.threads.filter { $0.wallet == thread.wallet }.map(\.sessionID)))
         #expect(listed.map(\.lastActivity) == listed.map(\.lastActivity).sorted(by: { ($0 ?? "") > ($1 ?? "") }), "newest first")
+    }
+
+    /// The documented views (docs/INDEX.md) answer what people ask `sqlite3`: every exchange
+    /// with its answer, every message with its wallet and title.
+    @Test func theDocumentedViewsAndSchemaVersionAreThere() async throws {
+        let recorded = try await RecordedArchive.start()
+        defer { recorded.remove() }
+        let report = try await recorded.drive(wallets: 1, threads: 1, seed: 3)
+        try await recorded.stop()
+        _ = try index(recorded.root, into: recorded.databasePath)
+        let queue = try DatabaseQueue(path: recorded.databasePath)
+        try await queue.read { db in
+            #expect(try Int.fetchOne(db, sql: "PRAGMA user_version") == 2)
+            let requests = try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE type = 'request'") ?? 0
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM exchanges") == requests)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM exchanges WHERE answer_type IS NULL") == 0, "every request has its answer")
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM exchanges WHERE answer_type = 'revisit'") ?? 0 > 0)
+            let thread = try #require(report.threads.first)
+            let messages = try String.fetchAll(db, sql: "SELECT content FROM chat_messages WHERE session = ? ORDER BY position", arguments: [thread.sessionID])
+            #expect(messages == thread.messages.map(\.content))
+            #expect(try String.fetchOne(db, sql: "SELECT DISTINCT wallet FROM chat_messages WHERE session = ?", arguments: [thread.sessionID]) == thread.wallet)
+        }
     }
 
     @Test func badQueriesAreClearErrorsAndNeverSQL() async throws {

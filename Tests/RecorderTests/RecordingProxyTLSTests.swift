@@ -1,3 +1,4 @@
+import AomiArchive
 import AomiAPI
 import AomiSimulator
 import AsyncHTTPClient

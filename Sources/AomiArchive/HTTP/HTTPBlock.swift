@@ -1,7 +1,7 @@
 import HTTPTypes
 
 /// The bytes of an HTTP/1.1 message as a WARC block holds it: start line, headers, blank line,
-/// body. Written here; read back by `HTTPMessageHead(block:)` (start line and fields) and the
+/// body. Written here; read back by `HTTPMessageHead` (start line and fields, beside it) and the
 /// block's bytes after it.
 ///
 /// Hop-by-hop framing is dropped (bodies are stored de-chunked), and `Content-Length` is set
@@ -22,7 +22,7 @@ public enum HTTPBlock {
     }
 
     /// Fields that describe one connection, or the framing the block replaces: never stored.
-    public static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "content-length"]
+    public static let hopByHop = HopByHop.fieldsAndLength
 
     private static func message(startLine: String, headers: HTTPFields, body: [UInt8], setLength: Bool, bodyLength: Int? = nil) -> [UInt8] {
         var bytes = Array(startLine.utf8) + [0x0D, 0x0A]

@@ -1,6 +1,8 @@
 import GRDB
 
 /// The tables of `index.sqlite`. Everything in them can be rebuilt from the archive files.
+/// `docs/INDEX.md` describes them for people who query the file with `sqlite3`; the views
+/// named there are stable, and `PRAGMA user_version` says which schema a file has.
 enum IndexSchema {
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -66,7 +68,7 @@ enum IndexSchema {
                     last_seen TEXT NOT NULL,
                     record INTEGER NOT NULL,            -- records.id of the snapshot it was last seen in
                     hash INTEGER NOT NULL,              -- of its JSON bytes, to skip unchanged repeats
-                    scope TEXT NOT NULL,                -- filter tokens for the full-text index: w<wallet> s<session> f<sender>
+                    scope TEXT NOT NULL,                -- filter tokens for the full-text index: w<wallet> s<session>
                     UNIQUE (session, position)
                 );
                 CREATE VIRTUAL TABLE messages_fts USING fts5(content, scope, content='messages', content_rowid='id', tokenize='unicode61');
@@ -96,6 +98,26 @@ enum IndexSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v2: stable views") { db in
+            try db.execute(sql: """
+                -- One row per recorded exchange: the request and what answered it (a response,
+                -- or a revisit of an identical earlier one, or the first segment of a stream).
+                CREATE VIEW exchanges AS
+                SELECT q.session, q.wallet, q.exchange_seq, q.capture, q.method, q.uri, q.date AS requested,
+                       r.type AS answer_type, r.status, r.date AS answered, r.payload_digest, r.refers_to,
+                       r.stream_end, f.path AS file, q.offset AS request_offset, r.offset AS answer_offset
+                FROM records q
+                JOIN files f ON f.id = q.file_id
+                LEFT JOIN records r ON r.concurrent_to = q.record_id AND r.type IN ('response', 'revisit')
+                WHERE q.type = 'request';
+                -- Every message with its thread's wallet and latest title, in thread order.
+                CREATE VIEW chat_messages AS
+                SELECT m.session, s.wallet, s.title, m.position, m.sender, m.content, m.tool_result,
+                       m.timestamp, m.first_seen, m.last_seen
+                FROM messages m LEFT JOIN sessions s ON s.id = m.session;
+                PRAGMA user_version = 2;
+                """)
+        }
         return migrator
     }
 
@@ -104,6 +126,7 @@ enum IndexSchema {
     static let secondaryIndexes = [
         ("records_record_id", "CREATE INDEX IF NOT EXISTS records_record_id ON records(record_id)"),
         ("records_session", "CREATE INDEX IF NOT EXISTS records_session ON records(session, exchange_seq)"),
+        ("records_concurrent_to", "CREATE INDEX IF NOT EXISTS records_concurrent_to ON records(concurrent_to)"),
         ("sessions_wallet", "CREATE INDEX IF NOT EXISTS sessions_wallet ON sessions(wallet, last_seen)"),
         ("events_session", "CREATE INDEX IF NOT EXISTS events_session ON events(session, time)"),
     ]

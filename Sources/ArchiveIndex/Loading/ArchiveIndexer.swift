@@ -42,6 +42,7 @@ public final class ArchiveIndexer {
         } catch {
             throw .database(path: database.path, reason: "\(error)")
         }
+        let totalBytes = plans.reduce(Int64(0)) { $0 + max(0, $1.file.size - $1.start) }
         let prefetcher = BatchPrefetcher(plans: plans, batchSize: batchRecords)
         var previousOffset: [Int: Int64] = [:]
         var filesDone = files.count - plans.count
@@ -57,7 +58,7 @@ public final class ArchiveIndexer {
             if batch.isLastOfFile { filesDone += 1 }
             prefetcher.recycle(batch)
             progress(IndexProgress(filesDone: filesDone, filesTotal: files.count, records: report.recordsLoaded, bytes: report.bytesRead,
-                                   seconds: Self.seconds(since: started)))
+                                   totalBytes: totalBytes, seconds: Self.seconds(since: started)))
         }
         if bulk {
             do {

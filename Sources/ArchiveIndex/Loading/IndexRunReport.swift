@@ -22,5 +22,8 @@ public struct IndexProgress: Sendable {
     public var filesTotal: Int
     public var records: Int
     public var bytes: Int64
+    /// The bytes this run has to read in all (new files whole, grown files from where the
+    /// last run stopped): with `bytes`, the share done and the time left.
+    public var totalBytes: Int64
     public var seconds: Double
 }

@@ -38,7 +38,7 @@ public struct ArchiveQueries: Sendable {
             """
         let expression = try SearchScope.expression(query)
         let arguments: StatementArguments = [
-            "text": expression, "sender": query.sender, "since": query.since, "until": query.until, "limit": query.limit, "window": query.rankWindow,
+            "text": expression, "sender": query.sender?.rawValue, "since": query.since, "until": query.until, "limit": query.limit, "window": query.rankWindow,
         ]
         let snippets = SnippetMaker(query: query.text, open: query.highlight.open, close: query.highlight.close)
         do {

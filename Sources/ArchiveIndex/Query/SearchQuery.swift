@@ -3,7 +3,7 @@ public struct SearchQuery: Sendable {
     public var text: String
     public var wallet: String?
     public var session: String?
-    public var sender: String?
+    public var sender: MessageSender?
     public var since: String?
     public var until: String?
     public var limit: Int
@@ -14,7 +14,7 @@ public struct SearchQuery: Sendable {
     /// over a million messages). A wallet or session filter usually leaves fewer than that.
     public var rankWindow: Int = 2_000
 
-    public init(text: String, wallet: String? = nil, session: String? = nil, sender: String? = nil, since: String? = nil, until: String? = nil,
+    public init(text: String, wallet: String? = nil, session: String? = nil, sender: MessageSender? = nil, since: String? = nil, until: String? = nil,
                 limit: Int = 20, highlight: (open: String, close: String) = ("[", "]")) {
         self.text = text
         self.wallet = wallet?.lowercased()

@@ -1,10 +1,11 @@
+import AomiArchive
 import HTTPTypes
 import NIOHTTP1
 
 /// Header rewriting between the client and the upstream, and conversion to the recorded form.
 enum ProxyHeaders {
     /// Hop-by-hop fields: they describe one connection, not the message, so they are not passed on.
-    static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate"]
+    static let hopByHop = HopByHop.fields
 
     /// The request head sent upstream: end-to-end fields kept, `Host` naming the upstream, and
     /// the body framed as the client framed it (chunked bodies stay chunked).

@@ -34,3 +34,11 @@ public struct RecorderConfiguration: Sendable {
         self.sessionMemory = sessionMemory
     }
 }
+
+extension RecorderConfiguration {
+    /// Checks an upstream base URL (`http://` or `https://`, a host, a valid port) before
+    /// anything is created for it.
+    public static func checkUpstream(_ baseURL: String) throws(RecorderError) {
+        _ = try UpstreamAddress(baseURL)
+    }
+}

@@ -14,7 +14,7 @@ public struct WARCExporter: Sendable {
         self.sessions = sessions
     }
 
-    /// Writes the export to `output`; returns how many records it holds.
+    /// Writes the export to `output`; returns how many records it holds (its `warcinfo` too).
     public func write(to output: String) async throws(ReplayerError) -> Int {
         let records = try selectedRecords()
         let folder = (output as NSString).deletingLastPathComponent.isEmpty ? "." : (output as NSString).deletingLastPathComponent
@@ -23,7 +23,7 @@ public struct WARCExporter: Sendable {
         do {
             let writer = try WARCWriter(configuration: WARCWriterConfiguration(
                 directory: staging, writerID: "export", rotationBytes: .max, fsync: .never,
-                warcinfo: WARCHeaders([("software", "aomi-archive"), ("format", "WARC File Format 1.1"), ("exported-sessions", sessions.sorted().joined(separator: " "))]),
+                warcinfo: ArchiveInfo(extra: [("exported-sessions", sessions.sorted().joined(separator: " "))]).fields(recorderID: "export"),
                 linksWarcinfo: false))
             _ = try await writer.write(records)
             guard let written = try await writer.close().first else { throw ReplayerError.cannotWrite(path: output, reason: "nothing written") }
@@ -34,7 +34,7 @@ public struct WARCExporter: Sendable {
         } catch {
             throw .cannotWrite(path: output, reason: "\(error)")
         }
-        return records.count
+        return records.count + 1
     }
 
     /// The selected sessions' records in file order, revisits resolved where needed.
@@ -53,7 +53,7 @@ public struct WARCExporter: Sendable {
             for case let .record(stored) in reader {
                 var record = stored.record
                 if record.type == .response, record.segmentNumber == nil, let id = record.recordID { originals[id] = record }
-                let selected = record.headers["Aomi-Session-Id"].map(sessions.contains)
+                let selected = record.headers[AomiField.sessionID].map(sessions.contains)
                     ?? (record.type == .continuation && record.headers[WARCField.segmentOriginID].map(streams.contains) == true)
                 guard selected else { continue }
                 if record.type == .response, record.segmentNumber == 1, let id = record.recordID { streams.insert(id) }

@@ -1,3 +1,4 @@
+import AomiArchive
 import AomiAPI
 import AsyncHTTPClient
 import Foundation
@@ -58,7 +59,7 @@ public final class ReplayFallback: Sendable {
         }
     }
 
-    private static let notForwarded: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "host", "content-length"]
+    private static let notForwarded = HopByHop.fieldsAndLength.union(["host"])
 
     private func relay(_ request: ReplayRequest, extraFields: [(String, String)], keepAlive: Bool, channel: any Channel) async throws -> AnswerWritten {
         var outgoing = HTTPClientRequest(url: baseURL + request.target)

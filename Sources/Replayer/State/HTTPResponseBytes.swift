@@ -1,11 +1,11 @@
+import AomiArchive
 import WARC
 
 /// Recorded responses as the bytes written to a client: the recorded status line and
 /// end-to-end header fields, `Content-Length` for the body served, and the replay's own fields.
 enum HTTPResponseBytes {
     /// Fields that describe one connection or the recorded framing, never replayed as they were.
-    static let notReplayed: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
-                                           "proxy-authenticate", "content-length"]
+    static let notReplayed = HopByHop.fieldsAndLength
 
     static func response(status: Int, reason: String, fields: [HTTPMessageHead.Field], extra: [(String, String)], body: [UInt8]) -> [UInt8] {
         var head = statusLine(status, reason)

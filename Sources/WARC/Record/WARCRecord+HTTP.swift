@@ -12,7 +12,7 @@ extension WARCRecord {
     }
 
     /// The end of the first blank line (`CRLF CRLF`, or a bare `LF LF`) in `bytes`.
-    static func httpHeadLength(of bytes: [UInt8]) -> Int? {
+    public static func httpHeadLength(of bytes: [UInt8]) -> Int? {
         bytes.withUnsafeBufferPointer { pointer -> Int? in
             var index = 0
             let count = pointer.count

@@ -71,7 +71,7 @@ struct IndexBench {
             if isFiltered {
                 switch index % 3 {
                 case 0: query.wallet = wallets[random.next(in: 0...(wallets.count - 1))]
-                case 1: query.sender = "user"
+                case 1: query.sender = .user
                 default: query.since = "2026-09-21T00:00:00.000000Z"
                 }
             }

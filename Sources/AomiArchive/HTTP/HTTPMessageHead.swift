@@ -1,3 +1,5 @@
+import WARC
+
 /// The start line and header fields of an HTTP/1.1 message held in a `request`, `response`
 /// or `revisit` record's block, as the client or server sent them.
 public struct HTTPMessageHead: Sendable, Equatable {

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+/// Bad arguments are refused with a message naming them, before anything is created.
+@Suite struct ArgumentCheckTests {
+    private func missingFolder() -> String {
+        NSTemporaryDirectory() + "aomi-args-\(UUID().uuidString.prefix(8))"
+    }
+
+    @Test func recordChecksItsUpstreamBeforeCreatingAnything() async throws {
+        let root = missingFolder()
+        let result = try await CommandRunner.run(["record", "--upstream", "notaurl", "--archives", root])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("--upstream") && result.standardError.contains("http://"), "\(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: root), "no key file, no folder")
+        let level = try await CommandRunner.run(["record", "--upstream", "http://127.0.0.1:9", "--archives", root, "--gzip-level", "13"])
+        #expect(level.status != 0 && level.standardError.contains("--gzip-level"))
+        let logLevel = try await CommandRunner.run(["record", "--upstream", "http://127.0.0.1:9", "--archives", root, "--log-level", "loud"])
+        #expect(logLevel.status != 0 && logLevel.standardError.contains("--log-level"))
+        #expect(!FileManager.default.fileExists(atPath: root))
+    }
+
+    @Test func indexNamesAMissingArchiveFolder() async throws {
+        let root = missingFolder()
+        let result = try await CommandRunner.run(["index", "--archives", root])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("\(root) does not exist"), "\(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: root))
+    }
+
+    @Test func filtersThatCannotMatchAreErrorsNotEmptyResults() async throws {
+        let threads = try await CommandRunner.run(["threads", "--wallet", "notawallet", "--archives", missingFolder()])
+        #expect(threads.status != 0 && threads.standardError.contains("wallet address"), "\(threads.standardError)")
+        let search = try await CommandRunner.run(["search", "swap", "--sender", "bot", "--archives", missingFolder()])
+        #expect(search.status != 0 && search.standardError.contains("user, agent or system"), "\(search.standardError)")
+    }
+
+    @Test func inspectOfAMissingFilePrintsNothingOnStandardOutput() async throws {
+        let path = missingFolder() + ".warc.gz"
+        let result = try await CommandRunner.run(["inspect", path])
+        #expect(result.status == 2)
+        #expect(result.standardOutput.isEmpty, "\(result.standardOutput)")
+        #expect(result.standardError.contains("\(path) does not exist"))
+    }
+}
