@@ -34,8 +34,8 @@ struct CrawlCommand: AsyncParsableCommand {
     @Option(help: "Name of an environment variable holding the App key to send as AOMI-APP-KEY.")
     var appKeyEnv: String?
 
-    @Option(help: "Seconds to wait for each response.")
-    var timeout = 30.0
+    @Option(help: "How long to wait for each response (30s).")
+    var timeout = DurationArgument("30s")
 
     @Option(help: "Threads crawled at once.")
     var concurrency = 4
@@ -61,7 +61,7 @@ struct CrawlCommand: AsyncParsableCommand {
                                                     info: ArchiveInfo(upstream: upstream, redactionKeyID: key.id, capture: .crawl, extra: upstreamTLS.warcinfo)))
         let client = RecordingProxy.makeUpstreamClient(tls: tls)
         let crawler = WalletCrawler(configuration: CrawlConfiguration(upstream: upstream, upstreamTLS: tls, wallet: address, appKey: appKey,
-                                                                      timeout: .milliseconds(Int(timeout * 1000)), concurrency: concurrency),
+                                                                      timeout: timeout.duration, concurrency: concurrency),
                                     archive: archive, redactor: Redactor(key: key), client: client)
         let showProgress = isatty(STDERR_FILENO) == 1
         let result: Result<CrawlReport, any Error>

@@ -83,7 +83,7 @@ struct DemoCommand: AsyncParsableCommand {
               swift run aomi-archive threads --wallet \(wallet) --archives \(root)
               swift run aomi-archive search "staking" --archives \(root)
               swift run aomi-archive show \(report.threads.first?.sessionID ?? "SESSION") --archives \(root)
-              swift run aomi-archive replay --archives \(root)      (then: swift run aomi-archive sim drive --target http://127.0.0.1:8788 --wallets 2 --threads 2 --poll-ms 50)
+              swift run aomi-archive replay --archives \(root)      (then: swift run aomi-archive sim drive --target http://127.0.0.1:8788 --wallets 2 --threads 2 --poll 50ms)
               swift run aomi-archive verify --archives \(root)
             """)
         if !failures.isEmpty {

@@ -30,17 +30,17 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "Archive root.")
     var archives = "Archives"
 
-    @Option(help: "Rotate files past this many MiB.")
-    var rotateMb = 256
+    @Option(help: "Start a new file past this size (256MiB, 1GiB).")
+    var rotate = SizeArgument("256MiB")
 
-    @Option(help: "Seconds to wait for the upstream's response head before answering 504.")
-    var upstreamTimeout = 30.0
+    @Option(help: "How long to wait for the upstream's response head before answering 504 (30s, 500ms).")
+    var upstreamTimeout = DurationArgument("30s")
 
-    @Option(help: "Largest request body in MiB (413 above).")
-    var maxBodyMb = 8
+    @Option(help: "Largest request body (413 above).")
+    var maxBody = SizeArgument("8MiB")
 
-    @Option(help: "Largest request head (target and headers) in KiB (431 above).")
-    var maxHeaderKb = 32
+    @Option(help: "Largest request head, target and header fields (431 above).")
+    var maxHeader = SizeArgument("32KiB")
 
     @Option(name: [.customLong("gzip-level"), .customLong("level")], help: "gzip level of each record, 1 (fastest) to 12 (smallest).")
     var gzipLevel: Int32 = 6
@@ -71,7 +71,7 @@ struct RecordCommand: AsyncParsableCommand {
             throw ValidationError("--upstream: \(error)")
         }
         guard (1...12).contains(gzipLevel) else { throw ValidationError("--gzip-level must be 1 to 12, not \(gzipLevel)") }
-        guard rotateMb > 0, maxBodyMb > 0, maxHeaderKb > 0, upstreamTimeout > 0, sessionMemory > 0 else {
+        guard rotate.bytes > 0, maxBody.bytes > 0, maxHeader.bytes > 0, !upstreamTimeout.isZero, sessionMemory > 0 else {
             throw ValidationError("sizes, the timeout and --session-memory must be positive")
         }
     }
@@ -89,12 +89,12 @@ struct RecordCommand: AsyncParsableCommand {
         try rules.add(headers: redactHeader, queryParameters: redactParam, bodyPaths: redactJson)
         let key = try RedactionKey.loadOrCreate(root: archives)
         let recorderID = String(UUID().uuidString.prefix(8)).lowercased()
-        let archive = WalletArchive(settings: .init(root: archives, recorderID: recorderID, rotationBytes: Int64(rotateMb) << 20,
+        let archive = WalletArchive(settings: .init(root: archives, recorderID: recorderID, rotationBytes: rotate.bytes,
                                                     info: ArchiveInfo(upstream: upstream, redactionKeyID: key.id, extra: upstreamTLS.warcinfo),
                                                     compressionLevel: gzipLevel))
         let proxy = RecordingProxy(
-            configuration: RecorderConfiguration(upstream: upstream, upstreamTLS: upstreamSettings, upstreamTimeout: .milliseconds(Int(upstreamTimeout * 1000)), maxRequestBodyBytes: maxBodyMb << 20,
-                                                 maxHeaderBytes: maxHeaderKb << 10, requireRecording: requireRecording, sessionMemory: sessionMemory),
+            configuration: RecorderConfiguration(upstream: upstream, upstreamTLS: upstreamSettings, upstreamTimeout: upstreamTimeout.duration, maxRequestBodyBytes: Int(maxBody.bytes),
+                                                 maxHeaderBytes: Int(maxHeader.bytes), requireRecording: requireRecording, sessionMemory: sessionMemory),
             archive: archive, redactor: Redactor(key: key, rules: rules), logger: logger)
         let server = try await proxy.start(host: address.host, port: address.port, tls: listenerSettings)
         FileHandle.standardOutput.write(Data("aomi-archive record: \(server.baseURL) -> \(upstream), archiving into \(archives) (recorder \(recorderID))\n".utf8))

@@ -23,13 +23,13 @@ struct ShowCommand: ParsableCommand {
         print("session \(transcript.session)  wallet \(transcript.wallet ?? "-")  \"\(transcript.title ?? "")\"")
         for entry in transcript.entries {
             switch entry.kind {
-            case "message":
+            case .message:
                 print("\(entry.time)  \(entry.label): \(entry.text)")
                 if let tool = entry.toolResult { print("    tool: \(tool.replacingOccurrences(of: "\n", with: " | "))") }
-            case "title":
+            case .title:
                 print("\(entry.time)  [title] \(entry.text)")
-            default:
-                print("\(entry.time)  [\(entry.kind) \(entry.label)] \(entry.text)")
+            case .event, .system:
+                print("\(entry.time)  [\(entry.kind.rawValue) \(entry.label)] \(entry.text)")
             }
         }
     }

@@ -37,23 +37,23 @@ struct SimServeCommand: AsyncParsableCommand {
     @Option(help: "What moves an agent turn on: clock (the times below) or polls:N (a step after every N polls of GET /api/state; the same requests then always see the same snapshots).")
     var pace = TurnPacing.clock
 
-    @Option(help: "Agent think time before its first output, in milliseconds.")
-    var thinkMs = 1200
+    @Option(help: "Agent think time before its first output (1200ms, 2s).")
+    var think = DurationArgument("1200ms")
 
     @Option(help: "Pieces the agent's reply streams in.")
     var chunks = 4
 
-    @Option(help: "Milliseconds between reply pieces and between tool progress events.")
-    var chunkMs = 400
+    @Option(help: "Time between reply pieces and between tool progress events.")
+    var chunkInterval = DurationArgument("400ms")
 
-    @Option(help: "Milliseconds after the first turn before the title arrives.")
-    var titleMs = 2000
+    @Option(help: "Time after the first turn before the title arrives.")
+    var titleDelay = DurationArgument("2s")
 
-    @Option(help: "Milliseconds between ': ping' comments on /api/updates.")
-    var pingMs = 15000
+    @Option(help: "Time between ': ping' comments on /api/updates.")
+    var pingInterval = DurationArgument("15s")
 
-    @Option(help: "End each /api/updates stream after this many milliseconds (0: never), to exercise reconnects.")
-    var updatesLifetimeMs = 0
+    @Option(help: "End each /api/updates stream after this long (0s: never), to exercise reconnects.")
+    var updatesLifetime = DurationArgument("0s")
 
     @Option(help: "End each /api/updates stream after it carried this many events (0: never), to exercise reconnects.")
     var updatesMaxEvents = 0
@@ -69,9 +69,9 @@ struct SimServeCommand: AsyncParsableCommand {
         var keys = ListenAddress.keyValues(ProcessInfo.processInfo.environment["AOMI_SIM_APP_KEYS"] ?? "")
         keys.merge(ListenAddress.keyValues(appKey.joined(separator: ","))) { $1 }
         let configuration = SimulatorConfiguration(
-            seed: seed, pacing: pace, thinkTime: .milliseconds(thinkMs), streamChunks: chunks, chunkInterval: .milliseconds(chunkMs),
-            titleDelay: .milliseconds(titleMs), pingInterval: .milliseconds(pingMs),
-            updatesLifetime: updatesLifetimeMs > 0 ? .milliseconds(updatesLifetimeMs) : nil,
+            seed: seed, pacing: pace, thinkTime: think.duration, streamChunks: chunks, chunkInterval: chunkInterval.duration,
+            titleDelay: titleDelay.duration, pingInterval: pingInterval.duration,
+            updatesLifetime: updatesLifetime.isZero ? nil : updatesLifetime.duration,
             updatesEventLimit: updatesMaxEvents > 0 ? updatesMaxEvents : nil, appKeys: keys)
         let backend = SimulatorBackend(configuration: configuration)
         let server = try await RunningServer.start(router: SimulatorRoutes(backend: backend).router(), host: address.host, port: address.port,
@@ -113,8 +113,8 @@ struct SimDriveCommand: AsyncParsableCommand {
     @Option(help: "Seed choosing wallets and messages.")
     var seed: UInt64 = 1
 
-    @Option(help: "Milliseconds between /api/state polls (the real client: 500).")
-    var pollMs = 500
+    @Option(help: "Time between /api/state polls (the real client: 500ms).")
+    var poll = DurationArgument("500ms")
 
     @Option(help: "Environment variable holding an App key to send as X-API-Key.")
     var appKeyEnv: String?
@@ -125,8 +125,8 @@ struct SimDriveCommand: AsyncParsableCommand {
     @Option(help: "Environment variable holding the API_KEY secret registered with POST /api/secrets (default: one made from the seed).")
     var secretEnv: String?
 
-    @Option(help: "Seconds to wait for each answer.")
-    var requestTimeoutS = 30
+    @Option(help: "How long to wait for each answer.")
+    var requestTimeout = DurationArgument("30s")
 
     @Flag(help: "Print the whole report as JSON.")
     var json = false
@@ -136,8 +136,8 @@ struct SimDriveCommand: AsyncParsableCommand {
         let secret = secretEnv.flatMap { ProcessInfo.processInfo.environment[$0] }
         let driver = AomiDriver(configuration: DriverConfiguration(
             target: target, wallets: wallets, threadsPerWallet: threads, messagesPerThread: messages,
-            concurrency: concurrency, seed: seed, pollInterval: .milliseconds(pollMs), appKey: key, app: app,
-            secrets: secret.map { ["API_KEY": $0] }, requestTimeout: .seconds(requestTimeoutS)))
+            concurrency: concurrency, seed: seed, pollInterval: poll.duration, appKey: key, app: app,
+            secrets: secret.map { ["API_KEY": $0] }, requestTimeout: requestTimeout.duration))
         let started = ContinuousClock.now
         let report = try await driver.run()
         if json {

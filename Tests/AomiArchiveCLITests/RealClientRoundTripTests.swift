@@ -12,8 +12,8 @@ import WARC
 /// wallet requests signed and rejected) → `replay` → `sim drive` again with new session ids,
 /// client_ids, hashes and signatures.
 @Suite struct RealClientRoundTripTests {
-    private let drive = ["sim", "drive", "--wallets", "2", "--threads", "2", "--messages", "3", "--seed", "9", "--poll-ms", "10",
-                         "--json", "--secret-env", "ROUNDTRIP_SECRET", "--request-timeout-s", "120"]
+    private let drive = ["sim", "drive", "--wallets", "2", "--threads", "2", "--messages", "3", "--seed", "9", "--poll", "10ms",
+                         "--json", "--secret-env", "ROUNDTRIP_SECRET", "--request-timeout", "120s"]
 
     private func report(_ result: CommandRunner.Result) throws -> DriverReport {
         try JSONCoding.decode(DriverReport.self, from: Array(result.standardOutput.utf8))

@@ -16,7 +16,7 @@ import WARC
     @Test(.timeLimit(.minutes(10))) func everyExchangeTheClientReceivedSurvivesAKill() async throws {
         let root = NSTemporaryDirectory() + "aomi-crash-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let sim = try BackgroundCommand(["sim", "--listen", "127.0.0.1:0", "--think-ms", "1", "--chunk-ms", "1", "--title-ms", "1"])
+        let sim = try BackgroundCommand(["sim", "--listen", "127.0.0.1:0", "--think", "1ms", "--chunk-interval", "1ms", "--title-delay", "1ms"])
         defer { sim.signal(SIGTERM) }
         let upstream = try await sim.waitForURL()
         let recorder = try BackgroundCommand(["record", "--upstream", upstream, "--listen", "127.0.0.1:0", "--archives", root, "--quiet"])

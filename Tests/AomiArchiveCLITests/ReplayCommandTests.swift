@@ -14,7 +14,7 @@ import WARC
 
         let replay = try BackgroundCommand(["replay", "--archives", folder, "--listen", "127.0.0.1:0", "--quiet"])
         let url = try await replay.waitForURL()
-        let drive = try await CommandRunner.run(["sim", "drive", "--target", url, "--wallets", "2", "--threads", "2", "--poll-ms", "10"])
+        let drive = try await CommandRunner.run(["sim", "drive", "--target", url, "--wallets", "2", "--threads", "2", "--poll", "10ms"])
         replay.signal(SIGTERM)
         let status = await replay.wait()
         #expect(drive.status == 0, "\(drive.standardOutput) \(drive.standardError)")

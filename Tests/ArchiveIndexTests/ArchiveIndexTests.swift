@@ -50,13 +50,13 @@ import WARC
 
         for thread in report.threads {
             let transcript = try queries.transcript(session: thread.sessionID)
-            let messages = transcript.entries.filter { $0.kind == "message" }
+            let messages = transcript.entries.filter { $0.kind == .message }
             #expect(messages.map(\.text) == thread.messages.map(\.content), "messages of \(thread.sessionID), once each, final text")
             #expect(messages.map(\.label) == thread.messages.map(\.sender))
             #expect(transcript.wallet == thread.wallet)
             #expect(transcript.title == thread.title)
-            #expect(transcript.entries.contains { $0.kind == "event" && $0.label == "tool_complete" } == thread.events.contains { $0.hasPrefix("tool_complete") })
-            #expect(transcript.entries.contains { $0.kind == "system" && $0.label == "InlineCall:wallet_tx_request" } == !thread.walletRequests.isEmpty)
+            #expect(transcript.entries.contains { $0.kind == .event && $0.label == "tool_complete" } == thread.events.contains { $0.hasPrefix("tool_complete") })
+            #expect(transcript.entries.contains { $0.kind == .system && $0.label == "InlineCall:wallet_tx_request" } == !thread.walletRequests.isEmpty)
         }
         let counts = try queries.counts()
         #expect(counts["messages"] == report.threads.map(\.messages.count).reduce(0, +), "no partial form of a streaming message is kept")
@@ -173,7 +173,7 @@ import WARC
         _ = try index(recorded.root, into: rebuilt)
         #expect(try dump(rebuilt) == dump(recorded.databasePath))
         let transcript = try ArchiveQueries(database: try ArchiveDatabase.openExisting(path: recorded.databasePath)).transcript(session: report.threads[0].sessionID)
-        #expect(transcript.entries.filter { $0.kind == "message" }.map(\.text) == report.threads[0].messages.map(\.content))
+        #expect(transcript.entries.filter { $0.kind == .message }.map(\.text) == report.threads[0].messages.map(\.content))
     }
 
     @Test func aDamagedArchiveIsIndexedUpToTheDamage() async throws {

@@ -58,7 +58,7 @@ CONF
 # three turns (tool use, a swap) in session $1, so that its state is a realistic snapshot.
 start_sim_after_three_turns() {
   sim_port=$(free_port)
-  "$bin" sim --listen 127.0.0.1:"$sim_port" --think-ms 1 --chunk-ms 1 --title-ms 1 >/dev/null 2>&1 &
+  "$bin" sim --listen 127.0.0.1:"$sim_port" --think 1ms --chunk-interval 1ms --title-delay 1ms >/dev/null 2>&1 &
   sim=$!; pids+=("$sim")
   wait_port "$sim_port"
   for message in "What%20is%20the%20price%20of%20ETH%3F" "Show%20me%20my%20portfolio" "Swap%200.5%20ETH%20to%20USDC"; do

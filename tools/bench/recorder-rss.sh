@@ -16,10 +16,10 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_port() { for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 
 sim_port=$(free_port); recorder_port=$(free_port)
-"$bin" sim --listen 127.0.0.1:"$sim_port" --think-ms 20 --chunk-ms 20 --title-ms 50 >/dev/null 2>&1 &
+"$bin" sim --listen 127.0.0.1:"$sim_port" --think 20ms --chunk-interval 20ms --title-delay 50ms >/dev/null 2>&1 &
 pids+=($!)
 wait_port "$sim_port"
-"$bin" record --upstream "http://127.0.0.1:$sim_port" --listen 127.0.0.1:"$recorder_port" --archives "$work/archive" --quiet --rotate-mb 64 >/dev/null 2>"$work/recorder.err" &
+"$bin" record --upstream "http://127.0.0.1:$sim_port" --listen 127.0.0.1:"$recorder_port" --archives "$work/archive" --quiet --rotate 64MiB >/dev/null 2>"$work/recorder.err" &
 recorder=$!; pids+=("$recorder")
 wait_port "$recorder_port"
 
@@ -28,7 +28,7 @@ archive_mb() { du -sm "$work/archive" | awk '{print $1 " MB on disk"}'; }
 (
   seed=1
   while true; do
-    "$bin" sim drive --target "http://127.0.0.1:$recorder_port" --wallets 10 --threads 2 --messages 3 --concurrency 20 --poll-ms 50 --seed "$seed" >/dev/null 2>&1 || true
+    "$bin" sim drive --target "http://127.0.0.1:$recorder_port" --wallets 10 --threads 2 --messages 3 --concurrency 20 --poll 50ms --seed "$seed" >/dev/null 2>&1 || true
     seed=$((seed + 1))
   done
 ) &

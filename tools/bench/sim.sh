@@ -10,7 +10,7 @@ seconds=${SECONDS_PER_RUN:-10}
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/null
 log=$(mktemp)
-"$scratch/release/aomi-archive" sim --listen 127.0.0.1:0 --think-ms 1 --chunk-ms 1 --title-ms 1 >"$log" 2>&1 &
+"$scratch/release/aomi-archive" sim --listen 127.0.0.1:0 --think 1ms --chunk-interval 1ms --title-delay 1ms >"$log" 2>&1 &
 sim=$!
 trap 'kill $sim 2>/dev/null; rm -f "$log"' EXIT
 for _ in $(seq 50); do grep -q "serving" "$log" && break; sleep 0.1; done

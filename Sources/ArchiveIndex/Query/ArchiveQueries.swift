@@ -83,18 +83,18 @@ public struct ArchiveQueries: Sendable {
                 var entries: [(order: Int, entry: Transcript.Entry)] = []
                 for message in try Row.fetchAll(db, sql: "SELECT sender, content, tool_result, first_seen, position FROM messages WHERE session = ? ORDER BY position",
                                                 arguments: [session]) {
-                    entries.append((0, Transcript.Entry(kind: "message", time: message["first_seen"], label: message["sender"], text: message["content"],
+                    entries.append((0, Transcript.Entry(kind: .message, time: message["first_seen"], label: message["sender"], text: message["content"],
                                                         toolResult: message["tool_result"])))
                 }
                 for event in try Row.fetchAll(db, sql: "SELECT source, type, data, time FROM events WHERE session = ? ORDER BY time, record, position",
                                               arguments: [session]) {
                     let source: String = event["source"]
-                    entries.append((1, Transcript.Entry(kind: source == "sse" ? "event" : "system", time: event["time"] ?? "",
+                    entries.append((1, Transcript.Entry(kind: source == "sse" ? .event : .system, time: event["time"] ?? "",
                                                         label: event["type"] ?? "?", text: event["data"], toolResult: nil)))
                 }
                 let titles = try Row.fetchAll(db, sql: "SELECT title, first_seen FROM titles WHERE session = ? ORDER BY first_seen, title", arguments: [session])
                 for title in titles {
-                    entries.append((2, Transcript.Entry(kind: "title", time: title["first_seen"], label: "title", text: title["title"], toolResult: nil)))
+                    entries.append((2, Transcript.Entry(kind: .title, time: title["first_seen"], label: "title", text: title["title"], toolResult: nil)))
                 }
                 let ordered = entries.enumerated().sorted { left, right in
                     (left.element.entry.time, left.element.order, left.offset) < (right.element.entry.time, right.element.order, right.offset)

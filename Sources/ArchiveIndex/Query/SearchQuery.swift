@@ -53,13 +53,24 @@ public struct ThreadListing: Sendable, Codable, Equatable {
 public struct Transcript: Sendable, Codable, Equatable {
     /// One line of a transcript.
     public struct Entry: Sendable, Codable, Equatable {
-        /// `message`, `event` (SSE), `system` or `title`.
-        public var kind: String
+        public var kind: Kind
         public var time: String
         /// The sender of a message, the type of an event.
         public var label: String
         public var text: String
         public var toolResult: String?
+    }
+
+    /// What a transcript line is (its JSON value is the raw value).
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        /// A chat message; `label` is its sender.
+        case message
+        /// An SSE event from `/api/updates`; `label` is its type.
+        case event
+        /// A system event (a wallet request, a notice); `label` is its type.
+        case system
+        /// A title change.
+        case title
     }
 
     public var session: String

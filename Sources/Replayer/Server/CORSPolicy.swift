@@ -1,21 +1,33 @@
 /// Which browser origins may call the replay: by default pages served from loopback
 /// (`http://localhost:*`, `http://127.0.0.1:*`, `http://[::1]:*`), or the origins named
 /// with `--cors` (`*` for any).
-public struct CORSPolicy: Sendable, Equatable {
-    public var origins: [String]
+public enum CORSPolicy: Sendable, Equatable {
+    /// Pages served from loopback only (the default).
+    case loopback
+    /// Any origin (`--cors '*'`).
+    case any
+    /// Exactly these origins, compared without regard to case.
+    case origins([String])
 
-    public static let loopback = CORSPolicy(origins: [])
-
+    /// The policy `--cors` values make: none is loopback, `*` among them is any.
     public init(origins: [String]) {
-        self.origins = origins
+        if origins.isEmpty {
+            self = .loopback
+        } else if origins.contains("*") {
+            self = .any
+        } else {
+            self = .origins(origins)
+        }
     }
 
     /// The value of `Access-Control-Allow-Origin` for a request from `origin`, or nil.
     public func allowedOrigin(_ origin: String?) -> String? {
         guard let origin, !origin.isEmpty else { return nil }
-        if origins.contains("*") { return "*" }
-        if origins.isEmpty { return Self.isLoopback(origin) ? origin : nil }
-        return origins.contains { $0.lowercased() == origin.lowercased() } ? origin : nil
+        switch self {
+        case .any: return "*"
+        case .loopback: return Self.isLoopback(origin) ? origin : nil
+        case let .origins(allowed): return allowed.contains { $0.lowercased() == origin.lowercased() } ? origin : nil
+        }
     }
 
     /// Header fields added to every answer to an allowed origin.

@@ -1,0 +1,52 @@
+import ArgumentParser
+
+/// A duration on the command line: a number and a unit, `ms`, `s`, `m` or `h` (`200ms`,
+/// `30s`, `1.5s`, `2m`). A bare number is refused, so no one guesses the unit.
+struct DurationArgument: ExpressibleByArgument, CustomStringConvertible, Sendable {
+    let duration: Duration
+    let text: String
+
+    init?(argument: String) {
+        let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        for (unit, milliseconds) in units where argument.hasSuffix(unit) {
+            guard let value = Double(argument.dropLast(unit.count)), value >= 0, value.isFinite else { continue }
+            duration = .milliseconds(Int64(value * milliseconds))
+            text = argument
+            return
+        }
+        return nil
+    }
+
+    init(_ text: String) {
+        self.init(argument: text)!
+    }
+
+    var description: String { text }
+    var isZero: Bool { duration == .zero }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+/// A size on the command line: a number and a unit, `B`, `KiB`, `MiB` or `GiB` (`256MiB`,
+/// `32KiB`). A bare number is refused, so no one guesses the unit.
+struct SizeArgument: ExpressibleByArgument, CustomStringConvertible, Sendable {
+    let bytes: Int64
+    let text: String
+
+    init?(argument: String) {
+        let units: [(String, Int64)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1)]
+        for (unit, multiplier) in units where argument.hasSuffix(unit) {
+            guard let value = Int64(argument.dropLast(unit.count)), value >= 0, value <= Int64.max / multiplier else { return nil }
+            bytes = value * multiplier
+            text = argument
+            return
+        }
+        return nil
+    }
+
+    init(_ text: String) {
+        self.init(argument: text)!
+    }
+
+    var description: String { text }
+}
