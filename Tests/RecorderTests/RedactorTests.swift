@@ -17,7 +17,7 @@ import Testing
         #expect(Redactor(key: RedactionKey(bytes: Array("another key of thirty-two bytes!".utf8))).token(for: "sk-live-1") != token)
     }
 
-    /// Redaction works on what the backend reads, not on one spelling of it (issue 11, item 5):
+    /// Redaction works on what the backend reads, not on one spelling of it:
     /// JSON escapes, a repeated key, path variants the backend accepts, an absolute-form
     /// target, and secret query parameters.
     @Test(arguments: [

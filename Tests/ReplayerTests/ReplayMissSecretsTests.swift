@@ -3,7 +3,7 @@ import Foundation
 import Replayer
 import Testing
 
-/// A miss explains itself without repeating a secret the client sent (issue 11, item 6).
+/// A miss explains itself without repeating a secret the client sent.
 @Suite("Secrets in misses")
 struct ReplayMissSecretsTests {
     @Test("a missed request's secrets appear as tokens in the 404 body and in the log line, never in clear")

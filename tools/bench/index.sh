@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Index and search (issue 5): generates an archive root of 1,000,000 messages in 10,000
+# Index and search: generates an archive root of 1,000,000 messages in 10,000
 # threads of 1,000 wallets (tools/bench/index-bench, written straight with the WARC writer,
 # shaped like the recorder's files), then prints our full index time (records/s, messages/s,
 # index size), search latency p50/p95 over 200 varied queries with and without filters, and

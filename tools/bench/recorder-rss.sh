@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Recorder memory under traffic (issue 4): drives simulator conversations (many wallets and
+# Recorder memory under traffic: drives simulator conversations (many wallets and
 # threads, polling every 50 ms) through `aomi-archive record` for MINUTES minutes (default 10)
 # and prints the recorder's peak RSS (VmHWM) and current RSS every minute, with the archive size. Memory that grew with traffic would show as a growing peak.
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Recorder memory against many distinct session ids (issue 11, item 9): BATCHES batches (5) of
+# Recorder memory against many distinct session ids: BATCHES batches (5) of
 # 6,000 requests, each request with a new 256-byte X-Session-Id, through a release `record` in
 # front of `sim`, once with --session-memory 1000000 (nothing forgotten in this run) and once
 # with the default (100000) and once with 5000. Prints the recorder's RSS after each batch:

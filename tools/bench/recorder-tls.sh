@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The recorder in front of an HTTPS upstream (issue 20). In one run, alternating, wrk (Debian)
+# The recorder in front of an HTTPS upstream. In one run, alternating, wrk (Debian)
 # at 16 connections on GET /api/state (a ~1.5 KB snapshot), plain HTTP from wrk to:
 #   (b) `aomi-archive record --upstream https://… --upstream-ca CERT`, recording,
 #   (d) nginx as a plain reverse proxy with `proxy_pass https://…` (keep-alive upstream

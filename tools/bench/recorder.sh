@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Recorder throughput and cost (issue 4). In one run, alternating, wrk (Debian) at 16
+# Recorder throughput and cost. In one run, alternating, wrk (Debian) at 16
 # connections on GET /api/state with a ~1.5 KB snapshot body:
 #   (a) nginx-light (Debian) serving the snapshot as a static file,
 #   (b) `aomi-archive record` in front of that nginx, recording,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Replay throughput (issue 6). Records one `GET /api/state` (the simulator's snapshot after
+# Replay throughput. Records one `GET /api/state` (the simulator's snapshot after
 # three turns) through `aomi-archive record`, then in one run, alternating, wrk (Debian) on it at
 # CONNECTIONS_LIST (16 and 64) connections against:
 #   (a) nginx-light (Debian) serving the same body as a static file: this machine's limit,

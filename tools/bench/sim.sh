@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Simulator throughput (issue 3): requests per second `aomi-archive sim` serves on
+# Simulator throughput: requests per second `aomi-archive sim` serves on
 # GET /api/state with a chat snapshot of about 1.5 KB, measured with wrk (Debian) on loopback,
 # so later benchmarks know the upstream is not their bottleneck.
 set -euo pipefail

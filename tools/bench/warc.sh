@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# WARC write/read benchmark (issue 2): 200 MB and 1 GB of realistic records, release build.
+# WARC write/read benchmark: 200 MB and 1 GB of realistic records, release build.
 # Each read runs in its own process so that its peak RSS is the reader's alone.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -12,9 +12,8 @@ import TLSSupport
 ///
 /// It works at the channel level (SwiftNIO's HTTP/1 codec on both sides, one upstream
 /// connection per client connection on the same event loop) rather than through Hummingbird
-/// and AsyncHTTPClient: that design relayed about 7,000 requests/s here against 43,000 for
-/// nginx as a plain proxy, the hops between the server, the client and the task pool costing
-/// more than the recording itself (see tools/bench/recorder.sh).
+/// and AsyncHTTPClient: in that design the hops between the server, the client and the task
+/// pool cost more than the recording itself (tools/bench/recorder.sh measures the difference).
 public struct RecordingProxy: Sendable {
     public let configuration: RecorderConfiguration
     public let statistics = RecorderStatistics()
