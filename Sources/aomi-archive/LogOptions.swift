@@ -21,4 +21,12 @@ struct LogOptions: ParsableArguments {
         logger.logLevel = quiet ? .warning : Logger.Level(rawValue: logLevel) ?? .info
         return logger
     }
+
+    /// The same logger for the start-up line and the summary: shown at `notice` even with
+    /// `--quiet`, in the log's format, where the log goes.
+    func announcer(label: String) -> Logger {
+        var logger = self.logger(label: label)
+        logger.logLevel = min(logger.logLevel, .notice)
+        return logger
+    }
 }

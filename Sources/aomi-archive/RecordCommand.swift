@@ -97,7 +97,8 @@ struct RecordCommand: AsyncParsableCommand {
                                                  maxHeaderBytes: Int(maxHeader.bytes), requireRecording: requireRecording, sessionMemory: sessionMemory),
             archive: archive, redactor: Redactor(key: key, rules: rules), logger: logger)
         let server = try await proxy.start(host: address.host, port: address.port, tls: listenerSettings)
-        FileHandle.standardOutput.write(Data("aomi-archive record: \(server.baseURL) -> \(upstream), archiving into \(archives) (recorder \(recorderID))\n".utf8))
+        let announcer = log.announcer(label: "aomi-archive.record")
+        announcer.notice("listening on \(server.baseURL), recording \(upstream) into \(archives) (recorder \(recorderID))")
         await shutdown.wait()
         await server.stop()
         let files: [String]
@@ -111,10 +112,10 @@ struct RecordCommand: AsyncParsableCommand {
         let revisits = await archive.revisits
         let exchanges = await statistics.exchanges
         let written = files.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
-        let summary = "aomi-archive record: \(exchanges) exchanges and \(await statistics.streams) streams, "
+        let summary = "stopped: \(exchanges) exchanges and \(await statistics.streams) streams, "
             + "\(await statistics.bytesIn) bytes in, \(await statistics.bytesOut) bytes out, \(written) bytes written in \(files.count) files, "
             + "\(revisits) revisits (dedup \(exchanges == 0 ? 0 : revisits * 100 / exchanges)%), \(await statistics.upstreamErrors) upstream errors, "
-            + "\(await statistics.writeFailures) failed writes\(await statistics.lastWriteFailure.map { " (last: \($0.cause))" } ?? "")\n"
-        FileHandle.standardError.write(Data(summary.utf8))
+            + "\(await statistics.writeFailures) failed writes\(await statistics.lastWriteFailure.map { " (last: \($0.cause))" } ?? "")"
+        announcer.notice("\(summary)")
     }
 }

@@ -86,8 +86,9 @@ struct ReplayCommand: AsyncParsableCommand {
             .start(host: address.host, port: address.port, tls: try listenerTLS.settings())
         let exchanges = archive.sessions.reduce(0) { $0 + $1.exchanges.count }
         let milliseconds = (ContinuousClock.now - started) / .milliseconds(1)
-        FileHandle.standardOutput.write(Data(("aomi-archive replay: \(server.baseURL) serving \(archive.sessions.count) sessions, \(exchanges) exchanges from "
-            + "\(archive.filesRead) files (loaded in \(Int(milliseconds)) ms, clock \(clock.rawValue)\(strict ? ", strict" : ""))\n").utf8))
+        let banner = "listening on \(server.baseURL), serving \(archive.sessions.count) sessions, \(exchanges) exchanges from "
+            + "\(archive.filesRead) files (loaded in \(Int(milliseconds)) ms, clock \(clock.rawValue)\(strict ? ", strict" : ""))"
+        log.announcer(label: "aomi-archive.replay").notice("\(banner)")
         await shutdown.wait()
         await server.stop()
         await fallbackTarget?.shutdown()

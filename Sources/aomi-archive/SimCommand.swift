@@ -76,7 +76,7 @@ struct SimServeCommand: AsyncParsableCommand {
         let backend = SimulatorBackend(configuration: configuration)
         let server = try await RunningServer.start(router: SimulatorRoutes(backend: backend).router(), host: address.host, port: address.port,
                                                    tls: try listenerTLS.settings()?.configuration, logger: log.logger(label: "aomi-archive.sim"))
-        FileHandle.standardOutput.write(Data("aomi-archive sim: serving the Aomi API on \(server.baseURL) (seed \(seed))\n".utf8))
+        log.announcer(label: "aomi-archive.sim").notice("listening on \(server.baseURL), serving the Aomi API (seed \(seed))")
         await shutdown.wait()
         await server.stop()
     }

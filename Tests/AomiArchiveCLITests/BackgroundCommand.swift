@@ -24,12 +24,14 @@ final class BackgroundCommand: @unchecked Sendable {
     var standardOutput: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
     var standardError: String { (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "" }
 
-    /// Waits until the output shows a base URL (`http://127.0.0.1:PORT`) and returns it; fails
-    /// only when the process ends without printing one (a hang is left to the test's time limit).
+    /// Waits until the log says where the server listens (`listening on http://127.0.0.1:PORT`)
+    /// and returns that URL; fails only when the process ends without saying it (a hang is left
+    /// to the test's time limit).
     func waitForURL() async throws -> String {
         while true {
-            if let range = standardOutput.range(of: #"https?://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
-                return String(standardOutput[range])
+            let log = standardError + standardOutput
+            if let range = log.range(of: #"listening on https?://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
+                return String(log[range].dropFirst("listening on ".count))
             }
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(20))

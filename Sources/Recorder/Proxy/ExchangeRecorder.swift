@@ -21,7 +21,7 @@ struct ExchangeRecorder: Sendable {
             try await archive.record(redacted, context: context)
         }
         await statistics.exchange(requestBytes: exchange.request.body.count, responseBytes: exchange.response.body.count, failed: exchange.upstreamError != nil)
-        logger.info("\(exchange.request.method) \(redacted.request.target) \(exchange.response.status) \(exchange.response.body.count)B \(ContinuousClock.now - started)\(failure == nil ? "" : " NOT RECORDED")",
+        logger.info("\(exchange.request.method) \(redacted.request.target) \(exchange.response.status) \(exchange.response.body.count)B \(Self.milliseconds(since: started))\(failure == nil ? "" : " NOT RECORDED")",
                     metadata: Self.metadata(context))
         return failure
     }
@@ -71,6 +71,11 @@ struct ExchangeRecorder: Sendable {
             }
             return cause
         }
+    }
+
+    /// `1.3ms`: how long an exchange took, as every log line says durations.
+    private static func milliseconds(since start: ContinuousClock.Instant) -> String {
+        String(format: "%.1fms", (ContinuousClock.now - start) / .milliseconds(1))
     }
 
     private static func metadata(_ context: ExchangeContext) -> Logger.Metadata {

@@ -66,7 +66,7 @@ public final class ReplayEngine: Sendable {
         case let .serve(exchange, rewrite): hit(exchange, rewrite: rewrite, clientID: clientID, extraFields: extraFields)
         }
         if let explanation = outcome.explanation {
-            logger.warning("\(outcome.kind.rawValue): \(explanation)")
+            logger.warning("\(outcome.kind.rawValue): \(explanation.replacingOccurrences(of: "\n", with: " | "))")
         }
         return outcome
     }
