@@ -48,13 +48,31 @@ final class ConnectionRegistry: Sendable {
         for entry in state.withLock({ Array($0.open.values) }) { entry.channel.close(promise: nil) }
     }
 
-    /// Waits until every closed connection's recording lane has run all its jobs.
-    func waitForLanes() async {
+    /// Waits until every connection open now (and any accepted meanwhile) has closed: each
+    /// connection's close is awaited once, nothing is polled.
+    func waitUntilClosed() async {
+        var awaited: Set<ObjectIdentifier> = []
         while true {
-            let lanes = state.withLock { Array($0.draining.values) }
-            if lanes.isEmpty { return }
-            for lane in lanes { await lane.value }
-            try? await Task.sleep(for: .milliseconds(1))
+            let pending = state.withLock { $0.open.filter { !awaited.contains($0.key) } }
+            if pending.isEmpty { return }
+            for (id, entry) in pending {
+                awaited.insert(id)
+                try? await entry.channel.closeFuture.get()
+            }
+        }
+    }
+
+    /// Waits until every closed connection's recording lane has run all its jobs (call it once
+    /// no connection is open: a closed connection hands its lane over before its close completes).
+    func waitForLanes() async {
+        var awaited: Set<ObjectIdentifier> = []
+        while true {
+            let pending = state.withLock { $0.draining.filter { !awaited.contains($0.key) } }
+            if pending.isEmpty { return }
+            for (id, lane) in pending {
+                awaited.insert(id)
+                await lane.value
+            }
         }
     }
 }

@@ -91,13 +91,20 @@ public struct RecordingProxyServer: Sendable {
     /// exchanges in flight get up to `grace` to finish. Returns once everything seen is archived.
     public func stop(grace: Duration = .seconds(2)) async {
         try? await channel.close()
+        let registry = self.registry
         registry.stopAll()
-        let deadline = ContinuousClock.now + grace
-        while registry.openCount > 0, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await registry.waitUntilClosed() }
+            group.addTask {
+                // The grace period is a deadline: what is still open then is closed.
+                try? await Task.sleep(for: grace)
+                if !Task.isCancelled { registry.closeAll() }
+            }
+            await group.next()
+            group.cancelAll()
         }
         registry.closeAll()
-        while registry.openCount > 0 { try? await Task.sleep(for: .milliseconds(5)) }
+        await registry.waitUntilClosed()
         await registry.waitForLanes()
     }
 }

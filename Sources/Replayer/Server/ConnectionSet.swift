@@ -17,4 +17,18 @@ final class ConnectionSet: Sendable {
     }
 
     var count: Int { channels.withLock { $0.count } }
+
+    /// Waits until every connection open now (and any accepted meanwhile) has closed, awaiting
+    /// each one's close once: nothing is polled.
+    func waitUntilClosed() async {
+        var awaited: Set<ObjectIdentifier> = []
+        while true {
+            let pending = channels.withLock { $0.filter { !awaited.contains($0.key) } }
+            if pending.isEmpty { return }
+            for (id, channel) in pending {
+                awaited.insert(id)
+                try? await channel.closeFuture.get()
+            }
+        }
+    }
 }

@@ -61,6 +61,6 @@ public struct RunningReplayServer: Sendable {
     public func stop() async {
         try? await channel.close()
         connections.closeAll()
-        while connections.count > 0 { try? await Task.sleep(for: .milliseconds(5)) }
+        await connections.waitUntilClosed()
     }
 }
