@@ -44,7 +44,8 @@ public enum TLSFailure {
             return "the upstream's certificate was refused"
         }
         if codes.contains("WRONG_VERSION_NUMBER") || codes.contains("HTTP_REQUEST") || codes.contains("PACKET_LENGTH_TOO_LONG")
-            || codes.contains("RECORD_LENGTH_MISMATCH") {
+            || codes.contains("RECORD_LENGTH_MISMATCH")
+        {
             return "the upstream does not speak TLS on this port (plain HTTP?)"
         }
         if let alert = codes.first(where: { $0.contains("ALERT") }) {

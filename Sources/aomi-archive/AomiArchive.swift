@@ -6,7 +6,9 @@ struct AomiArchive: AsyncParsableCommand {
         commandName: "aomi-archive",
         abstract: "Record, index and replay Aomi chat-agent traffic as WARC archives.",
         version: "0.1.0",
-        subcommands: [DemoCommand.self, InspectCommand.self, SimCommand.self, RecordCommand.self, CrawlCommand.self, IndexCommand.self, SearchCommand.self, ThreadsCommand.self,
-                      ShowCommand.self, ReplayCommand.self, VerifyCommand.self, ExportCommand.self]
+        subcommands: [
+            DemoCommand.self, InspectCommand.self, SimCommand.self, RecordCommand.self, CrawlCommand.self, IndexCommand.self, SearchCommand.self, ThreadsCommand.self,
+            ShowCommand.self, ReplayCommand.self, VerifyCommand.self, ExportCommand.self,
+        ]
     )
 }

@@ -1,5 +1,5 @@
-import AomiArchive
 import AomiAPI
+import AomiArchive
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
@@ -57,19 +57,24 @@ struct CrawlCommand: AsyncParsableCommand {
         let tls = try upstreamTLS.settings()
         let key = try RedactionKey.loadOrCreate(root: archives)
         let recorderID = String(UUID().uuidString.prefix(8)).lowercased()
-        let archive = WalletArchive(settings: .init(root: archives, recorderID: recorderID,
-                                                    info: ArchiveInfo(upstream: upstream, redactionKeyID: key.id, capture: .crawl, extra: upstreamTLS.warcinfo)))
+        let archive = WalletArchive(
+            settings: .init(
+                root: archives, recorderID: recorderID,
+                info: ArchiveInfo(upstream: upstream, redactionKeyID: key.id, capture: .crawl, extra: upstreamTLS.warcinfo)))
         let client = RecordingProxy.makeUpstreamClient(tls: tls)
-        let crawler = WalletCrawler(configuration: CrawlConfiguration(upstream: upstream, upstreamTLS: tls, wallet: address, appKey: appKey,
-                                                                      timeout: timeout.duration, concurrency: concurrency),
-                                    archive: archive, redactor: Redactor(key: key), client: client)
+        let crawler = WalletCrawler(
+            configuration: CrawlConfiguration(
+                upstream: upstream, upstreamTLS: tls, wallet: address, appKey: appKey,
+                timeout: timeout.duration, concurrency: concurrency),
+            archive: archive, redactor: Redactor(key: key), client: client)
         let showProgress = isatty(STDERR_FILENO) == 1
         let result: Result<CrawlReport, any Error>
         do {
-            result = .success(try await crawler.crawl { progress in
-                if progress.failed { FileHandle.standardError.write(Data("\(showProgress ? "\r\u{1B}[K" : "")thread \(progress.sessionID) failed\n".utf8)) }
-                if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[Kcrawling \(address.value): \(progress.done)/\(progress.total) threads".utf8)) }
-            })
+            result = .success(
+                try await crawler.crawl { progress in
+                    if progress.failed { FileHandle.standardError.write(Data("\(showProgress ? "\r\u{1B}[K" : "")thread \(progress.sessionID) failed\n".utf8)) }
+                    if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[Kcrawling \(address.value): \(progress.done)/\(progress.total) threads".utf8)) }
+                })
         } catch {
             result = .failure(error)
         }
@@ -80,8 +85,9 @@ struct CrawlCommand: AsyncParsableCommand {
         for failure in report.failures { FileHandle.standardError.write(Data("failed: \(failure)\n".utf8)) }
         let revisits = await archive.revisits
         let written = files.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
-        print("crawled \(report.threads) threads of \(address.value): \(report.exchanges) exchanges, \(revisits) revisits, "
-              + "\(report.failures.count) failures, \(written) bytes written to \(files.joined(separator: ", "))")
+        print(
+            "crawled \(report.threads) threads of \(address.value): \(report.exchanges) exchanges, \(revisits) revisits, "
+                + "\(report.failures.count) failures, \(written) bytes written to \(files.joined(separator: ", "))")
         if !report.failures.isEmpty { throw ExitCode(1) }
     }
 }

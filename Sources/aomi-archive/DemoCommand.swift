@@ -35,15 +35,18 @@ struct DemoCommand: AsyncParsableCommand {
         step("simulator serving the Aomi API on \(sim.baseURL)")
         let key = try RedactionKey.loadOrCreate(root: root)
         let archive = WalletArchive(settings: .init(root: root, recorderID: "demo", info: ArchiveInfo(upstream: sim.baseURL, redactionKeyID: key.id)))
-        let proxy = try await RecordingProxy(configuration: RecorderConfiguration(upstream: sim.baseURL), archive: archive,
-                                             redactor: Redactor(key: key), logger: RunningServer.quietLogger()).start()
+        let proxy = try await RecordingProxy(
+            configuration: RecorderConfiguration(upstream: sim.baseURL), archive: archive,
+            redactor: Redactor(key: key), logger: RunningServer.quietLogger()
+        ).start()
         step("recorder on \(proxy.baseURL), archiving into \(root)")
 
         let report = try await AomiDriver(configuration: .fast(target: proxy.baseURL, wallets: 2, threads: 2, messages: 3, concurrency: 4)).run()
         failures += report.errors
         for thread in report.threads {
-            step("\(thread.wallet) \"\(thread.title ?? "?")\": \(thread.messages.count) messages, \(thread.events.count) events, "
-                 + "wallet: \(thread.walletOutcomes.isEmpty ? "none" : thread.walletOutcomes.joined(separator: "; "))")
+            step(
+                "\(thread.wallet) \"\(thread.title ?? "?")\": \(thread.messages.count) messages, \(thread.events.count) events, "
+                    + "wallet: \(thread.walletOutcomes.isEmpty ? "none" : thread.walletOutcomes.joined(separator: "; "))")
         }
         let outcomes = report.threads.flatMap(\.walletOutcomes)
         if !outcomes.contains(where: { $0.hasSuffix(": signed") }) || !outcomes.contains(where: { $0.hasSuffix(": rejected") }) {
@@ -74,7 +77,8 @@ struct DemoCommand: AsyncParsableCommand {
         failures += try await replayAndVerify(root: root, recorded: report, step: step)
 
         let wallet = report.threads.first?.wallet ?? "0x…"
-        print("""
+        print(
+            """
 
             Archives: \(root)
             Index:    \(databasePath)
@@ -105,15 +109,19 @@ struct DemoCommand: AsyncParsableCommand {
         var wallets: [String] = []
         for thread in recorded.threads where !wallets.contains(thread.wallet) { wallets.append(thread.wallet) }
         let walletIndex = wallets.firstIndex(of: signed.wallet) ?? 0
-        let replayed = try await AomiDriver(configuration: .fast(target: server.baseURL, wallets: walletIndex + 1, threads: signed.thread + 1, messages: 3,
-                                                                  concurrency: 1)).run()
+        let replayed = try await AomiDriver(
+            configuration: .fast(
+                target: server.baseURL, wallets: walletIndex + 1, threads: signed.thread + 1, messages: 3,
+                concurrency: 1)
+        ).run()
         await server.stop()
         failures += replayed.errors
         if let again = replayed.threads.first(where: { $0.wallet == signed.wallet && $0.thread == signed.thread }) {
             let same = DriverReport(threads: [again], requests: 0).transcript == DriverReport(threads: [signed], requests: 0).transcript
             if !same { failures.append("the replayed thread differs from the recording") }
-            step("replayed \"\(again.title ?? "?")\" as session \(again.sessionID) with a new client_id and new hashes: \(again.messages.count) messages, "
-                 + "\(again.events.count) events, wallet: \(again.walletOutcomes.joined(separator: "; ")): \(same ? "the same as recorded" : "NOT the same as recorded")")
+            step(
+                "replayed \"\(again.title ?? "?")\" as session \(again.sessionID) with a new client_id and new hashes: \(again.messages.count) messages, "
+                    + "\(again.events.count) events, wallet: \(again.walletOutcomes.joined(separator: "; ")): \(same ? "the same as recorded" : "NOT the same as recorded")")
         }
         let verified = try await ReplayVerifier(archive: archive).run()
         failures += verified.differences

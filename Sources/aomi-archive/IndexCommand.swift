@@ -46,9 +46,11 @@ struct IndexCommand: ParsableCommand {
         for damage in report.damage {
             FileHandle.standardError.write(Data("damage: \(damage)\n".utf8))
         }
-        print(String(format: "indexed %d records (%d new or changed messages, %d events) from %d of %d files in %.2f s (%.0f records/s) into %@%@",
-                     report.recordsLoaded, report.messagesWritten, report.eventsWritten, report.filesRead, report.filesSeen, report.seconds,
-                     report.recordsPerSecond, path, report.damage.isEmpty ? "" : "; \(report.damage.count) damaged places"))
+        print(
+            String(
+                format: "indexed %d records (%d new or changed messages, %d events) from %d of %d files in %.2f s (%.0f records/s) into %@%@",
+                report.recordsLoaded, report.messagesWritten, report.eventsWritten, report.filesRead, report.filesSeen, report.seconds,
+                report.recordsPerSecond, path, report.damage.isEmpty ? "" : "; \(report.damage.count) damaged places"))
         if !report.damage.isEmpty { throw ExitCode(1) }
     }
 
@@ -57,7 +59,8 @@ struct IndexCommand: ParsableCommand {
         let rate = progress.seconds > 0 ? Double(progress.bytes) / progress.seconds : 0
         let fraction = progress.totalBytes > 0 ? Double(progress.bytes) / Double(progress.totalBytes) : 0
         let left = rate > 0 ? Double(progress.totalBytes - progress.bytes) / rate : 0
-        return String(format: "indexing: %.0f%% (%d/%d files, %d records, %.1f MB/s, about %.0f s left)",
-                      fraction * 100, progress.filesDone, progress.filesTotal, progress.records, rate / 1_048_576, max(0, left))
+        return String(
+            format: "indexing: %.0f%% (%d/%d files, %d records, %.1f MB/s, about %.0f s left)",
+            fraction * 100, progress.filesDone, progress.filesTotal, progress.records, rate / 1_048_576, max(0, left))
     }
 }

@@ -71,8 +71,9 @@ struct InspectCommand: ParsableCommand {
             return
         }
         let outcome = report.repairedPath.map { "repaired as \($0)" } ?? "removed: no intact record"
-        print("\(report.originalPath): \(outcome); \(report.intactRecords) intact records, \(report.bytesCut) bytes cut, "
-              + "\(report.closedSegmentOrigins.count) unfinished streams ended")
+        print(
+            "\(report.originalPath): \(outcome); \(report.intactRecords) intact records, \(report.bytesCut) bytes cut, "
+                + "\(report.closedSegmentOrigins.count) unfinished streams ended")
     }
 }
 

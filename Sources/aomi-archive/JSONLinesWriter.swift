@@ -11,7 +11,8 @@ struct JSONLinesWriter {
 
     func write<Value: Encodable>(_ tags: [String: String], _ value: Value) {
         guard let body = try? encoder.encode(value),
-              var object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else { return }
+            var object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
+        else { return }
         for (key, tag) in tags { object[key] = tag }
         guard let line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         FileHandle.standardOutput.write(line + Data("\n".utf8))

@@ -54,7 +54,10 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "A JSON path in request bodies whose string values are redacted, e.g. wallet.seed or secrets.* (repeatable).")
     var redactJson: [String] = []
 
-    @Flag(help: "Answer 503 instead of the upstream's answer when an exchange cannot be written (full disk), and cut a stream whose events cannot be. Without it the answer goes through marked X-Aomi-Recorded: no.")
+    @Flag(
+        help:
+            "Answer 503 instead of the upstream's answer when an exchange cannot be written (full disk), and cut a stream whose events cannot be. Without it the answer goes through marked X-Aomi-Recorded: no."
+    )
     var requireRecording = false
 
     @Option(help: "Sessions remembered for wallet binding and numbering; the least recently used are forgotten past it.")
@@ -89,12 +92,15 @@ struct RecordCommand: AsyncParsableCommand {
         try rules.add(headers: redactHeader, queryParameters: redactParam, bodyPaths: redactJson)
         let key = try RedactionKey.loadOrCreate(root: archives)
         let recorderID = String(UUID().uuidString.prefix(8)).lowercased()
-        let archive = WalletArchive(settings: .init(root: archives, recorderID: recorderID, rotationBytes: rotate.bytes,
-                                                    info: ArchiveInfo(upstream: upstream, redactionKeyID: key.id, extra: upstreamTLS.warcinfo),
-                                                    compressionLevel: gzipLevel))
+        let archive = WalletArchive(
+            settings: .init(
+                root: archives, recorderID: recorderID, rotationBytes: rotate.bytes,
+                info: ArchiveInfo(upstream: upstream, redactionKeyID: key.id, extra: upstreamTLS.warcinfo),
+                compressionLevel: gzipLevel))
         let proxy = RecordingProxy(
-            configuration: RecorderConfiguration(upstream: upstream, upstreamTLS: upstreamSettings, upstreamTimeout: upstreamTimeout.duration, maxRequestBodyBytes: Int(maxBody.bytes),
-                                                 maxHeaderBytes: Int(maxHeader.bytes), requireRecording: requireRecording, sessionMemory: sessionMemory),
+            configuration: RecorderConfiguration(
+                upstream: upstream, upstreamTLS: upstreamSettings, upstreamTimeout: upstreamTimeout.duration, maxRequestBodyBytes: Int(maxBody.bytes),
+                maxHeaderBytes: Int(maxHeader.bytes), requireRecording: requireRecording, sessionMemory: sessionMemory),
             archive: archive, redactor: Redactor(key: key, rules: rules), logger: logger)
         let server = try await proxy.start(host: address.host, port: address.port, tls: listenerSettings)
         let announcer = log.announcer(label: "aomi-archive.record")
@@ -112,7 +118,8 @@ struct RecordCommand: AsyncParsableCommand {
         let revisits = await archive.revisits
         let exchanges = await statistics.exchanges
         let written = files.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
-        let summary = "stopped: \(exchanges) exchanges and \(await statistics.streams) streams, "
+        let summary =
+            "stopped: \(exchanges) exchanges and \(await statistics.streams) streams, "
             + "\(await statistics.bytesIn) bytes in, \(await statistics.bytesOut) bytes out, \(written) bytes written in \(files.count) files, "
             + "\(revisits) revisits (dedup \(exchanges == 0 ? 0 : revisits * 100 / exchanges)%), \(await statistics.upstreamErrors) upstream errors, "
             + "\(await statistics.writeFailures) failed writes\(await statistics.lastWriteFailure.map { " (last: \($0.cause))" } ?? "")"

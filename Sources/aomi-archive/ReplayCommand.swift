@@ -44,7 +44,8 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "A query parameter left out of matching and aliased like client_id, which always is (repeatable).")
     var ignoreParam: [String] = []
 
-    @Option(help: "A JSON path left out of matching and aliased, in bodies or in a parameter's JSON (message.payload.txHash and .signature, and client_id, always are) (repeatable).")
+    @Option(
+        help: "A JSON path left out of matching and aliased, in bodies or in a parameter's JSON (message.payload.txHash and .signature, and client_id, always are) (repeatable).")
     var ignoreJson: [String] = []
 
     @Option(help: "A browser origin allowed to call the replay (repeatable; * for any). Default: loopback origins.")
@@ -74,10 +75,13 @@ struct ReplayCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         let archive = try source.load(paths: try source.paths())
         let root = source.root
-        let engine = ReplayEngine(archive: archive, configuration: ReplayConfiguration(clock: clock, speed: speed, strict: strict, checkKeys: checkKeys,
-                                                                                         cors: CORSPolicy(origins: cors), matchHeaders: matchHeader,
-                                                                                         ignoreParameters: ignoreParam, ignoreJSON: ignoreJson),
-                                  tokens: SecretTokens.load(root: root), logger: logger)
+        let engine = ReplayEngine(
+            archive: archive,
+            configuration: ReplayConfiguration(
+                clock: clock, speed: speed, strict: strict, checkKeys: checkKeys,
+                cors: CORSPolicy(origins: cors), matchHeaders: matchHeader,
+                ignoreParameters: ignoreParam, ignoreJSON: ignoreJson),
+            tokens: SecretTokens.load(root: root), logger: logger)
         if checkKeys, !engine.canCheckKeys { logger.info("App keys are not checked: no matching .aomi-archive-key in \(root)") }
         let tls = fallback == nil ? UpstreamTLS.systemTrust : try upstreamTLS.settings()
         let recorder = try await startFallbackRecorder(tls: tls, logger: logger)
@@ -86,7 +90,8 @@ struct ReplayCommand: AsyncParsableCommand {
             .start(host: address.host, port: address.port, tls: try listenerTLS.settings())
         let exchanges = archive.sessions.reduce(0) { $0 + $1.exchanges.count }
         let milliseconds = (ContinuousClock.now - started) / .milliseconds(1)
-        let banner = "listening on \(server.baseURL), serving \(archive.sessions.count) sessions, \(exchanges) exchanges from "
+        let banner =
+            "listening on \(server.baseURL), serving \(archive.sessions.count) sessions, \(exchanges) exchanges from "
             + "\(archive.filesRead) files (loaded in \(Int(milliseconds)) ms, clock \(clock.rawValue)\(strict ? ", strict" : ""))"
         log.announcer(label: "aomi-archive.replay").notice("\(banner)")
         await shutdown.wait()
@@ -102,10 +107,13 @@ struct ReplayCommand: AsyncParsableCommand {
     private func startFallbackRecorder(tls: UpstreamTLS, logger: Logger) async throws -> (server: RecordingProxyServer, archive: WalletArchive)? {
         guard let record, let fallback else { return nil }
         let key = try RedactionKey.loadOrCreate(root: record)
-        let archive = WalletArchive(settings: .init(root: record, recorderID: "replay-" + String(UUID().uuidString.prefix(8)).lowercased(),
-                                                    info: ArchiveInfo(upstream: fallback, redactionKeyID: key.id, extra: upstreamTLS.warcinfo)))
-        let proxy = RecordingProxy(configuration: RecorderConfiguration(upstream: fallback, upstreamTLS: tls), archive: archive, redactor: Redactor(key: key),
-                                   logger: logger)
+        let archive = WalletArchive(
+            settings: .init(
+                root: record, recorderID: "replay-" + String(UUID().uuidString.prefix(8)).lowercased(),
+                info: ArchiveInfo(upstream: fallback, redactionKeyID: key.id, extra: upstreamTLS.warcinfo)))
+        let proxy = RecordingProxy(
+            configuration: RecorderConfiguration(upstream: fallback, upstreamTLS: tls), archive: archive, redactor: Redactor(key: key),
+            logger: logger)
         return (try await proxy.start(), archive)
     }
 }

@@ -47,10 +47,11 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         let queries = ArchiveQueries(database: try ArchiveDatabase.openExisting(path: location.databasePath))
         let terminal = isatty(STDOUT_FILENO) == 1 && !json
-        let hits = try queries.search(SearchQuery(
-            text: query, wallet: wallet, session: session, sender: sender.flatMap(MessageSender.init(rawValue:)),
-            since: try since.map { try TimeExpression.parse($0) }, until: try until.map { try TimeExpression.parse($0) },
-            limit: limit, highlight: terminal ? ("\u{1B}[1m", "\u{1B}[0m") : ("[", "]")))
+        let hits = try queries.search(
+            SearchQuery(
+                text: query, wallet: wallet, session: session, sender: sender.flatMap(MessageSender.init(rawValue:)),
+                since: try since.map { try TimeExpression.parse($0) }, until: try until.map { try TimeExpression.parse($0) },
+                limit: limit, highlight: terminal ? ("\u{1B}[1m", "\u{1B}[0m") : ("[", "]")))
         if json {
             let output = JSONLinesWriter()
             for hit in hits { output.write(hit) }

@@ -1,8 +1,8 @@
 import AomiAPI
 import AomiSimulator
-import HTTPServing
 import ArgumentParser
 import Foundation
+import HTTPServing
 
 /// `aomi-archive sim`: the stand-in Aomi backend, and `sim drive`, a client that behaves like the real one.
 struct SimCommand: AsyncParsableCommand {
@@ -34,7 +34,9 @@ struct SimServeCommand: AsyncParsableCommand {
 
     @OptionGroup var listenerTLS: ListenerTLSOptions
 
-    @Option(help: "What moves an agent turn on: clock (the times below) or polls:N (a step after every N polls of GET /api/state; the same requests then always see the same snapshots).")
+    @Option(
+        help:
+            "What moves an agent turn on: clock (the times below) or polls:N (a step after every N polls of GET /api/state; the same requests then always see the same snapshots).")
     var pace = TurnPacing.clock
 
     @Option(help: "Agent think time before its first output (1200ms, 2s).")
@@ -74,8 +76,9 @@ struct SimServeCommand: AsyncParsableCommand {
             updatesLifetime: updatesLifetime.isZero ? nil : updatesLifetime.duration,
             updatesEventLimit: updatesMaxEvents > 0 ? updatesMaxEvents : nil, appKeys: keys)
         let backend = SimulatorBackend(configuration: configuration)
-        let server = try await RunningServer.start(router: SimulatorRoutes(backend: backend).router(), host: address.host, port: address.port,
-                                                   tls: try listenerTLS.settings()?.configuration, logger: log.logger(label: "aomi-archive.sim"))
+        let server = try await RunningServer.start(
+            router: SimulatorRoutes(backend: backend).router(), host: address.host, port: address.port,
+            tls: try listenerTLS.settings()?.configuration, logger: log.logger(label: "aomi-archive.sim"))
         log.announcer(label: "aomi-archive.sim").notice("listening on \(server.baseURL), serving the Aomi API (seed \(seed))")
         await shutdown.wait()
         await server.stop()
@@ -134,20 +137,22 @@ struct SimDriveCommand: AsyncParsableCommand {
     func run() async throws {
         let key = appKeyEnv.flatMap { ProcessInfo.processInfo.environment[$0] }
         let secret = secretEnv.flatMap { ProcessInfo.processInfo.environment[$0] }
-        let driver = AomiDriver(configuration: DriverConfiguration(
-            target: target, wallets: wallets, threadsPerWallet: threads, messagesPerThread: messages,
-            concurrency: concurrency, seed: seed, pollInterval: poll.duration, appKey: key, app: app,
-            secrets: secret.map { ["API_KEY": $0] }, requestTimeout: requestTimeout.duration))
+        let driver = AomiDriver(
+            configuration: DriverConfiguration(
+                target: target, wallets: wallets, threadsPerWallet: threads, messagesPerThread: messages,
+                concurrency: concurrency, seed: seed, pollInterval: poll.duration, appKey: key, app: app,
+                secrets: secret.map { ["API_KEY": $0] }, requestTimeout: requestTimeout.duration))
         let started = ContinuousClock.now
         let report = try await driver.run()
         if json {
             print(String(decoding: try JSONCoding.encoder().encode(report), as: UTF8.self))
         } else {
             for thread in report.threads {
-                print("\(thread.wallet) thread \(thread.thread) [\(thread.sessionID)] \"\(thread.title ?? "-")\": "
-                      + "\(thread.messages.count) messages, \(thread.events.count) events, \(thread.walletRequests.count) wallet requests"
-                      + thread.walletOutcomes.map { "; \($0)" }.joined()
-                      + (thread.errors.isEmpty ? "" : ", \(thread.errors.count) errors"))
+                print(
+                    "\(thread.wallet) thread \(thread.thread) [\(thread.sessionID)] \"\(thread.title ?? "-")\": "
+                        + "\(thread.messages.count) messages, \(thread.events.count) events, \(thread.walletRequests.count) wallet requests"
+                        + thread.walletOutcomes.map { "; \($0)" }.joined()
+                        + (thread.errors.isEmpty ? "" : ", \(thread.errors.count) errors"))
             }
             print("\(report.threads.count) threads, \(report.requests) requests in \(ContinuousClock.now - started), \(report.errors.count) errors")
         }

@@ -104,8 +104,8 @@ import Testing
     }
 }
 
-private extension String {
-    init(format2 byte: UInt8) {
+extension String {
+    fileprivate init(format2 byte: UInt8) {
         let digits = Array("0123456789ABCDEF")
         self = "%" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0xF)])
     }

@@ -19,8 +19,10 @@ import Testing
         let folders = Set(files.filter { $0.hasSuffix(".warc.gz") }.map { ($0 as NSString).deletingLastPathComponent })
         #expect(folders.count == 3 && folders.contains("_unbound"), "a folder per wallet, and _unbound for the secrets registered before a session: \(folders)")
         #expect(files.contains("index.sqlite"))
-        let show = try await CommandRunner.run(["show", "--archives", folder,
-                                          String(try #require(result.standardOutput.split(separator: "show ").last?.split(separator: " ").first))])
+        let show = try await CommandRunner.run([
+            "show", "--archives", folder,
+            String(try #require(result.standardOutput.split(separator: "show ").last?.split(separator: " ").first)),
+        ])
         #expect(show.status == 0, "\(show.standardError)")
         #expect(show.standardOutput.contains("user: "))
     }

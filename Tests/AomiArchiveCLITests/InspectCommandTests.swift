@@ -7,17 +7,21 @@ import WARC
     private func archive(in folder: String, pairs: Int) async throws -> String {
         let writer = try WARCWriter(configuration: WARCWriterConfiguration(directory: folder, writerID: "cli"))
         for index in 0..<pairs {
-            let request = WARCRecord(type: .request, headers: [
-                (WARCField.targetURI, "http://127.0.0.1:9/api/state"),
-                (WARCField.contentType, WARCValue.httpRequestContentType),
-                ("Aomi-Session-Id", "session-\(index)"),
-            ], block: Array("GET /api/state HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+            let request = WARCRecord(
+                type: .request,
+                headers: [
+                    (WARCField.targetURI, "http://127.0.0.1:9/api/state"),
+                    (WARCField.contentType, WARCValue.httpRequestContentType),
+                    ("Aomi-Session-Id", "session-\(index)"),
+                ], block: Array("GET /api/state HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
             let body = "{\"n\":\(index)}"
-            let response = WARCRecord(type: .response, headers: [
-                (WARCField.targetURI, "http://127.0.0.1:9/api/state"),
-                (WARCField.contentType, WARCValue.httpResponseContentType),
-                ("Aomi-Session-Id", "session-\(index)"),
-            ], block: Array("HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\n\r\n\(body)".utf8))
+            let response = WARCRecord(
+                type: .response,
+                headers: [
+                    (WARCField.targetURI, "http://127.0.0.1:9/api/state"),
+                    (WARCField.contentType, WARCValue.httpResponseContentType),
+                    ("Aomi-Session-Id", "session-\(index)"),
+                ], block: Array("HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\n\r\n\(body)".utf8))
             try await writer.write([request, response])
         }
         return try await writer.close()[0]

@@ -12,8 +12,10 @@ import WARC
 /// wallet requests signed and rejected) → `replay` → `sim drive` again with new session ids,
 /// client_ids, hashes and signatures.
 @Suite struct RealClientRoundTripTests {
-    private let drive = ["sim", "drive", "--wallets", "2", "--threads", "2", "--messages", "3", "--seed", "9", "--poll", "10ms",
-                         "--json", "--secret-env", "ROUNDTRIP_SECRET", "--request-timeout", "120s"]
+    private let drive = [
+        "sim", "drive", "--wallets", "2", "--threads", "2", "--messages", "3", "--seed", "9", "--poll", "10ms",
+        "--json", "--secret-env", "ROUNDTRIP_SECRET", "--request-timeout", "120s",
+    ]
 
     private func report(_ result: CommandRunner.Result) throws -> DriverReport {
         try JSONCoding.decode(DriverReport.self, from: Array(result.standardOutput.utf8))
@@ -83,7 +85,8 @@ import WARC
         for stored in records {
             var record = stored.record
             if altered == nil, record.type == .response, let target = record.targetURI, target.contains(AomiPath.system), let head = record.httpHeadLength,
-               let index = record.block[head...].firstIndex(of: UInt8(ascii: "a")) {
+                let index = record.block[head...].firstIndex(of: UInt8(ascii: "a"))
+            {
                 record.block[index] = UInt8(ascii: "A")
                 record.headers.remove(WARCField.blockDigest)
                 altered = target
@@ -98,8 +101,9 @@ import WARC
 
         let fresh = try await CommandRunner.run(["verify", "--archives", root, "--fresh-ids"])
         #expect(fresh.status == 1)
-        #expect(fresh.standardOutput.contains("POST \(QueryString.target(ofURI: target))") && fresh.standardOutput.contains("WARC-Payload-Digest"),
-                "\(fresh.standardOutput)")
+        #expect(
+            fresh.standardOutput.contains("POST \(QueryString.target(ofURI: target))") && fresh.standardOutput.contains("WARC-Payload-Digest"),
+            "\(fresh.standardOutput)")
     }
 
     private func archiveFiles(_ root: String) throws -> [String] {

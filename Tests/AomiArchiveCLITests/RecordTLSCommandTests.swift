@@ -47,8 +47,10 @@ import WARC
         #expect(!insecure.warcinfo.isEmpty)
         #expect(insecure.warcinfo.allSatisfy { String(decoding: $0.block, as: UTF8.self).contains("upstream-tls: NOT VERIFIED") })
 
-        let badCA = try await CommandRunner.run(["record", "--upstream", upstream, "--listen", "127.0.0.1:0", "--archives", root + "/bad",
-                                           "--upstream-ca", certificates.folder + "/missing.pem"])
+        let badCA = try await CommandRunner.run([
+            "record", "--upstream", upstream, "--listen", "127.0.0.1:0", "--archives", root + "/bad",
+            "--upstream-ca", certificates.folder + "/missing.pem",
+        ])
         #expect(badCA.status != 0)
         #expect(badCA.standardError.contains("missing.pem"), "\(badCA.standardError)")
     }

@@ -83,11 +83,12 @@ import WARC
             #expect(check.status == 0, "\(file): \(check.output)")
         }
         #expect(truncated == 1, "the open SSE stream got its final segment")
-        let answeredProbes = Set(targets.compactMap { line -> Int? in
-            let parts = line.split(separator: " ")
-            guard answered.contains(String(parts[1])), let range = parts[0].range(of: "probe=") else { return nil }
-            return Int(parts[0][range.upperBound...])
-        })
+        let answeredProbes = Set(
+            targets.compactMap { line -> Int? in
+                let parts = line.split(separator: " ")
+                guard answered.contains(String(parts[1])), let range = parts[0].range(of: "probe=") else { return nil }
+                return Int(parts[0][range.upperBound...])
+            })
         let missing = probes.filter { !answeredProbes.contains($0) }
         #expect(missing.isEmpty, "\(missing.count) of \(probes.count) received exchanges are missing, e.g. \(missing.prefix(5))")
     }

@@ -59,8 +59,10 @@ import WARC
         try #require(demo.status == 0, "\(demo.standardError)")
         let sim = try BackgroundCommand(["sim", "--listen", "127.0.0.1:0"])
         let live = try await sim.waitForURL()
-        let replay = try BackgroundCommand(["replay", "--archives", folder + "/recorded", "--listen", "127.0.0.1:0",
-                                            "--fallback", live, "--record", folder + "/forwarded"])
+        let replay = try BackgroundCommand([
+            "replay", "--archives", folder + "/recorded", "--listen", "127.0.0.1:0",
+            "--fallback", live, "--record", folder + "/forwarded",
+        ])
         let url = try await replay.waitForURL()
 
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)

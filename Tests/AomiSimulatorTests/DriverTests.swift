@@ -4,7 +4,9 @@ import Testing
 
 /// The client driver against a real simulator.
 @Suite struct DriverTests {
-    private func drive(seed: UInt64 = 1, wallets: Int = 1, threads: Int = 1, messages: Int = 3, configure: (inout SimulatorConfiguration) -> Void = { _ in }) async throws -> DriverReport {
+    private func drive(
+        seed: UInt64 = 1, wallets: Int = 1, threads: Int = 1, messages: Int = 3, configure: (inout SimulatorConfiguration) -> Void = { _ in }
+    ) async throws -> DriverReport {
         let sim = try await SimulatorHarness.start(configure)
         let driver = AomiDriver(configuration: .fast(target: sim.server.baseURL, wallets: wallets, threads: threads, messages: messages, seed: seed))
         let report = try await driver.run()
@@ -43,8 +45,9 @@ import Testing
         #expect(first.errors.isEmpty && second.errors.isEmpty)
         #expect(first.transcript == second.transcript)
         #expect(first.threads.flatMap(\.proofs) != second.threads.flatMap(\.proofs), "new hashes and signatures on every run")
-        #expect(first.threads.flatMap(\.walletOutcomes).contains { $0.hasSuffix("signed") } && first.threads.flatMap(\.walletOutcomes).contains { $0.hasSuffix("rejected") },
-                "\(first.threads.flatMap(\.walletOutcomes))")
+        #expect(
+            first.threads.flatMap(\.walletOutcomes).contains { $0.hasSuffix("signed") } && first.threads.flatMap(\.walletOutcomes).contains { $0.hasSuffix("rejected") },
+            "\(first.threads.flatMap(\.walletOutcomes))")
         #expect(first.threads.map(\.sessionID) != second.threads.map(\.sessionID))
         let other = try await drive(seed: 8, wallets: 2, threads: 2, messages: 2)
         #expect(other.transcript != first.transcript)

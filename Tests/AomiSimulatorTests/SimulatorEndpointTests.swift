@@ -65,7 +65,10 @@ import Testing
     }
 
     @Test func chatAnswersAtOnceAndTheReplyGrowsOverPolls() async throws {
-        let sim = try await SimulatorHarness.start { $0.pacing = .polls(1); $0.streamChunks = 4 }
+        let sim = try await SimulatorHarness.start {
+            $0.pacing = .polls(1)
+            $0.streamChunks = 4
+        }
         let sent = try await sim.send(.POST, "/api/chat?message=\(SimulatorHarness.encode("What is the price of ETH?"))", session: "s")
         let first = try sent.decode(SessionSnapshot.self)
         #expect(first.isProcessing)
@@ -91,7 +94,12 @@ import Testing
     }
 
     @Test func aClockPacedTurnEndsOnItsOwn() async throws {
-        let sim = try await SimulatorHarness.start { $0.pacing = .clock; $0.thinkTime = .zero; $0.chunkInterval = .zero; $0.titleDelay = .zero }
+        let sim = try await SimulatorHarness.start {
+            $0.pacing = .clock
+            $0.thinkTime = .zero
+            $0.chunkInterval = .zero
+            $0.titleDelay = .zero
+        }
         let (_, stream) = try await sim.subscribe(session: "s")
         var events = stream.makeAsyncIterator()
         _ = try await sim.send(.POST, "/api/chat?message=\(SimulatorHarness.encode("What is the price of ETH?"))", session: "s")
@@ -141,7 +149,9 @@ import Testing
             #expect(try await sim.send(.GET, "/api/state", session: session).decode(SessionSnapshot.self) == asked)
 
             let hash = "0x" + String(repeating: "ab", count: 32)
-            let answer = signed ? #"{"type":"wallet:tx_complete","payload":{"txHash":"\#(hash)","status":"success","pending_tx_ids":[1]}}"#
+            let answer =
+                signed
+                ? #"{"type":"wallet:tx_complete","payload":{"txHash":"\#(hash)","status":"success","pending_tx_ids":[1]}}"#
                 : #"{"type":"wallet:tx_complete","payload":{"status":"failed","pending_tx_ids":[1],"error":"User rejected the request"}}"#
             let resumed = try await sim.send(.POST, "/api/system?message=\(SimulatorHarness.encode(answer))", session: session).decode(SessionSnapshot.self)
             #expect(resumed.isProcessing && resumed.userState?["pending_txs"] == nil)

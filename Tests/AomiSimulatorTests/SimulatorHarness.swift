@@ -1,8 +1,8 @@
 import AomiAPI
 import AomiSimulator
-import HTTPServing
 import AsyncHTTPClient
 import Foundation
+import HTTPServing
 import NIOCore
 import NIOHTTP1
 

@@ -14,7 +14,8 @@ import WARC
         let queue = try DatabaseQueue(path: path)
         return try queue.read { db in
             let files = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, identity FROM files").map { ($0["id"] as Int64, $0["identity"] as String) })
-            let records = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, record_id FROM records").map { ($0["id"] as Int64, ($0["record_id"] as String?) ?? "?") })
+            let records = Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, record_id FROM records").map { ($0["id"] as Int64, ($0["record_id"] as String?) ?? "?") })
             var tables: [String: [String]] = [:]
             for table in ["files", "records", "sessions", "titles", "messages", "events", "damage"] {
                 tables[table] = try Row.fetchAll(db, sql: "SELECT * FROM \(table)").map { row in
@@ -166,8 +167,9 @@ import WARC
         try await recorded.stop()
         let third = try index(recorded.root, into: recorded.databasePath)
         let final = try ArchiveQueries(database: try ArchiveDatabase.openExisting(path: recorded.databasePath)).counts()["records"]!
-        #expect(first.recordsLoaded + second.recordsLoaded + third.recordsLoaded == final,
-                "closing renamed the files (and ended open streams): they are recognised and continued, not re-read")
+        #expect(
+            first.recordsLoaded + second.recordsLoaded + third.recordsLoaded == final,
+            "closing renamed the files (and ended open streams): they are recognised and continued, not re-read")
         #expect(third.recordsLoaded < 10)
         let rebuilt = recorded.root + "/rebuilt.sqlite"
         _ = try index(recorded.root, into: rebuilt)

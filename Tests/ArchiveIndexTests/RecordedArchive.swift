@@ -15,8 +15,10 @@ struct RecordedArchive {
         let sim = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
         let key = try RedactionKey.loadOrCreate(root: root)
         let archive = WalletArchive(settings: .init(root: root, recorderID: "index-test", fsync: .never))
-        let proxy = try await RecordingProxy(configuration: RecorderConfiguration(upstream: sim.baseURL), archive: archive,
-                                             redactor: Redactor(key: key), logger: RunningServer.quietLogger()).start()
+        let proxy = try await RecordingProxy(
+            configuration: RecorderConfiguration(upstream: sim.baseURL), archive: archive,
+            redactor: Redactor(key: key), logger: RunningServer.quietLogger()
+        ).start()
         return RecordedArchive(root: root, sim: sim, proxy: proxy, archive: archive)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ArchiveIndex
 
 /// The index's JSON scanners and time expressions on their own, good input and bad.

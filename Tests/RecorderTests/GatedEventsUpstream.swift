@@ -16,12 +16,14 @@ struct GatedEventsUpstream {
         let (gate, open) = AsyncStream.makeStream(of: Void.self)
         let router = Router()
         router.get("/api/updates") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
-                try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_update\",\"session_id\":\"s\"}\n\n"))
-                for await _ in gate { break }
-                try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_complete\",\"session_id\":\"s\"}\n\n"))
-                try await writer.finish(nil)
-            })
+            Response(
+                status: .ok, headers: [.contentType: "text/event-stream"],
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_update\",\"session_id\":\"s\"}\n\n"))
+                    for await _ in gate { break }
+                    try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_complete\",\"session_id\":\"s\"}\n\n"))
+                    try await writer.finish(nil)
+                })
         }
         return GatedEventsUpstream(server: try await RunningServer.start(router: router, tls: tls), open: open)
     }

@@ -52,8 +52,9 @@ import WARC
         #expect(answers.count == requests.count, "one response or revisit per request")
         #expect(Set(answers.compactMap { $0.headers[WARCField.concurrentTo] }) == requestIDs)
         let allIDs = Set(records.compactMap(\.recordID))
-        #expect(records.filter { $0.type == .revisit }.allSatisfy { allIDs.contains($0.headers[WARCField.refersTo] ?? "") },
-                "every revisit refers to a record of the archive, across rotated files too")
+        #expect(
+            records.filter { $0.type == .revisit }.allSatisfy { allIDs.contains($0.headers[WARCField.refersTo] ?? "") },
+            "every revisit refers to a record of the archive, across rotated files too")
         for file in files {
             let check = try await Warcio.run(["check", file])
             #expect(check.status == 0, "\(file): \(check.output)")

@@ -157,16 +157,18 @@ struct DiskTestUpstream {
             return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: randomText(size))))
         }
         router.get("/api/updates") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
-                var gate = opened.makeAsyncIterator()
-                try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_update\",\"n\":1}\n\n"))
-                for number in 2...3 {
-                    await gate.next()
-                    // Incompressible and larger than a page: it cannot hide in the file's last page.
-                    try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_update\",\"n\":\(number),\"padding\":\"\(randomText(16_000))\"}\n\n"))
-                }
-                try await writer.finish(nil)
-            })
+            Response(
+                status: .ok, headers: [.contentType: "text/event-stream"],
+                body: ResponseBody { writer in
+                    var gate = opened.makeAsyncIterator()
+                    try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_update\",\"n\":1}\n\n"))
+                    for number in 2...3 {
+                        await gate.next()
+                        // Incompressible and larger than a page: it cannot hide in the file's last page.
+                        try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_update\",\"n\":\(number),\"padding\":\"\(randomText(16_000))\"}\n\n"))
+                    }
+                    try await writer.finish(nil)
+                })
         }
         return DiskTestUpstream(server: try await RunningServer.start(router: router), gate: gate)
     }

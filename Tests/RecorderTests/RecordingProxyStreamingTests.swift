@@ -109,20 +109,22 @@ import WARC
         let (gate, open) = AsyncStream.makeStream(of: Void.self)
         let router = Router()
         router.get("/api/updates") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
-                do {
-                    try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_update\",\"session_id\":\"s\",\"n\":0}\n\n"))
-                    for await _ in gate { break }
-                    for index in 1..<1000 {
-                        try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_update\",\"session_id\":\"s\",\"n\":\(index)}\n\n"))
+            Response(
+                status: .ok, headers: [.contentType: "text/event-stream"],
+                body: ResponseBody { writer in
+                    do {
+                        try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_update\",\"session_id\":\"s\",\"n\":0}\n\n"))
+                        for await _ in gate { break }
+                        for index in 1..<1000 {
+                            try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_update\",\"session_id\":\"s\",\"n\":\(index)}\n\n"))
+                        }
+                    } catch {
+                        signalGone.yield()
+                        throw error
                     }
-                } catch {
                     signalGone.yield()
-                    throw error
-                }
-                signalGone.yield()
-                try await writer.finish(nil)
-            })
+                    try await writer.finish(nil)
+                })
         }
         let upstream = try await RunningServer.start(router: router)
         let proxy = try await ProxyHarness.start(upstream: upstream.baseURL)

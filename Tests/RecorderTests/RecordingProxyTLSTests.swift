@@ -1,5 +1,5 @@
-import AomiArchive
 import AomiAPI
+import AomiArchive
 import AomiSimulator
 import AsyncHTTPClient
 import Foundation
@@ -8,9 +8,9 @@ import Hummingbird
 import NIOCore
 import NIOSSL
 import Recorder
+import TLSSupport
 import TestSupport
 import Testing
-import TLSSupport
 import WARC
 
 /// The recorder in front of an HTTPS upstream: the simulator (or another real server) serving
@@ -148,8 +148,10 @@ import WARC
         let archive = WalletArchive(settings: .init(root: root, recorderID: "crawl", fsync: .never))
         let client = RecordingProxy.makeUpstreamClient(tls: tls)
         let wallet = try #require(WalletAddress(driven.threads[0].wallet))
-        let report = try await WalletCrawler(configuration: CrawlConfiguration(upstream: upstream, upstreamTLS: tls, wallet: wallet),
-                                             archive: archive, redactor: Redactor(key: try RedactionKey.loadOrCreate(root: root)), client: client).crawl()
+        let report = try await WalletCrawler(
+            configuration: CrawlConfiguration(upstream: upstream, upstreamTLS: tls, wallet: wallet),
+            archive: archive, redactor: Redactor(key: try RedactionKey.loadOrCreate(root: root)), client: client
+        ).crawl()
         let files = try await archive.close()
         try await client.shutdown()
 
@@ -157,8 +159,10 @@ import WARC
         let refusedRoot = root + "-refused"
         defer { try? FileManager.default.removeItem(atPath: refusedRoot) }
         let refusedArchive = WalletArchive(settings: .init(root: refusedRoot, recorderID: "crawl", fsync: .never))
-        let refused = try await WalletCrawler(configuration: CrawlConfiguration(upstream: upstream, wallet: wallet), archive: refusedArchive,
-                                              redactor: Redactor(key: try RedactionKey.loadOrCreate(root: refusedRoot)), client: untrusting).crawl()
+        let refused = try await WalletCrawler(
+            configuration: CrawlConfiguration(upstream: upstream, wallet: wallet), archive: refusedArchive,
+            redactor: Redactor(key: try RedactionKey.loadOrCreate(root: refusedRoot)), client: untrusting
+        ).crawl()
         _ = try await refusedArchive.close()
         try await untrusting.shutdown()
         await server.stop()

@@ -27,8 +27,9 @@ import WARC
         }
         for file in files where file.contains("/_unbound/") {
             let requests = try WARCFileReader.readAll(path: file).records.map(\.record).filter { $0.type == .request }
-            #expect(requests.allSatisfy { String(decoding: $0.block.prefix(18), as: UTF8.self) == "POST /api/secrets " },
-                    "only the secrets registered before the session named its wallet are unbound")
+            #expect(
+                requests.allSatisfy { String(decoding: $0.block.prefix(18), as: UTF8.self) == "POST /api/secrets " },
+                "only the secrets registered before the session named its wallet are unbound")
         }
         #expect(files.contains { $0.contains("/_unbound/") }, "the secrets registered at start, before any session used their client_id")
         var sequences: [String: [Int]] = [:]
@@ -39,7 +40,8 @@ import WARC
             for record in records.map(\.record) {
                 types[record.type, default: 0] += 1
                 if record.type == .request, let line = String(decoding: record.block.prefix(80), as: UTF8.self).split(separator: "\r\n").first,
-                   line.hasPrefix("GET /api/sessions?public_key=") || line.hasPrefix("DELETE /api/secrets") {
+                    line.hasPrefix("GET /api/sessions?public_key=") || line.hasPrefix("DELETE /api/secrets")
+                {
                     #expect(record.headers["Aomi-Wallet"] != nil, "\(line) is attributed to its wallet")
                 }
                 if record.type == .request, let session = record.headers["Aomi-Session-Id"], let sequence = record.headers["Aomi-Exchange-Seq"].flatMap({ Int($0) }) {

@@ -1,8 +1,9 @@
-import AomiArchive
 import AomiAPI
+import AomiArchive
 import Foundation
 import HTTPTypes
 import Testing
+
 @testable import Recorder
 
 @Suite struct RedactorTests {
@@ -54,15 +55,20 @@ import Testing
         var rules = RedactionRules.defaults()
         try rules.add(headers: ["X-Extra-Secret"], queryParameters: ["client_id"], bodyPaths: ["wallet.seed"])
         let redactor = Redactor(key: key, rules: rules)
-        let appKey = "app-" + UUID().uuidString, apiKey = "api-" + UUID().uuidString, vendor = "vendor-" + UUID().uuidString
-        let provider = "prov-" + UUID().uuidString, client = "client-" + UUID().uuidString, seed = "seed-" + UUID().uuidString
+        let appKey = "app-" + UUID().uuidString
+        let apiKey = "api-" + UUID().uuidString
+        let vendor = "vendor-" + UUID().uuidString
+        let provider = "prov-" + UUID().uuidString
+        let client = "client-" + UUID().uuidString
+        let seed = "seed-" + UUID().uuidString
         var headers = HTTPFields()
         headers[HTTPField.Name("AOMI-APP-KEY")!] = appKey
         headers[HTTPField.Name("x-api-key")!] = apiKey
         headers[HTTPField.Name("X-Extra-Secret")!] = seed
         headers[HTTPField.Name("X-Session-Id")!] = "s-1"
-        let request = CapturedRequest(method: "POST", target: "/api/secrets?client_id=\(client)&x=1", headers: headers,
-                                      body: Array(#"{"client_id":"c","secrets":{"API_KEY":"\#(vendor)"},"wallet":{"seed":"\#(seed)"}}"#.utf8))
+        let request = CapturedRequest(
+            method: "POST", target: "/api/secrets?client_id=\(client)&x=1", headers: headers,
+            body: Array(#"{"client_id":"c","secrets":{"API_KEY":"\#(vendor)"},"wallet":{"seed":"\#(seed)"}}"#.utf8))
         var responseHeaders = HTTPFields()
         responseHeaders[.setCookie] = "session=\(appKey)"
         let exchange = HTTPExchange(request: request, response: CapturedResponse(status: 200, reason: "OK", headers: responseHeaders, body: []))
@@ -77,8 +83,9 @@ import Testing
         #expect(text.contains(redactor.token(for: vendor)))
         #expect(QueryString.value("client_id", in: redacted.request.target) == redactor.token(for: client))
         #expect(QueryString.value("x", in: redacted.request.target) == "1")
-        let providerRequest = CapturedRequest(method: "POST", target: "/api/control/provider-keys", headers: HTTPFields(),
-                                              body: Array(#"{"provider":"openai","api_key":"\#(provider)"}"#.utf8))
+        let providerRequest = CapturedRequest(
+            method: "POST", target: "/api/control/provider-keys", headers: HTTPFields(),
+            body: Array(#"{"provider":"openai","api_key":"\#(provider)"}"#.utf8))
         let providerBody = redactor.redact(body: providerRequest.body, requestPath: "/api/control/provider-keys")
         #expect(!String(decoding: providerBody, as: UTF8.self).contains(provider))
         #expect(try JSONCoding.decode(JSONValue.self, from: providerBody)["provider"] == .string("openai"))

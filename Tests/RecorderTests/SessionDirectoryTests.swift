@@ -1,5 +1,6 @@
 import AomiAPI
 import Testing
+
 @testable import Recorder
 
 /// The recorder's memory of sessions stays bounded, and forgetting never reorders a session.

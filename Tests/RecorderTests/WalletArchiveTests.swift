@@ -1,10 +1,11 @@
-import AomiArchive
 import AomiAPI
+import AomiArchive
 import Foundation
 import HTTPTypes
 import TestSupport
 import Testing
 import WARC
+
 @testable import Recorder
 
 @Suite struct WalletArchiveTests {
@@ -86,7 +87,8 @@ import WARC
         defer { try? FileManager.default.removeItem(atPath: root) }
         let redactor = Redactor(key: try RedactionKey.loadOrCreate(root: root))
         let archive = WalletArchive(settings: .init(root: root, recorderID: "t2"))
-        let appKey = "app-" + UUID().uuidString, secret = "vendor-" + UUID().uuidString
+        let appKey = "app-" + UUID().uuidString
+        let secret = "vendor-" + UUID().uuidString
         var headers = HTTPFields()
         headers[HTTPField.Name("X-API-Key")!] = appKey
         var secrets = exchange("POST", "/api/secrets", body: #"{"handles":{"API_KEY":"$SECRET:API_KEY"}}"#, requestHeaders: headers)

@@ -15,8 +15,9 @@ import WARC
         let key = try RedactionKey.loadOrCreate(root: root)
         let archive = WalletArchive(settings: .init(root: root, recorderID: "crawl", fsync: .never))
         let client = RecordingProxy.makeUpstreamClient()
-        let crawler = WalletCrawler(configuration: CrawlConfiguration(upstream: upstream, wallet: wallet, appKey: "crawl-secret-key"),
-                                    archive: archive, redactor: Redactor(key: key), client: client)
+        let crawler = WalletCrawler(
+            configuration: CrawlConfiguration(upstream: upstream, wallet: wallet, appKey: "crawl-secret-key"),
+            archive: archive, redactor: Redactor(key: key), client: client)
         let report = try await crawler.crawl()
         let files = try await archive.close()
         try await client.shutdown()

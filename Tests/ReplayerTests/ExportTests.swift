@@ -47,10 +47,11 @@ struct ExportTests {
         let updates = entries.filter { $0["request"]?["url"]?.stringValue?.hasSuffix("/api/updates") == true }
         #expect(!updates.isEmpty)
         #expect(updates.contains { $0["response"]?["content"]?["text"]?.stringValue?.contains("title_changed") == true })
-        #expect(entries.allSatisfy { entry in
-            guard case let .number(wait)? = entry["timings"]?["wait"] else { return false }
-            return wait >= 0 && entry["startedDateTime"]?.stringValue?.hasSuffix("Z") == true
-        })
+        #expect(
+            entries.allSatisfy { entry in
+                guard case let .number(wait)? = entry["timings"]?["wait"] else { return false }
+                return wait >= 0 && entry["startedDateTime"]?.stringValue?.hasSuffix("Z") == true
+            })
         let chat = entries.first { $0["request"]?["method"] == .string("POST") && $0["request"]?["url"]?.stringValue?.contains("/api/chat") == true }
         guard case let .array(query)? = chat?["request"]?["queryString"] else {
             Issue.record("no chat entry with its query")

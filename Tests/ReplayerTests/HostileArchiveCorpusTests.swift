@@ -47,10 +47,13 @@ import WARC
         #expect(indexed.filesRead == 1)
 
         if let archive = try? ReplayArchive.load(files: [path]) {
-            let engine = ReplayEngine(archive: archive, configuration: ReplayConfiguration(checkKeys: false), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            let engine = ReplayEngine(
+                archive: archive, configuration: ReplayConfiguration(checkKeys: false), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
             for exchange in archive.sessions.flatMap(\.exchanges) {
-                _ = engine.respond(to: ReplayRequest(method: exchange.request.method, target: exchange.request.target,
-                                                     fields: exchange.request.fields.map { (name: $0.name, value: $0.value) }, body: exchange.request.body))
+                _ = engine.respond(
+                    to: ReplayRequest(
+                        method: exchange.request.method, target: exchange.request.target,
+                        fields: exchange.request.fields.map { (name: $0.name, value: $0.value) }, body: exchange.request.body))
             }
             _ = HARExporter(sessions: archive.sessions).document()
         }

@@ -1,5 +1,5 @@
-import AomiArchive
 import AomiAPI
+import AomiArchive
 import AomiSimulator
 import AsyncHTTPClient
 import Foundation
@@ -15,14 +15,18 @@ struct RecordedReplay {
     let recorded: DriverReport
     let archive: ReplayArchive
 
-    static func record(wallets: Int = 1, threads: Int = 1, messages: Int = 3, concurrency: Int = 4, appKeys: [String: String] = [:],
-                       appKey: String? = nil, app: String? = nil) async throws -> RecordedReplay {
+    static func record(
+        wallets: Int = 1, threads: Int = 1, messages: Int = 3, concurrency: Int = 4, appKeys: [String: String] = [:],
+        appKey: String? = nil, app: String? = nil
+    ) async throws -> RecordedReplay {
         let root = NSTemporaryDirectory() + "aomi-replay-\(UUID().uuidString.prefix(8))"
         let sim = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast(appKeys: appKeys))).router())
         let key = try RedactionKey.loadOrCreate(root: root)
         let archive = WalletArchive(settings: .init(root: root, recorderID: "replay-test", fsync: .never, info: ArchiveInfo(redactionKeyID: key.id)))
-        let proxy = try await RecordingProxy(configuration: RecorderConfiguration(upstream: sim.baseURL), archive: archive,
-                                             redactor: Redactor(key: key), logger: RunningServer.quietLogger()).start()
+        let proxy = try await RecordingProxy(
+            configuration: RecorderConfiguration(upstream: sim.baseURL), archive: archive,
+            redactor: Redactor(key: key), logger: RunningServer.quietLogger()
+        ).start()
         let report = try await drive(proxy.baseURL, wallets: wallets, threads: threads, messages: messages, concurrency: concurrency, appKey: appKey, app: app)
         await proxy.stop()
         try await archive.close()
@@ -30,10 +34,15 @@ struct RecordedReplay {
         return RecordedReplay(root: root, recorded: report, archive: try ReplayArchive.load(files: try ReplayArchive.archiveFiles(under: root)))
     }
 
-    static func drive(_ target: String, wallets: Int = 1, threads: Int = 1, messages: Int = 3, concurrency: Int = 4, appKey: String? = nil,
-                      app: String? = nil) async throws -> DriverReport {
-        try await AomiDriver(configuration: .fast(target: target, wallets: wallets, threads: threads, messages: messages, concurrency: concurrency,
-                                                appKey: appKey, app: app)).run()
+    static func drive(
+        _ target: String, wallets: Int = 1, threads: Int = 1, messages: Int = 3, concurrency: Int = 4, appKey: String? = nil,
+        app: String? = nil
+    ) async throws -> DriverReport {
+        try await AomiDriver(
+            configuration: .fast(
+                target: target, wallets: wallets, threads: threads, messages: messages, concurrency: concurrency,
+                appKey: appKey, app: app)
+        ).run()
     }
 
     func serve(_ configuration: ReplayConfiguration = ReplayConfiguration(), fallback: ReplayFallback? = nil) async throws -> (server: RunningReplayServer, engine: ReplayEngine) {

@@ -36,8 +36,10 @@ struct ReplayEndToEndTests {
             var answers: [RawAnswer] = []
             for exchange in session.exchanges where !exchange.isUpdates {
                 let headers = exchange.request.fields.filter { !["host", "content-length"].contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
-                answers.append(try await client.send(HTTPMethod(rawValue: exchange.request.method), server.baseURL + exchange.request.target,
-                                                     headers: headers, body: exchange.request.body.isEmpty ? nil : exchange.request.body))
+                answers.append(
+                    try await client.send(
+                        HTTPMethod(rawValue: exchange.request.method), server.baseURL + exchange.request.target,
+                        headers: headers, body: exchange.request.body.isEmpty ? nil : exchange.request.body))
             }
             for _ in 0..<3 {
                 answers.append(try await client.send(.GET, server.baseURL + state, headers: [("X-Session-Id", session.id)]))
@@ -61,8 +63,9 @@ struct ReplayEndToEndTests {
         let (server, engine) = try await recording.serve()
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         let session = try #require(recording.archive.sessions.first?.id)
-        let answer = try await client.send(.POST, server.baseURL + "/api/chat?message=never%20said&public_key=0x0000000000000000000000000000000000000001",
-                                           headers: [("X-Session-Id", session)])
+        let answer = try await client.send(
+            .POST, server.baseURL + "/api/chat?message=never%20said&public_key=0x0000000000000000000000000000000000000001",
+            headers: [("X-Session-Id", session)])
         try await client.shutdown()
         await server.stop()
         #expect(answer.status == 404)

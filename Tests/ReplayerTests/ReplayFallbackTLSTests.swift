@@ -7,9 +7,9 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import Replayer
+import TLSSupport
 import TestSupport
 import Testing
-import TLSSupport
 
 /// `replay --fallback https://…`: misses go to an HTTPS backend verified like the recorder's
 /// upstream; a refused certificate is a 502 naming why. The replay's own listener serves HTTPS
@@ -24,8 +24,9 @@ struct ReplayFallbackTLSTests {
         defer { recording.remove() }
         let tls = try ListenerTLS(certificateFile: certificates.good.certificateFile, keyFile: certificates.good.keyFile)
         let live = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router(), tls: tls.configuration)
-        let trusting = try ReplayFallback(baseURL: "https://localhost:\(live.port)", tls: try UpstreamTLS(caFiles: [certificates.caFile]),
-                                          logger: RunningServer.quietLogger())
+        let trusting = try ReplayFallback(
+            baseURL: "https://localhost:\(live.port)", tls: try UpstreamTLS(caFiles: [certificates.caFile]),
+            logger: RunningServer.quietLogger())
         let untrusting = try ReplayFallback(baseURL: "https://localhost:\(live.port)", logger: RunningServer.quietLogger())
         let (server, _) = try await recording.serve(fallback: trusting)
         let (refusing, _) = try await recording.serve(fallback: untrusting)

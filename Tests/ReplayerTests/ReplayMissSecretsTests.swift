@@ -12,10 +12,12 @@ struct ReplayMissSecretsTests {
         defer { recording.remove() }
         let tokens = SecretTokens.load(root: recording.root)
         let engine = ReplayEngine(archive: recording.archive, tokens: tokens)
-        let bodySecret = "sk-miss-" + UUID().uuidString, querySecret = "qs-miss-" + UUID().uuidString
+        let bodySecret = "sk-miss-" + UUID().uuidString
+        let querySecret = "qs-miss-" + UUID().uuidString
         let requests = [
-            ReplayRequest(method: "POST", target: "/api/secrets", fields: [("Content-Type", "application/json")],
-                          body: Array(#"{"client_id":"new","secrets":{"API_KEY":"\#(bodySecret)","OTHER":"\#(bodySecret)"}}"#.utf8)),
+            ReplayRequest(
+                method: "POST", target: "/api/secrets", fields: [("Content-Type", "application/json")],
+                body: Array(#"{"client_id":"new","secrets":{"API_KEY":"\#(bodySecret)","OTHER":"\#(bodySecret)"}}"#.utf8)),
             ReplayRequest(method: "GET", target: "/api/state?api_key=\(querySecret)&x=1", fields: [("X-Session-Id", UUID().uuidString)]),
         ]
         for request in requests {

@@ -15,8 +15,9 @@ import Testing
 struct ReplayServerTests {
     @Test("a recorded App key must be sent again: none is 401, another is 403, the recorded one is served")
     func appKeysAreChecked() async throws {
-        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1, appKeys: [SimulatorConfiguration.keyedApp: "key-one"],
-                                                        appKey: "key-one", app: SimulatorConfiguration.keyedApp)
+        let recording = try await RecordedReplay.record(
+            wallets: 1, threads: 1, messages: 1, appKeys: [SimulatorConfiguration.keyedApp: "key-one"],
+            appKey: "key-one", app: SimulatorConfiguration.keyedApp)
         defer { recording.remove() }
         #expect(recording.recorded.errors.isEmpty)
         let session = try #require(recording.archive.sessions.first)
@@ -50,9 +51,11 @@ struct ReplayServerTests {
         let session = try #require(recording.archive.sessions.first)
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         let (server, _) = try await recording.serve()
-        let preflight = try await client.send(.OPTIONS, server.baseURL + "/api/state", headers: [
-            ("Origin", "http://localhost:5173"), ("Access-Control-Request-Method", "GET"), ("Access-Control-Request-Headers", "x-session-id"),
-        ])
+        let preflight = try await client.send(
+            .OPTIONS, server.baseURL + "/api/state",
+            headers: [
+                ("Origin", "http://localhost:5173"), ("Access-Control-Request-Method", "GET"), ("Access-Control-Request-Headers", "x-session-id"),
+            ])
         let foreign = try await client.send(.OPTIONS, server.baseURL + "/api/state", headers: [("Origin", "https://evil.example"), ("Access-Control-Request-Method", "GET")])
         let models = try await client.send(.GET, server.baseURL + "/api/control/models", headers: [("X-Session-Id", session.id), ("Origin", "http://127.0.0.1:8080")])
         await server.stop()
@@ -144,10 +147,14 @@ struct ReplayServerTests {
         defer { recording.remove() }
         let (server, _) = try await recording.serve()
         let session = try #require(recording.archive.sessions.first { !$0.id.isEmpty }?.id)
-        let long = try await RawSocket.exchange(port: server.port, bytes: Array(
-            "GET /api/control/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Session-Id: \(String(repeating: "s", count: 300))\r\n\r\n".utf8))
-        let absolute = try await RawSocket.exchange(port: server.port, bytes: Array(
-            "GET http://api.aomi.dev/api/control/models HTTP/1.1\r\nHost: api.aomi.dev\r\nConnection: close\r\nX-Session-Id: \(session)\r\n\r\n".utf8))
+        let long = try await RawSocket.exchange(
+            port: server.port,
+            bytes: Array(
+                "GET /api/control/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Session-Id: \(String(repeating: "s", count: 300))\r\n\r\n".utf8))
+        let absolute = try await RawSocket.exchange(
+            port: server.port,
+            bytes: Array(
+                "GET http://api.aomi.dev/api/control/models HTTP/1.1\r\nHost: api.aomi.dev\r\nConnection: close\r\nX-Session-Id: \(session)\r\n\r\n".utf8))
         await server.stop()
         #expect(long.hasPrefix("HTTP/1.1 400") && long.contains("over the limit of 256"), "\(long.prefix(200))")
         #expect(absolute.hasPrefix("HTTP/1.1 200") && absolute.contains("X-Aomi-Replay: hit"), "\(absolute.prefix(300))")

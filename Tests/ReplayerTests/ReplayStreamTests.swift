@@ -41,8 +41,9 @@ struct ReplayStreamTests {
                 stream = Task { await collector.read(response.body) }
                 return
             }
-            let answer = try await client.send(HTTPMethod(rawValue: exchange.request.method), server.baseURL + exchange.request.target, headers: headers,
-                                               body: exchange.request.body.isEmpty ? nil : exchange.request.body)
+            let answer = try await client.send(
+                HTTPMethod(rawValue: exchange.request.method), server.baseURL + exchange.request.target, headers: headers,
+                body: exchange.request.body.isEmpty ? nil : exchange.request.body)
             #expect(answer.header("X-Aomi-Replay") == "hit", "\(exchange.request.method) \(exchange.request.target)")
         }
         for exchange in session.exchanges where exchange.sequence < lastChat.sequence {
@@ -92,8 +93,9 @@ struct ReplayStreamTests {
         do {
             for exchange in session.exchanges where !exchange.isUpdates {
                 let headers = exchange.request.fields.filter { !["host", "content-length"].contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
-                _ = try await client.send(HTTPMethod(rawValue: exchange.request.method), base + exchange.request.target, headers: headers,
-                                          body: exchange.request.body.isEmpty ? nil : exchange.request.body)
+                _ = try await client.send(
+                    HTTPMethod(rawValue: exchange.request.method), base + exchange.request.target, headers: headers,
+                    body: exchange.request.body.isEmpty ? nil : exchange.request.body)
             }
         } catch {
             try await client.shutdown()

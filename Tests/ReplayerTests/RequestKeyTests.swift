@@ -1,6 +1,7 @@
 import AomiAPI
 import Foundation
 import Testing
+
 @testable import Replayer
 
 /// Matching on its own: what makes two requests the same key, and what does not.

@@ -19,7 +19,9 @@ struct VolatileMatchingTests {
         }
         #expect(signed("0x01", "1") == signed("0x02", "1"))
         #expect(signed("0x01", "1") != signed("0x01", "2"), "the pending ids answered still count")
-        let permit = { (signature: String) in RequestKey(method: "POST", target: message("wallet_eip712_response", #"{"signature":"\#(signature)","pending_eip712_id":1}"#), body: []) }
+        let permit = { (signature: String) in
+            RequestKey(method: "POST", target: message("wallet_eip712_response", #"{"signature":"\#(signature)","pending_eip712_id":1}"#), body: [])
+        }
         #expect(permit("0xaa") == permit("0xbb"))
         let secrets = { (client: String) in RequestKey(method: "POST", target: "/api/secrets", body: Array(#"{"client_id":"\#(client)","secrets":{"K":"v"}}"#.utf8)) }
         #expect(secrets("a") == secrets("b"))
@@ -32,8 +34,11 @@ struct VolatileMatchingTests {
     func userRules() {
         let rules = MatchRules(ignoreParameters: ["nonce"], ignoreJSON: ["meta.request_id", "user_state.ext.session"])
         let key = { (nonce: String, request: String, session: String) in
-            RequestKey(method: "POST", target: "/api/chat?message=hi&nonce=\(nonce)&user_state=" + (#"{"address":"0x1","ext":{"session":"\#(session)"}}"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""),
-                       body: Array(#"{"meta":{"request_id":"\#(request)","kind":"k"}}"#.utf8), rules: rules)
+            RequestKey(
+                method: "POST",
+                target: "/api/chat?message=hi&nonce=\(nonce)&user_state="
+                    + (#"{"address":"0x1","ext":{"session":"\#(session)"}}"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""),
+                body: Array(#"{"meta":{"request_id":"\#(request)","kind":"k"}}"#.utf8), rules: rules)
         }
         #expect(key("1", "r1", "s1") == key("2", "r2", "s2"))
         #expect(key("1", "r1", "s1") != RequestKey(method: "POST", target: "/api/chat?message=hi&nonce=1", body: [], rules: rules))
@@ -55,7 +60,8 @@ struct VolatileMatchingTests {
                 let target = exchange.request.target
                 if let client = QueryString.value("client_id", in: target) { renamed[client] = renamed[client] ?? UUID().uuidString.lowercased() }
                 if let message = QueryString.value("message", in: target), let json = try? JSONCoding.decode(JSONValue.self, from: Array(message.utf8)),
-                   let hash = json["payload"]?["txHash"]?.stringValue {
+                    let hash = json["payload"]?["txHash"]?.stringValue
+                {
                     renamed[hash] = "0x" + String(repeating: "e", count: hash.count - 2)
                 }
             }
@@ -68,8 +74,9 @@ struct VolatileMatchingTests {
         for step in 0..<queues.map(\.count).max()! {
             for queue in queues where step < queue.count {
                 let recorded = queue[step].request
-                let request = ReplayRequest(method: recorded.method, target: renew(recorded.target),
-                                            fields: recorded.fields.map { ($0.name, renew($0.value)) }, body: Array(renew(String(decoding: recorded.body, as: UTF8.self)).utf8))
+                let request = ReplayRequest(
+                    method: recorded.method, target: renew(recorded.target),
+                    fields: recorded.fields.map { ($0.name, renew($0.value)) }, body: Array(renew(String(decoding: recorded.body, as: UTF8.self)).utf8))
                 answers.append((request, engine.respond(to: request)))
             }
         }
@@ -103,17 +110,19 @@ struct UndecidedSessionEventsTests {
         let recording = try await RecordedReplay.record(wallets: 1, threads: 2, messages: 3, concurrency: 1)
         defer { recording.remove() }
         let engine = ReplayEngine(archive: recording.archive, tokens: SecretTokens.load(root: recording.root))
-        let second = try #require(recording.archive.sessions.first { session in
-            session.exchanges.contains { $0.request.path == AomiPath.chat && $0.request.target.contains("portfolio") }
-        })
+        let second = try #require(
+            recording.archive.sessions.first { session in
+                session.exchanges.contains { $0.request.path == AomiPath.chat && $0.request.target.contains("portfolio") }
+            })
         try #require(!second.exchanges.contains { $0.request.target.contains("price") }, "thread 1 never asks for a price")
         let fresh = UUID().uuidString.lowercased()
         let events = CollectedEvents()
         var attached = false
         for exchange in second.exchanges {
             let recorded = exchange.request
-            let request = ReplayRequest(method: recorded.method, target: recorded.target,
-                                        fields: recorded.fields.map { ($0.name, $0.name.lowercased() == "x-session-id" ? fresh : $0.value) }, body: recorded.body)
+            let request = ReplayRequest(
+                method: recorded.method, target: recorded.target,
+                fields: recorded.fields.map { ($0.name, $0.name.lowercased() == "x-session-id" ? fresh : $0.value) }, body: recorded.body)
             let outcome = engine.respond(to: request)
             #expect(outcome.kind == .hit, "\(recorded.method) \(recorded.target)")
             if exchange.isUpdates, !attached {
@@ -126,8 +135,8 @@ struct UndecidedSessionEventsTests {
     }
 }
 
-private extension RequestKey {
-    var withoutMessage: RequestKey {
+extension RequestKey {
+    fileprivate var withoutMessage: RequestKey {
         var key = self
         key.parameters.removeAll { $0.name == "message" }
         return key

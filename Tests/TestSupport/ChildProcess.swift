@@ -17,7 +17,8 @@ public enum ChildProcess {
         let folder = NSTemporaryDirectory() + "aomi-child-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let outputPath = folder + "/stdout", errorPath = folder + "/stderr"
+        let outputPath = folder + "/stdout"
+        let errorPath = folder + "/stderr"
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         let process = Process()
@@ -36,8 +37,9 @@ public enum ChildProcess {
                 continuation.resume(throwing: error)
             }
         }
-        return Output(status: process.terminationStatus,
-                      standardOutput: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "",
-                      standardError: (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "")
+        return Output(
+            status: process.terminationStatus,
+            standardOutput: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "",
+            standardError: (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import WARC
 
 @Suite struct WARCFileRepairTests {
@@ -10,17 +11,21 @@ import Testing
         let request = SampleRecords.request()
         try await writer.write(request)
         let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n"
-        let origin = WARCRecord(type: .response, headers: [
-            (WARCField.targetURI, "http://127.0.0.1:8080/api/updates"),
-            (WARCField.contentType, WARCValue.httpResponseContentType),
-            (WARCField.segmentNumber, "1"),
-        ], block: Array(head.utf8))
+        let origin = WARCRecord(
+            type: .response,
+            headers: [
+                (WARCField.targetURI, "http://127.0.0.1:8080/api/updates"),
+                (WARCField.contentType, WARCValue.httpResponseContentType),
+                (WARCField.segmentNumber, "1"),
+            ], block: Array(head.utf8))
         let originID = try await writer.write(origin).record.recordID!
-        let event = WARCRecord(type: .continuation, headers: [
-            (WARCField.targetURI, "http://127.0.0.1:8080/api/updates"),
-            (WARCField.segmentOriginID, originID),
-            (WARCField.segmentNumber, "2"),
-        ], block: Array("data: {\"type\":\"title_changed\"}\n\n".utf8))
+        let event = WARCRecord(
+            type: .continuation,
+            headers: [
+                (WARCField.targetURI, "http://127.0.0.1:8080/api/updates"),
+                (WARCField.segmentOriginID, originID),
+                (WARCField.segmentNumber, "2"),
+            ], block: Array("data: {\"type\":\"title_changed\"}\n\n".utf8))
         try await writer.write(event)
         try await writer.write(SampleRecords.response())
         try await writer.sync()

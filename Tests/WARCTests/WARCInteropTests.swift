@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+
 @testable import WARC
 
 /// Our files against the reference reader (PyPI warcio), and warcio's files against our reader.
@@ -12,21 +13,28 @@ import Testing
         try await writer.write(request)
         let response = try await writer.write(SampleRecords.response(concurrentTo: request.recordID)).record
         let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n"
-        try await writer.write(WARCRecord(type: .revisit, headers: [
-            (WARCField.targetURI, SampleRecords.uri),
-            (WARCField.contentType, WARCValue.httpResponseContentType),
-            (WARCField.profile, WARCValue.identicalPayloadDigestProfile),
-            (WARCField.refersTo, response.recordID!),
-            (WARCField.refersToTargetURI, SampleRecords.uri),
-            (WARCField.refersToDate, response.date!),
-            (WARCField.payloadDigest, response.headers[WARCField.payloadDigest]!),
-        ], block: Array(head.utf8)))
+        try await writer.write(
+            WARCRecord(
+                type: .revisit,
+                headers: [
+                    (WARCField.targetURI, SampleRecords.uri),
+                    (WARCField.contentType, WARCValue.httpResponseContentType),
+                    (WARCField.profile, WARCValue.identicalPayloadDigestProfile),
+                    (WARCField.refersTo, response.recordID!),
+                    (WARCField.refersToTargetURI, SampleRecords.uri),
+                    (WARCField.refersToDate, response.date!),
+                    (WARCField.payloadDigest, response.headers[WARCField.payloadDigest]!),
+                ], block: Array(head.utf8)))
         let updates = "http://127.0.0.1:8080/api/updates"
-        let origin = try await writer.write(WARCRecord(type: .response, headers: [
-            (WARCField.targetURI, updates),
-            (WARCField.contentType, WARCValue.httpResponseContentType),
-            (WARCField.segmentNumber, "1"),
-        ], block: Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n".utf8))).record
+        let origin = try await writer.write(
+            WARCRecord(
+                type: .response,
+                headers: [
+                    (WARCField.targetURI, updates),
+                    (WARCField.contentType, WARCValue.httpResponseContentType),
+                    (WARCField.segmentNumber, "1"),
+                ], block: Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n".utf8))
+        ).record
         var total = origin.block.count
         for (index, event) in ["data: {\"type\":\"tool_update\"}\n\n", ": ping\n\n", "data: {\"type\":\"title_changed\"}\n\n"].enumerated() {
             let last = index == 2
@@ -39,16 +47,25 @@ import Testing
             if last { fields += [(WARCField.segmentTotalLength, String(total)), ("Aomi-Stream-End", "upstream-closed")] }
             try await writer.write(WARCRecord(type: .continuation, headers: fields, block: Array(event.utf8)))
         }
-        try await writer.write(WARCRecord(type: .metadata, headers: [
-            (WARCField.targetURI, SampleRecords.uri), (WARCField.contentType, WARCValue.warcFieldsContentType),
-            (WARCField.concurrentTo, response.recordID!),
-        ], block: Array("note: dedup\r\n".utf8)))
-        try await writer.write(WARCRecord(type: .resource, headers: [
-            (WARCField.targetURI, "urn:aomi:config"), (WARCField.contentType, "application/json"),
-        ], block: Array("{\"a\":1}".utf8)))
-        try await writer.write(WARCRecord(type: .conversion, headers: [
-            (WARCField.targetURI, "urn:aomi:config"), (WARCField.contentType, "text/plain"),
-        ], block: Array("a=1".utf8)))
+        try await writer.write(
+            WARCRecord(
+                type: .metadata,
+                headers: [
+                    (WARCField.targetURI, SampleRecords.uri), (WARCField.contentType, WARCValue.warcFieldsContentType),
+                    (WARCField.concurrentTo, response.recordID!),
+                ], block: Array("note: dedup\r\n".utf8)))
+        try await writer.write(
+            WARCRecord(
+                type: .resource,
+                headers: [
+                    (WARCField.targetURI, "urn:aomi:config"), (WARCField.contentType, "application/json"),
+                ], block: Array("{\"a\":1}".utf8)))
+        try await writer.write(
+            WARCRecord(
+                type: .conversion,
+                headers: [
+                    (WARCField.targetURI, "urn:aomi:config"), (WARCField.contentType, "text/plain"),
+                ], block: Array("a=1".utf8)))
         return try await writer.close()[0]
     }
 
@@ -76,8 +93,11 @@ import Testing
             #expect(object["offset"] as? String == String(record.offset))
             #expect(object["length"] as? String == String(record.length))
         }
-        #expect(ours.map(\.record.type.rawValue) == ["warcinfo", "request", "response", "revisit", "response", "continuation",
-                                                     "continuation", "continuation", "metadata", "resource", "conversion"])
+        #expect(
+            ours.map(\.record.type.rawValue) == [
+                "warcinfo", "request", "response", "revisit", "response", "continuation",
+                "continuation", "continuation", "metadata", "resource", "conversion",
+            ])
     }
 
     @Test func ourReaderReadsWhatWarcioWrites() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WARC
 
 /// Each kind of damage, built into a real file, and what the reader makes of it.
@@ -23,7 +24,8 @@ import Testing
     func anAbsurdContentLengthIsDamageNotACrash(_ name: String) async throws {
         let directory = TemporaryDirectory()
         let (good, members) = try await sample(directory, pairs: 1)
-        let head = "WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000001>\r\n"
+        let head =
+            "WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000001>\r\n"
             + "WARC-Date: 2026-01-01T00:00:00Z\r\nContent-Length: 9223372036854775807\r\n\r\nabc\r\n\r\n"
         let absurd = name.hasSuffix(".gz") ? try GzipMemberDeflater(level: 6).compress(Array(head.utf8)) : Array(head.utf8)
         var bytes = absurd

@@ -44,7 +44,8 @@ public struct SessionSnapshot: Sendable, Hashable, Codable {
     public var walletRequests: [JSONValue] {
         systemEvents.compactMap { event in
             guard let call = event["InlineCall"], let type = call["type"]?.stringValue,
-                  type == "wallet_tx_request" || type == "wallet_eip712_request" else { return nil }
+                type == "wallet_tx_request" || type == "wallet_eip712_request"
+            else { return nil }
             return call["payload"] ?? .null
         }
     }

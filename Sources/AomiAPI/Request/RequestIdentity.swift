@@ -40,7 +40,8 @@ public struct RequestIdentity: Sendable, Equatable {
     public static func clientID(target: String, body: [UInt8]) -> String? {
         if let value = QueryString.value("client_id", in: target), !value.isEmpty { return value }
         guard let first = body.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first == UInt8(ascii: "{"),
-              let json = try? JSONCoding.decode(JSONValue.self, from: body), let value = json["client_id"]?.stringValue, !value.isEmpty else { return nil }
+            let json = try? JSONCoding.decode(JSONValue.self, from: body), let value = json["client_id"]?.stringValue, !value.isEmpty
+        else { return nil }
         return value
     }
 
@@ -54,8 +55,9 @@ public struct RequestIdentity: Sendable, Equatable {
             return wallet
         }
         if method == "POST", QueryString.path(of: target) == AomiPath.sessions, !body.isEmpty,
-           let json = try? JSONCoding.decode(JSONValue.self, from: body),
-           let wallet = json["public_key"]?.stringValue.flatMap(WalletAddress.init) {
+            let json = try? JSONCoding.decode(JSONValue.self, from: body),
+            let wallet = json["public_key"]?.stringValue.flatMap(WalletAddress.init)
+        {
             return wallet
         }
         return nil

@@ -12,8 +12,9 @@ public enum HTTPBlock {
     }
 
     public static func response(_ response: CapturedResponse, withBody: Bool = true) -> [UInt8] {
-        message(startLine: "HTTP/1.1 \(response.status) \(response.reason)", headers: response.headers,
-                body: withBody ? response.body : [], setLength: true, bodyLength: response.body.count)
+        message(
+            startLine: "HTTP/1.1 \(response.status) \(response.reason)", headers: response.headers,
+            body: withBody ? response.body : [], setLength: true, bodyLength: response.body.count)
     }
 
     /// The head of a streamed response (SSE), whose length is not known.

@@ -46,11 +46,13 @@ public struct HTTPMessageHead: Sendable, Equatable {
         var colon = start
         while colon < end, bytes[colon] != UInt8(ascii: ":") { colon += 1 }
         guard colon < end else { return nil }
-        var valueStart = colon + 1, valueEnd = end
+        var valueStart = colon + 1
+        var valueEnd = end
         while valueStart < valueEnd, bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09 { valueStart += 1 }
         while valueEnd > valueStart, bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09 { valueEnd -= 1 }
-        return Field(name: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<colon]), as: UTF8.self),
-                     value: String(decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self))
+        return Field(
+            name: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<colon]), as: UTF8.self),
+            value: String(decoding: UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self))
     }
 
     /// The first value of a field, by case-insensitive name.

@@ -37,20 +37,25 @@ struct AgentScript: Sendable {
         } else if lower.contains("permit") || lower.contains("sign") {
             let spender = "0x" + (0..<40).map { _ in String(random.int(in: 0...15), radix: 16) }.joined()
             let amount = String(random.int(in: 1...9_999) * 1_000_000)
-            walletAsk = .signature(typedData: .object([
-                "primaryType": .string("Permit"),
-                "domain": .object(["name": .string(asset), "version": .string("1"), "chainId": .number(1)]),
-                "message": .object(["spender": .string(spender), "value": .string(amount), "nonce": .number(Double(number)),
-                                    "deadline": .number(Double(1_800_000_000 + random.int(in: 0...9_999_999)))]),
-            ]), description: "Permit the router to spend \(asset)")
+            walletAsk = .signature(
+                typedData: .object([
+                    "primaryType": .string("Permit"),
+                    "domain": .object(["name": .string(asset), "version": .string("1"), "chainId": .number(1)]),
+                    "message": .object([
+                        "spender": .string(spender), "value": .string(amount), "nonce": .number(Double(number)),
+                        "deadline": .number(Double(1_800_000_000 + random.int(in: 0...9_999_999))),
+                    ]),
+                ]), description: "Permit the router to spend \(asset)")
             reply = "I prepared a gasless permit for \(asset). Please sign it in your wallet; nothing is sent on chain."
         } else if lower.contains("swap") || lower.contains("send") {
             let isSwap = lower.contains("swap")
             let amount = "\(random.int(in: 1...20)).\(random.int(in: 0...99))"
-            walletAsk = .transaction(to: "0x" + (0..<40).map { _ in String(random.int(in: 0...15), radix: 16) }.joined(),
-                                     value: String(random.int(in: 1...999_999) * 1_000_000_000), data: isSwap ? "0x38ed1739" : "0x", chainID: 1,
-                                     label: isSwap ? "Swap \(amount) \(asset)" : "Send \(amount) \(asset)")
-            reply = isSwap
+            walletAsk = .transaction(
+                to: "0x" + (0..<40).map { _ in String(random.int(in: 0...15), radix: 16) }.joined(),
+                value: String(random.int(in: 1...999_999) * 1_000_000_000), data: isSwap ? "0x38ed1739" : "0x", chainID: 1,
+                label: isSwap ? "Swap \(amount) \(asset)" : "Send \(amount) \(asset)")
+            reply =
+                isSwap
                 ? "I prepared a swap of \(amount) \(asset) with \(random.int(in: 1...9)) basis points of slippage. Please confirm the transaction in your wallet."
                 : "I prepared a transfer of \(amount) \(asset). Please confirm it in your wallet."
         } else {
@@ -98,7 +103,9 @@ struct AgentScript: Sendable {
     }
 
     private static let assets = ["ETH", "USDC", "WBTC", "ARB", "OP", "DAI"]
-    private static let stopWords: Set<String> = ["the", "what", "and", "for", "you", "can", "please", "show", "with", "right", "now", "are", "how", "does", "this", "that", "from", "into", "mean"]
+    private static let stopWords: Set<String> = [
+        "the", "what", "and", "for", "you", "can", "please", "show", "with", "right", "now", "are", "how", "does", "this", "that", "from", "into", "mean",
+    ]
     private static let sentences = [
         "Gas fees on mainnet are low at the moment.",
         "Liquidity on the main pools is deep, so slippage should stay small.",

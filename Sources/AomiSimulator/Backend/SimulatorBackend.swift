@@ -192,8 +192,10 @@ public actor SimulatorBackend {
 
     private func addReplyPiece(_ piece: String, isFirst: Bool, isLast: Bool, toolResult: [String]?, session id: String) {
         if isFirst {
-            sessions[id]?.messages.append(ChatMessage(sender: Sender.agent, content: piece, timestamp: Self.timestamp(),
-                                                      isStreaming: !isLast, toolResult: toolResult))
+            sessions[id]?.messages.append(
+                ChatMessage(
+                    sender: Sender.agent, content: piece, timestamp: Self.timestamp(),
+                    isStreaming: !isLast, toolResult: toolResult))
         } else if let position = sessions[id]?.messages.indices.last {
             sessions[id]?.messages[position].content += piece
             sessions[id]?.messages[position].isStreaming = !isLast

@@ -65,8 +65,9 @@ public struct SimulatorConfiguration: Sendable {
     /// each snapshot is seen twice (as a polling client sees repeats), a reply is seen growing
     /// and the title arrives during the first turn, however busy the machine is.
     public static func fast(seed: UInt64 = 1, appKeys: [String: String] = [:]) -> SimulatorConfiguration {
-        SimulatorConfiguration(seed: seed, pacing: .polls(2), thinkTime: .milliseconds(30), streamChunks: 3, chunkInterval: .milliseconds(15),
-                               toolSteps: 3, titleDelay: .milliseconds(40), pingInterval: .milliseconds(200), appKeys: appKeys)
+        SimulatorConfiguration(
+            seed: seed, pacing: .polls(2), thinkTime: .milliseconds(30), streamChunks: 3, chunkInterval: .milliseconds(15),
+            toolSteps: 3, titleDelay: .milliseconds(40), pingInterval: .milliseconds(200), appKeys: appKeys)
     }
 
     /// The App that declares secret slots and needs a key.

@@ -52,10 +52,12 @@ public struct AomiDriver: Sendable {
     private func drive(wallet walletIndex: Int, thread: Int, http: DriverHTTP) async -> ThreadReport {
         let wallet = script.wallet(walletIndex)
         let session = UUID().uuidString.lowercased()
-        let client = ThreadClient(session: session, clientID: UUID().uuidString.lowercased(), wallet: wallet, walletIndex: walletIndex, thread: thread,
-                                  userState: #"{"address":"\#(wallet)","chain_id":1,"is_connected":true,"ext":{}}"#)
-        var report = ThreadReport(wallet: wallet.lowercased(), thread: thread, sessionID: session, sentMessages: [], messages: [],
-                                  title: nil, events: [], walletRequests: [], walletOutcomes: [], proofs: [], listedInThreads: false, reconnects: 0, errors: [])
+        let client = ThreadClient(
+            session: session, clientID: UUID().uuidString.lowercased(), wallet: wallet, walletIndex: walletIndex, thread: thread,
+            userState: #"{"address":"\#(wallet)","chain_id":1,"is_connected":true,"ext":{}}"#)
+        var report = ThreadReport(
+            wallet: wallet.lowercased(), thread: thread, sessionID: session, sentMessages: [], messages: [],
+            title: nil, events: [], walletRequests: [], walletOutcomes: [], proofs: [], listedInThreads: false, reconnects: 0, errors: [])
         let updates = UpdatesCollector()
         var listener: Task<Void, Never>?
         defer { listener?.cancel() }

@@ -78,10 +78,13 @@ public struct DriverConfiguration: Sendable {
     /// every 10 ms, reconnects after 20 ms, and waits as long as it takes for a title that must
     /// come and for each answer: those waits end when the thing arrives, so they cost nothing
     /// on a quiet machine and only bound a hang on a busy one.
-    public static func fast(target: String, wallets: Int = 1, threads: Int = 1, messages: Int = 3, concurrency: Int = 4,
-                            seed: UInt64 = 1, appKey: String? = nil, app: String? = nil, secrets: [String: String]? = nil) -> DriverConfiguration {
-        DriverConfiguration(target: target, wallets: wallets, threadsPerWallet: threads, messagesPerThread: messages, concurrency: concurrency,
-                            seed: seed, pollInterval: .milliseconds(10), reconnectDelay: .milliseconds(20), reconnectCap: .milliseconds(200),
-                            titleWait: .seconds(120), appKey: appKey, app: app, secrets: secrets, requestTimeout: .seconds(120))
+    public static func fast(
+        target: String, wallets: Int = 1, threads: Int = 1, messages: Int = 3, concurrency: Int = 4,
+        seed: UInt64 = 1, appKey: String? = nil, app: String? = nil, secrets: [String: String]? = nil
+    ) -> DriverConfiguration {
+        DriverConfiguration(
+            target: target, wallets: wallets, threadsPerWallet: threads, messagesPerThread: messages, concurrency: concurrency,
+            seed: seed, pollInterval: .milliseconds(10), reconnectDelay: .milliseconds(20), reconnectCap: .milliseconds(200),
+            titleWait: .seconds(120), appKey: appKey, app: app, secrets: secrets, requestTimeout: .seconds(120))
     }
 }

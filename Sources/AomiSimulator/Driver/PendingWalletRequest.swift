@@ -44,9 +44,10 @@ struct PendingWalletRequest: Sendable {
 
     private static func randomHex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        return "0x" + (0..<bytes).map { _ in
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            return String(byte >> 4, radix: 16) + String(byte & 0x0F, radix: 16)
-        }.joined()
+        return "0x"
+            + (0..<bytes).map { _ in
+                let byte = UInt8.random(in: 0...255, using: &generator)
+                return String(byte >> 4, radix: 16) + String(byte & 0x0F, radix: 16)
+            }.joined()
     }
 }

@@ -17,7 +17,8 @@ struct WalletAnswer: Sendable {
     /// without the ids it answers.
     init?(_ message: String) throws(APIError) {
         guard message.hasPrefix("{"), let json = try? JSONCoding.decode(JSONValue.self, from: Array(message.utf8)),
-              let type = json["type"]?.stringValue, type == Self.transactionType || type == Self.signatureType else { return nil }
+            let type = json["type"]?.stringValue, type == Self.transactionType || type == Self.signatureType
+        else { return nil }
         let payload = json["payload"] ?? .null
         isTransaction = type == Self.transactionType
         if isTransaction {

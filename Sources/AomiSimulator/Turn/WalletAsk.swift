@@ -10,14 +10,26 @@ enum WalletAsk: Sendable {
     func systemEvent(id: Int) -> JSONValue {
         switch self {
         case let .transaction(to, value, data, chainID, _):
-            .object(["InlineCall": .object(["type": .string("wallet_tx_request"), "payload": .object(["args": .object([
-                "tx_ids": .array([.number(Double(id))]), "to": .string(to), "value": .string(value), "data": .string(data),
-                "chain_id": .number(Double(chainID)), "aa_preference": .string("auto"),
-            ])])])])
+            .object([
+                "InlineCall": .object([
+                    "type": .string("wallet_tx_request"),
+                    "payload": .object([
+                        "args": .object([
+                            "tx_ids": .array([.number(Double(id))]), "to": .string(to), "value": .string(value), "data": .string(data),
+                            "chain_id": .number(Double(chainID)), "aa_preference": .string("auto"),
+                        ])
+                    ]),
+                ])
+            ])
         case let .signature(typedData, description):
-            .object(["InlineCall": .object(["type": .string("wallet_eip712_request"), "payload": .object([
-                "pending_eip712_id": .number(Double(id)), "typed_data": typedData, "description": .string(description),
-            ])])])
+            .object([
+                "InlineCall": .object([
+                    "type": .string("wallet_eip712_request"),
+                    "payload": .object([
+                        "pending_eip712_id": .number(Double(id)), "typed_data": typedData, "description": .string(description),
+                    ]),
+                ])
+            ])
         }
     }
 

@@ -15,13 +15,14 @@ public final class ArchiveDatabase: Sendable {
             // The index can be rebuilt from the archives: no fsync per commit (WAL keeps it
             // consistent after a crash of the process), a large page cache and memory-mapped
             // reads so that loading is bound by the archives, not by page I/O.
-            try db.execute(sql: """
-                PRAGMA synchronous = NORMAL;
-                PRAGMA cache_size = -131072;
-                PRAGMA mmap_size = 1073741824;
-                PRAGMA temp_store = MEMORY;
-                PRAGMA wal_autocheckpoint = 16384;
-                """)
+            try db.execute(
+                sql: """
+                    PRAGMA synchronous = NORMAL;
+                    PRAGMA cache_size = -131072;
+                    PRAGMA mmap_size = 1073741824;
+                    PRAGMA temp_store = MEMORY;
+                    PRAGMA wal_autocheckpoint = 16384;
+                    """)
         }
         do {
             let directory = (path as NSString).deletingLastPathComponent

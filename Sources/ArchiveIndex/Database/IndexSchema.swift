@@ -7,116 +7,118 @@ enum IndexSchema {
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE files (
-                    id INTEGER PRIMARY KEY,
-                    identity TEXT NOT NULL UNIQUE,      -- the warcinfo record id, or a digest of the first bytes
-                    path TEXT NOT NULL,
-                    size INTEGER NOT NULL,              -- bytes when last read
-                    indexed_to INTEGER NOT NULL,        -- offset after the last record loaded
-                    records INTEGER NOT NULL DEFAULT 0,
-                    indexed_at TEXT NOT NULL
-                );
-                CREATE TABLE records (
-                    id INTEGER PRIMARY KEY,
-                    file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
-                    offset INTEGER NOT NULL,
-                    length INTEGER NOT NULL,
-                    type TEXT NOT NULL,
-                    record_id TEXT,
-                    date TEXT,
-                    method TEXT,
-                    uri TEXT,
-                    status INTEGER,
-                    payload_digest TEXT,
-                    session TEXT,
-                    wallet TEXT,
-                    exchange_seq INTEGER,
-                    capture TEXT,
-                    refers_to TEXT,                     -- a revisit's original (WARC-Refers-To)
-                    concurrent_to TEXT,
-                    segment_origin TEXT,
-                    segment_number INTEGER,
-                    stream_end TEXT,
-                    UNIQUE (file_id, offset)
-                );
-                CREATE TABLE sessions (
-                    id TEXT PRIMARY KEY,
-                    wallet TEXT,
-                    title TEXT,                         -- the latest title
-                    title_seen TEXT,
-                    created TEXT,
-                    first_seen TEXT,
-                    last_seen TEXT,
-                    message_count INTEGER NOT NULL DEFAULT 0
-                );
-                CREATE TABLE titles (
-                    session TEXT NOT NULL,
-                    title TEXT NOT NULL,
-                    first_seen TEXT NOT NULL,
-                    PRIMARY KEY (session, title)
-                );
-                CREATE TABLE messages (
-                    id INTEGER PRIMARY KEY,
-                    session TEXT NOT NULL,
-                    position INTEGER NOT NULL,          -- index in the thread
-                    sender TEXT NOT NULL,
-                    content TEXT NOT NULL,              -- the final text (a streaming message's last form)
-                    tool_result TEXT,
-                    timestamp TEXT,                     -- the backend's own timestamp
-                    first_seen TEXT NOT NULL,           -- when a recording first held it
-                    last_seen TEXT NOT NULL,
-                    record INTEGER NOT NULL,            -- records.id of the snapshot it was last seen in
-                    hash INTEGER NOT NULL,              -- of its JSON bytes, to skip unchanged repeats
-                    scope TEXT NOT NULL,                -- filter tokens for the full-text index: w<wallet> s<session>
-                    UNIQUE (session, position)
-                );
-                CREATE VIRTUAL TABLE messages_fts USING fts5(content, scope, content='messages', content_rowid='id', tokenize='unicode61');
-                CREATE TABLE events (
-                    id INTEGER PRIMARY KEY,
-                    session TEXT,
-                    source TEXT NOT NULL,               -- sse (GET /api/updates) or system (system_events, GET /api/events)
-                    type TEXT,
-                    data TEXT NOT NULL,
-                    time TEXT,
-                    record INTEGER NOT NULL,
-                    position INTEGER NOT NULL,
-                    UNIQUE (record, position)
-                );
-                CREATE TABLE system_events_seen (
-                    session TEXT NOT NULL,
-                    hash INTEGER NOT NULL,
-                    PRIMARY KEY (session, hash)
-                ) WITHOUT ROWID;
-                CREATE TABLE damage (
-                    file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
-                    offset INTEGER NOT NULL,
-                    length INTEGER NOT NULL,
-                    kind TEXT NOT NULL,
-                    reason TEXT NOT NULL,
-                    PRIMARY KEY (file_id, offset)
-                );
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE files (
+                        id INTEGER PRIMARY KEY,
+                        identity TEXT NOT NULL UNIQUE,      -- the warcinfo record id, or a digest of the first bytes
+                        path TEXT NOT NULL,
+                        size INTEGER NOT NULL,              -- bytes when last read
+                        indexed_to INTEGER NOT NULL,        -- offset after the last record loaded
+                        records INTEGER NOT NULL DEFAULT 0,
+                        indexed_at TEXT NOT NULL
+                    );
+                    CREATE TABLE records (
+                        id INTEGER PRIMARY KEY,
+                        file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+                        offset INTEGER NOT NULL,
+                        length INTEGER NOT NULL,
+                        type TEXT NOT NULL,
+                        record_id TEXT,
+                        date TEXT,
+                        method TEXT,
+                        uri TEXT,
+                        status INTEGER,
+                        payload_digest TEXT,
+                        session TEXT,
+                        wallet TEXT,
+                        exchange_seq INTEGER,
+                        capture TEXT,
+                        refers_to TEXT,                     -- a revisit's original (WARC-Refers-To)
+                        concurrent_to TEXT,
+                        segment_origin TEXT,
+                        segment_number INTEGER,
+                        stream_end TEXT,
+                        UNIQUE (file_id, offset)
+                    );
+                    CREATE TABLE sessions (
+                        id TEXT PRIMARY KEY,
+                        wallet TEXT,
+                        title TEXT,                         -- the latest title
+                        title_seen TEXT,
+                        created TEXT,
+                        first_seen TEXT,
+                        last_seen TEXT,
+                        message_count INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE TABLE titles (
+                        session TEXT NOT NULL,
+                        title TEXT NOT NULL,
+                        first_seen TEXT NOT NULL,
+                        PRIMARY KEY (session, title)
+                    );
+                    CREATE TABLE messages (
+                        id INTEGER PRIMARY KEY,
+                        session TEXT NOT NULL,
+                        position INTEGER NOT NULL,          -- index in the thread
+                        sender TEXT NOT NULL,
+                        content TEXT NOT NULL,              -- the final text (a streaming message's last form)
+                        tool_result TEXT,
+                        timestamp TEXT,                     -- the backend's own timestamp
+                        first_seen TEXT NOT NULL,           -- when a recording first held it
+                        last_seen TEXT NOT NULL,
+                        record INTEGER NOT NULL,            -- records.id of the snapshot it was last seen in
+                        hash INTEGER NOT NULL,              -- of its JSON bytes, to skip unchanged repeats
+                        scope TEXT NOT NULL,                -- filter tokens for the full-text index: w<wallet> s<session>
+                        UNIQUE (session, position)
+                    );
+                    CREATE VIRTUAL TABLE messages_fts USING fts5(content, scope, content='messages', content_rowid='id', tokenize='unicode61');
+                    CREATE TABLE events (
+                        id INTEGER PRIMARY KEY,
+                        session TEXT,
+                        source TEXT NOT NULL,               -- sse (GET /api/updates) or system (system_events, GET /api/events)
+                        type TEXT,
+                        data TEXT NOT NULL,
+                        time TEXT,
+                        record INTEGER NOT NULL,
+                        position INTEGER NOT NULL,
+                        UNIQUE (record, position)
+                    );
+                    CREATE TABLE system_events_seen (
+                        session TEXT NOT NULL,
+                        hash INTEGER NOT NULL,
+                        PRIMARY KEY (session, hash)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE damage (
+                        file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+                        offset INTEGER NOT NULL,
+                        length INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        PRIMARY KEY (file_id, offset)
+                    );
+                    """)
         }
         migrator.registerMigration("v2: stable views") { db in
-            try db.execute(sql: """
-                -- One row per recorded exchange: the request and what answered it (a response,
-                -- or a revisit of an identical earlier one, or the first segment of a stream).
-                CREATE VIEW exchanges AS
-                SELECT q.session, q.wallet, q.exchange_seq, q.capture, q.method, q.uri, q.date AS requested,
-                       r.type AS answer_type, r.status, r.date AS answered, r.payload_digest, r.refers_to,
-                       r.stream_end, f.path AS file, q.offset AS request_offset, r.offset AS answer_offset
-                FROM records q
-                JOIN files f ON f.id = q.file_id
-                LEFT JOIN records r ON r.concurrent_to = q.record_id AND r.type IN ('response', 'revisit')
-                WHERE q.type = 'request';
-                -- Every message with its thread's wallet and latest title, in thread order.
-                CREATE VIEW chat_messages AS
-                SELECT m.session, s.wallet, s.title, m.position, m.sender, m.content, m.tool_result,
-                       m.timestamp, m.first_seen, m.last_seen
-                FROM messages m LEFT JOIN sessions s ON s.id = m.session;
-                PRAGMA user_version = 2;
-                """)
+            try db.execute(
+                sql: """
+                    -- One row per recorded exchange: the request and what answered it (a response,
+                    -- or a revisit of an identical earlier one, or the first segment of a stream).
+                    CREATE VIEW exchanges AS
+                    SELECT q.session, q.wallet, q.exchange_seq, q.capture, q.method, q.uri, q.date AS requested,
+                           r.type AS answer_type, r.status, r.date AS answered, r.payload_digest, r.refers_to,
+                           r.stream_end, f.path AS file, q.offset AS request_offset, r.offset AS answer_offset
+                    FROM records q
+                    JOIN files f ON f.id = q.file_id
+                    LEFT JOIN records r ON r.concurrent_to = q.record_id AND r.type IN ('response', 'revisit')
+                    WHERE q.type = 'request';
+                    -- Every message with its thread's wallet and latest title, in thread order.
+                    CREATE VIEW chat_messages AS
+                    SELECT m.session, s.wallet, s.title, m.position, m.sender, m.content, m.tool_result,
+                           m.timestamp, m.first_seen, m.last_seen
+                    FROM messages m LEFT JOIN sessions s ON s.id = m.session;
+                    PRAGMA user_version = 2;
+                    """)
         }
         return migrator
     }

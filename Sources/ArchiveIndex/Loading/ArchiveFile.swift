@@ -27,7 +27,8 @@ struct ArchiveFile {
     /// its first 4 KiB (with its size when smaller).
     func identity() -> String {
         if let reader = try? WARCFileReader(path: path), case let .record(first)? = reader.next(),
-           first.record.type == .warcinfo, let id = first.record.recordID {
+            first.record.type == .warcinfo, let id = first.record.recordID
+        {
             return id
         }
         guard let handle = FileHandle(forReadingAtPath: path) else { return "path:" + path }

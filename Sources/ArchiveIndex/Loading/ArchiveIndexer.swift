@@ -57,8 +57,10 @@ public final class ArchiveIndexer {
             previousOffset[batch.plan] = batch.endOffset
             if batch.isLastOfFile { filesDone += 1 }
             prefetcher.recycle(batch)
-            progress(IndexProgress(filesDone: filesDone, filesTotal: files.count, records: report.recordsLoaded, bytes: report.bytesRead,
-                                   totalBytes: totalBytes, seconds: Self.seconds(since: started)))
+            progress(
+                IndexProgress(
+                    filesDone: filesDone, filesTotal: files.count, records: report.recordsLoaded, bytes: report.bytesRead,
+                    totalBytes: totalBytes, seconds: Self.seconds(since: started)))
         }
         if bulk {
             do {
@@ -89,8 +91,9 @@ public final class ArchiveIndexer {
     private func plan(_ file: ArchiveFile) throws -> PlannedFile? {
         let pool = database.pool
         let known = try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, path, size, indexed_to FROM files WHERE path = ? OR path = ?",
-                             arguments: [file.path, file.path + WARCWriterConfiguration.openSuffix])
+            try Row.fetchOne(
+                db, sql: "SELECT id, path, size, indexed_to FROM files WHERE path = ? OR path = ?",
+                arguments: [file.path, file.path + WARCWriterConfiguration.openSuffix])
         }
         if let known, (known["indexed_to"] as Int64) == file.size, (known["size"] as Int64) == file.size, (known["path"] as String) == file.path {
             return nil
@@ -109,8 +112,9 @@ public final class ArchiveIndexer {
                 return (id, indexedTo)
             }
             try db.execute(sql: "DELETE FROM files WHERE path = ?", arguments: [file.path])
-            try db.execute(sql: "INSERT INTO files (identity, path, size, indexed_to, indexed_at) VALUES (?, ?, ?, 0, ?)",
-                           arguments: [identity, file.path, file.size, WARCDate.now().description])
+            try db.execute(
+                sql: "INSERT INTO files (identity, path, size, indexed_to, indexed_at) VALUES (?, ?, ?, 0, ?)",
+                arguments: [identity, file.path, file.size, WARCDate.now().description])
             return (db.lastInsertedRowID, 0)
         }
         return start < file.size ? PlannedFile(file: file, fileID: fileID, start: start) : nil
@@ -135,8 +139,9 @@ public final class ArchiveIndexer {
             var loader = BatchLoader(db: db, fileID: plan.fileID, file: plan.file)
             try loader.load(batch.events)
             try loader.flush()
-            try db.execute(sql: "UPDATE files SET indexed_to = ?, size = ?, records = records + ?, indexed_at = ? WHERE id = ?",
-                           arguments: [batch.endOffset, plan.file.size, loader.recordsLoaded, WARCDate.now().description, plan.fileID])
+            try db.execute(
+                sql: "UPDATE files SET indexed_to = ?, size = ?, records = records + ?, indexed_at = ? WHERE id = ?",
+                arguments: [batch.endOffset, plan.file.size, loader.recordsLoaded, WARCDate.now().description, plan.fileID])
             return loader.counts
         }
         report.recordsLoaded += counts.records

@@ -22,21 +22,24 @@ extension BatchLoader {
     }
 
     private func writeSession(_ thread: ThreadAccumulator) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO sessions (id, wallet, title, title_seen, created, first_seen, last_seen, message_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET
-                wallet = coalesce(sessions.wallet, excluded.wallet),
-                title = CASE WHEN excluded.title IS NOT NULL AND (sessions.title_seen IS NULL OR excluded.title_seen >= sessions.title_seen)
-                             THEN excluded.title ELSE sessions.title END,
-                title_seen = CASE WHEN excluded.title IS NOT NULL AND (sessions.title_seen IS NULL OR excluded.title_seen >= sessions.title_seen)
-                                  THEN excluded.title_seen ELSE sessions.title_seen END,
-                created = CASE WHEN sessions.created IS NULL OR excluded.created < sessions.created THEN excluded.created ELSE sessions.created END,
-                first_seen = CASE WHEN sessions.first_seen IS NULL OR excluded.first_seen < sessions.first_seen THEN excluded.first_seen ELSE sessions.first_seen END,
-                last_seen = CASE WHEN sessions.last_seen IS NULL OR excluded.last_seen > sessions.last_seen THEN excluded.last_seen ELSE sessions.last_seen END,
-                message_count = max(sessions.message_count, excluded.message_count)
-            """)
-        statement.setUncheckedArguments([thread.session, thread.wallet, thread.title?.text, thread.title?.seen, thread.created,
-                                         thread.firstSeen, thread.lastSeen, thread.messages.count])
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO sessions (id, wallet, title, title_seen, created, first_seen, last_seen, message_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET
+                    wallet = coalesce(sessions.wallet, excluded.wallet),
+                    title = CASE WHEN excluded.title IS NOT NULL AND (sessions.title_seen IS NULL OR excluded.title_seen >= sessions.title_seen)
+                                 THEN excluded.title ELSE sessions.title END,
+                    title_seen = CASE WHEN excluded.title IS NOT NULL AND (sessions.title_seen IS NULL OR excluded.title_seen >= sessions.title_seen)
+                                      THEN excluded.title_seen ELSE sessions.title_seen END,
+                    created = CASE WHEN sessions.created IS NULL OR excluded.created < sessions.created THEN excluded.created ELSE sessions.created END,
+                    first_seen = CASE WHEN sessions.first_seen IS NULL OR excluded.first_seen < sessions.first_seen THEN excluded.first_seen ELSE sessions.first_seen END,
+                    last_seen = CASE WHEN sessions.last_seen IS NULL OR excluded.last_seen > sessions.last_seen THEN excluded.last_seen ELSE sessions.last_seen END,
+                    message_count = max(sessions.message_count, excluded.message_count)
+                """)
+        statement.setUncheckedArguments([
+            thread.session, thread.wallet, thread.title?.text, thread.title?.seen, thread.created,
+            thread.firstSeen, thread.lastSeen, thread.messages.count,
+        ])
         try statement.execute()
     }
 
@@ -49,11 +52,14 @@ extension BatchLoader {
                     remove.setUncheckedArguments([rowID, old?["content"] as String? ?? "", old?["scope"] as String? ?? ""])
                     try remove.execute()
                     let scope = SearchScope.tokens(wallet: thread.wallet, session: thread.session)
-                    let update = try db.cachedStatement(sql: """
-                        UPDATE messages SET sender = ?, content = ?, tool_result = ?, timestamp = ?, last_seen = ?, record = ?, hash = ?, scope = ? WHERE id = ?
-                        """)
-                    update.setUncheckedArguments([message.sender, message.content, message.toolResult, message.timestamp, message.lastSeen,
-                                                  message.record, message.hash, scope, rowID])
+                    let update = try db.cachedStatement(
+                        sql: """
+                            UPDATE messages SET sender = ?, content = ?, tool_result = ?, timestamp = ?, last_seen = ?, record = ?, hash = ?, scope = ? WHERE id = ?
+                            """)
+                    update.setUncheckedArguments([
+                        message.sender, message.content, message.toolResult, message.timestamp, message.lastSeen,
+                        message.record, message.hash, scope, rowID,
+                    ])
                     try update.execute()
                     try indexText(rowID, message.content, scope)
                     countMessage()
@@ -64,12 +70,15 @@ extension BatchLoader {
                 }
             } else {
                 let scope = SearchScope.tokens(wallet: thread.wallet, session: thread.session)
-                let insert = try db.cachedStatement(sql: """
-                    INSERT INTO messages (session, position, sender, content, tool_result, timestamp, first_seen, last_seen, record, hash, scope)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                insert.setUncheckedArguments([thread.session, position, message.sender, message.content, message.toolResult, message.timestamp,
-                                              message.firstSeen, message.lastSeen, message.record, message.hash, scope])
+                let insert = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO messages (session, position, sender, content, tool_result, timestamp, first_seen, last_seen, record, hash, scope)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                insert.setUncheckedArguments([
+                    thread.session, position, message.sender, message.content, message.toolResult, message.timestamp,
+                    message.firstSeen, message.lastSeen, message.record, message.hash, scope,
+                ])
                 try insert.execute()
                 try indexText(db.lastInsertedRowID, message.content, scope)
                 countMessage()

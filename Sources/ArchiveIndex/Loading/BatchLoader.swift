@@ -39,8 +39,9 @@ struct BatchLoader {
     private mutating func note(_ damage: WARCDamage) throws {
         let atTail = damage.offset + damage.length >= file.size
         if file.isOpen, atTail, damage.kind == .truncatedMember || damage.kind == .truncatedRecord { return }
-        try db.execute(sql: "INSERT OR IGNORE INTO damage (file_id, offset, length, kind, reason) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [fileID, damage.offset, damage.length, damage.kind.rawValue, damage.reason])
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO damage (file_id, offset, length, kind, reason) VALUES (?, ?, ?, ?, ?)",
+            arguments: [fileID, damage.offset, damage.length, damage.kind.rawValue, damage.reason])
         counts.damage.append(damage)
     }
 
@@ -54,11 +55,12 @@ struct BatchLoader {
         let wallet = fields.wallet
         let date = fields.date
         let status = prepared.status
-        let insert = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO records (file_id, offset, length, type, record_id, date, method, uri, status, payload_digest, session, wallet,
-                exchange_seq, capture, refers_to, concurrent_to, segment_origin, segment_number, stream_end)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO records (file_id, offset, length, type, record_id, date, method, uri, status, payload_digest, session, wallet,
+                    exchange_seq, capture, refers_to, concurrent_to, segment_origin, segment_number, stream_end)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         insert.setUncheckedArguments(prepared.rowArguments)
         try insert.execute()
         guard db.changesCount > 0 else { return }
@@ -127,8 +129,9 @@ struct BatchLoader {
             threads[session]!.systemEvents.insert(hash)
             threads[session]!.newSystemEvents.append(hash)
             let value = try? JSONCoding.decode(JSONValue.self, from: event)
-            try insertEvent(session: session, source: "system", type: value.flatMap(Self.systemEventType), data: String(decoding: event, as: UTF8.self),
-                            time: date, record: record, position: position)
+            try insertEvent(
+                session: session, source: "system", type: value.flatMap(Self.systemEventType), data: String(decoding: event, as: UTF8.self),
+                time: date, record: record, position: position)
         }
     }
 
@@ -175,14 +178,17 @@ struct BatchLoader {
         if threads[session] == nil { threads[session] = ThreadAccumulator(session: session) }
         guard !threads[session]!.loaded else { return }
         threads[session]!.loaded = true
-        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, position, hash, first_seen, last_seen, record, sender FROM messages WHERE session = ? ORDER BY position"),
-                                    arguments: [session])
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT id, position, hash, first_seen, last_seen, record, sender FROM messages WHERE session = ? ORDER BY position"),
+            arguments: [session])
         var messages: [ThreadAccumulator.Message] = []
         for row in rows {
             guard (row["position"] as Int) == messages.count else { break }
-            messages.append(ThreadAccumulator.Message(hash: row["hash"], sender: row["sender"], content: "", toolResult: nil, timestamp: nil,
-                                                      firstSeen: row["first_seen"], lastSeen: row["last_seen"], record: row["record"],
-                                                      rowID: row["id"], contentChanged: false, seenChanged: false))
+            messages.append(
+                ThreadAccumulator.Message(
+                    hash: row["hash"], sender: row["sender"], content: "", toolResult: nil, timestamp: nil,
+                    firstSeen: row["first_seen"], lastSeen: row["last_seen"], record: row["record"],
+                    rowID: row["id"], contentChanged: false, seenChanged: false))
         }
         threads[session]!.messages = messages
         threads[session]!.systemEvents = Set(try Int64.fetchAll(db.cachedStatement(sql: "SELECT hash FROM system_events_seen WHERE session = ?"), arguments: [session]))

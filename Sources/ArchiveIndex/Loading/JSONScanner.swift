@@ -85,11 +85,13 @@ struct JSONScanner {
     /// How many bytes `bytes` from `start` and `other` from `otherStart` have in common, eight at a time.
     func commonLength(from start: Int, with other: UnsafeBufferPointer<UInt8>, from otherStart: Int) -> Int {
         guard start <= bytes.count, otherStart <= other.count, let leftBase = bytes.baseAddress, let rightBase = other.baseAddress else { return 0 }
-        let left = leftBase + start, right = rightBase + otherStart
+        let left = leftBase + start
+        let right = rightBase + otherStart
         let count = min(bytes.count - start, other.count - otherStart)
         var index = 0
         while index + 8 <= count,
-              UnsafeRawPointer(left + index).loadUnaligned(as: UInt64.self) == UnsafeRawPointer(right + index).loadUnaligned(as: UInt64.self) {
+            UnsafeRawPointer(left + index).loadUnaligned(as: UInt64.self) == UnsafeRawPointer(right + index).loadUnaligned(as: UInt64.self)
+        {
             index += 8
         }
         while index < count, left[index] == right[index] { index += 1 }

@@ -6,7 +6,8 @@ enum MessageScanner {
         message.withUnsafeBufferPointer { bytes -> (String, String, String?, String?)? in
             let scanner = JSONScanner(bytes: bytes)
             guard let values = scanner.topLevelValues(for: ["sender", "content", "timestamp", "tool_result"]),
-                  let senderRange = values["sender"], let sender = scanner.string(senderRange) else { return nil }
+                let senderRange = values["sender"], let sender = scanner.string(senderRange)
+            else { return nil }
             var content = ""
             if let range = values["content"], !isNull(bytes, range) {
                 guard let text = scanner.string(range) else { return nil }

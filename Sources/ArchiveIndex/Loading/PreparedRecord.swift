@@ -27,7 +27,8 @@ struct PreparedRecord {
         status = record.type == .response || record.type == .revisit ? Self.status(of: record.block) : nil
         path = fields.targetURI.map { QueryString.path(of: QueryString.target(ofURI: $0)) }
         if record.type == .response, fields.segmentNumber == nil, status == 200, let path, Self.snapshotPaths.contains(path),
-           let payload = record.httpPayload {
+            let payload = record.httpPayload
+        {
             let prepared = PreparedSnapshot(Array(payload), previous: fields.session.flatMap { previousSnapshots[$0] })
             if let session = fields.session { previousSnapshots[session] = prepared }
             snapshot = prepared
@@ -103,10 +104,14 @@ struct PreparedSnapshot {
 
     /// The messages of this snapshot as the previous snapshot of its session continued: the
     /// ones repeated byte for byte (ranges moved, hashes kept) and the rest, scanned.
-    private static func continuation(of previous: PreparedSnapshot, scanner: JSONScanner)
-        -> (start: Int, end: Int, reused: [(range: Range<Int>, hash: Int64)], rest: [Range<Int>])? {
+    private static func continuation(
+        of previous: PreparedSnapshot, scanner: JSONScanner
+    )
+        -> (start: Int, end: Int, reused: [(range: Range<Int>, hash: Int64)], rest: [Range<Int>])?
+    {
         guard let previousRange = previous.messagesRange, let previousMessages = previous.messages,
-              let start = scanner.valueStart(ofKey: "messages") else { return nil }
+            let start = scanner.valueStart(ofKey: "messages")
+        else { return nil }
         let common = previous.payload.withUnsafeBufferPointer { scanner.commonLength(from: start, with: $0, from: previousRange.lowerBound) }
         guard common > 0 else { return nil }
         let shift = start - previousRange.lowerBound

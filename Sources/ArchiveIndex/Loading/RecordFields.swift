@@ -1,5 +1,5 @@
-import AomiArchive
 import AomiAPI
+import AomiArchive
 import WARC
 
 /// The header fields the index keeps, read in one pass over a record's header (names compared
@@ -40,9 +40,11 @@ struct RecordFields {
         }
     }
 
-    private static let known = [WARCField.recordID, WARCField.date, WARCField.targetURI, WARCField.payloadDigest, AomiField.sessionID,
-                                AomiField.wallet, AomiField.exchangeSeq, AomiField.capture, WARCField.refersTo, WARCField.concurrentTo,
-                                WARCField.segmentOriginID, WARCField.segmentNumber, AomiField.streamEnd]
+    private static let known = [
+        WARCField.recordID, WARCField.date, WARCField.targetURI, WARCField.payloadDigest, AomiField.sessionID,
+        AomiField.wallet, AomiField.exchangeSeq, AomiField.capture, WARCField.refersTo, WARCField.concurrentTo,
+        WARCField.segmentOriginID, WARCField.segmentNumber, AomiField.streamEnd,
+    ]
     private static let byLowercase = Dictionary(uniqueKeysWithValues: known.map { ($0.lowercased(), $0) })
 
     /// The field's name as the switch spells it: as written by aomi-archive and warcio in the

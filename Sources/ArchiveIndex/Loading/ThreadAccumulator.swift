@@ -78,9 +78,11 @@ struct ThreadAccumulator {
                 messages[position].record = record
                 messages[position].contentChanged = true
             } else if position == messages.count, let decoded = Self.decode(payload[range]) {
-                messages.append(Message(hash: hash, sender: decoded.sender, content: decoded.content, toolResult: decoded.toolResult,
-                                        timestamp: decoded.timestamp, firstSeen: date, lastSeen: date, record: record, rowID: nil,
-                                        contentChanged: true, seenChanged: true))
+                messages.append(
+                    Message(
+                        hash: hash, sender: decoded.sender, content: decoded.content, toolResult: decoded.toolResult,
+                        timestamp: decoded.timestamp, firstSeen: date, lastSeen: date, record: record, rowID: nil,
+                        contentChanged: true, seenChanged: true))
             }
         }
     }

@@ -44,12 +44,15 @@ public struct ArchiveQueries: Sendable {
         do {
             return try database.pool.read { db in
                 try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                    SearchHit(wallet: row["wallet"], session: row["session"], title: row["title"], time: row["first_seen"], sender: row["sender"],
-                              position: row["position"], snippet: snippets.excerpt(row["content"]), rank: row["rank"])
+                    SearchHit(
+                        wallet: row["wallet"], session: row["session"], title: row["title"], time: row["first_seen"], sender: row["sender"],
+                        position: row["position"], snippet: snippets.excerpt(row["content"]), rank: row["rank"])
                 }
             }
-        } catch let error as DatabaseError where error.message?.contains("fts5") == true || error.message?.contains("syntax error") == true
-            || error.message?.contains("no such column") == true {
+        } catch let error as DatabaseError
+            where error.message?.contains("fts5") == true || error.message?.contains("syntax error") == true
+            || error.message?.contains("no such column") == true
+        {
             throw .invalidQuery(query.text, reason: error.message ?? "\(error)")
         } catch {
             throw .database(path: database.path, reason: "\(error)")
@@ -60,13 +63,17 @@ public struct ArchiveQueries: Sendable {
     public func threads(wallet: String) throws(IndexError) -> [ThreadListing] {
         do {
             return try database.pool.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT id, wallet, title, message_count, coalesce(created, first_seen) AS first_activity, last_seen
-                    FROM sessions WHERE wallet = ? AND (message_count > 0 OR title IS NOT NULL)
-                    ORDER BY last_seen DESC, id
-                    """, arguments: [wallet.lowercased()]).map { row in
-                    ThreadListing(session: row["id"], wallet: row["wallet"], title: row["title"], messages: row["message_count"],
-                                  firstActivity: row["first_activity"], lastActivity: row["last_seen"])
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id, wallet, title, message_count, coalesce(created, first_seen) AS first_activity, last_seen
+                        FROM sessions WHERE wallet = ? AND (message_count > 0 OR title IS NOT NULL)
+                        ORDER BY last_seen DESC, id
+                        """, arguments: [wallet.lowercased()]
+                ).map { row in
+                    ThreadListing(
+                        session: row["id"], wallet: row["wallet"], title: row["title"], messages: row["message_count"],
+                        firstActivity: row["first_activity"], lastActivity: row["last_seen"])
                 }
             }
         } catch {
@@ -81,16 +88,30 @@ public struct ArchiveQueries: Sendable {
             found = try database.pool.read { db -> Transcript? in
                 guard let row = try Row.fetchOne(db, sql: "SELECT id, wallet, title FROM sessions WHERE id = ?", arguments: [session]) else { return nil }
                 var entries: [(order: Int, entry: Transcript.Entry)] = []
-                for message in try Row.fetchAll(db, sql: "SELECT sender, content, tool_result, first_seen, position FROM messages WHERE session = ? ORDER BY position",
-                                                arguments: [session]) {
-                    entries.append((0, Transcript.Entry(kind: .message, time: message["first_seen"], label: message["sender"], text: message["content"],
-                                                        toolResult: message["tool_result"])))
+                for message in try Row.fetchAll(
+                    db, sql: "SELECT sender, content, tool_result, first_seen, position FROM messages WHERE session = ? ORDER BY position",
+                    arguments: [session])
+                {
+                    entries.append(
+                        (
+                            0,
+                            Transcript.Entry(
+                                kind: .message, time: message["first_seen"], label: message["sender"], text: message["content"],
+                                toolResult: message["tool_result"])
+                        ))
                 }
-                for event in try Row.fetchAll(db, sql: "SELECT source, type, data, time FROM events WHERE session = ? ORDER BY time, record, position",
-                                              arguments: [session]) {
+                for event in try Row.fetchAll(
+                    db, sql: "SELECT source, type, data, time FROM events WHERE session = ? ORDER BY time, record, position",
+                    arguments: [session])
+                {
                     let source: String = event["source"]
-                    entries.append((1, Transcript.Entry(kind: source == "sse" ? .event : .system, time: event["time"] ?? "",
-                                                        label: event["type"] ?? "?", text: event["data"], toolResult: nil)))
+                    entries.append(
+                        (
+                            1,
+                            Transcript.Entry(
+                                kind: source == "sse" ? .event : .system, time: event["time"] ?? "",
+                                label: event["type"] ?? "?", text: event["data"], toolResult: nil)
+                        ))
                 }
                 let titles = try Row.fetchAll(db, sql: "SELECT title, first_seen FROM titles WHERE session = ? ORDER BY first_seen, title", arguments: [session])
                 for title in titles {
@@ -115,9 +136,12 @@ public struct ArchiveQueries: Sendable {
             return try database.pool.read { db in
                 var paths: Set<String> = []
                 for session in sessions {
-                    paths.formUnion(try String.fetchAll(db, sql: """
-                        SELECT DISTINCT f.path FROM records r JOIN files f ON f.id = r.file_id WHERE r.session = ?
-                        """, arguments: [session]))
+                    paths.formUnion(
+                        try String.fetchAll(
+                            db,
+                            sql: """
+                                SELECT DISTINCT f.path FROM records r JOIN files f ON f.id = r.file_id WHERE r.session = ?
+                                """, arguments: [session]))
                 }
                 return paths.sorted()
             }

@@ -14,8 +14,10 @@ public struct SearchQuery: Sendable {
     /// over a million messages). A wallet or session filter usually leaves fewer than that.
     public var rankWindow: Int = 2_000
 
-    public init(text: String, wallet: String? = nil, session: String? = nil, sender: MessageSender? = nil, since: String? = nil, until: String? = nil,
-                limit: Int = 20, highlight: (open: String, close: String) = ("[", "]")) {
+    public init(
+        text: String, wallet: String? = nil, session: String? = nil, sender: MessageSender? = nil, since: String? = nil, until: String? = nil,
+        limit: Int = 20, highlight: (open: String, close: String) = ("[", "]")
+    ) {
         self.text = text
         self.wallet = wallet?.lowercased()
         self.session = session

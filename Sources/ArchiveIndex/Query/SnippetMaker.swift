@@ -32,7 +32,10 @@ struct SnippetMaker {
         var insideBraces = false
         for character in query {
             if character == "{" { insideBraces = true }
-            if character == "}" { insideBraces = false; continue }
+            if character == "}" {
+                insideBraces = false
+                continue
+            }
             if insideBraces { continue }
             if character.isLetter || character.isNumber || character == "_" {
                 current.append(character)
@@ -62,13 +65,17 @@ struct SnippetMaker {
             let folded = Self.fold(String(content[word]))
             return terms.contains { $0.isPrefix ? folded.hasPrefix($0.text) : folded == $0.text }
         }
-        var bestStart = 0, bestCount = -1
+        var bestStart = 0
+        var bestCount = -1
         var count = 0
         for index in words.indices {
             if matched[index] { count += 1 }
             if index >= width, matched[index - width] { count -= 1 }
             let start = max(0, index - width + 1)
-            if count > bestCount { bestCount = count; bestStart = start }
+            if count > bestCount {
+                bestCount = count
+                bestStart = start
+            }
         }
         if bestCount > 0, let first = matched[bestStart...].firstIndex(of: true), first - bestStart > width / 2 {
             bestStart = max(0, min(first - 2, words.count - width))

@@ -7,14 +7,15 @@ public enum TimeExpression {
     public static func parse(_ text: String, now: Date = Date()) throws(IndexError) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let last = trimmed.last, let amount = Double(trimmed.dropLast()), amount >= 0 {
-            let unit: Double? = switch last {
-            case "s": 1
-            case "m": 60
-            case "h": 3600
-            case "d": 86400
-            case "w": 604_800
-            default: nil
-            }
+            let unit: Double? =
+                switch last {
+                case "s": 1
+                case "m": 60
+                case "h": 3600
+                case "d": 86400
+                case "w": 604_800
+                default: nil
+                }
             if let unit { return format(now.addingTimeInterval(-amount * unit)) }
         }
         for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate]] {

@@ -15,17 +15,22 @@ public struct StreamRecording: Sendable {
 
 extension WalletArchive {
     /// Writes the request and the response head of a stream as segment 1 of a segmented response.
-    public func startStream(request: CapturedRequest, status: Int, reason: String, headers: HTTPFields, headDate: WARCDate, context: ExchangeContext) async throws -> StreamRecording {
+    public func startStream(
+        request: CapturedRequest, status: Int, reason: String, headers: HTTPFields, headDate: WARCDate, context: ExchangeContext
+    ) async throws -> StreamRecording {
         let uri = context.origin + request.target
         let requestRecord = Self.requestRecord(request, uri: uri, context: context)
         let head = HTTPBlock.streamHead(status: status, reason: reason, headers: headers)
-        let origin = WARCRecord(type: .response, headers: [
-            (WARCField.targetURI, uri),
-            (WARCField.date, headDate.description),
-            (WARCField.contentType, WARCValue.httpResponseContentType),
-            (WARCField.concurrentTo, requestRecord.recordID!),
-            (WARCField.segmentNumber, "1"),
-        ] + context.fields, block: head).completed()
+        let origin = WARCRecord(
+            type: .response,
+            headers: [
+                (WARCField.targetURI, uri),
+                (WARCField.date, headDate.description),
+                (WARCField.contentType, WARCValue.httpResponseContentType),
+                (WARCField.concurrentTo, requestRecord.recordID!),
+                (WARCField.segmentNumber, "1"),
+            ] + context.fields, block: head
+        ).completed()
         try await write([requestRecord, origin], folder: context.folder)
         return StreamRecording(originID: origin.recordID!, folder: context.folder, targetURI: uri, fields: context.fields, totalLength: head.count)
     }
@@ -54,11 +59,13 @@ extension WalletArchive {
     }
 
     private func continuation(_ stream: StreamRecording, date: WARCDate, block: [UInt8]) -> WARCRecord {
-        WARCRecord(type: .continuation, headers: [
-            (WARCField.targetURI, stream.targetURI),
-            (WARCField.date, date.description),
-            (WARCField.segmentOriginID, stream.originID),
-            (WARCField.segmentNumber, String(stream.segments)),
-        ] + stream.fields, block: block)
+        WARCRecord(
+            type: .continuation,
+            headers: [
+                (WARCField.targetURI, stream.targetURI),
+                (WARCField.date, date.description),
+                (WARCField.segmentOriginID, stream.originID),
+                (WARCField.segmentNumber, String(stream.segments)),
+            ] + stream.fields, block: block)
     }
 }

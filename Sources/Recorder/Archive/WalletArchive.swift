@@ -23,8 +23,10 @@ public actor WalletArchive {
         /// (its folder's next record starts a new file).
         public var maxOpenFiles: Int
 
-        public init(root: String, recorderID: String, rotationBytes: Int64 = 256 << 20, fsync: WARCWriterConfiguration.FsyncPolicy = .interval(.seconds(1)),
-                    info: ArchiveInfo = ArchiveInfo(), payloadMemory: Int = 50_000, maxOpenFiles: Int = 128, compressionLevel: Int32 = 6) {
+        public init(
+            root: String, recorderID: String, rotationBytes: Int64 = 256 << 20, fsync: WARCWriterConfiguration.FsyncPolicy = .interval(.seconds(1)),
+            info: ArchiveInfo = ArchiveInfo(), payloadMemory: Int = 50_000, maxOpenFiles: Int = 128, compressionLevel: Int32 = 6
+        ) {
             self.root = root
             self.recorderID = recorderID
             self.rotationBytes = rotationBytes
@@ -58,28 +60,32 @@ public actor WalletArchive {
     public func record(_ exchange: HTTPExchange, context: ExchangeContext) async throws -> [WARCWriteReceipt] {
         let uri = context.origin + exchange.request.target
         let request = Self.requestRecord(exchange.request, uri: uri, context: context)
-        var responseFields = [
-            (WARCField.targetURI, uri),
-            (WARCField.date, exchange.response.date.description),
-            (WARCField.contentType, WARCValue.httpResponseContentType),
-            (WARCField.concurrentTo, request.recordID!),
-        ] + context.fields
+        var responseFields =
+            [
+                (WARCField.targetURI, uri),
+                (WARCField.date, exchange.response.date.description),
+                (WARCField.contentType, WARCValue.httpResponseContentType),
+                (WARCField.concurrentTo, request.recordID!),
+            ] + context.fields
         if let error = exchange.upstreamError { responseFields.append((AomiField.upstreamError, error)) }
         let digest = WARCDigest.sha1(exchange.response.body)
         let key = PayloadMemory.key(method: exchange.request.method, path: QueryString.path(of: exchange.request.target), digest: digest)
         let response: WARCRecord
         if exchange.upstreamError == nil, let original = payloads.original(for: context.folder + " " + key) {
-            response = WARCRecord(type: .revisit, headers: responseFields + [
-                (WARCField.profile, WARCValue.identicalPayloadDigestProfile),
-                (WARCField.refersTo, original.recordID),
-                (WARCField.refersToTargetURI, original.uri),
-                (WARCField.refersToDate, original.date),
-                (WARCField.payloadDigest, digest),
-            ], block: HTTPBlock.response(exchange.response, withBody: false))
+            response = WARCRecord(
+                type: .revisit,
+                headers: responseFields + [
+                    (WARCField.profile, WARCValue.identicalPayloadDigestProfile),
+                    (WARCField.refersTo, original.recordID),
+                    (WARCField.refersToTargetURI, original.uri),
+                    (WARCField.refersToDate, original.date),
+                    (WARCField.payloadDigest, digest),
+                ], block: HTTPBlock.response(exchange.response, withBody: false))
             revisits += 1
         } else {
-            response = WARCRecord(type: .response, headers: responseFields + [(WARCField.payloadDigest, digest)],
-                                  block: HTTPBlock.response(exchange.response))
+            response = WARCRecord(
+                type: .response, headers: responseFields + [(WARCField.payloadDigest, digest)],
+                block: HTTPBlock.response(exchange.response))
         }
         let receipts = try await write([request, response], folder: context.folder)
         exchanges += 1
@@ -96,11 +102,14 @@ public actor WalletArchive {
 
     /// The `request` record of an exchange, completed so that its id can be referred to.
     static func requestRecord(_ request: CapturedRequest, uri: String, context: ExchangeContext) -> WARCRecord {
-        WARCRecord(type: .request, headers: [
-            (WARCField.targetURI, uri),
-            (WARCField.date, request.date.description),
-            (WARCField.contentType, WARCValue.httpRequestContentType),
-        ] + context.fields, block: HTTPBlock.request(request)).completed()
+        WARCRecord(
+            type: .request,
+            headers: [
+                (WARCField.targetURI, uri),
+                (WARCField.date, request.date.description),
+                (WARCField.contentType, WARCValue.httpRequestContentType),
+            ] + context.fields, block: HTTPBlock.request(request)
+        ).completed()
     }
 
     /// Writes records as they are (SSE segments) into the folder's current file.
@@ -143,9 +152,10 @@ public actor WalletArchive {
         if let writer = writers[folder] { return writer }
         let evicted = evictLeastRecentlyWritten()
         let info = settings.info.fields(recorderID: settings.recorderID)
-        let writer = try WARCWriter(configuration: WARCWriterConfiguration(
-            directory: (settings.root as NSString).appendingPathComponent(folder), writerID: settings.recorderID, sequence: fileNumbers,
-            rotationBytes: settings.rotationBytes, compressionLevel: settings.compressionLevel, fsync: settings.fsync, warcinfo: info, linksWarcinfo: false))
+        let writer = try WARCWriter(
+            configuration: WARCWriterConfiguration(
+                directory: (settings.root as NSString).appendingPathComponent(folder), writerID: settings.recorderID, sequence: fileNumbers,
+                rotationBytes: settings.rotationBytes, compressionLevel: settings.compressionLevel, fsync: settings.fsync, warcinfo: info, linksWarcinfo: false))
         writers[folder] = writer
         if let evicted, let files = try? await evicted.close() { closedEarly += files }
         return writer
@@ -154,7 +164,8 @@ public actor WalletArchive {
     /// Takes the least recently written file out of the open set once too many are open.
     private func evictLeastRecentlyWritten() -> WARCWriter? {
         guard writers.count >= settings.maxOpenFiles,
-              let (folder, _) = writers.keys.map({ ($0, lastWrite[$0] ?? 0) }).min(by: { $0.1 < $1.1 }) else { return nil }
+            let (folder, _) = writers.keys.map({ ($0, lastWrite[$0] ?? 0) }).min(by: { $0.1 < $1.1 })
+        else { return nil }
         lastWrite[folder] = nil
         return writers.removeValue(forKey: folder)
     }

@@ -18,7 +18,10 @@ public struct CrawlConfiguration: Sendable {
     /// Largest response body read.
     public var maxBodyBytes: Int
 
-    public init(upstream: String, upstreamTLS: UpstreamTLS = .systemTrust, wallet: WalletAddress, appKey: String? = nil, timeout: Duration = .seconds(30), concurrency: Int = 4, maxBodyBytes: Int = 64 << 20) {
+    public init(
+        upstream: String, upstreamTLS: UpstreamTLS = .systemTrust, wallet: WalletAddress, appKey: String? = nil, timeout: Duration = .seconds(30), concurrency: Int = 4,
+        maxBodyBytes: Int = 64 << 20
+    ) {
         self.upstream = upstream.hasSuffix("/") ? String(upstream.dropLast()) : upstream
         self.upstreamTLS = upstreamTLS
         self.wallet = wallet

@@ -31,8 +31,9 @@ public struct WalletCrawler: Sendable {
         let wallet = configuration.wallet
         try await archive.loadPriorPayloads(folder: wallet.value)
         var report = CrawlReport(wallet: wallet)
-        let listing = await fetch("/api/sessions?public_key=\(wallet.value)", session: UUID().uuidString.lowercased(),
-                                  context: ExchangeContext(sessionID: nil, wallet: wallet, sequence: nil, capture: .crawl, origin: configuration.upstream))
+        let listing = await fetch(
+            "/api/sessions?public_key=\(wallet.value)", session: UUID().uuidString.lowercased(),
+            context: ExchangeContext(sessionID: nil, wallet: wallet, sequence: nil, capture: .crawl, origin: configuration.upstream))
         report.exchanges += 1
         guard listing.status == 200, let threads = try? JSONCoding.decode([ThreadSummary].self, from: listing.body) else {
             report.failures.append(CrawlFailure(sessionID: nil, request: "GET /api/sessions?public_key=\(wallet.value)", reason: listing.problem))
@@ -135,7 +136,8 @@ public struct WalletCrawler: Sendable {
         let response = try await client.execute(upstream, timeout: TimeAmount(configuration.timeout))
         let head = WARCDate.now()
         let body = try await response.body.collect(upTo: configuration.maxBodyBytes)
-        return CapturedResponse(status: Int(response.status.code), reason: response.status.reasonPhrase, headers: ProxyHeaders.fields(response.headers),
-                                body: Array(body.readableBytesView), date: head)
+        return CapturedResponse(
+            status: Int(response.status.code), reason: response.status.reasonPhrase, headers: ProxyHeaders.fields(response.headers),
+            body: Array(body.readableBytesView), date: head)
     }
 }

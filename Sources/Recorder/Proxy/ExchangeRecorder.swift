@@ -21,16 +21,20 @@ struct ExchangeRecorder: Sendable {
             try await archive.record(redacted, context: context)
         }
         await statistics.exchange(requestBytes: exchange.request.body.count, responseBytes: exchange.response.body.count, failed: exchange.upstreamError != nil)
-        logger.info("\(exchange.request.method) \(redacted.request.target) \(exchange.response.status) \(exchange.response.body.count)B \(Self.milliseconds(since: started))\(failure == nil ? "" : " NOT RECORDED")",
-                    metadata: Self.metadata(context))
+        logger.info(
+            "\(exchange.request.method) \(redacted.request.target) \(exchange.response.status) \(exchange.response.body.count)B \(Self.milliseconds(since: started))\(failure == nil ? "" : " NOT RECORDED")",
+            metadata: Self.metadata(context))
         return failure
     }
 
-    func startStream(_ request: CapturedRequest, status: Int, reason: String, headers: HTTPFields, headDate: WARCDate, context: ExchangeContext, into log: StreamLog) async -> String? {
+    func startStream(
+        _ request: CapturedRequest, status: Int, reason: String, headers: HTTPFields, headDate: WARCDate, context: ExchangeContext, into log: StreamLog
+    ) async -> String? {
         let redacted = redactor.redact(HTTPExchange(request: request, response: CapturedResponse(status: status, reason: reason, headers: headers, body: [])))
         return await attempt("the start of \(QueryString.path(of: redacted.request.target))") {
-            let stream = try await archive.startStream(request: redacted.request, status: status, reason: reason, headers: redacted.response.headers,
-                                                       headDate: headDate, context: context)
+            let stream = try await archive.startStream(
+                request: redacted.request, status: status, reason: reason, headers: redacted.response.headers,
+                headDate: headDate, context: context)
             log.state.withLock { $0 = stream }
         }
     }

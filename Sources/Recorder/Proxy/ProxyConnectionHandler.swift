@@ -82,8 +82,11 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
             return
         }
         if head.method == .CONNECT || head.uri == "*" {
-            refuse(head, APIError(status: head.method == .CONNECT ? 405 : 400,
-                                  "\(head.method.rawValue) \(head.uri.prefix(100)) is not forwarded: this is a reverse proxy for \(shared.configuration.upstream)"), close: true)
+            refuse(
+                head,
+                APIError(
+                    status: head.method == .CONNECT ? 405 : 400,
+                    "\(head.method.rawValue) \(head.uri.prefix(100)) is not forwarded: this is a reverse proxy for \(shared.configuration.upstream)"), close: true)
             return
         }
         if QueryString.path(of: head.uri) == Self.healthPath {
@@ -240,7 +243,8 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
             upstreamFailure = nil
             answerTLSFailure(failure)
         } else if current.responseHead == nil {
-            answerInsteadOfUpstream(APIError(status: 502, "upstream \(shared.configuration.upstream) closed the connection before answering"), reason: "upstream closed the connection")
+            answerInsteadOfUpstream(
+                APIError(status: 502, "upstream \(shared.configuration.upstream) closed the connection before answering"), reason: "upstream closed the connection")
         } else {
             finishExchange(upstreamError: "upstream closed the connection mid-response")
         }
@@ -337,11 +341,14 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         guard let current = exchange, let head = current.responseHead, let context else { return }
         exchange = nil
         let request = current.recordedRequest(upstreamHost: shared.upstream.hostHeader)
-        let response = CapturedResponse(status: Int(head.status.code), reason: head.status.reasonPhrase, headers: ProxyHeaders.fields(head.headers),
-                                        body: current.responseBody, date: current.responseDate ?? .now())
+        let response = CapturedResponse(
+            status: Int(head.status.code), reason: head.status.reasonPhrase, headers: ProxyHeaders.fields(head.headers),
+            body: current.responseBody, date: current.responseDate ?? .now())
         let keepAlive = current.keepAlive && upstreamError == nil
-        archiveThenSend(HTTPExchange(request: request, response: response, upstreamError: upstreamError), context: exchangeContext(for: request, current),
-                        started: current.started, loop: context.eventLoop) { [self] failure in
+        archiveThenSend(
+            HTTPExchange(request: request, response: response, upstreamError: upstreamError), context: exchangeContext(for: request, current),
+            started: current.started, loop: context.eventLoop
+        ) { [self] failure in
             guard let context = self.context else { return }
             let refuse = failure != nil && shared.configuration.requireRecording
             if current.clientHeadSent {
@@ -444,8 +451,10 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         let response = CapturedResponse(status: error.status, reason: HTTPResponseStatus(statusCode: error.status).reasonPhrase, headers: headers, body: JSONCoding.encode(error))
-        archiveThenSend(HTTPExchange(request: request, response: response, upstreamError: reason), context: exchangeContext(for: request, current),
-                        started: current.started, loop: context.eventLoop) { [self] failure in
+        archiveThenSend(
+            HTTPExchange(request: request, response: response, upstreamError: reason), context: exchangeContext(for: request, current),
+            started: current.started, loop: context.eventLoop
+        ) { [self] failure in
             exchange = nil
             let keepAlive = current.keepAlive && !closeAfterResponse
             if let failure, shared.configuration.requireRecording {
@@ -458,7 +467,8 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
 
     /// Archives on the connection's lane, then calls `send` on the event loop with nil, or the
     /// cause when the exchange could not be written.
-    private func archiveThenSend(_ exchange: HTTPExchange, context: ExchangeContext, started: ContinuousClock.Instant, loop: any EventLoop, then send: @escaping (String?) -> Void) {
+    private func archiveThenSend(_ exchange: HTTPExchange, context: ExchangeContext, started: ContinuousClock.Instant, loop: any EventLoop, then send: @escaping (String?) -> Void)
+    {
         let recorder = shared.recorder
         let archived = loop.makePromise(of: String?.self)
         lane.enqueue {
@@ -468,8 +478,9 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
     }
 
     private func sendOwnResponse(_ error: APIError, keepAlive: Bool, notRecorded: Bool = false) {
-        sendJSON(status: error.status, body: JSONCoding.encode(error), keepAlive: keepAlive,
-                 extraHeaders: notRecorded ? [(Self.recordedHeader, "no")] : [])
+        sendJSON(
+            status: error.status, body: JSONCoding.encode(error), keepAlive: keepAlive,
+            extraHeaders: notRecorded ? [(Self.recordedHeader, "no")] : [])
     }
 
     private func sendJSON(status: Int, body: [UInt8], keepAlive: Bool, withBody: Bool = true, extraHeaders: [(String, String)] = []) {
@@ -508,8 +519,9 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         let statistics = shared.recorder.statistics
         let withBody = head.method == .GET
         context.eventLoop.makeFutureWithTask { await statistics.health() }.assumeIsolated().whenSuccess { [self] health in
-            sendJSON(status: health.status == "ok" ? 200 : 503, body: JSONCoding.encode(health), keepAlive: !closeAfterResponse, withBody: withBody,
-                     extraHeaders: [("Cache-Control", "no-store")])
+            sendJSON(
+                status: health.status == "ok" ? 200 : 503, body: JSONCoding.encode(health), keepAlive: !closeAfterResponse, withBody: withBody,
+                extraHeaders: [("Cache-Control", "no-store")])
         }
     }
 

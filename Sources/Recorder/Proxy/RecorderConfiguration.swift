@@ -23,7 +23,10 @@ public struct RecorderConfiguration: Sendable {
 
     public static let defaultSessionMemory = 100_000
 
-    public init(upstream: String, upstreamTLS: UpstreamTLS = .systemTrust, upstreamTimeout: Duration = .seconds(30), maxRequestBodyBytes: Int = 8 << 20, maxHeaderBytes: Int = 32 << 10, maxRecordedBodyBytes: Int = 64 << 20, requireRecording: Bool = false, sessionMemory: Int = defaultSessionMemory) {
+    public init(
+        upstream: String, upstreamTLS: UpstreamTLS = .systemTrust, upstreamTimeout: Duration = .seconds(30), maxRequestBodyBytes: Int = 8 << 20, maxHeaderBytes: Int = 32 << 10,
+        maxRecordedBodyBytes: Int = 64 << 20, requireRecording: Bool = false, sessionMemory: Int = defaultSessionMemory
+    ) {
         self.upstream = upstream.hasSuffix("/") ? String(upstream.dropLast()) : upstream
         self.upstreamTLS = upstreamTLS
         self.upstreamTimeout = upstreamTimeout

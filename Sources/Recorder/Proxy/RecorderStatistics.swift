@@ -61,9 +61,10 @@ public actor RecorderStatistics {
 
     /// What `GET /_recorder/health` answers.
     public func health() -> RecorderHealth {
-        RecorderHealth(status: failing ? "failing" : "ok", exchanges: exchanges, streams: streams, writeFailures: writeFailures,
-                       lastError: lastWriteFailure?.cause, lastErrorAt: lastWriteFailure?.date.description,
-                       uptimeSeconds: Int((ContinuousClock.now - started).components.seconds))
+        RecorderHealth(
+            status: failing ? "failing" : "ok", exchanges: exchanges, streams: streams, writeFailures: writeFailures,
+            lastError: lastWriteFailure?.cause, lastErrorAt: lastWriteFailure?.date.description,
+            uptimeSeconds: Int((ContinuousClock.now - started).components.seconds))
     }
 }
 

@@ -34,7 +34,10 @@ struct JSONStringSpans {
         case UInt8(ascii: "{"):
             index += 1
             skipSpace(&index)
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return true }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return true
+            }
             while true {
                 skipSpace(&index)
                 guard let key = scanString(at: &index) else { return false }
@@ -44,7 +47,10 @@ struct JSONStringSpans {
                 guard scanValue(at: &index, path: path + [key.value], depth: depth + 1) else { return false }
                 skipSpace(&index)
                 guard index < bytes.count else { return false }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
                 guard bytes[index] == UInt8(ascii: "}") else { return false }
                 index += 1
                 return true
@@ -52,14 +58,20 @@ struct JSONStringSpans {
         case UInt8(ascii: "["):
             index += 1
             skipSpace(&index)
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return true }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return true
+            }
             var position = 0
             while true {
                 guard scanValue(at: &index, path: path + [String(position)], depth: depth + 1) else { return false }
                 position += 1
                 skipSpace(&index)
                 guard index < bytes.count else { return false }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
                 guard bytes[index] == UInt8(ascii: "]") else { return false }
                 index += 1
                 return true
@@ -82,7 +94,10 @@ struct JSONStringSpans {
         var escaped = false
         index += 1
         while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
-            if bytes[index] == UInt8(ascii: "\\") { escaped = true; index += 1 }
+            if bytes[index] == UInt8(ascii: "\\") {
+                escaped = true
+                index += 1
+            }
             index += 1
         }
         guard index < bytes.count else { return nil }

@@ -1,5 +1,5 @@
-import AomiArchive
 import AomiAPI
+import AomiArchive
 import WARC
 
 /// Reads one wallet folder's files in order and pairs their records into exchanges. Revisits
@@ -62,18 +62,23 @@ struct FolderLoader {
 
     private mutating func takeRequest(_ record: WARCRecord, _ location: RecordLocation) {
         guard let id = record.recordID, let head = HTTPMessageHead(block: record.block), let line = head.requestLine,
-              let date = record.date.flatMap(WARCDate.init(parsing:)) else {
+            let date = record.date.flatMap(WARCDate.init(parsing:))
+        else {
             result.problems.append("\(location): request record without an HTTP request head")
             return
         }
         let headLength = record.httpHeadLength ?? record.block.count
-        let request = RecordedRequest(method: line.method, target: line.target, uri: record.targetURI ?? line.target, fields: head.fields, body: Array(record.block[headLength...]),
-                                      date: date, location: location)
+        let request = RecordedRequest(
+            method: line.method, target: line.target, uri: record.targetURI ?? line.target, fields: head.fields, body: Array(record.block[headLength...]),
+            date: date, location: location)
         let session = record.headers[AomiField.sessionID] ?? head.value(AomiHeader.sessionID) ?? ""
         let sequence = record.headers[AomiField.exchangeSeq].flatMap { Int($0) } ?? Int.max
-        pending[id] = RecordedExchange(session: session, wallet: record.headers[AomiField.wallet], sequence: sequence, request: request,
-                                       answer: .response(RecordedResponse(status: 0, reason: "", fields: [], payload: Payload(bytes: []), date: date, payloadDigest: nil,
-                                                                                          location: location)))
+        pending[id] = RecordedExchange(
+            session: session, wallet: record.headers[AomiField.wallet], sequence: sequence, request: request,
+            answer: .response(
+                RecordedResponse(
+                    status: 0, reason: "", fields: [], payload: Payload(bytes: []), date: date, payloadDigest: nil,
+                    location: location)))
         requestOrder.append(id)
     }
 
@@ -107,7 +112,8 @@ struct FolderLoader {
 
     private mutating func takeContinuation(_ record: WARCRecord) {
         guard let origin = record.headers[WARCField.segmentOriginID], let requestID = streamRequest[origin],
-              case var .stream(stream) = answered[requestID] else { return }
+            case var .stream(stream) = answered[requestID]
+        else { return }
         if !record.block.isEmpty {
             stream.events.append(RecordedEvent(bytes: record.block, date: record.date.flatMap(WARCDate.init(parsing:)) ?? stream.head.date))
         }
@@ -121,11 +127,13 @@ struct FolderLoader {
 
     private static func response(_ record: WARCRecord, _ location: RecordLocation, body: Payload?) -> RecordedResponse? {
         guard let head = HTTPMessageHead(block: record.block), let status = head.statusLine,
-              let date = record.date.flatMap(WARCDate.init(parsing:)) else { return nil }
+            let date = record.date.flatMap(WARCDate.init(parsing:))
+        else { return nil }
         let headLength = record.httpHeadLength ?? record.block.count
         let count = record.block.count - headLength
         let payload = body ?? (count <= Payload.inlineLimit ? Payload(bytes: Array(record.block[headLength...])) : Payload(count: count, location: location))
-        return RecordedResponse(status: status.status, reason: status.reason, fields: head.fields, payload: payload,
-                                date: date, payloadDigest: record.headers[WARCField.payloadDigest], location: location)
+        return RecordedResponse(
+            status: status.status, reason: status.reason, fields: head.fields, payload: payload,
+            date: date, payloadDigest: record.headers[WARCField.payloadDigest], location: location)
     }
 }

@@ -8,8 +8,9 @@ extension ReplayArchive {
     public static func archiveFiles(under root: String, selection: ReplaySelection, index databasePath: String?) throws(ReplayerError) -> [String] {
         let all = try archiveFiles(under: root)
         guard !selection.sessions.isEmpty, let databasePath, FileManager.default.fileExists(atPath: databasePath),
-              let database = try? ArchiveDatabase.openExisting(path: databasePath),
-              let indexed = try? ArchiveQueries(database: database).files(holdingSessions: selection.sessions), !indexed.isEmpty else { return all }
+            let database = try? ArchiveDatabase.openExisting(path: databasePath),
+            let indexed = try? ArchiveQueries(database: database).files(holdingSessions: selection.sessions), !indexed.isEmpty
+        else { return all }
         let folders = Set(indexed.map { (($0 as NSString).deletingLastPathComponent as NSString).lastPathComponent })
         return all.filter { folders.contains((($0 as NSString).deletingLastPathComponent as NSString).lastPathComponent) }
     }

@@ -1,5 +1,5 @@
-import AomiArchive
 import AomiAPI
+import AomiArchive
 import Foundation
 import WARC
 

@@ -41,14 +41,17 @@ public struct HARExporter: Sendable {
         let requestType = request.fields.first { $0.name.lowercased() == "content-type" }?.value ?? "application/octet-stream"
         return HARDocument.Entry(
             pageref: exchange.session, startedDateTime: time(request.date), time: wait + receive,
-            request: .init(method: request.method, url: request.uri, headers: request.fields.map { .init(name: $0.name, value: $0.value) },
-                           queryString: QueryString.parameters(of: request.target).map { .init(name: $0.name, value: $0.value) },
-                           postData: request.body.isEmpty ? nil : .init(mimeType: requestType, text: String(decoding: request.body, as: UTF8.self)),
-                           bodySize: request.body.count),
-            response: .init(status: head.status, statusText: head.reason, headers: head.fields.map { .init(name: $0.name, value: $0.value) },
-                            content: .init(size: body.count, mimeType: head.fields.first { $0.name.lowercased() == "content-type" }?.value ?? "",
-                                           text: String(decoding: body, as: UTF8.self)),
-                            bodySize: body.count),
+            request: .init(
+                method: request.method, url: request.uri, headers: request.fields.map { .init(name: $0.name, value: $0.value) },
+                queryString: QueryString.parameters(of: request.target).map { .init(name: $0.name, value: $0.value) },
+                postData: request.body.isEmpty ? nil : .init(mimeType: requestType, text: String(decoding: request.body, as: UTF8.self)),
+                bodySize: request.body.count),
+            response: .init(
+                status: head.status, statusText: head.reason, headers: head.fields.map { .init(name: $0.name, value: $0.value) },
+                content: .init(
+                    size: body.count, mimeType: head.fields.first { $0.name.lowercased() == "content-type" }?.value ?? "",
+                    text: String(decoding: body, as: UTF8.self)),
+                bodySize: body.count),
             timings: .init(wait: wait, receive: receive), _aomiSession: exchange.session, _aomiSequence: exchange.sequence)
     }
 

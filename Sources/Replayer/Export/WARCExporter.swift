@@ -21,10 +21,11 @@ public struct WARCExporter: Sendable {
         let staging = (folder as NSString).appendingPathComponent(".aomi-export-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(atPath: staging) }
         do {
-            let writer = try WARCWriter(configuration: WARCWriterConfiguration(
-                directory: staging, writerID: "export", rotationBytes: .max, fsync: .never,
-                warcinfo: ArchiveInfo(extra: [("exported-sessions", sessions.sorted().joined(separator: " "))]).fields(recorderID: "export"),
-                linksWarcinfo: false))
+            let writer = try WARCWriter(
+                configuration: WARCWriterConfiguration(
+                    directory: staging, writerID: "export", rotationBytes: .max, fsync: .never,
+                    warcinfo: ArchiveInfo(extra: [("exported-sessions", sessions.sorted().joined(separator: " "))]).fields(recorderID: "export"),
+                    linksWarcinfo: false))
             _ = try await writer.write(records)
             guard let written = try await writer.close().first else { throw ReplayerError.cannotWrite(path: output, reason: "nothing written") }
             try? FileManager.default.removeItem(atPath: output)
@@ -53,7 +54,8 @@ public struct WARCExporter: Sendable {
             for case let .record(stored) in reader {
                 var record = stored.record
                 if record.type == .response, record.segmentNumber == nil, let id = record.recordID { originals[id] = record }
-                let selected = record.headers[AomiField.sessionID].map(sessions.contains)
+                let selected =
+                    record.headers[AomiField.sessionID].map(sessions.contains)
                     ?? (record.type == .continuation && record.headers[WARCField.segmentOriginID].map(streams.contains) == true)
                 guard selected else { continue }
                 if record.type == .response, record.segmentNumber == 1, let id = record.recordID { streams.insert(id) }

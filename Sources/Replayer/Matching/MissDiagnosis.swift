@@ -30,9 +30,10 @@ struct MissDiagnosis {
                 "body": .string(sent.body), "session": .string(clientSession),
             ]),
         ]
-        body["nearest"] = .array(nearest.map { near in
-            .object(["session": .string(near.session), "request": .string(near.request), "differences": .array(near.differences.map(JSONValue.string))])
-        })
+        body["nearest"] = .array(
+            nearest.map { near in
+                .object(["session": .string(near.session), "request": .string(near.request), "differences": .array(near.differences.map(JSONValue.string))])
+            })
         let bytes = HTTPResponseBytes.json(status: 404, reason: "Not Found", body: JSONCoding.encode(body), extra: extraFields + [("X-Aomi-Replay", "miss")])
         let nearText = nearest.map { "  nearest (session \($0.session)): \($0.request): " + $0.differences.joined(separator: "; ") }
         let explanation = (["\(sent) (session \(clientSession.isEmpty ? "none" : clientSession)): \(reason)"] + nearText).joined(separator: "\n")

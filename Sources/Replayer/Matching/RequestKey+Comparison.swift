@@ -6,7 +6,8 @@ extension RequestKey {
     func matches(sent: RequestKey, tokens: SecretTokens) -> Bool {
         if self == sent { return true }
         guard method == sent.method, path == sent.path, Self.values(parameters, match: sent.parameters, tokens: tokens),
-              Self.values(headers, match: sent.headers, tokens: tokens) else { return false }
+            Self.values(headers, match: sent.headers, tokens: tokens)
+        else { return false }
         return Self.value(body, matches: sent.body, tokens: tokens)
     }
 
@@ -33,16 +34,20 @@ extension RequestKey {
         var differences: [String] = []
         if method != sent.method { differences.append("method: recorded \(method), sent \(sent.method)") }
         if path != sent.path { differences.append("path: recorded \(path), sent \(sent.path)") }
-        let recordedNames = Set(parameters.map(\.name)), sentNames = Set(sent.parameters.map(\.name))
+        let recordedNames = Set(parameters.map(\.name))
+        let sentNames = Set(sent.parameters.map(\.name))
         for name in recordedNames.union(sentNames).sorted() {
-            let recordedValue = parameters.filter { $0.name == name }.map(\.value), sentValue = sent.parameters.filter { $0.name == name }.map(\.value)
+            let recordedValue = parameters.filter { $0.name == name }.map(\.value)
+            let sentValue = sent.parameters.filter { $0.name == name }.map(\.value)
             if recordedValue != sentValue {
                 differences.append("parameter \(name): recorded \(Self.show(recordedValue)), sent \(Self.show(sentValue))")
             }
         }
-        let recordedHeaders = Set(headers.map(\.name)), sentHeaders = Set(sent.headers.map(\.name))
+        let recordedHeaders = Set(headers.map(\.name))
+        let sentHeaders = Set(sent.headers.map(\.name))
         for name in recordedHeaders.union(sentHeaders).sorted() {
-            let recordedValue = headers.filter { $0.name == name }.map(\.value), sentValue = sent.headers.filter { $0.name == name }.map(\.value)
+            let recordedValue = headers.filter { $0.name == name }.map(\.value)
+            let sentValue = sent.headers.filter { $0.name == name }.map(\.value)
             if recordedValue != sentValue {
                 differences.append("header \(name): recorded \(Self.show(recordedValue)), sent \(Self.show(sentValue))")
             }

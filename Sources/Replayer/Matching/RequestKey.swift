@@ -31,10 +31,13 @@ public struct RequestKey: Hashable, Sendable, CustomStringConvertible {
             return Parameter(name: parameter.name, value: CanonicalJSON.canonical(parameter.value, removing: rules.paths(inParameter: parameter.name)))
         }.sorted()
         self.body = CanonicalJSON.canonical(body, removing: rules.ignoredPaths)
-        headers = rules.headerNames.isEmpty ? [] : fields.compactMap { field in
-            let name = field.name.lowercased()
-            return rules.headerNames.contains(name) ? Parameter(name: name, value: field.value) : nil
-        }.sorted()
+        headers =
+            rules.headerNames.isEmpty
+            ? []
+            : fields.compactMap { field in
+                let name = field.name.lowercased()
+                return rules.headerNames.contains(name) ? Parameter(name: name, value: field.value) : nil
+            }.sorted()
     }
 
     /// Method and path: the requests that can be compared field by field.

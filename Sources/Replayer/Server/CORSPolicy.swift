@@ -39,10 +39,12 @@ public enum CORSPolicy: Sendable, Equatable {
     /// Header fields of the answer to a preflight `OPTIONS`.
     func preflightFields(origin: String?, requestedHeaders: String?) -> [(String, String)]? {
         guard let allowed = allowedOrigin(origin) else { return nil }
-        return [("Access-Control-Allow-Origin", allowed), ("Vary", "Origin"),
-                ("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS"),
-                ("Access-Control-Allow-Headers", requestedHeaders ?? "Content-Type, X-Session-Id, AOMI-APP-KEY, X-API-Key, Accept"),
-                ("Access-Control-Max-Age", "600")]
+        return [
+            ("Access-Control-Allow-Origin", allowed), ("Vary", "Origin"),
+            ("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS"),
+            ("Access-Control-Allow-Headers", requestedHeaders ?? "Content-Type, X-Session-Id, AOMI-APP-KEY, X-API-Key, Accept"),
+            ("Access-Control-Max-Age", "600"),
+        ]
     }
 
     private static func isLoopback(_ origin: String) -> Bool {

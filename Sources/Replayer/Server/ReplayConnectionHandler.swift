@@ -123,8 +123,9 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
             write(HTTPResponseBytes.json(status: 400, reason: "Bad Request", body: JSONCoding.encode(["error": oversized]), extra: cors), keepAlive: keepAlive, context: context)
             return
         }
-        let request = ReplayRequest(method: requestHead.method.rawValue, target: QueryString.target(ofURI: requestHead.uri),
-                                    fields: requestHead.headers.map { (name: $0.name, value: $0.value) }, body: body)
+        let request = ReplayRequest(
+            method: requestHead.method.rawValue, target: QueryString.target(ofURI: requestHead.uri),
+            fields: requestHead.headers.map { (name: $0.name, value: $0.value) }, body: body)
         let outcome = shared.engine.respond(to: request, extraFields: cors)
         if outcome.kind == .miss, let fallback = shared.fallback {
             busy = true

@@ -1,5 +1,5 @@
-import AomiArchive
 import AomiAPI
+import AomiArchive
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -81,8 +81,9 @@ public final class ReplayFallback: Sendable {
             try await channel.writeAndFlush(channel.allocator.buffer(bytes: HTTPResponseBytes.lastChunk))
         } else {
             let body = try await response.body.collect(upTo: 256 << 20)
-            let bytes = HTTPResponseBytes.response(status: Int(response.status.code), reason: response.status.reasonPhrase, fields: fields, extra: extra,
-                                                   body: Array(body.readableBytesView))
+            let bytes = HTTPResponseBytes.response(
+                status: Int(response.status.code), reason: response.status.reasonPhrase, fields: fields, extra: extra,
+                body: Array(body.readableBytesView))
             try await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
         }
         return AnswerWritten(streamSession: nil, keepAlive: keepAlive)

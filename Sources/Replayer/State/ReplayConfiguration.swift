@@ -21,8 +21,10 @@ public struct ReplayConfiguration: Sendable {
     /// Header fields that take part in matching (none by default) and volatile values left out.
     public var matching: MatchRules
 
-    public init(clock: Clock = .sequence, speed: Double = 1, strict: Bool = false, checkKeys: Bool = true, cors: CORSPolicy = .loopback,
-                maxBodyBytes: Int = 16 << 20, matchHeaders: [String] = [], ignoreParameters: [String] = [], ignoreJSON: [String] = []) {
+    public init(
+        clock: Clock = .sequence, speed: Double = 1, strict: Bool = false, checkKeys: Bool = true, cors: CORSPolicy = .loopback,
+        maxBodyBytes: Int = 16 << 20, matchHeaders: [String] = [], ignoreParameters: [String] = [], ignoreJSON: [String] = []
+    ) {
         self.clock = clock
         self.speed = speed > 0 ? speed : 1
         self.strict = strict

@@ -30,8 +30,10 @@ public final class ReplayEngine: Sendable {
         var counts: [ReplayOutcome.Kind: Int] = [:]
     }
 
-    public init(archive: ReplayArchive, configuration: ReplayConfiguration = ReplayConfiguration(), tokens: SecretTokens = .unavailable,
-                logger: Logger = Logger(label: "aomi-archive.replay")) {
+    public init(
+        archive: ReplayArchive, configuration: ReplayConfiguration = ReplayConfiguration(), tokens: SecretTokens = .unavailable,
+        logger: Logger = Logger(label: "aomi-archive.replay")
+    ) {
         self.configuration = configuration
         let sessions = archive.sessions
         let prepared = ConcurrentResults<ReplayScript>(count: sessions.count)
@@ -61,10 +63,11 @@ public final class ReplayEngine: Sendable {
             return (decision, clientID)
         }
         // The answer's bytes are made outside the lock: a large body is read from its file the first time.
-        let outcome = switch decision {
-        case let .answered(outcome): outcome
-        case let .serve(exchange, rewrite): hit(exchange, rewrite: rewrite, clientID: clientID, extraFields: extraFields)
-        }
+        let outcome =
+            switch decision {
+            case let .answered(outcome): outcome
+            case let .serve(exchange, rewrite): hit(exchange, rewrite: rewrite, clientID: clientID, extraFields: extraFields)
+            }
         if let explanation = outcome.explanation {
             logger.warning("\(outcome.kind.rawValue): \(explanation.replacingOccurrences(of: "\n", with: " | "))")
         }
@@ -142,18 +145,25 @@ public final class ReplayEngine: Sendable {
         return clientID.flatMap { state.sessionsByClientID[$0] } ?? ""
     }
 
-    private func answer(_ request: ReplayRequest, clientID: String, now: ContinuousClock.Instant, extraFields: [(String, String)],
-                        state: inout EngineState) -> Decision {
-        let key = RequestKey(method: request.method, target: request.target, body: request.body, fields: request.fields,
-                             rules: configuration.matching).replacingSessions(pathAliases(request.path, state))
+    private func answer(
+        _ request: ReplayRequest, clientID: String, now: ContinuousClock.Instant, extraFields: [(String, String)],
+        state: inout EngineState
+    ) -> Decision {
+        let key = RequestKey(
+            method: request.method, target: request.target, body: request.body, fields: request.fields,
+            rules: configuration.matching
+        ).replacingSessions(pathAliases(request.path, state))
         var session = state.sessions[clientID] ?? ClientSession(id: clientID, candidates: initialCandidates(for: clientID, state))
         let position = session.positions[key] ?? 0
         let consistent = session.candidates.filter {
             scripts[$0].canAnswer(key, position: position, strict: configuration.strict, tokens: tokens)
         }
         guard let lead = consistent.first, let exchange = scripts[lead].exchange(for: key, position: position, tokens: tokens) else {
-            return .answered(MissDiagnosis(sent: key.hidingSecrets(tokens: tokens), clientSession: clientID, position: position, strict: configuration.strict,
-                                           candidates: session.candidates.isEmpty ? Array(scripts.indices) : session.candidates, scripts: scripts, tokens: tokens)
+            return .answered(
+                MissDiagnosis(
+                    sent: key.hidingSecrets(tokens: tokens), clientSession: clientID, position: position, strict: configuration.strict,
+                    candidates: session.candidates.isEmpty ? Array(scripts.indices) : session.candidates, scripts: scripts, tokens: tokens
+                )
                 .outcome(extraFields: extraFields))
         }
         if let rejection = checkKey(request, recorded: exchange, extraFields: extraFields) { return .answered(rejection) }
@@ -263,8 +273,9 @@ public final class ReplayEngine: Sendable {
     /// sent is not the one recorded (its redaction token differs).
     private func checkKey(_ request: ReplayRequest, recorded exchange: RecordedExchange, extraFields: [(String, String)]) -> ReplayOutcome? {
         guard configuration.checkKeys, canCheckKeys,
-              let recorded = exchange.request.fields.first(where: { field in Self.keyFields.contains { $0.lowercased() == field.name.lowercased() } }),
-              SecretTokens.isToken(recorded.value) else { return nil }
+            let recorded = exchange.request.fields.first(where: { field in Self.keyFields.contains { $0.lowercased() == field.name.lowercased() } }),
+            SecretTokens.isToken(recorded.value)
+        else { return nil }
         let sent = Self.keyFields.lazy.compactMap { request.value($0) }.first
         let what = "\(request.method) \(request.path) (session \(exchange.session))"
         guard let sent else {
@@ -278,8 +289,9 @@ public final class ReplayEngine: Sendable {
 
     private func rejection(_ status: Int, _ message: String, _ extraFields: [(String, String)]) -> ReplayOutcome {
         let body = JSONCoding.encode(["error": message])
-        let bytes = HTTPResponseBytes.json(status: status, reason: HTTPResponseBytes.defaultReason(status), body: body,
-                                           extra: extraFields + [("X-Aomi-Replay", "rejected")])
+        let bytes = HTTPResponseBytes.json(
+            status: status, reason: HTTPResponseBytes.defaultReason(status), body: body,
+            extra: extraFields + [("X-Aomi-Replay", "rejected")])
         return ReplayOutcome(kind: .rejected, status: status, bytes: bytes, delay: .zero, streamSession: nil, explanation: message)
     }
 
@@ -301,13 +313,16 @@ public final class ReplayEngine: Sendable {
             let event = events[session.eventCursor]
             guard event.threshold <= session.requests else { break }
             let bytes = rewrite.isEmpty ? event.bytes : rewrite.apply(event.bytes)
-            guard others.allSatisfy({ other in
-                let cursor = session.eventCursor
-                guard cursor < scripts[other].events.count, scripts[other].events[cursor].threshold <= session.requests else { return false }
-                return SessionRewrite([(scripts[other].id, clientID)] + aliases).apply(scripts[other].events[cursor].bytes) == bytes
-            }) else { break }
+            guard
+                others.allSatisfy({ other in
+                    let cursor = session.eventCursor
+                    guard cursor < scripts[other].events.count, scripts[other].events[cursor].threshold <= session.requests else { return false }
+                    return SessionRewrite([(scripts[other].id, clientID)] + aliases).apply(scripts[other].events[cursor].bytes) == bytes
+                })
+            else { break }
             if configuration.clock == .recorded {
-                let since = event.threshold > 0 && event.threshold <= session.requestTimes.count
+                let since =
+                    event.threshold > 0 && event.threshold <= session.requestTimes.count
                     ? session.requestTimes[event.threshold - 1] : (session.firstSubscription ?? .now)
                 let due = since + event.delay / configuration.speed
                 if due > .now {

@@ -18,8 +18,9 @@ final class ReplayScript: Sendable {
         var orderedKeys: [RequestKey] = []
         for (index, exchange) in session.exchanges.enumerated() {
             let request = exchange.request
-            let key = RequestKey(method: request.method, target: request.target, body: request.body,
-                                 fields: request.fields.map { ($0.name, $0.value) }, rules: rules)
+            let key = RequestKey(
+                method: request.method, target: request.target, body: request.body,
+                fields: request.fields.map { ($0.name, $0.value) }, rules: rules)
             if queues[key] == nil {
                 orderedKeys.append(key)
                 keysByRoute[key.route, default: []].append(key)
@@ -83,7 +84,8 @@ final class ReplayScript: Sendable {
 extension Array {
     /// The first index whose element satisfies `predicate`, for a predicate that is false then true.
     func partitioningIndex(where predicate: (Element) -> Bool) -> Int {
-        var low = 0, high = count
+        var low = 0
+        var high = count
         while low < high {
             let middle = (low + high) / 2
             if predicate(self[middle]) { high = middle } else { low = middle + 1 }

@@ -67,8 +67,9 @@ public struct ReplayVerifier: Sendable {
             do {
                 let response = try await client.execute(request(exchange, base: base, fresh: fresh), timeout: .seconds(120))
                 let body = Array(try await response.body.collect(upTo: 256 << 20).readableBytesView)
-                report.differences += compare(exchange, status: Int(response.status.code), fields: response.headers.map { ($0.name, $0.value) }, body: body,
-                                              fresh: fresh)
+                report.differences += compare(
+                    exchange, status: Int(response.status.code), fields: response.headers.map { ($0.name, $0.value) }, body: body,
+                    fresh: fresh)
             } catch {
                 report.differences.append("\(label(exchange)): no answer: \(error)")
             }
@@ -91,8 +92,9 @@ public struct ReplayVerifier: Sendable {
         for stream in streams { await stream.reader.close(waitingForServer: false, patience: .zero) }
         if received != expected, let first = streams.first {
             let at = Self.firstDifference(received, expected)
-            report.differences.append("\(label(first.exchange)) and its reconnects: events differ from byte \(at) "
-                + "(recorded \(expected.count) bytes in \(streams.reduce(0) { $0 + $1.stream.events.count }) events, replayed \(received.count) bytes)")
+            report.differences.append(
+                "\(label(first.exchange)) and its reconnects: events differ from byte \(at) "
+                    + "(recorded \(expected.count) bytes in \(streams.reduce(0) { $0 + $1.stream.events.count }) events, replayed \(received.count) bytes)")
         }
     }
 
@@ -120,7 +122,8 @@ public struct ReplayVerifier: Sendable {
         for field in recorded.fields where !HTTPResponseBytes.notReplayed.contains(field.name.lowercased()) {
             let replayed = fields.filter { $0.0.lowercased() == field.name.lowercased() }.map(\.1)
             if !replayed.contains(field.value) {
-                differences.append("\(label(exchange)): header \(field.name) recorded \"\(field.value)\", replayed \(replayed.isEmpty ? "none" : "\"\(replayed.joined(separator: ", "))\"")")
+                differences.append(
+                    "\(label(exchange)): header \(field.name) recorded \"\(field.value)\", replayed \(replayed.isEmpty ? "none" : "\"\(replayed.joined(separator: ", "))\"")")
             }
         }
         guard let body else { return differences }
@@ -133,8 +136,9 @@ public struct ReplayVerifier: Sendable {
         // body as served (with fresh ids, before the new ids went in).
         let served = fresh == nil ? body : recorded.body
         if let digest = recorded.payloadDigest, digest.hasPrefix("sha1:"), WARCDigest.sha1(served) != digest {
-            differences.append("\(label(exchange)): body is not what the client received when recorded "
-                + "(\(recorded.location): WARC-Payload-Digest \(digest), replayed body \(WARCDigest.sha1(served)))")
+            differences.append(
+                "\(label(exchange)): body is not what the client received when recorded "
+                    + "(\(recorded.location): WARC-Payload-Digest \(digest), replayed body \(WARCDigest.sha1(served)))")
         }
         return differences
     }

@@ -29,8 +29,9 @@ final class GzipMemberDecoder {
     func decode(input: UnsafeRawBufferPointer, output: UnsafeMutableRawBufferPointer) -> Outcome {
         var consumed = 0
         var produced = 0
-        let result = libdeflate_gzip_decompress_ex(decompressor, input.baseAddress, input.count,
-                                                   output.baseAddress, output.count, &consumed, &produced)
+        let result = libdeflate_gzip_decompress_ex(
+            decompressor, input.baseAddress, input.count,
+            output.baseAddress, output.count, &consumed, &produced)
         switch result {
         case LIBDEFLATE_SUCCESS: return .decoded(consumed: consumed, produced: produced)
         case LIBDEFLATE_INSUFFICIENT_SPACE: return .outputTooSmall

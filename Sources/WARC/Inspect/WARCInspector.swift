@@ -52,8 +52,10 @@ public struct WARCInspector: Sendable {
                 for name in extraFields {
                     if let value = record.headers[name] { fields[name] = value }
                 }
-                onEntry(Entry(offset: stored.offset, length: stored.length, type: record.type.rawValue, date: record.date,
-                              targetURI: record.targetURI, recordID: record.recordID, fields: fields))
+                onEntry(
+                    Entry(
+                        offset: stored.offset, length: stored.length, type: record.type.rawValue, date: record.date,
+                        targetURI: record.targetURI, recordID: record.recordID, fields: fields))
             case let .damage(damage):
                 summary.damage.append(damage)
                 onDamage(damage)

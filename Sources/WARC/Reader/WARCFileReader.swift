@@ -106,8 +106,9 @@ public final class WARCFileReader: Sequence, IteratorProtocol {
             return
         }
         guard Self.hasGzipMagic(head) else {
-            skipToNextMember(from: start, firstCandidate: start, kind: start == 0 ? .notWARC : .garbage,
-                             reason: start == 0 ? "the file does not start with a gzip member or a WARC record" : "bytes between gzip members")
+            skipToNextMember(
+                from: start, firstCandidate: start, kind: start == 0 ? .notWARC : .garbage,
+                reason: start == 0 ? "the file does not start with a gzip member or a WARC record" : "bytes between gzip members")
             return
         }
         if let (end, produced) = decodeWholeMember(at: start) {
@@ -120,13 +121,19 @@ public final class WARCFileReader: Sequence, IteratorProtocol {
             addRecords(ofMemberAt: start, length: end - start, produced: produced)
             position = end
         case let .tooLarge(end):
-            pending.append(.damage(damage(at: start, length: end - start, .recordTooLarge,
-                                          "the member inflates to more than \(options.maxRecordBytes) bytes")))
+            pending.append(
+                .damage(
+                    damage(
+                        at: start, length: end - start, .recordTooLarge,
+                        "the member inflates to more than \(options.maxRecordBytes) bytes")))
             position = end
         case let .truncated(produced):
             let hint = produced > 0 && WARCHeaderParser.startsWithVersion(UnsafeRawBufferPointer(output)) ? " inside a record" : ""
-            pending.append(.damage(damage(at: start, length: fileSize - start, .truncatedMember,
-                                          "the file ends\(hint) before this gzip member does (a torn write)")))
+            pending.append(
+                .damage(
+                    damage(
+                        at: start, length: fileSize - start, .truncatedMember,
+                        "the file ends\(hint) before this gzip member does (a torn write)")))
             finished = true
         case let .corrupt(reason):
             skipToNextMember(from: start, firstCandidate: start + 1, kind: .corruptMember, reason: "the gzip member does not inflate: \(reason)")
@@ -248,8 +255,11 @@ public final class WARCFileReader: Sequence, IteratorProtocol {
             switch WARCHeaderParser.parse(rest, maxHeaderBytes: options.maxHeaderBytes) {
             case let .parsed(version, headers, headerLength, contentLength):
                 guard headerLength + contentLength <= rest.count else {
-                    pending.append(.damage(damage(at: offset, length: length, .truncatedRecord,
-                                                  "the member ends \(headerLength + contentLength - rest.count) bytes before the record's block does\(where_)")))
+                    pending.append(
+                        .damage(
+                            damage(
+                                at: offset, length: length, .truncatedRecord,
+                                "the member ends \(headerLength + contentLength - rest.count) bytes before the record's block does\(where_)")))
                     return
                 }
                 let block = Array(UnsafeRawBufferPointer(rebasing: rest[headerLength..<(headerLength + contentLength)]))
@@ -261,8 +271,11 @@ public final class WARCFileReader: Sequence, IteratorProtocol {
                 pending.append(.damage(damage(at: offset, length: length, .truncatedRecord, "the member ends inside a record header\(where_)")))
                 return
             case .tooLong:
-                pending.append(.damage(damage(at: offset, length: length, .headerTooLong,
-                                              "no end of the header block within \(options.maxHeaderBytes) bytes\(where_)")))
+                pending.append(
+                    .damage(
+                        damage(
+                            at: offset, length: length, .headerTooLong,
+                            "no end of the header block within \(options.maxHeaderBytes) bytes\(where_)")))
                 return
             case let .malformed(reason):
                 pending.append(.damage(damage(at: offset, length: length, .malformedHeader, reason + where_)))
@@ -289,7 +302,8 @@ public final class WARCFileReader: Sequence, IteratorProtocol {
         case .tooLong:
             skipToNextPlainRecord(from: start, kind: .headerTooLong, reason: "no end of the header block within \(options.maxHeaderBytes) bytes")
         case let .malformed(reason):
-            let kind: WARCDamage.Kind = start == 0 && !WARCHeaderParser.startsWithVersion(head) ? .notWARC : (WARCHeaderParser.startsWithVersion(head) ? .malformedHeader : .garbage)
+            let kind: WARCDamage.Kind =
+                start == 0 && !WARCHeaderParser.startsWithVersion(head) ? .notWARC : (WARCHeaderParser.startsWithVersion(head) ? .malformedHeader : .garbage)
             skipToNextPlainRecord(from: start, kind: kind, reason: reason)
         }
     }
@@ -298,8 +312,11 @@ public final class WARCFileReader: Sequence, IteratorProtocol {
         let blockStart = start + Int64(headerLength)
         let blockEnd = blockStart + Int64(contentLength)
         guard blockEnd <= fileSize else {
-            pending.append(.damage(damage(at: start, length: fileSize - start, .truncatedRecord,
-                                          "the file ends \(blockEnd - fileSize) bytes before the record's block does")))
+            pending.append(
+                .damage(
+                    damage(
+                        at: start, length: fileSize - start, .truncatedRecord,
+                        "the file ends \(blockEnd - fileSize) bytes before the record's block does")))
             finished = true
             return
         }

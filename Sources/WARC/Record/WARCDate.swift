@@ -108,7 +108,12 @@ public struct WARCDate: Sendable, Hashable, Comparable, CustomStringConvertible 
             return true
         }
         guard let year = number(4) else { return nil }
-        var month: Int64 = 1, day: Int64 = 1, hour: Int64 = 0, minute: Int64 = 0, second: Int64 = 0, micros: Int64 = 0
+        var month: Int64 = 1
+        var day: Int64 = 1
+        var hour: Int64 = 0
+        var minute: Int64 = 0
+        var second: Int64 = 0
+        var micros: Int64 = 0
         if expect(UInt8(ascii: "-")) {
             guard let m = number(2), (1...12).contains(m) else { return nil }
             month = m

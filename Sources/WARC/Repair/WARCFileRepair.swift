@@ -16,8 +16,9 @@ public enum WARCFileRepair {
     ) throws -> WARCRepairReport {
         var scan = try scanFile(path)
         let cutAt = scan.endOfLastRecord
-        var report = WARCRepairReport(originalPath: path, repairedPath: nil, intactRecords: scan.records,
-                                      bytesCut: scan.fileSize - cutAt, closedSegmentOrigins: [], damage: scan.damage)
+        var report = WARCRepairReport(
+            originalPath: path, repairedPath: nil, intactRecords: scan.records,
+            bytesCut: scan.fileSize - cutAt, closedSegmentOrigins: [], damage: scan.damage)
         guard scan.records > 0 else {
             try removeFile(path)
             return report
@@ -108,8 +109,9 @@ public enum WARCFileRepair {
     private static func track(_ record: WARCRecord, in segments: inout [String: Stream]) {
         guard let number = record.segmentNumber else { return }
         if number == 1, record.type != .continuation, let id = record.recordID {
-            segments[id] = Stream(order: segments.count, targetURI: record.targetURI, lastNumber: 1,
-                                  totalLength: record.block.count, isComplete: record.headers.contains(WARCField.segmentTotalLength))
+            segments[id] = Stream(
+                order: segments.count, targetURI: record.targetURI, lastNumber: 1,
+                totalLength: record.block.count, isComplete: record.headers.contains(WARCField.segmentTotalLength))
         } else if let origin = record.headers[WARCField.segmentOriginID], var stream = segments[origin] {
             stream.lastNumber = max(stream.lastNumber, number)
             stream.totalLength += record.block.count

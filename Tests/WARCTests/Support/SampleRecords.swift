@@ -6,12 +6,14 @@ enum SampleRecords {
 
     static func request(uri: String = uri, id: String = WARCRecordID.make()) -> WARCRecord {
         let http = "GET /api/state HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nX-Session-Id: 5b0c7a6e-0000-4000-8000-000000000001\r\n\r\n"
-        return WARCRecord(type: .request, headers: [
-            (WARCField.recordID, id),
-            (WARCField.targetURI, uri),
-            (WARCField.contentType, WARCValue.httpRequestContentType),
-            ("Aomi-Session-Id", "5b0c7a6e-0000-4000-8000-000000000001"),
-        ], block: Array(http.utf8))
+        return WARCRecord(
+            type: .request,
+            headers: [
+                (WARCField.recordID, id),
+                (WARCField.targetURI, uri),
+                (WARCField.contentType, WARCValue.httpRequestContentType),
+                ("Aomi-Session-Id", "5b0c7a6e-0000-4000-8000-000000000001"),
+            ], block: Array(http.utf8))
     }
 
     static func response(uri: String = uri, body: String = snapshot(words: 40), concurrentTo: String? = nil) -> WARCRecord {

@@ -27,8 +27,9 @@ struct ArchiveGenerator {
         let threadsPerWallet = threads / wallets
         for wallet in range {
             let address = String(format: "0x%040x", wallet &* 2_654_435_761 & 0xffff_ffff_ffff)
-            let writer = try WARCWriter(configuration: WARCWriterConfiguration(
-                directory: root + "/" + address, writerID: "bench", compressionLevel: 1, fsync: .never, linksWarcinfo: false))
+            let writer = try WARCWriter(
+                configuration: WARCWriterConfiguration(
+                    directory: root + "/" + address, writerID: "bench", compressionLevel: 1, fsync: .never, linksWarcinfo: false))
             for thread in 0..<threadsPerWallet {
                 records += try await writeThread(wallet: address, number: wallet * threadsPerWallet + thread, writer: writer, random: &random)
             }
@@ -49,20 +50,28 @@ struct ArchiveGenerator {
         var sequence = 0
         func exchange(_ method: String, _ target: String, body: String, answer: String) {
             sequence += 1
-            let request = record(.request, target: target, session: session, wallet: wallet, sequence: sequence, date: tick(),
-                                 block: "\(method) \(target) HTTP/1.1\r\nX-Session-Id: \(session)\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)").completed()
-            let response = record(.response, target: target, session: session, wallet: wallet, sequence: sequence, date: tick(),
-                                  block: "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(answer.utf8.count)\r\n\r\n\(answer)",
-                                  extra: [(WARCField.concurrentTo, request.recordID!)]).completed()
+            let request = record(
+                .request, target: target, session: session, wallet: wallet, sequence: sequence, date: tick(),
+                block: "\(method) \(target) HTTP/1.1\r\nX-Session-Id: \(session)\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            ).completed()
+            let response = record(
+                .response, target: target, session: session, wallet: wallet, sequence: sequence, date: tick(),
+                block: "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(answer.utf8.count)\r\n\r\n\(answer)",
+                extra: [(WARCField.concurrentTo, request.recordID!)]
+            ).completed()
             records += [request, response]
         }
         exchange("POST", "/api/sessions", body: #"{"public_key":"\#(wallet)"}"#, answer: #"{"session_id":"\#(session)","title":"New chat"}"#)
         sequence += 1
-        let updates = record(.request, target: "/api/updates", session: session, wallet: wallet, sequence: sequence, date: tick(),
-                             block: "GET /api/updates HTTP/1.1\r\nX-Session-Id: \(session)\r\n\r\n").completed()
-        let origin = record(.response, target: "/api/updates", session: session, wallet: wallet, sequence: sequence, date: tick(),
-                            block: "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n",
-                            extra: [(WARCField.concurrentTo, updates.recordID!), (WARCField.segmentNumber, "1")]).completed()
+        let updates = record(
+            .request, target: "/api/updates", session: session, wallet: wallet, sequence: sequence, date: tick(),
+            block: "GET /api/updates HTTP/1.1\r\nX-Session-Id: \(session)\r\n\r\n"
+        ).completed()
+        let origin = record(
+            .response, target: "/api/updates", session: session, wallet: wallet, sequence: sequence, date: tick(),
+            block: "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n",
+            extra: [(WARCField.concurrentTo, updates.recordID!), (WARCField.segmentNumber, "1")]
+        ).completed()
         records += [updates, origin]
         var segments = 1
         var streamLength = origin.block.count
@@ -70,10 +79,13 @@ struct ArchiveGenerator {
             segments += 1
             let block = Array("data: \(json)\n\n".utf8)
             streamLength += block.count
-            records.append(WARCRecord(type: .continuation, headers: [
-                (WARCField.targetURI, self.origin + "/api/updates"), (WARCField.date, tick()), (WARCField.segmentOriginID, origin.recordID!),
-                (WARCField.segmentNumber, String(segments)), ("Aomi-Session-Id", session), ("Aomi-Wallet", wallet),
-            ], block: block))
+            records.append(
+                WARCRecord(
+                    type: .continuation,
+                    headers: [
+                        (WARCField.targetURI, self.origin + "/api/updates"), (WARCField.date, tick()), (WARCField.segmentOriginID, origin.recordID!),
+                        (WARCField.segmentNumber, String(segments)), ("Aomi-Session-Id", session), ("Aomi-Wallet", wallet),
+                    ], block: block))
         }
         var history: [String] = []
         var title = "New chat"
@@ -95,12 +107,17 @@ struct ArchiveGenerator {
             exchange("GET", "/api/state", body: "", answer: final)
             let original = records[records.count - 1]
             sequence += 1
-            let poll = record(.request, target: "/api/state", session: session, wallet: wallet, sequence: sequence, date: tick(),
-                              block: "GET /api/state HTTP/1.1\r\nX-Session-Id: \(session)\r\n\r\n").completed()
-            let revisit = record(.revisit, target: "/api/state", session: session, wallet: wallet, sequence: sequence, date: tick(),
-                                 block: "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(final.utf8.count)\r\n\r\n",
-                                 extra: [(WARCField.concurrentTo, poll.recordID!), (WARCField.profile, WARCValue.identicalPayloadDigestProfile),
-                                         (WARCField.refersTo, original.recordID!), (WARCField.payloadDigest, original.headers[WARCField.payloadDigest]!)])
+            let poll = record(
+                .request, target: "/api/state", session: session, wallet: wallet, sequence: sequence, date: tick(),
+                block: "GET /api/state HTTP/1.1\r\nX-Session-Id: \(session)\r\n\r\n"
+            ).completed()
+            let revisit = record(
+                .revisit, target: "/api/state", session: session, wallet: wallet, sequence: sequence, date: tick(),
+                block: "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(final.utf8.count)\r\n\r\n",
+                extra: [
+                    (WARCField.concurrentTo, poll.recordID!), (WARCField.profile, WARCValue.identicalPayloadDigestProfile),
+                    (WARCField.refersTo, original.recordID!), (WARCField.payloadDigest, original.headers[WARCField.payloadDigest]!),
+                ])
             records += [poll, revisit]
             if records.count > 64 {
                 written += records.count
@@ -109,21 +126,28 @@ struct ArchiveGenerator {
             }
         }
         segments += 1
-        records.append(WARCRecord(type: .continuation, headers: [
-            (WARCField.targetURI, self.origin + "/api/updates"), (WARCField.date, tick()), (WARCField.segmentOriginID, origin.recordID!),
-            (WARCField.segmentNumber, String(segments)), (WARCField.segmentTotalLength, String(streamLength)), ("Aomi-Stream-End", "client-closed"),
-        ], block: []))
+        records.append(
+            WARCRecord(
+                type: .continuation,
+                headers: [
+                    (WARCField.targetURI, self.origin + "/api/updates"), (WARCField.date, tick()), (WARCField.segmentOriginID, origin.recordID!),
+                    (WARCField.segmentNumber, String(segments)), (WARCField.segmentTotalLength, String(streamLength)), ("Aomi-Stream-End", "client-closed"),
+                ], block: []))
         try await writer.write(records)
         return written + records.count
     }
 
-    private func record(_ type: WARCRecordType, target: String, session: String, wallet: String, sequence: Int, date: String, block: String,
-                        extra: [(String, String)] = []) -> WARCRecord {
-        WARCRecord(type: type, headers: [
-            (WARCField.targetURI, origin + target), (WARCField.date, date),
-            (WARCField.contentType, type == .request ? WARCValue.httpRequestContentType : WARCValue.httpResponseContentType),
-            ("Aomi-Session-Id", session), ("Aomi-Wallet", wallet), ("Aomi-Exchange-Seq", String(sequence)),
-        ] + extra, block: Array(block.utf8))
+    private func record(
+        _ type: WARCRecordType, target: String, session: String, wallet: String, sequence: Int, date: String, block: String,
+        extra: [(String, String)] = []
+    ) -> WARCRecord {
+        WARCRecord(
+            type: type,
+            headers: [
+                (WARCField.targetURI, origin + target), (WARCField.date, date),
+                (WARCField.contentType, type == .request ? WARCValue.httpRequestContentType : WARCValue.httpResponseContentType),
+                ("Aomi-Session-Id", session), ("Aomi-Wallet", wallet), ("Aomi-Exchange-Seq", String(sequence)),
+            ] + extra, block: Array(block.utf8))
     }
 
     private func message(_ sender: String, _ content: String, _ stamp: String, streaming: Bool) -> String {

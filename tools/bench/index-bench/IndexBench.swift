@@ -37,16 +37,20 @@ struct IndexBench {
             }
             return try await group.reduce(0, +)
         }
-        print(String(format: "generated %d records, %d messages in %d threads of %d wallets in %.1f s", records, threads * (messages / 2) * 2, threads, wallets,
-                     Date().timeIntervalSince(started)))
+        print(
+            String(
+                format: "generated %d records, %d messages in %d threads of %d wallets in %.1f s", records, threads * (messages / 2) * 2, threads, wallets,
+                Date().timeIntervalSince(started)))
     }
 
     static func search(database path: String, count: Int) throws {
         let database = try ArchiveDatabase.openExisting(path: path)
         let queries = ArchiveQueries(database: database)
         let wallets = try queries.sampleWallets(limit: 50)
-        let words = ["price", "swap", "slippage", "staking", "bridge", "liquidity", "uniswap", "gas", "wallet", "portfolio", "failed",
-                     "reverted", "optimism", "arbitrum", "epoch", "governance", "aggregator", "quote", "curve", "mainnet"]
+        let words = [
+            "price", "swap", "slippage", "staking", "bridge", "liquidity", "uniswap", "gas", "wallet", "portfolio", "failed",
+            "reverted", "optimism", "arbitrum", "epoch", "governance", "aggregator", "quote", "curve", "mainnet",
+        ]
         var plain: [Double] = []
         var filtered: [Double] = []
         var byShape: [String: [Double]] = [:]
@@ -59,13 +63,14 @@ struct IndexBench {
             }
             let word = pick(&random)
             let other = pick(&random)
-            let text: String = switch index % 5 {
-            case 0: word
-            case 1: "\"\(word) \(other)\""
-            case 2: "\(word) AND \(other)"
-            case 3: String(word.prefix(4)) + "*"
-            default: "tx\(random.next(in: 0...9_999))x*"
-            }
+            let text: String =
+                switch index % 5 {
+                case 0: word
+                case 1: "\"\(word) \(other)\""
+                case 2: "\(word) AND \(other)"
+                case 3: String(word.prefix(4)) + "*"
+                default: "tx\(random.next(in: 0...9_999))x*"
+                }
             var query = SearchQuery(text: text, limit: 20)
             let isFiltered = index % 2 == 1
             if isFiltered {
@@ -87,9 +92,11 @@ struct IndexBench {
             return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
         }
         let all = plain + filtered
-        print(String(format: "search latency over %d queries: p50 %.2f ms, p95 %.2f ms (no filter: p50 %.2f, p95 %.2f; filtered: p50 %.2f, p95 %.2f)",
-                     all.count, percentile(all, 0.5), percentile(all, 0.95), percentile(plain, 0.5), percentile(plain, 0.95),
-                     percentile(filtered, 0.5), percentile(filtered, 0.95)))
+        print(
+            String(
+                format: "search latency over %d queries: p50 %.2f ms, p95 %.2f ms (no filter: p50 %.2f, p95 %.2f; filtered: p50 %.2f, p95 %.2f)",
+                all.count, percentile(all, 0.5), percentile(all, 0.95), percentile(plain, 0.5), percentile(plain, 0.95),
+                percentile(filtered, 0.5), percentile(filtered, 0.95)))
         for (shape, values) in byShape.sorted(by: { $0.key < $1.key }) {
             print(String(format: "  %@: p50 %.2f ms, p95 %.2f ms, max %.2f ms", shape, percentile(values, 0.5), percentile(values, 0.95), values.max() ?? 0))
         }

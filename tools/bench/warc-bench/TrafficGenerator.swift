@@ -46,7 +46,8 @@ struct TrafficGenerator {
             sender += 1
         }
         let wallet = String(format: "%040x", random(0...Int(Int32.max)))
-        return #"{"messages":[\#(messages.joined(separator: ","))],"system_events":[],"title":"\#(sentence(words: 3))","is_processing":false,"user_state":{"address":"0x\#(wallet)","chain_id":1,"is_connected":true}}"#
+        return
+            #"{"messages":[\#(messages.joined(separator: ","))],"system_events":[],"title":"\#(sentence(words: 3))","is_processing":false,"user_state":{"address":"0x\#(wallet)","chain_id":1,"is_connected":true}}"#
     }
 
     mutating func pairs(count: Int) -> [(WARCRecord, WARCRecord)] {
@@ -55,17 +56,22 @@ struct TrafficGenerator {
             let isChat = index % 5 == 0
             let path = isChat ? "/api/chat?message=\(sentence(words: 4).replacingOccurrences(of: " ", with: "%20"))" : "/api/state"
             let uri = "http://127.0.0.1:8080" + path
-            let requestHead = "\(isChat ? "POST" : "GET") \(path) HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nX-Session-Id: \(session)\r\nAccept: application/json\r\nUser-Agent: aomi-widget/1.4\r\n\r\n"
+            let requestHead =
+                "\(isChat ? "POST" : "GET") \(path) HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nX-Session-Id: \(session)\r\nAccept: application/json\r\nUser-Agent: aomi-widget/1.4\r\n\r\n"
             let body = snapshot(targetBytes: random(512...4096))
             let responseHead = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nDate: Thu, 26 Nov 2026 10:00:00 GMT\r\n\r\n"
-            let request = WARCRecord(type: .request, headers: [
-                (WARCField.targetURI, uri), (WARCField.contentType, WARCValue.httpRequestContentType),
-                ("Aomi-Session-Id", session), ("Aomi-Exchange-Seq", String(index)),
-            ], block: Array(requestHead.utf8))
-            let response = WARCRecord(type: .response, headers: [
-                (WARCField.targetURI, uri), (WARCField.contentType, WARCValue.httpResponseContentType),
-                ("Aomi-Session-Id", session), ("Aomi-Exchange-Seq", String(index)),
-            ], block: Array((responseHead + body).utf8))
+            let request = WARCRecord(
+                type: .request,
+                headers: [
+                    (WARCField.targetURI, uri), (WARCField.contentType, WARCValue.httpRequestContentType),
+                    ("Aomi-Session-Id", session), ("Aomi-Exchange-Seq", String(index)),
+                ], block: Array(requestHead.utf8))
+            let response = WARCRecord(
+                type: .response,
+                headers: [
+                    (WARCField.targetURI, uri), (WARCField.contentType, WARCValue.httpResponseContentType),
+                    ("Aomi-Session-Id", session), ("Aomi-Exchange-Seq", String(index)),
+                ], block: Array((responseHead + body).utf8))
             return (request, response)
         }
     }

@@ -39,8 +39,9 @@ struct WARCBench {
         try? FileManager.default.removeItem(atPath: directory)
         var generator = TrafficGenerator(seed: 42)
         let pool = generator.pairs(count: 4000)
-        let writer = try WARCWriter(configuration: WARCWriterConfiguration(
-            directory: directory, writerID: "bench", rotationBytes: .max, compressionLevel: level, fsync: .never))
+        let writer = try WARCWriter(
+            configuration: WARCWriterConfiguration(
+                directory: directory, writerID: "bench", rotationBytes: .max, compressionLevel: level, fsync: .never))
         let target = Int64(megabytes) << 20
         let clock = ContinuousClock()
         let started = clock.now
@@ -84,8 +85,9 @@ struct WARCBench {
 
     static func peakRSSMegabytes() -> String {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return "?" }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+        else { return "?" }
         return format(kilobytes / 1024)
     }
 

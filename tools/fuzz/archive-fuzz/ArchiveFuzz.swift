@@ -69,14 +69,17 @@ extension ArchiveFuzz {
                 let compressed = mutator.seeds.first { $0.name == mutant.seedName }?.compressed ?? true
                 if let problem = try targets.run(mutant.bytes, compressed: compressed, index: index) {
                     found += 1
-                    try save(mutant.bytes, compressed: compressed, index: index, why: problem + "\nseed file: \(mutant.seedName)\nmutations: \(mutant.steps.joined(separator: ", "))")
+                    try save(
+                        mutant.bytes, compressed: compressed, index: index, why: problem + "\nseed file: \(mutant.seedName)\nmutations: \(mutant.steps.joined(separator: ", "))")
                 }
                 index += 1
                 run += 1
             }
             close(progressFile)
             let elapsed = (ContinuousClock.now - started) / .seconds(1)
-            print("mutants \(run) (\(from)..<\(index)) in \(String(format: "%.1f", elapsed)) s, \(String(format: "%.0f", Double(run) / max(elapsed, 0.001)))/s, broken invariants \(found)")
+            print(
+                "mutants \(run) (\(from)..<\(index)) in \(String(format: "%.1f", elapsed)) s, \(String(format: "%.0f", Double(run) / max(elapsed, 0.001)))/s, broken invariants \(found)"
+            )
             for (name, value) in targets.counts.sorted(by: { $0.key < $1.key }) { print("  \(name): \(value)") }
             if found > 0 { throw ExitCode(3) }
         }

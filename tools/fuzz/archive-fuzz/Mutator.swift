@@ -42,7 +42,9 @@ struct Mutator {
             return "truncate at \(at)"
         case 2:
             let at = Int(generator.next() % UInt64(bytes.count + 1))
-            let inserted = generator.next() % 2 == 0 ? randomBytes(Int(generator.next() % 64) + 1, using: &generator)
+            let inserted =
+                generator.next() % 2 == 0
+                ? randomBytes(Int(generator.next() % 64) + 1, using: &generator)
                 : Array(bytes[Int(generator.next() % UInt64(bytes.count))...].prefix(Int(generator.next() % 512) + 1))
             bytes.insert(contentsOf: inserted, at: at)
             return "insert \(inserted.count) bytes at \(at)"
