@@ -72,12 +72,9 @@ struct ReplayEndToEndTests {
         #expect(answer.header("X-Aomi-Replay") == "miss")
         let body = try JSONCoding.decode(JSONValue.self, from: answer.body)
         #expect(body["request"]?["path"] == .string("/api/chat"))
-        guard case let .array(nearest)? = body["nearest"] else {
-            Issue.record("no nearest requests in \(String(decoding: answer.body, as: UTF8.self))")
-            return
-        }
+        let nearest = try #require(body["nearest"]?.arrayValue, "no nearest requests in \(String(decoding: answer.body, as: UTF8.self))")
         #expect((1...3).contains(nearest.count))
-        guard case let .array(differences)? = nearest.first?["differences"] else { return }
+        let differences = try #require(nearest.first?["differences"]?.arrayValue, "the nearest request says what differs")
         let text = differences.compactMap(\.stringValue)
         #expect(text.contains { $0.hasPrefix("parameter message: recorded \"") && $0.hasSuffix("sent \"never said\"") })
         #expect(text.contains { $0.hasPrefix("parameter public_key:") })

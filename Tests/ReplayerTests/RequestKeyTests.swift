@@ -50,4 +50,26 @@ import Testing
         #expect(CanonicalJSON.canonical(Array(#"{"message":{"txHash":"0x1","n":1}}"#.utf8), removing: [["message", "txHash"]]) == #"{"message":{"n":1}}"#)
         #expect(CanonicalJSON.canonical([UInt8]()) == "")
     }
+
+    @Test func differencesNameWhatAMissChanged() {
+        let recorded = RequestKey(method: "POST", target: "/api/chat?message=hello&public_key=0x1", body: [])
+        let sent = RequestKey(method: "POST", target: "/api/chat?message=never%20said", body: [])
+        let differences = recorded.differences(from: sent)
+        #expect(differences.contains { $0.hasPrefix("parameter message: recorded \"hello\"") && $0.hasSuffix("sent \"never said\"") }, "\(differences)")
+        #expect(differences.contains { $0.hasPrefix("parameter public_key: recorded \"0x1\", sent (absent)") }, "\(differences)")
+        #expect(recorded.differences(from: recorded).isEmpty)
+        let otherPath = RequestKey(method: "GET", target: "/api/state", body: [])
+        #expect(otherPath.differences(from: sent).contains { $0.hasPrefix("path: recorded /api/state, sent /api/chat") })
+    }
+
+    @Test func sessionRewritingReplacesEveryRecordedIdAndNothingElse() {
+        let rewrite = SessionRewrite([(recorded: "rec-1", client: "client-A"), (recorded: "rec-2", client: "client-B"), (recorded: "same", client: "same")])
+        let body = Array(#"{"session_id":"rec-1","threads":["rec-2","other"],"note":"rec-1 and rec-1","path":"/api/sessions/rec-2"}"#.utf8)
+        #expect(
+            String(decoding: rewrite.apply(body), as: UTF8.self)
+                == #"{"session_id":"client-A","threads":["client-B","other"],"note":"client-A and client-A","path":"/api/sessions/client-B"}"#)
+        #expect(rewrite.apply(Array("nothing here".utf8)) == Array("nothing here".utf8))
+        #expect(rewrite.apply([]) == [])
+        #expect(SessionRewrite([(recorded: "x", client: "x"), (recorded: "", client: "y")]).isEmpty)
+    }
 }

@@ -51,4 +51,9 @@ public enum JSONValue: Sendable, Hashable, Codable {
         guard case let .object(value) = self else { return nil }
         return value
     }
+
+    public var arrayValue: [JSONValue]? {
+        guard case let .array(value) = self else { return nil }
+        return value
+    }
 }
