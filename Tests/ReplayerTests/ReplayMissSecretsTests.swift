@@ -23,7 +23,7 @@ struct ReplayMissSecretsTests {
         for request in requests {
             let outcome = engine.respond(to: request)
             #expect(outcome.kind == .miss)
-            let shown = String(decoding: outcome.bytes, as: UTF8.self) + (outcome.explanation ?? "")
+            let shown = String(decoding: outcome.answer.body, as: UTF8.self) + (outcome.explanation ?? "")
             #expect(!shown.contains(bodySecret) && !shown.contains(querySecret), "\(shown)")
             let token = try #require(tokens.token(for: request.method == "POST" ? bodySecret : querySecret))
             #expect(shown.contains(token), "the miss shows the token that stands for the secret")

@@ -83,7 +83,7 @@ struct VolatileMatchingTests {
         #expect(answers.allSatisfy { $0.outcome.kind == .hit }, "\(answers.filter { $0.outcome.kind != .hit }.map { "\($0.sent.method) \($0.sent.target)" })")
         let sessionless = answers.filter { $0.sent.value(AomiHeader.sessionID) == nil }
         #expect(sessionless.contains { $0.sent.method == "DELETE" && $0.sent.path.hasPrefix(AomiPath.secrets) }, "secrets cleared without X-Session-Id, by client_id")
-        let text = answers.map { String(decoding: $0.outcome.bytes, as: UTF8.self) }.joined()
+        let text = answers.map { String(decoding: $0.outcome.answer.body, as: UTF8.self) }.joined()
         for (recorded, fresh) in renamed where recorded.hasPrefix("0x") {
             #expect(text.contains(fresh) && !text.contains(recorded), "the agent's confirmation names the client's hash")
         }

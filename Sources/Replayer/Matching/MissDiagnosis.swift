@@ -18,7 +18,7 @@ struct MissDiagnosis {
         var differences: [String]
     }
 
-    func outcome(extraFields: [(String, String)]) -> ReplayOutcome {
+    func outcome() -> ReplayOutcome {
         let nearest = self.nearest(limit: 3)
         let reason = exhaustedReason() ?? (candidates.isEmpty ? "no recorded session is left for session \(clientSession)" : "no recorded request matches")
         var body: [String: JSONValue] = [
@@ -34,10 +34,10 @@ struct MissDiagnosis {
             nearest.map { near in
                 .object(["session": .string(near.session), "request": .string(near.request), "differences": .array(near.differences.map(JSONValue.string))])
             })
-        let bytes = HTTPResponseBytes.json(status: 404, reason: "Not Found", body: JSONCoding.encode(body), extra: extraFields + [("X-Aomi-Replay", "miss")])
+        let answer = ReplayAnswer.json(status: 404, reason: "Not Found", body: JSONCoding.encode(body), marker: "miss")
         let nearText = nearest.map { "  nearest (session \($0.session)): \($0.request): " + $0.differences.joined(separator: "; ") }
         let explanation = (["\(sent) (session \(clientSession.isEmpty ? "none" : clientSession)): \(reason)"] + nearText).joined(separator: "\n")
-        return ReplayOutcome(kind: .miss, status: 404, bytes: bytes, delay: .zero, streamSession: nil, explanation: explanation)
+        return ReplayOutcome(kind: .miss, status: 404, answer: answer, delay: .zero, streamSession: nil, explanation: explanation)
     }
 
     private func exhaustedReason() -> String? {

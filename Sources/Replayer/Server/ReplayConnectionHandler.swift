@@ -126,7 +126,8 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
         let request = ReplayRequest(
             method: requestHead.method.rawValue, target: QueryString.target(ofURI: requestHead.uri),
             fields: requestHead.headers.map { (name: $0.name, value: $0.value) }, body: body)
-        let outcome = shared.engine.respond(to: request, extraFields: cors)
+        let outcome = shared.engine.respond(to: request)
+        let bytes = HTTPResponseBytes.bytes(of: outcome.answer, extra: cors)
         if outcome.kind == .miss, let fallback = shared.fallback {
             busy = true
             fallback.forward(request, extraFields: cors, keepAlive: keepAlive, channel: context.channel)
@@ -134,7 +135,7 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
         }
         if outcome.delay > .zero {
             busy = true
-            let buffer = context.channel.allocator.buffer(bytes: outcome.bytes)
+            let buffer = context.channel.allocator.buffer(bytes: bytes)
             let channel = context.channel
             let written = AnswerWritten(streamSession: outcome.streamSession, keepAlive: keepAlive)
             context.eventLoop.scheduleTask(in: TimeAmount(outcome.delay)) {
@@ -143,7 +144,7 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
             }
             return
         }
-        write(outcome.bytes, keepAlive: keepAlive || outcome.streamSession != nil, context: context)
+        write(bytes, keepAlive: keepAlive || outcome.streamSession != nil, context: context)
         if let session = outcome.streamSession { open(stream: session, channel: context.channel) }
     }
 

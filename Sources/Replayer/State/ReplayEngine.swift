@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import Foundation
 import Logging
 import NIOCore
@@ -18,6 +19,7 @@ public final class ReplayEngine: Sendable {
     /// The key at hand made the archive's tokens, so App keys can be checked.
     public let canCheckKeys: Bool
     let logger: Logger
+    private let scheduler: any EventLoopGroup
     private let state = Mutex(EngineState())
 
     struct EngineState {
@@ -30,10 +32,12 @@ public final class ReplayEngine: Sendable {
         var counts: [ReplayOutcome.Kind: Int] = [:]
     }
 
+    /// `scheduler` runs the wake-ups of the recorded clock (`--clock recorded`).
     public init(
         archive: ReplayArchive, configuration: ReplayConfiguration = ReplayConfiguration(), tokens: SecretTokens = .unavailable,
-        logger: Logger = Logger(label: "aomi-archive.replay")
+        logger: Logger = Logger(label: "aomi-archive.replay"), scheduler: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
+        self.scheduler = scheduler
         self.configuration = configuration
         let sessions = archive.sessions
         let prepared = ConcurrentResults<ReplayScript>(count: sessions.count)
@@ -46,17 +50,17 @@ public final class ReplayEngine: Sendable {
         self.logger = logger
     }
 
-    /// Answers one request. `extraFields` (CORS) are added to whatever is written.
-    public func respond(to request: ReplayRequest, extraFields: [(String, String)] = []) -> ReplayOutcome {
+    /// Answers one request, as a value: the server writes it (and adds its CORS fields).
+    public func respond(to request: ReplayRequest) -> ReplayOutcome {
         let now = ContinuousClock.now
         let sentClientID = RequestIdentity.clientID(target: request.target, body: request.body)
         let (decision, clientID) = state.withLock { state -> (Decision, String) in
             var clientID = clientSession(of: request, clientID: sentClientID, state)
-            var decision = answer(request, clientID: clientID, now: now, extraFields: extraFields, state: &state)
+            var decision = answer(request, clientID: clientID, now: now, state: &state)
             if decision.kind == .miss, !clientID.isEmpty, request.value(AomiHeader.sessionID) == nil {
                 // Sent before its client_id met a session (secrets registered at start): the recording's requests without one.
                 clientID = ""
-                decision = answer(request, clientID: clientID, now: now, extraFields: extraFields, state: &state)
+                decision = answer(request, clientID: clientID, now: now, state: &state)
             }
             state.counts[decision.kind, default: 0] += 1
             if let sentClientID, !clientID.isEmpty, decision.kind == .hit { state.sessionsByClientID[sentClientID] = clientID }
@@ -66,7 +70,7 @@ public final class ReplayEngine: Sendable {
         let outcome =
             switch decision {
             case let .answered(outcome): outcome
-            case let .serve(exchange, rewrite): hit(exchange, rewrite: rewrite, clientID: clientID, extraFields: extraFields)
+            case let .serve(exchange, rewrite): hit(exchange, rewrite: rewrite, clientID: clientID)
             }
         if let explanation = outcome.explanation {
             logger.warning("\(outcome.kind.rawValue): \(explanation.replacingOccurrences(of: "\n", with: " | "))")
@@ -146,7 +150,7 @@ public final class ReplayEngine: Sendable {
     }
 
     private func answer(
-        _ request: ReplayRequest, clientID: String, now: ContinuousClock.Instant, extraFields: [(String, String)],
+        _ request: ReplayRequest, clientID: String, now: ContinuousClock.Instant,
         state: inout EngineState
     ) -> Decision {
         let key = RequestKey(
@@ -164,9 +168,9 @@ public final class ReplayEngine: Sendable {
                     sent: key.hidingSecrets(tokens: tokens), clientSession: clientID, position: position, strict: configuration.strict,
                     candidates: session.candidates.isEmpty ? Array(scripts.indices) : session.candidates, scripts: scripts, tokens: tokens
                 )
-                .outcome(extraFields: extraFields))
+                .outcome())
         }
-        if let rejection = checkKey(request, recorded: exchange, extraFields: extraFields) { return .answered(rejection) }
+        if let rejection = checkKey(request, recorded: exchange) { return .answered(rejection) }
         learnAliases(sent: request, recorded: exchange.request, into: &session)
         session.candidates = consistent
         session.positions[key] = position + 1
@@ -246,16 +250,16 @@ public final class ReplayEngine: Sendable {
         return pairs.filter { !$0.client.isEmpty }
     }
 
-    private func hit(_ exchange: RecordedExchange, rewrite: SessionRewrite, clientID: String, extraFields: [(String, String)]) -> ReplayOutcome {
-        let fields = extraFields + [("X-Aomi-Replay", "hit")]
+    private func hit(_ exchange: RecordedExchange, rewrite: SessionRewrite, clientID: String) -> ReplayOutcome {
+        let marker = HTTPMessageHead.Field(name: "X-Aomi-Replay", value: "hit")
         switch exchange.answer {
         case let .response(response):
             let body = rewrite.isEmpty ? response.body : rewrite.apply(response.body)
-            let bytes = HTTPResponseBytes.response(status: response.status, reason: response.reason, fields: response.fields, extra: fields, body: body)
-            return ReplayOutcome(kind: .hit, status: response.status, bytes: bytes, delay: recordedDelay(exchange), streamSession: nil, explanation: nil)
+            let answer = ReplayAnswer(status: response.status, reason: response.reason, fields: response.fields + [marker], body: body)
+            return ReplayOutcome(kind: .hit, status: response.status, answer: answer, delay: recordedDelay(exchange), streamSession: nil, explanation: nil)
         case let .stream(stream):
-            let head = HTTPResponseBytes.streamHead(status: stream.head.status, reason: stream.head.reason, fields: stream.head.fields, extra: fields)
-            return ReplayOutcome(kind: .hit, status: stream.head.status, bytes: head, delay: recordedDelay(exchange), streamSession: clientID, explanation: nil)
+            let head = ReplayAnswer(status: stream.head.status, reason: stream.head.reason, fields: stream.head.fields + [marker], isStreamHead: true)
+            return ReplayOutcome(kind: .hit, status: stream.head.status, answer: head, delay: recordedDelay(exchange), streamSession: clientID, explanation: nil)
         }
     }
 
@@ -271,7 +275,7 @@ public final class ReplayEngine: Sendable {
 
     /// 401 when the recording sent an App key and this request sends none; 403 when the key
     /// sent is not the one recorded (its redaction token differs).
-    private func checkKey(_ request: ReplayRequest, recorded exchange: RecordedExchange, extraFields: [(String, String)]) -> ReplayOutcome? {
+    private func checkKey(_ request: ReplayRequest, recorded exchange: RecordedExchange) -> ReplayOutcome? {
         guard configuration.checkKeys, canCheckKeys,
             let recorded = exchange.request.fields.first(where: { field in Self.keyFields.contains { $0.lowercased() == field.name.lowercased() } }),
             SecretTokens.isToken(recorded.value)
@@ -279,20 +283,18 @@ public final class ReplayEngine: Sendable {
         let sent = Self.keyFields.lazy.compactMap { request.value($0) }.first
         let what = "\(request.method) \(request.path) (session \(exchange.session))"
         guard let sent else {
-            return rejection(401, "missing App key: the recording sent \(recorded.name) with \(what)", extraFields)
+            return rejection(401, "missing App key: the recording sent \(recorded.name) with \(what)")
         }
         guard tokens.token(for: sent) == recorded.value else {
-            return rejection(403, "this App key is not the one recorded for \(what)", extraFields)
+            return rejection(403, "this App key is not the one recorded for \(what)")
         }
         return nil
     }
 
-    private func rejection(_ status: Int, _ message: String, _ extraFields: [(String, String)]) -> ReplayOutcome {
+    private func rejection(_ status: Int, _ message: String) -> ReplayOutcome {
         let body = JSONCoding.encode(["error": message])
-        let bytes = HTTPResponseBytes.json(
-            status: status, reason: HTTPResponseBytes.defaultReason(status), body: body,
-            extra: extraFields + [("X-Aomi-Replay", "rejected")])
-        return ReplayOutcome(kind: .rejected, status: status, bytes: bytes, delay: .zero, streamSession: nil, explanation: message)
+        let answer = ReplayAnswer.json(status: status, reason: "", body: body, marker: "rejected")
+        return ReplayOutcome(kind: .rejected, status: status, answer: answer, delay: .zero, streamSession: nil, explanation: message)
     }
 
     // MARK: - SSE
@@ -344,7 +346,7 @@ public final class ReplayEngine: Sendable {
     }
 
     private func scheduleWake(_ clientID: String, at due: ContinuousClock.Instant) {
-        MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(max(.zero, ContinuousClock.now.duration(to: due)))) { [self] in
+        scheduler.any().scheduleTask(in: TimeAmount(max(.zero, ContinuousClock.now.duration(to: due)))) { [self] in
             state.withLock { state in
                 state.sessions[clientID]?.timerPending = false
                 pump(clientID, state: &state)

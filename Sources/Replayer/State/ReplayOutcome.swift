@@ -13,7 +13,7 @@ public struct ReplayOutcome: Sendable {
     public var kind: Kind
     public var status: Int
     /// The whole response, or the head of a stream whose events follow.
-    public var bytes: [UInt8]
+    public var answer: ReplayAnswer
     /// How long to wait before writing (the recorded clock).
     public var delay: Duration
     /// The client session whose events follow the head, for an updates stream.

@@ -1,3 +1,4 @@
+import AomiArchive
 import AsyncHTTPClient
 import Logging
 import NIOCore
@@ -102,7 +103,7 @@ public struct ReplayVerifier: Sendable {
         let renew = { (text: String) in fresh.map { String(decoding: $0.rewrite.apply(Array(text.utf8)), as: UTF8.self) } ?? text }
         var request = HTTPClientRequest(url: base + renew(exchange.request.target))
         request.method = HTTPMethod(rawValue: exchange.request.method)
-        for field in exchange.request.fields where !HTTPResponseBytes.notReplayed.contains(field.name.lowercased()) && field.name.lowercased() != "host" {
+        for field in exchange.request.fields where !HopByHop.fieldsAndLength.contains(field.name.lowercased()) && field.name.lowercased() != "host" {
             request.headers.add(name: field.name, value: renew(field.value))
         }
         if !exchange.request.body.isEmpty { request.body = .bytes(fresh.map { $0.rewrite.apply(exchange.request.body) } ?? exchange.request.body) }
@@ -119,7 +120,7 @@ public struct ReplayVerifier: Sendable {
         let recorded = exchange.answer.head
         var differences: [String] = []
         if status != recorded.status { differences.append("\(label(exchange)): status recorded \(recorded.status), replayed \(status)") }
-        for field in recorded.fields where !HTTPResponseBytes.notReplayed.contains(field.name.lowercased()) {
+        for field in recorded.fields where !HopByHop.fieldsAndLength.contains(field.name.lowercased()) {
             let replayed = fields.filter { $0.0.lowercased() == field.name.lowercased() }.map(\.1)
             if !replayed.contains(field.value) {
                 differences.append(

@@ -1,9 +1,17 @@
 import AomiArchive
 import WARC
 
-/// Recorded responses as the bytes written to a client: the recorded status line and
-/// end-to-end header fields, `Content-Length` for the body served, and the replay's own fields.
+/// Answers as the bytes written to a client: the status line and end-to-end header fields,
+/// `Content-Length` for the body served (or chunked framing for a stream), and the
+/// connection's own fields (CORS).
 enum HTTPResponseBytes {
+    /// The bytes of an engine's answer, with `extra` fields added.
+    static func bytes(of answer: ReplayAnswer, extra: [(String, String)]) -> [UInt8] {
+        answer.isStreamHead
+            ? streamHead(status: answer.status, reason: answer.reason, fields: answer.fields, extra: extra)
+            : response(status: answer.status, reason: answer.reason, fields: answer.fields, extra: extra, body: answer.body)
+    }
+
     /// Fields that describe one connection or the recorded framing, never replayed as they were.
     static let notReplayed = HopByHop.fieldsAndLength
 
