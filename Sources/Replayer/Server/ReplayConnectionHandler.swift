@@ -76,7 +76,10 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError {
+        if error is HTTPParserError, !context.channel.isActive {
+            // The client left in the middle of a request: no one to tell.
+            context.close(promise: nil)
+        } else if error is HTTPParserError {
             shared.logger.warning("malformed request from \(context.remoteAddress?.description ?? "?"): \(error)")
             let body = JSONCoding.encode(["error": "malformed HTTP request: \(error)"])
             let bytes = HTTPResponseBytes.json(status: 400, reason: "Bad Request", body: body, extra: [("Connection", "close")])
