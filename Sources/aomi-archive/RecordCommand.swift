@@ -102,11 +102,13 @@ struct RecordCommand: AsyncParsableCommand {
                 upstream: upstream, upstreamTLS: upstreamSettings, upstreamTimeout: upstreamTimeout.duration, maxRequestBodyBytes: Int(maxBody.bytes),
                 maxHeaderBytes: Int(maxHeader.bytes), requireRecording: requireRecording, sessionMemory: sessionMemory),
             archive: archive, redactor: Redactor(key: key, rules: rules), logger: logger)
-        let server = try await proxy.start(host: address.host, port: address.port, tls: listenerSettings)
         let announcer = log.announcer(label: "aomi-archive.record")
-        announcer.notice("listening on \(server.baseURL), recording \(upstream) into \(archives) (recorder \(recorderID))")
-        await shutdown.wait()
-        await server.stop()
+        let recording = ServerService { [upstream, archives] in
+            let server = try await proxy.start(host: address.host, port: address.port, tls: listenerSettings)
+            announcer.notice("listening on \(server.baseURL), recording \(upstream) into \(archives) (recorder \(recorderID))")
+            return { await server.stop() }
+        }
+        try await ServerLifecycle.run([recording], until: shutdown, logger: logger)
         let files: [String]
         do {
             files = try await archive.close()

@@ -86,16 +86,18 @@ struct ReplayCommand: AsyncParsableCommand {
         let tls = fallback == nil ? UpstreamTLS.systemTrust : try upstreamTLS.settings()
         let recorder = try await startFallbackRecorder(tls: tls, logger: logger)
         let fallbackTarget = try (recorder?.server.baseURL ?? fallback).map { url throws(ReplayerError) in try ReplayFallback(baseURL: url, tls: tls, logger: logger) }
-        let server = try await ReplayServer(engine: engine, fallback: fallbackTarget, logger: logger)
-            .start(host: address.host, port: address.port, tls: try listenerTLS.settings())
-        let exchanges = archive.sessions.reduce(0) { $0 + $1.exchanges.count }
-        let milliseconds = (ContinuousClock.now - started) / .milliseconds(1)
-        let banner =
-            "listening on \(server.baseURL), serving \(archive.sessions.count) sessions, \(exchanges) exchanges from "
-            + "\(archive.filesRead) files (loaded in \(Int(milliseconds)) ms, clock \(clock.rawValue)\(strict ? ", strict" : ""))"
-        log.announcer(label: "aomi-archive.replay").notice("\(banner)")
-        await shutdown.wait()
-        await server.stop()
+        let listenerTLS = try listenerTLS.settings()
+        let description =
+            "serving \(archive.sessions.count) sessions, \(archive.sessions.reduce(0) { $0 + $1.exchanges.count }) exchanges from "
+            + "\(archive.filesRead) files (loaded in \(Int((ContinuousClock.now - started) / .milliseconds(1))) ms, clock \(clock.rawValue)\(strict ? ", strict" : ""))"
+        let announcer = log.announcer(label: "aomi-archive.replay")
+        let replay = ServerService {
+            let server = try await ReplayServer(engine: engine, fallback: fallbackTarget, logger: logger)
+                .start(host: address.host, port: address.port, tls: listenerTLS)
+            announcer.notice("listening on \(server.baseURL), \(description)")
+            return { await server.stop() }
+        }
+        try await ServerLifecycle.run([replay], until: shutdown, logger: logger)
         await fallbackTarget?.shutdown()
         if let recorder {
             await recorder.server.stop()

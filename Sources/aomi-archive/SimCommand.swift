@@ -76,12 +76,16 @@ struct SimServeCommand: AsyncParsableCommand {
             updatesLifetime: updatesLifetime.isZero ? nil : updatesLifetime.duration,
             updatesEventLimit: updatesMaxEvents > 0 ? updatesMaxEvents : nil, appKeys: keys)
         let backend = SimulatorBackend(configuration: configuration)
-        let server = try await RunningServer.start(
-            router: SimulatorRoutes(backend: backend).router(), host: address.host, port: address.port,
-            tls: try listenerTLS.settings()?.configuration, logger: log.logger(label: "aomi-archive.sim"))
-        log.announcer(label: "aomi-archive.sim").notice("listening on \(server.baseURL), serving the Aomi API (seed \(seed))")
-        await shutdown.wait()
-        await server.stop()
+        let logger = log.logger(label: "aomi-archive.sim")
+        let announcer = log.announcer(label: "aomi-archive.sim")
+        let listenerTLS = try listenerTLS.settings()?.configuration
+        let simulator = ServerService { [seed] in
+            let server = try await RunningServer.start(
+                router: SimulatorRoutes(backend: backend).router(), host: address.host, port: address.port, tls: listenerTLS, logger: logger)
+            announcer.notice("listening on \(server.baseURL), serving the Aomi API (seed \(seed))")
+            return { await server.stop() }
+        }
+        try await ServerLifecycle.run([simulator], until: shutdown, logger: logger)
     }
 }
 

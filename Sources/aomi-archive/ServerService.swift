@@ -1,0 +1,34 @@
+import Logging
+import ServiceLifecycle
+
+/// A server as a swift-service-lifecycle service: the group starts it, and its graceful
+/// shutdown stops it (connections drained as the server's own `stop` does).
+struct ServerService: Service {
+    /// Starts the server; returns how to stop it.
+    let start: @Sendable () async throws -> @Sendable () async -> Void
+
+    func run() async throws {
+        let stop = try await start()
+        try? await gracefulShutdown()
+        await stop()
+    }
+}
+
+/// The one lifecycle of `sim`, `record` and `replay`: their servers run in a `ServiceGroup`,
+/// which SIGINT and SIGTERM shut down gracefully. The signals are caught by `ShutdownSignal`
+/// from the command's first line rather than by the group, whose handlers only exist once it
+/// runs: a supervisor's stop that comes while a server starts is then kept, not fatal.
+enum ServerLifecycle {
+    static func run(_ services: [ServerService], until shutdown: ShutdownSignal, logger: Logger) async throws {
+        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                await shutdown.wait()
+                if !Task.isCancelled { await group.triggerGracefulShutdown() }
+            }
+            try await tasks.next()
+            tasks.cancelAll()
+        }
+    }
+}
