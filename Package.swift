@@ -204,6 +204,13 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "AomiArchive",
+                "AomiSimulator",
+                "HTTPServing",
+                "Recorder",
+                "TLSSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

@@ -3,6 +3,7 @@ import AomiSimulator
 import ArchiveIndex
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 import WARC
 
@@ -38,7 +39,7 @@ import WARC
     }
 
     @Test func everyMessageOnceInItsFinalFormAndSearchFindsItsThread() async throws {
-        let recorded = try await RecordedArchive.start()
+        let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
         var report = try await recorded.drive(wallets: 1, threads: 3, seed: 1)
         report.threads += try await recorded.drive(wallets: 1, threads: 1, seed: 2).threads
@@ -101,7 +102,7 @@ import WARC
     /// The documented views (docs/INDEX.md) answer what people ask `sqlite3`: every exchange
     /// with its answer, every message with its wallet and title.
     @Test func theDocumentedViewsAndSchemaVersionAreThere() async throws {
-        let recorded = try await RecordedArchive.start()
+        let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
         let report = try await recorded.drive(wallets: 1, threads: 1, seed: 3)
         try await recorded.stop()
@@ -121,7 +122,7 @@ import WARC
     }
 
     @Test func badQueriesAreClearErrorsAndNeverSQL() async throws {
-        let recorded = try await RecordedArchive.start()
+        let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
         _ = try await recorded.drive(wallets: 1, threads: 1, messages: 1)
         try await recorded.stop()
@@ -137,7 +138,7 @@ import WARC
     }
 
     @Test func indexingTwiceChangesNothingAndARebuildGivesTheSameRows() async throws {
-        let recorded = try await RecordedArchive.start()
+        let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
         _ = try await recorded.drive(wallets: 2, threads: 1)
         try await recorded.stop()
@@ -153,7 +154,7 @@ import WARC
     }
 
     @Test func aGrowingArchiveIsContinuedNotReread() async throws {
-        let recorded = try await RecordedArchive.start()
+        let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
         _ = try await recorded.drive(wallets: 1, threads: 1, seed: 1)
         let first = try index(recorded.root, into: recorded.databasePath)
@@ -179,7 +180,7 @@ import WARC
     }
 
     @Test func aDamagedArchiveIsIndexedUpToTheDamage() async throws {
-        let recorded = try await RecordedArchive.start()
+        let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
         _ = try await recorded.drive(wallets: 1, threads: 1)
         try await recorded.stop()
@@ -200,4 +201,9 @@ import WARC
         #expect(counts["damage"] == 1)
         #expect(counts["records"] == others + intact.count - 1, "every record but the damaged one")
     }
+}
+
+extension RecordingFixture {
+    /// Where the index tests put the index: beside the archives, as `index` does by default.
+    var databasePath: String { root + "/index.sqlite" }
 }

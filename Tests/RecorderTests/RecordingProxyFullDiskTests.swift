@@ -19,7 +19,7 @@ struct RecordingProxyFullDiskTests {
         let disk = try SmallFilesystem(kilobytes: 512)
         defer { disk.unmount() }
         let upstream = try await DiskTestUpstream.start()
-        let proxy = try await ProxyHarness.start(upstream: upstream.server.baseURL, root: disk.path + "/Archives")
+        let proxy = try await RecordingFixture.start(upstream: upstream.server.baseURL, root: disk.path + "/Archives")
         let walletA = "0x" + String(repeating: "a", count: 40)
 
         let first = try await proxy.get("/api/sessions?public_key=\(walletA)", session: "session-a")
@@ -79,7 +79,7 @@ struct RecordingProxyFullDiskTests {
         let disk = try SmallFilesystem(kilobytes: 512)
         defer { disk.unmount() }
         let upstream = try await DiskTestUpstream.start()
-        let proxy = try await ProxyHarness.start(upstream: upstream.server.baseURL, requireRecording: true, root: disk.path + "/Archives")
+        let proxy = try await RecordingFixture.start(upstream: upstream.server.baseURL, requireRecording: true, root: disk.path + "/Archives")
 
         // A stream whose start is written; its second event meets a full disk.
         var request = HTTPClientRequest(url: proxy.server.baseURL + "/api/updates")
@@ -183,7 +183,7 @@ func randomText(_ count: Int) -> String {
     return String(decoding: (0..<count).map { _ in letters[Int(generator.next() % UInt64(letters.count))] }, as: UTF8.self)
 }
 
-extension ProxyHarness {
+extension RecordingFixture {
     /// A GET through the proxy: status, body and the `X-Aomi-Recorded` header.
     func get(_ target: String, session: String? = nil) async throws -> (status: Int, body: String, recorded: String?) {
         var request = HTTPClientRequest(url: server.baseURL + target)

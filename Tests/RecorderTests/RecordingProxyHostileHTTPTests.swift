@@ -12,7 +12,7 @@ import WARC
     @Test(.timeLimit(.minutes(5)))
     func everyHostileRequestIsRefusedAndTheNextOneIsServed() async throws {
         let sim = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
-        let proxy = try await ProxyHarness.start(upstream: sim.baseURL)
+        let proxy = try await RecordingFixture.start(upstream: sim.baseURL)
         defer { proxy.remove() }
         for hostile in HostileRequests.cases {
             let answer = try await RawSocket.exchange(port: proxy.server.port, bytes: hostile.bytes)

@@ -24,7 +24,7 @@ import WARC
             return "received \(received)"
         }
         let upstream = try await RunningServer.start(router: router)
-        let proxy = try await ProxyHarness.start(upstream: upstream.baseURL)
+        let proxy = try await RecordingFixture.start(upstream: upstream.baseURL)
         defer { proxy.remove() }
         let (chunks, send) = AsyncStream.makeStream(of: ByteBuffer.self)
         var request = HTTPClientRequest(url: proxy.server.baseURL + "/upload")
@@ -50,7 +50,7 @@ import WARC
         let router = Router()
         router.get("/fast") { _, _ in "ok" }
         let upstream = try await RunningServer.start(router: router)
-        let proxy = try await ProxyHarness.start(upstream: upstream.baseURL, maxHeader: 4096)
+        let proxy = try await RecordingFixture.start(upstream: upstream.baseURL, maxHeader: 4096)
         defer { proxy.remove() }
         var big = HTTPClientRequest(url: proxy.server.baseURL + "/fast")
         big.headers.add(name: "X-Padding", value: String(repeating: "p", count: 8000))
@@ -73,7 +73,7 @@ import WARC
         router.post("/api/state") { request, _ in "path \(request.uri.path)" }
         router.get("/fast") { _, _ in "ok" }
         let upstream = try await RunningServer.start(router: router)
-        let proxy = try await ProxyHarness.start(upstream: upstream.baseURL)
+        let proxy = try await RecordingFixture.start(upstream: upstream.baseURL)
         defer { proxy.remove() }
         let port = proxy.server.port
         func send(_ head: String) async throws -> String {
@@ -127,7 +127,7 @@ import WARC
                 })
         }
         let upstream = try await RunningServer.start(router: router)
-        let proxy = try await ProxyHarness.start(upstream: upstream.baseURL)
+        let proxy = try await RecordingFixture.start(upstream: upstream.baseURL)
         defer { proxy.remove() }
         let leaving = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         var request = HTTPClientRequest(url: proxy.server.baseURL + "/api/updates")

@@ -30,14 +30,14 @@ import WARC
         defer { certificates.remove() }
         let secure = try await simulator(certificates.good)
         let upstream = "https://localhost:\(secure.port)"
-        let proxy = try await ProxyHarness.start(upstream: upstream, tls: try UpstreamTLS(caFiles: [certificates.caFile]))
+        let proxy = try await RecordingFixture.start(upstream: upstream, tls: try UpstreamTLS(caFiles: [certificates.caFile]))
         defer { proxy.remove() }
         let overTLS = try await AomiDriver(configuration: .fast(target: proxy.server.baseURL, wallets: 2, threads: 1, messages: 3)).run()
         let files = try await proxy.stop()
         await secure.stop()
 
         let plainSim = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
-        let plainProxy = try await ProxyHarness.start(upstream: plainSim.baseURL)
+        let plainProxy = try await RecordingFixture.start(upstream: plainSim.baseURL)
         defer { plainProxy.remove() }
         let overHTTP = try await AomiDriver(configuration: .fast(target: plainProxy.server.baseURL, wallets: 2, threads: 1, messages: 3)).run()
         _ = try await plainProxy.stop()
@@ -60,7 +60,7 @@ import WARC
         let tls = try ListenerTLS(certificateFile: certificates.good.certificateFile, keyFile: certificates.good.keyFile)
         let gated = try await GatedEventsUpstream.start(tls: tls.configuration)
         let upstream = gated.server
-        let proxy = try await ProxyHarness.start(upstream: upstream.baseURL, tls: try UpstreamTLS(caFiles: [certificates.caFile]))
+        let proxy = try await RecordingFixture.start(upstream: upstream.baseURL, tls: try UpstreamTLS(caFiles: [certificates.caFile]))
         defer { proxy.remove() }
         let received = try await gated.readEvents(from: proxy.server.baseURL, client: proxy.client)
         let files = try await proxy.stop()
@@ -100,7 +100,7 @@ import WARC
             server = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router(), tls: old)
             expected = "refused the TLS handshake"
         }
-        let proxy = try await ProxyHarness.start(upstream: "https://127.0.0.1:\(server.port)", tls: try UpstreamTLS(caFiles: [certificates.caFile]))
+        let proxy = try await RecordingFixture.start(upstream: "https://127.0.0.1:\(server.port)", tls: try UpstreamTLS(caFiles: [certificates.caFile]))
         defer { proxy.remove() }
         var answers: [(status: UInt, error: String)] = []
         for _ in 0..<2 {
@@ -122,7 +122,7 @@ import WARC
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
         let server = try await simulator(certificates.unknownCA)
-        let proxy = try await ProxyHarness.start(upstream: "https://127.0.0.1:\(server.port)", tls: try UpstreamTLS(insecure: true))
+        let proxy = try await RecordingFixture.start(upstream: "https://127.0.0.1:\(server.port)", tls: try UpstreamTLS(insecure: true))
         defer { proxy.remove() }
         var request = HTTPClientRequest(url: proxy.server.baseURL + "/api/control/models")
         request.headers.add(name: "X-Session-Id", value: "insecure")
@@ -138,7 +138,7 @@ import WARC
         let server = try await simulator(certificates.good)
         let upstream = "https://localhost:\(server.port)"
         let tls = try UpstreamTLS(caFiles: [certificates.caFile])
-        let front = try await ProxyHarness.start(upstream: upstream, tls: tls)
+        let front = try await RecordingFixture.start(upstream: upstream, tls: tls)
         defer { front.remove() }
         let driven = try await AomiDriver(configuration: .fast(target: front.server.baseURL, wallets: 1, threads: 2, messages: 1)).run()
         _ = try await front.stop()

@@ -14,7 +14,7 @@ import WARC
     @Test func drivenTrafficPassesThroughAndIsRecordedPerWallet() async throws {
         let backend = SimulatorBackend(configuration: .fast())
         let sim = try await RunningServer.start(router: SimulatorRoutes(backend: backend).router())
-        let proxy = try await ProxyHarness.start(upstream: sim.baseURL)
+        let proxy = try await RecordingFixture.start(upstream: sim.baseURL)
         defer { proxy.remove() }
         let report = try await AomiDriver(configuration: .fast(target: proxy.server.baseURL, wallets: 2, threads: 1, messages: 3, concurrency: 2)).run()
         let files = try await proxy.stop()
@@ -65,7 +65,7 @@ import WARC
     @Test(.timeLimit(.minutes(5))) func sseEventsReachTheClientOneByOne() async throws {
         let gated = try await GatedEventsUpstream.start()
         let upstream = gated.server
-        let proxy = try await ProxyHarness.start(upstream: upstream.baseURL)
+        let proxy = try await RecordingFixture.start(upstream: upstream.baseURL)
         defer { proxy.remove() }
         let received = try await gated.readEvents(from: proxy.server.baseURL, client: proxy.client)
         #expect(received == ["tool_update", "tool_complete"])
@@ -86,7 +86,7 @@ import WARC
         let closed = try await RunningServer.start(router: Router())
         let address = closed.baseURL
         await closed.stop()
-        let proxy = try await ProxyHarness.start(upstream: address)
+        let proxy = try await RecordingFixture.start(upstream: address)
         defer { proxy.remove() }
         var request = HTTPClientRequest(url: proxy.server.baseURL + "/api/state")
         request.headers.add(name: "X-Session-Id", value: "s")
@@ -110,7 +110,7 @@ import WARC
         }
         router.get("/fast") { _, _ in "ok" }
         let upstream = try await RunningServer.start(router: router)
-        let impatient = try await ProxyHarness.start(upstream: upstream.baseURL, timeout: .milliseconds(300))
+        let impatient = try await RecordingFixture.start(upstream: upstream.baseURL, timeout: .milliseconds(300))
         defer { impatient.remove() }
         let slow = try await impatient.client.execute(HTTPClientRequest(url: impatient.server.baseURL + "/slow"), timeout: .seconds(120))
         #expect(slow.status.code == 504)
@@ -119,7 +119,7 @@ import WARC
         let records = try timedOut.flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
         #expect(records.contains { $0.type == .response && $0.headers["Aomi-Upstream-Error"] != nil }, "the 504 is recorded with its cause")
 
-        let proxy = try await ProxyHarness.start(upstream: upstream.baseURL, maxBody: 1024)
+        let proxy = try await RecordingFixture.start(upstream: upstream.baseURL, maxBody: 1024)
         defer { proxy.remove() }
         var big = HTTPClientRequest(url: proxy.server.baseURL + "/fast")
         big.method = .POST

@@ -8,6 +8,7 @@ import NIOCore
 import NIOHTTP1
 import Recorder
 import Replayer
+import TestSupport
 
 /// Driven simulator traffic recorded by the real recorder into a fresh root, loaded for replay.
 struct RecordedReplay {
@@ -15,23 +16,15 @@ struct RecordedReplay {
     let recorded: DriverReport
     let archive: ReplayArchive
 
+    /// Records driven traffic through the shared `RecordingFixture` and loads it for replay.
     static func record(
         wallets: Int = 1, threads: Int = 1, messages: Int = 3, concurrency: Int = 4, appKeys: [String: String] = [:],
         appKey: String? = nil, app: String? = nil
     ) async throws -> RecordedReplay {
-        let root = NSTemporaryDirectory() + "aomi-replay-\(UUID().uuidString.prefix(8))"
-        let sim = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast(appKeys: appKeys))).router())
-        let key = try RedactionKey.loadOrCreate(root: root)
-        let archive = WalletArchive(settings: .init(root: root, recorderID: "replay-test", fsync: .never, info: ArchiveInfo(redactionKeyID: key.id)))
-        let proxy = try await RecordingProxy(
-            configuration: RecorderConfiguration(upstream: sim.baseURL), archive: archive,
-            redactor: Redactor(key: key), logger: RunningServer.quietLogger()
-        ).start()
-        let report = try await drive(proxy.baseURL, wallets: wallets, threads: threads, messages: messages, concurrency: concurrency, appKey: appKey, app: app)
-        await proxy.stop()
-        try await archive.close()
-        await sim.stop()
-        return RecordedReplay(root: root, recorded: report, archive: try ReplayArchive.load(files: try ReplayArchive.archiveFiles(under: root)))
+        let fixture = try await RecordingFixture.start(simulator: .fast(appKeys: appKeys), recorderID: "replay-test")
+        let report = try await fixture.drive(wallets: wallets, threads: threads, messages: messages, concurrency: concurrency, appKey: appKey, app: app)
+        try await fixture.stop()
+        return RecordedReplay(root: fixture.root, recorded: report, archive: try ReplayArchive.load(files: try ReplayArchive.archiveFiles(under: fixture.root)))
     }
 
     static func drive(
