@@ -34,11 +34,11 @@ let package = Package(
     ],
     targets: [
         // zlib from the system: the streaming inflater that diagnoses damaged gzip members.
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // libdeflate from the system (Debian libdeflate-dev): the fast path, one whole gzip
         // member per record compressed or decompressed in one call; zlib 1.2.13 capped the
         // reader at about 255 MB/s and the writer at 48 MB/s on these machines.
-        .systemLibrary(name: "CLibdeflate", path: "Sources/CLibdeflate", providers: [.apt(["libdeflate-dev"])]),
+        .systemLibrary(name: "CLibdeflate", path: "Sources/CLibdeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
 
         // WARC 1.1 records, the gzip-per-record writer and the streaming reader. Knows nothing of Aomi.
         .target(

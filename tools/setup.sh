@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building and testing aomi-archive needs beyond the Swift toolchain:
-# zlib, libdeflate and SQLite headers and the CA trust store (Debian), and warcio (PyPI), the reference WARC reader the tests run.
+# pkg-config, zlib, libdeflate and SQLite headers and the CA trust store (Debian), and warcio (PyPI), the reference WARC reader the tests run.
 set -euo pipefail
 
 missing=()
-for package in zlib1g-dev libdeflate-dev libsqlite3-dev ca-certificates; do
+for package in pkg-config zlib1g-dev libdeflate-dev libsqlite3-dev ca-certificates; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
