@@ -171,21 +171,12 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         guard let context else { return }
         connecting = true
         let owner = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let tlsContext = shared.upstreamTLSContext
-        let host = shared.upstream.host
-        ClientBootstrap(group: context.eventLoop)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connectTimeout(.seconds(5))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let tlsContext { try channel.pipeline.syncOperations.addHandler(UpstreamTLS.clientHandler(context: tlsContext, host: host)) }
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(UpstreamResponseHandler(owner: owner.value))
-                }
-            }
-            .connect(host: shared.upstream.host, port: shared.upstream.port)
-            .assumeIsolated()
-            .whenComplete { [self] result in upstreamConnected(result) }
+        shared.connector.connect(context.eventLoop) { channel in
+            try channel.pipeline.syncOperations.addHTTPClientHandlers()
+            try channel.pipeline.syncOperations.addHandler(UpstreamResponseHandler(owner: owner.value))
+        }
+        .assumeIsolated()
+        .whenComplete { [self] result in upstreamConnected(result) }
     }
 
     private func upstreamConnected(_ result: Result<any Channel, any Error>) {

@@ -6,8 +6,8 @@ import TLSSupport
 struct ProxyShared: Sendable {
     let configuration: RecorderConfiguration
     let upstream: UpstreamAddress
-    /// The TLS context of every upstream connection (nil for an `http://` upstream).
-    let upstreamTLSContext: NIOSSLContext?
+    /// How connections to the upstream are opened (TCP, and TLS for an `https://` upstream).
+    let connector: UpstreamConnector
     let recorder: ExchangeRecorder
     let sessions: SessionDirectory
     let registry: ConnectionRegistry

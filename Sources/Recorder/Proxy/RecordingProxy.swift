@@ -34,7 +34,7 @@ public struct RecordingProxy: Sendable {
         let listenerContext = try tls?.makeContext()
         let shared = ProxyShared(
             configuration: configuration, upstream: upstream,
-            upstreamTLSContext: upstream.usesTLS ? try configuration.upstreamTLS.makeContext() : nil,
+            connector: .network(upstream, tls: upstream.usesTLS ? try configuration.upstreamTLS.makeContext() : nil),
             recorder: ExchangeRecorder(archive: archive, redactor: redactor, statistics: statistics, logger: logger),
             sessions: SessionDirectory(capacity: configuration.sessionMemory), registry: ConnectionRegistry(), logger: logger)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
