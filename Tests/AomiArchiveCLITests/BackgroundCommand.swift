@@ -7,15 +7,22 @@ final class BackgroundCommand: @unchecked Sendable {
     let outputPath: String
     let errorPath: String
 
-    init(_ arguments: [String]) throws {
+    /// Runs `aomi-archive arguments…`; with `launcher`, runs `launcher… aomi-archive
+    /// arguments…` (for instance `prlimit --nofile=64`).
+    init(_ arguments: [String], launcher: [String] = []) throws {
         let folder = NSTemporaryDirectory() + "aomi-bg-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         outputPath = folder + "/stdout"
         errorPath = folder + "/stderr"
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: CommandRunner.executable)
-        process.arguments = arguments
+        if let first = launcher.first {
+            process.executableURL = URL(fileURLWithPath: first)
+            process.arguments = Array(launcher.dropFirst()) + [CommandRunner.executable] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: CommandRunner.executable)
+            process.arguments = arguments
+        }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
         try process.run()

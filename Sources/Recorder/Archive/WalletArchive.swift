@@ -112,7 +112,9 @@ public actor WalletArchive {
         ).completed()
     }
 
-    /// Writes records as they are (SSE segments) into the folder's current file.
+    /// Writes records as they are (SSE segments) into the folder's current file. When the
+    /// process has no descriptor left, the least recently written other file is closed and the
+    /// write tried once more.
     @discardableResult
     public func write(_ records: [WARCRecord], folder: String) async throws -> [WARCWriteReceipt] {
         do {
@@ -120,7 +122,19 @@ public actor WalletArchive {
         } catch WARCWriterError.closed {
             // The file was closed to make room for another folder's while this write waited.
             return try await writer(for: folder).write(records)
+        } catch let error as WARCWriterError where error.isOutOfDescriptors && writers.count > 1 {
+            await closeLeastRecentlyWritten(except: folder)
+            return try await writer(for: folder).write(records)
         }
+    }
+
+    /// Closes the file written least recently, other than `folder`'s, to free its descriptor.
+    private func closeLeastRecentlyWritten(except folder: String) async {
+        guard let (oldest, _) = writers.keys.filter({ $0 != folder }).map({ ($0, lastWrite[$0] ?? 0) }).min(by: { $0.1 < $1.1 }),
+            let writer = writers.removeValue(forKey: oldest)
+        else { return }
+        lastWrite[oldest] = nil
+        if let files = try? await writer.close() { closedEarly += files }
     }
 
     /// Closes every file (renaming `.open` files to their final names). Every file is closed

@@ -9,6 +9,12 @@ public enum WARCWriterError: Error, Sendable, CustomStringConvertible {
     /// The writer was closed and takes no more records.
     case closed(directory: String)
 
+    /// Whether the process (or the system) has no descriptor left: closing another file helps.
+    public var isOutOfDescriptors: Bool {
+        if case let .io(_, _, code) = self { return code == EMFILE || code == ENFILE }
+        return false
+    }
+
     /// The cause without the file: the same for every record a full disk refuses, so that a
     /// caller can report it once and a client can be told it without learning paths.
     public var cause: String {
