@@ -71,6 +71,7 @@ final class ProxyBench: Sendable {
     let archive: WalletArchive
     let root = NSTemporaryDirectory() + "aomi-handler-\(UUID().uuidString.prefix(8))"
     private let upstreams = UpstreamChannels()
+    private let registry = ConnectionRegistry()
 
     init() async throws {
         client = NIOAsyncTestingChannel(loop: loop)
@@ -93,7 +94,7 @@ final class ProxyBench: Sendable {
             recorder: ExchangeRecorder(
                 archive: archive, redactor: Redactor(key: try RedactionKey.loadOrCreate(root: root)), statistics: RecorderStatistics(),
                 logger: RunningServer.quietLogger()),
-            sessions: SessionDirectory(), registry: ConnectionRegistry(), logger: RunningServer.quietLogger())
+            sessions: SessionDirectory(), registry: registry, logger: RunningServer.quietLogger())
         let client = self.client
         try await loop.executeInContext {
             try client.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
@@ -136,8 +137,11 @@ final class ProxyBench: Sendable {
         }
     }
 
+    /// What was archived, once every closed connection's recording lane has run (an open
+    /// connection's exchanges are archived before their answers go out).
     func records() async throws -> [WARCRecord] {
-        try await archive.close().flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
+        await registry.waitForLanes()
+        return try await archive.close().flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
     }
 
     deinit {
