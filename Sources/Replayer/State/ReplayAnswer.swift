@@ -25,9 +25,4 @@ public struct ReplayAnswer: Sendable {
     static func json(status: Int, reason: String, body: [UInt8], marker: String) -> ReplayAnswer {
         ReplayAnswer(status: status, reason: reason, fields: [.init(name: "Content-Type", value: "application/json"), .init(name: "X-Aomi-Replay", value: marker)], body: body)
     }
-
-    /// The first value of a field, compared without regard to case.
-    public func value(_ name: String) -> String? {
-        fields.first { $0.name.lowercased() == name.lowercased() }?.value
-    }
 }

@@ -21,8 +21,6 @@ public actor WARCWriter {
     private var lastSync = ContinuousClock.now
     /// The files this writer has closed, oldest first.
     public private(set) var closedFiles: [String] = []
-    /// `.open` files given up because a failed write could not be cut back; repair finishes them.
-    public private(set) var abandonedFiles: [String] = []
     /// Uncompressed and stored bytes of every record written so far.
     public private(set) var uncompressedBytes: Int64 = 0
     public private(set) var storedBytes: Int64 = 0
@@ -93,7 +91,6 @@ public actor WARCWriter {
         if ftruncate(current.descriptor, off_t(current.size)) == 0 { return }
         Glibc.close(current.descriptor)
         file = nil
-        abandonedFiles.append(current.path + WARCWriterConfiguration.openSuffix)
     }
 
     private func currentOrNextFile() throws(WARCWriterError) -> OpenFile {
@@ -191,11 +188,9 @@ public actor WARCWriter {
         Glibc.close(current.descriptor)
         let openPath = current.path + WARCWriterConfiguration.openSuffix
         if let synced {
-            abandonedFiles.append(openPath)
             throw .io(path: openPath, operation: "fsync", errno: synced)
         }
         guard rename(openPath, current.path) == 0 else {
-            abandonedFiles.append(openPath)
             throw .io(path: openPath, operation: "rename to \(current.path)", errno: errno)
         }
         closedFiles.append(current.path)
