@@ -64,10 +64,13 @@ import Testing
 
     @Test func sessionRewritingReplacesEveryRecordedIdAndNothingElse() {
         let rewrite = SessionRewrite([(recorded: "rec-1", client: "client-A"), (recorded: "rec-2", client: "client-B"), (recorded: "same", client: "same")])
-        let body = Array(#"{"session_id":"rec-1","threads":["rec-2","other"],"note":"rec-1 and rec-1","path":"/api/sessions/rec-2"}"#.utf8)
+        let body = Array(#"{"session_id":"rec-1","threads":["rec-2","rec-10","xrec-1"],"note":"rec-1 and rec-1","path":"/api/sessions/rec-2"}"#.utf8)
         #expect(
             String(decoding: rewrite.apply(body), as: UTF8.self)
-                == #"{"session_id":"client-A","threads":["client-B","other"],"note":"client-A and client-A","path":"/api/sessions/client-B"}"#)
+                == #"{"session_id":"client-A","threads":["client-B","rec-10","xrec-1"],"note":"client-A and client-A","path":"/api/sessions/client-B"}"#,
+            "whole ids only")
+        let query = Array("/api/system?message=%7B%22id%22%3A%22rec-1%22%7D&x=rec-2".utf8)
+        #expect(String(decoding: rewrite.apply(query), as: UTF8.self) == "/api/system?message=%7B%22id%22%3A%22client-A%22%7D&x=client-B", "a percent-escape is a boundary")
         #expect(rewrite.apply(Array("nothing here".utf8)) == Array("nothing here".utf8))
         #expect(rewrite.apply([]) == [])
         #expect(SessionRewrite([(recorded: "x", client: "x"), (recorded: "", client: "y")]).isEmpty)

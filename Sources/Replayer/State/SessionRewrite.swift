@@ -1,4 +1,6 @@
 /// Recorded session ids replaced by the ids the replayed client uses, in bodies and events.
+/// Only whole ids are replaced: an id inside a longer one (`rec-1` in `rec-10`) is left. A
+/// percent-escape before an id (`%22` in a query) counts as a boundary.
 struct SessionRewrite: Sendable {
     private var pairs: [(from: [UInt8], to: [UInt8])] = []
 
@@ -21,7 +23,9 @@ struct SessionRewrite: Sendable {
         var copiedUpTo = 0
         let last = bytes.count - pattern.count
         while index <= last {
-            if bytes[index] == first, bytes[index..<(index + pattern.count)].elementsEqual(pattern) {
+            if bytes[index] == first, bytes[index..<(index + pattern.count)].elementsEqual(pattern), Self.startsToken(bytes, at: index),
+                index + pattern.count == bytes.count || !Self.isIdentifierByte(bytes[index + pattern.count])
+            {
                 if output.isEmpty { output.reserveCapacity(bytes.count + 64) }
                 output += bytes[copiedUpTo..<index]
                 output += replacement
@@ -34,5 +38,27 @@ struct SessionRewrite: Sendable {
         guard copiedUpTo > 0 else { return bytes }
         output += bytes[copiedUpTo...]
         return output
+    }
+
+    /// Whether a token may start at `index`: nothing of an identifier just before it, or a
+    /// percent-escape (`%22`) ending there.
+    private static func startsToken(_ bytes: [UInt8], at index: Int) -> Bool {
+        guard index > 0, isIdentifierByte(bytes[index - 1]) else { return true }
+        return index >= 3 && bytes[index - 3] == UInt8(ascii: "%") && isHexDigit(bytes[index - 2]) && isHexDigit(bytes[index - 1])
+    }
+
+    /// Letters, digits, `-` and `_`: what ids are made of.
+    private static func isIdentifierByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"): true
+        default: false
+        }
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"): true
+        default: false
+        }
     }
 }
