@@ -270,7 +270,7 @@ let package = Package(
             dependencies: [
                 "AomiArchive",
                 "Replayer",
-                "ArchiveIndex",
+
                 "TLSSupport",
                 "Recorder",
                 "WARC",
@@ -290,6 +290,7 @@ let package = Package(
             dependencies: [
                 "AomiArchive",
                 "aomi-archive",
+                "archive-fuzz",
                 "AomiSimulator",
                 "AomiAPI",
                 "WARC",

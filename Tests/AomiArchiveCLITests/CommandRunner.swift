@@ -9,14 +9,17 @@ enum CommandRunner {
         var standardError: String
     }
 
-    /// The executable beside the test bundle (SwiftPM builds both into one folder).
-    static var executable: String {
+    /// The `aomi-archive` executable beside the test bundle.
+    static var executable: String { built("aomi-archive") }
+
+    /// An executable of the package beside the test bundle (SwiftPM builds both into one folder).
+    static func built(_ name: String) -> String {
         let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for candidate in [folder, folder.deletingLastPathComponent(), folder.deletingLastPathComponent().deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("aomi-archive").path
+            let path = candidate.appendingPathComponent(name).path
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
-        return ".build/debug/aomi-archive"
+        return ".build/debug/" + name
     }
 
     /// Runs the command to its end without holding a thread of the cooperative pool.

@@ -10,7 +10,7 @@ struct ArchiveFuzz: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "archive-fuzz",
         abstract: "Fuzz the WARC reader, repair, the index loader and the replay loader with mutants of real archives.",
-        subcommands: [Worker.self, Mutant.self]
+        subcommands: [Worker.self, Mutant.self, Check.self]
     )
 }
 
@@ -89,6 +89,33 @@ extension ArchiveFuzz {
             try Data(bytes).write(to: URL(fileURLWithPath: base + (compressed ? ".warc.gz" : ".warc")))
             try why.write(toFile: base + ".txt", atomically: true, encoding: .utf8)
             FileHandle.standardError.write(Data("mutant \(index): \(why)\n".utf8))
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send archive files (a saved finding, the test corpus) through every reader as a mutant goes; exit 3 when one breaks an invariant.")
+
+        @Argument(help: "Archive files (.warc.gz or .warc).")
+        var files: [String]
+
+        @Option(help: "Scratch folder (emptied and reused per file).")
+        var work: String = NSTemporaryDirectory() + "aomi-fuzz-check-\(UUID().uuidString.prefix(8))"
+
+        func run() throws {
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            var targets = FuzzTargets(work: work)
+            var broken = false
+            for (index, file) in files.enumerated() {
+                guard let data = FileManager.default.contents(atPath: file) else { throw FuzzError.usage("cannot read \(file)") }
+                if let problem = try targets.run(Array(data), compressed: file.hasSuffix(".gz"), index: UInt64(index)) {
+                    broken = true
+                    print("broken: \(file): \(problem)")
+                } else {
+                    print("ok: \(file)")
+                }
+            }
+            if broken { throw ExitCode(3) }
         }
     }
 
