@@ -66,7 +66,7 @@ extension ArchiveFuzz {
                 let mark = Array(String(index).padding(toLength: 20, withPad: " ", startingAt: 0).utf8)
                 _ = mark.withUnsafeBytes { pwrite(progressFile, $0.baseAddress!, $0.count, 0) }
                 let mutant = mutator.mutant(index)
-                let compressed = mutator.seeds.first { $0.name == mutant.seedName }?.compressed ?? true
+                let compressed = mutant.compressed
                 if let problem = try targets.run(mutant.bytes, compressed: compressed, index: index) {
                     found += 1
                     try save(
@@ -133,8 +133,7 @@ extension ArchiveFuzz {
         func run() throws {
             let mutator = try source.mutator()
             let mutant = mutator.mutant(index)
-            let compressed = mutator.seeds.first { $0.name == mutant.seedName }?.compressed ?? true
-            let path = out + (compressed ? ".warc.gz" : ".warc")
+            let path = out + (mutant.compressed ? ".warc.gz" : ".warc")
             try Data(mutant.bytes).write(to: URL(fileURLWithPath: path))
             print("\(path): from \(mutant.seedName): \(mutant.steps.joined(separator: ", "))")
         }

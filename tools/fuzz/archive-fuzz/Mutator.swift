@@ -12,7 +12,7 @@ struct Mutator {
     let seeds: [SeedArchive]
     let seed: UInt64
 
-    func mutant(_ index: UInt64) -> (bytes: [UInt8], seedName: String, steps: [String]) {
+    func mutant(_ index: UInt64) -> (bytes: [UInt8], seedName: String, compressed: Bool, steps: [String]) {
         var generator = SeededGenerator(seed: seed, index: index)
         let source = seeds[Int(generator.next() % UInt64(seeds.count))]
         var bytes = source.bytes
@@ -20,7 +20,7 @@ struct Mutator {
         for _ in 0...Int(generator.next() % 3) {
             steps.append(mutate(&bytes, source: source, using: &generator))
         }
-        return (bytes, source.name, steps)
+        return (bytes, source.name, source.compressed, steps)
     }
 
     private func mutate(_ bytes: inout [UInt8], source: SeedArchive, using generator: inout SeededGenerator) -> String {
