@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // The quiescing helper that drains the proxy's and the replay's connections on stop
+        // (Hummingbird drains its own with it).
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         // TLS to https:// upstreams and on our listeners (already dependencies of AsyncHTTPClient).
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
@@ -62,10 +65,14 @@ let package = Package(
             ]
         ),
 
-        // Running a Hummingbird server on a loopback port and stopping it: shared by the servers.
+        // The servers' one lifecycle: a running server (where it listens, a graceful stop), as a
+        // Hummingbird application (the simulator) or a SwiftNIO channel (the proxy, the replay).
         .target(
             name: "HTTPServing",
             dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -111,6 +118,7 @@ let package = Package(
                 "AomiArchive",
                 "AomiAPI",
                 "TLSSupport",
+                "HTTPServing",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -143,6 +151,7 @@ let package = Package(
                 "AomiAPI",
                 "ArchiveIndex",
                 "TLSSupport",
+                "HTTPServing",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,72 +1,21 @@
-import Hummingbird
-import HummingbirdTLS
-import Logging
-import ServiceLifecycle
+/// A server that is listening: where to reach it, and how to stop it gracefully. The
+/// simulator (`ApplicationServer`), the recording proxy and the replay (`ChannelServer`) all
+/// are one, so commands and tests start, address and stop them the same way.
+public protocol RunningServer: Sendable {
+    var host: String { get }
+    /// The bound port (the free one chosen when started with port 0).
+    var port: Int { get }
+    /// `http`, or `https` when listening with TLS.
+    var scheme: String { get }
+    /// Stops accepting connections, lets the work in flight finish for up to `grace`, then
+    /// closes what is left; returns once everything has stopped.
+    func stop(grace: Duration) async
+}
 
-/// A Hummingbird application running on a background task, bound to a loopback port;
-/// `stop()` shuts it down gracefully. Port 0 picks a free port, which `port` then tells.
-///
-/// Long-lived responses (SSE) should end themselves on graceful shutdown
-/// (`cancelWhenGracefulShutdown`); whatever still runs after the grace period is cancelled.
-public struct RunningServer: Sendable {
-    public let host: String
-    public let port: Int
-    /// `http`, or `https` when started with TLS.
-    public let scheme: String
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
+extension RunningServer {
+    /// `scheme://host:port`, with an IPv6 host in brackets.
+    public var baseURL: String { "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
-    public var baseURL: String { "\(scheme)://\(host):\(port)" }
-
-    /// Starts serving `router` (over TLS with `tls`) and returns once the socket is bound.
-    public static func start<Builder: HTTPResponderBuilder>(
-        router: Builder,
-        host: String = "127.0.0.1",
-        port: Int = 0,
-        tls: TLSConfiguration? = nil,
-        logger: Logger = RunningServer.quietLogger()
-    ) async throws -> RunningServer where Builder.Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
-        let (bound, continuation) = AsyncThrowingStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router,
-            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? port) },
-            logger: logger
-        )
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task {
-            do {
-                try await group.run()
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-                throw error
-            }
-        }
-        for try await actualPort in bound {
-            return RunningServer(host: host, port: actualPort, scheme: tls == nil ? "http" : "https", group: group, task: task)
-        }
-        throw CancellationError()
-    }
-
-    /// Stops accepting connections, lets requests in flight finish for up to `grace`, then
-    /// cancels what is left and waits for the server task to end.
-    public func stop(grace: Duration = .seconds(2)) async {
-        await group.triggerGracefulShutdown()
-        let task = self.task
-        let watchdog = Task {
-            try await Task.sleep(for: grace)
-            task.cancel()
-        }
-        _ = await task.result
-        watchdog.cancel()
-    }
-
-    /// A logger that only reports warnings and errors (servers in tests and the demo).
-    public static func quietLogger(label: String = "aomi-archive") -> Logger {
-        var logger = Logger(label: label)
-        logger.logLevel = .warning
-        return logger
-    }
+    /// Stops with the default grace period of two seconds.
+    public func stop() async { await stop(grace: .seconds(2)) }
 }

@@ -31,13 +31,13 @@ struct DemoCommand: AsyncParsableCommand {
         var failures: [String] = []
         func step(_ text: String) { print("• " + text) }
 
-        let sim = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
+        let sim = try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
         step("simulator serving the Aomi API on \(sim.baseURL)")
         let key = try RedactionKey.loadOrCreate(root: root)
         let archive = WalletArchive(settings: .init(root: root, recorderID: "demo", info: ArchiveInfo(upstream: sim.baseURL, redactionKeyID: key.id)))
         let proxy = try await RecordingProxy(
             configuration: RecorderConfiguration(upstream: sim.baseURL), archive: archive,
-            redactor: Redactor(key: key), logger: RunningServer.quietLogger()
+            redactor: Redactor(key: key), logger: ApplicationServer.quietLogger()
         ).start()
         step("recorder on \(proxy.baseURL), archiving into \(root)")
 
@@ -103,7 +103,7 @@ struct DemoCommand: AsyncParsableCommand {
     private func replayAndVerify(root: String, recorded: DriverReport, step: (String) -> Void) async throws -> [String] {
         var failures: [String] = []
         let archive = try ReplayArchive.load(files: try ReplayArchive.archiveFiles(under: root))
-        let server = try await ReplayServer(engine: ReplayEngine(archive: archive, tokens: SecretTokens.load(root: root), logger: RunningServer.quietLogger())).start()
+        let server = try await ReplayServer(engine: ReplayEngine(archive: archive, tokens: SecretTokens.load(root: root), logger: ApplicationServer.quietLogger())).start()
         step("replay of \(archive.sessions.count) sessions on \(server.baseURL)")
         let signed = recorded.threads.first { $0.walletOutcomes.contains { $0.hasSuffix(": signed") } } ?? recorded.threads[0]
         var wallets: [String] = []

@@ -1,6 +1,7 @@
 import AomiArchive
 import ArgumentParser
 import Foundation
+import HTTPServing
 import Logging
 import Recorder
 import WARC
@@ -106,7 +107,7 @@ struct RecordCommand: AsyncParsableCommand {
         let recording = ServerService { [upstream, archives] in
             let server = try await proxy.start(host: address.host, port: address.port, tls: listenerSettings)
             announcer.notice("listening on \(server.baseURL), recording \(upstream) into \(archives) (recorder \(recorderID))")
-            return { await server.stop() }
+            return server
         }
         try await ServerLifecycle.run([recording], until: shutdown, logger: logger)
         let files: [String]

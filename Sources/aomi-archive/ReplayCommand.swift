@@ -1,6 +1,7 @@
 import AomiArchive
 import ArgumentParser
 import Foundation
+import HTTPServing
 import Logging
 import Recorder
 import Replayer
@@ -95,7 +96,7 @@ struct ReplayCommand: AsyncParsableCommand {
             let server = try await ReplayServer(engine: engine, fallback: fallbackTarget, logger: logger)
                 .start(host: address.host, port: address.port, tls: listenerTLS)
             announcer.notice("listening on \(server.baseURL), \(description)")
-            return { await server.stop() }
+            return server
         }
         try await ServerLifecycle.run([replay], until: shutdown, logger: logger)
         await fallbackTarget?.shutdown()
@@ -106,7 +107,7 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     /// With `--record`, a recorder in front of the fallback on a loopback port.
-    private func startFallbackRecorder(tls: UpstreamTLS, logger: Logger) async throws -> (server: RecordingProxyServer, archive: WalletArchive)? {
+    private func startFallbackRecorder(tls: UpstreamTLS, logger: Logger) async throws -> (server: ChannelServer, archive: WalletArchive)? {
         guard let record, let fallback else { return nil }
         let key = try RedactionKey.loadOrCreate(root: record)
         let archive = WalletArchive(

@@ -1,16 +1,17 @@
+import HTTPServing
 import Logging
 import ServiceLifecycle
 
 /// A server as a swift-service-lifecycle service: the group starts it, and its graceful
-/// shutdown stops it (connections drained as the server's own `stop` does).
+/// shutdown stops it (`RunningServer.stop`: connections drained, then closed).
 struct ServerService: Service {
-    /// Starts the server; returns how to stop it.
-    let start: @Sendable () async throws -> @Sendable () async -> Void
+    /// Starts the server (and says where it listens).
+    let start: @Sendable () async throws -> any RunningServer
 
     func run() async throws {
-        let stop = try await start()
+        let server = try await start()
         try? await gracefulShutdown()
-        await stop()
+        await server.stop()
     }
 }
 

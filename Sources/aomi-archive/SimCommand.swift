@@ -80,10 +80,10 @@ struct SimServeCommand: AsyncParsableCommand {
         let announcer = log.announcer(label: "aomi-archive.sim")
         let listenerTLS = try listenerTLS.settings()?.configuration
         let simulator = ServerService { [seed] in
-            let server = try await RunningServer.start(
+            let server = try await ApplicationServer.start(
                 router: SimulatorRoutes(backend: backend).router(), host: address.host, port: address.port, tls: listenerTLS, logger: logger)
             announcer.notice("listening on \(server.baseURL), serving the Aomi API (seed \(seed))")
-            return { await server.stop() }
+            return server
         }
         try await ServerLifecycle.run([simulator], until: shutdown, logger: logger)
     }

@@ -8,7 +8,7 @@ import NIOHTTP1
 
 /// A real simulator on a free loopback port and an HTTP client to talk to it.
 struct SimulatorHarness {
-    let server: RunningServer
+    let server: ApplicationServer
     let backend: SimulatorBackend
     /// The process-wide client: a test that fails half-way leaves no client to shut down.
     let client: HTTPClient
@@ -20,7 +20,7 @@ struct SimulatorHarness {
         var configuration = SimulatorConfiguration.fast(appKeys: [SimulatorConfiguration.keyedApp: key])
         configure(&configuration)
         let backend = SimulatorBackend(configuration: configuration)
-        let server = try await RunningServer.start(router: SimulatorRoutes(backend: backend).router())
+        let server = try await ApplicationServer.start(router: SimulatorRoutes(backend: backend).router())
         return SimulatorHarness(server: server, backend: backend, client: HTTPClient.shared, appKey: key)
     }
 

@@ -9,7 +9,7 @@ import NIOSSL
 /// client has received the first event (through whatever stands between): a proxy that
 /// buffers deadlocks on it, one that relays event by event does not.
 struct GatedEventsUpstream {
-    let server: RunningServer
+    let server: ApplicationServer
     private let open: AsyncStream<Void>.Continuation
 
     static func start(tls: TLSConfiguration? = nil) async throws -> GatedEventsUpstream {
@@ -25,7 +25,7 @@ struct GatedEventsUpstream {
                     try await writer.finish(nil)
                 })
         }
-        return GatedEventsUpstream(server: try await RunningServer.start(router: router, tls: tls), open: open)
+        return GatedEventsUpstream(server: try await ApplicationServer.start(router: router, tls: tls), open: open)
     }
 
     /// Reads `/api/updates` at `base` with `client`, opening the gate when the first event has

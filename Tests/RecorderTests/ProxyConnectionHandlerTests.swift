@@ -61,6 +61,61 @@ import WARC
         try await bench.until { upstream.isActive ? nil : true }
         #expect(try await bench.records().filter { $0.type == .request }.isEmpty)
     }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aStopAsksAnIdleConnectionToCloseAtOnce() async throws {
+        let bench = try await ProxyBench()
+        bench.client.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        try await bench.until { bench.client.isActive ? nil : true }
+        #expect(try await bench.sent(to: bench.client).isEmpty)
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aStopLetsTheExchangeInFlightFinishThenCloses() async throws {
+        let bench = try await ProxyBench()
+        try await bench.client.writeInbound(ByteBuffer(string: "GET /api/state HTTP/1.1\r\nHost: x\r\n\r\n"))
+        let upstream = try await bench.upstream()
+        _ = try await bench.waitForText(to: upstream, containing: "\r\n\r\n")
+        bench.client.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        await bench.loop.run()
+        #expect(bench.client.isActive, "the request in flight is still answered")
+        try await upstream.writeInbound(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"))
+        let answer = try await bench.waitForText(to: bench.client, containing: "{}")
+        #expect(answer.hasPrefix("HTTP/1.1 200 OK") && answer.lowercased().contains("connection: close"))
+        try await bench.until { bench.client.isActive ? nil : true }
+        #expect(try await bench.records().filter { $0.type == .response }.count == 1)
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aStopEndsAStreamAsRecorderStopped() async throws {
+        let bench = try await ProxyBench()
+        try await bench.client.writeInbound(ByteBuffer(string: "GET /api/updates HTTP/1.1\r\nHost: x\r\nX-Session-Id: s\r\n\r\n"))
+        let upstream = try await bench.upstream()
+        _ = try await bench.waitForText(to: upstream, containing: "\r\n\r\n")
+        let event = "data: {\"type\":\"tool_update\"}\n\n"
+        try await upstream.writeInbound(
+            ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n\(String(event.utf8.count, radix: 16))\r\n\(event)\r\n"))
+        _ = try await bench.waitForText(to: bench.client, containing: "tool_update")
+        bench.client.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        let end = try await bench.waitForText(to: bench.client, containing: "0\r\n\r\n")
+        #expect(end.hasSuffix("0\r\n\r\n"), "the client's stream ends cleanly: \(end)")
+        try await bench.until { bench.client.isActive ? nil : true }
+        let ends = try await bench.records().filter { $0.type == .continuation }.compactMap { $0.headers[AomiField.streamEnd] }
+        #expect(ends == [StreamEnd.recorderStopped.rawValue])
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aRequestRefusedWhileItsUpstreamConnectsSendsThatConnectionNothing() async throws {
+        let bench = try await ProxyBench(maxRequestBodyBytes: 8, holdingConnects: true)
+        try await bench.client.writeInbound(
+            ByteBuffer(string: "POST /api/chat HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n8\r\nefghijkl\r\n0\r\n\r\n"))
+        let answer = try await bench.waitForText(to: bench.client, containing: "\r\n\r\n")
+        #expect(answer.hasPrefix("HTTP/1.1 413"))
+        let upstream = try await bench.upstream()
+        try await bench.releaseConnects()
+        try await bench.until { upstream.isActive ? nil : true }
+        #expect(try await bench.sent(to: upstream).isEmpty, "nothing of the refused request goes upstream")
+    }
 }
 
 /// A client channel with the proxy's pipeline, an upstream channel made when the proxy
@@ -71,9 +126,10 @@ final class ProxyBench: Sendable {
     let archive: WalletArchive
     let root = NSTemporaryDirectory() + "aomi-handler-\(UUID().uuidString.prefix(8))"
     private let upstreams = UpstreamChannels()
-    private let registry = ConnectionRegistry()
+    private let lanes = RecordingLanes()
 
-    init() async throws {
+    /// With `holdingConnects`, an upstream connection opens only when `releaseConnects` says.
+    init(maxRequestBodyBytes: Int = 8 << 20, holdingConnects: Bool = false) async throws {
         client = NIOAsyncTestingChannel(loop: loop)
         archive = WalletArchive(settings: .init(root: root, recorderID: "handler", fsync: .never))
         let loop = self.loop
@@ -86,19 +142,21 @@ final class ProxyBench: Sendable {
                 return loop.makeFailedFuture(error)
             }
             upstreams.list.withLock { $0.append(channel) }
-            return channel.connect(to: try! SocketAddress(ipAddress: "127.0.0.1", port: 9)).map { channel }
+            guard holdingConnects else { return channel.connect(to: try! SocketAddress(ipAddress: "127.0.0.1", port: 9)).map { channel } }
+            let opened = loop.makePromise(of: (any Channel).self)
+            upstreams.held.withLock { $0.append((channel, opened)) }
+            return opened.futureResult
         }
-        let configuration = RecorderConfiguration(upstream: "http://127.0.0.1:9")
+        let configuration = RecorderConfiguration(upstream: "http://127.0.0.1:9", maxRequestBodyBytes: maxRequestBodyBytes)
         let shared = ProxyShared(
             configuration: configuration, upstream: try UpstreamAddress(configuration.upstream), connector: connector,
             recorder: ExchangeRecorder(
                 archive: archive, redactor: Redactor(key: try RedactionKey.loadOrCreate(root: root)), statistics: RecorderStatistics(),
-                logger: RunningServer.quietLogger()),
-            sessions: SessionDirectory(), registry: registry, logger: RunningServer.quietLogger())
+                logger: ApplicationServer.quietLogger()),
+            sessions: SessionDirectory(), lanes: lanes, logger: ApplicationServer.quietLogger())
         let client = self.client
         try await loop.executeInContext {
-            try client.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-            try client.pipeline.syncOperations.addHandler(ProxyConnectionHandler(shared: shared))
+            try ProxyConnectionHandler.configure(client.pipeline.syncOperations, shared: shared)
         }
         try await client.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
     }
@@ -108,10 +166,23 @@ final class ProxyBench: Sendable {
         try await until { self.upstreams.list.withLock { $0.count > index ? $0[index] : nil } }
     }
 
+    /// Opens the upstream connections held so far.
+    func releaseConnects() async throws {
+        for (channel, opened) in upstreams.held.withLock({ held in
+            defer { held = [] }
+            return held
+        }) {
+            try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9))
+            opened.succeed(channel)
+        }
+        await loop.run()
+    }
+
     /// Runs the loop (and lets the recording lane's tasks run) until `produce` has something.
     @discardableResult
     func until<T>(_ produce: () async throws -> T?) async throws -> T {
         while true {
+            try Task.checkCancellation()
             await loop.run()
             if let value = try await produce() { return value }
             await Task.yield()
@@ -140,7 +211,7 @@ final class ProxyBench: Sendable {
     /// What was archived, once every closed connection's recording lane has run (an open
     /// connection's exchanges are archived before their answers go out).
     func records() async throws -> [WARCRecord] {
-        await registry.waitForLanes()
+        await lanes.waitUntilDrained()
         return try await archive.close().flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
     }
 
@@ -152,4 +223,6 @@ final class ProxyBench: Sendable {
 /// The upstream channels a `ProxyBench`'s connector made, in order.
 final class UpstreamChannels: Sendable {
     let list = Mutex<[NIOAsyncTestingChannel]>([])
+    /// Connections made but not yet reported open, with the promise that reports them.
+    let held = Mutex<[(NIOAsyncTestingChannel, EventLoopPromise<any Channel>)]>([])
 }

@@ -143,7 +143,7 @@ struct RecordingProxyFullDiskTests {
 /// An upstream for the full-disk tests: a thread list, incompressible blobs of any size, and
 /// an updates stream that sends its first event, then one more each time the test opens the gate.
 struct DiskTestUpstream {
-    let server: RunningServer
+    let server: ApplicationServer
     private let gate: AsyncStream<Void>.Continuation
 
     static func start() async throws -> DiskTestUpstream {
@@ -170,7 +170,7 @@ struct DiskTestUpstream {
                     try await writer.finish(nil)
                 })
         }
-        return DiskTestUpstream(server: try await RunningServer.start(router: router), gate: gate)
+        return DiskTestUpstream(server: try await ApplicationServer.start(router: router), gate: gate)
     }
 
     func openGate() { gate.yield() }

@@ -11,7 +11,7 @@ import WARC
 @Suite struct RecordingProxyHostileHTTPTests {
     @Test(.timeLimit(.minutes(5)))
     func everyHostileRequestIsRefusedAndTheNextOneIsServed() async throws {
-        let sim = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
+        let sim = try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
         let proxy = try await RecordingFixture.start(upstream: sim.baseURL)
         defer { proxy.remove() }
         for hostile in HostileRequests.cases {

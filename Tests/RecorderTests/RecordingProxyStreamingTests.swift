@@ -23,7 +23,7 @@ import WARC
             }
             return "received \(received)"
         }
-        let upstream = try await RunningServer.start(router: router)
+        let upstream = try await ApplicationServer.start(router: router)
         let proxy = try await RecordingFixture.start(upstream: upstream.baseURL)
         defer { proxy.remove() }
         let (chunks, send) = AsyncStream.makeStream(of: ByteBuffer.self)
@@ -49,7 +49,7 @@ import WARC
     @Test func aHeadOverTheLimitIs431AndTheProxyKeepsServing() async throws {
         let router = Router()
         router.get("/fast") { _, _ in "ok" }
-        let upstream = try await RunningServer.start(router: router)
+        let upstream = try await ApplicationServer.start(router: router)
         let proxy = try await RecordingFixture.start(upstream: upstream.baseURL, maxHeader: 4096)
         defer { proxy.remove() }
         var big = HTTPClientRequest(url: proxy.server.baseURL + "/fast")
@@ -72,7 +72,7 @@ import WARC
         let router = Router()
         router.post("/api/state") { request, _ in "path \(request.uri.path)" }
         router.get("/fast") { _, _ in "ok" }
-        let upstream = try await RunningServer.start(router: router)
+        let upstream = try await ApplicationServer.start(router: router)
         let proxy = try await RecordingFixture.start(upstream: upstream.baseURL)
         defer { proxy.remove() }
         let port = proxy.server.port
@@ -126,7 +126,7 @@ import WARC
                     try await writer.finish(nil)
                 })
         }
-        let upstream = try await RunningServer.start(router: router)
+        let upstream = try await ApplicationServer.start(router: router)
         let proxy = try await RecordingFixture.start(upstream: upstream.baseURL)
         defer { proxy.remove() }
         let leaving = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)

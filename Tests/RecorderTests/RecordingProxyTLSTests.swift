@@ -16,9 +16,9 @@ import WARC
 /// The recorder in front of an HTTPS upstream: the simulator (or another real server) serving
 /// TLS with certificates made for this run.
 @Suite struct RecordingProxyTLSTests {
-    private func simulator(_ pair: TestCertificates.Pair) async throws -> RunningServer {
+    private func simulator(_ pair: TestCertificates.Pair) async throws -> ApplicationServer {
         let tls = try ListenerTLS(certificateFile: pair.certificateFile, keyFile: pair.keyFile)
-        return try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router(), tls: tls.configuration)
+        return try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router(), tls: tls.configuration)
     }
 
     private func records(_ files: [String]) throws -> [WARCRecord] {
@@ -36,7 +36,7 @@ import WARC
         let files = try await proxy.stop()
         await secure.stop()
 
-        let plainSim = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
+        let plainSim = try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
         let plainProxy = try await RecordingFixture.start(upstream: plainSim.baseURL)
         defer { plainProxy.remove() }
         let overHTTP = try await AomiDriver(configuration: .fast(target: plainProxy.server.baseURL, wallets: 2, threads: 1, messages: 3)).run()
@@ -78,7 +78,7 @@ import WARC
     func aTLSFailureIsA502NamingItsCause(_ failure: String) async throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
-        let server: RunningServer
+        let server: ApplicationServer
         let expected: String
         switch failure {
         case "unknown CA":
@@ -91,13 +91,13 @@ import WARC
             server = try await simulator(certificates.wrongHost)
             expected = "not valid for"
         case "plain HTTP":
-            server = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
+            server = try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
             expected = "does not speak TLS"
         default:
             var old = try ListenerTLS(certificateFile: certificates.good.certificateFile, keyFile: certificates.good.keyFile).configuration
             old.minimumTLSVersion = .tlsv1
             old.maximumTLSVersion = .tlsv11
-            server = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router(), tls: old)
+            server = try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router(), tls: old)
             expected = "refused the TLS handshake"
         }
         let proxy = try await RecordingFixture.start(upstream: "https://127.0.0.1:\(server.port)", tls: try UpstreamTLS(caFiles: [certificates.caFile]))

@@ -13,7 +13,7 @@ import WARC
 @Suite struct RecordingProxyTests {
     @Test func drivenTrafficPassesThroughAndIsRecordedPerWallet() async throws {
         let backend = SimulatorBackend(configuration: .fast())
-        let sim = try await RunningServer.start(router: SimulatorRoutes(backend: backend).router())
+        let sim = try await ApplicationServer.start(router: SimulatorRoutes(backend: backend).router())
         let proxy = try await RecordingFixture.start(upstream: sim.baseURL)
         defer { proxy.remove() }
         let report = try await AomiDriver(configuration: .fast(target: proxy.server.baseURL, wallets: 2, threads: 1, messages: 3, concurrency: 2)).run()
@@ -83,7 +83,7 @@ import WARC
     }
 
     @Test func anUnreachableUpstreamIs502AndStillRecorded() async throws {
-        let closed = try await RunningServer.start(router: Router())
+        let closed = try await ApplicationServer.start(router: Router())
         let address = closed.baseURL
         await closed.stop()
         let proxy = try await RecordingFixture.start(upstream: address)
@@ -109,7 +109,7 @@ import WARC
             return "late"
         }
         router.get("/fast") { _, _ in "ok" }
-        let upstream = try await RunningServer.start(router: router)
+        let upstream = try await ApplicationServer.start(router: router)
         let impatient = try await RecordingFixture.start(upstream: upstream.baseURL, timeout: .milliseconds(300))
         defer { impatient.remove() }
         let slow = try await impatient.client.execute(HTTPClientRequest(url: impatient.server.baseURL + "/slow"), timeout: .seconds(120))

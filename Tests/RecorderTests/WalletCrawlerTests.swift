@@ -27,7 +27,7 @@ import WARC
     }
 
     @Test func aSecondCrawlOfAnUnchangedWalletWritesRevisitsOnly() async throws {
-        let sim = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
+        let sim = try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
         let driven = try await AomiDriver(configuration: .fast(target: sim.baseURL, wallets: 1, threads: 3, messages: 2, concurrency: 3)).run()
         #expect(driven.errors.isEmpty, "\(driven.errors)")
         let wallet = try #require(WalletAddress(driven.threads[0].wallet))
@@ -74,7 +74,7 @@ import WARC
                 : Response.json(Array(#"{"messages":[],"is_processing":false}"#.utf8), status: .ok)
         }
         router.get("/api/events") { _, _ in Response.json(Array(#"{"error":"no events","status":404}"#.utf8), status: .notFound) }
-        let upstream = try await RunningServer.start(router: router)
+        let upstream = try await ApplicationServer.start(router: router)
         let root = NSTemporaryDirectory() + "aomi-crawl-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: root) }
         let (report, records, _) = try await crawl(upstream: upstream.baseURL, wallet: wallet, root: root)

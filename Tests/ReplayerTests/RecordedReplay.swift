@@ -38,9 +38,9 @@ struct RecordedReplay {
         ).run()
     }
 
-    func serve(_ configuration: ReplayConfiguration = ReplayConfiguration(), fallback: ReplayFallback? = nil) async throws -> (server: RunningReplayServer, engine: ReplayEngine) {
-        let engine = ReplayEngine(archive: archive, configuration: configuration, tokens: SecretTokens.load(root: root), logger: RunningServer.quietLogger())
-        return (try await ReplayServer(engine: engine, fallback: fallback, logger: RunningServer.quietLogger()).start(), engine)
+    func serve(_ configuration: ReplayConfiguration = ReplayConfiguration(), fallback: ReplayFallback? = nil) async throws -> (server: ChannelServer, engine: ReplayEngine) {
+        let engine = ReplayEngine(archive: archive, configuration: configuration, tokens: SecretTokens.load(root: root), logger: ApplicationServer.quietLogger())
+        return (try await ReplayServer(engine: engine, fallback: fallback, logger: ApplicationServer.quietLogger()).start(), engine)
     }
 
     func remove() {

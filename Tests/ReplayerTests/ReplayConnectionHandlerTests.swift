@@ -16,6 +16,7 @@ import Testing
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
         try channel.pipeline.syncOperations.addHandler(ReplayConnectionHandler(shared: ReplayShared(engine: engine, fallback: nil, logger: Self.quiet)))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return channel
     }
 
@@ -77,12 +78,23 @@ import Testing
         try channel.writeInbound(ByteBuffer(string: head + "Content-Length: \(exchange.request.body.count)\r\n\r\n"))
         if !exchange.request.body.isEmpty { try channel.writeInbound(ByteBuffer(bytes: exchange.request.body)) }
         #expect(try written(channel).isEmpty, "nothing before the recorded delay")
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(channel.isActive, "a stop lets the answer in flight come")
         channel.embeddedEventLoop.advanceTime(by: .microseconds(delay - 1))
         #expect(try written(channel).isEmpty, "nothing a microsecond before it")
         channel.embeddedEventLoop.advanceTime(by: .microseconds(1))
         let answer = try written(channel)
         #expect(answer.hasPrefix("HTTP/1.1 \(exchange.answer.head.status) "), "\(answer.prefix(200))")
         #expect(answer.contains("X-Aomi-Replay: hit"))
-        _ = try channel.finish()
+        #expect(!channel.isActive, "and then closes the connection")
+    }
+
+    @Test func aStopClosesAnIdleConnectionAtOnce() throws {
+        let channel = try channel(ReplayEngine(archive: ReplayArchive(sessions: []), logger: Self.quiet))
+        try channel.writeInbound(ByteBuffer(string: "GET /_replay/status HTTP/1.1\r\nHost: x\r\n\r\n"))
+        #expect(statusLines(try written(channel)) == ["HTTP/1.1 200 OK"])
+        #expect(channel.isActive)
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(!channel.isActive)
     }
 }

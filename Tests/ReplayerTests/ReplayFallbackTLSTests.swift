@@ -23,11 +23,11 @@ struct ReplayFallbackTLSTests {
         let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
         defer { recording.remove() }
         let tls = try ListenerTLS(certificateFile: certificates.good.certificateFile, keyFile: certificates.good.keyFile)
-        let live = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router(), tls: tls.configuration)
+        let live = try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router(), tls: tls.configuration)
         let trusting = try ReplayFallback(
             baseURL: "https://localhost:\(live.port)", tls: try UpstreamTLS(caFiles: [certificates.caFile]),
-            logger: RunningServer.quietLogger())
-        let untrusting = try ReplayFallback(baseURL: "https://localhost:\(live.port)", logger: RunningServer.quietLogger())
+            logger: ApplicationServer.quietLogger())
+        let untrusting = try ReplayFallback(baseURL: "https://localhost:\(live.port)", logger: ApplicationServer.quietLogger())
         let (server, _) = try await recording.serve(fallback: trusting)
         let (refusing, _) = try await recording.serve(fallback: untrusting)
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
@@ -52,8 +52,8 @@ struct ReplayFallbackTLSTests {
         defer { certificates.remove() }
         let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
         defer { recording.remove() }
-        let engine = ReplayEngine(archive: recording.archive, tokens: SecretTokens.load(root: recording.root), logger: RunningServer.quietLogger())
-        let server = try await ReplayServer(engine: engine, logger: RunningServer.quietLogger())
+        let engine = ReplayEngine(archive: recording.archive, tokens: SecretTokens.load(root: recording.root), logger: ApplicationServer.quietLogger())
+        let server = try await ReplayServer(engine: engine, logger: ApplicationServer.quietLogger())
             .start(tls: try ListenerTLS(certificateFile: certificates.good.certificateFile, keyFile: certificates.good.keyFile))
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = try UpstreamTLS(caFiles: [certificates.caFile]).configuration

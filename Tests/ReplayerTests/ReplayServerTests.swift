@@ -124,8 +124,8 @@ struct ReplayServerTests {
     func fallbackForwardsMisses() async throws {
         let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
         defer { recording.remove() }
-        let live = try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
-        let fallback = try ReplayFallback(baseURL: live.baseURL, logger: RunningServer.quietLogger())
+        let live = try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
+        let fallback = try ReplayFallback(baseURL: live.baseURL, logger: ApplicationServer.quietLogger())
         let (server, _) = try await recording.serve(fallback: fallback)
         let session = try #require(recording.archive.sessions.first)
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)

@@ -15,9 +15,9 @@ public struct RecordingFixture: Sendable {
     public let key: RedactionKey
     public let archive: WalletArchive
     public let proxy: RecordingProxy
-    public let server: RecordingProxyServer
+    public let server: ChannelServer
     /// The simulator started for the fixture (nil when the test named its own upstream).
-    public let sim: RunningServer?
+    public let sim: ApplicationServer?
     /// A client for the test's own requests (the process-wide one: a test that fails half-way
     /// leaves no client to shut down).
     public var client: HTTPClient { .shared }
@@ -30,7 +30,7 @@ public struct RecordingFixture: Sendable {
         sessionMemory: Int = RecorderConfiguration.defaultSessionMemory, recorderID: String = "test", root: String? = nil
     ) async throws -> RecordingFixture {
         let root = root ?? NSTemporaryDirectory() + "aomi-\(recorderID)-\(UUID().uuidString.prefix(8))"
-        let sim = upstream == nil ? try await RunningServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: simulator)).router()) : nil
+        let sim = upstream == nil ? try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: simulator)).router()) : nil
         let target = upstream ?? sim!.baseURL
         let key = try RedactionKey.loadOrCreate(root: root)
         let archive = WalletArchive(
@@ -39,7 +39,7 @@ public struct RecordingFixture: Sendable {
             configuration: RecorderConfiguration(
                 upstream: target, upstreamTLS: tls, upstreamTimeout: timeout, maxRequestBodyBytes: maxBody, maxHeaderBytes: maxHeader,
                 requireRecording: requireRecording, sessionMemory: sessionMemory),
-            archive: archive, redactor: Redactor(key: key), logger: RunningServer.quietLogger())
+            archive: archive, redactor: Redactor(key: key), logger: ApplicationServer.quietLogger())
         let server = try await proxy.start()
         return RecordingFixture(root: root, key: key, archive: archive, proxy: proxy, server: server, sim: sim)
     }

@@ -21,16 +21,11 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
     let shared: ProxyShared
     let lane = RecordingLane()
     private var context: ChannelHandlerContext?
-    private var upstream: (any Channel)?
-    private var pendingUpstream: [HTTPClientRequestPart] = []
-    private var connecting = false
-    /// Why the upstream connection failed, when TLS said so before it closed.
-    private var upstreamFailure: (any Error)?
+    private var upstream = UpstreamLink.none
     private var exchange: ExchangeInProgress?
     /// A refused request's remaining parts are read and dropped.
     private var discardingRequest = false
-    private var closeAfterResponse = false
-    private var stopping = false
+    private var ending = ConnectionEnding.keepOpen
     /// A stream's head and what followed it, until the stream's start is archived.
     private var pendingStreamOutput: PendingStreamOutput?
 
@@ -38,9 +33,16 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         self.shared = shared
     }
 
+    /// Adds a client connection's handlers behind its TLS handler, if any: the stop relay, the
+    /// HTTP/1 server codec with pipelining and error handling, and the proxy.
+    static func configure(_ pipeline: ChannelPipeline.SynchronousOperations, shared: ProxyShared) throws {
+        try pipeline.addHandler(StopRelay())
+        try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+        try pipeline.addHandler(ProxyConnectionHandler(shared: shared))
+    }
+
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        shared.registry.add(self, channel: context.channel)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -59,9 +61,17 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         }
         dropUpstream()
         lane.finish()
-        shared.registry.remove(self, lane: lane)
+        shared.lanes.add(lane)
         self.context = nil
         context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is StopRelay.StopEvent {
+            beginStopping()
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -140,36 +150,39 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
     private func refuse(_ head: HTTPRequestHead, _ error: APIError, close: Bool) {
         shared.logger.warning("\(head.method.rawValue) \(QueryString.path(of: head.uri)) refused (\(error.status)): \(error.error)")
         discardingRequest = true
-        if close || !head.isKeepAlive { closeAfterResponse = true }
-        sendOwnResponse(error, keepAlive: !closeAfterResponse)
+        if close || !head.isKeepAlive { ending.closeAfterResponse() }
+        sendOwnResponse(error, keepAlive: ending == .keepOpen)
     }
 
     // MARK: To the upstream
 
     private func sendUpstream(_ part: HTTPClientRequestPart) {
-        guard let upstream else {
-            pendingUpstream.append(part)
-            if !connecting { connectUpstream() }
-            return
-        }
-        if case .head = part {
-            upstream.write(part, promise: nil)
-        } else {
-            upstream.writeAndFlush(part, promise: nil)
+        switch upstream {
+        case .none:
+            upstream = .connecting(pending: [part])
+            connectUpstream()
+        case .connecting(var pending):
+            pending.append(part)
+            upstream = .connecting(pending: pending)
+        case .connected(let channel, _):
+            if case .head = part {
+                channel.write(part, promise: nil)
+            } else {
+                channel.writeAndFlush(part, promise: nil)
+            }
         }
     }
 
     /// Forgets the upstream connection, then closes it (closing first would report its end
-    /// as if the upstream had hung up).
+    /// as if the upstream had hung up). One still being opened is closed when it opens.
     private func dropUpstream() {
-        let channel = upstream
-        upstream = nil
+        let channel = upstream.channel
+        upstream = .none
         channel?.close(promise: nil)
     }
 
     private func connectUpstream() {
         guard let context else { return }
-        connecting = true
         let owner = NIOLoopBound(self, eventLoop: context.eventLoop)
         shared.connector.connect(context.eventLoop) { channel in
             try channel.pipeline.syncOperations.addHTTPClientHandlers()
@@ -179,22 +192,20 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         .whenComplete { [self] result in upstreamConnected(result) }
     }
 
+    /// A connection attempt ended. It is used only while the link still waits for it: a link
+    /// dropped meanwhile (the request was refused or timed out) closes it unused.
     private func upstreamConnected(_ result: Result<any Channel, any Error>) {
-        connecting = false
+        guard case .connecting(let pending) = upstream, self.context != nil else {
+            if case .success(let channel) = result { channel.close(promise: nil) }
+            return
+        }
         switch result {
         case .success(let channel):
-            guard self.context != nil else {
-                channel.close(promise: nil)
-                return
-            }
-            upstream = channel
-            upstreamFailure = nil
-            let parts = pendingUpstream
-            pendingUpstream = []
-            for part in parts { channel.write(part, promise: nil) }
+            upstream = .connected(channel, failure: nil)
+            for part in pending { channel.write(part, promise: nil) }
             channel.flush()
         case .failure(let error):
-            pendingUpstream = []
+            upstream = .none
             answerInsteadOfUpstream(APIError(status: 502, "upstream \(shared.configuration.upstream) refused the connection: \(error)"), reason: "\(error)")
         }
     }
@@ -202,14 +213,13 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
     private func upstreamTimedOut() {
         guard let current = exchange, current.responseHead == nil, !current.answered else { return }
         dropUpstream()
-        pendingUpstream = []
         answerInsteadOfUpstream(APIError(status: 504, "upstream \(shared.configuration.upstream) did not answer within \(shared.configuration.upstreamTimeout)"), reason: "timeout")
     }
 
     // MARK: From the upstream
 
     func upstreamRead(_ part: HTTPClientResponsePart, from channel: any Channel) {
-        guard channel === upstream, let current = exchange, !current.answered else { return }
+        guard channel === upstream.channel, let current = exchange, !current.answered else { return }
         switch part {
         case .head(let head): responseHead(head)
         case .body(let body): responseBody(body)
@@ -220,19 +230,18 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
     /// An error on the upstream connection, which then closes: kept when it is TLS's, to name
     /// the cause in the 502.
     func upstreamFailed(_ error: any Error, from channel: any Channel) {
-        guard channel === upstream, TLSFailure.describe(error) != nil else { return }
-        upstreamFailure = error
+        guard channel === upstream.channel, TLSFailure.describe(error) != nil else { return }
+        upstream = .connected(channel, failure: error)
     }
 
     func upstreamClosed(_ channel: any Channel) {
-        guard channel === upstream else { return }
-        upstream = nil
+        guard channel === upstream.channel, case .connected(_, let tlsFailure) = upstream else { return }
+        upstream = .none
         guard let current = exchange, !current.answered else { return }
         if current.stream != nil {
             finishStream(.error)
-        } else if current.responseHead == nil, let failure = upstreamFailure {
-            upstreamFailure = nil
-            answerTLSFailure(failure)
+        } else if current.responseHead == nil, let tlsFailure {
+            answerTLSFailure(tlsFailure)
         } else if current.responseHead == nil {
             answerInsteadOfUpstream(
                 APIError(status: 502, "upstream \(shared.configuration.upstream) closed the connection before answering"), reason: "upstream closed the connection")
@@ -263,7 +272,7 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         current.responseDate = date
         let isStream = head.headers["content-type"].first?.lowercased().hasPrefix("text/event-stream") == true
         if isStream {
-            let clientHead = ProxyHeaders.clientHead(head, version: current.head.version, keepAlive: current.keepAlive && !stopping)
+            let clientHead = ProxyHeaders.clientHead(head, version: current.head.version, keepAlive: current.keepAlive && ending == .keepOpen)
             let request = current.recordedRequest(upstreamHost: shared.upstream.hostHeader)
             let stream = StreamInProgress(context: exchangeContext(for: request, current), request: request)
             let recorder = shared.recorder
@@ -311,7 +320,8 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
             if current.responseBody.count > shared.configuration.maxRecordedBodyBytes, let head = current.responseHead {
                 // Too large to hold whole: the head and what came so far go now, the rest
                 // streams with only its last part held.
-                context.write(wrapOutboundOut(.head(ProxyHeaders.clientHead(head, version: current.head.version, keepAlive: current.keepAlive && !stopping))), promise: nil)
+                context.write(
+                    wrapOutboundOut(.head(ProxyHeaders.clientHead(head, version: current.head.version, keepAlive: current.keepAlive && ending == .keepOpen))), promise: nil)
                 context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: current.responseBody)))), promise: nil)
                 current.clientHeadSent = true
             }
@@ -350,7 +360,7 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
             } else if let failure, refuse {
                 sendOwnResponse(Self.notRecorded(failure), keepAlive: keepAlive, notRecorded: true)
             } else {
-                var clientHead = ProxyHeaders.clientHead(head, version: current.head.version, keepAlive: keepAlive && !stopping && !closeAfterResponse)
+                var clientHead = ProxyHeaders.clientHead(head, version: current.head.version, keepAlive: keepAlive && ending == .keepOpen)
                 if failure != nil { clientHead.headers.add(name: Self.recordedHeader, value: "no") }
                 context.write(wrapOutboundOut(.head(clientHead)), promise: nil)
                 if !current.responseBody.isEmpty {
@@ -368,7 +378,7 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         pendingStreamOutput = nil
         if let failure, shared.configuration.requireRecording {
             if exchange?.stream != nil { finishStreamQuietly() }
-            closeAfterResponse = true
+            ending.closeAfterResponse()
             sendOwnResponse(Self.notRecorded(failure), keepAlive: false, notRecorded: true)
             return
         }
@@ -435,7 +445,7 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         exchange = current
         if !current.requestEnded {
             discardingRequest = true
-            closeAfterResponse = true
+            ending.closeAfterResponse()
         }
         shared.logger.warning("\(current.head.method.rawValue) \(QueryString.path(of: current.head.uri)): \(error.error)")
         let request = current.recordedRequest(upstreamHost: shared.upstream.hostHeader)
@@ -447,7 +457,7 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
             started: current.started, loop: context.eventLoop
         ) { [self] failure in
             exchange = nil
-            let keepAlive = current.keepAlive && !closeAfterResponse
+            let keepAlive = current.keepAlive && ending == .keepOpen
             if let failure, shared.configuration.requireRecording {
                 sendOwnResponse(Self.notRecorded(failure), keepAlive: keepAlive, notRecorded: true)
             } else {
@@ -502,23 +512,23 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
     private func answerHealth(_ head: HTTPRequestHead) {
         guard let context else { return }
         discardingRequest = true
-        if !head.isKeepAlive { closeAfterResponse = true }
+        if !head.isKeepAlive { ending.closeAfterResponse() }
         guard head.method == .GET || head.method == .HEAD else {
             let error = APIError(status: 405, "\(Self.healthPath) is read-only: use GET")
-            return sendJSON(status: 405, body: JSONCoding.encode(error), keepAlive: !closeAfterResponse, extraHeaders: [("Allow", "GET, HEAD")])
+            return sendJSON(status: 405, body: JSONCoding.encode(error), keepAlive: ending == .keepOpen, extraHeaders: [("Allow", "GET, HEAD")])
         }
         let statistics = shared.recorder.statistics
         let withBody = head.method == .GET
         context.eventLoop.makeFutureWithTask { await statistics.health() }.assumeIsolated().whenSuccess { [self] health in
             sendJSON(
-                status: health.status == "ok" ? 200 : 503, body: JSONCoding.encode(health), keepAlive: !closeAfterResponse, withBody: withBody,
+                status: health.status == "ok" ? 200 : 503, body: JSONCoding.encode(health), keepAlive: ending == .keepOpen, withBody: withBody,
                 extraHeaders: [("Cache-Control", "no-store")])
         }
     }
 
     private func endResponse(keepAlive: Bool) {
         guard let context else { return }
-        let close = !keepAlive || closeAfterResponse || stopping
+        let close = !keepAlive || ending != .keepOpen
         context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { [self] _ in
             if close { self.context?.close(promise: nil) }
         }
@@ -540,7 +550,7 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
     /// Graceful stop: an idle connection closes now, a stream ends as `recorder-stopped`,
     /// an exchange in flight finishes and then closes.
     func beginStopping() {
-        stopping = true
+        ending = .stopping
         if exchange == nil {
             context?.close(promise: nil)
         } else if exchange?.stream != nil {

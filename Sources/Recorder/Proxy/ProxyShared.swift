@@ -10,7 +10,7 @@ struct ProxyShared: Sendable {
     let connector: UpstreamConnector
     let recorder: ExchangeRecorder
     let sessions: SessionDirectory
-    let registry: ConnectionRegistry
+    let lanes: RecordingLanes
     let logger: Logger
 }
 

@@ -18,6 +18,8 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
     private var waiting: [(head: HTTPRequestHead, body: [UInt8], tooLarge: Bool)] = []
     private var busy = false
     private var stream: (session: String, sink: Int)?
+    /// The server is stopping: the connection closes once the answer in flight is written.
+    private var stopping = false
 
     init(shared: ReplayShared) {
         self.shared = shared
@@ -64,6 +66,9 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
                 busy = false
                 answerNext(context: context)
             }
+        } else if event is ChannelShouldQuiesceEvent {
+            stopping = true
+            if stream != nil || !busy { context.close(promise: nil) }
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -93,6 +98,10 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
     // MARK: - Answering
 
     private func answerNext(context: ChannelHandlerContext) {
+        if stopping, !busy {
+            context.close(promise: nil)
+            return
+        }
         while !busy, stream == nil, !waiting.isEmpty {
             let (requestHead, bytes, tooLarge) = waiting.removeFirst()
             answer(requestHead, body: bytes, tooLarge: tooLarge, context: context)

@@ -1,3 +1,4 @@
+import HTTPServing
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -20,47 +21,17 @@ public struct ReplayServer: Sendable {
     }
 
     /// Starts listening; port 0 picks a free port. With `tls`, clients speak HTTPS to it.
-    public func start(host: String = "127.0.0.1", port: Int = 0, tls: ListenerTLS? = nil) async throws(ReplayerError) -> RunningReplayServer {
+    public func start(host: String = "127.0.0.1", port: Int = 0, tls: ListenerTLS? = nil) async throws(ReplayerError) -> ChannelServer {
         let shared = ReplayShared(engine: engine, fallback: fallback, logger: logger)
-        let connections = ConnectionSet()
         do {
             let tlsContext = try tls?.makeContext()
-            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .serverChannelOption(.backlog, value: 512)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelInitializer { channel in
-                    connections.add(channel)
-                    return channel.eventLoop.makeCompletedFuture {
-                        if let tlsContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext)) }
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-                        try channel.pipeline.syncOperations.addHandler(ReplayConnectionHandler(shared: shared))
-                    }
-                }
-                .bind(host: host, port: port)
-                .get()
-            return RunningReplayServer(channel: channel, connections: connections, host: host, scheme: tls == nil ? "http" : "https")
+            return try await ChannelServer.bind(host: host, port: port, tls: tls != nil) { channel in
+                if let tlsContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext)) }
+                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+                try channel.pipeline.syncOperations.addHandler(ReplayConnectionHandler(shared: shared))
+            }
         } catch {
             throw .cannotListen(address: "\(host):\(port)", reason: "\(error)")
         }
-    }
-}
-
-/// A replay server that is listening.
-public struct RunningReplayServer: Sendable {
-    let channel: any Channel
-    let connections: ConnectionSet
-    public let host: String
-    /// `http`, or `https` for a TLS listener.
-    public let scheme: String
-
-    public var port: Int { channel.localAddress?.port ?? 0 }
-    public var baseURL: String { "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
-
-    /// Stops listening and closes every connection (open streams end).
-    public func stop() async {
-        try? await channel.close()
-        connections.closeAll()
-        await connections.waitUntilClosed()
     }
 }

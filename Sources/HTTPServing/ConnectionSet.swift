@@ -1,7 +1,8 @@
 import NIOCore
 import Synchronization
 
-/// The open client connections of a server, so that stopping it closes them all.
+/// The open client connections of a `ChannelServer`, so that the end of a grace period can close
+/// them all.
 final class ConnectionSet: Sendable {
     private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
 
