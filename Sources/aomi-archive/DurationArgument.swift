@@ -1,13 +1,13 @@
 import ArgumentParser
 
-/// A duration on the command line: a number and a unit, `ms`, `s`, `m` or `h` (`200ms`,
-/// `30s`, `1.5s`, `2m`). A bare number is refused, so no one guesses the unit.
+/// A duration on the command line: a number and a unit, `ms`, `s`, `m`, `h` or `d` (`200ms`,
+/// `30s`, `1.5s`, `2m`, `10d`). A bare number is refused, so no one guesses the unit.
 struct DurationArgument: ExpressibleByArgument, CustomStringConvertible, Sendable {
     let duration: Duration
     let text: String
 
     init?(argument: String) {
-        let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
         for (unit, milliseconds) in units where argument.hasSuffix(unit) {
             guard let value = Double(argument.dropLast(unit.count)), value >= 0, value.isFinite else { continue }
             duration = .milliseconds(Int64(value * milliseconds))

@@ -28,7 +28,7 @@ struct InspectCommand: ParsableCommand {
     var summaryOnly = false
 
     func run() throws {
-        let inspector = WARCInspector(extraFields: ["Aomi-Session-Id"])
+        let inspector = WARCInspector(extraFields: [AomiField.sessionID, AomiField.wallet])
         let output = JSONLinesWriter()
         var damaged = false
         var unreadable = false
@@ -48,7 +48,7 @@ struct InspectCommand: ParsableCommand {
                 if !json && !summaryOnly { print("  " + inspector.headerLine()) }
                 let summary = try inspector.inspect(path: path) { entry in
                     guard !summaryOnly else { return }
-                    if json { output.write(["kind": "record", "file": path], entry) } else { print("  " + inspector.line(for: entry)) }
+                    if json { output.write(Self.tags(of: entry, file: path), entry) } else { print("  " + inspector.line(for: entry)) }
                 }
                 damaged = damaged || !summary.damage.isEmpty
                 if json {
@@ -63,6 +63,15 @@ struct InspectCommand: ParsableCommand {
         }
         if unreadable { throw ExitCode(2) }
         if damaged { throw ExitCode(1) }
+    }
+
+    /// The tags of a record's JSON line: its kind and file, and its session and wallet under
+    /// the names every command uses (`session_id`, `wallet`).
+    private static func tags(of entry: WARCInspector.Entry, file: String) -> [String: String] {
+        var tags = ["kind": "record", "file": file]
+        tags["session_id"] = entry.fields[AomiField.sessionID]
+        tags["wallet"] = entry.fields[AomiField.wallet]
+        return tags
     }
 
     private func printRepair(_ report: WARCRepairReport, output: JSONLinesWriter) {

@@ -23,10 +23,10 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Only messages from user, agent or system.")
     var sender: String?
 
-    @Option(help: "Only messages first seen at or after this time (ISO 8601, or 30m, 24h, 7d, 2w ago).")
+    @Option(help: "Only messages sent at or after this time, by the messages' own timestamps (ISO 8601, or 30m, 24h, 7d, 2w ago).")
     var since: String?
 
-    @Option(help: "Only messages first seen at or before this time.")
+    @Option(help: "Only messages sent at or before this time.")
     var until: String?
 
     @Option(help: "Most hits shown.")

@@ -63,6 +63,12 @@ struct SimServeCommand: AsyncParsableCommand {
     @Option(help: "An App key, NAME=KEY (repeatable).")
     var appKey: [String] = []
 
+    @Option(help: "Form of the messages' timestamp: iso8601, rfc3339-micros, unix-ms or none.")
+    var messageTimestamps = MessageTimestamps.Form.iso8601
+
+    @Option(help: "Date the conversation this long ago (10d): each message's timestamp is the clock minus this.")
+    var messageAge = DurationArgument("0s")
+
     @OptionGroup var log: LogOptions
 
     func run() async throws {
@@ -74,7 +80,8 @@ struct SimServeCommand: AsyncParsableCommand {
             seed: seed, pacing: pace, thinkTime: think.duration, streamChunks: chunks, chunkInterval: chunkInterval.duration,
             titleDelay: titleDelay.duration, pingInterval: pingInterval.duration,
             updatesLifetime: updatesLifetime.isZero ? nil : updatesLifetime.duration,
-            updatesEventLimit: updatesMaxEvents > 0 ? updatesMaxEvents : nil, appKeys: keys)
+            updatesEventLimit: updatesMaxEvents > 0 ? updatesMaxEvents : nil, appKeys: keys,
+            timestamps: MessageTimestamps(form: messageTimestamps, age: messageAge.duration))
         let backend = SimulatorBackend(configuration: configuration)
         let logger = log.logger(label: "aomi-archive.sim")
         let announcer = log.announcer(label: "aomi-archive.sim")
@@ -88,6 +95,8 @@ struct SimServeCommand: AsyncParsableCommand {
         try await ServerLifecycle.run([simulator], until: shutdown, logger: logger)
     }
 }
+
+extension MessageTimestamps.Form: ExpressibleByArgument {}
 
 extension TurnPacing: ExpressibleByArgument {
     public init?(argument: String) {

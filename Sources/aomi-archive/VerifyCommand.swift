@@ -23,11 +23,18 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: "Re-issue the requests with new session ids, client_ids, transaction hashes and signatures (what a real re-run sends).")
     var freshIds = false
 
+    @Flag(help: "Print the report as one JSON object.")
+    var json = false
+
     func run() async throws {
         let archive = try source.load(paths: try source.paths())
         let report = try await ReplayVerifier(archive: archive, freshIdentifiers: freshIds).run()
-        for difference in report.differences { print(difference) }
-        print(report.summary)
+        if json {
+            JSONLinesWriter().write(report)
+        } else {
+            for difference in report.differences { print(difference) }
+            print(report.summary)
+        }
         if !report.passed { throw ExitCode(1) }
     }
 }

@@ -25,9 +25,18 @@ public struct ChatMessage: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         sender = try container.decode(String.self, forKey: .sender)
         content = try container.decodeIfPresent(String.self, forKey: .content) ?? ""
-        timestamp = try container.decodeIfPresent(String.self, forKey: .timestamp)
+        timestamp = Self.timestamp(in: container)
         isStreaming = try container.decodeIfPresent(Bool.self, forKey: .isStreaming) ?? false
         toolResult = try container.decodeIfPresent([String].self, forKey: .toolResult)
+    }
+
+    /// The timestamp as text: a string as it is, a number (Unix time) as its digits; a value of
+    /// any other type is no timestamp rather than a message that cannot be read.
+    private static func timestamp(in container: KeyedDecodingContainer<CodingKeys>) -> String? {
+        if let text = try? container.decodeIfPresent(String.self, forKey: .timestamp) { return text }
+        if let whole = try? container.decodeIfPresent(Int64.self, forKey: .timestamp) { return String(whole) }
+        if let number = try? container.decodeIfPresent(Double.self, forKey: .timestamp) { return String(number) }
+        return nil
     }
 
     public func encode(to encoder: any Encoder) throws {

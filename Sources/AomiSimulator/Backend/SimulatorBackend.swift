@@ -96,7 +96,7 @@ public actor SimulatorBackend {
     /// Adds the user's message and starts the agent's turn; answers at once.
     func chat(_ id: String, message: String) -> SessionSnapshot {
         session(id)
-        sessions[id]?.messages.append(ChatMessage(sender: Sender.user, content: message, timestamp: Self.timestamp()))
+        sessions[id]?.messages.append(ChatMessage(sender: Sender.user, content: message, timestamp: configuration.timestamps.stamp()))
         sessions[id]?.turns += 1
         let number = sessions[id]!.turns
         var plan = TurnPlan(script.turn(for: message, number: number), configuration: configuration)
@@ -146,7 +146,7 @@ public actor SimulatorBackend {
         if let answer = try WalletAnswer(message) {
             return try resolveWalletRequest(answer, session: id)
         }
-        sessions[id]?.messages.append(ChatMessage(sender: Sender.system, content: message, timestamp: Self.timestamp()))
+        sessions[id]?.messages.append(ChatMessage(sender: Sender.system, content: message, timestamp: configuration.timestamps.stamp()))
         sessions[id]?.systemEvents.append(.object(["SystemNotice": .string(message)]))
         broadcast(UpdateEvent(type: UpdateEvent.Kind.systemNotice, sessionID: id, message: message), to: id)
         return sessions[id]!.snapshot
@@ -194,7 +194,7 @@ public actor SimulatorBackend {
         if isFirst {
             sessions[id]?.messages.append(
                 ChatMessage(
-                    sender: Sender.agent, content: piece, timestamp: Self.timestamp(),
+                    sender: Sender.agent, content: piece, timestamp: configuration.timestamps.stamp(),
                     isStreaming: !isLast, toolResult: toolResult))
         } else if let position = sessions[id]?.messages.indices.last {
             sessions[id]?.messages[position].content += piece
@@ -236,7 +236,7 @@ public actor SimulatorBackend {
         }
         let verdict = answer.succeeded ? "signed" : "rejected"
         let summary = "Wallet \(verdict) \(asks.map(\.label).joined(separator: ", "))" + (answer.proof.map { ": \($0)" } ?? "")
-        sessions[id]?.messages.append(ChatMessage(sender: Sender.system, content: summary, timestamp: Self.timestamp()))
+        sessions[id]?.messages.append(ChatMessage(sender: Sender.system, content: summary, timestamp: configuration.timestamps.stamp()))
         broadcast(UpdateEvent(type: UpdateEvent.Kind.systemNotice, sessionID: id, message: "wallet request \(verdict)"), to: id)
         let reply = script.walletOutcome(asks.first?.label ?? "", signed: answer.succeeded, proof: answer.proof ?? "", isTransaction: answer.isTransaction)
         startTurn(TurnPlan(AgentScript.Turn(reply: reply), configuration: configuration), number: sessions[id]!.turns, session: id)
@@ -348,7 +348,4 @@ public actor SimulatorBackend {
         providerKeys.removeValue(forKey: provider) != nil
     }
 
-    private static func timestamp() -> String {
-        ISO8601DateFormatter().string(from: Date())
-    }
 }

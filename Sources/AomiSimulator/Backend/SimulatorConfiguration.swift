@@ -30,6 +30,8 @@ public struct SimulatorConfiguration: Sendable {
     public var models: [String]
     /// Largest request body accepted (413 above).
     public var maxBodyBytes: Int
+    /// The form and age of the messages' `timestamp`.
+    public var timestamps: MessageTimestamps
 
     public init(
         seed: UInt64 = 1,
@@ -44,7 +46,8 @@ public struct SimulatorConfiguration: Sendable {
         updatesEventLimit: Int? = nil,
         appKeys: [String: String] = [:],
         models: [String] = ["claude-sonnet", "gpt-4o"],
-        maxBodyBytes: Int = 1 << 20
+        maxBodyBytes: Int = 1 << 20,
+        timestamps: MessageTimestamps = MessageTimestamps()
     ) {
         self.seed = seed
         self.pacing = pacing
@@ -59,15 +62,16 @@ public struct SimulatorConfiguration: Sendable {
         self.appKeys = appKeys
         self.models = models
         self.maxBodyBytes = maxBodyBytes
+        self.timestamps = timestamps
     }
 
     /// For tests and the demo: every turn step is taken after two polls of the session, so
     /// each snapshot is seen twice (as a polling client sees repeats), a reply is seen growing
     /// and the title arrives during the first turn, however busy the machine is.
-    public static func fast(seed: UInt64 = 1, appKeys: [String: String] = [:]) -> SimulatorConfiguration {
+    public static func fast(seed: UInt64 = 1, appKeys: [String: String] = [:], timestamps: MessageTimestamps = MessageTimestamps()) -> SimulatorConfiguration {
         SimulatorConfiguration(
             seed: seed, pacing: .polls(2), thinkTime: .milliseconds(30), streamChunks: 3, chunkInterval: .milliseconds(15),
-            toolSteps: 3, titleDelay: .milliseconds(40), pingInterval: .milliseconds(200), appKeys: appKeys)
+            toolSteps: 3, titleDelay: .milliseconds(40), pingInterval: .milliseconds(200), appKeys: appKeys, timestamps: timestamps)
     }
 
     /// The App that declares secret slots and needs a key.

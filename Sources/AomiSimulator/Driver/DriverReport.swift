@@ -7,6 +7,11 @@ public struct DriverReport: Sendable, Codable, Equatable {
     public var threads: [ThreadReport]
     public var requests: Int
 
+    enum CodingKeys: String, CodingKey {
+        case threads
+        case requests = "request_count"
+    }
+
     public init(threads: [ThreadReport], requests: Int) {
         self.threads = threads
         self.requests = requests
@@ -63,6 +68,15 @@ public struct ThreadReport: Sendable, Codable, Equatable {
     public var listedInThreads: Bool
     public var reconnects: Int
     public var errors: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case wallet, thread, messages, title, events, proofs, reconnects, errors
+        case sessionID = "session_id"
+        case sentMessages = "sent_messages"
+        case walletRequests = "wallet_requests"
+        case walletOutcomes = "wallet_outcomes"
+        case listedInThreads = "listed_in_threads"
+    }
 }
 
 /// A message as the transcript keeps it (no timestamp, which differs between runs).
@@ -70,6 +84,11 @@ public struct TranscriptMessage: Sendable, Codable, Equatable {
     public var sender: String
     public var content: String
     public var toolResult: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case sender, content
+        case toolResult = "tool_result"
+    }
 
     public init(_ message: ChatMessage) {
         sender = message.sender

@@ -64,7 +64,7 @@ enum IndexSchema {
                         sender TEXT NOT NULL,
                         content TEXT NOT NULL,              -- the final text (a streaming message's last form)
                         tool_result TEXT,
-                        timestamp TEXT,                     -- the backend's own timestamp
+                        timestamp TEXT,                     -- the backend's own timestamp, as sent
                         first_seen TEXT NOT NULL,           -- when a recording first held it
                         last_seen TEXT NOT NULL,
                         record INTEGER NOT NULL,            -- records.id of the snapshot it was last seen in
@@ -120,7 +120,32 @@ enum IndexSchema {
                     PRAGMA user_version = 2;
                     """)
         }
+        migrator.registerMigration("v3: conversation time") { db in
+            try db.execute(
+                sql: """
+                    -- A message's time in the conversation: its own timestamp (normalised to the
+                    -- WARC-Date form), or first_seen where it has none.
+                    ALTER TABLE messages ADD COLUMN time TEXT;
+                    DROP VIEW chat_messages;
+                    CREATE VIEW chat_messages AS
+                    SELECT m.session, s.wallet, s.title, m.position, m.sender, m.content, m.tool_result,
+                           m.time, m.timestamp, m.first_seen, m.last_seen
+                    FROM messages m LEFT JOIN sessions s ON s.id = m.session;
+                    PRAGMA user_version = 3;
+                    """)
+            try fillConversationTimes(db)
+        }
         return migrator
+    }
+
+    /// Gives the messages of an index made before conversation times their time.
+    private static func fillConversationTimes(_ db: Database) throws {
+        let update = try db.makeStatement(sql: "UPDATE messages SET time = ? WHERE id = ?")
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, timestamp, first_seen FROM messages")
+        while let row = try rows.next() {
+            let timestamp: String? = row["timestamp"]
+            try update.execute(arguments: [timestamp.flatMap(ConversationTime.parse) ?? row["first_seen"], row["id"] as Int64])
+        }
     }
 
     /// Indexes that only queries need: a load into an empty index drops them and builds them

@@ -54,10 +54,10 @@ extension BatchLoader {
                     let scope = SearchScope.tokens(wallet: thread.wallet, session: thread.session)
                     let update = try db.cachedStatement(
                         sql: """
-                            UPDATE messages SET sender = ?, content = ?, tool_result = ?, timestamp = ?, last_seen = ?, record = ?, hash = ?, scope = ? WHERE id = ?
+                            UPDATE messages SET sender = ?, content = ?, tool_result = ?, timestamp = ?, time = ?, last_seen = ?, record = ?, hash = ?, scope = ? WHERE id = ?
                             """)
                     update.setUncheckedArguments([
-                        message.sender, message.content, message.toolResult, message.timestamp, message.lastSeen,
+                        message.sender, message.content, message.toolResult, message.timestamp, message.time, message.lastSeen,
                         message.record, message.hash, scope, rowID,
                     ])
                     try update.execute()
@@ -72,12 +72,12 @@ extension BatchLoader {
                 let scope = SearchScope.tokens(wallet: thread.wallet, session: thread.session)
                 let insert = try db.cachedStatement(
                     sql: """
-                        INSERT INTO messages (session, position, sender, content, tool_result, timestamp, first_seen, last_seen, record, hash, scope)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO messages (session, position, sender, content, tool_result, timestamp, time, first_seen, last_seen, record, hash, scope)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """)
                 insert.setUncheckedArguments([
                     thread.session, position, message.sender, message.content, message.toolResult, message.timestamp,
-                    message.firstSeen, message.lastSeen, message.record, message.hash, scope,
+                    message.time, message.firstSeen, message.lastSeen, message.record, message.hash, scope,
                 ])
                 try insert.execute()
                 try indexText(db.lastInsertedRowID, message.content, scope)

@@ -179,7 +179,7 @@ struct BatchLoader {
         guard !threads[session]!.loaded else { return }
         threads[session]!.loaded = true
         let rows = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT id, position, hash, first_seen, last_seen, record, sender FROM messages WHERE session = ? ORDER BY position"),
+            db.cachedStatement(sql: "SELECT id, position, hash, time, first_seen, last_seen, record, sender FROM messages WHERE session = ? ORDER BY position"),
             arguments: [session])
         var messages: [ThreadAccumulator.Message] = []
         for row in rows {
@@ -187,7 +187,7 @@ struct BatchLoader {
             messages.append(
                 ThreadAccumulator.Message(
                     hash: row["hash"], sender: row["sender"], content: "", toolResult: nil, timestamp: nil,
-                    firstSeen: row["first_seen"], lastSeen: row["last_seen"], record: row["record"],
+                    time: row["time"], firstSeen: row["first_seen"], lastSeen: row["last_seen"], record: row["record"],
                     rowID: row["id"], contentChanged: false, seenChanged: false))
         }
         threads[session]!.messages = messages

@@ -15,8 +15,13 @@ enum MessageScanner {
             }
             var timestamp: String?
             if let range = values["timestamp"], !isNull(bytes, range) {
-                guard let text = scanner.string(range) else { return nil }
-                timestamp = text
+                if let text = scanner.string(range) {
+                    timestamp = text
+                } else if isNumber(bytes, range) {
+                    timestamp = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+                } else {
+                    return nil
+                }
             }
             var toolResult: String?
             if let range = values["tool_result"], !isNull(bytes, range) {
@@ -30,6 +35,14 @@ enum MessageScanner {
             }
             return (sender, content, toolResult, timestamp)
         }
+    }
+
+    /// Whether the value is a JSON number (a Unix-time timestamp).
+    private static func isNumber(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        !range.isEmpty
+            && bytes[range].allSatisfy {
+                (0x30...0x39).contains($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "+")
+            }
     }
 
     private static func isNull(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {

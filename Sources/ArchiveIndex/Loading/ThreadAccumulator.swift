@@ -11,6 +11,8 @@ struct ThreadAccumulator {
         var content: String
         var toolResult: String?
         var timestamp: String?
+        /// Its time in the conversation: its own timestamp, or when first seen where it has none.
+        var time: String
         var firstSeen: String
         var lastSeen: String
         var record: Int64
@@ -74,6 +76,7 @@ struct ThreadAccumulator {
                 messages[position].content = decoded.content
                 messages[position].toolResult = decoded.toolResult
                 messages[position].timestamp = decoded.timestamp
+                messages[position].time = decoded.timestamp.flatMap(ConversationTime.parse) ?? messages[position].firstSeen
                 messages[position].lastSeen = date
                 messages[position].record = record
                 messages[position].contentChanged = true
@@ -81,7 +84,7 @@ struct ThreadAccumulator {
                 messages.append(
                     Message(
                         hash: hash, sender: decoded.sender, content: decoded.content, toolResult: decoded.toolResult,
-                        timestamp: decoded.timestamp, firstSeen: date, lastSeen: date, record: record, rowID: nil,
+                        timestamp: decoded.timestamp, time: decoded.timestamp.flatMap(ConversationTime.parse) ?? date, firstSeen: date, lastSeen: date, record: record, rowID: nil,
                         contentChanged: true, seenChanged: true))
             }
         }

@@ -26,11 +26,11 @@ public struct ArchiveQueries: Sendable {
             ), best AS (
                 SELECT recent.id, recent.rank FROM recent JOIN messages m ON m.id = recent.id
                 WHERE (:sender IS NULL OR m.sender = :sender)
-                  AND (:since IS NULL OR m.first_seen >= :since)
-                  AND (:until IS NULL OR m.first_seen <= :until)
+                  AND (:since IS NULL OR m.time >= :since)
+                  AND (:until IS NULL OR m.time <= :until)
                 ORDER BY recent.rank LIMIT :limit
             )
-            SELECT s.wallet, m.session, s.title, m.first_seen, m.sender, m.position, m.content, best.rank AS rank
+            SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, best.rank AS rank
             FROM best
             JOIN messages m ON m.id = best.id
             LEFT JOIN sessions s ON s.id = m.session
@@ -45,7 +45,7 @@ public struct ArchiveQueries: Sendable {
             return try database.pool.read { db in
                 try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                     SearchHit(
-                        wallet: row["wallet"], session: row["session"], title: row["title"], time: row["first_seen"], sender: row["sender"],
+                        wallet: row["wallet"], session: row["session"], title: row["title"], time: row["time"], sender: row["sender"],
                         position: row["position"], snippet: snippets.excerpt(row["content"]), rank: row["rank"])
                 }
             }
@@ -59,21 +59,26 @@ public struct ArchiveQueries: Sendable {
         }
     }
 
-    /// A wallet's threads, newest activity first.
+    /// A wallet's threads, newest activity first. Activity is the conversation time of the
+    /// thread's messages; a thread without messages has only its capture times.
     public func threads(wallet: String) throws(IndexError) -> [ThreadListing] {
         do {
             return try database.pool.read { db in
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT id, wallet, title, message_count, coalesce(created, first_seen) AS first_activity, last_seen
-                        FROM sessions WHERE wallet = ? AND (message_count > 0 OR title IS NOT NULL)
-                        ORDER BY last_seen DESC, id
+                        SELECT s.id, s.wallet, s.title, s.message_count, s.first_seen, s.last_seen,
+                               coalesce(min(m.time), s.created, s.first_seen) AS first_activity,
+                               coalesce(max(m.time), s.last_seen) AS last_activity
+                        FROM sessions s LEFT JOIN messages m ON m.session = s.id
+                        WHERE s.wallet = ? AND (s.message_count > 0 OR s.title IS NOT NULL)
+                        GROUP BY s.id
+                        ORDER BY last_activity DESC, s.id
                         """, arguments: [wallet.lowercased()]
                 ).map { row in
                     ThreadListing(
                         session: row["id"], wallet: row["wallet"], title: row["title"], messages: row["message_count"],
-                        firstActivity: row["first_activity"], lastActivity: row["last_seen"])
+                        firstActivity: row["first_activity"], lastActivity: row["last_activity"], firstSeen: row["first_seen"], lastSeen: row["last_seen"])
                 }
             }
         } catch {
@@ -87,39 +92,28 @@ public struct ArchiveQueries: Sendable {
         do {
             found = try database.pool.read { db -> Transcript? in
                 guard let row = try Row.fetchOne(db, sql: "SELECT id, wallet, title FROM sessions WHERE id = ?", arguments: [session]) else { return nil }
-                var entries: [(order: Int, entry: Transcript.Entry)] = []
-                for message in try Row.fetchAll(
-                    db, sql: "SELECT sender, content, tool_result, first_seen, position FROM messages WHERE session = ? ORDER BY position",
-                    arguments: [session])
-                {
-                    entries.append(
-                        (
-                            0,
-                            Transcript.Entry(
-                                kind: .message, time: message["first_seen"], label: message["sender"], text: message["content"],
-                                toolResult: message["tool_result"])
-                        ))
+                let messages = try Row.fetchAll(
+                    db, sql: "SELECT sender, content, tool_result, time, timestamp, first_seen, last_seen, position FROM messages WHERE session = ? ORDER BY position",
+                    arguments: [session]
+                ).map { message in
+                    Transcript.Entry(
+                        kind: .message, time: message["time"], label: message["sender"], text: message["content"], toolResult: message["tool_result"],
+                        position: message["position"], timestamp: message["timestamp"], firstSeen: message["first_seen"], lastSeen: message["last_seen"])
                 }
+                var others: [Transcript.Entry] = []
                 for event in try Row.fetchAll(
                     db, sql: "SELECT source, type, data, time FROM events WHERE session = ? ORDER BY time, record, position",
                     arguments: [session])
                 {
                     let source: String = event["source"]
-                    entries.append(
-                        (
-                            1,
-                            Transcript.Entry(
-                                kind: source == "sse" ? .event : .system, time: event["time"] ?? "",
-                                label: event["type"] ?? "?", text: event["data"], toolResult: nil)
-                        ))
+                    others.append(
+                        Transcript.Entry(kind: source == "sse" ? .event : .system, time: event["time"] ?? "", label: event["type"] ?? "?", text: event["data"]))
                 }
                 let titles = try Row.fetchAll(db, sql: "SELECT title, first_seen FROM titles WHERE session = ? ORDER BY first_seen, title", arguments: [session])
                 for title in titles {
-                    entries.append((2, Transcript.Entry(kind: .title, time: title["first_seen"], label: "title", text: title["title"], toolResult: nil)))
+                    others.append(Transcript.Entry(kind: .title, time: title["first_seen"], label: "title", text: title["title"]))
                 }
-                let ordered = entries.enumerated().sorted { left, right in
-                    (left.element.entry.time, left.element.order, left.offset) < (right.element.entry.time, right.element.order, right.offset)
-                }.map(\.element.entry)
+                let ordered = Transcript.interleave(messages: messages, others: others)
                 return Transcript(session: row["id"], wallet: row["wallet"], title: row["title"], titles: titles.map { $0["title"] }, entries: ordered)
             }
         } catch {

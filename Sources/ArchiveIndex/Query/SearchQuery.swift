@@ -34,14 +34,21 @@ public struct SearchHit: Sendable, Codable, Equatable {
     public var wallet: String?
     public var session: String
     public var title: String?
+    /// The message's time in the conversation (its own timestamp, or when first recorded).
     public var time: String
     public var sender: String
     public var position: Int
     public var snippet: String
     public var rank: Double
+
+    enum CodingKeys: String, CodingKey {
+        case wallet, title, time, sender, position, snippet, rank
+        case session = "session_id"
+    }
 }
 
-/// One thread of a wallet, as `threads` lists it.
+/// One thread of a wallet, as `threads` lists it. Activity is conversation time (the
+/// messages' own timestamps); `firstSeen` and `lastSeen` are when recordings held the thread.
 public struct ThreadListing: Sendable, Codable, Equatable {
     public var session: String
     public var wallet: String?
@@ -49,6 +56,18 @@ public struct ThreadListing: Sendable, Codable, Equatable {
     public var messages: Int
     public var firstActivity: String?
     public var lastActivity: String?
+    public var firstSeen: String?
+    public var lastSeen: String?
+
+    enum CodingKeys: String, CodingKey {
+        case wallet, title
+        case session = "session_id"
+        case messages = "message_count"
+        case firstActivity = "first_activity"
+        case lastActivity = "last_activity"
+        case firstSeen = "first_seen"
+        case lastSeen = "last_seen"
+    }
 }
 
 /// A session's conversation in order: messages, tool events, title changes, system events.
@@ -56,11 +75,42 @@ public struct Transcript: Sendable, Codable, Equatable {
     /// One line of a transcript.
     public struct Entry: Sendable, Codable, Equatable {
         public var kind: Kind
+        /// A message's conversation time; the arrival time of an event or a title change,
+        /// which is the only time they have.
         public var time: String
         /// The sender of a message, the type of an event.
         public var label: String
         public var text: String
         public var toolResult: String?
+        /// A message's place in its thread.
+        public var position: Int?
+        /// A message's timestamp as the backend sent it (nil when it sent none).
+        public var timestamp: String?
+        /// When recordings first and last held a message (capture time).
+        public var firstSeen: String?
+        public var lastSeen: String?
+
+        public init(
+            kind: Kind, time: String, label: String, text: String, toolResult: String? = nil, position: Int? = nil, timestamp: String? = nil,
+            firstSeen: String? = nil, lastSeen: String? = nil
+        ) {
+            self.kind = kind
+            self.time = time
+            self.label = label
+            self.text = text
+            self.toolResult = toolResult
+            self.position = position
+            self.timestamp = timestamp
+            self.firstSeen = firstSeen
+            self.lastSeen = lastSeen
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case kind, time, label, text, position, timestamp
+            case toolResult = "tool_result"
+            case firstSeen = "first_seen"
+            case lastSeen = "last_seen"
+        }
     }
 
     /// What a transcript line is (its JSON value is the raw value).
@@ -80,4 +130,9 @@ public struct Transcript: Sendable, Codable, Equatable {
     public var title: String?
     public var titles: [String]
     public var entries: [Entry]
+
+    enum CodingKeys: String, CodingKey {
+        case wallet, title, titles, entries
+        case session = "session_id"
+    }
 }

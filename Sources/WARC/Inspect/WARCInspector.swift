@@ -20,6 +20,12 @@ public struct WARCInspector: Sendable {
         public var recordID: String?
         /// The chosen extra fields that the record has.
         public var fields: [String: String]
+
+        enum CodingKeys: String, CodingKey {
+            case offset, length, type, date, fields
+            case targetURI = "target_uri"
+            case recordID = "record_id"
+        }
     }
 
     /// Totals for one file.
@@ -32,6 +38,13 @@ public struct WARCInspector: Sendable {
         /// Bytes of record data once inflated.
         public var uncompressedBytes: Int64
         public var damage: [WARCDamage]
+
+        enum CodingKeys: String, CodingKey {
+            case path, records, damage
+            case recordsByType = "records_by_type"
+            case storedBytes = "stored_bytes"
+            case uncompressedBytes = "uncompressed_bytes"
+        }
 
         /// Uncompressed bytes per stored byte.
         public var compressionRatio: Double {

@@ -81,7 +81,7 @@ public struct WARCDate: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
 
     /// A proleptic Gregorian date to days since 1970-01-01.
-    static func daysSince1970(year: Int64, month: Int64, day: Int64) -> Int64 {
+    public static func daysSince1970(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400

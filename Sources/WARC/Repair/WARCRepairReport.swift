@@ -12,4 +12,13 @@ public struct WARCRepairReport: Sendable, Codable {
     public var closedSegmentOrigins: [String]
     /// Damage found while reading, including what was cut.
     public var damage: [WARCDamage]
+
+    enum CodingKeys: String, CodingKey {
+        case damage
+        case originalPath = "original_path"
+        case repairedPath = "repaired_path"
+        case intactRecords = "intact_records"
+        case bytesCut = "bytes_cut"
+        case closedSegmentOrigins = "closed_segment_origins"
+    }
 }
