@@ -11,7 +11,7 @@ public enum IndexError: Error, Sendable, CustomStringConvertible {
         switch self {
         case let .database(path, reason): "index \(path): \(reason)"
         case let .noIndex(path): "no index at \(path): run `aomi-archive index` first"
-        case let .invalidQuery(query, reason): "search query \"\(query)\" is not valid: \(reason). Quote words with special characters, e.g. \"\\\"0x12ab\\\"\""
+        case let .invalidQuery(query, reason): "search \"\(query.count > 200 ? query.prefix(200) + "…" : query[...])\": \(reason)"
         case let .invalidTime(text): "time \"\(text)\" is neither ISO 8601 (2026-11-26, 2026-11-26T10:00:00Z) nor relative (30m, 24h, 7d, 2w)"
         case let .archiveRoot(path, reason): "archive root \(path): \(reason)"
         case let .unknownSession(id): "no session \(id) in the index"

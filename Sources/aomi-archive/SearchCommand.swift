@@ -7,10 +7,21 @@ import Foundation
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
-        abstract: "Search indexed chats (SQLite FTS5 syntax: words, \"phrases\", prefix*, AND, OR, NOT).")
+        abstract: "Search indexed chats: words, \"phrases\", prefix*, OR, -exclude, (groups), and filters such as from:agent after:7d.",
+        discussion: """
+            All words must match; words joined by punctuation (ETH/USDC, 2,080.55) match as a \
+            phrase; hex values of 6 digits or more (0x4e8b6b50) match as prefixes. Filters in \
+            the query: wallet:0x…, session:ID, from:user|agent|system, after:T, before:T \
+            (2026-11-26, 2026-11-26T10:00:00Z, 30m, 24h, 7d, 2w) and title:WORD. The README has \
+            the full table.
+            """)
 
-    @Argument(help: "What to look for.")
-    var query: String
+    @Argument(
+        parsing: .allUnrecognized,
+        help: "What to look for, in one argument or several (joined by spaces); a leading -word excludes, as in the query.")
+    var words: [String] = []
+
+    private var query: String { words.joined(separator: " ") }
 
     @OptionGroup var location: IndexLocation
 
@@ -32,7 +43,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Most hits shown.")
     var limit = 20
 
-    @Flag(help: "One JSON object per hit.")
+    @Flag(help: "JSON Lines: the query as understood, then one object per hit.")
     var json = false
 
     func validate() throws {
@@ -45,6 +56,7 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
+        let understood = try ParsedQuery(query).understood
         let queries = ArchiveQueries(database: try ArchiveDatabase.openExisting(path: location.databasePath))
         let terminal = isatty(STDOUT_FILENO) == 1 && !json
         let hits = try queries.search(
@@ -54,9 +66,11 @@ struct SearchCommand: ParsableCommand {
                 limit: limit, highlight: terminal ? ("\u{1B}[1m", "\u{1B}[0m") : ("[", "]")))
         if json {
             let output = JSONLinesWriter()
-            for hit in hits { output.write(hit) }
+            output.write(["kind": "query"], ["query": query, "understood": understood])
+            for hit in hits { output.write(["kind": "hit"], hit) }
             return
         }
+        if understood != query { FileHandle.standardError.write(Data("searching for: \(understood)\n".utf8)) }
         for hit in hits {
             print("\(hit.time)  \(hit.wallet ?? "-")  \(hit.session)  \"\(hit.title ?? "")\"  \(hit.sender): \(hit.snippet)")
         }

@@ -53,9 +53,10 @@ import Testing
         }
 
         let word = try #require((threads.first?["sent_messages"] as? [String])?.first?.split(separator: " ").first.map(String.init))
-        let recent = try await succeeded(["search", word, "--archives", root, "--since", "7d", "--json"])
-        #expect(recent.standardOutput.isEmpty, "nothing was said in the last week: \(recent.standardOutput)")
-        let older = try lines(try await succeeded(["search", word, "--archives", root, "--until", "7d", "--json"]))
+        let recent = try lines(try await succeeded(["search", word, "--archives", root, "--since", "7d", "--json"]))
+        #expect(recent.map { $0["kind"] as? String } == ["query"], "nothing was said in the last week: \(recent)")
+        #expect(recent.first?["understood"] as? String == word)
+        let older = try lines(try await succeeded(["search", word, "--archives", root, "--until", "7d", "--json"])).filter { $0["kind"] as? String == "hit" }
         #expect(!older.isEmpty)
         #expect(older.allSatisfy { Set($0.keys).isSuperset(of: ["session_id", "wallet", "time", "sender", "position", "snippet", "rank"]) })
 

@@ -128,7 +128,7 @@ import WARC
         try await recorded.stop()
         _ = try index(recorded.root, into: recorded.databasePath)
         let queries = ArchiveQueries(database: try ArchiveDatabase.openExisting(path: recorded.databasePath))
-        for bad in ["\"unbalanced", "AND", "price NOT", "(eth", "price) OR (swap"] {
+        for bad in ["\"unbalanced", "*", "-price", "(eth", "price) OR (swap"] {
             #expect(throws: IndexError.self, "\(bad)") { try queries.search(SearchQuery(text: bad)) }
         }
         let injection = "\"x' OR 1=1; DROP TABLE messages; --\""

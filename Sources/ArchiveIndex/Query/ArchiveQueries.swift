@@ -9,38 +9,50 @@ public struct ArchiveQueries: Sendable {
         self.database = database
     }
 
-    /// Messages matching an FTS5 query, ranked by bm25 (among the newest `rankWindow` matches
-    /// when no wallet or session narrows the search). User text is only ever bound as a
-    /// parameter; an FTS5 syntax error becomes `IndexError.invalidQuery`.
+    /// Messages matching a query in the search language (`ParsedQuery`), ranked by bm25
+    /// (among the newest `rankWindow` matches when no wallet or session narrows the search);
+    /// a query of filters only lists the newest messages that pass them. User text reaches
+    /// SQL only as bound parameters and FTS5 only inside strings the compiler quotes.
     public func search(_ query: SearchQuery) throws(IndexError) -> [SearchHit] {
-        // FTS5 walks the matches (wallet and session filters are terms of the match) newest first; bm25 ranks the
-        // newest `rankWindow` of them (all of them for any but very common words); only the
-        // best rows are joined, and their excerpts are made from the query's words.
-        let sql = """
-            WITH recent AS (
-                SELECT messages_fts.rowid AS id, bm25(messages_fts) AS rank
-                FROM messages_fts
-                WHERE messages_fts MATCH :text
-                ORDER BY messages_fts.rowid DESC
-                LIMIT :window
-            ), best AS (
-                SELECT recent.id, recent.rank FROM recent JOIN messages m ON m.id = recent.id
-                WHERE (:sender IS NULL OR m.sender = :sender)
-                  AND (:since IS NULL OR m.time >= :since)
-                  AND (:until IS NULL OR m.time <= :until)
-                ORDER BY recent.rank LIMIT :limit
-            )
-            SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, best.rank AS rank
-            FROM best
-            JOIN messages m ON m.id = best.id
-            LEFT JOIN sessions s ON s.id = m.session
-            ORDER BY best.rank, m.session, m.position
-            """
-        let expression = try SearchScope.expression(query)
-        let arguments: StatementArguments = [
-            "text": expression, "sender": query.sender?.rawValue, "since": query.since, "until": query.until, "limit": query.limit, "window": query.rankWindow,
-        ]
-        let snippets = SnippetMaker(query: query.text, open: query.highlight.open, close: query.highlight.close)
+        let parsed = try ParsedQuery(query.text)
+        guard let filters = try query.filters(with: parsed) else { return [] }
+        var arguments: StatementArguments = ["limit": query.limit]
+        let conditions = Self.conditions(filters, arguments: &arguments)
+        let sql: String
+        if let expression = parsed.fts5 {
+            // FTS5 walks the matches (wallet and session filters are terms of the match)
+            // newest first; bm25 ranks the newest `rankWindow` of them; only the best rows
+            // are joined, and their excerpts are made from the query's words.
+            arguments += ["text": SearchScope.expression(content: expression, filters), "window": query.rankWindow]
+            sql = """
+                WITH recent AS (
+                    SELECT messages_fts.rowid AS id, bm25(messages_fts) AS rank
+                    FROM messages_fts
+                    WHERE messages_fts MATCH :text
+                    ORDER BY messages_fts.rowid DESC
+                    LIMIT :window
+                ), best AS (
+                    SELECT recent.id, recent.rank FROM recent JOIN messages m ON m.id = recent.id
+                    WHERE \(conditions)
+                    ORDER BY recent.rank LIMIT :limit
+                )
+                SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, best.rank AS rank
+                FROM best
+                JOIN messages m ON m.id = best.id
+                LEFT JOIN sessions s ON s.id = m.session
+                ORDER BY best.rank, m.session, m.position
+                """
+        } else {
+            arguments += ["wallet": filters.wallet, "session": filters.session]
+            sql = """
+                SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, 0.0 AS rank
+                FROM messages m LEFT JOIN sessions s ON s.id = m.session
+                WHERE (:wallet IS NULL OR s.wallet = :wallet) AND (:session IS NULL OR m.session = :session) AND \(conditions)
+                ORDER BY m.time DESC, m.session, m.position
+                LIMIT :limit
+                """
+        }
+        let snippets = SnippetMaker(words: parsed.highlightedWords, open: query.highlight.open, close: query.highlight.close)
         do {
             return try database.pool.read { db in
                 try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
@@ -49,14 +61,34 @@ public struct ArchiveQueries: Sendable {
                         position: row["position"], snippet: snippets.excerpt(row["content"]), rank: row["rank"])
                 }
             }
-        } catch let error as DatabaseError
-            where error.message?.contains("fts5") == true || error.message?.contains("syntax error") == true
-            || error.message?.contains("no such column") == true
-        {
-            throw .invalidQuery(query.text, reason: error.message ?? "\(error)")
         } catch {
             throw .database(path: database.path, reason: "\(error)")
         }
+    }
+
+    /// The SQL conditions on a message `m` for the filters that are not terms of the match:
+    /// senders, time range and title words, their values added to `arguments`.
+    private static func conditions(_ filters: QueryFilters, arguments: inout StatementArguments) -> String {
+        var conditions = ["1"]
+        if !filters.senders.isEmpty {
+            let senders = filters.senders.map(\.rawValue).sorted()
+            conditions.append("m.sender IN (" + senders.indices.map { ":sender\($0)" }.joined(separator: ", ") + ")")
+            for (index, sender) in senders.enumerated() { arguments += ["sender\(index)": sender] }
+        }
+        if let after = filters.after {
+            conditions.append("m.time >= :after")
+            arguments += ["after": after]
+        }
+        if let before = filters.before {
+            conditions.append("m.time <= :before")
+            arguments += ["before": before]
+        }
+        if !filters.titleWords.isEmpty {
+            let words = filters.titleWords.indices.map { "instr(lower(t.title), :title\($0)) > 0" }.joined(separator: " AND ")
+            conditions.append("EXISTS (SELECT 1 FROM titles t WHERE t.session = m.session AND \(words))")
+            for (index, word) in filters.titleWords.enumerated() { arguments += ["title\(index)": word] }
+        }
+        return conditions.joined(separator: " AND ")
     }
 
     /// A wallet's threads, newest activity first. Activity is the conversation time of the

@@ -29,6 +29,30 @@ public struct SearchQuery: Sendable {
     }
 }
 
+extension SearchQuery {
+    /// The filters of the flags and of the query text together, all of which must hold; nil
+    /// when they cannot (`--sender user` with `from:agent`).
+    func filters(with parsed: ParsedQuery) throws(IndexError) -> QueryFilters? {
+        var filters = parsed.filters
+        func combine(_ flag: String?, _ inline: inout String?, name: String) throws(IndexError) {
+            guard let flag else { return }
+            if let value = inline, value.lowercased() != flag.lowercased() {
+                throw .invalidQuery(text, reason: "--\(name) \(flag) and \(name):\(value) cannot both hold")
+            }
+            inline = flag
+        }
+        try combine(wallet, &filters.wallet, name: "wallet")
+        try combine(session, &filters.session, name: "session")
+        if let sender {
+            if !filters.senders.isEmpty, !filters.senders.contains(sender) { return nil }
+            filters.senders = [sender]
+        }
+        if let since { filters.after = max(filters.after ?? since, since) }
+        if let until { filters.before = min(filters.before ?? until, until) }
+        return filters
+    }
+}
+
 /// One message that matched a search, best first.
 public struct SearchHit: Sendable, Codable, Equatable {
     public var wallet: String?

@@ -21,24 +21,14 @@ enum SearchScope {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The FTS5 expression for a user's query and filters. The user's text stays one
-    /// parenthesised expression over the content column; it must balance its parentheses.
-    static func expression(_ query: SearchQuery) throws(IndexError) -> String {
-        var depth = 0
-        var quoted = false
-        for character in query.text {
-            if character == "\"" { quoted.toggle() }
-            if quoted { continue }
-            if character == "(" { depth += 1 }
-            if character == ")" { depth -= 1 }
-            if depth < 0 { break }
-        }
-        guard depth == 0, !quoted else { throw .invalidQuery(query.text, reason: "unbalanced quotes or parentheses") }
-        var filters: [String] = []
-        if let wallet = query.wallet { filters.append("w" + token(wallet)) }
-        if let session = query.session { filters.append("s" + token(session)) }
-        let content = "{content} : (\(query.text))"
-        guard !filters.isEmpty else { return content }
-        return content + " AND {scope} : (" + filters.joined(separator: " AND ") + ")"
+    /// The FTS5 expression for a compiled query over the content column, narrowed to the
+    /// wallet and session of `filters` by their scope words.
+    static func expression(content: String, _ filters: QueryFilters) -> String {
+        var scope: [String] = []
+        if let wallet = filters.wallet { scope.append("w" + token(wallet)) }
+        if let session = filters.session { scope.append("s" + token(session)) }
+        let expression = "{content} : (\(content))"
+        guard !scope.isEmpty else { return expression }
+        return expression + " AND {scope} : (" + scope.joined(separator: " AND ") + ")"
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Highlighted excerpts of matched messages, made from the words of the user's query.
+/// Highlighted excerpts of matched messages, made from the words the query looks for.
 ///
 /// FTS5's own `snippet()` needs the full-text cursor of the match; joining it back to the best
 /// rows runs the whole match again for every row, which for a prefix query over a large index
@@ -19,37 +19,10 @@ struct SnippetMaker {
     /// How many words an excerpt shows.
     var width = 16
 
-    init(query: String, open: String, close: String) {
-        terms = Self.terms(of: query)
+    init(words: [(word: String, prefix: Bool)], open: String, close: String) {
+        terms = words.map { Term(text: Self.fold($0.word), isPrefix: $0.prefix) }
         self.open = open
         self.close = close
-    }
-
-    /// The words and prefixes of an FTS5 query: operators, column filters and punctuation left out.
-    static func terms(of query: String) -> [Term] {
-        var terms: [Term] = []
-        var current = ""
-        var insideBraces = false
-        for character in query {
-            if character == "{" { insideBraces = true }
-            if character == "}" {
-                insideBraces = false
-                continue
-            }
-            if insideBraces { continue }
-            if character.isLetter || character.isNumber || character == "_" {
-                current.append(character)
-                continue
-            }
-            if !current.isEmpty {
-                let isColumn = character == ":"
-                let isOperator = ["AND", "OR", "NOT", "NEAR"].contains(current)
-                if !isColumn, !isOperator { terms.append(Term(text: fold(current), isPrefix: character == "*")) }
-                current = ""
-            }
-        }
-        if !current.isEmpty, !["AND", "OR", "NOT", "NEAR"].contains(current) { terms.append(Term(text: fold(current), isPrefix: false)) }
-        return terms
     }
 
     static func fold(_ word: String) -> String {

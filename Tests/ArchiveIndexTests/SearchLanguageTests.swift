@@ -1,0 +1,162 @@
+import AomiAPI
+import AsyncHTTPClient
+import Foundation
+import HTTPServing
+import Hummingbird
+import TestSupport
+import Testing
+
+@testable import ArchiveIndex
+
+/// The search language on a recorded archive of known chats: what people type finds the
+/// sessions that hold it, or gets the documented message, and never an FTS5 or SQL error.
+@Suite(.serialized) struct SearchLanguageTests {
+    static let walletA = "0x1111111111111111111111111111111111111111"
+    static let walletB = "0x2222222222222222222222222222222222222222"
+
+    /// Session id, wallet, title, date of its messages, and its messages (sender, content).
+    static let chats: [(session: String, wallet: String, title: String, date: String, messages: [(String, String)])] = [
+        (
+            "pairs", walletA, "ETH/USDC swap", "2026-01-10T10:00:00Z",
+            [
+                ("user", "Swap 1 ETH/USDC please"), ("agent", "Quoted USDC-ETH at 2,080.55 per ETH; the price: ETH is rising."),
+                ("agent", "Done, swap! tx 0x4e8b6b50a1c2d3e4f5061728394a5b6c7d8e9f00112233445566778899aabbcc"),
+            ]
+        ),
+        (
+            "staking", walletA, "Staking rewards", "2026-03-01T10:00:00Z",
+            [("user", "How does staking work?"), ("agent", "Staking locks your tokens and rewards accrue daily."), ("system", "Wallet rejected the swap request")]
+        ),
+        (
+            "intl", walletB, "Préstamo ETH", "2026-05-20T10:00:00Z",
+            [("user", "¿Cuál es el precio de ETH? 以太坊 价格 🚀"), ("agent", "El precio es 2080 USDC. NEAR and AND are plain words here.")]
+        ),
+        (
+            "quotes", walletB, "Quotes", "2026-05-21T10:00:00Z",
+            [("user", #"don't panic: O'Brien's "best" rate"#), ("agent", "column: price; SELECT * FROM messages; DROP TABLE messages; -- staking")]
+        ),
+    ]
+
+    /// The recorded and indexed chats, made once for the suite.
+    static let archive = Task { try await recordChats() }
+
+    static func recordChats() async throws -> (root: String, queries: ArchiveQueries) {
+        let router = Router()
+        router.get("/api/state") { request, _ in
+            let session = request.headers[.init("X-Session-Id")!] ?? ""
+            guard let chat = chats.first(where: { $0.session == session }) else { return Response.json(Array("{}".utf8), status: .notFound) }
+            let messages = chat.messages.map { ChatMessage(sender: $0.0, content: $0.1, timestamp: chat.date) }
+            return Response.json(JSONCoding.encode(SessionSnapshot(messages: messages, title: chat.title)))
+        }
+        let upstream = try await ApplicationServer.start(router: router)
+        let fixture = try await RecordingFixture.start(upstream: upstream.baseURL, recorderID: "search-language")
+        for chat in chats {
+            var request = HTTPClientRequest(url: fixture.server.baseURL + "/api/state?public_key=\(chat.wallet)")
+            request.headers.add(name: "X-Session-Id", value: chat.session)
+            let response = try await fixture.client.execute(request, timeout: .seconds(60))
+            _ = try await response.body.collect(upTo: 1 << 20)
+            #expect(response.status == .ok)
+        }
+        try await fixture.stop()
+        await upstream.stop()
+        _ = try ArchiveIndexer(database: ArchiveDatabase(path: fixture.databasePath), root: fixture.root).run()
+        return (fixture.root, ArchiveQueries(database: try ArchiveDatabase.openExisting(path: fixture.databasePath)))
+    }
+
+    /// What a query gives: the sessions of its hits, or the error's text.
+    static func outcome(_ text: String) async throws -> Result<Set<String>, IndexError> {
+        let queries = try await archive.value.queries
+        do {
+            return .success(Set(try queries.search(SearchQuery(text: text, limit: 100)).map(\.session)))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    static let found: [(String, Set<String>)] = [
+        ("ETH/USDC", ["pairs"]), ("USDC-ETH", ["pairs"]), ("price:ETH", ["pairs"]), ("2,080.55", ["pairs"]), ("swap!", ["pairs", "staking"]),
+        ("staking -swap", ["staking", "quotes"]), ("0x4e8b6b50", ["pairs"]), ("0x4E8B6B50", ["pairs"]), (#""the swap""#, ["staking"]),
+        ("eth OR staking", ["pairs", "intl", "staking", "quotes"]), ("(eth OR usdc) -swap", ["pairs", "intl"]), ("swa*", ["pairs", "staking"]),
+        ("stak*", ["staking", "quotes"]), ("from:user staking", ["staking"]), ("from:agent staking", ["staking", "quotes"]), ("from:system", ["staking"]),
+        ("wallet:\(walletA) eth", ["pairs"]), ("wallet:\(walletB) eth", ["intl"]), ("session:staking swap", ["staking"]), ("title:rewards", ["staking"]),
+        ("title:eth precio", ["intl"]), ("after:2026-05-01 eth", ["intl"]), ("before:2026-02-01 eth", ["pairs"]), ("NEAR", ["intl"]),
+        ("AND", ["staking", "intl"]), ("NEAR AND", ["intl"]), ("column:", ["quotes"]), ("column: price", ["quotes"]), ("don't", ["quotes"]),
+        ("O'Brien's", ["quotes"]), (#""best" rate"#, ["quotes"]), ("以太坊", ["intl"]), ("🚀 eth", ["pairs", "intl"]), ("Cuál", ["intl"]),
+        ("cual", ["intl"]), ("SELECT * FROM messages; DROP TABLE messages; --", ["quotes"]), ("x' OR 1=1", []), ("eth NOT swap", ["pairs", "intl"]),
+        ("rewards AND daily", ["staking"]), ("rock OR", []), ("staking)", ["staking", "quotes"]), ("ETH/usdc please", ["pairs"]),
+        (#""eth usdc"*"#, ["pairs"]), ("FROM:AGENT daily", ["staking"]), (Array(repeating: "eth", count: 500).joined(separator: " "), ["pairs", "intl"]),
+        ("\t eth \n", ["pairs", "intl"]), ("ÉTH", ["pairs", "intl"]), ("eth -(swap OR precio)", ["pairs"]),
+    ]
+
+    @Test(arguments: found)
+    func aQueryFindsTheSessionsThatHoldIt(query: String, expected: Set<String>) async throws {
+        let outcome = try await Self.outcome(query)
+        #expect(try outcome.get() == expected, "\(query)")
+    }
+
+    static let refused: [(String, String)] = [
+        ("*", "nothing to look for"), ("-", "nothing to look for"), ("", "nothing to look for"), ("🚀", "nothing to look for"), (":)", "nothing to look for"),
+        ("-swap", "-word only excludes"), ("(eth", "parenthesis at position 1 is never closed"), ("\"eth", "quote at position 1 is never closed"),
+        ("eth )", "closing parenthesis at position 5"), ("eth OR -swap", "cannot be an alternative"), ("-from:agent eth", "cannot be excluded"),
+        ("(from:agent eth)", "inside parentheses"), ("from:bot eth", "from: takes user, agent or system"), ("wallet:notawallet eth", "0x and 40 hex digits"),
+        ("after:yesterday eth", "a time is"), ("wallet:\(walletA) wallet:\(walletB) eth", "a message is in one wallet"),
+        (String(repeating: "(", count: 20) + "eth" + String(repeating: ")", count: 20), "nest deeper than 16"),
+        (String(repeating: "a ", count: 2_500), "at most 4000 are searched"), ("price) OR (swap", "parenthesis at position 11 is never closed"),
+    ]
+
+    @Test(arguments: refused)
+    func aQueryThatCannotRunSaysWhatToType(query: String, message: String) async throws {
+        let outcome = try await Self.outcome(query)
+        guard case let .failure(error) = outcome, case .invalidQuery = error else {
+            Issue.record("\(query) gave \(outcome)")
+            return
+        }
+        #expect(error.description.contains(message), "\(error)")
+        #expect(!["fts5", "syntax error", "no such column", "SQL"].contains { error.description.contains($0) })
+    }
+
+    @Test func theParsedQueryEchoesHowItWasUnderstood() throws {
+        #expect(try ParsedQuery("ETH/USDC staking -swap from:user").understood == #""ETH USDC" staking -swap from:user"#)
+        #expect(try ParsedQuery("(eth OR usdc) -\"gas fee\" 0x4e8b6b50").understood == #"(eth OR usdc) -"gas fee" 0x4e8b6b50*"#)
+        #expect(try ParsedQuery("title:Swap after:2026-01-01").understood == "after:2026-01-01T00:00:00.000000Z title:swap")
+    }
+
+    /// Random printable text (ASCII, punctuation heavy, with some accents, CJK and emoji)
+    /// never crashes and never gives an error other than the documented ones.
+    @Test func randomTextGivesHitsOrADocumentedMessage() async throws {
+        let alphabet: [String] =
+            Array(#"abcdefXYZ019 "'()-*:/,.!?;&|\{}[]^~`_#%=+<>@$ORANDNOTNEARéü以🚀"#).map(String.init)
+            + ["OR ", "AND ", "NOT ", "from:", "title:", "after:", "wallet:", "\t"]
+        var random = SplitMix(seed: 0x5EED)
+        let documented = [
+            "nothing to look for", "never closed", "has no opening one", "nest deeper", "at most 4000", "-word only excludes", "cannot be an alternative",
+            "cannot be excluded", "inside parentheses", "from: takes", "0x and 40 hex digits", "a time is", "title: needs a word", "a message is in one",
+        ]
+        for _ in 0..<1_500 {
+            let length = Int(random.next() % 24)
+            let text = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }.joined()
+            guard case let .failure(error) = try await Self.outcome(text) else { continue }
+            guard case .invalidQuery = error, documented.contains(where: { error.description.contains($0) }) else {
+                Issue.record("\(text.debugDescription) gave an undocumented error: \(error)")
+                continue
+            }
+        }
+    }
+}
+
+/// A small seeded random number generator (SplitMix64), so a failing string can be found again.
+struct SplitMix {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
