@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Recorder", targets: ["Recorder"]),
         .library(name: "ArchiveIndex", targets: ["ArchiveIndex"]),
         .library(name: "Replayer", targets: ["Replayer"]),
+        .library(name: "ArchiveBrowser", targets: ["ArchiveBrowser"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -163,6 +164,24 @@ let package = Package(
         ),
 
         // The command line: argument parsing and wiring only.
+        // The archive browser: server-rendered pages (and their JSON) over the index and the
+        // archive files, read-only.
+        .target(
+            name: "ArchiveBrowser",
+            dependencies: [
+                "WARC",
+                "AomiArchive",
+                "AomiAPI",
+                "ArchiveIndex",
+                "Replayer",
+                "HTTPServing",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         .executableTarget(
             name: "aomi-archive",
             dependencies: [
@@ -174,6 +193,7 @@ let package = Package(
                 "Recorder",
                 "ArchiveIndex",
                 "Replayer",
+                "ArchiveBrowser",
                 "HTTPServing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -293,6 +313,18 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "ArchiveBrowserTests",
+            dependencies: [
+                "ArchiveBrowser",
+                "ArchiveIndex",
+                "AomiAPI",
+                "HTTPServing",
+                "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

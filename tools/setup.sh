@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and testing aomi-archive needs beyond the Swift toolchain:
-# pkg-config, zlib, libdeflate and SQLite headers and the CA trust store (Debian), and warcio (PyPI), the reference WARC reader the tests run.
+# pkg-config, zlib, libdeflate and SQLite headers, the CA trust store and headless Chromium with its driver (Debian),
+# warcio (PyPI), the reference WARC reader the tests run, and selenium (PyPI), which drives Chromium through the archive browser.
 set -euo pipefail
 
 missing=()
-for package in pkg-config zlib1g-dev libdeflate-dev libsqlite3-dev ca-certificates; do
+for package in pkg-config zlib1g-dev libdeflate-dev libsqlite3-dev ca-certificates chromium chromium-driver; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -18,3 +19,10 @@ if ! python3 -c "import warcio" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check warcio
 fi
 python3 -c "import warcio" && echo "warcio: ok"
+
+if ! python3 -c "import selenium" >/dev/null 2>&1; then
+  echo "== pip install selenium"
+  python3 -m pip install --quiet --disable-pip-version-check selenium
+fi
+python3 -c "import selenium" && echo "selenium: ok"
+chromium --version 2>/dev/null | head -1

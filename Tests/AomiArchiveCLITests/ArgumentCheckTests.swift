@@ -35,6 +35,14 @@ import Testing
         #expect(search.status != 0 && search.standardError.contains("user, agent or system"), "\(search.standardError)")
     }
 
+    @Test func serveBeyondLoopbackNeedsAToken() async throws {
+        let root = NSTemporaryDirectory()
+        let open = try await CommandRunner.run(["serve", "--archives", root, "--listen", "0.0.0.0:0"])
+        #expect(open.status != 0 && open.standardError.contains("--token"), "\(open.standardError)")
+        let missing = try await CommandRunner.run(["serve", "--archives", missingFolder()])
+        #expect(missing.status != 0 && missing.standardError.contains("is not a folder"), "\(missing.standardError)")
+    }
+
     @Test func inspectOfAMissingFilePrintsNothingOnStandardOutput() async throws {
         let path = missingFolder() + ".warc.gz"
         let result = try await CommandRunner.run(["inspect", path])

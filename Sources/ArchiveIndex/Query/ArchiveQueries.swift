@@ -16,7 +16,7 @@ public struct ArchiveQueries: Sendable {
     public func search(_ query: SearchQuery) throws(IndexError) -> [SearchHit] {
         let parsed = try ParsedQuery(query.text)
         guard let filters = try query.filters(with: parsed) else { return [] }
-        var arguments: StatementArguments = ["limit": query.limit]
+        var arguments: StatementArguments = ["limit": query.limit, "offset": query.offset]
         let conditions = Self.conditions(filters, arguments: &arguments)
         let sql: String
         if let expression = parsed.fts5 {
@@ -34,7 +34,7 @@ public struct ArchiveQueries: Sendable {
                 ), best AS (
                     SELECT recent.id, recent.rank FROM recent JOIN messages m ON m.id = recent.id
                     WHERE \(conditions)
-                    ORDER BY recent.rank LIMIT :limit
+                    ORDER BY recent.rank LIMIT :limit OFFSET :offset
                 )
                 SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, best.rank AS rank
                 FROM best
@@ -49,7 +49,7 @@ public struct ArchiveQueries: Sendable {
                 FROM messages m LEFT JOIN sessions s ON s.id = m.session
                 WHERE (:wallet IS NULL OR s.wallet = :wallet) AND (:session IS NULL OR m.session = :session) AND \(conditions)
                 ORDER BY m.time DESC, m.session, m.position
-                LIMIT :limit
+                LIMIT :limit OFFSET :offset
                 """
         }
         let snippets = SnippetMaker(words: parsed.highlightedWords, open: query.highlight.open, close: query.highlight.close)

@@ -7,6 +7,8 @@ public struct SearchQuery: Sendable {
     public var since: String?
     public var until: String?
     public var limit: Int
+    /// Hits skipped before the first one returned (pages of results).
+    public var offset = 0
     /// What the snippet puts around matched words.
     public var highlight: (open: String, close: String)
     /// How many of the newest matches bm25 ranks: a word in hundreds of thousands of messages

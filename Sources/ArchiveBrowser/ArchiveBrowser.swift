@@ -1,0 +1,62 @@
+import ArchiveIndex
+import Foundation
+import HTTPServing
+import Hummingbird
+import Logging
+
+/// The archive browser (`aomi-archive serve`): pages to look through wallets, their threads
+/// and sessions, a session's exchanges on a time line, one exchange in full, and search, each
+/// also as JSON. Read-only: it reads the index and the archive files, and keeps the index up
+/// to date in the background so a growing archive shows without a restart.
+public struct ArchiveBrowser: Sendable {
+    public let root: String
+    public let databasePath: String
+    /// Required on every request when set (for a listener beyond loopback).
+    public let token: String?
+    /// How often the index is brought up to date; nil: never (the index is read as it is).
+    public let refreshInterval: Duration?
+    let logger: Logger
+
+    public init(root: String, databasePath: String, token: String? = nil, refreshInterval: Duration? = .seconds(10), logger: Logger) {
+        self.root = root
+        self.databasePath = databasePath
+        self.token = token
+        self.refreshInterval = refreshInterval
+        self.logger = logger
+    }
+
+    /// Opens the index (creating it when missing), brings it up to date once, and serves.
+    public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> BrowserServer {
+        let database = try ArchiveDatabase(path: databasePath)
+        let refresher = IndexRefresher(database: database, root: root, logger: logger)
+        await refresher.refresh()
+        let router = Router()
+        router.add(middleware: BrowserMiddleware(token: token, logger: logger))
+        BrowserRoutes(data: BrowserData(root: root, databasePath: databasePath, queries: ArchiveQueries(database: database))).add(to: router)
+        let server = try await ApplicationServer.start(router: router, host: host, port: port, logger: logger)
+        let refreshing = refreshInterval.map { interval in
+            Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    if !Task.isCancelled { await refresher.refresh() }
+                }
+            }
+        }
+        return BrowserServer(server: server, refreshing: refreshing)
+    }
+}
+
+/// A running archive browser: its server, and the background refresh of the index it stops.
+public struct BrowserServer: RunningServer {
+    let server: ApplicationServer
+    let refreshing: Task<Void, Never>?
+
+    public var host: String { server.host }
+    public var port: Int { server.port }
+    public var scheme: String { server.scheme }
+
+    public func stop(grace: Duration) async {
+        refreshing?.cancel()
+        await server.stop(grace: grace)
+    }
+}

@@ -1,0 +1,109 @@
+import AomiArchive
+import ArchiveIndex
+import Foundation
+import Replayer
+import WARC
+
+/// What the pages show, read: wallets, threads, transcripts and search from the index; a
+/// session's exchanges from its archive files, through the replayer's reader. Nothing here
+/// writes.
+struct BrowserData: Sendable {
+    let root: String
+    let databasePath: String
+    let queries: ArchiveQueries
+
+    func wallets() throws(IndexError) -> WalletsModel {
+        WalletsModel(wallets: try queries.wallets(), indexedAt: try queries.lastIndexed())
+    }
+
+    /// A wallet's page, nil when the index has no thread of it.
+    func wallet(_ address: String) throws(IndexError) -> WalletModel? {
+        let threads = try queries.threads(wallet: address)
+        guard !threads.isEmpty else { return nil }
+        return WalletModel(wallet: address, threads: threads, titles: try queries.titles(wallet: address), activity: try queries.activity(wallet: address))
+    }
+
+    /// A session's page, nil when the index does not know it.
+    func session(_ id: String) throws -> SessionModel? {
+        let found = Result { () throws(IndexError) -> Transcript in try queries.transcript(session: id) }
+        if case .failure(.unknownSession) = found { return nil }
+        let transcript = try found.get()
+        let exchanges = try recordedSession(id)?.exchanges.map(ExchangeSummary.init) ?? []
+        let archives = Self.shellQuoted(root)
+        let session = Self.shellQuoted(id)
+        return SessionModel(
+            transcript: transcript, exchanges: exchanges,
+            commands: [
+                "aomi-archive replay --archives \(archives) --session \(session)",
+                "aomi-archive verify --archives \(archives) --session \(session)",
+                "aomi-archive export --archives \(archives) --session \(session) --format har -o session.har",
+            ])
+    }
+
+    /// One exchange of a session by its number, nil when there is none.
+    func exchange(session id: String, sequence: Int) throws -> ExchangeModel? {
+        guard let exchange = try recordedSession(id)?.exchanges.first(where: { $0.sequence == sequence }) else { return nil }
+        let request = exchange.request
+        let head = exchange.answer.head
+        var events: [ExchangeModel.Event] = []
+        if case let .stream(stream) = exchange.answer {
+            events = stream.events.map { ExchangeModel.Event(time: $0.date.description, data: String(decoding: $0.bytes, as: UTF8.self)) }
+        }
+        return ExchangeModel(
+            sessionID: id, summary: ExchangeSummary(exchange),
+            request: .init(
+                line: "\(request.method) \(request.target)", date: request.date.description, fields: request.fields.map { [$0.name, $0.value] },
+                body: Self.readable(request.body), file: relative(request.location.file), offset: request.location.offset, payloadDigest: nil),
+            response: .init(
+                line: "\(head.status) \(head.reason)", date: head.date.description, fields: head.fields.map { [$0.name, $0.value] },
+                body: Self.readable(head.body), file: relative(head.location.file), offset: head.location.offset, payloadDigest: head.payloadDigest),
+            events: events)
+    }
+
+    /// A page of search hits (`pageSize` per page), or why the query cannot run.
+    func search(_ text: String, filters: SearchQuery, page: Int, pageSize: Int = 20) -> SearchModel {
+        var model = SearchModel(query: text, understood: nil, page: page, hits: [], hasMore: false, error: nil)
+        do {
+            model.understood = try ParsedQuery(text).understood
+            var query = filters
+            query.limit = pageSize + 1
+            query.offset = (page - 1) * pageSize
+            let hits = try queries.search(query)
+            model.hits = Array(hits.prefix(pageSize))
+            model.hasMore = hits.count > pageSize
+        } catch {
+            model.error = "\(error)"
+        }
+        return model
+    }
+
+    /// The session's exchanges read from the folders the index places it in.
+    func recordedSession(_ id: String) throws -> RecordedSession? {
+        let selection = ReplaySelection(sessions: [id])
+        let files = try ReplayArchive.archiveFiles(under: root, selection: selection, index: databasePath)
+        return try ReplayArchive.load(files: files, selection: selection).sessions.first
+    }
+
+    /// A path under the archive root as the root-relative path shown.
+    private func relative(_ path: String) -> String {
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : (path as NSString).lastPathComponent
+    }
+
+    /// A body as text: JSON pretty-printed, anything else as UTF-8 (invalid bytes replaced).
+    static func readable(_ body: [UInt8]) -> String {
+        guard !body.isEmpty else { return "" }
+        if let object = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]),
+            let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
+        {
+            return String(decoding: pretty, as: UTF8.self)
+        }
+        return String(decoding: body, as: UTF8.self)
+    }
+
+    /// A value quoted for a POSIX shell when it holds anything but safe characters.
+    static func shellQuoted(_ value: String) -> String {
+        let safe = value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./:@".contains($0)) }
+        return safe && !value.isEmpty ? value : "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}

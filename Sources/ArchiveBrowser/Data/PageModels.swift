@@ -1,0 +1,90 @@
+import ArchiveIndex
+
+/// The data of the wallets page (`/`), also served as JSON.
+public struct WalletsModel: Sendable, Codable {
+    public var wallets: [WalletListing]
+    public var indexedAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case wallets
+        case indexedAt = "indexed_at"
+    }
+}
+
+/// The data of a wallet's page: its threads (with every title they had) and its activity.
+public struct WalletModel: Sendable, Codable {
+    public var wallet: String
+    public var threads: [ThreadListing]
+    /// Earlier and current titles, by session.
+    public var titles: [String: [String]]
+    public var activity: [DailyActivity]
+}
+
+/// The data of a session's page: its transcript, its exchanges, where its records are.
+public struct SessionModel: Sendable, Codable {
+    public var transcript: Transcript
+    public var exchanges: [ExchangeSummary]
+    /// Commands that replay, verify and export the session, ready to copy.
+    public var commands: [String]
+}
+
+/// One exchange in full: heads, bodies, SSE events, where its records are.
+public struct ExchangeModel: Sendable, Codable {
+    public struct Message: Sendable, Codable {
+        /// `GET /api/state?…` for a request, `200 OK` for a response.
+        public var line: String
+        public var date: String
+        public var fields: [[String]]
+        public var body: String
+        /// File (under the archive root) and offset of the record.
+        public var file: String
+        public var offset: Int64
+        public var payloadDigest: String?
+
+        enum CodingKeys: String, CodingKey {
+            case line, date, fields, body, file, offset
+            case payloadDigest = "payload_digest"
+        }
+    }
+
+    public struct Event: Sendable, Codable {
+        public var time: String
+        public var data: String
+    }
+
+    public var sessionID: String
+    public var summary: ExchangeSummary
+    public var request: Message
+    public var response: Message
+    public var events: [Event]
+
+    enum CodingKeys: String, CodingKey {
+        case summary, request, response, events
+        case sessionID = "session_id"
+    }
+}
+
+/// A search page: the query as typed and as understood, a page of hits, or why it cannot run.
+public struct SearchModel: Sendable, Codable {
+    public var query: String
+    public var understood: String?
+    public var page: Int
+    public var hits: [SearchHit]
+    public var hasMore: Bool
+    public var error: String?
+
+    enum CodingKeys: String, CodingKey {
+        case query, understood, page, hits, error
+        case hasMore = "has_more"
+    }
+
+    /// The hits with matched words between `[` and `]`, as the `search` command prints them.
+    var withPlainHighlights: SearchModel {
+        var model = self
+        for index in model.hits.indices {
+            model.hits[index].snippet = model.hits[index].snippet.replacingOccurrences(of: Pages.highlight.open, with: "[")
+                .replacingOccurrences(of: Pages.highlight.close, with: "]")
+        }
+        return model
+    }
+}

@@ -1,0 +1,69 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Around every request: the access token when one is set, the security headers (a strict
+/// Content-Security-Policy: no script, styles from the browser's own stylesheet only), and
+/// failures turned into pages that say what is wrong, never a stack or a 500 for bad input.
+struct BrowserMiddleware<Context: RequestContext>: RouterMiddleware {
+    let token: String?
+    let logger: Logger
+
+    static var cookieName: String { "aomi_archive_token" }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        var setCookie = false
+        if let token, !authorized(request, token: token, setCookie: &setCookie) {
+            response = BrowserResponse.page(
+                "<h1>Access token needed</h1><p class=\"error\">This browser is served beyond loopback: open it with ?token=… once (then a cookie keeps it).</p>",
+                title: "Access token needed", indexed: nil, status: .unauthorized)
+        } else {
+            response = await answer(request, context: context, next: next)
+        }
+        response.headers[.contentSecurityPolicy] =
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        if setCookie, let token {
+            response.headers[.setCookie] = "\(Self.cookieName)=\(token); Path=/; HttpOnly; SameSite=Strict"
+        }
+        return response
+    }
+
+    private func answer(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as BrowserProblem {
+            return BrowserResponse.page(Pages.problem(problem.message), title: "Not here", indexed: nil, status: problem.status)
+        } catch let error as HTTPError {
+            let message = error.status == .notFound ? "No page at \(request.uri.path)." : error.status.reasonPhrase
+            return BrowserResponse.page(Pages.problem(message), title: "Not here", indexed: nil, status: error.status)
+        } catch {
+            logger.error("\(request.method) \(request.uri.path): \(error)")
+            return BrowserResponse.page(Pages.problem("This page could not be made: \(error)"), title: "Error", indexed: nil, status: .internalServerError)
+        }
+    }
+
+    /// The token from `Authorization: Bearer`, the cookie, or `?token=` (which sets the cookie).
+    private func authorized(_ request: Request, token: String, setCookie: inout Bool) -> Bool {
+        if let header = request.headers[.authorization], header.hasPrefix("Bearer "), Self.same(String(header.dropFirst(7)), token) { return true }
+        for cookie in request.headers[values: .cookie].flatMap({ $0.split(separator: ";") }) {
+            let parts = cookie.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+            if parts.count == 2, parts[0] == Self.cookieName, Self.same(String(parts[1]), token) { return true }
+        }
+        if let given = BrowserRoutes.parameter("token", of: request), Self.same(given, token) {
+            setCookie = true
+            return true
+        }
+        return false
+    }
+
+    /// Compares digests, so the time taken says nothing about the token.
+    private static func same(_ given: String, _ token: String) -> Bool {
+        SHA256.hash(data: Data(given.utf8)) == SHA256.hash(data: Data(token.utf8))
+    }
+}

@@ -1,0 +1,127 @@
+import AomiAPI
+import ArchiveIndex
+import Foundation
+import Hummingbird
+import Replayer
+
+/// The browser's routes. Each page answers HTML, or its model as JSON with `?format=json`.
+/// Every route reads; none writes to the archives.
+struct BrowserRoutes: Sendable {
+    let data: BrowserData
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/static/style.css") { _, _ in BrowserResponse.stylesheet }
+        router.get("/static/icon.svg") { _, _ in BrowserResponse.icon }
+        router.get("/favicon.ico") { _, _ in BrowserResponse.icon }
+        router.get("/") { request, _ in try walletsPage(request) }
+        router.get("/wallets/{wallet}") { request, context in try walletPage(request, context) }
+        router.get("/sessions/{session}") { request, context in try sessionPage(request, context) }
+        router.get("/sessions/{session}/exchanges/{sequence}") { request, context in try exchangePage(request, context) }
+        router.get("/sessions/{session}/export.har") { _, context in try harDownload(context) }
+        router.get("/sessions/{session}/export.warc.gz") { _, context in try await warcDownload(context) }
+        router.get("/search") { request, _ in try searchPage(request) }
+    }
+
+    private func wantsJSON(_ request: Request) -> Bool {
+        Self.parameter("format", of: request) == "json"
+    }
+
+    /// A query parameter as a form sends it (`+` for spaces, percent-escapes decoded).
+    static func parameter(_ name: String, of request: Request) -> String? {
+        QueryString.value(name, in: request.uri.description)
+    }
+
+    private var indexed: String? { try? data.queries.lastIndexed() }
+
+    private func walletsPage(_ request: Request) throws -> Response {
+        let model = try data.wallets()
+        return wantsJSON(request) ? BrowserResponse.json(model) : BrowserResponse.page(Pages.wallets(model), title: "Wallets", indexed: model.indexedAt)
+    }
+
+    private func walletPage(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+        let text = context.parameters.get("wallet") ?? ""
+        guard let wallet = WalletAddress(text) else { throw BrowserProblem.notFound("\(text.prefix(100)) is not a wallet address (0x and 40 hex digits).") }
+        guard let model = try data.wallet(wallet.value) else { throw BrowserProblem.notFound("No thread of wallet \(wallet.value) is indexed.") }
+        return wantsJSON(request) ? BrowserResponse.json(model) : BrowserResponse.page(Pages.wallet(model), title: wallet.value, indexed: indexed)
+    }
+
+    private func sessionPage(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+        let session = try sessionID(context)
+        guard let model = try data.session(session) else { throw BrowserProblem.notFound("No session \(session) is indexed.") }
+        return wantsJSON(request)
+            ? BrowserResponse.json(model) : BrowserResponse.page(Pages.session(model), title: model.transcript.title ?? session, indexed: indexed)
+    }
+
+    private func exchangePage(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+        let session = try sessionID(context)
+        guard let sequence = context.parameters.get("sequence").flatMap({ Int($0) }), let model = try data.exchange(session: session, sequence: sequence) else {
+            throw BrowserProblem.notFound("Session \(session) has no exchange \(context.parameters.get("sequence")?.prefix(20) ?? "").")
+        }
+        return wantsJSON(request) ? BrowserResponse.json(model) : BrowserResponse.page(Pages.exchange(model), title: model.request.line, indexed: indexed)
+    }
+
+    private func harDownload(_ context: BasicRequestContext) throws -> Response {
+        let session = try sessionID(context)
+        guard let recorded = try data.recordedSession(session) else { throw BrowserProblem.notFound("No recorded exchange of session \(session).") }
+        return BrowserResponse.download(HARExporter(sessions: [recorded]).document(), contentType: "application/json", filename: "\(Self.fileName(session)).har")
+    }
+
+    private func warcDownload(_ context: BasicRequestContext) async throws -> Response {
+        let session = try sessionID(context)
+        let selection = ReplaySelection(sessions: [session])
+        let files = try ReplayArchive.archiveFiles(under: data.root, selection: selection, index: data.databasePath)
+        guard try ReplayArchive.load(files: files, selection: selection).sessions.first != nil else {
+            throw BrowserProblem.notFound("No recorded exchange of session \(session).")
+        }
+        let temporary = NSTemporaryDirectory() + "aomi-browser-export-\(UUID().uuidString).warc.gz"
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        _ = try await WARCExporter(files: files, sessions: [session]).write(to: temporary)
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: temporary)))
+        return BrowserResponse.download(bytes, contentType: "application/warc", filename: "\(Self.fileName(session)).warc.gz")
+    }
+
+    private func searchPage(_ request: Request) throws -> Response {
+        let value = { (name: String) -> String? in Self.parameter(name, of: request).flatMap { $0.isEmpty ? nil : $0 } }
+        let text = value("q") ?? ""
+        let page = max(1, min(1000, value("page").flatMap { Int($0) } ?? 1))
+        var model: SearchModel
+        var filters = SearchQuery(text: text, highlight: Pages.highlight)
+        do {
+            if let wallet = value("wallet") {
+                guard let address = WalletAddress(wallet) else { throw IndexError.invalidQuery(text, reason: "wallet \(wallet.prefix(60)) is not a wallet address") }
+                filters.wallet = address.value
+            }
+            if let sender = value("sender") {
+                guard let known = MessageSender(rawValue: sender) else { throw IndexError.invalidQuery(text, reason: "from must be user, agent or system") }
+                filters.sender = known
+            }
+            filters.since = try value("since").map { try TimeExpression.parse($0) }
+            filters.until = try value("until").map { try TimeExpression.parse($0) }
+            model =
+                text.isEmpty && value("wallet") == nil
+                ? SearchModel(query: "", understood: nil, page: 1, hits: [], hasMore: false, error: nil)
+                : data.search(text, filters: filters, page: page)
+        } catch {
+            model = SearchModel(query: text, understood: nil, page: page, hits: [], hasMore: false, error: "\(error)")
+        }
+        let status: HTTPResponse.Status = model.error == nil ? .ok : .badRequest
+        if wantsJSON(request) { return BrowserResponse.json(model.withPlainHighlights, status: status) }
+        let body = Pages.search(model, wallet: value("wallet"), sender: value("sender"), since: value("since"), until: value("until"))
+        return BrowserResponse.page(body, title: text.isEmpty ? "Search" : text, query: text, indexed: indexed, status: status)
+    }
+
+    /// The session id of the route: at most 512 characters, no control characters (it is only
+    /// ever looked up in the index, never used as a path).
+    private func sessionID(_ context: BasicRequestContext) throws -> String {
+        let session = context.parameters.get("session") ?? ""
+        guard !session.isEmpty, session.count <= 512, !session.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw BrowserProblem.notFound("That is not a session id.")
+        }
+        return session
+    }
+
+    /// A download's file name from a session id: letters, digits, `-` and `_` only.
+    static func fileName(_ session: String) -> String {
+        "session-" + String(session.unicodeScalars.filter { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") }.prefix(80).map(Character.init))
+    }
+}

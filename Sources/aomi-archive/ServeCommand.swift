@@ -1,0 +1,62 @@
+import ArchiveBrowser
+import ArgumentParser
+import Foundation
+import HTTPServing
+
+/// `aomi-archive serve`: the archive browser.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Browse the archives: wallets, threads, sessions as chats and time lines, exchanges, search (HTML and JSON).",
+        discussion: """
+            Read-only: it reads the index and the archive files and never writes to the archives. \
+            The index is brought up to date at start and every --refresh, so archives that grow \
+            while a recorder runs appear without a restart. It listens on loopback; another \
+            address needs --token (or AOMI_ARCHIVE_TOKEN), asked for on every request (open \
+            the first page with ?token=… and a cookie keeps it).
+            """
+    )
+
+    @OptionGroup var location: IndexLocation
+
+    @Option(help: "Address to listen on (HOST:PORT; port 0 picks a free one).")
+    var listen = "127.0.0.1:8790"
+
+    @Option(help: "Access token required on every request (needed to listen beyond loopback).")
+    var token: String?
+
+    @Option(help: "How often the index is brought up to date (0s: only at start).")
+    var refresh = DurationArgument("10s")
+
+    @OptionGroup var log: LogOptions
+
+    private var accessToken: String? { token ?? ProcessInfo.processInfo.environment["AOMI_ARCHIVE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 } }
+
+    func validate() throws {
+        let address = try ListenAddress(listen)
+        if !Self.isLoopback(address.host), accessToken == nil {
+            throw ValidationError("--listen \(listen) is beyond loopback: give --token (or AOMI_ARCHIVE_TOKEN) so that not everyone on the network can read the chats")
+        }
+        guard FileManager.default.isDirectory(location.archives) else { throw ValidationError("--archives \(location.archives) is not a folder") }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    func run() async throws {
+        let shutdown = ShutdownSignal.catching()
+        let address = try ListenAddress(listen)
+        let logger = log.logger(label: "aomi-archive.serve")
+        let announcer = log.announcer(label: "aomi-archive.serve")
+        let browser = ArchiveBrowser(
+            root: location.archives, databasePath: location.databasePath, token: accessToken,
+            refreshInterval: refresh.isZero ? nil : refresh.duration, logger: logger)
+        let service = ServerService {
+            let server = try await browser.start(host: address.host, port: address.port)
+            announcer.notice("listening on \(server.baseURL), browsing \(location.archives)")
+            return server
+        }
+        try await ServerLifecycle.run([service], until: shutdown, logger: logger)
+    }
+}

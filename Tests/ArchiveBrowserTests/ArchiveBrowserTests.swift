@@ -1,0 +1,279 @@
+import AomiAPI
+import ArchiveBrowser
+import AsyncHTTPClient
+import Foundation
+import HTTPServing
+import Logging
+import TestSupport
+import Testing
+
+/// The archive browser on a recorded archive (sim → record → driver, plus a thread whose
+/// messages are hostile HTML): every page and its JSON, what it refuses, and what it never does.
+@Suite(.serialized) struct ArchiveBrowserTests {
+    static let xss = [#"<img src=x onerror=alert(1)>"#, #"</script><script>alert(2)</script>"#]
+
+    /// The archive, recorded once for the suite: the driven threads and the hostile one.
+    static let recorded = Task { try await record() }
+
+    struct Recorded: Sendable {
+        let root: String
+        let wallet: String
+        let sessions: [String]
+        let hostileSession: String
+    }
+
+    static func record() async throws -> Recorded {
+        let fixture = try await RecordingFixture.start(recorderID: "browser")
+        let report = try await fixture.drive(wallets: 1, threads: 2, messages: 2)
+        #expect(report.errors.isEmpty, "\(report.errors)")
+        let wallet = try #require(report.threads.first?.wallet)
+        let hostile = "hostile-" + UUID().uuidString
+        for message in xss {
+            let query = "message=\(message.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&public_key=\(wallet)"
+            try await send(fixture, "POST", "/api/chat?\(query)", session: hostile)
+            for _ in 0..<12 { try await send(fixture, "GET", "/api/state?public_key=\(wallet)", session: hostile) }
+        }
+        try await fixture.stop()
+        return Recorded(root: fixture.root, wallet: wallet, sessions: report.threads.map(\.sessionID), hostileSession: hostile)
+    }
+
+    static func send(_ fixture: RecordingFixture, _ method: String, _ target: String, session: String) async throws {
+        var request = HTTPClientRequest(url: fixture.server.baseURL + target)
+        request.method = .RAW(value: method)
+        request.headers.add(name: "X-Session-Id", value: session)
+        let response = try await fixture.client.execute(request, timeout: .seconds(60))
+        _ = try await response.body.collect(upTo: 4 << 20)
+    }
+
+    static func quiet() -> Logger { ApplicationServer.quietLogger(label: "browser-test") }
+
+    /// Starts a browser on the recorded archive, runs `body`, stops it.
+    func withBrowser<T>(token: String? = nil, refresh: Duration? = nil, _ body: (String, Recorded) async throws -> T) async throws -> T {
+        let recorded = try await Self.recorded.value
+        let server = try await ArchiveBrowser(
+            root: recorded.root, databasePath: recorded.root + "/index.sqlite", token: token, refreshInterval: refresh, logger: Self.quiet()
+        ).start()
+        do {
+            let result = try await body(server.baseURL, recorded)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    struct Page {
+        let status: Int
+        let headers: [String: String]
+        let body: String
+        var json: Any? { try? JSONSerialization.jsonObject(with: Data(body.utf8)) }
+    }
+
+    func get(_ url: String, headers: [(String, String)] = []) async throws -> Page {
+        var request = HTTPClientRequest(url: url)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        return Page(
+            status: Int(response.status.code), headers: Dictionary(response.headers.map { ($0.name.lowercased(), $0.value) }) { $1 },
+            body: String(buffer: body))
+    }
+
+    @Test(.timeLimit(.minutes(5)))
+    func everyPageAndItsJSONForARecordedArchive() async throws {
+        try await withBrowser { base, recorded in
+            let wallets = try await get(base + "/")
+            #expect(wallets.status == 200 && wallets.body.contains(recorded.wallet))
+            #expect(wallets.headers["content-security-policy"]?.contains("default-src 'none'") == true)
+            let walletsJSON = try #require(try await get(base + "/?format=json").json as? [String: Any])
+            #expect((walletsJSON["wallets"] as? [[String: Any]])?.first?["thread_count"] as? Int == 3)
+
+            let wallet = try await get(base + "/wallets/\(recorded.wallet)")
+            #expect(wallet.status == 200 && wallet.body.contains("<svg") && recorded.sessions.allSatisfy { wallet.body.contains($0) })
+            let walletJSON = try #require(try await get(base + "/wallets/\(recorded.wallet)?format=json").json as? [String: Any])
+            #expect((walletJSON["threads"] as? [[String: Any]])?.count == 3 && (walletJSON["activity"] as? [Any])?.isEmpty == false)
+
+            let session = try #require(recorded.sessions.first)
+            let page = try await get(base + "/sessions/\(session)")
+            #expect(page.status == 200)
+            for expected in ["class=\"message user\"", "class=\"message agent\"", "<svg", "/exchanges/", "export.har", "export.warc.gz", "aomi-archive replay"] {
+                #expect(page.body.contains(expected), "session page shows \(expected)")
+            }
+            let sessionJSON = try #require(try await get(base + "/sessions/\(session)?format=json").json as? [String: Any])
+            let exchanges = try #require(sessionJSON["exchanges"] as? [[String: Any]])
+            #expect(exchanges.contains { $0["kind"] as? String == "updates" && ($0["event_times"] as? [String])?.isEmpty == false })
+            let stream = try #require(exchanges.first { $0["kind"] as? String == "updates" }?["sequence"] as? Int)
+
+            let exchange = try await get(base + "/sessions/\(session)/exchanges/\(stream)")
+            #expect(exchange.status == 200 && exchange.body.contains("SSE events") && exchange.body.contains("GET /api/updates"))
+            let exchangeJSON = try #require(try await get(base + "/sessions/\(session)/exchanges/\(stream)?format=json").json as? [String: Any])
+            #expect((exchangeJSON["events"] as? [Any])?.isEmpty == false)
+            #expect((exchangeJSON["request"] as? [String: Any])?["file"] as? String != nil)
+
+            let search = try await get(base + "/search?q=staking+OR+price&sender=user")
+            #expect(search.status == 200 && search.body.contains("<mark>") && search.body.contains("/sessions/"))
+            let searchJSON = try #require(try await get(base + "/search?q=staking+OR+price&format=json").json as? [String: Any])
+            #expect(searchJSON["understood"] as? String == "staking OR price")
+            #expect((searchJSON["hits"] as? [[String: Any]])?.allSatisfy { ($0["snippet"] as? String)?.contains("\u{E000}") == false } == true)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(5)))
+    func unknownThingsAre404AndBadSearchesA400WithTheCLIsMessage() async throws {
+        try await withBrowser { base, recorded in
+            let session = try #require(recorded.sessions.first)
+            for path in [
+                "/wallets/0x0000000000000000000000000000000000000001", "/wallets/notawallet", "/sessions/no-such-session", "/sessions/\(session)/exchanges/99999",
+                "/sessions/\(session)/exchanges/abc", "/sessions/..%2F..%2F..%2Fetc%2Fpasswd", "/sessions/%2e%2e", "/sessions/a%00b", "/static/../index.sqlite",
+                "/no/such/page", "/sessions/no-such-session/export.har", "/sessions/no-such-session/export.warc.gz",
+            ] {
+                let page = try await get(base + path)
+                #expect(page.status == 404, "\(path): \(page.status)")
+                #expect(!page.body.contains("root:") && page.body.contains("aomi-archive"), "\(path)")
+            }
+            for query in ["(eth", "%22eth", "*", "-swap", "from:bot+eth", "after:yesterday+eth"] {
+                let page = try await get(base + "/search?q=\(query)")
+                #expect(page.status == 400, "\(query): \(page.status)")
+                #expect(page.body.contains("class=\"error\"") && !page.body.contains("fts5") && !page.body.contains("syntax error"), "\(query)")
+            }
+            let bad = try #require(try await get(base + "/search?q=(eth&format=json").json as? [String: Any])
+            #expect((bad["error"] as? String)?.contains("the parenthesis at position 1 is never closed") == true)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(5)))
+    func recordedHTMLShowsAsTextAndNoPageHasAScript() async throws {
+        try await withBrowser { base, recorded in
+            let page = try await get(base + "/sessions/\(recorded.hostileSession)")
+            #expect(page.status == 200)
+            #expect(page.body.contains("&lt;img src=x onerror=alert(1)&gt;"))
+            #expect(page.body.contains("&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;"))
+            #expect(!page.body.contains("<img") && !page.body.lowercased().contains("<script"))
+            let search = try await get(base + "/search?q=onerror")
+            #expect(search.body.contains("&lt;img src=x") && !search.body.contains("<img"))
+            let sessionJSON = try #require(try await get(base + "/sessions/\(recorded.hostileSession)?format=json").json as? [String: Any])
+            let exchanges = try #require(sessionJSON["exchanges"] as? [[String: Any]])
+            for exchange in exchanges.prefix(4) {
+                let sequence = try #require(exchange["sequence"] as? Int)
+                let detail = try await get(base + "/sessions/\(recorded.hostileSession)/exchanges/\(sequence)")
+                #expect(detail.status == 200 && !detail.body.contains("<img") && !detail.body.lowercased().contains("<script"))
+            }
+        }
+    }
+
+    @Test(.timeLimit(.minutes(5)))
+    func downloadsAreAHARAndAWARCThatWarcioReads() async throws {
+        try await withBrowser { base, recorded in
+            let session = try #require(recorded.sessions.first)
+            let har = try await get(base + "/sessions/\(session)/export.har")
+            #expect(har.status == 200 && har.headers["content-disposition"]?.contains("attachment") == true)
+            let entries = ((har.json as? [String: Any])?["log"] as? [String: Any])?["entries"] as? [Any]
+            #expect(entries?.isEmpty == false)
+            var request = HTTPClientRequest(url: base + "/sessions/\(session)/export.warc.gz")
+            request.method = .GET
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            let bytes = try await response.body.collect(upTo: 64 << 20)
+            #expect(response.status == .ok)
+            let file = NSTemporaryDirectory() + "browser-export-\(UUID().uuidString).warc.gz"
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            try Data(buffer: bytes).write(to: URL(fileURLWithPath: file))
+            #expect(try await Warcio.run(["check", file]).status == 0)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(5)))
+    func aTokenIsAskedForOnEveryRequestAndKeptInACookie() async throws {
+        try await withBrowser(token: "s3cret-token") { base, _ in
+            #expect(try await get(base + "/").status == 401)
+            #expect(try await get(base + "/?token=wrong").status == 401)
+            let opened = try await get(base + "/?token=s3cret-token")
+            #expect(opened.status == 200)
+            let cookie = try #require(opened.headers["set-cookie"])
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+            #expect(try await get(base + "/", headers: [("Cookie", String(cookie.prefix { $0 != ";" }))]).status == 200)
+            #expect(try await get(base + "/", headers: [("Authorization", "Bearer s3cret-token")]).status == 200)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(5)))
+    func pagesWriteNothingToTheArchives() async throws {
+        let recorded = try await Self.recorded.value
+        let before = try Self.archiveFiles(recorded.root)
+        try await withBrowser { base, recorded in
+            let session = try #require(recorded.sessions.first)
+            for path in ["/", "/wallets/\(recorded.wallet)", "/sessions/\(session)", "/sessions/\(session)/export.warc.gz", "/search?q=eth"] {
+                _ = try await get(base + path)
+            }
+        }
+        #expect(try Self.archiveFiles(recorded.root) == before)
+    }
+
+    @Test(.timeLimit(.minutes(5)))
+    func aGrowingArchiveShowsWithoutARestartWhilePagesKeepBeingServed() async throws {
+        let fixture = try await RecordingFixture.start(recorderID: "growing")
+        defer { fixture.remove() }
+        let first = try await fixture.drive(wallets: 1, threads: 1, messages: 1, seed: 11)
+        let wallet = try #require(first.threads.first?.wallet)
+        try await FileManager.default.createDirectory(atPath: fixture.root, withIntermediateDirectories: true)
+        let server = try await ArchiveBrowser(
+            root: fixture.root, databasePath: fixture.root + "/index.sqlite", refreshInterval: .milliseconds(50), logger: Self.quiet()
+        ).start()
+        let threads = { () async throws -> Int in
+            let page = try await get(server.baseURL + "/wallets/\(wallet)?format=json")
+            return page.status == 200 ? ((page.json as? [String: Any])?["threads"] as? [Any])?.count ?? 0 : 0
+        }
+        let before = try await threads()
+        // The recorder keeps writing (its files still .open) while the browser serves and indexes.
+        let second = try await fixture.drive(wallets: 1, threads: 2, messages: 1, seed: 11)
+        #expect(Set(second.threads.map(\.wallet)) == [wallet])
+        var after = before
+        let deadline = ContinuousClock.now + .seconds(120)
+        while after < 3, ContinuousClock.now < deadline {
+            #expect(try await get(server.baseURL + "/").status == 200)
+            after = try await threads()
+            await Task.yield()
+        }
+        await server.stop()
+        try await fixture.stop()
+        #expect(after == 3, "the threads recorded after the browser started show (\(before) at start)")
+    }
+
+    /// In headless Chromium (tools/browser/browse_archive.py): a person's path through the pages
+    /// by their links, a search followed to its message, the HAR downloaded, and the hostile
+    /// session opened; no dialog, no console error, no script ran.
+    @Test(.timeLimit(.minutes(5)))
+    func aRealBrowserWalksThePagesAndRunsNoRecordedScript() async throws {
+        let screenshots = NSTemporaryDirectory() + "aomi-browser-screenshots"
+        try? FileManager.default.removeItem(atPath: screenshots)
+        let report = try await withBrowser { base, recorded -> [String: Any] in
+            let session = try #require(recorded.sessions.first)
+            let script = Self.repositoryRoot + "/tools/browser/browse_archive.py"
+            let run = try await Warcio.runPython([script, base, recorded.wallet, session, recorded.hostileSession, screenshots])
+            try #require(run.status == 0, "\(run.output)")
+            let line = try #require(run.output.split(separator: "\n").last { $0.hasPrefix("{") })
+            return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        let pages = (report["pages"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+        #expect(pages == ["wallets", "wallet", "session", "exchange", "search", "hit", "hostile"])
+        #expect((report["messages_shown"] as? Int ?? 0) > 0)
+        #expect((report["hits"] as? Int ?? 0) > 0 && report["hit_target_found"] as? Bool == true)
+        #expect((report["har_entries"] as? Int ?? 0) > 0)
+        #expect((report["dialogs"] as? [Any])?.isEmpty == true && report["script_ran"] as? Bool == false)
+        #expect((report["console_errors"] as? [Any])?.isEmpty == true, "\(report["console_errors"] ?? "")")
+        #expect(report["hostile_text_shown"] as? Bool == true)
+    }
+
+    /// The repository's root folder (this file is Tests/ArchiveBrowserTests/…).
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// Every archive file under the root with its size and modification time.
+    static func archiveFiles(_ root: String) throws -> [String: String] {
+        var files: [String: String] = [:]
+        for path in try FileManager.default.subpathsOfDirectory(atPath: root) where path.contains(".warc") {
+            let attributes = try FileManager.default.attributesOfItem(atPath: root + "/" + path)
+            files[path] = "\(attributes[.size] ?? 0) \(attributes[.modificationDate] ?? "")"
+        }
+        return files
+    }
+}
