@@ -126,12 +126,16 @@ import WARC
         defer { fixture.remove() }
         let session = try #require(report.threads.first).sessionID
         let before = try queries.transcript(session: session)
+        let threadsBefore = try queries.threads(wallet: try #require(report.threads.first).wallet)
         let queue = try DatabaseQueue(path: fixture.databasePath)
         try await queue.write { db in
             try db.execute(
                 sql: """
                     DROP VIEW chat_messages;
+                    DROP INDEX sessions_wallet;
                     ALTER TABLE messages DROP COLUMN time;
+                    ALTER TABLE sessions DROP COLUMN first_activity;
+                    ALTER TABLE sessions DROP COLUMN last_activity;
                     CREATE VIEW chat_messages AS SELECT m.session FROM messages m;
                     DELETE FROM grdb_migrations WHERE identifier = 'v3: conversation time';
                     PRAGMA user_version = 2;
@@ -140,6 +144,7 @@ import WARC
         try queue.close()
         let migrated = try ArchiveDatabase(path: fixture.databasePath)
         #expect(try ArchiveQueries(database: migrated).transcript(session: session) == before)
+        #expect(try ArchiveQueries(database: migrated).threads(wallet: try #require(report.threads.first).wallet) == threadsBefore)
         let (version, viewColumns) = try await DatabaseQueue(path: fixture.databasePath).read { db in
             (try Int.fetchOne(db, sql: "PRAGMA user_version"), try db.columns(in: "chat_messages").map(\.name))
         }

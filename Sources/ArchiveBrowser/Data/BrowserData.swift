@@ -11,9 +11,15 @@ struct BrowserData: Sendable {
     let root: String
     let databasePath: String
     let queries: ArchiveQueries
+    let sessions = SessionCache()
 
-    func wallets() throws(IndexError) -> WalletsModel {
-        WalletsModel(wallets: try queries.wallets(), indexedAt: try queries.lastIndexed())
+    /// Wallets shown per page of the wallets page.
+    static let walletsPerPage = 500
+
+    func wallets(page: Int) throws(IndexError) -> WalletsModel {
+        let wallets = try queries.wallets(limit: Self.walletsPerPage + 1, offset: (page - 1) * Self.walletsPerPage)
+        return WalletsModel(
+            wallets: Array(wallets.prefix(Self.walletsPerPage)), page: page, hasMore: wallets.count > Self.walletsPerPage, indexedAt: try queries.lastIndexed())
     }
 
     /// A wallet's page, nil when the index has no thread of it.
@@ -77,11 +83,12 @@ struct BrowserData: Sendable {
         return model
     }
 
-    /// The session's exchanges read from the folders the index places it in.
+    /// The session's exchanges read from the folders the index places it in (or from the
+    /// cache while those files are unchanged).
     func recordedSession(_ id: String) throws -> RecordedSession? {
         let selection = ReplaySelection(sessions: [id])
         let files = try ReplayArchive.archiveFiles(under: root, selection: selection, index: databasePath)
-        return try ReplayArchive.load(files: files, selection: selection).sessions.first
+        return try sessions.session(id, files: files) { try ReplayArchive.load(files: files, selection: selection).sessions.first }
     }
 
     /// A path under the archive root as the root-relative path shown.

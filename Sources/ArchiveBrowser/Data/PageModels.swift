@@ -3,10 +3,13 @@ import ArchiveIndex
 /// The data of the wallets page (`/`), also served as JSON.
 public struct WalletsModel: Sendable, Codable {
     public var wallets: [WalletListing]
+    public var page: Int
+    public var hasMore: Bool
     public var indexedAt: String?
 
     enum CodingKeys: String, CodingKey {
-        case wallets
+        case wallets, page
+        case hasMore = "has_more"
         case indexedAt = "indexed_at"
     }
 }

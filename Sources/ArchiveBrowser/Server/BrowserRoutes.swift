@@ -34,7 +34,7 @@ struct BrowserRoutes: Sendable {
     private var indexed: String? { try? data.queries.lastIndexed() }
 
     private func walletsPage(_ request: Request) throws -> Response {
-        let model = try data.wallets()
+        let model = try data.wallets(page: max(1, min(100_000, Self.parameter("page", of: request).flatMap { Int($0) } ?? 1)))
         return wantsJSON(request) ? BrowserResponse.json(model) : BrowserResponse.page(Pages.wallets(model), title: "Wallets", indexed: model.indexedAt)
     }
 

@@ -126,6 +126,9 @@ enum IndexSchema {
                     -- A message's time in the conversation: its own timestamp (normalised to the
                     -- WARC-Date form), or first_seen where it has none.
                     ALTER TABLE messages ADD COLUMN time TEXT;
+                    -- A thread's first and last activity: the least and greatest time of its messages.
+                    ALTER TABLE sessions ADD COLUMN first_activity TEXT;
+                    ALTER TABLE sessions ADD COLUMN last_activity TEXT;
                     DROP VIEW chat_messages;
                     CREATE VIEW chat_messages AS
                     SELECT m.session, s.wallet, s.title, m.position, m.sender, m.content, m.tool_result,
@@ -134,6 +137,12 @@ enum IndexSchema {
                     PRAGMA user_version = 3;
                     """)
             try fillConversationTimes(db)
+            try db.execute(
+                sql: """
+                    UPDATE sessions SET first_activity = (SELECT min(time) FROM messages m WHERE m.session = sessions.id),
+                                        last_activity = (SELECT max(time) FROM messages m WHERE m.session = sessions.id);
+                    DROP INDEX IF EXISTS sessions_wallet;
+                    """)
         }
         return migrator
     }
@@ -154,7 +163,7 @@ enum IndexSchema {
         ("records_record_id", "CREATE INDEX IF NOT EXISTS records_record_id ON records(record_id)"),
         ("records_session", "CREATE INDEX IF NOT EXISTS records_session ON records(session, exchange_seq)"),
         ("records_concurrent_to", "CREATE INDEX IF NOT EXISTS records_concurrent_to ON records(concurrent_to)"),
-        ("sessions_wallet", "CREATE INDEX IF NOT EXISTS sessions_wallet ON sessions(wallet, last_seen)"),
+        ("sessions_wallet", "CREATE INDEX IF NOT EXISTS sessions_wallet ON sessions(wallet, last_activity)"),
         ("events_session", "CREATE INDEX IF NOT EXISTS events_session ON events(session, time)"),
     ]
 

@@ -24,7 +24,8 @@ extension BatchLoader {
     private func writeSession(_ thread: ThreadAccumulator) throws {
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO sessions (id, wallet, title, title_seen, created, first_seen, last_seen, message_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO sessions (id, wallet, title, title_seen, created, first_seen, last_seen, message_count, first_activity, last_activity)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET
                     wallet = coalesce(sessions.wallet, excluded.wallet),
                     title = CASE WHEN excluded.title IS NOT NULL AND (sessions.title_seen IS NULL OR excluded.title_seen >= sessions.title_seen)
@@ -34,11 +35,13 @@ extension BatchLoader {
                     created = CASE WHEN sessions.created IS NULL OR excluded.created < sessions.created THEN excluded.created ELSE sessions.created END,
                     first_seen = CASE WHEN sessions.first_seen IS NULL OR excluded.first_seen < sessions.first_seen THEN excluded.first_seen ELSE sessions.first_seen END,
                     last_seen = CASE WHEN sessions.last_seen IS NULL OR excluded.last_seen > sessions.last_seen THEN excluded.last_seen ELSE sessions.last_seen END,
-                    message_count = max(sessions.message_count, excluded.message_count)
+                    message_count = max(sessions.message_count, excluded.message_count),
+                    first_activity = coalesce(excluded.first_activity, sessions.first_activity),
+                    last_activity = coalesce(excluded.last_activity, sessions.last_activity)
                 """)
         statement.setUncheckedArguments([
             thread.session, thread.wallet, thread.title?.text, thread.title?.seen, thread.created,
-            thread.firstSeen, thread.lastSeen, thread.messages.count,
+            thread.firstSeen, thread.lastSeen, thread.messages.count, thread.messages.lazy.map(\.time).min(), thread.messages.lazy.map(\.time).max(),
         ])
         try statement.execute()
     }

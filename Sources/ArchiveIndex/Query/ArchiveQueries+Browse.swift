@@ -31,19 +31,20 @@ public struct DailyActivity: Sendable, Codable, Equatable {
 }
 
 extension ArchiveQueries {
-    /// Every wallet with threads, newest activity first.
-    public func wallets() throws(IndexError) -> [WalletListing] {
+    /// Wallets with threads, newest activity first, `limit` of them after the first `offset`.
+    public func wallets(limit: Int = 500, offset: Int = 0) throws(IndexError) -> [WalletListing] {
         try read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT s.wallet, count(DISTINCT s.id) AS threads, count(m.id) AS messages,
-                           min(coalesce(m.time, s.first_seen)) AS first_activity, max(coalesce(m.time, s.last_seen)) AS last_activity
-                    FROM sessions s LEFT JOIN messages m ON m.session = s.id
-                    WHERE s.wallet IS NOT NULL AND (s.message_count > 0 OR s.title IS NOT NULL)
-                    GROUP BY s.wallet
-                    ORDER BY last_activity DESC, s.wallet
-                    """
+                    SELECT wallet, count(*) AS threads, sum(message_count) AS messages,
+                           min(coalesce(first_activity, first_seen)) AS first_activity, max(coalesce(last_activity, last_seen)) AS last_activity
+                    FROM sessions
+                    WHERE wallet IS NOT NULL AND (message_count > 0 OR title IS NOT NULL)
+                    GROUP BY wallet
+                    ORDER BY last_activity DESC, wallet
+                    LIMIT ? OFFSET ?
+                    """, arguments: [limit, offset]
             ).map { row in
                 WalletListing(
                     wallet: row["wallet"], threads: row["threads"], messages: row["messages"], firstActivity: row["first_activity"],

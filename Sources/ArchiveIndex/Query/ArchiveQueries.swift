@@ -99,13 +99,12 @@ public struct ArchiveQueries: Sendable {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT s.id, s.wallet, s.title, s.message_count, s.first_seen, s.last_seen,
-                               coalesce(min(m.time), s.created, s.first_seen) AS first_activity,
-                               coalesce(max(m.time), s.last_seen) AS last_activity
-                        FROM sessions s LEFT JOIN messages m ON m.session = s.id
-                        WHERE s.wallet = ? AND (s.message_count > 0 OR s.title IS NOT NULL)
-                        GROUP BY s.id
-                        ORDER BY last_activity DESC, s.id
+                        SELECT id, wallet, title, message_count, first_seen, last_seen,
+                               coalesce(first_activity, created, first_seen) AS first_activity,
+                               coalesce(last_activity, last_seen) AS last_activity
+                        FROM sessions
+                        WHERE wallet = ? AND (message_count > 0 OR title IS NOT NULL)
+                        ORDER BY coalesce(last_activity, last_seen) DESC, id
                         """, arguments: [wallet.lowercased()]
                 ).map { row in
                     ThreadListing(

@@ -2,14 +2,15 @@ import ArchiveIndex
 import Foundation
 import WARC
 
-/// `index-bench generate ROOT [wallets threads messages]`: writes the benchmark archive root.
+/// `index-bench generate ROOT [wallets threads messages [first]]`: writes the benchmark archive
+/// root; `first` numbers the wallets from there, so a second run adds other wallets to a root.
 /// `index-bench search DB ROOT [queries]`: times varied searches (with and without filters).
 @main
 struct IndexBench {
     static func main() async throws {
         let arguments = CommandLine.arguments
         guard arguments.count >= 3 else {
-            print("usage: index-bench generate ROOT [WALLETS THREADS MESSAGES] | index-bench search DB [QUERIES]")
+            print("usage: index-bench generate ROOT [WALLETS THREADS MESSAGES [FIRST]] | index-bench search DB [QUERIES]")
             exit(2)
         }
         switch arguments[1] {
@@ -17,7 +18,8 @@ struct IndexBench {
             let wallets = arguments.count > 3 ? Int(arguments[3])! : 1_000
             let threads = arguments.count > 4 ? Int(arguments[4])! : 10_000
             let messages = arguments.count > 5 ? Int(arguments[5])! : 100
-            try await generate(root: arguments[2], wallets: wallets, threads: threads, messages: messages)
+            let first = arguments.count > 6 ? Int(arguments[6])! : 0
+            try await generate(root: arguments[2], wallets: wallets, threads: threads, messages: messages, first: first)
         case "search":
             try search(database: arguments[2], count: arguments.count > 3 ? Int(arguments[3])! : 200)
         default:
@@ -26,13 +28,13 @@ struct IndexBench {
         }
     }
 
-    static func generate(root: String, wallets: Int, threads: Int, messages: Int) async throws {
+    static func generate(root: String, wallets: Int, threads: Int, messages: Int, first: Int) async throws {
         let started = Date()
         let generator = ArchiveGenerator(root: root, wallets: wallets, threads: threads, messagesPerThread: messages)
         let workers = 2
         let records = try await withThrowingTaskGroup(of: Int.self) { group in
             for worker in 0..<workers {
-                let range = (wallets * worker / workers)..<(wallets * (worker + 1) / workers)
+                let range = (first + wallets * worker / workers)..<(first + wallets * (worker + 1) / workers)
                 group.addTask { try await generator.generate(wallets: range) }
             }
             return try await group.reduce(0, +)

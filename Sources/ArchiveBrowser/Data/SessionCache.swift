@@ -1,0 +1,51 @@
+import Foundation
+import Replayer
+import Synchronization
+
+/// The sessions the browser read from the archive files most recently, each with the sizes
+/// of the files it was read from: a session is read again only when one of them changed
+/// (a recorder still writing) or it was pushed out by newer ones.
+final class SessionCache: Sendable {
+    private struct Entry {
+        let signature: [String: UInt64]
+        let session: RecordedSession?
+        var used: UInt64
+    }
+
+    private let capacity: Int
+    private let entries = Mutex<(items: [String: Entry], clock: UInt64)>(([:], 0))
+
+    init(capacity: Int = 32) {
+        self.capacity = capacity
+    }
+
+    /// The session as read from `files`, from the cache when none of them changed size.
+    func session(_ id: String, files: [String], read: () throws -> RecordedSession?) rethrows -> RecordedSession? {
+        let signature = Self.signature(of: files)
+        let cached = entries.withLock { state -> Entry? in
+            guard var entry = state.items[id], entry.signature == signature else { return nil }
+            state.clock += 1
+            entry.used = state.clock
+            state.items[id] = entry
+            return entry
+        }
+        if let cached { return cached.session }
+        let session = try read()
+        entries.withLock { state in
+            state.clock += 1
+            state.items[id] = Entry(signature: signature, session: session, used: state.clock)
+            if state.items.count > capacity, let oldest = state.items.min(by: { $0.value.used < $1.value.used })?.key {
+                state.items[oldest] = nil
+            }
+        }
+        return session
+    }
+
+    private static func signature(of files: [String]) -> [String: UInt64] {
+        var sizes: [String: UInt64] = [:]
+        for file in files {
+            sizes[file] = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? UInt64) ?? 0
+        }
+        return sizes
+    }
+}
