@@ -10,7 +10,7 @@ enum ActivityChart {
         let top = 12.0
         let bottom = 24.0
         let most = Double(shown.map(\.messages).max() ?? 1)
-        let slot = width / Double(shown.count)
+        let slot = min(40, width / Double(shown.count))
         let bars: [HTML] = shown.enumerated().map { index, day in
             let barHeight = max(1, (height - top - bottom) * Double(day.messages) / most)
             return """
@@ -22,7 +22,7 @@ enum ActivityChart {
             <svg viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="Messages per day">
             \(bars)
             <text x="0" y="\(Int(height) - 6)">\(first.day)</text>
-            <text x="\(Int(width))" y="\(Int(height) - 6)" text-anchor="end">\(last.day)</text>
+            <text x="\(Int(max(slot * Double(shown.count), 160)))" y="\(Int(height) - 6)" text-anchor="end">\(last.day)</text>
             <text x="0" y="10">\(Int(most)) messages</text>
             </svg>
             """
