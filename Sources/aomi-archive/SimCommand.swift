@@ -63,6 +63,9 @@ struct SimServeCommand: AsyncParsableCommand {
     @Option(help: "An App key, NAME=KEY (repeatable).")
     var appKey: [String] = []
 
+    @Option(help: "A browser origin allowed to call it (repeatable; default: any origin, answered with *).")
+    var corsOrigin: [String] = []
+
     @Option(help: "Form of the messages' timestamp: iso8601, rfc3339-micros, unix-ms or none.")
     var messageTimestamps = MessageTimestamps.Form.iso8601
 
@@ -81,7 +84,7 @@ struct SimServeCommand: AsyncParsableCommand {
             titleDelay: titleDelay.duration, pingInterval: pingInterval.duration,
             updatesLifetime: updatesLifetime.isZero ? nil : updatesLifetime.duration,
             updatesEventLimit: updatesMaxEvents > 0 ? updatesMaxEvents : nil, appKeys: keys,
-            timestamps: MessageTimestamps(form: messageTimestamps, age: messageAge.duration))
+            timestamps: MessageTimestamps(form: messageTimestamps, age: messageAge.duration), cors: SimulatorCORS(origins: corsOrigin))
         let backend = SimulatorBackend(configuration: configuration)
         let logger = log.logger(label: "aomi-archive.sim")
         let announcer = log.announcer(label: "aomi-archive.sim")

@@ -32,6 +32,8 @@ public struct SimulatorConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// The form and age of the messages' `timestamp`.
     public var timestamps: MessageTimestamps
+    /// Which browser origins may call it (any by default).
+    public var cors: SimulatorCORS
 
     public init(
         seed: UInt64 = 1,
@@ -47,7 +49,8 @@ public struct SimulatorConfiguration: Sendable {
         appKeys: [String: String] = [:],
         models: [String] = ["claude-sonnet", "gpt-4o"],
         maxBodyBytes: Int = 1 << 20,
-        timestamps: MessageTimestamps = MessageTimestamps()
+        timestamps: MessageTimestamps = MessageTimestamps(),
+        cors: SimulatorCORS = SimulatorCORS()
     ) {
         self.seed = seed
         self.pacing = pacing
@@ -63,15 +66,18 @@ public struct SimulatorConfiguration: Sendable {
         self.models = models
         self.maxBodyBytes = maxBodyBytes
         self.timestamps = timestamps
+        self.cors = cors
     }
 
     /// For tests and the demo: every turn step is taken after two polls of the session, so
     /// each snapshot is seen twice (as a polling client sees repeats), a reply is seen growing
     /// and the title arrives during the first turn, however busy the machine is.
-    public static func fast(seed: UInt64 = 1, appKeys: [String: String] = [:], timestamps: MessageTimestamps = MessageTimestamps()) -> SimulatorConfiguration {
+    public static func fast(
+        seed: UInt64 = 1, appKeys: [String: String] = [:], timestamps: MessageTimestamps = MessageTimestamps(), cors: SimulatorCORS = SimulatorCORS()
+    ) -> SimulatorConfiguration {
         SimulatorConfiguration(
             seed: seed, pacing: .polls(2), thinkTime: .milliseconds(30), streamChunks: 3, chunkInterval: .milliseconds(15),
-            toolSteps: 3, titleDelay: .milliseconds(40), pingInterval: .milliseconds(200), appKeys: appKeys, timestamps: timestamps)
+            toolSteps: 3, titleDelay: .milliseconds(40), pingInterval: .milliseconds(200), appKeys: appKeys, timestamps: timestamps, cors: cors)
     }
 
     /// The App that declares secret slots and needs a key.

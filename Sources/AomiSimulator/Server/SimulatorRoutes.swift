@@ -12,6 +12,7 @@ public struct SimulatorRoutes: Sendable {
 
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: SimulatorCORSMiddleware(cors: backend.configuration.cors))
         router.add(middleware: JSONErrorMiddleware())
         addSessionRoutes(to: router)
         addChatRoutes(to: router)

@@ -86,9 +86,16 @@ struct BrowserData: Sendable {
     /// The session's exchanges read from the folders the index places it in (or from the
     /// cache while those files are unchanged).
     func recordedSession(_ id: String) throws -> RecordedSession? {
-        let selection = ReplaySelection(sessions: [id])
-        let files = try ReplayArchive.archiveFiles(under: root, selection: selection, index: databasePath)
-        return try sessions.session(id, files: files) { try ReplayArchive.load(files: files, selection: selection).sessions.first }
+        let files = try sessionFiles(id)
+        guard !files.isEmpty else { return nil }
+        return try sessions.session(id, files: files) { try ReplayArchive.load(files: files, selection: ReplaySelection(sessions: [id])).sessions.first }
+    }
+
+    /// The archive files of the folders the index places a session in (whole folders, so
+    /// revisits find their originals).
+    func sessionFiles(_ id: String) throws -> [String] {
+        let folders = Set(try queries.files(holdingSessions: [id]).map { ($0 as NSString).deletingLastPathComponent })
+        return try folders.sorted().flatMap { try ReplayArchive.archiveFiles(under: $0) }
     }
 
     /// A path under the archive root as the root-relative path shown.

@@ -36,6 +36,11 @@ public struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConv
     /// Text as HTML text or attribute value: `&`, `<`, `>`, quotes, and control characters
     /// other than line breaks and tabs (shown as U+FFFD).
     static func escape(_ text: String) -> String {
+        let needsNoEscape = text.utf8.allSatisfy { byte in
+            byte >= 0x20 && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">") && byte != UInt8(ascii: "\"")
+                && byte != UInt8(ascii: "'") && byte != 0x7F && byte != 0xC2
+        }
+        if needsNoEscape { return text }
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

@@ -68,11 +68,8 @@ struct BrowserRoutes: Sendable {
 
     private func warcDownload(_ context: BasicRequestContext) async throws -> Response {
         let session = try sessionID(context)
-        let selection = ReplaySelection(sessions: [session])
-        let files = try ReplayArchive.archiveFiles(under: data.root, selection: selection, index: data.databasePath)
-        guard try ReplayArchive.load(files: files, selection: selection).sessions.first != nil else {
-            throw BrowserProblem.notFound("No recorded exchange of session \(session).")
-        }
+        let files = try data.sessionFiles(session)
+        guard try data.recordedSession(session) != nil else { throw BrowserProblem.notFound("No recorded exchange of session \(session).") }
         let temporary = NSTemporaryDirectory() + "aomi-browser-export-\(UUID().uuidString).warc.gz"
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         _ = try await WARCExporter(files: files, sessions: [session]).write(to: temporary)

@@ -45,8 +45,12 @@ enum HTTPResponseBytes {
         "HTTP/1.1 \(status) \(reason.isEmpty ? defaultReason(status) : reason)\r\n"
     }
 
+    /// The recorded fields, then `extra`; a recorded field `extra` also names is left out (a
+    /// recorded `Access-Control-Allow-Origin: *` beside the replay's own would make the
+    /// browser refuse the answer).
     private static func appendFields(_ fields: [HTTPMessageHead.Field], extra: [(String, String)], to head: inout String) {
-        for field in fields where !notReplayed.contains(field.name.lowercased()) {
+        let replaced = Set(extra.map { $0.0.lowercased() })
+        for field in fields where !notReplayed.contains(field.name.lowercased()) && !replaced.contains(field.name.lowercased()) {
             head += "\(field.name): \(field.value)\r\n"
         }
         for (name, value) in extra {

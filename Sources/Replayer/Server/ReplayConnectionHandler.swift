@@ -120,8 +120,7 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
         }
         let path = String(requestHead.uri.prefix { $0 != "?" })
         if requestHead.method == .OPTIONS {
-            let fields = shared.configuration.cors.preflightFields(origin: origin, requestedHeaders: requestHead.headers.first(name: "access-control-request-headers"))
-            write(HTTPResponseBytes.response(status: 204, reason: "No Content", fields: [], extra: fields ?? [], body: []), keepAlive: keepAlive, context: context)
+            answerPreflight(requestHead, body: body, origin: origin, keepAlive: keepAlive, context: context)
             return
         }
         let mayControl = origin == nil || shared.configuration.cors.allowedOrigin(origin) != nil
@@ -158,6 +157,21 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
         }
         write(bytes, keepAlive: keepAlive || outcome.streamSession != nil, context: context)
         if let session = outcome.streamSession { open(stream: session, channel: context.channel) }
+    }
+
+    /// A CORS preflight the recording holds is answered as recorded; any other `OPTIONS` by
+    /// the `--cors` policy.
+    private func answerPreflight(_ requestHead: HTTPRequestHead, body: [UInt8], origin: String?, keepAlive: Bool, context: ChannelHandlerContext) {
+        let request = ReplayRequest(
+            method: "OPTIONS", target: QueryString.target(ofURI: requestHead.uri),
+            fields: requestHead.headers.map { (name: $0.name, value: $0.value) }, body: body)
+        let recorded = shared.engine.respond(to: request, preflight: true)
+        if recorded.kind == .hit, recorded.streamSession == nil {
+            write(HTTPResponseBytes.bytes(of: recorded.answer, extra: []), keepAlive: keepAlive, context: context)
+            return
+        }
+        let fields = shared.configuration.cors.preflightFields(origin: origin, requestedHeaders: requestHead.headers.first(name: "access-control-request-headers"))
+        write(HTTPResponseBytes.response(status: 204, reason: "No Content", fields: [], extra: fields ?? [], body: []), keepAlive: keepAlive, context: context)
     }
 
     private func open(stream session: String, channel: any Channel) {

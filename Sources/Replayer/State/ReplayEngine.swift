@@ -51,7 +51,10 @@ public final class ReplayEngine: Sendable {
     }
 
     /// Answers one request, as a value: the server writes it (and adds its CORS fields).
-    public func respond(to request: ReplayRequest) -> ReplayOutcome {
+    /// A CORS `preflight` is looked for among the recorded ones but leaves no trace when none
+    /// matches (the server answers it by its CORS policy): it is not counted as a miss, not
+    /// logged, and never ties a `client_id` to a session.
+    public func respond(to request: ReplayRequest, preflight: Bool = false) -> ReplayOutcome {
         let now = ContinuousClock.now
         let sentClientID = RequestIdentity.clientID(target: request.target, body: request.body)
         let (decision, clientID) = state.withLock { state -> (Decision, String) in
@@ -62,8 +65,9 @@ public final class ReplayEngine: Sendable {
                 clientID = ""
                 decision = answer(request, clientID: clientID, now: now, state: &state)
             }
+            if preflight, decision.kind != .hit { return (decision, clientID) }
             state.counts[decision.kind, default: 0] += 1
-            if let sentClientID, !clientID.isEmpty, decision.kind == .hit { state.sessionsByClientID[sentClientID] = clientID }
+            if !preflight, let sentClientID, !clientID.isEmpty, decision.kind == .hit { state.sessionsByClientID[sentClientID] = clientID }
             return (decision, clientID)
         }
         // The answer's bytes are made outside the lock: a large body is read from its file the first time.
@@ -72,7 +76,7 @@ public final class ReplayEngine: Sendable {
             case let .answered(outcome): outcome
             case let .serve(exchange, rewrite): hit(exchange, rewrite: rewrite, clientID: clientID)
             }
-        if let explanation = outcome.explanation {
+        if !preflight || outcome.kind == .hit, let explanation = outcome.explanation {
             logger.warning("\(outcome.kind.rawValue): \(explanation.replacingOccurrences(of: "\n", with: " | "))")
         }
         return outcome
