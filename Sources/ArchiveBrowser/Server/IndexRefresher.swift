@@ -1,9 +1,11 @@
 import ArchiveIndex
+import Dispatch
 import Logging
 
 /// Brings the browser's index up to date with the archives (the indexer reads only what was
-/// added since), one run at a time. A run that fails (another indexer holds the lock, a file
-/// is unreadable) is logged and tried again at the next interval.
+/// added since), one run at a time, on a thread of its own so that pages keep being served
+/// from Swift concurrency's few threads. A run that fails (another indexer holds the lock, a
+/// file is unreadable) is logged and tried again at the next interval.
 actor IndexRefresher {
     let database: ArchiveDatabase
     let root: String
@@ -15,11 +17,18 @@ actor IndexRefresher {
         self.logger = logger
     }
 
-    func refresh() {
-        do {
-            let report = try ArchiveIndexer(database: database, root: root).run()
+    func refresh() async {
+        let database = self.database
+        let root = self.root
+        let outcome = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: Result { () throws(IndexError) in try ArchiveIndexer(database: database, root: root).run() })
+            }
+        }
+        switch outcome {
+        case let .success(report):
             if report.recordsLoaded > 0 { logger.info("index brought up to date: \(report.recordsLoaded) new records") }
-        } catch {
+        case let .failure(error):
             logger.warning("index not brought up to date: \(error)")
         }
     }
