@@ -25,23 +25,28 @@ public struct ArchiveBrowser: Sendable {
         self.logger = logger
     }
 
-    /// Opens the index (creating it when missing), brings it up to date once, and serves.
-    public func start(host: String = "127.0.0.1", port: Int = 0) async throws -> BrowserServer {
+    /// Opens the index (creating it when missing) and serves. With `indexFirst` the index is
+    /// brought up to date before the server listens; without, the first refresh runs in the
+    /// background at once, and pages show what it has loaded so far (the footer says when).
+    public func start(host: String = "127.0.0.1", port: Int = 0, indexFirst: Bool = true) async throws -> BrowserServer {
         let database = try ArchiveDatabase(path: databasePath)
         let refresher = IndexRefresher(database: database, root: root, logger: logger)
-        await refresher.refresh()
+        if indexFirst { await refresher.refresh() }
         let router = Router()
         router.add(middleware: BrowserMiddleware(token: token, logger: logger))
         BrowserRoutes(data: BrowserData(root: root, databasePath: databasePath, queries: ArchiveQueries(database: database))).add(to: router)
         let server = try await ApplicationServer.start(router: router, host: host, port: port, logger: logger)
-        let refreshing = refreshInterval.map { interval in
-            Task {
-                while !Task.isCancelled {
+        let interval = refreshInterval
+        let refreshing: Task<Void, Never>? =
+            interval == nil && indexFirst
+            ? nil
+            : Task {
+                if !indexFirst { await refresher.refresh() }
+                while let interval, !Task.isCancelled {
                     try? await Task.sleep(for: interval)
                     if !Task.isCancelled { await refresher.refresh() }
                 }
             }
-        }
         return BrowserServer(server: server, refreshing: refreshing)
     }
 }

@@ -10,7 +10,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Browse the archives: wallets, threads, sessions as chats and time lines, exchanges, search (HTML and JSON).",
         discussion: """
             Read-only: it reads the index and the archive files and never writes to the archives. \
-            The index is brought up to date at start and every --refresh, so archives that grow \
+            It listens at once and brings the index up to date in the background, at start and \
+            every --refresh (pages show what is loaded so far), so archives that grow \
             while a recorder runs appear without a restart. It listens on loopback; another \
             address needs --token (or AOMI_ARCHIVE_TOKEN), asked for on every request (open \
             the first page with ?token=… and a cookie keeps it).
@@ -53,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
             root: location.archives, databasePath: location.databasePath, token: accessToken,
             refreshInterval: refresh.isZero ? nil : refresh.duration, logger: logger)
         let service = ServerService {
-            let server = try await browser.start(host: address.host, port: address.port)
+            let server = try await browser.start(host: address.host, port: address.port, indexFirst: false)
             announcer.notice("listening on \(server.baseURL), browsing \(location.archives)")
             return server
         }
