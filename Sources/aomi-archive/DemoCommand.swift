@@ -89,6 +89,7 @@ struct DemoCommand: AsyncParsableCommand {
               swift run aomi-archive show \(report.threads.first?.sessionID ?? "SESSION") --archives \(root)
               swift run aomi-archive replay --archives \(root)      (then: swift run aomi-archive sim drive --target http://127.0.0.1:8788 --wallets 2 --threads 2 --poll 50ms)
               swift run aomi-archive verify --archives \(root)
+              swift run aomi-archive serve --archives \(root)       (then open http://127.0.0.1:8790)
             """)
         if !failures.isEmpty {
             for failure in failures { FileHandle.standardError.write(Data("demo step failed: \(failure)\n".utf8)) }
