@@ -10,10 +10,9 @@ import WARC
 /// of that recording. Every call must succeed with no CORS error in the console, and the three
 /// runs must read the same events and end with the same messages.
 @Suite struct BrowserCORSTests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     func browse(_ targets: [String: String]) async throws -> [String: [String: Any]] {
-        let script = Self.repositoryRoot + "/tools/browser/cors_client.py"
+        let script = Repository.root + "/tools/browser/cors_client.py"
         let run = try await Warcio.runPython([script] + targets.map { "\($0.key)=\($0.value)" }.sorted())
         try #require(run.status == 0, "\(run.output)")
         let line = try #require(run.output.split(separator: "\n").last { $0.hasPrefix("{") }, "\(run.output)")

@@ -248,7 +248,7 @@ import Testing
         try? FileManager.default.removeItem(atPath: screenshots)
         let report = try await withBrowser { base, recorded -> [String: Any] in
             let session = try #require(recorded.sessions.first)
-            let script = Self.repositoryRoot + "/tools/browser/browse_archive.py"
+            let script = Repository.root + "/tools/browser/browse_archive.py"
             let run = try await Warcio.runPython([script, base, recorded.wallet, session, recorded.hostileSession, screenshots])
             try #require(run.status == 0, "\(run.output)")
             let line = try #require(run.output.split(separator: "\n").last { $0.hasPrefix("{") })
@@ -263,9 +263,6 @@ import Testing
         #expect((report["console_errors"] as? [Any])?.isEmpty == true, "\(report["console_errors"] ?? "")")
         #expect(report["hostile_text_shown"] as? Bool == true)
     }
-
-    /// The repository's root folder (this file is Tests/ArchiveBrowserTests/…).
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     /// Every archive file under the root with its size and modification time.
     static func archiveFiles(_ root: String) throws -> [String: String] {

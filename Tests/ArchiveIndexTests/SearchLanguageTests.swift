@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiSimulator
 import AsyncHTTPClient
 import Foundation
 import HTTPServing
@@ -127,7 +128,7 @@ import Testing
         let alphabet: [String] =
             Array(#"abcdefXYZ019 "'()-*:/,.!?;&|\{}[]^~`_#%=+<>@$ORANDNOTNEARéü以🚀"#).map(String.init)
             + ["OR ", "AND ", "NOT ", "from:", "title:", "after:", "wallet:", "\t"]
-        var random = SplitMix(seed: 0x5EED)
+        var random = DeterministicRandom(seed: 0x5EED)
         let documented = [
             "nothing to look for", "never closed", "has no opening one", "nest deeper", "at most 4000", "-word only excludes", "cannot be an alternative",
             "cannot be excluded", "inside parentheses", "from: takes", "0x and 40 hex digits", "a time is", "title: needs a word", "a message is in one",
@@ -141,22 +142,5 @@ import Testing
                 continue
             }
         }
-    }
-}
-
-/// A small seeded random number generator (SplitMix64), so a failing string can be found again.
-struct SplitMix {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -35,13 +35,7 @@ import WARC
     @Test(.timeLimit(.minutes(2)))
     func anUpstreamGoneMidStreamEndsTheClientsStreamAndIsRecordedAsError() async throws {
         let bench = try await ProxyBench()
-        try await bench.client.writeInbound(ByteBuffer(string: "GET /api/updates HTTP/1.1\r\nHost: x\r\nX-Session-Id: s\r\n\r\n"))
-        let upstream = try await bench.upstream()
-        _ = try await bench.waitForText(to: upstream, containing: "\r\n\r\n")
-        let event = "data: {\"type\":\"tool_update\"}\n\n"
-        try await upstream.writeInbound(
-            ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n\(String(event.utf8.count, radix: 16))\r\n\(event)\r\n"))
-        let relayed = try await bench.waitForText(to: bench.client, containing: "tool_update")
+        let (upstream, relayed) = try await bench.openStream()
         #expect(relayed.hasPrefix("HTTP/1.1 200 OK"))
         try await upstream.close()
         try await bench.until { bench.client.isActive ? nil : true }
@@ -89,13 +83,7 @@ import WARC
     @Test(.timeLimit(.minutes(2)))
     func aStopEndsAStreamAsRecorderStopped() async throws {
         let bench = try await ProxyBench()
-        try await bench.client.writeInbound(ByteBuffer(string: "GET /api/updates HTTP/1.1\r\nHost: x\r\nX-Session-Id: s\r\n\r\n"))
-        let upstream = try await bench.upstream()
-        _ = try await bench.waitForText(to: upstream, containing: "\r\n\r\n")
-        let event = "data: {\"type\":\"tool_update\"}\n\n"
-        try await upstream.writeInbound(
-            ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n\(String(event.utf8.count, radix: 16))\r\n\(event)\r\n"))
-        _ = try await bench.waitForText(to: bench.client, containing: "tool_update")
+        _ = try await bench.openStream()
         bench.client.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         let end = try await bench.waitForText(to: bench.client, containing: "0\r\n\r\n")
         #expect(end.hasSuffix("0\r\n\r\n"), "the client's stream ends cleanly: \(end)")
@@ -164,6 +152,18 @@ final class ProxyBench: Sendable {
     /// The upstream connection number `index`, once the proxy has opened it.
     func upstream(_ index: Int = 0) async throws -> NIOAsyncTestingChannel {
         try await until { self.upstreams.list.withLock { $0.count > index ? $0[index] : nil } }
+    }
+
+    /// A client's `GET /api/updates` answered by the upstream with a stream head and one
+    /// `tool_update` event: the upstream channel, and what the client got so far.
+    func openStream() async throws -> (upstream: NIOAsyncTestingChannel, relayed: String) {
+        try await client.writeInbound(ByteBuffer(string: "GET /api/updates HTTP/1.1\r\nHost: x\r\nX-Session-Id: s\r\n\r\n"))
+        let upstream = try await upstream()
+        _ = try await waitForText(to: upstream, containing: "\r\n\r\n")
+        let event = "data: {\"type\":\"tool_update\"}\n\n"
+        try await upstream.writeInbound(
+            ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n\(String(event.utf8.count, radix: 16))\r\n\(event)\r\n"))
+        return (upstream, try await waitForText(to: client, containing: "tool_update"))
     }
 
     /// Opens the upstream connections held so far.

@@ -1,9 +1,9 @@
 /// A small seeded generator (SplitMix64), so the simulator's content depends only on its
-/// seed and the requests it gets.
-struct DeterministicRandom {
+/// seed and the requests it gets (and a test's random input only on its seed).
+public struct DeterministicRandom {
     private var state: UInt64
 
-    init(seed: UInt64, _ parts: String...) {
+    public init(seed: UInt64, _ parts: String...) {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
         for part in parts {
             for byte in part.utf8 {
@@ -16,7 +16,7 @@ struct DeterministicRandom {
         state = hash
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
