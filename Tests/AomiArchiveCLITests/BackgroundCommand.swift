@@ -4,13 +4,15 @@ import Foundation
 /// so that the test can wait for a line, signal it and collect what it printed.
 final class BackgroundCommand: @unchecked Sendable {
     let process = Process()
+    /// Holds the output files; removed with the command.
+    let folder: String
     let outputPath: String
     let errorPath: String
 
     /// Runs `aomi-archive arguments…`; with `launcher`, runs `launcher… aomi-archive
     /// arguments…` (for instance `prlimit --nofile=64`).
     init(_ arguments: [String], launcher: [String] = []) throws {
-        let folder = NSTemporaryDirectory() + "aomi-bg-\(UUID().uuidString.prefix(8))"
+        folder = NSTemporaryDirectory() + "aomi-bg-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         outputPath = folder + "/stdout"
         errorPath = folder + "/stderr"
@@ -59,6 +61,7 @@ final class BackgroundCommand: @unchecked Sendable {
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: folder)
     }
 }
 

@@ -24,6 +24,7 @@ import Testing
 
     static func record() async throws -> Recorded {
         let fixture = try await RecordingFixture.start(recorderID: "browser")
+        TemporaryFolders.removeAtExit(fixture.root)
         let report = try await fixture.drive(wallets: 1, threads: 2, messages: 2)
         #expect(report.errors.isEmpty, "\(report.errors)")
         let wallet = try #require(report.threads.first?.wallet)

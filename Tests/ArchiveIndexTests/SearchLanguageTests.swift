@@ -51,6 +51,7 @@ import Testing
         }
         let upstream = try await ApplicationServer.start(router: router)
         let fixture = try await RecordingFixture.start(upstream: upstream.baseURL, recorderID: "search-language")
+        TemporaryFolders.removeAtExit(fixture.root)
         for chat in chats {
             var request = HTTPClientRequest(url: fixture.server.baseURL + "/api/state?public_key=\(chat.wallet)")
             request.headers.add(name: "X-Session-Id", value: chat.session)
