@@ -86,7 +86,11 @@ struct BrowserData: Sendable {
     /// The session's exchanges read from the folders the index places it in (or from the
     /// cache while those files are unchanged).
     func recordedSession(_ id: String) throws -> RecordedSession? {
-        let files = try sessionFiles(id)
+        try recordedSession(id, in: try sessionFiles(id))
+    }
+
+    /// The session read from `files` (its folders' files, from `sessionFiles`).
+    func recordedSession(_ id: String, in files: [String]) throws -> RecordedSession? {
         guard !files.isEmpty else { return nil }
         return try sessions.session(id, files: files) { try ReplayArchive.load(files: files, selection: ReplaySelection(sessions: [id])).sessions.first }
     }

@@ -69,7 +69,7 @@ struct BrowserRoutes: Sendable {
     private func warcDownload(_ context: BasicRequestContext) async throws -> Response {
         let session = try sessionID(context)
         let files = try data.sessionFiles(session)
-        guard try data.recordedSession(session) != nil else { throw BrowserProblem.notFound("No recorded exchange of session \(session).") }
+        guard try data.recordedSession(session, in: files) != nil else { throw BrowserProblem.notFound("No recorded exchange of session \(session).") }
         let temporary = NSTemporaryDirectory() + "aomi-browser-export-\(UUID().uuidString).warc.gz"
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         _ = try await WARCExporter(files: files, sessions: [session]).write(to: temporary)

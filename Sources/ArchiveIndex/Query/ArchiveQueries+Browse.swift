@@ -88,12 +88,4 @@ extension ArchiveQueries {
     public func lastIndexed() throws(IndexError) -> String? {
         try read { db in try String.fetchOne(db, sql: "SELECT max(indexed_at) FROM files") }
     }
-
-    func read<T>(_ body: (Database) throws -> T) throws(IndexError) -> T {
-        do {
-            return try database.pool.read(body)
-        } catch {
-            throw .database(path: database.path, reason: "\(error)")
-        }
-    }
 }

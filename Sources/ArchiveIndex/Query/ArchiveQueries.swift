@@ -53,16 +53,12 @@ public struct ArchiveQueries: Sendable {
                 """
         }
         let snippets = SnippetMaker(words: parsed.highlightedWords, open: query.highlight.open, close: query.highlight.close)
-        do {
-            return try database.pool.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                    SearchHit(
-                        wallet: row["wallet"], session: row["session"], title: row["title"], time: row["time"], sender: row["sender"],
-                        position: row["position"], snippet: snippets.excerpt(row["content"]), rank: row["rank"])
-                }
+        return try read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                SearchHit(
+                    wallet: row["wallet"], session: row["session"], title: row["title"], time: row["time"], sender: row["sender"],
+                    position: row["position"], snippet: snippets.excerpt(row["content"]), rank: row["rank"])
             }
-        } catch {
-            throw .database(path: database.path, reason: "\(error)")
         }
     }
 
@@ -94,61 +90,52 @@ public struct ArchiveQueries: Sendable {
     /// A wallet's threads, newest activity first. Activity is the conversation time of the
     /// thread's messages; a thread without messages has only its capture times.
     public func threads(wallet: String) throws(IndexError) -> [ThreadListing] {
-        do {
-            return try database.pool.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT id, wallet, title, message_count, first_seen, last_seen,
-                               coalesce(first_activity, created, first_seen) AS first_activity,
-                               coalesce(last_activity, last_seen) AS last_activity
-                        FROM sessions
-                        WHERE wallet = ? AND (message_count > 0 OR title IS NOT NULL)
-                        ORDER BY coalesce(last_activity, last_seen) DESC, id
-                        """, arguments: [wallet.lowercased()]
-                ).map { row in
-                    ThreadListing(
-                        session: row["id"], wallet: row["wallet"], title: row["title"], messages: row["message_count"],
-                        firstActivity: row["first_activity"], lastActivity: row["last_activity"], firstSeen: row["first_seen"], lastSeen: row["last_seen"])
-                }
+        return try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, wallet, title, message_count, first_seen, last_seen,
+                           coalesce(first_activity, created, first_seen) AS first_activity,
+                           coalesce(last_activity, last_seen) AS last_activity
+                    FROM sessions
+                    WHERE wallet = ? AND (message_count > 0 OR title IS NOT NULL)
+                    ORDER BY coalesce(last_activity, last_seen) DESC, id
+                    """, arguments: [wallet.lowercased()]
+            ).map { row in
+                ThreadListing(
+                    session: row["id"], wallet: row["wallet"], title: row["title"], messages: row["message_count"],
+                    firstActivity: row["first_activity"], lastActivity: row["last_activity"], firstSeen: row["first_seen"], lastSeen: row["last_seen"])
             }
-        } catch {
-            throw .database(path: database.path, reason: "\(error)")
         }
     }
 
     /// A session's messages, events, title changes and system events, in time order.
     public func transcript(session: String) throws(IndexError) -> Transcript {
-        let found: Transcript?
-        do {
-            found = try database.pool.read { db -> Transcript? in
-                guard let row = try Row.fetchOne(db, sql: "SELECT id, wallet, title FROM sessions WHERE id = ?", arguments: [session]) else { return nil }
-                let messages = try Row.fetchAll(
-                    db, sql: "SELECT sender, content, tool_result, time, timestamp, first_seen, last_seen, position FROM messages WHERE session = ? ORDER BY position",
-                    arguments: [session]
-                ).map { message in
-                    Transcript.Entry(
-                        kind: .message, time: message["time"], label: message["sender"], text: message["content"], toolResult: message["tool_result"],
-                        position: message["position"], timestamp: message["timestamp"], firstSeen: message["first_seen"], lastSeen: message["last_seen"])
-                }
-                var others: [Transcript.Entry] = []
-                for event in try Row.fetchAll(
-                    db, sql: "SELECT source, type, data, time FROM events WHERE session = ? ORDER BY time, record, position",
-                    arguments: [session])
-                {
-                    let source: String = event["source"]
-                    others.append(
-                        Transcript.Entry(kind: source == "sse" ? .event : .system, time: event["time"] ?? "", label: event["type"] ?? "?", text: event["data"]))
-                }
-                let titles = try Row.fetchAll(db, sql: "SELECT title, first_seen FROM titles WHERE session = ? ORDER BY first_seen, title", arguments: [session])
-                for title in titles {
-                    others.append(Transcript.Entry(kind: .title, time: title["first_seen"], label: "title", text: title["title"]))
-                }
-                let ordered = Transcript.interleave(messages: messages, others: others)
-                return Transcript(session: row["id"], wallet: row["wallet"], title: row["title"], titles: titles.map { $0["title"] }, entries: ordered)
+        let found = try read { db -> Transcript? in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, wallet, title FROM sessions WHERE id = ?", arguments: [session]) else { return nil }
+            let messages = try Row.fetchAll(
+                db, sql: "SELECT sender, content, tool_result, time, timestamp, first_seen, last_seen, position FROM messages WHERE session = ? ORDER BY position",
+                arguments: [session]
+            ).map { message in
+                Transcript.Entry(
+                    kind: .message, time: message["time"], label: message["sender"], text: message["content"], toolResult: message["tool_result"],
+                    position: message["position"], timestamp: message["timestamp"], firstSeen: message["first_seen"], lastSeen: message["last_seen"])
             }
-        } catch {
-            throw .database(path: database.path, reason: "\(error)")
+            var others: [Transcript.Entry] = []
+            for event in try Row.fetchAll(
+                db, sql: "SELECT source, type, data, time FROM events WHERE session = ? ORDER BY time, record, position",
+                arguments: [session])
+            {
+                let source: String = event["source"]
+                others.append(
+                    Transcript.Entry(kind: source == "sse" ? .event : .system, time: event["time"] ?? "", label: event["type"] ?? "?", text: event["data"]))
+            }
+            let titles = try Row.fetchAll(db, sql: "SELECT title, first_seen FROM titles WHERE session = ? ORDER BY first_seen, title", arguments: [session])
+            for title in titles {
+                others.append(Transcript.Entry(kind: .title, time: title["first_seen"], label: "title", text: title["title"]))
+            }
+            let ordered = Transcript.interleave(messages: messages, others: others)
+            return Transcript(session: row["id"], wallet: row["wallet"], title: row["title"], titles: titles.map { $0["title"] }, entries: ordered)
         }
         guard let found else { throw .unknownSession(session) }
         return found
@@ -157,45 +144,42 @@ public struct ArchiveQueries: Sendable {
     /// Paths of the indexed files holding records of these sessions: where a replay of them
     /// must read (with the rest of their folders, for revisits).
     public func files(holdingSessions sessions: [String]) throws(IndexError) -> [String] {
-        do {
-            return try database.pool.read { db in
-                var paths: Set<String> = []
-                for session in sessions {
-                    paths.formUnion(
-                        try String.fetchAll(
-                            db,
-                            sql: """
-                                SELECT DISTINCT f.path FROM records r JOIN files f ON f.id = r.file_id WHERE r.session = ?
-                                """, arguments: [session]))
-                }
-                return paths.sorted()
+        return try read { db in
+            var paths: Set<String> = []
+            for session in sessions {
+                paths.formUnion(
+                    try String.fetchAll(
+                        db,
+                        sql: """
+                            SELECT DISTINCT f.path FROM records r JOIN files f ON f.id = r.file_id WHERE r.session = ?
+                            """, arguments: [session]))
             }
-        } catch {
-            throw .database(path: database.path, reason: "\(error)")
+            return paths.sorted()
         }
     }
 
     /// Some indexed wallets (for benchmarks and examples).
     public func sampleWallets(limit: Int) throws(IndexError) -> [String] {
-        do {
-            return try database.pool.read { db in
-                try String.fetchAll(db, sql: "SELECT DISTINCT wallet FROM sessions WHERE wallet IS NOT NULL ORDER BY wallet LIMIT ?", arguments: [limit])
-            }
-        } catch {
-            throw .database(path: database.path, reason: "\(error)")
+        return try read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT wallet FROM sessions WHERE wallet IS NOT NULL ORDER BY wallet LIMIT ?", arguments: [limit])
         }
     }
 
     /// Row counts of the main tables, for summaries and tests.
     public func counts() throws(IndexError) -> [String: Int] {
-        do {
-            return try database.pool.read { db in
-                var counts: [String: Int] = [:]
-                for table in ["files", "records", "sessions", "messages", "events", "titles", "damage"] {
-                    counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
-                }
-                return counts
+        return try read { db in
+            var counts: [String: Int] = [:]
+            for table in ["files", "records", "sessions", "messages", "events", "titles", "damage"] {
+                counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
             }
+            return counts
+        }
+    }
+
+    /// Runs `body` on a reader of the index; a failure is `IndexError.database`, naming the file.
+    func read<T>(_ body: (Database) throws -> T) throws(IndexError) -> T {
+        do {
+            return try database.pool.read(body)
         } catch {
             throw .database(path: database.path, reason: "\(error)")
         }
