@@ -48,8 +48,9 @@ struct IndexCommand: ParsableCommand {
         }
         print(
             String(
-                format: "indexed %d records (%d new or changed messages, %d events) from %d of %d files in %.2f s (%.0f records/s) into %@%@",
-                report.recordsLoaded, report.messagesWritten, report.eventsWritten, report.filesRead, report.filesSeen, report.seconds,
+                format: "indexed %d records (%d new or changed messages, %d events)%@ from %d of %d files in %.2f s (%.0f records/s) into %@%@",
+                report.recordsLoaded, report.messagesWritten, report.eventsWritten,
+                report.recordsRelocated > 0 ? ", moved \(report.recordsRelocated) compacted records" : "", report.filesRead, report.filesSeen, report.seconds,
                 report.recordsPerSecond, path, report.damage.isEmpty ? "" : "; \(report.damage.count) damaged places"))
         if !report.damage.isEmpty { throw ExitCode(1) }
     }

@@ -216,7 +216,7 @@ import Testing
         defer { fixture.remove() }
         let first = try await fixture.drive(wallets: 1, threads: 1, messages: 1, seed: 11)
         let wallet = try #require(first.threads.first?.wallet)
-        try await FileManager.default.createDirectory(atPath: fixture.root, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: fixture.root, withIntermediateDirectories: true)
         let server = try await ArchiveBrowser(
             root: fixture.root, databasePath: fixture.root + "/index.sqlite", refreshInterval: .milliseconds(50), logger: Self.quiet()
         ).start()

@@ -109,7 +109,7 @@ import WARC
         _ = try index(recorded.root, into: recorded.databasePath)
         let queue = try DatabaseQueue(path: recorded.databasePath)
         try await queue.read { db in
-            #expect(try Int.fetchOne(db, sql: "PRAGMA user_version") == 3)
+            #expect(try Int.fetchOne(db, sql: "PRAGMA user_version") == 4)
             let requests = try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE type = 'request'") ?? 0
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM exchanges") == requests)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM exchanges WHERE answer_type IS NULL") == 0, "every request has its answer")

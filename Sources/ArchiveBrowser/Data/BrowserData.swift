@@ -59,10 +59,12 @@ struct BrowserData: Sendable {
             sessionID: id, summary: ExchangeSummary(exchange),
             request: .init(
                 line: "\(request.method) \(request.target)", date: request.date.description, fields: request.fields.map { [$0.name, $0.value] },
-                body: Self.readable(request.body), file: relative(request.location.file), offset: request.location.offset, payloadDigest: nil),
+                body: Self.readable(request.body), file: relative(request.location.file), offset: request.location.offset,
+                positionInBundle: request.location.positionInBundle, payloadDigest: nil),
             response: .init(
                 line: "\(head.status) \(head.reason)", date: head.date.description, fields: head.fields.map { [$0.name, $0.value] },
-                body: Self.readable(head.body), file: relative(head.location.file), offset: head.location.offset, payloadDigest: head.payloadDigest),
+                body: Self.readable(head.body), file: relative(head.location.file), offset: head.location.offset,
+                positionInBundle: head.location.positionInBundle, payloadDigest: head.payloadDigest),
             events: events)
     }
 

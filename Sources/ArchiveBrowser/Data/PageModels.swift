@@ -39,13 +39,16 @@ public struct ExchangeModel: Sendable, Codable {
         public var date: String
         public var fields: [[String]]
         public var body: String
-        /// File (under the archive root) and offset of the record.
+        /// File (under the archive root) and offset of the record (of its bundle, in a
+        /// compacted file, with its position in the bundle).
         public var file: String
         public var offset: Int64
+        public var positionInBundle: Int?
         public var payloadDigest: String?
 
         enum CodingKeys: String, CodingKey {
             case line, date, fields, body, file, offset
+            case positionInBundle = "bundle_position"
             case payloadDigest = "payload_digest"
         }
     }

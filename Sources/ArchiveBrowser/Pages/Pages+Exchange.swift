@@ -22,6 +22,7 @@ extension Pages {
             <table><tbody>\(fields)</tbody></table>
             \(message.body.isEmpty ? "" : HTML("<pre>\(redactionsMarked(message.body))</pre>"))
             <p class="muted">record: <span class="mono">\(message.file)</span> at offset \(Int(message.offset))\
+            \(message.positionInBundle.map { HTML(", byte \($0) of its bundle") } ?? "")\
             \(message.payloadDigest.map { HTML(" · payload \($0)") } ?? "")</p>
             """
     }

@@ -144,6 +144,56 @@ enum IndexSchema {
                     DROP INDEX IF EXISTS sessions_wallet;
                     """)
         }
+        migrator.registerMigration("v4: records inside bundles") { db in
+            try db.execute(
+                sql: """
+                    -- A compacted file holds records inside bundles: such a record is at the
+                    -- bundle's offset, and bundle_position says where in the bundle's block.
+                    DROP VIEW exchanges;
+                    CREATE TABLE records_v4 (
+                        id INTEGER PRIMARY KEY,
+                        file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+                        offset INTEGER NOT NULL,
+                        length INTEGER NOT NULL,
+                        type TEXT NOT NULL,
+                        record_id TEXT,
+                        date TEXT,
+                        method TEXT,
+                        uri TEXT,
+                        status INTEGER,
+                        payload_digest TEXT,
+                        session TEXT,
+                        wallet TEXT,
+                        exchange_seq INTEGER,
+                        capture TEXT,
+                        refers_to TEXT,
+                        concurrent_to TEXT,
+                        segment_origin TEXT,
+                        segment_number INTEGER,
+                        stream_end TEXT,
+                        bundle_position INTEGER             -- where in its bundle's block; NULL for a record stored on its own
+                    );
+                    INSERT INTO records_v4 (id, file_id, offset, length, type, record_id, date, method, uri, status, payload_digest, session,
+                        wallet, exchange_seq, capture, refers_to, concurrent_to, segment_origin, segment_number, stream_end)
+                    SELECT id, file_id, offset, length, type, record_id, date, method, uri, status, payload_digest, session,
+                        wallet, exchange_seq, capture, refers_to, concurrent_to, segment_origin, segment_number, stream_end FROM records;
+                    DROP TABLE records;
+                    ALTER TABLE records_v4 RENAME TO records;
+                    CREATE UNIQUE INDEX records_place ON records(file_id, offset, ifnull(bundle_position, -1));
+                    CREATE INDEX records_file_record_id ON records(file_id, record_id);
+                    CREATE VIEW exchanges AS
+                    SELECT q.session, q.wallet, q.exchange_seq, q.capture, q.method, q.uri, q.date AS requested,
+                           r.type AS answer_type, r.status, r.date AS answered, r.payload_digest, r.refers_to,
+                           r.stream_end, f.path AS file, q.offset AS request_offset, r.offset AS answer_offset,
+                           q.bundle_position AS request_bundle_position, r.bundle_position AS answer_bundle_position
+                    FROM records q
+                    JOIN files f ON f.id = q.file_id
+                    LEFT JOIN records r ON r.concurrent_to = q.record_id AND r.type IN ('response', 'revisit')
+                    WHERE q.type = 'request';
+                    PRAGMA user_version = 4;
+                    """)
+            try createSecondaryIndexes(db)
+        }
         return migrator
     }
 

@@ -24,16 +24,17 @@ struct ArchiveFile {
     }
 
     /// The file's identity: its first record's id when that is a `warcinfo`, else a digest of
-    /// its first 4 KiB (with its size when smaller).
-    func identity() -> String {
-        if let reader = try? WARCFileReader(path: path), case let .record(first)? = reader.next(),
-            first.record.type == .warcinfo, let id = first.record.recordID
+    /// its first 4 KiB (with its size when smaller); and whether the `warcinfo` says the file
+    /// was compacted (it then holds the records of the file it replaced, under a new identity).
+    func identity() -> (identity: String, compacted: Bool) {
+        if let reader = try? WARCFileReader(path: path, options: WARCReaderOptions(windowBytes: 64 << 10, readsInsideBundles: false)),
+            case let .record(first)? = reader.next(), first.record.type == .warcinfo, let id = first.record.recordID
         {
-            return id
+            return (id, CompactionInfo(first.record) != nil)
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "path:" + path }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return ("path:" + path, false) }
         defer { try? handle.close() }
         let head = (try? handle.read(upToCount: 4096)) ?? Data()
-        return "sha1:" + WARCDigest.sha1(Array(head)) + ":\(head.count)"
+        return ("sha1:" + WARCDigest.sha1(Array(head)) + ":\(head.count)", false)
     }
 }

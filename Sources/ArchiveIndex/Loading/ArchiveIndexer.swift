@@ -98,26 +98,36 @@ public final class ArchiveIndexer {
         if let known, (known["indexed_to"] as Int64) == file.size, (known["size"] as Int64) == file.size, (known["path"] as String) == file.path {
             return nil
         }
-        let identity = file.identity()
-        let (fileID, start): (Int64, Int64) = try pool.write { db in
+        let (identity, compacted) = file.identity()
+        let (fileID, start, relocating): (Int64, Int64, Bool) = try pool.write { db in
             if let row = try Row.fetchOne(db, sql: "SELECT id, size, indexed_to FROM files WHERE identity = ?", arguments: [identity]) {
                 let id: Int64 = row["id"]
                 let indexedTo: Int64 = row["indexed_to"]
                 if file.size < indexedTo {
                     try Self.forget(fileID: id, db: db)
                     try db.execute(sql: "UPDATE files SET path = ?, size = ?, indexed_to = 0, records = 0 WHERE id = ?", arguments: [file.path, file.size, id])
-                    return (id, 0)
+                    return (id, 0, false)
                 }
                 try db.execute(sql: "UPDATE files SET path = ?, size = ? WHERE id = ?", arguments: [file.path, file.size, id])
-                return (id, indexedTo)
+                return (id, indexedTo, false)
             }
-            try db.execute(sql: "DELETE FROM files WHERE path = ?", arguments: [file.path])
+            if compacted, let id = try Int64.fetchOne(db, sql: "SELECT id FROM files WHERE path = ?", arguments: [file.path]) {
+                // The same records, rewritten: they move; what was derived from them stays.
+                try db.execute(sql: "DELETE FROM records WHERE file_id = ? AND type = 'warcinfo'", arguments: [id])
+                try db.execute(sql: "DELETE FROM damage WHERE file_id = ?", arguments: [id])
+                try db.execute(sql: "UPDATE files SET identity = ?, size = ?, indexed_to = 0 WHERE id = ?", arguments: [identity, file.size, id])
+                return (id, 0, true)
+            }
+            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM files WHERE path = ?", arguments: [file.path]) {
+                try Self.forget(fileID: id, db: db)
+                try db.execute(sql: "DELETE FROM files WHERE id = ?", arguments: [id])
+            }
             try db.execute(
                 sql: "INSERT INTO files (identity, path, size, indexed_to, indexed_at) VALUES (?, ?, ?, 0, ?)",
                 arguments: [identity, file.path, file.size, WARCDate.now().description])
-            return (db.lastInsertedRowID, 0)
+            return (db.lastInsertedRowID, 0, false)
         }
-        return start < file.size ? PlannedFile(file: file, fileID: fileID, start: start) : nil
+        return start < file.size ? PlannedFile(file: file, fileID: fileID, start: start, relocating: relocating) : nil
     }
 
     /// Removes what a file contributed (before it is read again from the start).
@@ -136,7 +146,7 @@ public final class ArchiveIndexer {
             return
         }
         let counts = try database.pool.write { db in
-            var loader = BatchLoader(db: db, fileID: plan.fileID, file: plan.file)
+            var loader = BatchLoader(db: db, fileID: plan.fileID, file: plan.file, relocating: plan.relocating)
             try loader.load(batch.events)
             try loader.flush()
             try db.execute(
@@ -147,6 +157,7 @@ public final class ArchiveIndexer {
         report.recordsLoaded += counts.records
         report.messagesWritten += counts.messages
         report.eventsWritten += counts.events
+        report.recordsRelocated += counts.relocated
         report.damage += counts.damage
     }
 }

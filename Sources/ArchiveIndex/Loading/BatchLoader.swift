@@ -10,6 +10,7 @@ struct BatchLoader {
         var records = 0
         var messages = 0
         var events = 0
+        var relocated = 0
         var damage: [WARCDamage] = []
     }
 
@@ -21,10 +22,15 @@ struct BatchLoader {
 
     var recordsLoaded: Int { counts.records }
 
-    init(db: Database, fileID: Int64, file: ArchiveFile) {
+    /// True for a file rewritten with the same records (compacted): a record the index knows
+    /// by its id only moves to where it is now stored, and nothing derived from it changes.
+    let relocating: Bool
+
+    init(db: Database, fileID: Int64, file: ArchiveFile, relocating: Bool = false) {
         self.db = db
         self.fileID = fileID
         self.file = file
+        self.relocating = relocating
     }
 
     mutating func load(_ events: [PreparedEvent]) throws {
@@ -55,11 +61,12 @@ struct BatchLoader {
         let wallet = fields.wallet
         let date = fields.date
         let status = prepared.status
+        if relocating, try relocate(stored, recordID: fields.recordID) { return }
         let insert = try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO records (file_id, offset, length, type, record_id, date, method, uri, status, payload_digest, session, wallet,
-                    exchange_seq, capture, refers_to, concurrent_to, segment_origin, segment_number, stream_end)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    exchange_seq, capture, refers_to, concurrent_to, segment_origin, segment_number, stream_end, bundle_position)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         insert.setUncheckedArguments(prepared.rowArguments)
         try insert.execute()
@@ -81,6 +88,18 @@ struct BatchLoader {
         default:
             break
         }
+    }
+
+    /// Moves the file's row of the record with this id to where it is stored now; false when
+    /// the index has no such row (the record is then loaded as new).
+    private mutating func relocate(_ stored: WARCStoredRecord, recordID: String?) throws -> Bool {
+        guard let recordID else { return false }
+        let statement = try db.cachedStatement(sql: "UPDATE records SET offset = ?, length = ?, bundle_position = ? WHERE file_id = ? AND record_id = ?")
+        statement.setUncheckedArguments([stored.offset, stored.length, stored.positionInBundle, fileID, recordID])
+        try statement.execute()
+        guard db.changesCount > 0 else { return false }
+        counts.relocated += 1
+        return true
     }
 
     private mutating func response(payload: [UInt8], path: String, session: String?, wallet: String?, date: String, record: Int64) throws {

@@ -12,6 +12,8 @@ struct PlannedFile {
     let file: ArchiveFile
     let fileID: Int64
     let start: Int64
+    /// The file was compacted since it was indexed: its records are relocated, not loaded again.
+    var relocating = false
 }
 
 /// Reads the planned files' records on another thread, a few batches ahead, so that inflating
@@ -78,7 +80,8 @@ final class BatchPrefetcher: @unchecked Sendable {
             while !last {
                 var events: [PreparedEvent] = []
                 events.reserveCapacity(size)
-                while events.count < size, let event = reader.next() {
+                // A batch ends between gzip members, so that `endOffset` never cuts a bundle.
+                while events.count < size || !reader.isAtMemberBoundary, let event = reader.next() {
                     switch event {
                     case let .record(stored): events.append(.record(PreparedRecord(stored, fileID: plan.fileID, previousSnapshots: &previousSnapshots)))
                     case let .damage(damage): events.append(.damage(damage))

@@ -8,6 +8,8 @@ public struct IndexRunReport: Sendable {
     public var recordsLoaded = 0
     public var messagesWritten = 0
     public var eventsWritten = 0
+    /// Records of compacted files that only moved to their place in the new file.
+    public var recordsRelocated = 0
     /// Compressed bytes read.
     public var bytesRead: Int64 = 0
     public var damage: [WARCDamage] = []

@@ -38,7 +38,7 @@ struct PreparedRecord {
         rowArguments = [
             fileID, stored.offset, stored.length, record.type.rawValue, fields.recordID, fields.date, method, fields.targetURI, status,
             fields.payloadDigest, fields.session, fields.wallet, fields.exchangeSeq, fields.capture, fields.refersTo, fields.concurrentTo,
-            fields.segmentOrigin, fields.segmentNumber, fields.streamEnd,
+            fields.segmentOrigin, fields.segmentNumber, fields.streamEnd, stored.positionInBundle,
         ]
     }
 }

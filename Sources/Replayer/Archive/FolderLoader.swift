@@ -3,14 +3,16 @@ import AomiArchive
 import WARC
 
 /// Reads one wallet folder's files in order and pairs their records into exchanges. Revisits
-/// are resolved against responses read earlier in the folder; continuations are appended to
-/// the stream they continue.
+/// are resolved against the folder's responses once every file is read (a compacted file
+/// groups records by session, so an original may come after its revisit); continuations are
+/// appended to the stream they continue.
 struct FolderLoader {
     private var pending: [String: RecordedExchange] = [:]
     private var requestOrder: [String] = []
     private var answered: [String: RecordedAnswer] = [:]
     private var payloads: [String: Payload] = [:]
     private var streamRequest: [String: String] = [:]
+    private var revisits: [(record: WARCRecord, location: RecordLocation)] = []
     private var result = FolderLoad()
 
     mutating func load(files: [String]) -> FolderLoad {
@@ -30,6 +32,7 @@ struct FolderLoader {
                 }
             }
         }
+        for (record, location) in revisits { resolveRevisit(record, location) }
         for requestID in requestOrder {
             guard var exchange = pending[requestID] else { continue }
             guard let answer = answered[requestID] else {
@@ -44,7 +47,7 @@ struct FolderLoader {
 
     private mutating func take(_ stored: WARCStoredRecord) {
         let record = stored.record
-        let location = RecordLocation(file: stored.file, offset: stored.offset)
+        let location = RecordLocation(file: stored.file, offset: stored.offset, positionInBundle: stored.positionInBundle)
         switch record.type {
         case .warcinfo:
             let text = String(decoding: record.block, as: UTF8.self)
@@ -54,7 +57,7 @@ struct FolderLoader {
             }
         case .request: takeRequest(record, location)
         case .response: takeResponse(record, location)
-        case .revisit: takeRevisit(record, location)
+        case .revisit: revisits.append((record, location))
         case .continuation: takeContinuation(record)
         default: break
         }
@@ -97,10 +100,10 @@ struct FolderLoader {
         }
     }
 
-    private mutating func takeRevisit(_ record: WARCRecord, _ location: RecordLocation) {
+    private mutating func resolveRevisit(_ record: WARCRecord, _ location: RecordLocation) {
         guard let requestID = record.headers[WARCField.concurrentTo] else { return }
         guard let original = record.headers[WARCField.refersTo], let payload = payloads[original] else {
-            result.problems.append("\(location): revisit refers to \(record.headers[WARCField.refersTo] ?? "nothing"), which is not in this folder's earlier records")
+            result.problems.append("\(location): revisit refers to \(record.headers[WARCField.refersTo] ?? "nothing"), which is not in this folder's records")
             return
         }
         guard let response = Self.response(record, location, body: payload) else {

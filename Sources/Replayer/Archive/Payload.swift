@@ -36,10 +36,13 @@ public final class Payload: Sendable {
     }
 
     private static func read(_ location: RecordLocation) -> [UInt8]? {
-        // A small window: one record is read, and the window grows if the record needs it.
-        guard let reader = try? WARCFileReader(path: location.file, options: WARCReaderOptions(startOffset: location.offset, windowBytes: 64 << 10)),
-            case let .record(stored)? = reader.next(), let payload = stored.record.httpPayload
-        else { return nil }
-        return Array(payload)
+        // A small window: one member is read, and the window grows if the member needs it.
+        guard let reader = try? WARCFileReader(path: location.file, options: WARCReaderOptions(startOffset: location.offset, windowBytes: 64 << 10)) else {
+            return nil
+        }
+        while case let .record(stored)? = reader.next(), stored.offset == location.offset {
+            if stored.positionInBundle == location.positionInBundle { return stored.record.httpPayload.map(Array.init) }
+        }
+        return nil
     }
 }

@@ -80,7 +80,18 @@ public enum RecordedAnswer: Sendable {
 /// Where a record is stored, for messages a person can act on.
 public struct RecordLocation: Sendable, Hashable, CustomStringConvertible {
     public var file: String
+    /// The offset of its gzip member (in a compacted file, of the bundle holding it).
     public var offset: Int64
+    /// Where it starts in its bundle's block; nil for a record stored on its own.
+    public var positionInBundle: Int?
 
-    public var description: String { "\(file) at offset \(offset)" }
+    public init(file: String, offset: Int64, positionInBundle: Int? = nil) {
+        self.file = file
+        self.offset = offset
+        self.positionInBundle = positionInBundle
+    }
+
+    public var description: String {
+        "\(file) at offset \(offset)" + (positionInBundle.map { ", byte \($0) of the bundle" } ?? "")
+    }
 }

@@ -1,5 +1,6 @@
 /// Reads the records of a `.warc.gz` (one or more records per gzip member) or a plain
-/// `.warc` file one at a time, in constant memory whatever the file size.
+/// `.warc` file one at a time, in constant memory whatever the file size. The records inside
+/// a bundle (`WARCBundle`, what compaction writes) are read as records of their own.
 ///
 /// Damage never stops it: a truncated or corrupt member, garbage between members, an empty
 /// or foreign file, or an oversized header is reported as a `WARCDamage` event with file,
@@ -16,6 +17,9 @@ public final class WARCFileReader: Sequence, IteratorProtocol {
     public private(set) var endOfLastRecord: Int64
     /// The file's size when it was opened; bytes appended later are not read.
     public var fileSize: Int64 { window.fileSize }
+    /// Whether every record of the gzip members read so far has been returned: a reader that
+    /// stops here can start again at `endOfLastRecord` without skipping a record of a bundle.
+    public var isAtMemberBoundary: Bool { pendingIndex >= pending.count }
 
     private let window: FileWindow
     private let inflater = GzipMemberInflater()
@@ -262,9 +266,13 @@ public final class WARCFileReader: Sequence, IteratorProtocol {
                                 "the member ends \(headerLength + contentLength - rest.count) bytes before the record's block does\(where_)")))
                     return
                 }
-                let block = Array(UnsafeRawBufferPointer(rebasing: rest[headerLength..<(headerLength + contentLength)]))
-                let record = WARCRecord(version: version, headers: headers, block: block)
-                pending.append(.record(WARCStoredRecord(record: record, file: path, offset: offset, length: length)))
+                let blockBytes = UnsafeRawBufferPointer(rebasing: rest[headerLength..<(headerLength + contentLength)])
+                let record = WARCRecord(version: version, headers: headers, block: Array(blockBytes))
+                if options.readsInsideBundles, WARCBundle.isBundle(record) {
+                    addRecords(ofBundle: blockBytes, memberAt: offset, length: length)
+                } else {
+                    pending.append(.record(WARCStoredRecord(record: record, file: path, offset: offset, length: length)))
+                }
                 endOfLastRecord = offset + length
                 index = Self.skippingLineEnds(content, from: index + headerLength + contentLength)
             case .incomplete:
@@ -281,6 +289,18 @@ public final class WARCFileReader: Sequence, IteratorProtocol {
                 pending.append(.damage(damage(at: offset, length: length, .malformedHeader, reason + where_)))
                 return
             }
+        }
+    }
+
+    /// The records inside a bundle, each at the member's offset and its position in the
+    /// bundle; damage inside it is reported at the member with the position.
+    private func addRecords(ofBundle block: UnsafeRawBufferPointer, memberAt offset: Int64, length: Int64) {
+        let (records, damage) = WARCBundle.unpack(block, maxHeaderBytes: options.maxHeaderBytes)
+        for (position, record) in records {
+            pending.append(.record(WARCStoredRecord(record: record, file: path, offset: offset, length: length, positionInBundle: position)))
+        }
+        if let (position, reason) = damage {
+            pending.append(.damage(self.damage(at: offset, length: length, .malformedHeader, reason + " (at byte \(position) of the bundle's block)")))
         }
     }
 
@@ -336,7 +356,12 @@ public final class WARCFileReader: Sequence, IteratorProtocol {
             offset += Int64(take)
         }
         uncompressedBytes += end - start
-        pending.append(.record(WARCStoredRecord(record: WARCRecord(version: version, headers: headers, block: block), file: path, offset: start, length: end - start)))
+        let record = WARCRecord(version: version, headers: headers, block: block)
+        if options.readsInsideBundles, WARCBundle.isBundle(record) {
+            block.withUnsafeBytes { addRecords(ofBundle: $0, memberAt: start, length: end - start) }
+        } else {
+            pending.append(.record(WARCStoredRecord(record: record, file: path, offset: start, length: end - start)))
+        }
         endOfLastRecord = end
         position = end
     }

@@ -8,11 +8,17 @@ public struct WARCReaderOptions: Sendable {
     public var startOffset: Int64
     /// How many bytes of the file are held at once.
     public var windowBytes: Int
+    /// Whether a bundle (`WARCBundle`) is read as the records it holds (true) or as itself.
+    public var readsInsideBundles: Bool
 
-    public init(maxHeaderBytes: Int = 64 * 1024, maxRecordBytes: Int = 256 << 20, startOffset: Int64 = 0, windowBytes: Int = 4 << 20) {
+    public init(
+        maxHeaderBytes: Int = 64 * 1024, maxRecordBytes: Int = 256 << 20, startOffset: Int64 = 0, windowBytes: Int = 4 << 20,
+        readsInsideBundles: Bool = true
+    ) {
         self.maxHeaderBytes = maxHeaderBytes
         self.maxRecordBytes = maxRecordBytes
         self.startOffset = startOffset
         self.windowBytes = windowBytes
+        self.readsInsideBundles = readsInsideBundles
     }
 }

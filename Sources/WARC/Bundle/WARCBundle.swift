@@ -1,0 +1,109 @@
+/// A bundle: one `resource` record whose block is other records, stored one after another as
+/// in a plain `.warc`, so that they share one gzip member and compress against each other.
+///
+/// warcio and pywb read a `.warc.gz` only when every gzip member holds exactly one record, so
+/// records that should compress together are put inside one record instead. Standard tools
+/// see a `resource` record of type `application/warc; bundle=1`; `WARCFileReader` reads the
+/// records inside it, each at the bundle's offset and its position in the bundle's block.
+///
+/// Digests that can be computed from the record itself (`WARC-Block-Digest`, and the
+/// `WARC-Payload-Digest` of a whole HTTP response) are stored as `derived` when, and only
+/// when, they equal what the reader computes: the records read back are the records packed.
+public enum WARCBundle {
+    /// The `Content-Type` of a bundle record.
+    public static let contentType = "application/warc; bundle=1"
+    /// The stored value of a digest field that the reader recomputes.
+    public static let derivedDigest = "derived"
+
+    /// Whether `record` is a bundle whose records a reader should take out.
+    public static func isBundle(_ record: WARCRecord) -> Bool {
+        record.type == .resource && record.contentType.map(isBundleContentType) == true
+    }
+
+    private static func isBundleContentType(_ value: String) -> Bool {
+        value.lowercased().filter { $0 != " " } == "application/warc;bundle=1"
+    }
+
+    /// The bundle record holding `records` (each complete, as `completed()` makes them), named
+    /// by `targetURI`, dated `date`, with `fields` after the standard ones.
+    public static func record(holding records: [WARCRecord], targetURI: String, date: String, fields: [(String, String)] = []) -> WARCRecord {
+        var block: [UInt8] = []
+        block.reserveCapacity(records.reduce(0) { $0 + $1.block.count + 1024 })
+        for record in records { block += packed(record).serialized() }
+        let headers = [(WARCField.targetURI, targetURI), (WARCField.date, date), (WARCField.contentType, contentType)] + fields
+        return WARCRecord(type: .resource, headers: headers, block: block).completed()
+    }
+
+    /// The bytes `record` adds to a bundle's block.
+    public static func packedSize(_ record: WARCRecord) -> Int {
+        packed(record).serialized().count
+    }
+
+    /// `record` with its computable digests stored as `derived`.
+    static func packed(_ record: WARCRecord) -> WARCRecord {
+        var record = record
+        if record.headers.values(WARCField.blockDigest) == [WARCDigest.sha1(record.block)] {
+            record.headers.set(WARCField.blockDigest, derivedDigest)
+        }
+        if record.headers.values(WARCField.payloadDigest).count == 1, let stored = record.headers[WARCField.payloadDigest],
+            let digest = computedPayloadDigest(record), stored == digest
+        {
+            record.headers.set(WARCField.payloadDigest, derivedDigest)
+        }
+        return record
+    }
+
+    /// The records in a bundle's block, with their positions in it, as they were packed. A
+    /// block that does not parse whole gives the records before the damage and its reason.
+    static func unpack(_ block: UnsafeRawBufferPointer, maxHeaderBytes: Int) -> (records: [(position: Int, record: WARCRecord)], damage: (position: Int, reason: String)?) {
+        var records: [(position: Int, record: WARCRecord)] = []
+        var index = skippingLineEnds(block, from: 0)
+        while index < block.count {
+            let rest = UnsafeRawBufferPointer(rebasing: block[index...])
+            switch WARCHeaderParser.parse(rest, maxHeaderBytes: maxHeaderBytes) {
+            case let .parsed(version, headers, headerLength, contentLength):
+                guard headerLength + contentLength <= rest.count else {
+                    return (records, (index, "the bundle ends \(headerLength + contentLength - rest.count) bytes before this record's block does"))
+                }
+                let nested = WARCRecord(version: version, headers: headers, block: Array(UnsafeRawBufferPointer(rebasing: rest[headerLength..<(headerLength + contentLength)])))
+                guard let restored = restored(nested) else {
+                    return (records, (index, "a derived payload digest on a record that holds no HTTP response"))
+                }
+                records.append((index, restored))
+                index = skippingLineEnds(block, from: index + headerLength + contentLength)
+            case .incomplete:
+                return (records, (index, "the bundle ends inside a record header"))
+            case .tooLong:
+                return (records, (index, "no end of a record header within \(maxHeaderBytes) bytes"))
+            case let .malformed(reason):
+                return (records, (index, reason))
+            }
+        }
+        return (records, nil)
+    }
+
+    /// `record` with its `derived` digests computed; nil when one cannot be.
+    static func restored(_ record: WARCRecord) -> WARCRecord? {
+        var record = record
+        if record.headers[WARCField.blockDigest] == derivedDigest {
+            record.headers.set(WARCField.blockDigest, WARCDigest.sha1(record.block))
+        }
+        if record.headers[WARCField.payloadDigest] == derivedDigest {
+            guard let digest = computedPayloadDigest(record) else { return nil }
+            record.headers.set(WARCField.payloadDigest, digest)
+        }
+        return record
+    }
+
+    /// The payload digest of a whole HTTP response, as `completed()` writes it.
+    private static func computedPayloadDigest(_ record: WARCRecord) -> String? {
+        guard record.type == .response, record.segmentNumber == nil, let head = record.httpHeadLength else { return nil }
+        return WARCDigest.sha1(record.block, range: head..<record.block.count)
+    }
+
+    private static func skippingLineEnds(_ bytes: UnsafeRawBufferPointer, from index: Int) -> Int {
+        var index = index
+        while index < bytes.count, bytes[index] == 0x0D || bytes[index] == 0x0A { index += 1 }
+        return index
+    }
+}

@@ -1,0 +1,92 @@
+import AomiArchive
+import ArgumentParser
+import Foundation
+
+/// `aomi-archive compact`: rewrites closed archive files so that each session's records
+/// compress together.
+struct CompactCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compact",
+        abstract: "Rewrite closed archive files so that each session's records compress together (lossless).",
+        discussion: """
+            Each session's records are put in bundles (resource records of type \
+            application/warc; bundle=1, up to --bundle-size each) that compress as one gzip member; \
+            every record reads back with the same fields, block and digests, which is checked \
+            before the new file (written beside the old one and synced) is renamed over it. \
+            Files still being written (.open) are never touched; a compacted file says so in its \
+            warcinfo and is skipped. The exit status is 1 when a file could not be compacted.
+            """
+    )
+
+    @Option(help: "Archive root: every closed file under it is compacted (when no FILE is named).")
+    var archives = "Archives"
+
+    @Argument(help: "Files to compact (default: every closed file under --archives).")
+    var files: [String] = []
+
+    @Option(help: "Most bytes of records (uncompressed) in one bundle (1MiB, 256KiB).")
+    var bundleSize = SizeArgument("1MiB")
+
+    @Option(help: "gzip level of the compacted file, 1 (fastest) to 12 (smallest).")
+    var level: Int32 = 9
+
+    @Option(help: .private)
+    var crashAfter: ArchiveCompactor.Stage?
+
+    @Flag(help: "Print one JSON object per file instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard (1...12).contains(level) else { throw ValidationError("--level must be 1 to 12, not \(level)") }
+        guard bundleSize.bytes >= 4096, bundleSize.bytes <= 64 << 20 else { throw ValidationError("--bundle-size must be 4KiB to 64MiB") }
+    }
+
+    func run() throws {
+        let compactor = ArchiveCompactor(bundleBytes: Int(bundleSize.bytes), level: level)
+        let onStage: (String, ArchiveCompactor.Stage) -> Void = { _, stage in
+            if stage == crashAfter { kill(getpid(), SIGKILL) }
+        }
+        let results: [Result<CompactionReport, CompactionError>]
+        if files.isEmpty {
+            results = try compactor.compactAll(under: archives, onStage: onStage)
+        } else {
+            results = files.map { path in Result { () throws(CompactionError) in try compactor.compact(path, onStage: { onStage(path, $0) }) } }
+        }
+        var failed = 0
+        var reports: [CompactionReport] = []
+        for result in results {
+            switch result {
+            case let .success(report):
+                reports.append(report)
+                print(json ? Self.jsonLine(report) : Self.textLine(report))
+            case let .failure(error):
+                failed += 1
+                FileHandle.standardError.write(Data("not compacted: \(error)\n".utf8))
+            }
+        }
+        if !json, reports.filter({ !$0.alreadyCompacted }).count > 1 {
+            print(Self.textLine(CompactionReport.total(of: reports, path: "total")))
+        }
+        if failed > 0 { throw ExitCode(1) }
+    }
+
+    static func textLine(_ report: CompactionReport) -> String {
+        if report.alreadyCompacted { return "\(report.path): already compacted" }
+        let ratio = report.bytesAfter > 0 ? Double(report.bytesBefore) / Double(report.bytesAfter) : 0
+        return String(
+            format: "%@: %d records in %d bundles, %lld → %lld bytes (%.1f× smaller), %.1f MB/s of input (%.1f MB/s uncompressed)",
+            report.path, report.records, report.bundles, report.bytesBefore, report.bytesAfter, ratio, report.bytesPerSecond / 1e6,
+            report.seconds > 0 ? Double(report.inflatedBytes) / report.seconds / 1e6 : 0)
+    }
+
+    static func jsonLine(_ report: CompactionReport) -> String {
+        let object: [String: Any] = [
+            "path": report.path, "already_compacted": report.alreadyCompacted, "records": report.records, "bundles": report.bundles,
+            "bytes_before": report.bytesBefore, "bytes_after": report.bytesAfter, "inflated_bytes": report.inflatedBytes, "seconds": report.seconds,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension ArchiveCompactor.Stage: ExpressibleByArgument {}
