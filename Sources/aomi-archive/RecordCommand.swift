@@ -46,6 +46,9 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(name: [.customLong("gzip-level"), .customLong("level")], help: "gzip level of each record, 1 (fastest) to 12 (smallest).")
     var gzipLevel: Int32 = 6
 
+    @Flag(help: "Compact each file as it is closed (rotation, shutdown), on a thread of its own: see `aomi-archive compact`.")
+    var compactOnClose = false
+
     @Option(help: "Another header whose value is redacted (repeatable).")
     var redactHeader: [String] = []
 
@@ -93,11 +96,19 @@ struct RecordCommand: AsyncParsableCommand {
         try rules.add(headers: redactHeader, queryParameters: redactParam, bodyPaths: redactJson)
         let key = try RedactionKey.loadOrCreate(root: archives)
         let recorderID = String(UUID().uuidString.prefix(8)).lowercased()
+        let compaction =
+            compactOnClose
+            ? CompactionQueue(compactor: ArchiveCompactor()) { result in
+                switch result {
+                case let .success(report): logger.info("compacted \(report.path): \(report.bytesBefore) → \(report.bytesAfter) bytes")
+                case let .failure(error): logger.error("not compacted: \(error)")
+                }
+            } : nil
         let archive = WalletArchive(
             settings: .init(
                 root: archives, recorderID: recorderID, rotationBytes: rotate.bytes,
                 info: ArchiveInfo(upstream: upstream, redactionKeyID: key.id, extra: upstreamTLS.warcinfo),
-                compressionLevel: gzipLevel))
+                compressionLevel: gzipLevel, compaction: compaction))
         let proxy = RecordingProxy(
             configuration: RecorderConfiguration(
                 upstream: upstream, upstreamTLS: upstreamSettings, upstreamTimeout: upstreamTimeout.duration, maxRequestBodyBytes: Int(maxBody.bytes),
@@ -117,6 +128,7 @@ struct RecordCommand: AsyncParsableCommand {
             logger.error("could not close every archive file (the next start repairs what is left .open): \(error)")
             files = []
         }
+        let compacted = await compaction?.finish()
         let statistics = proxy.statistics
         let revisits = await archive.revisits
         let exchanges = await statistics.exchanges
@@ -126,6 +138,7 @@ struct RecordCommand: AsyncParsableCommand {
             + "\(await statistics.bytesIn) bytes in, \(await statistics.bytesOut) bytes out, \(written) bytes written in \(files.count) files, "
             + "\(revisits) revisits (dedup \(exchanges == 0 ? 0 : revisits * 100 / exchanges)%), \(await statistics.upstreamErrors) upstream errors, "
             + "\(await statistics.writeFailures) failed writes\(await statistics.lastWriteFailure.map { " (last: \($0.cause))" } ?? "")"
+            + (compacted.map { ", \($0.compacted) files compacted (\($0.bytesBefore) → \($0.bytesAfter) bytes)\($0.failed > 0 ? ", \($0.failed) not" : "")" } ?? "")
         announcer.notice("\(summary)")
     }
 }

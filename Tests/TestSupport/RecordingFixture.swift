@@ -27,14 +27,17 @@ public struct RecordingFixture: Sendable {
     public static func start(
         upstream: String? = nil, simulator: SimulatorConfiguration = .fast(), tls: UpstreamTLS = .systemTrust, timeout: Duration = .seconds(120),
         maxBody: Int = 8 << 20, maxHeader: Int = 32 << 10, rotationBytes: Int64 = 256 << 20, requireRecording: Bool = false,
-        sessionMemory: Int = RecorderConfiguration.defaultSessionMemory, recorderID: String = "test", root: String? = nil
+        sessionMemory: Int = RecorderConfiguration.defaultSessionMemory, recorderID: String = "test", root: String? = nil,
+        compaction: CompactionQueue? = nil
     ) async throws -> RecordingFixture {
         let root = root ?? NSTemporaryDirectory() + "aomi-\(recorderID)-\(UUID().uuidString.prefix(8))"
         let sim = upstream == nil ? try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: simulator)).router()) : nil
         let target = upstream ?? sim!.baseURL
         let key = try RedactionKey.loadOrCreate(root: root)
         let archive = WalletArchive(
-            settings: .init(root: root, recorderID: recorderID, rotationBytes: rotationBytes, fsync: .never, info: ArchiveInfo(upstream: target, redactionKeyID: key.id)))
+            settings: .init(
+                root: root, recorderID: recorderID, rotationBytes: rotationBytes, fsync: .never, info: ArchiveInfo(upstream: target, redactionKeyID: key.id),
+                compaction: compaction))
         let proxy = RecordingProxy(
             configuration: RecorderConfiguration(
                 upstream: target, upstreamTLS: tls, upstreamTimeout: timeout, maxRequestBodyBytes: maxBody, maxHeaderBytes: maxHeader,

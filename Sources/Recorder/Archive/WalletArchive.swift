@@ -22,10 +22,14 @@ public actor WalletArchive {
         /// How many files are open at once; the least recently written one is closed past it
         /// (its folder's next record starts a new file).
         public var maxOpenFiles: Int
+        /// Where each closed file goes to be compacted (`record --compact-on-close`); nil
+        /// leaves closed files as they were written.
+        public var compaction: CompactionQueue?
 
         public init(
             root: String, recorderID: String, rotationBytes: Int64 = 256 << 20, fsync: WARCWriterConfiguration.FsyncPolicy = .interval(.seconds(1)),
-            info: ArchiveInfo = ArchiveInfo(), payloadMemory: Int = 50_000, maxOpenFiles: Int = 128, compressionLevel: Int32 = 6
+            info: ArchiveInfo = ArchiveInfo(), payloadMemory: Int = 50_000, maxOpenFiles: Int = 128, compressionLevel: Int32 = 6,
+            compaction: CompactionQueue? = nil
         ) {
             self.root = root
             self.recorderID = recorderID
@@ -35,6 +39,7 @@ public actor WalletArchive {
             self.payloadMemory = payloadMemory
             self.maxOpenFiles = maxOpenFiles
             self.compressionLevel = compressionLevel
+            self.compaction = compaction
         }
     }
 
@@ -160,6 +165,12 @@ public actor WalletArchive {
         return closed.sorted()
     }
 
+    /// Hands each closed file to the compaction queue, when there is one.
+    private var compactionHandOver: (@Sendable (String) -> Void)? {
+        guard let queue = settings.compaction else { return nil }
+        return { path in queue.submit(path) }
+    }
+
     private func writer(for folder: String) async throws -> WARCWriter {
         writeClock += 1
         lastWrite[folder] = writeClock
@@ -169,7 +180,8 @@ public actor WalletArchive {
         let writer = try WARCWriter(
             configuration: WARCWriterConfiguration(
                 directory: (settings.root as NSString).appendingPathComponent(folder), writerID: settings.recorderID, sequence: fileNumbers,
-                rotationBytes: settings.rotationBytes, compressionLevel: settings.compressionLevel, fsync: settings.fsync, warcinfo: info, linksWarcinfo: false))
+                rotationBytes: settings.rotationBytes, compressionLevel: settings.compressionLevel, fsync: settings.fsync, warcinfo: info, linksWarcinfo: false,
+                onFileClosed: compactionHandOver))
         writers[folder] = writer
         if let evicted, let files = try? await evicted.close() { closedEarly += files }
         return writer

@@ -194,6 +194,7 @@ public actor WARCWriter {
             throw .io(path: openPath, operation: "rename to \(current.path)", errno: errno)
         }
         closedFiles.append(current.path)
+        configuration.onFileClosed?(current.path)
     }
 
     private func syncIfDue(_ file: OpenFile) throws(WARCWriterError) {

@@ -29,6 +29,9 @@ public struct WARCWriterConfiguration: Sendable {
     /// is optional (the `warcinfo` record comes first in each file) and costs about 30 bytes
     /// per compressed record, which matters for small records such as revisits.
     public var linksWarcinfo: Bool
+    /// Called with the final path of each file once it is closed and renamed (rotation,
+    /// `close()`), on the writer's executor: hand the path on, do not work on it here.
+    public var onFileClosed: (@Sendable (String) -> Void)?
 
     public init(
         directory: String,
@@ -38,7 +41,8 @@ public struct WARCWriterConfiguration: Sendable {
         compressionLevel: Int32 = 6,
         fsync: FsyncPolicy = .interval(.seconds(1)),
         warcinfo: WARCHeaders = WARCHeaders([("software", "aomi-archive"), ("format", "WARC File Format 1.1")]),
-        linksWarcinfo: Bool = true
+        linksWarcinfo: Bool = true,
+        onFileClosed: (@Sendable (String) -> Void)? = nil
     ) {
         self.directory = directory
         self.writerID = writerID
@@ -48,6 +52,7 @@ public struct WARCWriterConfiguration: Sendable {
         self.fsync = fsync
         self.warcinfo = warcinfo
         self.linksWarcinfo = linksWarcinfo
+        self.onFileClosed = onFileClosed
     }
 
     /// The suffix of a file that is still being written.
