@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building and testing aomi-archive needs beyond the Swift toolchain:
 # pkg-config, zlib, libdeflate and SQLite headers, the CA trust store and headless Chromium with its driver (Debian),
-# warcio (PyPI), the reference WARC reader the tests run, and selenium (PyPI), which drives Chromium through the archive browser.
+# warcio (PyPI), the reference WARC reader the tests run, selenium (PyPI), which drives Chromium through the archive browser,
+# and pywb (PyPI, in a venv of its own: AOMI_PYWB_VENV, default ~/.cache/aomi-archive-pywb), the reference WARC replay.
 set -euo pipefail
 
 missing=()
-for package in pkg-config zlib1g-dev libdeflate-dev libsqlite3-dev ca-certificates chromium chromium-driver; do
+for package in pkg-config zlib1g-dev libdeflate-dev libsqlite3-dev ca-certificates chromium chromium-driver python3-venv; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -26,3 +27,11 @@ if ! python3 -c "import selenium" >/dev/null 2>&1; then
 fi
 python3 -c "import selenium" && echo "selenium: ok"
 chromium --version 2>/dev/null | head -1
+
+pywb_venv=${AOMI_PYWB_VENV:-$HOME/.cache/aomi-archive-pywb}
+if [ ! -x "$pywb_venv/bin/wayback" ]; then
+  echo "== pip install pywb (venv $pywb_venv)"
+  python3 -m venv "$pywb_venv"
+  "$pywb_venv/bin/pip" install --quiet --disable-pip-version-check pywb
+fi
+"$pywb_venv/bin/wayback" --version 2>/dev/null | head -1

@@ -22,6 +22,9 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "File to write.")
     var output: String
 
+    @Flag(help: "WARC only: each SSE stream as one whole response with an event list, which WARC players such as pywb serve (the replay reads both forms).")
+    var playable = false
+
     func validate() throws {
         if source.session.isEmpty, source.wallet == nil { throw ValidationError("name --session or --wallet") }
     }
@@ -31,7 +34,7 @@ struct ExportCommand: AsyncParsableCommand {
         let archive = try source.load(paths: paths)
         switch format {
         case .warc:
-            let count = try await WARCExporter(files: paths, sessions: Set(archive.sessions.map(\.id))).write(to: output)
+            let count = try await WARCExporter(files: paths, sessions: Set(archive.sessions.map(\.id)), playable: playable).write(to: output)
             print("exported \(archive.sessions.count) sessions as \(count) records to \(output)")
         case .har:
             try HARExporter(sessions: archive.sessions).write(to: output)

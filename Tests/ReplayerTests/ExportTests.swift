@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import Foundation
 import Replayer
 import TestSupport
@@ -29,6 +30,40 @@ struct ExportTests {
         #expect(report.passed, "\(report.differences)")
         let check = try await Warcio.run(["check", output])
         #expect(check.status == 0, "\(check.output)")
+    }
+
+    @Test("a playable export holds each stream as one response and its event list, and replays with the recorded event times")
+    func playableExportKeepsStreamTiming() async throws {
+        let recording = try await RecordedReplay.record(wallets: 1, threads: 2, messages: 2)
+        defer { recording.remove() }
+        let files = try ReplayArchive.archiveFiles(under: recording.root)
+        let output = recording.root + "/playable.warc.gz"
+        let sessions = Set(recording.archive.sessions.map(\.id))
+        _ = try await WARCExporter(files: files, sessions: sessions, playable: true).write(to: output)
+        let records = try WARCFileReader.readAll(path: output).records.map(\.record)
+        #expect(!records.contains { $0.type == .continuation || $0.segmentNumber != nil })
+        let lists = records.filter(WholeStream.isEventList)
+        #expect(lists.count >= 2)
+        #expect(try await Warcio.run(["check", output]).status == 0)
+
+        let exported = try ReplayArchive.load(files: [output])
+        #expect(exported.problems.isEmpty, "\(exported.problems)")
+        func streams(_ archive: ReplayArchive) -> [String: RecordedStream] {
+            var found: [String: RecordedStream] = [:]
+            for exchange in archive.sessions.flatMap(\.exchanges) {
+                if case let .stream(stream) = exchange.answer { found[exchange.session + " \(exchange.sequence)"] = stream }
+            }
+            return found
+        }
+        let before = streams(recording.archive)
+        let after = streams(exported)
+        #expect(after.count == before.count && after.count == lists.count)
+        for (key, stream) in before {
+            #expect(after[key]?.events == stream.events, "\(key): the same events with the same arrival times")
+            #expect(after[key]?.end == stream.end)
+        }
+        let report = try await ReplayVerifier(archive: exported).run()
+        #expect(report.passed, "\(report.differences)")
     }
 
     @Test("a HAR export has one entry per exchange with recorded timings, and SSE bodies as text")

@@ -13,6 +13,9 @@ struct FolderLoader {
     private var payloads: [String: Payload] = [:]
     private var streamRequest: [String: String] = [:]
     private var revisits: [(record: WARCRecord, location: RecordLocation)] = []
+    /// The request each whole response answered, and the event lists of whole streams.
+    private var responseRequest: [String: String] = [:]
+    private var eventLists: [WARCRecord] = []
     private var result = FolderLoad()
 
     mutating func load(files: [String]) -> FolderLoad {
@@ -33,6 +36,7 @@ struct FolderLoader {
             }
         }
         for (record, location) in revisits { resolveRevisit(record, location) }
+        for list in eventLists { applyEventList(list) }
         for requestID in requestOrder {
             guard var exchange = pending[requestID] else { continue }
             guard let answer = answered[requestID] else {
@@ -59,6 +63,7 @@ struct FolderLoader {
         case .response: takeResponse(record, location)
         case .revisit: revisits.append((record, location))
         case .continuation: takeContinuation(record)
+        case .metadata where WholeStream.isEventList(record): eventLists.append(record)
         default: break
         }
     }
@@ -96,6 +101,7 @@ struct FolderLoader {
             answered[requestID] = .stream(RecordedStream(head: response, events: [], end: nil))
         } else {
             payloads[id] = response.payload
+            responseRequest[id] = requestID
             answered[requestID] = .response(response)
         }
     }
@@ -111,6 +117,20 @@ struct FolderLoader {
             return
         }
         answered[requestID] = .response(response)
+    }
+
+    /// A whole stream (`export --playable`): the response becomes a stream of the events its
+    /// event list places in its body, with their arrival times.
+    private mutating func applyEventList(_ list: WARCRecord) {
+        guard let responseID = list.headers[WARCField.concurrentTo], let requestID = responseRequest[responseID],
+            case let .response(head) = answered[requestID]
+        else { return }
+        let (events, end) = WholeStream.events(body: head.body[...], metadata: list.block)
+        var streamHead = head
+        streamHead.payload = Payload(bytes: [])
+        answered[requestID] = .stream(
+            RecordedStream(
+                head: streamHead, events: events.map { RecordedEvent(bytes: $0.bytes, date: WARCDate(parsing: $0.date) ?? head.date) }, end: end))
     }
 
     private mutating func takeContinuation(_ record: WARCRecord) {

@@ -2,16 +2,21 @@ import AomiArchive
 import Foundation
 import WARC
 
-/// Writes the records of some sessions into one self-contained `.warc.gz`, for a bug report:
-/// requests, responses and stream segments as recorded, and every revisit whose original is
-/// not in the export turned back into a full response holding the payload it refers to.
+/// Writes the records of some sessions into one self-contained `.warc.gz`, for a bug report
+/// or a WARC player: requests, responses and streams, one record per gzip member (records of
+/// compacted files come out of their bundles), and every revisit whose original is not in the
+/// export turned back into a full response holding the payload it refers to. Streams stay
+/// segmented as recorded, or with `playable` become whole responses (`WholeStream`), which
+/// pywb and replayweb serve.
 public struct WARCExporter: Sendable {
     public let files: [String]
     public let sessions: Set<String>
+    public let playable: Bool
 
-    public init(files: [String], sessions: Set<String>) {
+    public init(files: [String], sessions: Set<String>, playable: Bool = false) {
         self.files = files
         self.sessions = sessions
+        self.playable = playable
     }
 
     /// Writes the export to `output`; returns how many records it holds (its `warcinfo` too).
@@ -38,10 +43,10 @@ public struct WARCExporter: Sendable {
         return records.count + 1
     }
 
-    /// The selected sessions' records in file order, revisits resolved where needed.
+    /// The selected sessions' records in file order, revisits resolved where needed (once
+    /// every file is read: in a compacted file an original may come after its revisit).
     private func selectedRecords() throws(ReplayerError) -> [WARCRecord] {
         var originals: [String: WARCRecord] = [:]
-        var exported: Set<String> = []
         var streams: Set<String> = []
         var records: [WARCRecord] = []
         for file in files {
@@ -52,22 +57,38 @@ public struct WARCExporter: Sendable {
                 throw .unreadableArchive(path: file, reason: "\(error)")
             }
             for case let .record(stored) in reader {
-                var record = stored.record
+                let record = stored.record
                 if record.type == .response, record.segmentNumber == nil, let id = record.recordID { originals[id] = record }
                 let selected =
                     record.headers[AomiField.sessionID].map(sessions.contains)
                     ?? (record.type == .continuation && record.headers[WARCField.segmentOriginID].map(streams.contains) == true)
                 guard selected else { continue }
                 if record.type == .response, record.segmentNumber == 1, let id = record.recordID { streams.insert(id) }
-                if record.type == .revisit, let original = record.headers[WARCField.refersTo], !exported.contains(original) {
-                    guard let resolved = Self.resolve(record, original: originals[original]) else { continue }
-                    record = resolved
-                }
-                if let id = record.recordID { exported.insert(id) }
                 records.append(record)
             }
         }
-        return records
+        let exported = Set(records.compactMap(\.recordID))
+        records = records.compactMap { record in
+            guard record.type == .revisit, let original = record.headers[WARCField.refersTo], !exported.contains(original) else { return record }
+            return Self.resolve(record, original: originals[original])
+        }
+        return playable ? Self.wholeStreams(records) : records
+    }
+
+    /// The records with each segmented stream as a whole response and its event list, where
+    /// its first segment was.
+    private static func wholeStreams(_ records: [WARCRecord]) -> [WARCRecord] {
+        var continuations: [String: [WARCRecord]] = [:]
+        for record in records where record.type == .continuation {
+            if let origin = record.headers[WARCField.segmentOriginID] { continuations[origin, default: []].append(record) }
+        }
+        return records.flatMap { record -> [WARCRecord] in
+            if record.type == .continuation { return [] }
+            guard record.type == .response, record.segmentNumber == 1, let id = record.recordID else { return [record] }
+            let parts = (continuations[id] ?? []).sorted { ($0.segmentNumber ?? 0) < ($1.segmentNumber ?? 0) }
+            let whole = WholeStream.records(origin: record, continuations: parts)
+            return [whole.response, whole.metadata]
+        }
     }
 
     /// A revisit turned into the full response it stands for.
