@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import WARC
@@ -21,6 +22,20 @@ import Testing
         #expect(id.hasPrefix("<urn:uuid:") && id.hasSuffix(">") && id.count == 47)
         #expect(WARCRecordID.make() != id)
         #expect(WARCRecordID.bare(id) == String(id.dropFirst().dropLast()))
+    }
+
+    @Test func recordIDsAreVersion8UUIDsUniqueInTheProcessAndSharingTheirStart() throws {
+        let ids = (0..<20_000).map { _ in WARCRecordID.bare(WARCRecordID.make()) }
+        #expect(Set(ids).count == ids.count)
+        for id in ids.prefix(100) {
+            let uuid = try #require(UUID(uuidString: String(id.dropFirst("urn:uuid:".count))), "\(id)")
+            let bytes = withUnsafeBytes(of: uuid.uuid) { Array($0) }
+            #expect(bytes[6] >> 4 == 8, "version 8")
+            #expect(bytes[8] >> 6 == 0b10, "the RFC 4122 variant")
+        }
+        #expect(Set(ids.map { $0.prefix(28) }).count <= 2, "one process's ids differ in their last digits")
+        #expect(WARCRecordID.format(prefix: 0xFFF_FFFF_FFFF_FFFF, count: 0x3FFF_FFFF_FFFF_FFFF) == "ffffffff-ffff-8fff-bfff-ffffffffffff")
+        #expect(WARCRecordID.format(prefix: 0, count: 1) == "00000000-0000-8000-8000-000000000001")
     }
 
     @Test func digestsAreSHA1InBase32() {
