@@ -41,6 +41,12 @@ if [ -z "$seeds" ]; then
   mkdir -p "$seeds"
   # Every file the demo recorded (the fuzzer cuts them into windows of 16 records).
   find "$work/demo" -name '*.warc.gz' | while read -r file; do cp "$file" "$seeds/$(basename "$(dirname "$file")")-$(basename "$file")"; done
+  # The same files compacted into small bundles, so that mutants hit records inside bundles.
+  for file in "$seeds"/*.warc.gz; do
+    compacted="${file%.warc.gz}-compacted.warc.gz"
+    cp "$file" "$compacted"
+    "$scratch/$config/aomi-archive" compact --bundle-size 8KiB "$compacted" >/dev/null
+  done
 fi
 echo "archive-fuzz: seed $seed, seeds from $seeds ($(find "$seeds" -name '*.warc*' | wc -l) files), findings in $out/findings"
 
