@@ -43,7 +43,7 @@ struct CompactCommand: ParsableCommand {
 
     func run() throws {
         let compactor = ArchiveCompactor(bundleBytes: Int(bundleSize.bytes), level: level)
-        let onStage: (String, ArchiveCompactor.Stage) -> Void = { _, stage in
+        let onStage: @Sendable (String, ArchiveCompactor.Stage) -> Void = { [crashAfter] _, stage in
             if stage == crashAfter { kill(getpid(), SIGKILL) }
         }
         let results: [Result<CompactionReport, CompactionError>]

@@ -8,8 +8,9 @@
 #     and so keeps no SSE body at all; we keep every event with its arrival time.
 #  2. The bytes per unchanged poll: POLLS (1000) more identical GET /api/state of one session,
 #     live and compacted (the difference with a run of 100 polls, divided by the extra polls).
-#  3. Compaction speed: the 100,000-message archive of tools/bench/index-bench (recorder-shaped
-#     records), compacted: MB/s of compressed input and of uncompressed records.
+#  3. Compaction speed: the first GENERATED_WALLETS (20) wallet folders of the 1,000,000-message
+#     root that tools/bench/index.sh generates (recorder-shaped records; GENERATED_ROOT names
+#     one made before, e.g. with index.sh KEEP=1), compacted: MB/s of compressed input.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scratch=${SCRATCH:-.build-release}
@@ -22,7 +23,6 @@ trap cleanup EXIT
 source tools/bench/lib.sh
 install_bench_tools
 swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/null
-swift build -c release --scratch-path "$scratch" --product index-bench >/dev/null
 bin="$scratch/release/aomi-archive"
 bytes_under() { find "$1" -name '*.warc.gz' -print0 | xargs -0 cat | wc -c; }
 
@@ -90,9 +90,17 @@ awk -v n="$polls" -v a="$small_live" -v b="$large_live" -v c="$small_compacted" 
   'BEGIN { printf "per unchanged poll: %.0f bytes live, %.1f bytes compacted\n", (b - a) / n, (d - c) / n }'
 
 echo "== 3. compaction speed"
-"$scratch/release/index-bench" generate "$work/generated" 100 1000 100000 >/dev/null
-before=$(bytes_under "$work/generated")
+generated=${GENERATED_ROOT:-}
+if [ -z "$generated" ]; then
+  swift build -c release --scratch-path "$scratch" --product index-bench >/dev/null
+  generated="$work/generated"
+  "$scratch/release/index-bench" generate "$generated" 1000 10000 1000000 >/dev/null
+fi
+mkdir -p "$work/speed"
+for folder in $(find "$generated" -mindepth 1 -maxdepth 1 -type d | sort | head -n "${GENERATED_WALLETS:-20}"); do cp -r "$folder" "$work/speed/"; done
+before=$(bytes_under "$work/speed")
+find "$work/speed" -name '*.warc.gz' -exec cat {} + >/dev/null
 start=$(date +%s.%N)
-"$bin" compact --archives "$work/generated" | tail -1
+"$bin" compact --archives "$work/speed" | tail -1
 end=$(date +%s.%N)
 awk -v b="$before" -v s="$start" -v e="$end" 'BEGIN { printf "compacted %.1f MB of .warc.gz in %.2f s wall: %.1f MB/s of input\n", b / 1e6, e - s, b / 1e6 / (e - s) }'

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import WARC
 
 /// Rewrites closed archive files so that each session's records share bundles (`WARCBundle`):
@@ -34,10 +35,18 @@ public struct ArchiveCompactor: Sendable {
 
     /// Compacts every closed archive file under `root` (or `root` itself) that is not compacted
     /// yet; a file that cannot be compacted is reported and left as it was.
-    public func compactAll(under root: String, onStage: (String, Stage) throws -> Void = { _, _ in }) throws(ArchiveFilesError) -> [Result<CompactionReport, CompactionError>] {
-        try ArchiveFiles.find(under: root, includeOpen: false).map { path in
-            Result { () throws(CompactionError) in try compact(path, onStage: { try onStage(path, $0) }) }
+    public func compactAll(
+        under root: String, onStage: @Sendable (String, Stage) throws -> Void = { _, _ in }
+    ) throws(ArchiveFilesError) -> [Result<CompactionReport, CompactionError>] {
+        let paths = try ArchiveFiles.find(under: root, includeOpen: false)
+        let results = Mutex([Result<CompactionReport, CompactionError>?](repeating: nil, count: paths.count))
+        // Files are independent: as many at once as there are cores.
+        DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+            let path = paths[index]
+            let result = Result { () throws(CompactionError) in try compact(path, onStage: { try onStage(path, $0) }) }
+            results.withLock { $0[index] = result }
         }
+        return results.withLock { $0.map { $0! } }
     }
 
     /// Compacts one closed file, or reports that it already is.
@@ -51,7 +60,7 @@ public struct ArchiveCompactor: Sendable {
         }
         let (records, inflated) = try Self.records(of: path)
         guard let info = records.first, info.type == .warcinfo else { throw .noWarcinfo(path: path) }
-        let runs = sessionRuns(of: Array(records.dropFirst()))
+        let runs = sessionRuns(of: Array(records.dropFirst())).map { (session: $0.session, records: $0.records.map(WARCBundle.packed)) }
         let bundles = self.bundles(of: runs)
         let file: WARCReplacementFile
         do {
@@ -96,14 +105,15 @@ public struct ArchiveCompactor: Sendable {
         return order.map { ($0, bySession[$0]!) }
     }
 
-    /// The bundles of the session runs, at most `bundleBytes` each (a larger record alone).
+    /// The bundles of the session runs (records `WARCBundle.packed`), at most `bundleBytes` each
+    /// (a larger record alone).
     func bundles(of runs: [(session: String, records: [WARCRecord])]) -> [WARCRecord] {
         var bundles: [WARCRecord] = []
         for (session, records) in runs {
             var pending: [WARCRecord] = []
             var pendingBytes = 0
             for record in records {
-                let size = WARCBundle.packedSize(record)
+                let size = Self.storedSize(record)
                 if !pending.isEmpty, pendingBytes + size > bundleBytes {
                     bundles.append(bundle(pending, session: session))
                     pending.removeAll()
@@ -117,12 +127,17 @@ public struct ArchiveCompactor: Sendable {
         return bundles
     }
 
+    /// About the bytes `record` takes in a bundle (without packing it, which digests it).
+    private static func storedSize(_ record: WARCRecord) -> Int {
+        record.block.count + record.headers.fields.reduce(32) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
+    }
+
     private func bundle(_ records: [WARCRecord], session: String) -> WARCRecord {
         var fields: [(String, String)] = []
         if !session.isEmpty { fields.append((AomiField.sessionID, session)) }
         if let wallet = records.lazy.compactMap({ $0.headers[AomiField.wallet] }).first { fields.append((AomiField.wallet, wallet)) }
         let target = "urn:aomi-archive:session:" + (session.isEmpty ? "none" : session)
-        return WARCBundle.record(holding: records, targetURI: target, date: records[0].date ?? WARCDate.now().description, fields: fields)
+        return WARCBundle.record(holdingPacked: records, targetURI: target, date: records[0].date ?? WARCDate.now().description, fields: fields)
     }
 
     // MARK: Reading and checking
@@ -155,12 +170,25 @@ public struct ArchiveCompactor: Sendable {
         return (records, reader.uncompressedBytes)
     }
 
-    /// Reads the new version back and compares it with the records it must hold, in order
-    /// (its `warcinfo` aside).
+    /// Reads the new version back and compares the records in its bundles, as stored, with the
+    /// packed records it must hold, in order (its `warcinfo` aside). A `derived` digest was
+    /// stored only where it equals the original's, so equal packed records are equal records.
     private static func check(_ temporary: String, holds records: [WARCRecord], original: String) throws(CompactionError) {
-        let (written, _) = try Self.records(of: temporary)
+        let reader: WARCFileReader
+        do {
+            reader = try WARCFileReader(path: temporary, options: WARCReaderOptions(readsInsideBundles: false))
+        } catch {
+            throw .unreadable(path: temporary, reason: error.description)
+        }
+        var found: [Fingerprint] = []
+        for event in reader.dropFirst() {
+            guard case let .record(stored) = event, let inside = WARCBundle.packedRecords(in: stored.record) else {
+                unlink(temporary)
+                throw .mismatch(path: original, reason: "the new version holds something other than whole bundles")
+            }
+            found += inside.map(Fingerprint.init)
+        }
         let expected = records.map(Fingerprint.init)
-        let found = written.dropFirst().map(Fingerprint.init)
         guard expected == found else {
             unlink(temporary)
             let first = zip(expected, found).first { $0 != $1 }.map { "record \($0.0.id ?? "?")" } ?? "\(expected.count) records, \(found.count) read back"

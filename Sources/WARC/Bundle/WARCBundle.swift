@@ -27,9 +27,14 @@ public enum WARCBundle {
     /// The bundle record holding `records` (each complete, as `completed()` makes them), named
     /// by `targetURI`, dated `date`, with `fields` after the standard ones.
     public static func record(holding records: [WARCRecord], targetURI: String, date: String, fields: [(String, String)] = []) -> WARCRecord {
+        record(holdingPacked: records.map(packed), targetURI: targetURI, date: date, fields: fields)
+    }
+
+    /// The bundle record of records already `packed(_:)`.
+    public static func record(holdingPacked records: [WARCRecord], targetURI: String, date: String, fields: [(String, String)] = []) -> WARCRecord {
         var block: [UInt8] = []
         block.reserveCapacity(records.reduce(0) { $0 + $1.block.count + 1024 })
-        for record in records { block += packed(record).serialized() }
+        for record in records { block += record.serialized() }
         let headers = [(WARCField.targetURI, targetURI), (WARCField.date, date), (WARCField.contentType, contentType)] + fields
         return WARCRecord(type: .resource, headers: headers, block: block).completed()
     }
@@ -39,8 +44,8 @@ public enum WARCBundle {
         packed(record).serialized().count
     }
 
-    /// `record` with its computable digests stored as `derived`.
-    static func packed(_ record: WARCRecord) -> WARCRecord {
+    /// `record` with its computable digests stored as `derived`, as a bundle holds it.
+    public static func packed(_ record: WARCRecord) -> WARCRecord {
         var record = record
         if record.headers.values(WARCField.blockDigest) == [WARCDigest.sha1(record.block)] {
             record.headers.set(WARCField.blockDigest, derivedDigest)
@@ -55,7 +60,9 @@ public enum WARCBundle {
 
     /// The records in a bundle's block, with their positions in it, as they were packed. A
     /// block that does not parse whole gives the records before the damage and its reason.
-    static func unpack(_ block: UnsafeRawBufferPointer, maxHeaderBytes: Int) -> (records: [(position: Int, record: WARCRecord)], damage: (position: Int, reason: String)?) {
+    static func unpack(
+        _ block: UnsafeRawBufferPointer, maxHeaderBytes: Int, restoring: Bool = true
+    ) -> (records: [(position: Int, record: WARCRecord)], damage: (position: Int, reason: String)?) {
         var records: [(position: Int, record: WARCRecord)] = []
         var index = skippingLineEnds(block, from: 0)
         while index < block.count {
@@ -66,7 +73,7 @@ public enum WARCBundle {
                     return (records, (index, "the bundle ends \(headerLength + contentLength - rest.count) bytes before this record's block does"))
                 }
                 let nested = WARCRecord(version: version, headers: headers, block: Array(UnsafeRawBufferPointer(rebasing: rest[headerLength..<(headerLength + contentLength)])))
-                guard let restored = restored(nested) else {
+                guard let restored = restoring ? restored(nested) : nested else {
                     return (records, (index, "a derived payload digest on a record that holds no HTTP response"))
                 }
                 records.append((index, restored))
@@ -80,6 +87,14 @@ public enum WARCBundle {
             }
         }
         return (records, nil)
+    }
+
+    /// The records in a bundle as it stores them (`packed`, digests not computed); nil when
+    /// `bundle` is not a bundle or its block does not parse whole.
+    public static func packedRecords(in bundle: WARCRecord, maxHeaderBytes: Int = 64 * 1024) -> [WARCRecord]? {
+        guard isBundle(bundle) else { return nil }
+        let (records, damage) = bundle.block.withUnsafeBytes { unpack($0, maxHeaderBytes: maxHeaderBytes, restoring: false) }
+        return damage == nil ? records.map(\.record) : nil
     }
 
     /// `record` with its `derived` digests computed; nil when one cannot be.
