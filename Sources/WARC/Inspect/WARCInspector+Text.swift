@@ -6,10 +6,11 @@ extension WARCInspector {
         return columns.joined(separator: "  ")
     }
 
-    /// One record as a line of the listing; `-` stands for a missing field.
+    /// One record as a line of the listing; `-` stands for a missing field. A record inside a
+    /// bundle shows the bundle's offset and its position in the bundle (`369+1024`).
     public func line(for entry: Entry) -> String {
         var columns = [
-            pad(String(entry.offset), 10, right: true),
+            pad(String(entry.offset) + (entry.bundlePosition.map { "+\($0)" } ?? ""), 10, right: true),
             pad(String(entry.length), 8, right: true),
             pad(entry.type, 12),
             pad(entry.date ?? "-", 27),

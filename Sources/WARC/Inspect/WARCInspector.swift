@@ -13,6 +13,8 @@ public struct WARCInspector: Sendable {
     /// One line of the listing.
     public struct Entry: Sendable, Codable, Equatable {
         public var offset: Int64
+        /// Where the record starts in the block of the bundle at `offset` (compacted files).
+        public var bundlePosition: Int?
         public var length: Int64
         public var type: String
         public var date: String?
@@ -23,6 +25,7 @@ public struct WARCInspector: Sendable {
 
         enum CodingKeys: String, CodingKey {
             case offset, length, type, date, fields
+            case bundlePosition = "bundle_position"
             case targetURI = "target_uri"
             case recordID = "record_id"
         }
@@ -67,7 +70,7 @@ public struct WARCInspector: Sendable {
                 }
                 onEntry(
                     Entry(
-                        offset: stored.offset, length: stored.length, type: record.type.rawValue, date: record.date,
+                        offset: stored.offset, bundlePosition: stored.positionInBundle, length: stored.length, type: record.type.rawValue, date: record.date,
                         targetURI: record.targetURI, recordID: record.recordID, fields: fields))
             case let .damage(damage):
                 summary.damage.append(damage)
