@@ -131,12 +131,12 @@ struct RecordCommand: AsyncParsableCommand {
         let compacted = await compaction?.finish()
         let statistics = proxy.statistics
         let revisits = await archive.revisits
-        let exchanges = await statistics.exchanges
+        let exchanges = statistics.exchanges
         let written = files.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
         let summary =
-            "stopped: \(exchanges) exchanges and \(await statistics.streams) streams, "
-            + "\(await statistics.bytesIn) bytes in, \(await statistics.bytesOut) bytes out, \(written) bytes written in \(files.count) files, "
-            + "\(revisits) revisits (dedup \(exchanges == 0 ? 0 : revisits * 100 / exchanges)%), \(await statistics.upstreamErrors) upstream errors, "
+            "stopped: \(exchanges) exchanges and \(statistics.streams) streams, "
+            + "\(statistics.bytesIn) bytes in, \(statistics.bytesOut) bytes out, \(written) bytes written in \(files.count) files, "
+            + "\(revisits) revisits (dedup \(exchanges == 0 ? 0 : revisits * 100 / exchanges)%), \(statistics.upstreamErrors) upstream errors, "
             + "\(await statistics.writeFailures) failed writes\(await statistics.lastWriteFailure.map { " (last: \($0.cause))" } ?? "")"
             + (compacted.map { ", \($0.compacted) files compacted (\($0.bytesBefore) → \($0.bytesAfter) bytes)\($0.failed > 0 ? ", \($0.failed) not" : "")" } ?? "")
         announcer.notice("\(summary)")

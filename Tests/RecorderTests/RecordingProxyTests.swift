@@ -57,7 +57,7 @@ import WARC
             let seen = sequences[thread.sessionID, default: []].sorted()
             #expect(!seen.isEmpty && seen == Array(1...seen.count), "sequence of \(thread.sessionID)")
         }
-        #expect(await proxy.proxy.statistics.exchanges > 0)
+        #expect(proxy.proxy.statistics.exchanges > 0)
     }
 
     /// The upstream sends event 2 only after the client has received event 1 through the proxy:

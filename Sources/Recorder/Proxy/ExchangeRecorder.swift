@@ -20,7 +20,7 @@ struct ExchangeRecorder: Sendable {
         let failure = await attempt("\(exchange.request.method) \(QueryString.path(of: redacted.request.target))") {
             try await archive.record(redacted, context: context)
         }
-        await statistics.exchange(requestBytes: exchange.request.body.count, responseBytes: exchange.response.body.count, failed: exchange.upstreamError != nil)
+        statistics.exchange(requestBytes: exchange.request.body.count, responseBytes: exchange.response.body.count, failed: exchange.upstreamError != nil)
         logger.info(
             "\(exchange.request.method) \(redacted.request.target) \(exchange.response.status) \(exchange.response.body.count)B \(Self.milliseconds(since: started))\(failure == nil ? "" : " NOT RECORDED")",
             metadata: Self.metadata(context))
@@ -55,7 +55,7 @@ struct ExchangeRecorder: Sendable {
                 try await archive.endStream(stream, end: end, leftover: leftover)
             }
         }
-        await statistics.stream(bytes: relayed)
+        statistics.stream(bytes: relayed)
         logger.info("\(request.method) \(redactor.redact(target: request.target)) \(status) stream \(relayed)B \(end.rawValue)", metadata: Self.metadata(context))
     }
 

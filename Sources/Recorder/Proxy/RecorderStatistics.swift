@@ -6,11 +6,19 @@ import WARC
 /// failures are counted one by one but reported to the log once per cause until a write
 /// succeeds again.
 public actor RecorderStatistics {
-    public private(set) var exchanges = 0
-    public private(set) var streams = 0
-    public private(set) var bytesIn: Int64 = 0
-    public private(set) var bytesOut: Int64 = 0
-    public private(set) var upstreamErrors = 0
+    /// The counters every exchange adds to, kept outside the actor: counting is not worth a
+    /// hop to the actor on every exchange.
+    private nonisolated let counts = Atomic<Int>(0)
+    private nonisolated let streamCount = Atomic<Int>(0)
+    private nonisolated let bytesInCount = Atomic<Int64>(0)
+    private nonisolated let bytesOutCount = Atomic<Int64>(0)
+    private nonisolated let upstreamErrorCount = Atomic<Int>(0)
+
+    public nonisolated var exchanges: Int { counts.load(ordering: .relaxed) }
+    public nonisolated var streams: Int { streamCount.load(ordering: .relaxed) }
+    public nonisolated var bytesIn: Int64 { bytesInCount.load(ordering: .relaxed) }
+    public nonisolated var bytesOut: Int64 { bytesOutCount.load(ordering: .relaxed) }
+    public nonisolated var upstreamErrors: Int { upstreamErrorCount.load(ordering: .relaxed) }
     /// Exchanges, stream starts and stream events that could not be written to the archive.
     public private(set) var writeFailures = 0
     /// The last write failure: its cause and when it happened.
@@ -26,16 +34,16 @@ public actor RecorderStatistics {
     /// writes fine does not pay a second hop per exchange to say so.
     nonisolated var mayBeFailing: Bool { failingFlag.load(ordering: .relaxed) }
 
-    func exchange(requestBytes: Int, responseBytes: Int, failed: Bool) {
-        exchanges += 1
-        bytesIn += Int64(requestBytes)
-        bytesOut += Int64(responseBytes)
-        if failed { upstreamErrors += 1 }
+    nonisolated func exchange(requestBytes: Int, responseBytes: Int, failed: Bool) {
+        counts.add(1, ordering: .relaxed)
+        bytesInCount.add(Int64(requestBytes), ordering: .relaxed)
+        bytesOutCount.add(Int64(responseBytes), ordering: .relaxed)
+        if failed { upstreamErrorCount.add(1, ordering: .relaxed) }
     }
 
-    func stream(bytes: Int) {
-        streams += 1
-        bytesOut += Int64(bytes)
+    nonisolated func stream(bytes: Int) {
+        streamCount.add(1, ordering: .relaxed)
+        bytesOutCount.add(Int64(bytes), ordering: .relaxed)
     }
 
     /// Counts a failed write. True when its cause is new since the last successful write,
