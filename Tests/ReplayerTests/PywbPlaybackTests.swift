@@ -28,7 +28,7 @@ import WARC
         String(date.filter(\.isNumber).prefix(14))
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(15)))
     func pywbServesACompactedArchiveExportedPlayable() async throws {
         let fixture = try await RecordingFixture.start(recorderID: "pywb")
         defer { fixture.remove() }

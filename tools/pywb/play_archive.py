@@ -29,7 +29,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for(port, process, seconds=60):
+def wait_for(port, process, seconds=600):
     deadline = time.time() + seconds
     while time.time() < deadline:
         if process.poll() is not None:
@@ -71,7 +71,7 @@ def main():
             url = "http://127.0.0.1:%d/aomi/%sid_/%s" % (port, expected["timestamp"], expected["url"])
             want = base64.b64decode(expected["body_base64"])
             try:
-                with urllib.request.urlopen(url, timeout=30) as answer:
+                with urllib.request.urlopen(url, timeout=300) as answer:
                     status, body = answer.status, answer.read()
             except urllib.error.HTTPError as error:
                 status, body = error.code, error.read()
