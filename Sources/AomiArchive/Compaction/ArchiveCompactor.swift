@@ -61,12 +61,12 @@ public struct ArchiveCompactor: Sendable {
         let (records, inflated) = try Self.records(of: path)
         guard let info = records.first, info.type == .warcinfo else { throw .noWarcinfo(path: path) }
         let runs = sessionRuns(of: Array(records.dropFirst())).map { (session: $0.session, records: $0.records.map(WARCBundle.packed)) }
-        let bundles = self.bundles(of: runs)
+        let groups = bundleGroups(of: runs)
         let file: WARCReplacementFile
         do {
             file = try WARCReplacementFile(replacing: path, level: level)
             try file.write(CompactionInfo.marking(info, compactedAt: .now()))
-            for bundle in bundles { try file.write(bundle) }
+            for group in groups { try file.write(bundle(group.records, session: group.session)) }
         } catch {
             throw .write(path: path, reason: error.description)
         }
@@ -77,7 +77,7 @@ public struct ArchiveCompactor: Sendable {
         do { try file.rename() } catch { throw .write(path: path, reason: error.description) }
         try run(onStage, .renamed, nil)
         return CompactionReport(
-            path: path, alreadyCompacted: false, records: records.count - 1, bundles: bundles.count, bytesBefore: bytesBefore,
+            path: path, alreadyCompacted: false, records: records.count - 1, bundles: groups.count, bytesBefore: bytesBefore,
             bytesAfter: file.size, inflatedBytes: inflated, seconds: Self.seconds(since: started))
     }
 
@@ -105,26 +105,27 @@ public struct ArchiveCompactor: Sendable {
         return order.map { ($0, bySession[$0]!) }
     }
 
-    /// The bundles of the session runs (records `WARCBundle.packed`), at most `bundleBytes` each
-    /// (a larger record alone).
-    func bundles(of runs: [(session: String, records: [WARCRecord])]) -> [WARCRecord] {
-        var bundles: [WARCRecord] = []
+    /// The session runs cut into the record groups of bundles: at most `bundleBytes` each (a
+    /// larger record alone). Each bundle is made only when it is written, so a compaction
+    /// holds the file's records once, not twice.
+    func bundleGroups(of runs: [(session: String, records: [WARCRecord])]) -> [(session: String, records: [WARCRecord])] {
+        var groups: [(session: String, records: [WARCRecord])] = []
         for (session, records) in runs {
             var pending: [WARCRecord] = []
             var pendingBytes = 0
             for record in records {
                 let size = Self.storedSize(record)
                 if !pending.isEmpty, pendingBytes + size > bundleBytes {
-                    bundles.append(bundle(pending, session: session))
+                    groups.append((session, pending))
                     pending.removeAll()
                     pendingBytes = 0
                 }
                 pending.append(record)
                 pendingBytes += size
             }
-            if !pending.isEmpty { bundles.append(bundle(pending, session: session)) }
+            if !pending.isEmpty { groups.append((session, pending)) }
         }
-        return bundles
+        return groups
     }
 
     /// About the bytes `record` takes in a bundle (without packing it, which digests it).
