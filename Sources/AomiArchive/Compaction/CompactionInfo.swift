@@ -1,4 +1,3 @@
-import Foundation
 import WARC
 
 /// What a compacted file's `warcinfo` says about its compaction: the line
@@ -12,13 +11,8 @@ public struct CompactionInfo: Sendable, Equatable {
 
     /// The compaction a `warcinfo` record reports; nil for a file never compacted.
     public init?(_ warcinfo: WARCRecord) {
-        guard warcinfo.type == .warcinfo else { return nil }
-        let prefix = Self.compactedKey + ":"
-        for line in String(decoding: warcinfo.block, as: UTF8.self).split(whereSeparator: \.isNewline) where line.lowercased().hasPrefix(prefix) {
-            date = line.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)
-            return
-        }
-        return nil
+        guard warcinfo.type == .warcinfo, let date = ArchiveInfo.values(of: Self.compactedKey, in: warcinfo).first else { return nil }
+        self.date = date
     }
 
     /// The `warcinfo` of the compacted file: the original's fields and block, plus the

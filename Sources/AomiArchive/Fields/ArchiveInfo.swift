@@ -1,3 +1,4 @@
+import Foundation
 import WARC
 
 /// What the `warcinfo` record at the start of every file says: which software wrote it, which
@@ -34,5 +35,14 @@ public struct ArchiveInfo: Sendable {
         if capture != .proxy { fields.append(Self.captureKey, capture.rawValue) }
         for (name, value) in extra { fields.append(name, value) }
         return fields
+    }
+
+    /// The values of `key` in a `warcinfo` record's `name: value` lines (names compared
+    /// without case), in order.
+    public static func values(of key: String, in warcinfo: WARCRecord) -> [String] {
+        let prefix = key.lowercased() + ":"
+        return String(decoding: warcinfo.block, as: UTF8.self).split(whereSeparator: \.isNewline)
+            .filter { $0.lowercased().hasPrefix(prefix) }
+            .map { $0.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces) }
     }
 }

@@ -54,11 +54,7 @@ struct FolderLoader {
         let location = RecordLocation(file: stored.file, offset: stored.offset, positionInBundle: stored.positionInBundle)
         switch record.type {
         case .warcinfo:
-            let text = String(decoding: record.block, as: UTF8.self)
-            let prefix = ArchiveInfo.redactionKeyIDKey + ":"
-            for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix(prefix) {
-                result.keyIDs.insert(line.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces))
-            }
+            result.keyIDs.formUnion(ArchiveInfo.values(of: ArchiveInfo.redactionKeyIDKey, in: record))
         case .request: takeRequest(record, location)
         case .response: takeResponse(record, location)
         case .revisit: revisits.append((record, location))

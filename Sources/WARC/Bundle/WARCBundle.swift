@@ -17,7 +17,12 @@ public enum WARCBundle {
 
     /// Whether `record` is a bundle whose records a reader should take out.
     public static func isBundle(_ record: WARCRecord) -> Bool {
-        record.type == .resource && record.contentType.map(isBundleContentType) == true
+        isBundle(record.headers)
+    }
+
+    /// Whether a record with these fields is a bundle.
+    static func isBundle(_ headers: WARCHeaders) -> Bool {
+        headers[WARCField.type] == WARCRecordType.resource.rawValue && headers[WARCField.contentType].map(isBundleContentType) == true
     }
 
     private static func isBundleContentType(_ value: String) -> Bool {
@@ -59,34 +64,25 @@ public enum WARCBundle {
     }
 
     /// The records in a bundle's block, with their positions in it, as they were packed. A
-    /// block that does not parse whole gives the records before the damage and its reason.
+    /// block that does not parse whole gives the records before the damage, and the damage.
     static func unpack(
         _ block: UnsafeRawBufferPointer, maxHeaderBytes: Int, restoring: Bool = true
-    ) -> (records: [(position: Int, record: WARCRecord)], damage: (position: Int, reason: String)?) {
+    ) -> (records: [(position: Int, record: WARCRecord)], damage: (position: Int, kind: WARCDamage.Kind, reason: String)?) {
         var records: [(position: Int, record: WARCRecord)] = []
-        var index = skippingLineEnds(block, from: 0)
-        while index < block.count {
-            let rest = UnsafeRawBufferPointer(rebasing: block[index...])
-            switch WARCHeaderParser.parse(rest, maxHeaderBytes: maxHeaderBytes) {
-            case let .parsed(version, headers, headerLength, contentLength):
-                guard headerLength + contentLength <= rest.count else {
-                    return (records, (index, "the bundle ends \(headerLength + contentLength - rest.count) bytes before this record's block does"))
-                }
-                let nested = WARCRecord(version: version, headers: headers, block: Array(UnsafeRawBufferPointer(rebasing: rest[headerLength..<(headerLength + contentLength)])))
-                guard let restored = restoring ? restored(nested) : nested else {
-                    return (records, (index, "a derived payload digest on a record that holds no HTTP response"))
-                }
-                records.append((index, restored))
-                index = skippingLineEnds(block, from: index + headerLength + contentLength)
-            case .incomplete:
-                return (records, (index, "the bundle ends inside a record header"))
-            case .tooLong:
-                return (records, (index, "no end of a record header within \(maxHeaderBytes) bytes"))
-            case let .malformed(reason):
-                return (records, (index, reason))
+        var underivable: Int?
+        let stopped = WARCRecordRun.parse(block, maxHeaderBytes: maxHeaderBytes) { position, version, headers, bytes in
+            let nested = WARCRecord(version: version, headers: headers, block: Array(bytes))
+            guard let record = restoring ? restored(nested) : nested else {
+                underivable = position
+                return false
             }
+            records.append((position, record))
+            return true
         }
-        return (records, nil)
+        if let underivable {
+            return (records, (underivable, .malformedHeader, "a derived payload digest on a record that holds no HTTP response"))
+        }
+        return (records, stopped.map { ($0.position, $0.stop.kind, $0.stop.reason(in: "bundle")) })
     }
 
     /// The records in a bundle as it stores them (`packed`, digests not computed); nil when
@@ -116,9 +112,4 @@ public enum WARCBundle {
         return WARCDigest.sha1(record.block, range: head..<record.block.count)
     }
 
-    private static func skippingLineEnds(_ bytes: UnsafeRawBufferPointer, from index: Int) -> Int {
-        var index = index
-        while index < bytes.count, bytes[index] == 0x0D || bytes[index] == 0x0A { index += 1 }
-        return index
-    }
 }

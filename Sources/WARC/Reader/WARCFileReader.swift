@@ -252,43 +252,19 @@ public final class WARCFileReader: Sequence, IteratorProtocol {
     private func addRecords(ofMemberAt offset: Int64, length: Int64, produced: Int) {
         uncompressedBytes += Int64(produced)
         let content = UnsafeRawBufferPointer(rebasing: output[0..<produced])
-        var index = Self.skippingLineEnds(content, from: 0)
-        while index < produced {
-            let rest = UnsafeRawBufferPointer(rebasing: content[index...])
-            let where_ = index == 0 ? "" : " (at byte \(index) of the member's content)"
-            switch WARCHeaderParser.parse(rest, maxHeaderBytes: options.maxHeaderBytes) {
-            case let .parsed(version, headers, headerLength, contentLength):
-                guard headerLength + contentLength <= rest.count else {
-                    pending.append(
-                        .damage(
-                            damage(
-                                at: offset, length: length, .truncatedRecord,
-                                "the member ends \(headerLength + contentLength - rest.count) bytes before the record's block does\(where_)")))
-                    return
-                }
-                let blockBytes = UnsafeRawBufferPointer(rebasing: rest[headerLength..<(headerLength + contentLength)])
-                let record = WARCRecord(version: version, headers: headers, block: Array(blockBytes))
-                if options.readsInsideBundles, WARCBundle.isBundle(record) {
-                    addRecords(ofBundle: blockBytes, memberAt: offset, length: length)
-                } else {
-                    pending.append(.record(WARCStoredRecord(record: record, file: path, offset: offset, length: length)))
-                }
-                endOfLastRecord = offset + length
-                index = Self.skippingLineEnds(content, from: index + headerLength + contentLength)
-            case .incomplete:
-                pending.append(.damage(damage(at: offset, length: length, .truncatedRecord, "the member ends inside a record header\(where_)")))
-                return
-            case .tooLong:
-                pending.append(
-                    .damage(
-                        damage(
-                            at: offset, length: length, .headerTooLong,
-                            "no end of the header block within \(options.maxHeaderBytes) bytes\(where_)")))
-                return
-            case let .malformed(reason):
-                pending.append(.damage(damage(at: offset, length: length, .malformedHeader, reason + where_)))
-                return
+        let stopped = WARCRecordRun.parse(content, maxHeaderBytes: options.maxHeaderBytes) { _, version, headers, block in
+            if options.readsInsideBundles, WARCBundle.isBundle(headers) {
+                addRecords(ofBundle: block, memberAt: offset, length: length)
+            } else {
+                let record = WARCRecord(version: version, headers: headers, block: Array(block))
+                pending.append(.record(WARCStoredRecord(record: record, file: path, offset: offset, length: length)))
             }
+            endOfLastRecord = offset + length
+            return true
+        }
+        if let (position, stop) = stopped {
+            let place = position == 0 ? "" : " (at byte \(position) of the member's content)"
+            pending.append(.damage(damage(at: offset, length: length, stop.kind, stop.reason(in: "member") + place)))
         }
     }
 
@@ -299,8 +275,8 @@ public final class WARCFileReader: Sequence, IteratorProtocol {
         for (position, record) in records {
             pending.append(.record(WARCStoredRecord(record: record, file: path, offset: offset, length: length, positionInBundle: position)))
         }
-        if let (position, reason) = damage {
-            pending.append(.damage(self.damage(at: offset, length: length, .malformedHeader, reason + " (at byte \(position) of the bundle's block)")))
+        if let damage {
+            pending.append(.damage(self.damage(at: offset, length: length, damage.kind, damage.reason + " (at byte \(damage.position) of the bundle's block)")))
         }
     }
 
@@ -356,11 +332,10 @@ public final class WARCFileReader: Sequence, IteratorProtocol {
             offset += Int64(take)
         }
         uncompressedBytes += end - start
-        let record = WARCRecord(version: version, headers: headers, block: block)
-        if options.readsInsideBundles, WARCBundle.isBundle(record) {
+        if options.readsInsideBundles, WARCBundle.isBundle(headers) {
             block.withUnsafeBytes { addRecords(ofBundle: $0, memberAt: start, length: end - start) }
         } else {
-            pending.append(.record(WARCStoredRecord(record: record, file: path, offset: start, length: end - start)))
+            pending.append(.record(WARCStoredRecord(record: WARCRecord(version: version, headers: headers, block: block), file: path, offset: start, length: end - start)))
         }
         endOfLastRecord = end
         position = end
@@ -381,12 +356,6 @@ public final class WARCFileReader: Sequence, IteratorProtocol {
 
     private static func hasGzipMagic(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytes.count >= 3 && bytes[0] == 0x1F && bytes[1] == 0x8B && bytes[2] == 0x08
-    }
-
-    private static func skippingLineEnds(_ bytes: UnsafeRawBufferPointer, from index: Int) -> Int {
-        var index = index
-        while index < bytes.count, bytes[index] == 0x0D || bytes[index] == 0x0A { index += 1 }
-        return index
     }
 
     private static func skippingLineEnds(_ window: FileWindow, from offset: Int64, atMost limit: Int = .max) -> Int64 {
