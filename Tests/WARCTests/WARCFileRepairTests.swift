@@ -113,7 +113,7 @@ import Testing
         let after = try WARCFileReader.readAll(path: path)
         #expect(after.damage.isEmpty)
         #expect(after.records.map(\.record.recordID) == records.enumerated().filter { $0.offset != 3 }.map(\.element.record.recordID))
-        #expect(!FileManager.default.fileExists(atPath: path + ".repairing"))
+        #expect(!FileManager.default.fileExists(atPath: path + WARCReplacementFile.suffix))
         let check = try await Warcio.run(["check", "-v", path])
         #expect(check.status == 0, "\(check.output)")
     }

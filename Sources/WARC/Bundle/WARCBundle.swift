@@ -44,11 +44,6 @@ public enum WARCBundle {
         return WARCRecord(type: .resource, headers: headers, block: block).completed()
     }
 
-    /// The bytes `record` adds to a bundle's block.
-    public static func packedSize(_ record: WARCRecord) -> Int {
-        packed(record).serialized().count
-    }
-
     /// `record` with its computable digests stored as `derived`, as a bundle holds it.
     public static func packed(_ record: WARCRecord) -> WARCRecord {
         var record = record

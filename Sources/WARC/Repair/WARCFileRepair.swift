@@ -2,9 +2,9 @@ import Foundation
 
 /// Recovers files left by a writer that did not close them (a crash, a kill, a full disk):
 /// cuts each file after its last complete record, rewrites a file with damage between good
-/// records without the damaged bytes (beside it, synced, then renamed over it), ends every
-/// segmented response that had no last segment, and renames `NAME.warc.gz.open` to
-/// `NAME.warc.gz`.
+/// records without the damaged bytes (`WARCReplacementFile`: beside it, synced, then renamed
+/// over it), ends every segmented response that had no last segment, and renames
+/// `NAME.warc.gz.open` to `NAME.warc.gz`.
 public enum WARCFileRepair {
     /// Repairs one file. A file that is not `.open` is cut and completed in place.
     ///
@@ -131,25 +131,12 @@ public enum WARCFileRepair {
         let source = open(path, O_RDONLY | O_CLOEXEC)
         guard source >= 0 else { throw WARCWriterError.io(path: path, operation: "open", errno: errno) }
         defer { close(source) }
-        let temporary = path + ".repairing"
-        let target = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard target >= 0 else { throw WARCWriterError.io(path: temporary, operation: "create", errno: errno) }
-        var size: Int64 = 0
-        do {
-            for range in ranges {
-                let bytes = try readRange(source, path: path, offset: range.offset, length: range.length)
-                try WARCWriter.writeAll(bytes, at: size, descriptor: target, path: temporary)
-                size += range.length
-            }
-            guard fsync(target) == 0 else { throw WARCWriterError.io(path: temporary, operation: "fsync", errno: errno) }
-            close(target)
-            guard rename(temporary, path) == 0 else { throw WARCWriterError.io(path: temporary, operation: "rename to \(path)", errno: errno) }
-        } catch {
-            close(target)
-            unlink(temporary)
-            throw error
+        let replacement = try WARCReplacementFile(replacing: path, level: 6)
+        for range in ranges {
+            try replacement.append(stored: try readRange(source, path: path, offset: range.offset, length: range.length))
         }
-        return (size, scan.records - (scan.intactRanges.count - ranges.count))
+        try replacement.commit()
+        return (replacement.size, scan.records - (scan.intactRanges.count - ranges.count))
     }
 
     private static func readRange(_ descriptor: Int32, path: String, offset: Int64, length: Int64) throws -> [UInt8] {

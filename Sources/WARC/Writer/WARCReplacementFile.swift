@@ -41,9 +41,16 @@ public final class WARCReplacementFile {
         let serialized = record.serialized()
         let bytes = compressed ? try deflater.compress(serialized) : serialized
         let offset = size
-        try WARCWriter.writeAll(bytes, at: offset, descriptor: descriptor, path: temporaryPath)
-        size += Int64(bytes.count)
+        try append(stored: bytes)
         return (offset, Int64(bytes.count))
+    }
+
+    /// Appends bytes already stored as they are (whole gzip members or plain records copied
+    /// from another file).
+    public func append(stored bytes: [UInt8]) throws(WARCWriterError) {
+        guard descriptor >= 0 else { throw .io(path: temporaryPath, operation: "write after commit", errno: EBADF) }
+        try WARCWriter.writeAll(bytes, at: size, descriptor: descriptor, path: temporaryPath)
+        size += Int64(bytes.count)
     }
 
     /// Makes the new version durable where it is (`fsync`), before `rename()`.
