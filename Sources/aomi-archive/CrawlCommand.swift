@@ -51,12 +51,13 @@ struct CrawlCommand: AsyncParsableCommand {
             }
             appKey = value
         }
-        for report in try ArchiveFiles.repairOpenFiles(under: archives) {
+        let recorderID = RecorderLock.newID()
+        let lock = try RecorderLock(id: recorderID, root: archives)
+        for report in try ArchiveFiles.repairOpenFiles(under: archives).repaired {
             FileHandle.standardError.write(Data("repaired \(report.originalPath): \(report.intactRecords) intact records, \(report.bytesCut) bytes cut\n".utf8))
         }
         let tls = try upstreamTLS.settings()
         let key = try RedactionKey.loadOrCreate(root: archives)
-        let recorderID = String(UUID().uuidString.prefix(8)).lowercased()
         let archive = WalletArchive(
             settings: .init(
                 root: archives, recorderID: recorderID,
@@ -80,6 +81,7 @@ struct CrawlCommand: AsyncParsableCommand {
         }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         let files = try await archive.close()
+        withExtendedLifetime(lock) {}
         try await client.shutdown()
         let report = try result.get()
         for failure in report.failures { FileHandle.standardError.write(Data("failed: \(failure)\n".utf8)) }

@@ -87,15 +87,20 @@ struct RecordCommand: AsyncParsableCommand {
         let shutdown = ShutdownSignal.catching()
         let address = try ListenAddress(listen)
         let logger = log.logger(label: "aomi-archive.record")
-        for report in try ArchiveFiles.repairOpenFiles(under: archives) {
+        let recorderID = RecorderLock.newID()
+        let lock = try RecorderLock(id: recorderID, root: archives)
+        let repair = try ArchiveFiles.repairOpenFiles(under: archives)
+        for report in repair.repaired {
             logger.warning("repaired \(report.originalPath): \(report.intactRecords) intact records, \(report.bytesCut) bytes cut")
+        }
+        if !repair.inUse.isEmpty {
+            logger.notice("left \(repair.inUse.count) open files alone: other recorders running on \(archives) write them")
         }
         let upstreamSettings = try upstreamTLS.settings()
         let listenerSettings = try listenerTLS.settings()
         var rules = RedactionRules.defaults()
         try rules.add(headers: redactHeader, queryParameters: redactParam, bodyPaths: redactJson)
         let key = try RedactionKey.loadOrCreate(root: archives)
-        let recorderID = String(UUID().uuidString.prefix(8)).lowercased()
         let compaction =
             compactOnClose
             ? CompactionQueue(compactor: ArchiveCompactor()) { result in
@@ -129,6 +134,7 @@ struct RecordCommand: AsyncParsableCommand {
             files = []
         }
         let compacted = await compaction?.finish()
+        withExtendedLifetime(lock) {}
         let statistics = proxy.statistics
         let revisits = await archive.revisits
         let exchanges = statistics.exchanges

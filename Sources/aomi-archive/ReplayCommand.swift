@@ -103,21 +103,24 @@ struct ReplayCommand: AsyncParsableCommand {
         if let recorder {
             await recorder.server.stop()
             _ = try await recorder.archive.close()
+            withExtendedLifetime(recorder.lock) {}
         }
     }
 
     /// With `--record`, a recorder in front of the fallback on a loopback port.
-    private func startFallbackRecorder(tls: UpstreamTLS, logger: Logger) async throws -> (server: ChannelServer, archive: WalletArchive)? {
+    private func startFallbackRecorder(tls: UpstreamTLS, logger: Logger) async throws -> (server: ChannelServer, archive: WalletArchive, lock: RecorderLock)? {
         guard let record, let fallback else { return nil }
+        let recorderID = "replay-" + RecorderLock.newID()
+        let lock = try RecorderLock(id: recorderID, root: record)
         let key = try RedactionKey.loadOrCreate(root: record)
         let archive = WalletArchive(
             settings: .init(
-                root: record, recorderID: "replay-" + String(UUID().uuidString.prefix(8)).lowercased(),
+                root: record, recorderID: recorderID,
                 info: ArchiveInfo(upstream: fallback, redactionKeyID: key.id, extra: upstreamTLS.warcinfo)))
         let proxy = RecordingProxy(
             configuration: RecorderConfiguration(upstream: fallback, upstreamTLS: tls), archive: archive, redactor: Redactor(key: key),
             logger: logger)
-        return (try await proxy.start(), archive)
+        return (try await proxy.start(), archive, lock)
     }
 }
 

@@ -46,17 +46,34 @@ public enum ArchiveFiles {
         ((try? find(under: root)) ?? []).filter(isOpen)
     }
 
-    /// Repairs every `.open` file under `root` (cut after the last complete record, damage
-    /// between records rewritten away, unfinished streams ended with `Aomi-Stream-End: error`,
-    /// renamed): what `record` and `crawl` do at start and `inspect --repair` does to a file.
-    public static func repairOpenFiles(under root: String) throws -> [WARCRepairReport] {
-        try openFiles(under: root).map { try repair($0) }
+    /// Repairs every `.open` file under `root` that no running writer holds (cut after the
+    /// last complete record, damage between records rewritten away, unfinished streams ended
+    /// with `Aomi-Stream-End: error`, renamed): what `record` and `crawl` do at start, after
+    /// taking their own `RecorderLock`, and `inspect --repair` does to a file. The files of
+    /// writers that are still running (another recorder on the same root) are left alone.
+    public static func repairOpenFiles(under root: String) throws -> OpenFilesRepair {
+        var outcome = OpenFilesRepair()
+        for path in openFiles(under: root) {
+            if let report = try RecorderLock.whenWriterStopped(of: path, root: root, { try repair(path) }) {
+                outcome.repaired.append(report)
+            } else {
+                outcome.inUse.append(path)
+            }
+        }
+        return outcome
     }
 
     /// Repairs one file as `repairOpenFiles` does.
     public static func repair(_ path: String) throws -> WARCRepairReport {
         try WARCFileRepair.repair(path: path, finalSegmentFields: [(AomiField.streamEnd, StreamEnd.error.rawValue)])
     }
+}
+
+/// What a start-up repair did: the files it repaired, and the `.open` files it left alone
+/// because a running writer holds them.
+public struct OpenFilesRepair: Sendable {
+    public var repaired: [WARCRepairReport] = []
+    public var inUse: [String] = []
 }
 
 /// Why archive files could not be listed.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import WARC
 
 /// The HMAC key behind redaction tokens, kept in `<archive root>/.aomi-archive-key` (mode
 /// 0600) so that the same secret gives the same token across runs, and the replayer can check
@@ -23,16 +24,21 @@ public struct RedactionKey: Sendable {
             guard data.count >= 16 else { throw RecorderError.badKeyFile(path: path, reason: "shorter than 16 bytes") }
             return RedactionKey(bytes: Array(data))
         }
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try WARCWriter.makeDirectory(root)
         let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard descriptor >= 0 else {
+        // Written whole beside its place, then linked into it: a recorder starting at the same
+        // time never reads a key file half written, and the first key linked is everyone's.
+        let draft = path + ".\(UUID().uuidString.prefix(8)).new"
+        let descriptor = open(draft, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw RecorderError.badKeyFile(path: draft, reason: String(cString: strerror(errno))) }
+        defer { unlink(draft) }
+        let written = write(descriptor, bytes, bytes.count)
+        let synced = fsync(descriptor)
+        close(descriptor)
+        guard written == bytes.count, synced == 0 else { throw RecorderError.badKeyFile(path: draft, reason: "short write") }
+        guard link(draft, path) == 0 else {
             if errno == EEXIST { return try loadOrCreate(root: root) }
             throw RecorderError.badKeyFile(path: path, reason: String(cString: strerror(errno)))
-        }
-        defer { close(descriptor) }
-        guard write(descriptor, bytes, bytes.count) == bytes.count else {
-            throw RecorderError.badKeyFile(path: path, reason: "short write")
         }
         return RedactionKey(bytes: bytes)
     }

@@ -54,12 +54,24 @@ public struct ReplayArchive: Sendable {
         }
         archive.sessions = sessions.values.map { session in
             var session = session
-            session.exchanges.sort { ($0.sequence, $0.request.date) < ($1.sequence, $1.request.date) }
+            session.exchanges.sort(by: Self.arrivalOrder(of: session.exchanges))
             session.wallet = session.exchanges.lazy.compactMap(\.wallet).first
             return session
         }.filter { selection.includes(session: $0.id, wallet: $0.wallet) }
             .sorted { ($0.firstSeen, $0.id) < ($1.firstSeen, $1.id) }
         return archive
+    }
+
+    /// How a session's exchanges are put in arrival order. One recorder numbers a session's
+    /// requests as they arrive (`Aomi-Exchange-Seq`), which orders them even when their clock
+    /// readings tie. When the numbers repeat, the session went through several recorders on
+    /// one root (each numbers its own share), and only the request dates order them.
+    static func arrivalOrder(of exchanges: [RecordedExchange]) -> (RecordedExchange, RecordedExchange) -> Bool {
+        let numbers = exchanges.map(\.sequence).filter { $0 != Int.max }
+        if Set(numbers).count == numbers.count {
+            return { ($0.sequence, $0.request.date) < ($1.sequence, $1.request.date) }
+        }
+        return { ($0.request.date, $0.sequence) < ($1.request.date, $1.sequence) }
     }
 
     /// A wallet's records live in its own folder, or in `_unbound` until a session names it.

@@ -239,12 +239,25 @@ public actor WARCWriter {
         }
     }
 
-    static func makeDirectory(_ directory: String) throws(WARCWriterError) {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw .io(path: directory, operation: "create folder", errno: errno == 0 ? EIO : errno)
+    /// Creates `directory` and its parents. Safe when other processes create the same folders
+    /// at the same time (several recorders on one root): a folder that appears meanwhile is
+    /// simply there.
+    public static func makeDirectory(_ directory: String) throws(WARCWriterError) {
+        if let code = createFolders(directory) {
+            throw .io(path: directory, operation: "create folder", errno: code)
         }
+    }
+
+    /// Creates `directory` and its parents; nil when it is there, or why it cannot be.
+    private static func createFolders(_ directory: String) -> Int32? {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) { return isDirectory.boolValue ? nil : ENOTDIR }
+        let parent = (directory as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != directory, let code = createFolders(parent) { return code }
+        if mkdir(directory, 0o755) == 0 { return nil }
+        let code = errno
+        guard code == EEXIST, FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return code }
+        return isDirectory.boolValue ? nil : ENOTDIR
     }
 
     /// A `warcinfo` block: `name: value` lines, as `application/warc-fields`.
