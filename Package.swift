@@ -43,6 +43,9 @@ let package = Package(
         // member per record compressed or decompressed in one call; zlib 1.2.13 capped the
         // reader at about 255 MB/s and the writer at 48 MB/s on these machines.
         .systemLibrary(name: "CLibdeflate", path: "Sources/CLibdeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        // libpq from the system (Debian libpq-dev): the index's connection to PostgreSQL. Its
+        // synchronous calls fit the loader, which runs on threads of its own like SQLite's.
+        .systemLibrary(name: "CLibpq", path: "Sources/CLibpq", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         // WARC 1.1 records, the gzip-per-record writer and the streaming reader. Knows nothing of Aomi.
         .target(
@@ -138,6 +141,7 @@ let package = Package(
                 "WARC",
                 "AomiArchive",
                 "AomiAPI",
+                "CLibpq",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

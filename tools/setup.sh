@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and testing aomi-archive needs beyond the Swift toolchain:
-# pkg-config, zlib, libdeflate and SQLite headers, the CA trust store and headless Chromium with its driver (Debian),
+# pkg-config, zlib, libdeflate, SQLite and libpq headers, the CA trust store, the PostgreSQL server (its tests start
+# throwaway clusters) and headless Chromium with its driver (Debian),
 # warcio (PyPI), the reference WARC reader the tests run, selenium (PyPI), which drives Chromium through the archive browser,
 # and pywb (PyPI, in a venv of its own: AOMI_PYWB_VENV, default ~/.cache/aomi-archive-pywb), the reference WARC replay.
 set -euo pipefail
 
 missing=()
-for package in pkg-config zlib1g-dev libdeflate-dev libsqlite3-dev ca-certificates chromium chromium-driver python3-venv; do
+for package in pkg-config zlib1g-dev libdeflate-dev libsqlite3-dev libpq-dev postgresql ca-certificates chromium chromium-driver python3-venv; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

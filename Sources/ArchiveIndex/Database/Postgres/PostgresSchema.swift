@@ -1,0 +1,179 @@
+/// The tables of the PostgreSQL index: the same tables and the same documented views
+/// (`exchanges`, `chat_messages`, with the same columns) as `index.sqlite`, so that a query
+/// written against one runs against the other. Migrations are numbered in the code and
+/// applied at connection, in order, each once (`schema_migrations` says which), under an
+/// advisory lock, so several indexers starting together migrate once.
+///
+/// Where SQLite has FTS5, a message here has `search`, a `tsvector` of its content (the
+/// `simple` configuration: words lower-cased, no stemming, as FTS5's `unicode61`) kept by
+/// PostgreSQL itself and indexed with GIN; the wallet and session filters are plain columns.
+public enum PostgresSchema {
+    /// One step of the schema, applied once.
+    public struct Migration: Sendable {
+        public var version: Int
+        public var name: String
+        public var sql: String
+    }
+
+    /// Every migration, oldest first; the last one's version is the schema this code writes.
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "tables and views of SQLite schema v4", sql: version1)
+    ]
+
+    public static var currentVersion: Int { migrations.last?.version ?? 0 }
+
+    /// Applies what `connection`'s database lacks; returns the versions applied (empty when it
+    /// was up to date). A database migrated by a newer aomi-archive is refused, untouched.
+    @discardableResult
+    public static func migrate(_ connection: PostgresConnection) throws -> [Int] {
+        try connection.transaction {
+            try connection.execute("SELECT pg_advisory_xact_lock(\(advisoryLock))")
+            try connection.execute(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version integer PRIMARY KEY,
+                    name text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """)
+            let applied = try connection.execute("SELECT coalesce(max(version), 0) AS version FROM schema_migrations")
+            let version = Int(applied.value("version", row: 0) ?? "0") ?? 0
+            guard version <= currentVersion else {
+                throw IndexError.database(
+                    path: connection.location.description,
+                    reason: "its schema is version \(version), made by a newer aomi-archive; this one knows up to version \(currentVersion)")
+            }
+            var done: [Int] = []
+            for migration in migrations where migration.version > version {
+                try connection.execute(migration.sql)
+                try connection.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [String(migration.version), migration.name])
+                done.append(migration.version)
+            }
+            return done
+        }
+    }
+
+    /// The advisory lock key that serialises migrations (any constant shared by every indexer).
+    static let advisoryLock: Int64 = 0x414F_4D49_0001
+
+    static let version1 = """
+        CREATE TABLE files (
+            id bigserial PRIMARY KEY,
+            identity text NOT NULL UNIQUE,
+            path text NOT NULL,
+            size bigint NOT NULL,
+            indexed_to bigint NOT NULL,
+            records bigint NOT NULL DEFAULT 0,
+            indexed_at text NOT NULL
+        );
+        CREATE TABLE records (
+            id bigserial PRIMARY KEY,
+            file_id bigint NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+            "offset" bigint NOT NULL,
+            length bigint NOT NULL,
+            type text NOT NULL,
+            record_id text,
+            date text,
+            method text,
+            uri text,
+            status integer,
+            payload_digest text,
+            session text,
+            wallet text,
+            exchange_seq bigint,
+            capture text,
+            refers_to text,
+            concurrent_to text,
+            segment_origin text,
+            segment_number bigint,
+            stream_end text,
+            bundle_position bigint
+        );
+        CREATE UNIQUE INDEX records_place ON records (file_id, "offset", coalesce(bundle_position, -1));
+        CREATE INDEX records_file_record_id ON records (file_id, record_id);
+        CREATE INDEX records_record_id ON records (record_id);
+        CREATE INDEX records_session ON records (session, exchange_seq);
+        CREATE INDEX records_concurrent_to ON records (concurrent_to);
+        CREATE TABLE sessions (
+            id text PRIMARY KEY,
+            wallet text,
+            title text,
+            title_seen text,
+            created text,
+            first_seen text,
+            last_seen text,
+            message_count bigint NOT NULL DEFAULT 0,
+            first_activity text,
+            last_activity text
+        );
+        CREATE INDEX sessions_wallet ON sessions (wallet, last_activity);
+        CREATE TABLE titles (
+            session text NOT NULL,
+            title text NOT NULL,
+            first_seen text NOT NULL,
+            PRIMARY KEY (session, title)
+        );
+        CREATE TABLE messages (
+            id bigserial PRIMARY KEY,
+            session text NOT NULL,
+            position bigint NOT NULL,
+            sender text NOT NULL,
+            content text NOT NULL,
+            tool_result text,
+            timestamp text,
+            first_seen text NOT NULL,
+            last_seen text NOT NULL,
+            record bigint NOT NULL,
+            hash bigint NOT NULL,
+            time text,
+            search tsvector GENERATED ALWAYS AS (to_tsvector('simple', content)) STORED,
+            UNIQUE (session, position)
+        );
+        CREATE INDEX messages_search ON messages USING gin (search);
+        CREATE INDEX messages_time ON messages (time);
+        CREATE TABLE events (
+            id bigserial PRIMARY KEY,
+            session text,
+            source text NOT NULL,
+            type text,
+            data text NOT NULL,
+            time text,
+            record bigint NOT NULL,
+            position bigint NOT NULL,
+            UNIQUE (record, position)
+        );
+        CREATE INDEX events_session ON events (session, time);
+        CREATE TABLE system_events_seen (
+            session text NOT NULL,
+            hash bigint NOT NULL,
+            PRIMARY KEY (session, hash)
+        );
+        CREATE TABLE damage (
+            file_id bigint NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+            "offset" bigint NOT NULL,
+            length bigint NOT NULL,
+            kind text NOT NULL,
+            reason text NOT NULL,
+            PRIMARY KEY (file_id, "offset")
+        );
+        -- Which indexer is reading which archive file, until when (concurrent indexers).
+        CREATE TABLE file_claims (
+            path text PRIMARY KEY,
+            indexer text NOT NULL,
+            until timestamptz NOT NULL
+        );
+        CREATE VIEW exchanges AS
+        SELECT q.session, q.wallet, q.exchange_seq, q.capture, q.method, q.uri, q.date AS requested,
+               r.type AS answer_type, r.status, r.date AS answered, r.payload_digest, r.refers_to,
+               r.stream_end, f.path AS file, q."offset" AS request_offset, r."offset" AS answer_offset,
+               q.bundle_position AS request_bundle_position, r.bundle_position AS answer_bundle_position
+        FROM records q
+        JOIN files f ON f.id = q.file_id
+        LEFT JOIN records r ON r.concurrent_to = q.record_id AND r.type IN ('response', 'revisit')
+        WHERE q.type = 'request';
+        CREATE VIEW chat_messages AS
+        SELECT m.session, s.wallet, s.title, m.position, m.sender, m.content, m.tool_result,
+               m.time, m.timestamp, m.first_seen, m.last_seen
+        FROM messages m LEFT JOIN sessions s ON s.id = m.session;
+        """
+}
