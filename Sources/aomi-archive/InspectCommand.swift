@@ -36,7 +36,9 @@ struct InspectCommand: ParsableCommand {
             var path = file
             do {
                 if repair {
-                    let report = try ArchiveFiles.repair(file)
+                    guard let report = try ArchiveFiles.repairUnlessWritten(file) else {
+                        throw InspectFailure(path: file, reason: "is being written by a running recorder (it holds its lock under .recorders): not repaired")
+                    }
                     printRepair(report, output: output)
                     guard let repaired = report.repairedPath else { continue }
                     path = repaired

@@ -135,6 +135,8 @@ import WARC
         let (starting, startingURL) = try await startRecorder(upstream, root: root)
         #expect(starting.standardError.contains("left 1 open files alone"), "\(starting.standardError)")
         #expect(!starting.standardError.contains("repaired"))
+        let refused = try await CommandRunner.run(["inspect", "--repair", live])
+        #expect(refused.status != 0 && refused.standardError.contains("running recorder"), "\(refused.standardError)")
         #expect(try FileManager.default.attributesOfItem(atPath: live)[.size] as! Int == liveSize, "the live file is untouched")
         #expect(try await poll(runningURL, 2) == 200)
         #expect(try await poll(startingURL, 3) == 200)
