@@ -26,6 +26,7 @@ public struct Redactor: Sendable {
     }
 
     public func redact(_ fields: HTTPFields) -> HTTPFields {
+        guard fields.contains(where: { rules.headers.contains($0.name.canonicalName) }) else { return fields }
         var redacted = HTTPFields()
         for field in fields {
             if rules.headers.contains(field.name.canonicalName), !Self.isToken(field.value) {
@@ -55,9 +56,10 @@ public struct Redactor: Sendable {
     /// bytes stay as sent. A body the rules apply to that is not JSON is replaced whole by its
     /// token: the backend would refuse it, and nothing in it may leak.
     public func redact(body: [UInt8], requestPath: String) -> [UInt8] {
+        guard !body.isEmpty, !rules.bodyPaths.isEmpty else { return body }
         let path = Self.normalizedPath(requestPath)
         let paths = rules.bodyPaths.filter { $0.requestPath == nil || $0.requestPath == path }
-        guard !paths.isEmpty, !body.isEmpty else { return body }
+        guard !paths.isEmpty else { return body }
         guard let scanned = JSONStringSpans(body) else { return Array(token(for: String(decoding: body, as: UTF8.self)).utf8) }
         let secret = scanned.spans.filter { span in
             !Self.isToken(span.value) && paths.contains { SecretFields.matches($0.components, span.path) }
