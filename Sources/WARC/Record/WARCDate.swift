@@ -28,7 +28,41 @@ public struct WARCDate: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// The form written in `WARC-Date`, always with six fraction digits.
     public var description: String {
         let (seconds, micros) = Self.split(microsecondsSince1970)
-        return Self.civilString(seconds: seconds) + "." + Self.pad(micros, width: 6) + "Z"
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = Self.civilDate(daysSince1970: days)
+        guard (0...9999).contains(year) else { return Self.civilString(seconds: seconds) + "." + Self.pad(micros, width: 6) + "Z" }
+        // `YYYY-MM-DDThh:mm:ss.ffffffZ` written into one buffer: every record has dates.
+        return String(unsafeUninitializedCapacity: 27) { buffer in
+            var position = 0
+            func put(_ value: Int64, _ width: Int) {
+                var rest = value
+                for index in stride(from: position + width - 1, through: position, by: -1) {
+                    buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                position += width
+            }
+            func mark(_ character: Unicode.Scalar) {
+                buffer[position] = UInt8(ascii: character)
+                position += 1
+            }
+            put(year, 4)
+            mark("-")
+            put(month, 2)
+            mark("-")
+            put(day, 2)
+            mark("T")
+            put(secondOfDay / 3600, 2)
+            mark(":")
+            put(secondOfDay % 3600 / 60, 2)
+            mark(":")
+            put(secondOfDay % 60, 2)
+            mark(".")
+            put(micros, 6)
+            mark("Z")
+            return position
+        }
     }
 
     /// The form with whole seconds only, as in file names (`20261126T223912Z`).

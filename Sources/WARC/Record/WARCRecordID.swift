@@ -31,11 +31,32 @@ public enum WARCRecordID {
         let high = (prefix >> 12) & 0xFFFF_FFFF_FFFF
         let middle = prefix & 0xFFF
         let low = count & 0x3FFF_FFFF_FFFF_FFFF
-        let variant = 0x8000 | UInt16((low >> 48) & 0x3FFF)
-        func hex(_ value: UInt64, _ digits: Int) -> String {
-            let text = String(value, radix: 16)
-            return String(repeating: "0", count: max(0, digits - text.count)) + text
+        let variant = 0x8000 | ((low >> 48) & 0x3FFF)
+        // Written digit by digit into one buffer: this runs twice per recorded exchange.
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            var position = 0
+            func put(_ value: UInt64, _ digits: Int) {
+                for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
+                    buffer[position] = hexDigits[Int((value >> UInt64(shift)) & 0xF)]
+                    position += 1
+                }
+            }
+            func dash() {
+                buffer[position] = UInt8(ascii: "-")
+                position += 1
+            }
+            put(high >> 16, 8)
+            dash()
+            put(high & 0xFFFF, 4)
+            dash()
+            put(0x8000 | middle, 4)
+            dash()
+            put(variant, 4)
+            dash()
+            put(low & 0xFFFF_FFFF_FFFF, 12)
+            return position
         }
-        return "\(hex(high >> 16, 8))-\(hex(high & 0xFFFF, 4))-8\(hex(middle, 3))-\(hex(UInt64(variant), 4))-\(hex(low & 0xFFFF_FFFF_FFFF, 12))"
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }
