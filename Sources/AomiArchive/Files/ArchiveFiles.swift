@@ -64,13 +64,10 @@ public enum ArchiveFiles {
     }
 
     /// Repairs one file as `repairOpenFiles` does, unless a running recorder writes it: nil
-    /// then, and the file is untouched. The root is the folder above the file's wallet folder
-    /// when that holds `.recorders` (a file elsewhere has no running writer to ask).
+    /// then, and the file is untouched. The file's root is the folder above its wallet folder
+    /// (where a recorder keeps `.recorders`).
     public static func repairUnlessWritten(_ path: String) throws -> WARCRepairReport? {
         let root = ((path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
-        var isDirectory: ObjCBool = false
-        let locks = (root as NSString).appendingPathComponent(RecorderLock.folder)
-        guard FileManager.default.fileExists(atPath: locks, isDirectory: &isDirectory), isDirectory.boolValue else { return try repair(path) }
         return try RecorderLock.whenWriterStopped(of: path, root: root) { try repair(path) }
     }
 

@@ -35,7 +35,8 @@ public struct RedactionKey: Sendable {
         let written = write(descriptor, bytes, bytes.count)
         let synced = fsync(descriptor)
         close(descriptor)
-        guard written == bytes.count, synced == 0 else { throw RecorderError.badKeyFile(path: draft, reason: "short write") }
+        guard written == bytes.count else { throw RecorderError.badKeyFile(path: draft, reason: "short write") }
+        guard synced == 0 else { throw RecorderError.badKeyFile(path: draft, reason: "fsync failed") }
         guard link(draft, path) == 0 else {
             if errno == EEXIST { return try loadOrCreate(root: root) }
             throw RecorderError.badKeyFile(path: path, reason: String(cString: strerror(errno)))
