@@ -28,6 +28,18 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: root))
     }
 
+    @Test func aPostgresURLIsRefusedByNameNotTakenForAFile() async throws {
+        let root = missingFolder()
+        for command in [["index"], ["search", "swap"], ["threads", "--wallet", "0x" + String(repeating: "1", count: 40)], ["show", "some-session"]] {
+            let result = try await CommandRunner.run(command + ["--archives", root, "--db", "postgres://aomi:hunter2@127.0.0.1:1/index"])
+            #expect(result.status != 0)
+            #expect(result.standardError.contains("postgres://aomi:***@127.0.0.1:1/index"), "\(result.standardError)")
+            #expect(!result.standardError.contains("hunter2"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: root))
+        #expect(!FileManager.default.fileExists(atPath: "postgres:"), "no SQLite file named after the URL")
+    }
+
     @Test func filtersThatCannotMatchAreErrorsNotEmptyResults() async throws {
         let threads = try await CommandRunner.run(["threads", "--wallet", "notawallet", "--archives", missingFolder()])
         #expect(threads.status != 0 && threads.standardError.contains("wallet address"), "\(threads.standardError)")
