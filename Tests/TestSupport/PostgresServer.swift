@@ -41,7 +41,7 @@ public final class PostgresServer: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         if getuid() == 0, let user = getpwnam("postgres") { chown(folder, user.pointee.pw_uid, user.pointee.pw_gid) }
         let initialised = try await ChildProcess.run(
-            launcher[0], launcher.dropFirst() + [binaries + "/initdb", "-D", folder + "/data", "-A", "trust", "-U", "aomi", "-E", "UTF8", "--no-sync"])
+            launcher[0], launcher.dropFirst() + [binaries + "/initdb", "-D", folder + "/data", "-A", "trust", "-U", "aomi", "-E", "UTF8", "--locale=C", "--no-sync"])
         guard initialised.status == 0 else { throw PostgresServerError(message: "initdb: \(initialised.standardError)") }
         var lastFailure = ""
         for attempt in 0..<5 {
