@@ -4,9 +4,10 @@
 /// applied at connection, in order, each once (`schema_migrations` says which), under an
 /// advisory lock, so several indexers starting together migrate once.
 ///
-/// Where SQLite has FTS5, a message here has `search`, a `tsvector` of its content (the
-/// `simple` configuration: words lower-cased, no stemming, as FTS5's `unicode61`) kept by
-/// PostgreSQL itself and indexed with GIN; the wallet and session filters are plain columns.
+/// Where SQLite has FTS5, a message here has `search`, a `tsvector` indexed with GIN, made by
+/// `to_tsvector('simple', …)` from the message's words as FTS5's `unicode61` splits and folds
+/// them (`FullTextWords.searchText`), so that both find the same messages for the same query
+/// (`QueryNode.tsquery`); the wallet and session filters are plain columns.
 public enum PostgresSchema {
     /// One step of the schema, applied once.
     public struct Migration: Sendable {
@@ -126,7 +127,7 @@ public enum PostgresSchema {
             record bigint NOT NULL,
             hash bigint NOT NULL,
             time text,
-            search tsvector GENERATED ALWAYS AS (to_tsvector('simple', content)) STORED,
+            search tsvector NOT NULL,
             UNIQUE (session, position)
         );
         CREATE INDEX messages_search ON messages USING gin (search);

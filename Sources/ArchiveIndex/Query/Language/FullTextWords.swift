@@ -1,3 +1,5 @@
+import Foundation
+
 /// Words as the index's full-text tokenizer (FTS5 `unicode61`) sees them: runs of letters,
 /// numbers and private-use characters; everything else (punctuation, symbols, emoji, spaces)
 /// separates words. `ETH/USDC` is two words, `2,080.55` three, `swap!` one.
@@ -18,6 +20,19 @@ enum FullTextWords {
         }
         if let wordStart = start { words.append(text[wordStart..<text.endIndex]) }
         return words
+    }
+
+    /// A word as the index compares it, which is how FTS5's `unicode61` folds it: lower-cased,
+    /// diacritics removed (`Café` is `cafe`).
+    static func fold(_ word: Substring) -> String {
+        word.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+    }
+
+    /// A message's text for PostgreSQL's `to_tsvector('simple', …)`: its words, folded, one
+    /// space between them, so that PostgreSQL finds the words FTS5 finds, at the same positions
+    /// (PostgreSQL's own parser would keep `ETH/USDC` or `api.aomi.dev` as one word).
+    static func searchText(of content: String) -> String {
+        words(in: content[...]).map(fold).joined(separator: " ")
     }
 
     static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {

@@ -45,6 +45,11 @@ public struct ParsedQuery: Sendable, Equatable {
         try? node?.fts5()
     }
 
+    /// The PostgreSQL `tsquery` over the `search` column, nil for a filters-only query.
+    var tsquery: String? {
+        try? node?.tsquery()
+    }
+
     /// Words to highlight in excerpts.
     var highlightedWords: [(word: String, prefix: Bool)] {
         node?.wantedWords ?? []
