@@ -99,6 +99,26 @@ import Testing
         #expect(try second.holder(of: file) == nil)
     }
 
+    @Test(.timeLimit(.minutes(10))) func copyLoadsEveryValueAsItWas() async throws {
+        try await PostgresServer.with { server in
+            let connection = try connect(try await server.createDatabase("copy"))
+            try connection.execute("CREATE TABLE t (n bigint, a text, b text)")
+            let hostile = ["tab\there", "line\nbreak\r\n", "back\\slash \\N \\t", "\\N", "", "Café 中文 🙂", "a'b\"c", "end\\"]
+            let rows: [[String?]] = (0..<5_000).map { number in
+                [String(number), hostile[number % hostile.count], number % 3 == 0 ? nil : "\(number)\t\(hostile[(number + 1) % hostile.count])"]
+            }
+            #expect(try connection.copy(into: "t", columns: ["n", "a", "b"], rows: rows) == rows.count)
+            let back = try connection.execute("SELECT n, a, b FROM t ORDER BY n")
+            #expect(back.rows == rows, "every value, NULL and empty string included, reads back as sent")
+
+            #expect(throws: IndexError.self) { try connection.copy(into: "t", columns: ["n", "a", "b"], rows: [["1", "nul\u{0}inside", nil]]) }
+            #expect(throws: IndexError.self) { try connection.copy(into: "t; DROP TABLE t", columns: ["n"], rows: [["1"]]) }
+            #expect(throws: IndexError.self) { try connection.copy(into: "t", columns: ["n", "a", "b"], rows: [["not a number", "x", "y"]]) }
+            #expect(try connection.execute("SELECT count(*) AS n FROM t").value("n", row: 0) == "5000", "a refused COPY loads nothing")
+            #expect(try connection.execute("SELECT 1 AS one").value("one", row: 0) == "1", "the connection is usable after a failed COPY")
+        }
+    }
+
     @Test func aPasswordNeverReachesAnError() throws {
         let location = try #require(PostgresLocation("postgres://aomi:hunter2-secret@127.0.0.1:1/index?connect_timeout=5"))
         #expect(location.description == "postgres://aomi:***@127.0.0.1:1/index?connect_timeout=5")
