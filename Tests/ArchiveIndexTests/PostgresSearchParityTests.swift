@@ -69,6 +69,102 @@ import Testing
         }
     }
 
+    /// Threads of two wallets, the same rows in both stores.
+    struct Row {
+        var session: String
+        var position: Int
+        var sender: String
+        var content: String
+        var time: String
+    }
+
+    static let wallets = ["0x" + String(repeating: "1", count: 40), "0x" + String(repeating: "2", count: 40)]
+    static let sessions: [(id: String, wallet: String, title: String)] = [
+        ("s1", wallets[0], "Swap ETH to USDC"), ("s2", wallets[0], "Staking questions"), ("s3", wallets[1], "Bridge to optimism"),
+    ]
+    static let rows: [Row] = sessions.enumerated().flatMap { index, session in
+        messages.enumerated().filter { $0.offset % 3 == index }.enumerated().map { position, message in
+            Row(
+                session: session.id, position: position, sender: ["user", "agent", "system"][position % 3], content: message.element,
+                time: "2026-11-0\(1 + message.offset % 4)T\(10 + message.offset):00:00.000000Z")
+        }
+    }
+
+    static let searches: [SearchQuery] = [
+        SearchQuery(text: "eth"), SearchQuery(text: "swap -bridge"), SearchQuery(text: "eth OR staking", wallet: wallets[0]),
+        SearchQuery(text: "from:agent swa*"), SearchQuery(text: "staking", session: "s3"), SearchQuery(text: "title:bridge optimism"),
+        SearchQuery(text: "after:2026-11-02 eth OR swap"), SearchQuery(text: "wallet:\(wallets[0]) from:user"),
+        SearchQuery(text: "before:2026-11-02T00:00:00Z swa*"), SearchQuery(text: "nothingmatches"), SearchQuery(text: "gas", sender: .system),
+        SearchQuery(text: "title:swap"),
+    ]
+
+    /// A hit without its rank (bm25 and ts_rank_cd score differently).
+    private func described(_ hit: SearchHit) -> String {
+        "\(hit.session)#\(hit.position) \(hit.wallet ?? "-") \(hit.title ?? "-") \(hit.time) \(hit.sender) \(hit.snippet)"
+    }
+
+    private func sqliteIndex() throws -> (ArchiveDatabase, String) {
+        let path = NSTemporaryDirectory() + "aomi-parity-\(UUID().uuidString.prefix(8)).sqlite"
+        let database = try ArchiveDatabase(path: path)
+        try database.pool.write { db in
+            for session in Self.sessions {
+                try db.execute(sql: "INSERT INTO sessions (id, wallet, title) VALUES (?, ?, ?)", arguments: [session.id, session.wallet, session.title])
+                try db.execute(sql: "INSERT INTO titles (session, title, first_seen) VALUES (?, ?, '')", arguments: [session.id, session.title])
+            }
+            for (id, row) in Self.rows.enumerated() {
+                let wallet = Self.sessions.first { $0.id == row.session }?.wallet
+                let scope = SearchScope.tokens(wallet: wallet, session: row.session)
+                try db.execute(
+                    sql: """
+                        INSERT INTO messages (id, session, position, sender, content, first_seen, last_seen, record, hash, scope, time)
+                        VALUES (?, ?, ?, ?, ?, '', '', 0, 0, ?, ?)
+                        """, arguments: [id + 1, row.session, row.position, row.sender, row.content, scope, row.time])
+                try db.execute(sql: "INSERT INTO messages_fts (rowid, content, scope) VALUES (?, ?, ?)", arguments: [id + 1, row.content, scope])
+            }
+        }
+        return (database, path)
+    }
+
+    private func postgresIndex(_ url: String) throws -> PostgresConnection {
+        let connection = try PostgresConnection(try #require(PostgresLocation(url)))
+        try PostgresSchema.migrate(connection)
+        for session in Self.sessions {
+            try connection.execute("INSERT INTO sessions (id, wallet, title) VALUES ($1, $2, $3)", [session.id, session.wallet, session.title])
+            try connection.execute("INSERT INTO titles (session, title, first_seen) VALUES ($1, $2, '')", [session.id, session.title])
+        }
+        for (id, row) in Self.rows.enumerated() {
+            try connection.execute(
+                """
+                INSERT INTO messages (id, session, position, sender, content, first_seen, last_seen, record, hash, time, search)
+                VALUES ($1, $2, $3, $4, $5, '', '', 0, 0, $6, to_tsvector('simple', $7))
+                """, [String(id + 1), row.session, String(row.position), row.sender, row.content, row.time, FullTextWords.searchText(of: row.content)])
+        }
+        return connection
+    }
+
+    @Test(.timeLimit(.minutes(10))) func searchesWithFiltersFindTheSameMessagesWithTheSameExcerpts() async throws {
+        let (database, path) = try sqliteIndex()
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let sqlite = ArchiveQueries(database: database)
+        try await PostgresServer.with { server in
+            let postgres = PostgresQueries(connection: try postgresIndex(try await server.createDatabase("search")))
+            var nonEmpty = 0
+            for search in Self.searches {
+                let expected = try sqlite.search(search)
+                let found = try postgres.search(search)
+                if !expected.isEmpty { nonEmpty += 1 }
+                if ParsedQuery.isFiltersOnly(search.text) {
+                    #expect(found.map(described) == expected.map(described), "\(search.text): the same messages, newest first")
+                } else {
+                    #expect(Set(found.map(described)) == Set(expected.map(described)), "\(search.text)")
+                }
+            }
+            #expect(nonEmpty == Self.searches.count - 1, "every search but the one for a missing word finds something")
+            #expect(throws: IndexError.self) { try postgres.search(SearchQuery(text: "-swap")) }
+            #expect(throws: IndexError.self) { try postgres.search(SearchQuery(text: "\"unbalanced")) }
+        }
+    }
+
     @Test func userTextIsOnlyEverALexeme() throws {
         let tsquery = try #require(try ParsedQuery("it's \"a\\b\" x'y").tsquery)
         #expect(!tsquery.contains("\\b"), "\(tsquery)")
