@@ -15,7 +15,7 @@ import Testing
     }()
 
     @Test func theCorpusIsThere() {
-        #expect(Self.corpus.count >= 3, "fixtures missing: \(Self.corpus)")
+        #expect(Self.corpus.count >= 4, "fixtures missing: \(Self.corpus)")
     }
 
     @Test(.timeLimit(.minutes(2)), arguments: corpus)

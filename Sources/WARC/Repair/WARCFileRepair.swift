@@ -106,8 +106,12 @@ public enum WARCFileRepair {
         return scan
     }
 
+    /// The largest segment number a stream is taken to have reached: no writer makes two
+    /// billion segments, and the closing segment's number (one more) must not overflow.
+    static let maxSegmentNumber = Int(Int32.max)
+
     private static func track(_ record: WARCRecord, in segments: inout [String: Stream]) {
-        guard let number = record.segmentNumber else { return }
+        guard let number = record.segmentNumber, (1...maxSegmentNumber).contains(number) else { return }
         if number == 1, record.type != .continuation, let id = record.recordID {
             segments[id] = Stream(
                 order: segments.count, targetURI: record.targetURI, lastNumber: 1,
