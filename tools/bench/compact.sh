@@ -15,15 +15,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 scratch=${SCRATCH:-.build-release}
 polls=${POLLS:-1000}
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-
 source tools/bench/lib.sh
+open_bench_scratch
 install_bench_tools
-swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/null
-bin="$scratch/release/aomi-archive"
+build_aomi_archive
 bytes_under() { find "$1" -name '*.warc.gz' -print0 | xargs -0 cat | wc -c; }
 
 echo "== 1. the same driven traffic: our archive and mitmproxy's flow file"

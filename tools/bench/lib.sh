@@ -1,5 +1,21 @@
 # Shared by the wrk benchmarks (recorder.sh, replay.sh): tools, ports, medians.
 
+# $work, a scratch folder (readable by nginx workers, which run as nobody), and $pids, the
+# servers a bench starts in the background: the servers are stopped and the folder removed
+# when the bench exits, however it exits.
+open_bench_scratch() {
+  work=$(mktemp -d)
+  chmod 755 "$work"
+  pids=()
+  trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+}
+
+# $bin: aomi-archive, built for release in $scratch.
+build_aomi_archive() {
+  swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/null
+  bin="$scratch/release/aomi-archive"
+}
+
 # wrk and nginx-light from Debian; mitmproxy from PyPI in a venv ($mitm_venv), if it installs.
 install_bench_tools() {
   local need_apt=()

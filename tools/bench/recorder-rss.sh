@@ -6,14 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 scratch=${SCRATCH:-.build-release}
 minutes=${MINUTES:-10}
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/null
-bin="$scratch/release/aomi-archive"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+source tools/bench/lib.sh
+open_bench_scratch
+build_aomi_archive
 
 sim_port=$(free_port); recorder_port=$(free_port)
 "$bin" sim --listen 127.0.0.1:"$sim_port" --think 20ms --chunk-interval 20ms --title-delay 50ms >/dev/null 2>&1 &

@@ -8,14 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 scratch=${SCRATCH:-.build-release}
 batches=${BATCHES:-5}
-work=$(mktemp -d)
-chmod 755 "$work"
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/null
-bin="$scratch/release/aomi-archive"
 source tools/bench/lib.sh
+open_bench_scratch
+build_aomi_archive
 
 sim_port=$(free_port)
 "$bin" sim --listen 127.0.0.1:"$sim_port" >/dev/null 2>&1 &

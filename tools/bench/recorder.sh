@@ -16,16 +16,10 @@ scratch=${SCRATCH:-.build-release}
 connections=${CONNECTIONS:-16}
 seconds=${SECONDS_PER_RUN:-10}
 rounds=${ROUNDS:-3}
-work=$(mktemp -d)
-chmod 755 "$work"  # nginx workers run as nobody and must read $work/www
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
-
 source tools/bench/lib.sh
+open_bench_scratch
 install_bench_tools
-swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/null
-bin="$scratch/release/aomi-archive"
+build_aomi_archive
 
 # The snapshot: a real one from the simulator after three turns (tool use, a swap).
 save_three_turn_snapshot
