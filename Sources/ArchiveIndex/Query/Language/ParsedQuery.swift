@@ -50,11 +50,6 @@ public struct ParsedQuery: Sendable, Equatable {
         try? node?.tsquery()
     }
 
-    /// Whether `text` holds filters only (such a search lists the newest messages that pass).
-    static func isFiltersOnly(_ text: String) -> Bool {
-        (try? ParsedQuery(text))?.node == nil
-    }
-
     /// Words to highlight in excerpts.
     var highlightedWords: [(word: String, prefix: Bool)] {
         node?.wantedWords ?? []
