@@ -10,16 +10,17 @@ import Logging
 /// to date in the background so a growing archive shows without a restart.
 public struct ArchiveBrowser: Sendable {
     public let root: String
-    public let databasePath: String
+    /// The index: a SQLite file path, or a `postgres://` URL.
+    public let databaseLocation: String
     /// Required on every request when set (for a listener beyond loopback).
     public let token: String?
     /// How often the index is brought up to date; nil: never (the index is read as it is).
     public let refreshInterval: Duration?
     let logger: Logger
 
-    public init(root: String, databasePath: String, token: String? = nil, refreshInterval: Duration? = .seconds(10), logger: Logger) {
+    public init(root: String, databaseLocation: String, token: String? = nil, refreshInterval: Duration? = .seconds(10), logger: Logger) {
         self.root = root
-        self.databasePath = databasePath
+        self.databaseLocation = databaseLocation
         self.token = token
         self.refreshInterval = refreshInterval
         self.logger = logger
@@ -29,12 +30,12 @@ public struct ArchiveBrowser: Sendable {
     /// brought up to date before the server listens; without, the first refresh runs in the
     /// background at once, and pages show what it has loaded so far (the footer says when).
     public func start(host: String = "127.0.0.1", port: Int = 0, indexFirst: Bool = true) async throws -> BrowserServer {
-        let database = try ArchiveDatabase(path: databasePath)
+        let database = try ArchiveDatabase(location: databaseLocation)
         let refresher = IndexRefresher(database: database, root: root, logger: logger)
         if indexFirst { await refresher.refresh() }
         let router = Router()
         router.add(middleware: BrowserMiddleware(token: token, logger: logger))
-        BrowserRoutes(data: BrowserData(root: root, databasePath: databasePath, queries: ArchiveQueries(database: database))).add(to: router)
+        BrowserRoutes(data: BrowserData(root: root, databaseLocation: databaseLocation, queries: ArchiveQueries(database: database))).add(to: router)
         let server = try await ApplicationServer.start(router: router, host: host, port: port, logger: logger)
         let interval = refreshInterval
         let refreshing: Task<Void, Never>? =

@@ -2,7 +2,7 @@ import ArchiveIndex
 import ArgumentParser
 import Foundation
 
-/// `aomi-archive index`: loads the archives into the SQLite index.
+/// `aomi-archive index`: loads the archives into the index (SQLite or PostgreSQL).
 struct IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
@@ -10,8 +10,9 @@ struct IndexCommand: ParsableCommand {
         discussion: """
             Every .warc.gz and .warc.gz.open file under the root is read from where the last run \
             stopped; a second run over unchanged files changes nothing. Damaged files are indexed \
-            up to the damage, which is reported; the exit status is then 1. One run writes at a \
-            time; a second one waits for it.
+            up to the damage, which is reported; the exit status is then 1. Into SQLite, one run \
+            writes at a time and a second one waits for it; into PostgreSQL (--db postgres://…), \
+            several runs, on any machines, share the files between them.
             """
     )
 
@@ -28,14 +29,22 @@ struct IndexCommand: ParsableCommand {
     }
 
     func run() throws {
-        let path = location.databasePath
-        let lock = try IndexWriterLock(database: path) {
-            FileHandle.standardError.write(Data("another index run is writing \(path); waiting for it to finish…\n".utf8))
+        let path = location.databaseDescription
+        let database: ArchiveDatabase
+        var lock: IndexWriterLock?
+        if location.isPostgres {
+            database = try ArchiveDatabase(location: location.database)
+            if rebuild { try database.removeEverything() }
+        } else {
+            lock = try IndexWriterLock(database: path) {
+                FileHandle.standardError.write(Data("another index run is writing \(path); waiting for it to finish…\n".utf8))
+            }
+            if rebuild {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
+            database = try ArchiveDatabase(path: path)
         }
-        if rebuild {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        }
-        let indexer = ArchiveIndexer(database: try ArchiveDatabase(path: path), root: location.archives)
+        let indexer = ArchiveIndexer(database: database, root: location.archives)
         let showProgress = isatty(STDERR_FILENO) == 1
         let report = try indexer.run { progress in
             guard showProgress else { return }
@@ -43,6 +52,9 @@ struct IndexCommand: ParsableCommand {
         }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         withExtendedLifetime(lock) {}
+        if report.filesLeftToOthers > 0 {
+            FileHandle.standardError.write(Data("\(report.filesLeftToOthers) files were being read by another indexer, and are left to it\n".utf8))
+        }
         for damage in report.damage {
             FileHandle.standardError.write(Data("damage: \(damage)\n".utf8))
         }

@@ -2,23 +2,28 @@ import ArchiveIndex
 import ArgumentParser
 import Foundation
 
-/// Where the index lives: `--db`, or `index.sqlite` in the archive root.
+/// Where the index lives: `--db` (a SQLite file path, or a `postgres://` URL), else the
+/// `AOMI_ARCHIVE_DB` environment variable, else `index.sqlite` in the archive root.
 struct IndexLocation: ParsableArguments {
     @Option(help: "Archive root.")
     var archives = "Archives"
 
-    @Option(help: "Index database (default: <archives>/index.sqlite).")
+    @Option(
+        help: """
+            Index: a SQLite file, or a PostgreSQL database as postgres://user[:password]@host[:port]/database \
+            (default: $AOMI_ARCHIVE_DB, else <archives>/index.sqlite).
+            """)
     var db: String?
 
-    var databasePath: String { db ?? (archives as NSString).appendingPathComponent("index.sqlite") }
-
-    /// A `postgres://` URL is refused by name rather than taken for a file path: this version
-    /// has the PostgreSQL schema but does not load into it or query it yet.
-    func validate() throws {
-        if let db, let postgres = PostgresLocation(db) {
-            throw ValidationError(
-                "--db \(postgres): this version indexes into SQLite only (a PostgreSQL index is not loaded or queried yet); give a file path, or leave --db out for <archives>/index.sqlite"
-            )
-        }
+    /// The index as `ArchiveDatabase(location:)` takes it.
+    var database: String {
+        if let db { return db }
+        if let environment = ProcessInfo.processInfo.environment["AOMI_ARCHIVE_DB"], !environment.isEmpty { return environment }
+        return (archives as NSString).appendingPathComponent("index.sqlite")
     }
+
+    /// The index as messages name it (a URL's password hidden).
+    var databaseDescription: String { PostgresLocation(database)?.description ?? database }
+
+    var isPostgres: Bool { PostgresLocation(database) != nil }
 }

@@ -21,7 +21,7 @@ struct ReplaySource: ParsableArguments {
     /// The archive files to read.
     func paths() throws -> [String] {
         files.isEmpty
-            ? try ReplayArchive.archiveFiles(under: location.archives, selection: selection, index: location.databasePath)
+            ? try ReplayArchive.archiveFiles(under: location.archives, selection: selection, index: location.database)
             : try files.flatMap { try ReplayArchive.archiveFiles(under: $0) }
     }
 

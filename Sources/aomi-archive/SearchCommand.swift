@@ -57,7 +57,7 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         let understood = try ParsedQuery(query).understood
-        let queries = ArchiveQueries(database: try ArchiveDatabase.openExisting(path: location.databasePath))
+        let queries = ArchiveQueries(database: try ArchiveDatabase.openExisting(location: location.database))
         let terminal = isatty(STDOUT_FILENO) == 1 && !json
         let hits = try queries.search(
             SearchQuery(

@@ -51,7 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = log.logger(label: "aomi-archive.serve")
         let announcer = log.announcer(label: "aomi-archive.serve")
         let browser = ArchiveBrowser(
-            root: location.archives, databasePath: location.databasePath, token: accessToken,
+            root: location.archives, databaseLocation: location.database, token: accessToken,
             refreshInterval: refresh.isZero ? nil : refresh.duration, logger: logger)
         let service = ServerService {
             let server = try await browser.start(host: address.host, port: address.port, indexFirst: false)

@@ -15,7 +15,7 @@ struct ShowCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let transcript = try ArchiveQueries(database: try ArchiveDatabase.openExisting(path: location.databasePath)).transcript(session: session)
+        let transcript = try ArchiveQueries(database: try ArchiveDatabase.openExisting(location: location.database)).transcript(session: session)
         if json {
             JSONLinesWriter().write(transcript)
             return

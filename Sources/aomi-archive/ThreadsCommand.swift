@@ -22,7 +22,7 @@ struct ThreadsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let threads = try ArchiveQueries(database: try ArchiveDatabase.openExisting(path: location.databasePath)).threads(wallet: wallet)
+        let threads = try ArchiveQueries(database: try ArchiveDatabase.openExisting(location: location.database)).threads(wallet: wallet)
         if json {
             let output = JSONLinesWriter()
             for thread in threads { output.write(thread) }

@@ -52,7 +52,7 @@ import Testing
     func withBrowser<T>(token: String? = nil, refresh: Duration? = nil, _ body: (String, Recorded) async throws -> T) async throws -> T {
         let recorded = try await Self.recorded.value
         let server = try await ArchiveBrowser(
-            root: recorded.root, databasePath: recorded.root + "/index.sqlite", token: token, refreshInterval: refresh, logger: Self.quiet()
+            root: recorded.root, databaseLocation: recorded.root + "/index.sqlite", token: token, refreshInterval: refresh, logger: Self.quiet()
         ).start()
         do {
             let result = try await body(server.baseURL, recorded)
@@ -218,7 +218,7 @@ import Testing
         let wallet = try #require(first.threads.first?.wallet)
         try FileManager.default.createDirectory(atPath: fixture.root, withIntermediateDirectories: true)
         let server = try await ArchiveBrowser(
-            root: fixture.root, databasePath: fixture.root + "/index.sqlite", refreshInterval: .milliseconds(50), logger: Self.quiet()
+            root: fixture.root, databaseLocation: fixture.root + "/index.sqlite", refreshInterval: .milliseconds(50), logger: Self.quiet()
         ).start()
         let threads = { () async throws -> Int in
             let page = try await get(server.baseURL + "/wallets/\(wallet)?format=json")

@@ -1,54 +1,62 @@
 import AomiAPI
 import AomiSimulator
-import ArchiveIndex
 import Foundation
 import GRDB
 import TestSupport
 import Testing
 import WARC
 
-@Suite struct ArchiveIndexTests {
-    /// Every table's rows as text, in a stable order (the run time of a file left out).
-    /// Every table's rows, with row ids replaced by what they stand for (a file's identity, a
-    /// record's WARC-Record-ID): files found in another order get other ids, not other rows.
-    private func dump(_ path: String) throws -> [String: [String]] {
-        let queue = try DatabaseQueue(path: path)
-        return try queue.read { db in
-            let files = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, identity FROM files").map { ($0["id"] as Int64, $0["identity"] as String) })
-            let records = Dictionary(
-                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, record_id FROM records").map { ($0["id"] as Int64, ($0["record_id"] as String?) ?? "?") })
-            var tables: [String: [String]] = [:]
-            for table in ["files", "records", "sessions", "titles", "messages", "events", "damage"] {
-                tables[table] = try Row.fetchAll(db, sql: "SELECT * FROM \(table)").map { row in
-                    row.columnNames.filter { $0 != "indexed_at" && $0 != "path" && !($0 == "id" && table != "sessions") }.map { column -> String in
-                        switch column {
-                        case "file_id": "file=\(files[row[column] as Int64] ?? "?")"
-                        case "record": "record=\((row[column] as Int64?).flatMap { records[$0] } ?? "NULL")"
-                        default: "\(column)=\(row[column] as DatabaseValue)"
-                        }
-                    }.joined(separator: " ")
-                }.sorted()
-            }
-            tables["fts"] = try String.fetchAll(db, sql: "SELECT content FROM messages_fts").sorted()
-            return tables
+@testable import ArchiveIndex
+
+/// Runs against both stores (`IndexBackend`): the same archive indexed into SQLite and into
+/// PostgreSQL must give the same rows and the same answers.
+@Suite(.timeLimit(.minutes(10))) struct ArchiveIndexTests {
+    /// Every table's rows as text, in a stable order, with row ids replaced by what they
+    /// stand for (a file's identity, a record's WARC-Record-ID): files found in another order
+    /// get other ids, not other rows. Left out: when a file was read, its path, and each
+    /// store's own search columns (SQLite's `scope`, PostgreSQL's `search`), whose content is
+    /// under `fts` (`crossStore` leaves that out too, to compare the two stores).
+    static func dump(_ location: String, crossStore: Bool = false) throws -> [String: [String]] {
+        let database = try ArchiveDatabase.openExisting(location: location)
+        let files = Dictionary(uniqueKeysWithValues: try database.rows("SELECT id, identity FROM files").map { ($0.string("id")!, $0.string("identity")!) })
+        let records = Dictionary(uniqueKeysWithValues: try database.rows("SELECT id, record_id FROM records").map { ($0.string("id")!, $0.string("record_id") ?? "?") })
+        let skipped: Set<String> = ["indexed_at", "path", "scope", "search"]
+        var tables: [String: [String]] = [:]
+        for table in ["files", "records", "sessions", "titles", "messages", "events", "damage"] {
+            tables[table] = try database.rows("SELECT * FROM \(table)").map { row in
+                row.columns.keys.sorted().filter { !skipped.contains($0) && !($0 == "id" && table != "sessions") }.map { column -> String in
+                    let value = row.string(column)
+                    return switch column {
+                    case "file_id": "file=\(value.flatMap { files[$0] } ?? "?")"
+                    case "record": "record=\(value.flatMap { records[$0] } ?? "NULL")"
+                    default: "\(column)=\(value ?? "NULL")"
+                    }
+                }.joined(separator: " ")
+            }.sorted()
         }
+        if !crossStore {
+            let text = database.isPostgres ? "SELECT search::text AS content FROM messages" : "SELECT content FROM messages_fts"
+            tables["fts"] = try database.rows(text).map { $0.string("content") ?? "" }.sorted()
+        }
+        return tables
     }
 
-    private func index(_ root: String, into path: String) throws -> IndexRunReport {
-        try ArchiveIndexer(database: ArchiveDatabase(path: path), root: root).run()
+    private func index(_ root: String, into location: String) throws -> IndexRunReport {
+        try ArchiveIndexer(database: ArchiveDatabase(location: location), root: root).run()
     }
 
-    @Test func everyMessageOnceInItsFinalFormAndSearchFindsItsThread() async throws {
+    @Test(arguments: IndexBackend.allCases) func everyMessageOnceInItsFinalFormAndSearchFindsItsThread(_ backend: IndexBackend) async throws {
         let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
+        let indexLocation = try await backend.newIndex(in: recorded.root)
         var report = try await recorded.drive(wallets: 1, threads: 3, seed: 1)
         report.threads += try await recorded.drive(wallets: 1, threads: 1, seed: 2).threads
         try await recorded.stop()
         #expect(report.errors.isEmpty, "\(report.errors)")
         #expect(Set(report.threads.map(\.wallet)).count == 2)
-        let run = try index(recorded.root, into: recorded.databasePath)
+        let run = try index(recorded.root, into: indexLocation)
         #expect(run.damage.isEmpty)
-        let queries = ArchiveQueries(database: try ArchiveDatabase.openExisting(path: recorded.databasePath))
+        let queries = ArchiveQueries(database: try ArchiveDatabase.openExisting(location: indexLocation))
 
         for thread in report.threads {
             let transcript = try queries.transcript(session: thread.sessionID)
@@ -101,33 +109,76 @@ import WARC
 
     /// The documented views (docs/INDEX.md) answer what people ask `sqlite3`: every exchange
     /// with its answer, every message with its wallet and title.
-    @Test func theDocumentedViewsAndSchemaVersionAreThere() async throws {
+    /// The same recording indexed into both stores: the same rows, table by table, and the
+    /// same answers to every question the commands ask (search ranks aside: bm25 and
+    /// `ts_rank_cd` weigh differently).
+    @Test func bothStoresHoldTheSameRowsAndAnswerAlike() async throws {
         let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
-        let report = try await recorded.drive(wallets: 1, threads: 1, seed: 3)
+        let report = try await recorded.drive(wallets: 2, threads: 2, seed: 7)
         try await recorded.stop()
-        _ = try index(recorded.root, into: recorded.databasePath)
-        let queue = try DatabaseQueue(path: recorded.databasePath)
-        try await queue.read { db in
-            #expect(try Int.fetchOne(db, sql: "PRAGMA user_version") == 4)
-            let requests = try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE type = 'request'") ?? 0
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM exchanges") == requests)
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM exchanges WHERE answer_type IS NULL") == 0, "every request has its answer")
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM exchanges WHERE answer_type = 'revisit'") ?? 0 > 0)
-            let thread = try #require(report.threads.first)
-            let messages = try String.fetchAll(db, sql: "SELECT content FROM chat_messages WHERE session = ? ORDER BY position", arguments: [thread.sessionID])
-            #expect(messages == thread.messages.map(\.content))
-            #expect(try String.fetchOne(db, sql: "SELECT DISTINCT wallet FROM chat_messages WHERE session = ?", arguments: [thread.sessionID]) == thread.wallet)
+        let sqlite = try await IndexBackend.sqlite.newIndex(in: recorded.root)
+        let postgres = try await IndexBackend.postgres.newIndex(in: recorded.root)
+        let loaded = try [sqlite, postgres].map { try index(recorded.root, into: $0) }
+        #expect(loaded[0].recordsLoaded == loaded[1].recordsLoaded && loaded[0].messagesWritten == loaded[1].messagesWritten)
+        #expect(loaded[0].eventsWritten == loaded[1].eventsWritten)
+        let rows = try [sqlite, postgres].map { try Self.dump($0, crossStore: true) }
+        for table in rows[0].keys.sorted() {
+            #expect(rows[0][table]! == rows[1][table]!, "\(table)")
+            #expect(!rows[0][table]!.isEmpty || table == "damage", "\(table) has rows")
+        }
+        let queries = try [sqlite, postgres].map { ArchiveQueries(database: try ArchiveDatabase.openExisting(location: $0)) }
+        func both<T: Equatable>(_ question: String, _ ask: (ArchiveQueries) throws -> T) throws {
+            let answers = try queries.map(ask)
+            #expect(answers[0] == answers[1], "\(question)")
+        }
+        for thread in report.threads {
+            try both("threads of \(thread.wallet)") { try $0.threads(wallet: thread.wallet) }
+            try both("transcript of \(thread.sessionID)") { try $0.transcript(session: thread.sessionID) }
+            try both("files of \(thread.sessionID)") { try $0.files(holdingSessions: [thread.sessionID]) }
+            try both("activity of \(thread.wallet)") { try $0.activity(wallet: thread.wallet) }
+            try both("titles of \(thread.wallet)") { try $0.titles(wallet: thread.wallet) }
+        }
+        try both("wallets") { try $0.wallets() }
+        try both("counts") { try $0.counts() }
+        let words = Set(report.threads.flatMap { $0.messages.flatMap { $0.content.split { !$0.isLetter }.map(String.init) } }).sorted().prefix(40)
+        for text in words.map({ $0 }) + ["ETH AND NOT swap", "\"to USDC\"", "sw*", "from:user", "in:title eth"] {
+            try both("search \(text)") { try $0.search(SearchQuery(text: text, limit: 100)).map { "\($0.session) \($0.position) \($0.snippet)" }.sorted() }
         }
     }
 
-    @Test func badQueriesAreClearErrorsAndNeverSQL() async throws {
+    @Test(arguments: IndexBackend.allCases) func theDocumentedViewsAndSchemaVersionAreThere(_ backend: IndexBackend) async throws {
         let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
+        let indexLocation = try await backend.newIndex(in: recorded.root)
+        let report = try await recorded.drive(wallets: 1, threads: 1, seed: 3)
+        try await recorded.stop()
+        _ = try index(recorded.root, into: indexLocation)
+        let database = try ArchiveDatabase.openExisting(location: indexLocation)
+        func count(_ sql: String) throws -> Int { try database.rows(sql).first?.int("n") ?? -1 }
+        if database.isPostgres {
+            #expect(try count("SELECT max(version) AS n FROM schema_migrations") == PostgresSchema.currentVersion)
+        } else {
+            #expect(try count("SELECT user_version AS n FROM pragma_user_version") == 4)
+        }
+        let requests = try count("SELECT count(*) AS n FROM records WHERE type = 'request'")
+        #expect(try count("SELECT count(*) AS n FROM exchanges") == requests)
+        #expect(try count("SELECT count(*) AS n FROM exchanges WHERE answer_type IS NULL") == 0, "every request has its answer")
+        #expect(try count("SELECT count(*) AS n FROM exchanges WHERE answer_type = 'revisit'") > 0)
+        let thread = try #require(report.threads.first)
+        let messages = try database.rows("SELECT content FROM chat_messages WHERE session = ? ORDER BY position", [thread.sessionID])
+        #expect(messages.map { $0.string("content") } == thread.messages.map(\.content))
+        #expect(try database.rows("SELECT DISTINCT wallet FROM chat_messages WHERE session = ?", [thread.sessionID]).map { $0.string("wallet") } == [thread.wallet])
+    }
+
+    @Test(arguments: IndexBackend.allCases) func badQueriesAreClearErrorsAndNeverSQL(_ backend: IndexBackend) async throws {
+        let recorded = try await RecordingFixture.start(recorderID: "index-test")
+        defer { recorded.remove() }
+        let indexLocation = try await backend.newIndex(in: recorded.root)
         _ = try await recorded.drive(wallets: 1, threads: 1, messages: 1)
         try await recorded.stop()
-        _ = try index(recorded.root, into: recorded.databasePath)
-        let queries = ArchiveQueries(database: try ArchiveDatabase.openExisting(path: recorded.databasePath))
+        _ = try index(recorded.root, into: indexLocation)
+        let queries = ArchiveQueries(database: try ArchiveDatabase.openExisting(location: indexLocation))
         for bad in ["\"unbalanced", "*", "-price", "(eth", "price) OR (swap"] {
             #expect(throws: IndexError.self, "\(bad)") { try queries.search(SearchQuery(text: bad)) }
         }
@@ -137,51 +188,54 @@ import WARC
         #expect(throws: IndexError.self) { try TimeExpression.parse("yesterday-ish") }
     }
 
-    @Test func indexingTwiceChangesNothingAndARebuildGivesTheSameRows() async throws {
+    @Test(arguments: IndexBackend.allCases) func indexingTwiceChangesNothingAndARebuildGivesTheSameRows(_ backend: IndexBackend) async throws {
         let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
+        let indexLocation = try await backend.newIndex(in: recorded.root)
         _ = try await recorded.drive(wallets: 2, threads: 1)
         try await recorded.stop()
-        let first = try index(recorded.root, into: recorded.databasePath)
+        let first = try index(recorded.root, into: indexLocation)
         #expect(first.recordsLoaded > 0)
-        let before = try dump(recorded.databasePath)
-        let second = try index(recorded.root, into: recorded.databasePath)
+        let before = try Self.dump(indexLocation)
+        let second = try index(recorded.root, into: indexLocation)
         #expect(second.recordsLoaded == 0 && second.filesRead == 0)
-        #expect(try dump(recorded.databasePath) == before)
-        let rebuilt = recorded.root + "/rebuilt.sqlite"
+        #expect(try Self.dump(indexLocation) == before)
+        let rebuilt = try await backend.newIndex(in: recorded.root)
         _ = try index(recorded.root, into: rebuilt)
-        #expect(try dump(rebuilt) == before)
+        #expect(try Self.dump(rebuilt) == before)
     }
 
-    @Test func aGrowingArchiveIsContinuedNotReread() async throws {
+    @Test(arguments: IndexBackend.allCases) func aGrowingArchiveIsContinuedNotReread(_ backend: IndexBackend) async throws {
         let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
+        let indexLocation = try await backend.newIndex(in: recorded.root)
         _ = try await recorded.drive(wallets: 1, threads: 1, seed: 1)
-        let first = try index(recorded.root, into: recorded.databasePath)
+        let first = try index(recorded.root, into: indexLocation)
         let open = try FileManager.default.subpathsOfDirectory(atPath: recorded.root).filter { $0.hasSuffix(".open") }
         #expect(!open.isEmpty, "the recorder is still writing")
         let report = try await recorded.drive(wallets: 1, threads: 1, seed: 2)
-        let second = try index(recorded.root, into: recorded.databasePath)
+        let second = try index(recorded.root, into: indexLocation)
         #expect(second.recordsLoaded > 0)
-        let total = try ArchiveQueries(database: try ArchiveDatabase.openExisting(path: recorded.databasePath)).counts()["records"]!
+        let total = try ArchiveQueries(database: try ArchiveDatabase.openExisting(location: indexLocation)).counts()["records"]!
         #expect(first.recordsLoaded + second.recordsLoaded == total, "nothing read twice")
         try await recorded.stop()
-        let third = try index(recorded.root, into: recorded.databasePath)
-        let final = try ArchiveQueries(database: try ArchiveDatabase.openExisting(path: recorded.databasePath)).counts()["records"]!
+        let third = try index(recorded.root, into: indexLocation)
+        let final = try ArchiveQueries(database: try ArchiveDatabase.openExisting(location: indexLocation)).counts()["records"]!
         #expect(
             first.recordsLoaded + second.recordsLoaded + third.recordsLoaded == final,
             "closing renamed the files (and ended open streams): they are recognised and continued, not re-read")
         #expect(third.recordsLoaded < 10)
-        let rebuilt = recorded.root + "/rebuilt.sqlite"
+        let rebuilt = try await backend.newIndex(in: recorded.root)
         _ = try index(recorded.root, into: rebuilt)
-        #expect(try dump(rebuilt) == dump(recorded.databasePath))
-        let transcript = try ArchiveQueries(database: try ArchiveDatabase.openExisting(path: recorded.databasePath)).transcript(session: report.threads[0].sessionID)
+        #expect(try Self.dump(rebuilt) == Self.dump(indexLocation))
+        let transcript = try ArchiveQueries(database: try ArchiveDatabase.openExisting(location: indexLocation)).transcript(session: report.threads[0].sessionID)
         #expect(transcript.entries.filter { $0.kind == .message }.map(\.text) == report.threads[0].messages.map(\.content))
     }
 
-    @Test func aDamagedArchiveIsIndexedUpToTheDamage() async throws {
+    @Test(arguments: IndexBackend.allCases) func aDamagedArchiveIsIndexedUpToTheDamage(_ backend: IndexBackend) async throws {
         let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
+        let indexLocation = try await backend.newIndex(in: recorded.root)
         _ = try await recorded.drive(wallets: 1, threads: 1)
         try await recorded.stop()
         let names = try FileManager.default.subpathsOfDirectory(atPath: recorded.root).filter { $0.hasSuffix(".warc.gz") }
@@ -194,16 +248,16 @@ import WARC
         try handle.seek(toOffset: UInt64(victim.offset + 20))
         try handle.write(contentsOf: Data(repeating: 0x55, count: 16))
         try handle.close()
-        let run = try index(recorded.root, into: recorded.databasePath)
+        let run = try index(recorded.root, into: indexLocation)
         #expect(run.damage.count == 1)
         #expect(run.damage.first?.offset == victim.offset && run.damage.first?.file == file)
-        let counts = try ArchiveQueries(database: try ArchiveDatabase.openExisting(path: recorded.databasePath)).counts()
+        let counts = try ArchiveQueries(database: try ArchiveDatabase.openExisting(location: indexLocation)).counts()
         #expect(counts["damage"] == 1)
         #expect(counts["records"] == others + intact.count - 1, "every record but the damaged one")
     }
 }
 
 extension RecordingFixture {
-    /// Where the index tests put the index: beside the archives, as `index` does by default.
+    /// Where the index tests put a SQLite index: beside the archives, as `index` does by default.
     var databasePath: String { root + "/index.sqlite" }
 }

@@ -90,7 +90,7 @@ import Testing
         #expect(try !second.claim(file), "a running claim is not taken")
         #expect(try second.holder(of: file) == "first")
         // The first indexer crashes; its lease runs out (the test moves it into the past).
-        try first.connection.execute("UPDATE file_claims SET until = clock_timestamp() - interval '1 second' WHERE path = $1", [file])
+        try first.connection.execute("UPDATE file_claims SET until = clock_timestamp() - interval '1 second' WHERE file = $1", [file])
         #expect(try first.holder(of: file) == nil)
         #expect(try second.claim(file), "a claim that ran out is taken over")
         try first.release(file)

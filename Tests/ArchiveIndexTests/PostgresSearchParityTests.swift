@@ -106,7 +106,8 @@ import Testing
     private func sqliteIndex() throws -> (ArchiveDatabase, String) {
         let path = NSTemporaryDirectory() + "aomi-parity-\(UUID().uuidString.prefix(8)).sqlite"
         let database = try ArchiveDatabase(path: path)
-        try database.pool.write { db in
+        guard case let .sqlite(pool) = database.store else { throw IndexError.database(path: path, reason: "not SQLite") }
+        try pool.write { db in
             for session in Self.sessions {
                 try db.execute(sql: "INSERT INTO sessions (id, wallet, title) VALUES (?, ?, ?)", arguments: [session.id, session.wallet, session.title])
                 try db.execute(sql: "INSERT INTO titles (session, title, first_seen) VALUES (?, ?, '')", arguments: [session.id, session.title])

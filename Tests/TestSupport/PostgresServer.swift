@@ -104,6 +104,17 @@ public final class PostgresServer: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
+    /// Stops the server of the cluster in `folder` from a process's exit handler (no waiting
+    /// on tasks there): SIGQUIT to the postmaster, a few seconds for it to end, the folder removed.
+    static func stopAtExit(folder: String) {
+        let pidFile = (try? String(contentsOfFile: folder + "/data/postmaster.pid", encoding: .utf8)) ?? ""
+        if let pid = pidFile.split(separator: "\n").first.flatMap({ Int32($0) }) {
+            kill(pid, SIGQUIT)
+            for _ in 0..<250 where kill(pid, 0) == 0 { usleep(20_000) }
+        }
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
     /// The newest installed PostgreSQL's programs (`/usr/lib/postgresql/N/bin`).
     private static func installedBinaries() throws -> String {
         let root = "/usr/lib/postgresql"

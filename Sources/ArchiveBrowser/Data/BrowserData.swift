@@ -9,7 +9,7 @@ import WARC
 /// writes.
 struct BrowserData: Sendable {
     let root: String
-    let databasePath: String
+    let databaseLocation: String
     let queries: ArchiveQueries
     let sessions = SessionCache()
 

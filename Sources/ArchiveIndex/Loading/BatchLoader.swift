@@ -1,10 +1,10 @@
 import AomiAPI
 import Foundation
-import GRDB
 import WARC
 
 /// Loads one batch of a file's records inside one transaction: a `records` row each, and
-/// what they say about sessions, messages, titles and events, written at `flush()`.
+/// what they say about sessions, messages, titles and events, written at `flush()`, through
+/// the store's `BatchWriter`.
 struct BatchLoader {
     struct Counts {
         var records = 0
@@ -14,8 +14,7 @@ struct BatchLoader {
         var damage: [WARCDamage] = []
     }
 
-    let db: Database
-    let fileID: Int64
+    let writer: any BatchWriter
     let file: ArchiveFile
     private(set) var counts = Counts()
     private var threads: [String: ThreadAccumulator] = [:]
@@ -26,9 +25,8 @@ struct BatchLoader {
     /// by its id only moves to where it is now stored, and nothing derived from it changes.
     let relocating: Bool
 
-    init(db: Database, fileID: Int64, file: ArchiveFile, relocating: Bool = false) {
-        self.db = db
-        self.fileID = fileID
+    init(writer: any BatchWriter, file: ArchiveFile, relocating: Bool = false) {
+        self.writer = writer
         self.file = file
         self.relocating = relocating
     }
@@ -45,9 +43,7 @@ struct BatchLoader {
     private mutating func note(_ damage: WARCDamage) throws {
         let atTail = damage.offset + damage.length >= file.size
         if file.isOpen, atTail, damage.kind == .truncatedMember || damage.kind == .truncatedRecord { return }
-        try db.execute(
-            sql: "INSERT OR IGNORE INTO damage (file_id, offset, length, kind, reason) VALUES (?, ?, ?, ?, ?)",
-            arguments: [fileID, damage.offset, damage.length, damage.kind.rawValue, damage.reason])
+        try writer.insertDamage(damage)
         counts.damage.append(damage)
     }
 
@@ -62,17 +58,8 @@ struct BatchLoader {
         let date = fields.date
         let status = prepared.status
         if relocating, try relocate(stored, recordID: fields.recordID) { return }
-        let insert = try db.cachedStatement(
-            sql: """
-                INSERT OR IGNORE INTO records (file_id, offset, length, type, record_id, date, method, uri, status, payload_digest, session, wallet,
-                    exchange_seq, capture, refers_to, concurrent_to, segment_origin, segment_number, stream_end, bundle_position)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        insert.setUncheckedArguments(prepared.rowArguments)
-        try insert.execute()
-        guard db.changesCount > 0 else { return }
+        guard let row = try writer.insertRecord(prepared) else { return }
         counts.records += 1
-        let row = db.lastInsertedRowID
         if let session { withThread(session) { $0.saw(at: date, wallet: wallet) } }
         guard let date else { return }
         switch record.type {
@@ -93,11 +80,7 @@ struct BatchLoader {
     /// Moves the file's row of the record with this id to where it is stored now; false when
     /// the index has no such row (the record is then loaded as new).
     private mutating func relocate(_ stored: WARCStoredRecord, recordID: String?) throws -> Bool {
-        guard let recordID else { return false }
-        let statement = try db.cachedStatement(sql: "UPDATE records SET offset = ?, length = ?, bundle_position = ? WHERE file_id = ? AND record_id = ?")
-        statement.setUncheckedArguments([stored.offset, stored.length, stored.positionInBundle, fileID, recordID])
-        try statement.execute()
-        guard db.changesCount > 0 else { return false }
+        guard let recordID, try writer.relocate(stored, recordID: recordID) else { return false }
         counts.relocated += 1
         return true
     }
@@ -168,10 +151,9 @@ struct BatchLoader {
     }
 
     private mutating func insertEvent(session: String?, source: String, type: String?, data: String, time: String, record: Int64, position: Int) throws {
-        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO events (session, source, type, data, time, record, position) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        statement.setUncheckedArguments([session, source, type, data, time, record, position])
-        try statement.execute()
-        counts.events += db.changesCount
+        if try writer.insertEvent(EventRow(session: session, source: source, type: type, data: data, time: time, record: record, position: position)) {
+            counts.events += 1
+        }
     }
 
     private static func systemEventType(_ value: JSONValue) -> String? {
@@ -197,19 +179,8 @@ struct BatchLoader {
         if threads[session] == nil { threads[session] = ThreadAccumulator(session: session) }
         guard !threads[session]!.loaded else { return }
         threads[session]!.loaded = true
-        let rows = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT id, position, hash, time, first_seen, last_seen, record, sender FROM messages WHERE session = ? ORDER BY position"),
-            arguments: [session])
-        var messages: [ThreadAccumulator.Message] = []
-        for row in rows {
-            guard (row["position"] as Int) == messages.count else { break }
-            messages.append(
-                ThreadAccumulator.Message(
-                    hash: row["hash"], sender: row["sender"], content: "", toolResult: nil, timestamp: nil,
-                    time: row["time"], firstSeen: row["first_seen"], lastSeen: row["last_seen"], record: row["record"],
-                    rowID: row["id"], contentChanged: false, seenChanged: false))
-        }
-        threads[session]!.messages = messages
-        threads[session]!.systemEvents = Set(try Int64.fetchAll(db.cachedStatement(sql: "SELECT hash FROM system_events_seen WHERE session = ?"), arguments: [session]))
+        let stored = try writer.storedThread(session)
+        threads[session]!.messages = stored.messages
+        threads[session]!.systemEvents = stored.systemEvents
     }
 }

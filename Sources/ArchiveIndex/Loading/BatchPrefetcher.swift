@@ -10,6 +10,8 @@ enum PreparedEvent {
 /// What an index run reads: a file, its row in `files`, and where to start.
 struct PlannedFile {
     let file: ArchiveFile
+    /// What the index knows the file by (`ArchiveFile.identity()`).
+    let identity: String
     let fileID: Int64
     let start: Int64
     /// The file was compacted since it was indexed: its records are relocated, not loaded again.

@@ -13,6 +13,8 @@ public struct IndexRunReport: Sendable {
     /// Compressed bytes read.
     public var bytesRead: Int64 = 0
     public var damage: [WARCDamage] = []
+    /// PostgreSQL: files with something new that another indexer was reading (claimed), left to it.
+    public var filesLeftToOthers = 0
     public var seconds = 0.0
 
     public var recordsPerSecond: Double { seconds > 0 ? Double(recordsLoaded) / seconds : 0 }

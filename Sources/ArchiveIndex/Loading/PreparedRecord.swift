@@ -8,10 +8,11 @@ import WARC
 struct PreparedRecord {
     let stored: WARCStoredRecord
     let fields: RecordFields
+    let method: String?
     let status: Int?
     let path: String?
     let snapshot: PreparedSnapshot?
-    /// The values of its `records` row, built here so that the writing thread only binds them.
+    /// The values of its `records` row for SQLite, built here so that the writing thread only binds them.
     let rowArguments: StatementArguments
 
     static let snapshotPaths: Set<String> = [AomiPath.state, AomiPath.chat, "/api/interrupt", "/api/system"]
@@ -23,7 +24,7 @@ struct PreparedRecord {
         self.stored = stored
         let record = stored.record
         fields = RecordFields(record.headers)
-        let method = record.type == .request ? Self.method(of: record.block) : nil
+        method = record.type == .request ? Self.method(of: record.block) : nil
         status = record.type == .response || record.type == .revisit ? Self.status(of: record.block) : nil
         path = fields.targetURI.map { QueryString.path(of: QueryString.target(ofURI: $0)) }
         if record.type == .response, fields.segmentNumber == nil, status == 200, let path, Self.snapshotPaths.contains(path),

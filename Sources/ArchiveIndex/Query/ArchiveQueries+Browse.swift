@@ -33,59 +33,50 @@ public struct DailyActivity: Sendable, Codable, Equatable {
 extension ArchiveQueries {
     /// Wallets with threads, newest activity first, `limit` of them after the first `offset`.
     public func wallets(limit: Int = 500, offset: Int = 0) throws(IndexError) -> [WalletListing] {
-        try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT wallet, count(*) AS threads, sum(message_count) AS messages,
-                           min(coalesce(first_activity, first_seen)) AS first_activity, max(coalesce(last_activity, last_seen)) AS last_activity
-                    FROM sessions
-                    WHERE wallet IS NOT NULL AND (message_count > 0 OR title IS NOT NULL)
-                    GROUP BY wallet
-                    ORDER BY last_activity DESC, wallet
-                    LIMIT ? OFFSET ?
-                    """, arguments: [limit, offset]
-            ).map { row in
-                WalletListing(
-                    wallet: row["wallet"], threads: row["threads"], messages: row["messages"], firstActivity: row["first_activity"],
-                    lastActivity: row["last_activity"])
-            }
+        try database.rows(
+            """
+            SELECT wallet, count(*) AS threads, sum(message_count) AS messages,
+                   min(coalesce(first_activity, first_seen)) AS first_activity, max(coalesce(last_activity, last_seen)) AS last_activity
+            FROM sessions
+            WHERE wallet IS NOT NULL AND (message_count > 0 OR title IS NOT NULL)
+            GROUP BY wallet
+            ORDER BY last_activity DESC NULLS LAST, wallet
+            LIMIT ? OFFSET ?
+            """, [limit, offset]
+        ).map { row in
+            WalletListing(
+                wallet: row.string("wallet") ?? "", threads: row.int("threads") ?? 0, messages: row.int("messages") ?? 0,
+                firstActivity: row.string("first_activity"), lastActivity: row.string("last_activity"))
         }
     }
 
     /// A wallet's messages per day of conversation time, oldest first.
     public func activity(wallet: String) throws(IndexError) -> [DailyActivity] {
-        try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT substr(m.time, 1, 10) AS day, count(*) AS messages
-                    FROM messages m JOIN sessions s ON s.id = m.session
-                    WHERE s.wallet = ? GROUP BY day ORDER BY day
-                    """, arguments: [wallet.lowercased()]
-            ).map { DailyActivity(day: $0["day"], messages: $0["messages"]) }
-        }
+        try database.rows(
+            """
+            SELECT substr(m.time, 1, 10) AS day, count(*) AS messages
+            FROM messages m JOIN sessions s ON s.id = m.session
+            WHERE s.wallet = ? GROUP BY day ORDER BY day NULLS FIRST
+            """, [wallet.lowercased()]
+        ).map { DailyActivity(day: $0.string("day") ?? "", messages: $0.int("messages") ?? 0) }
     }
 
     /// Every title each of a wallet's threads has had, in the order they were first seen.
     public func titles(wallet: String) throws(IndexError) -> [String: [String]] {
-        try read { db in
-            var titles: [String: [String]] = [:]
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT t.session, t.title FROM titles t JOIN sessions s ON s.id = t.session
-                    WHERE s.wallet = ? ORDER BY t.session, t.first_seen, t.title
-                    """, arguments: [wallet.lowercased()])
-            {
-                titles[row["session"], default: []].append(row["title"])
-            }
-            return titles
+        var titles: [String: [String]] = [:]
+        for row in try database.rows(
+            """
+            SELECT t.session, t.title FROM titles t JOIN sessions s ON s.id = t.session
+            WHERE s.wallet = ? ORDER BY t.session, t.first_seen, t.title
+            """, [wallet.lowercased()])
+        {
+            if let session = row.string("session"), let title = row.string("title") { titles[session, default: []].append(title) }
         }
+        return titles
     }
 
     /// When the index last loaded anything (the newest `indexed_at` of its files).
     public func lastIndexed() throws(IndexError) -> String? {
-        try read { db in try String.fetchOne(db, sql: "SELECT max(indexed_at) FROM files") }
+        try database.rows("SELECT max(indexed_at) AS newest FROM files").first?.string("newest")
     }
 }

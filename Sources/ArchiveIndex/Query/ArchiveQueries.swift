@@ -1,7 +1,9 @@
 import Foundation
 import GRDB
 
-/// The questions the index answers: full-text search, a wallet's threads, a transcript.
+/// The questions the index answers: full-text search, a wallet's threads, a transcript. The
+/// same answers from either store: search has one form per engine (FTS5, `tsquery`), the
+/// rest is SQL both read alike.
 public struct ArchiveQueries: Sendable {
     let database: ArchiveDatabase
 
@@ -14,6 +16,9 @@ public struct ArchiveQueries: Sendable {
     /// a query of filters only lists the newest messages that pass them. User text reaches
     /// SQL only as bound parameters and FTS5 only inside strings the compiler quotes.
     public func search(_ query: SearchQuery) throws(IndexError) -> [SearchHit] {
+        if case let .postgres(pool) = database.store {
+            return try pool.withConnection { connection throws(IndexError) in try PostgresQueries(connection: connection).search(query) }
+        }
         let parsed = try ParsedQuery(query.text)
         guard let filters = try query.filters(with: parsed) else { return [] }
         var arguments: StatementArguments = ["limit": query.limit, "offset": query.offset]
@@ -90,96 +95,88 @@ public struct ArchiveQueries: Sendable {
     /// A wallet's threads, newest activity first. Activity is the conversation time of the
     /// thread's messages; a thread without messages has only its capture times.
     public func threads(wallet: String) throws(IndexError) -> [ThreadListing] {
-        return try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT id, wallet, title, message_count, first_seen, last_seen,
-                           coalesce(first_activity, created, first_seen) AS first_activity,
-                           coalesce(last_activity, last_seen) AS last_activity
-                    FROM sessions
-                    WHERE wallet = ? AND (message_count > 0 OR title IS NOT NULL)
-                    ORDER BY coalesce(last_activity, last_seen) DESC, id
-                    """, arguments: [wallet.lowercased()]
-            ).map { row in
-                ThreadListing(
-                    session: row["id"], wallet: row["wallet"], title: row["title"], messages: row["message_count"],
-                    firstActivity: row["first_activity"], lastActivity: row["last_activity"], firstSeen: row["first_seen"], lastSeen: row["last_seen"])
-            }
+        try database.rows(
+            """
+            SELECT id, wallet, title, message_count, first_seen, last_seen,
+                   coalesce(first_activity, created, first_seen) AS first_activity,
+                   coalesce(last_activity, last_seen) AS last_activity
+            FROM sessions
+            WHERE wallet = ? AND (message_count > 0 OR title IS NOT NULL)
+            ORDER BY coalesce(last_activity, last_seen) DESC NULLS LAST, id
+            """, [wallet.lowercased()]
+        ).map { row in
+            ThreadListing(
+                session: row.string("id") ?? "", wallet: row.string("wallet"), title: row.string("title"), messages: row.int("message_count") ?? 0,
+                firstActivity: row.string("first_activity"), lastActivity: row.string("last_activity"), firstSeen: row.string("first_seen"),
+                lastSeen: row.string("last_seen"))
         }
     }
 
     /// A session's messages, events, title changes and system events, in time order.
     public func transcript(session: String) throws(IndexError) -> Transcript {
-        let found = try read { db -> Transcript? in
-            guard let row = try Row.fetchOne(db, sql: "SELECT id, wallet, title FROM sessions WHERE id = ?", arguments: [session]) else { return nil }
-            let messages = try Row.fetchAll(
-                db, sql: "SELECT sender, content, tool_result, time, timestamp, first_seen, last_seen, position FROM messages WHERE session = ? ORDER BY position",
-                arguments: [session]
-            ).map { message in
-                Transcript.Entry(
-                    kind: .message, time: message["time"], label: message["sender"], text: message["content"], toolResult: message["tool_result"],
-                    position: message["position"], timestamp: message["timestamp"], firstSeen: message["first_seen"], lastSeen: message["last_seen"])
-            }
-            var others: [Transcript.Entry] = []
-            for event in try Row.fetchAll(
-                db, sql: "SELECT source, type, data, time FROM events WHERE session = ? ORDER BY time, record, position",
-                arguments: [session])
-            {
-                let source: String = event["source"]
-                others.append(
-                    Transcript.Entry(kind: source == "sse" ? .event : .system, time: event["time"] ?? "", label: event["type"] ?? "?", text: event["data"]))
-            }
-            let titles = try Row.fetchAll(db, sql: "SELECT title, first_seen FROM titles WHERE session = ? ORDER BY first_seen, title", arguments: [session])
-            for title in titles {
-                others.append(Transcript.Entry(kind: .title, time: title["first_seen"], label: "title", text: title["title"]))
-            }
-            let ordered = Transcript.interleave(messages: messages, others: others)
-            return Transcript(session: row["id"], wallet: row["wallet"], title: row["title"], titles: titles.map { $0["title"] }, entries: ordered)
+        guard let row = try database.rows("SELECT id, wallet, title FROM sessions WHERE id = ?", [session]).first else {
+            throw .unknownSession(session)
         }
-        guard let found else { throw .unknownSession(session) }
-        return found
+        let messages = try database.rows(
+            "SELECT sender, content, tool_result, time, timestamp, first_seen, last_seen, position FROM messages WHERE session = ? ORDER BY position",
+            [session]
+        ).map { message in
+            Transcript.Entry(
+                kind: .message, time: message.string("time") ?? "", label: message.string("sender") ?? "", text: message.string("content") ?? "",
+                toolResult: message.string("tool_result"), position: message.int("position"), timestamp: message.string("timestamp"),
+                firstSeen: message.string("first_seen"), lastSeen: message.string("last_seen"))
+        }
+        var others: [Transcript.Entry] = []
+        for event in try database.rows(
+            "SELECT source, type, data, time FROM events WHERE session = ? ORDER BY time NULLS FIRST, record, position", [session])
+        {
+            others.append(
+                Transcript.Entry(
+                    kind: event.string("source") == "sse" ? .event : .system, time: event.string("time") ?? "", label: event.string("type") ?? "?",
+                    text: event.string("data") ?? ""))
+        }
+        let titles = try database.rows("SELECT title, first_seen FROM titles WHERE session = ? ORDER BY first_seen, title", [session])
+        for title in titles {
+            others.append(Transcript.Entry(kind: .title, time: title.string("first_seen") ?? "", label: "title", text: title.string("title") ?? ""))
+        }
+        let ordered = Transcript.interleave(messages: messages, others: others)
+        return Transcript(
+            session: row.string("id") ?? session, wallet: row.string("wallet"), title: row.string("title"), titles: titles.compactMap { $0.string("title") },
+            entries: ordered)
     }
 
     /// Paths of the indexed files holding records of these sessions: where a replay of them
     /// must read (with the rest of their folders, for revisits).
     public func files(holdingSessions sessions: [String]) throws(IndexError) -> [String] {
-        return try read { db in
-            var paths: Set<String> = []
-            for session in sessions {
-                paths.formUnion(
-                    try String.fetchAll(
-                        db,
-                        sql: """
-                            SELECT DISTINCT f.path FROM records r JOIN files f ON f.id = r.file_id WHERE r.session = ?
-                            """, arguments: [session]))
-            }
-            return paths.sorted()
+        var paths: Set<String> = []
+        for session in sessions {
+            let rows = try database.rows("SELECT DISTINCT f.path FROM records r JOIN files f ON f.id = r.file_id WHERE r.session = ?", [session])
+            paths.formUnion(rows.compactMap { $0.string("path") })
         }
+        return paths.sorted()
     }
 
     /// Some indexed wallets (for benchmarks and examples).
     public func sampleWallets(limit: Int) throws(IndexError) -> [String] {
-        return try read { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT wallet FROM sessions WHERE wallet IS NOT NULL ORDER BY wallet LIMIT ?", arguments: [limit])
+        try database.rows("SELECT DISTINCT wallet FROM sessions WHERE wallet IS NOT NULL ORDER BY wallet LIMIT ?", [limit]).compactMap {
+            $0.string("wallet")
         }
     }
 
     /// Row counts of the main tables, for summaries and tests.
     public func counts() throws(IndexError) -> [String: Int] {
-        return try read { db in
-            var counts: [String: Int] = [:]
-            for table in ["files", "records", "sessions", "messages", "events", "titles", "damage"] {
-                counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0
-            }
-            return counts
+        var counts: [String: Int] = [:]
+        for table in ["files", "records", "sessions", "messages", "events", "titles", "damage"] {
+            counts[table] = try database.rows("SELECT count(*) AS rows FROM \(table)").first?.int("rows") ?? 0
         }
+        return counts
     }
 
-    /// Runs `body` on a reader of the index; a failure is `IndexError.database`, naming the file.
-    func read<T>(_ body: (Database) throws -> T) throws(IndexError) -> T {
+    /// Runs `body` on a reader of the SQLite index; a failure is `IndexError.database`, naming the file.
+    private func read<T>(_ body: (Database) throws -> T) throws(IndexError) -> T {
+        guard case let .sqlite(pool) = database.store else { throw .database(path: database.path, reason: "not a SQLite index") }
         do {
-            return try database.pool.read(body)
+            return try pool.read(body)
         } catch {
             throw .database(path: database.path, reason: "\(error)")
         }

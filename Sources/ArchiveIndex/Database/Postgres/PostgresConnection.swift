@@ -29,11 +29,19 @@ public final class PostgresConnection {
         PQfinish(handle)
     }
 
+    /// Whether the connection can serve another statement: connected, and not left inside a
+    /// transaction.
+    var isUsable: Bool { PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE }
+
     /// Runs one statement with its parameters bound (`$1`, `$2`, … as text; nil is NULL):
     /// values never become SQL text. Several statements separated by `;` may run only
-    /// without parameters.
+    /// without parameters. A parameter holding NUL, which no PostgreSQL text can hold (and a
+    /// C string would cut short), is refused before anything is sent.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [String?] = []) throws(IndexError) -> PostgresRows {
+        if let number = parameters.firstIndex(where: { $0?.utf8.contains(0) == true }) {
+            throw .database(path: location.description, reason: "parameter $\(number + 1) holds a NUL character")
+        }
         let result = Self.withCStrings(parameters) { pointers in
             parameters.isEmpty ? PQexec(handle, sql) : PQexecParams(handle, sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
         }
@@ -127,7 +135,9 @@ public final class PostgresConnection {
         return true
     }
 
+    /// A lower-case identifier, or one in double quotes (`"offset"`, a keyword as a column).
     private static func isPlainIdentifier(_ name: String) -> Bool {
+        if name.count > 2, name.hasPrefix("\""), name.hasSuffix("\"") { return isPlainIdentifier(String(name.dropFirst().dropLast())) }
         guard let first = name.utf8.first, first == 0x5F || (0x61...0x7A).contains(first) else { return false }
         return name.utf8.allSatisfy { $0 == 0x5F || (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) }
     }

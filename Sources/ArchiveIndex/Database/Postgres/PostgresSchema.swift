@@ -4,6 +4,9 @@
 /// applied at connection, in order, each once (`schema_migrations` says which), under an
 /// advisory lock, so several indexers starting together migrate once.
 ///
+/// Every text column compares byte by byte (`COLLATE "C"`), as SQLite's do, whatever the
+/// database's locale: times in the `WARC-Date` form, ids and titles sort the same on both.
+///
 /// Where SQLite has FTS5, a message here has `search`, a `tsvector` indexed with GIN, made by
 /// `to_tsvector('simple', …)` from the message's words as FTS5's `unicode61` splits and folds
 /// them (`FullTextWords.searchText`), so that both find the same messages for the same query
@@ -60,34 +63,34 @@ public enum PostgresSchema {
     static let version1 = """
         CREATE TABLE files (
             id bigserial PRIMARY KEY,
-            identity text NOT NULL UNIQUE,
-            path text NOT NULL,
+            identity text COLLATE "C" NOT NULL UNIQUE,
+            path text COLLATE "C" NOT NULL,
             size bigint NOT NULL,
             indexed_to bigint NOT NULL,
             records bigint NOT NULL DEFAULT 0,
-            indexed_at text NOT NULL
+            indexed_at text COLLATE "C" NOT NULL
         );
         CREATE TABLE records (
             id bigserial PRIMARY KEY,
             file_id bigint NOT NULL REFERENCES files(id) ON DELETE CASCADE,
             "offset" bigint NOT NULL,
             length bigint NOT NULL,
-            type text NOT NULL,
-            record_id text,
-            date text,
-            method text,
-            uri text,
+            type text COLLATE "C" NOT NULL,
+            record_id text COLLATE "C",
+            date text COLLATE "C",
+            method text COLLATE "C",
+            uri text COLLATE "C",
             status integer,
-            payload_digest text,
-            session text,
-            wallet text,
+            payload_digest text COLLATE "C",
+            session text COLLATE "C",
+            wallet text COLLATE "C",
             exchange_seq bigint,
-            capture text,
-            refers_to text,
-            concurrent_to text,
-            segment_origin text,
+            capture text COLLATE "C",
+            refers_to text COLLATE "C",
+            concurrent_to text COLLATE "C",
+            segment_origin text COLLATE "C",
             segment_number bigint,
-            stream_end text,
+            stream_end text COLLATE "C",
             bundle_position bigint
         );
         CREATE UNIQUE INDEX records_place ON records (file_id, "offset", coalesce(bundle_position, -1));
@@ -96,37 +99,37 @@ public enum PostgresSchema {
         CREATE INDEX records_session ON records (session, exchange_seq);
         CREATE INDEX records_concurrent_to ON records (concurrent_to);
         CREATE TABLE sessions (
-            id text PRIMARY KEY,
-            wallet text,
-            title text,
-            title_seen text,
-            created text,
-            first_seen text,
-            last_seen text,
+            id text COLLATE "C" PRIMARY KEY,
+            wallet text COLLATE "C",
+            title text COLLATE "C",
+            title_seen text COLLATE "C",
+            created text COLLATE "C",
+            first_seen text COLLATE "C",
+            last_seen text COLLATE "C",
             message_count bigint NOT NULL DEFAULT 0,
-            first_activity text,
-            last_activity text
+            first_activity text COLLATE "C",
+            last_activity text COLLATE "C"
         );
         CREATE INDEX sessions_wallet ON sessions (wallet, last_activity);
         CREATE TABLE titles (
-            session text NOT NULL,
-            title text NOT NULL,
-            first_seen text NOT NULL,
+            session text COLLATE "C" NOT NULL,
+            title text COLLATE "C" NOT NULL,
+            first_seen text COLLATE "C" NOT NULL,
             PRIMARY KEY (session, title)
         );
         CREATE TABLE messages (
             id bigserial PRIMARY KEY,
-            session text NOT NULL,
+            session text COLLATE "C" NOT NULL,
             position bigint NOT NULL,
-            sender text NOT NULL,
-            content text NOT NULL,
-            tool_result text,
-            timestamp text,
-            first_seen text NOT NULL,
-            last_seen text NOT NULL,
+            sender text COLLATE "C" NOT NULL,
+            content text COLLATE "C" NOT NULL,
+            tool_result text COLLATE "C",
+            timestamp text COLLATE "C",
+            first_seen text COLLATE "C" NOT NULL,
+            last_seen text COLLATE "C" NOT NULL,
             record bigint NOT NULL,
             hash bigint NOT NULL,
-            time text,
+            time text COLLATE "C",
             search tsvector NOT NULL,
             UNIQUE (session, position)
         );
@@ -134,18 +137,18 @@ public enum PostgresSchema {
         CREATE INDEX messages_time ON messages (time);
         CREATE TABLE events (
             id bigserial PRIMARY KEY,
-            session text,
-            source text NOT NULL,
-            type text,
-            data text NOT NULL,
-            time text,
+            session text COLLATE "C",
+            source text COLLATE "C" NOT NULL,
+            type text COLLATE "C",
+            data text COLLATE "C" NOT NULL,
+            time text COLLATE "C",
             record bigint NOT NULL,
             position bigint NOT NULL,
             UNIQUE (record, position)
         );
         CREATE INDEX events_session ON events (session, time);
         CREATE TABLE system_events_seen (
-            session text NOT NULL,
+            session text COLLATE "C" NOT NULL,
             hash bigint NOT NULL,
             PRIMARY KEY (session, hash)
         );
@@ -153,14 +156,14 @@ public enum PostgresSchema {
             file_id bigint NOT NULL REFERENCES files(id) ON DELETE CASCADE,
             "offset" bigint NOT NULL,
             length bigint NOT NULL,
-            kind text NOT NULL,
-            reason text NOT NULL,
+            kind text COLLATE "C" NOT NULL,
+            reason text COLLATE "C" NOT NULL,
             PRIMARY KEY (file_id, "offset")
         );
-        -- Which indexer is reading which archive file, until when (concurrent indexers).
+        -- Which indexer is reading which archive file (by its identity), until when.
         CREATE TABLE file_claims (
-            path text PRIMARY KEY,
-            indexer text NOT NULL,
+            file text COLLATE "C" PRIMARY KEY,
+            indexer text COLLATE "C" NOT NULL,
             until timestamptz NOT NULL
         );
         CREATE VIEW exchanges AS

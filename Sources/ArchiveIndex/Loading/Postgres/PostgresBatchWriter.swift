@@ -1,0 +1,194 @@
+import WARC
+
+/// Writes a batch into a PostgreSQL index inside the transaction `PostgresLoadStore` runs it
+/// in. New records, events and messages are gathered and sent at `finish()` with one `COPY`
+/// each (a round trip per row would cost more than the rest of the load); their ids come
+/// from their tables' sequences, taken a thousand at a time. Reads, session merges, titles
+/// and the rare rows that may conflict go one statement each.
+///
+/// A new record needs no conflict check: the batch starts at the file's `indexed_to`, which
+/// the store has locked and checked, and every earlier batch committed its records together
+/// with the `indexed_to` past them. Only a compacted file's records, whose places are
+/// reused, are inserted one by one, each skipped when its place is taken (as SQLite's
+/// `INSERT OR IGNORE` does).
+final class PostgresBatchWriter: BatchWriter {
+    let connection: PostgresConnection
+    let fileID: Int64
+    let relocating: Bool
+    private var recordIDs: [Int64] = []
+    private var records: [[String?]] = []
+    private var events: [[String?]] = []
+    private var newMessages: [[String?]] = []
+    private var changedMessages: [[String?]] = []
+    private var seenMessages: [[String?]] = []
+
+    init(connection: PostgresConnection, fileID: Int64, relocating: Bool) {
+        self.connection = connection
+        self.fileID = fileID
+        self.relocating = relocating
+    }
+
+    static let recordColumns = [
+        "id", "file_id", "\"offset\"", "length", "type", "record_id", "date", "method", "uri", "status", "payload_digest", "session", "wallet",
+        "exchange_seq", "capture", "refers_to", "concurrent_to", "segment_origin", "segment_number", "stream_end", "bundle_position",
+    ]
+
+    func insertRecord(_ prepared: PreparedRecord) throws -> Int64? {
+        let stored = prepared.stored
+        let fields = prepared.fields
+        let values: [String?] = [
+            String(fileID), String(stored.offset), String(stored.length), stored.record.type.rawValue, fields.recordID, fields.date,
+            prepared.method, fields.targetURI, prepared.status.map(String.init), fields.payloadDigest, fields.session, fields.wallet,
+            fields.exchangeSeq.map { String($0) }, fields.capture, fields.refersTo, fields.concurrentTo, fields.segmentOrigin,
+            fields.segmentNumber.map { String($0) }, fields.streamEnd, stored.positionInBundle.map { String($0) },
+        ].map(PostgresText.storable)
+        if relocating {
+            let placeholders = (1...values.count).map { "$\($0)" }.joined(separator: ", ")
+            let inserted = try connection.execute(
+                """
+                INSERT INTO records (\(Self.recordColumns.dropFirst().joined(separator: ", "))) VALUES (\(placeholders))
+                ON CONFLICT DO NOTHING RETURNING id
+                """, values)
+            return inserted.firstColumn.first.flatMap { $0.flatMap { Int64($0) } }
+        }
+        let id = try nextRecordID()
+        records.append([String(id)] + values)
+        return id
+    }
+
+    private func nextRecordID() throws -> Int64 {
+        if recordIDs.isEmpty {
+            let taken = try connection.execute("SELECT nextval('records_id_seq') AS id FROM generate_series(1, 1000)")
+            recordIDs = taken.firstColumn.compactMap { $0.flatMap { Int64($0) } }.reversed()
+        }
+        guard let id = recordIDs.popLast() else {
+            throw IndexError.database(path: connection.location.description, reason: "the records sequence gave no id")
+        }
+        return id
+    }
+
+    func relocate(_ stored: WARCStoredRecord, recordID: String) throws -> Bool {
+        let moved = try connection.execute(
+            "UPDATE records SET \"offset\" = $1, length = $2, bundle_position = $3 WHERE file_id = $4 AND record_id = $5 RETURNING id",
+            [String(stored.offset), String(stored.length), stored.positionInBundle.map { String($0) }, String(fileID), PostgresText.storable(recordID)])
+        return !moved.rows.isEmpty
+    }
+
+    func insertDamage(_ damage: WARCDamage) throws {
+        try connection.execute(
+            "INSERT INTO damage (file_id, \"offset\", length, kind, reason) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            [String(fileID), String(damage.offset), String(damage.length), damage.kind.rawValue, PostgresText.storable(damage.reason)])
+    }
+
+    func insertEvent(_ event: EventRow) throws -> Bool {
+        events.append(
+            [event.session, event.source, event.type, event.data, event.time, String(event.record), String(event.position)].map(PostgresText.storable))
+        return true
+    }
+
+    func storedThread(_ session: String) throws -> (messages: [ThreadAccumulator.Message], systemEvents: Set<Int64>) {
+        let key = PostgresText.storable(session)
+        let rows = try connection.execute(
+            "SELECT id, position, hash, time, first_seen, last_seen, record, sender FROM messages WHERE session = $1 ORDER BY position", [key])
+        var messages: [ThreadAccumulator.Message] = []
+        for row in rows.rows.indices {
+            guard Int(rows.value("position", row: row) ?? "") == messages.count else { break }
+            func text(_ column: String) -> String { rows.value(column, row: row) ?? "" }
+            messages.append(
+                ThreadAccumulator.Message(
+                    hash: Int64(text("hash")) ?? 0, sender: text("sender"), content: "", toolResult: nil, timestamp: nil, time: text("time"),
+                    firstSeen: text("first_seen"), lastSeen: text("last_seen"), record: Int64(text("record")) ?? 0, rowID: Int64(text("id")),
+                    contentChanged: false, seenChanged: false))
+        }
+        let hashes = try connection.execute("SELECT hash FROM system_events_seen WHERE session = $1", [key])
+        return (messages, Set(hashes.firstColumn.compactMap { $0.flatMap { Int64($0) } }))
+    }
+
+    func writeSession(_ thread: ThreadAccumulator) throws {
+        let values = SessionMerge.values(of: thread).map { $0.flatMap { PostgresText.storable(IndexRow.text($0.databaseValue)) } }
+        try connection.execute(ArchiveDatabase.numberedPlaceholders(SessionMerge.sql(greatest: "greatest")), values)
+    }
+
+    func insertTitle(session: String, title: String, seen: String) throws {
+        try connection.execute(
+            "INSERT INTO titles (session, title, first_seen) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            [session, title, seen].map(PostgresText.storable))
+    }
+
+    func insertSystemEventSeen(session: String, hash: Int64) throws {
+        try connection.execute(
+            "INSERT INTO system_events_seen (session, hash) VALUES ($1, $2) ON CONFLICT DO NOTHING", [PostgresText.storable(session), String(hash)])
+    }
+
+    func insertMessage(_ message: ThreadAccumulator.Message, position: Int, of thread: ThreadAccumulator) throws {
+        newMessages.append(
+            [
+                thread.session, String(position), message.sender, message.content, message.toolResult, message.timestamp, message.time,
+                message.firstSeen, message.lastSeen, String(message.record), String(message.hash), FullTextWords.searchText(of: message.content),
+            ].map(PostgresText.storable))
+    }
+
+    func updateMessage(_ message: ThreadAccumulator.Message, rowID: Int64, of thread: ThreadAccumulator) throws {
+        changedMessages.append(
+            [
+                String(rowID), message.sender, message.content, message.toolResult, message.timestamp, message.time, message.lastSeen,
+                String(message.record), String(message.hash), FullTextWords.searchText(of: message.content),
+            ].map(PostgresText.storable))
+    }
+
+    func updateSeen(_ message: ThreadAccumulator.Message, rowID: Int64) throws {
+        seenMessages.append([String(rowID), message.lastSeen, String(message.record)].map(PostgresText.storable))
+    }
+
+    /// The scratch tables `finish()` copies messages into before they reach `messages` (their
+    /// search vectors are made by the server), emptied at every commit.
+    static let scratchTables = """
+        CREATE TEMP TABLE IF NOT EXISTS new_messages (
+            session text, position bigint, sender text, content text, tool_result text, timestamp text, time text,
+            first_seen text, last_seen text, record bigint, hash bigint, search_text text
+        ) ON COMMIT DELETE ROWS;
+        CREATE TEMP TABLE IF NOT EXISTS changed_messages (
+            id bigint, sender text, content text, tool_result text, timestamp text, time text, last_seen text, record bigint, hash bigint,
+            search_text text
+        ) ON COMMIT DELETE ROWS;
+        CREATE TEMP TABLE IF NOT EXISTS seen_messages (id bigint, last_seen text, record bigint) ON COMMIT DELETE ROWS;
+        """
+
+    /// Sends what was gathered.
+    func finish() throws {
+        if !records.isEmpty { try connection.copy(into: "records", columns: Self.recordColumns, rows: records) }
+        if !events.isEmpty {
+            try connection.copy(into: "events", columns: ["session", "source", "type", "data", "time", "record", "position"], rows: events)
+        }
+        if !newMessages.isEmpty {
+            try connection.copy(
+                into: "new_messages",
+                columns: [
+                    "session", "position", "sender", "content", "tool_result", "timestamp", "time", "first_seen", "last_seen", "record", "hash", "search_text",
+                ], rows: newMessages)
+            try connection.execute(
+                """
+                INSERT INTO messages (session, position, sender, content, tool_result, timestamp, time, first_seen, last_seen, record, hash, search)
+                SELECT session, position, sender, content, tool_result, timestamp, time, first_seen, last_seen, record, hash,
+                       to_tsvector('simple', search_text)
+                FROM new_messages
+                """)
+        }
+        if !changedMessages.isEmpty {
+            try connection.copy(
+                into: "changed_messages",
+                columns: ["id", "sender", "content", "tool_result", "timestamp", "time", "last_seen", "record", "hash", "search_text"],
+                rows: changedMessages)
+            try connection.execute(
+                """
+                UPDATE messages m SET sender = c.sender, content = c.content, tool_result = c.tool_result, timestamp = c.timestamp, time = c.time,
+                    last_seen = c.last_seen, record = c.record, hash = c.hash, search = to_tsvector('simple', c.search_text)
+                FROM changed_messages c WHERE m.id = c.id
+                """)
+        }
+        if !seenMessages.isEmpty {
+            try connection.copy(into: "seen_messages", columns: ["id", "last_seen", "record"], rows: seenMessages)
+            try connection.execute("UPDATE messages m SET last_seen = s.last_seen, record = s.record FROM seen_messages s WHERE m.id = s.id")
+        }
+    }
+}
