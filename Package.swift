@@ -304,8 +304,8 @@ let package = Package(
             name: "ReplayerTests",
             dependencies: [
                 "AomiArchive",
+                "ArchiveIndex",
                 "Replayer",
-
                 "TLSSupport",
                 "Recorder",
                 "WARC",
@@ -336,6 +336,7 @@ let package = Package(
             name: "AomiArchiveCLITests",
             dependencies: [
                 "AomiArchive",
+                "ArchiveIndex",
                 "aomi-archive",
                 "archive-fuzz",
                 "AomiSimulator",

@@ -28,15 +28,19 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: root))
     }
 
-    @Test func aPostgresURLIsRefusedByNameNotTakenForAFile() async throws {
-        let root = missingFolder()
+    /// A `postgres://` URL is a PostgreSQL index, never a SQLite file path; one that cannot be
+    /// reached is an error naming it, its password hidden.
+    @Test func anUnreachablePostgresIsAClearErrorWithItsPasswordHidden() async throws {
+        let root = NSTemporaryDirectory() + "aomi-args-pg-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
         for command in [["index"], ["search", "swap"], ["threads", "--wallet", "0x" + String(repeating: "1", count: 40)], ["show", "some-session"]] {
             let result = try await CommandRunner.run(command + ["--archives", root, "--db", "postgres://aomi:hunter2@127.0.0.1:1/index"])
             #expect(result.status != 0)
-            #expect(result.standardError.contains("postgres://aomi:***@127.0.0.1:1/index"), "\(result.standardError)")
+            #expect(result.standardError.contains("postgres://aomi:***@127.0.0.1:1/index: cannot connect"), "\(result.standardError)")
             #expect(!result.standardError.contains("hunter2"))
         }
-        #expect(!FileManager.default.fileExists(atPath: root))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root).isEmpty, "no SQLite file made")
         #expect(!FileManager.default.fileExists(atPath: "postgres:"), "no SQLite file named after the URL")
     }
 

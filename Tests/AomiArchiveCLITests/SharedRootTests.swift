@@ -1,5 +1,6 @@
 import AomiArchive
 import AomiSimulator
+import ArchiveIndex
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -11,8 +12,8 @@ import WARC
 /// behind one load balancer would: no clash of files or folders, revisits that point at
 /// records that exist, and a start-up repair that never touches a running recorder's files.
 @Suite struct SharedRootTests {
-    private func succeeded(_ arguments: [String]) async throws -> CommandRunner.Result {
-        let result = try await CommandRunner.run(arguments)
+    private func succeeded(_ arguments: [String], environment: [String: String] = [:]) async throws -> CommandRunner.Result {
+        let result = try await CommandRunner.run(arguments, environment: environment)
         try #require(result.status == 0, "\(arguments.joined(separator: " ")): \(result.standardError)")
         return result
     }
@@ -110,6 +111,39 @@ import WARC
 
         let verified = try await succeeded(["verify", "--archives", root])
         #expect(verified.standardOutput.contains("no differences"), "\(verified.standardOutput)")
+
+        try await twoIndexersLoadOnePostgresIndex(root: root, records: records, sessions: sessions, wallets: wallets)
+    }
+
+    /// Two `index` runs at once into one PostgreSQL database (one named by `--db`, one by
+    /// `AOMI_ARCHIVE_DB`): every record loaded by one of them, once; every exchange there
+    /// with its answer; and the commands answer from it as they do from SQLite.
+    private func twoIndexersLoadOnePostgresIndex(root: String, records: Int, sessions: Set<String>, wallets: Set<String>) async throws {
+        let postgres = try await IndexBackend.postgres.newIndex(in: root)
+        async let byOption = CommandRunner.run(["index", "--archives", root, "--db", postgres])
+        async let byEnvironment = CommandRunner.run(["index", "--archives", root], environment: ["AOMI_ARCHIVE_DB": postgres])
+        let runs = try await [byOption, byEnvironment]
+        var loaded = 0
+        for run in runs {
+            #expect(run.status == 0, "\(run.standardError)")
+            #expect(run.standardOutput.contains("into \(postgres)"), "\(run.standardOutput)")
+            loaded += Int(run.standardOutput.split(separator: " ").dropFirst().first ?? "") ?? -1
+        }
+        #expect(loaded == records, "every record loaded by one of the two indexers, once: \(runs.map(\.standardOutput))")
+        let connection = try PostgresConnection(try #require(PostgresLocation(postgres)))
+        let requests = try connection.execute("SELECT count(*) AS n FROM records WHERE type = 'request'").value("n", row: 0)
+        #expect(try connection.execute("SELECT count(*) AS n FROM exchanges WHERE answer_type IS NOT NULL").value("n", row: 0) == requests)
+        #expect(try connection.execute("SELECT count(DISTINCT record_id) AS n FROM records").value("n", row: 0) == String(records))
+        for session in sessions {
+            let fromSQLite = try await succeeded(["show", "--archives", root, session, "--json"])
+            let fromPostgres = try await succeeded(["show", "--archives", root, "--db", postgres, session, "--json"])
+            #expect(fromPostgres.standardOutput == fromSQLite.standardOutput, "show \(session)")
+        }
+        for wallet in wallets {
+            let fromSQLite = try await succeeded(["threads", "--archives", root, "--wallet", wallet, "--json"])
+            let fromPostgres = try await succeeded(["threads", "--archives", root, "--wallet", wallet, "--json"], environment: ["AOMI_ARCHIVE_DB": postgres])
+            #expect(fromPostgres.standardOutput == fromSQLite.standardOutput, "threads of \(wallet)")
+        }
     }
 
     @Test(.timeLimit(.minutes(10)))

@@ -48,11 +48,15 @@ import Testing
 
     static func quiet() -> Logger { ApplicationServer.quietLogger(label: "browser-test") }
 
-    /// Starts a browser on the recorded archive, runs `body`, stops it.
-    func withBrowser<T>(token: String? = nil, refresh: Duration? = nil, _ body: (String, Recorded) async throws -> T) async throws -> T {
+    /// Starts a browser on the recorded archive, runs `body`, stops it. On PostgreSQL, the
+    /// index is a new database, loaded by the browser as it starts.
+    func withBrowser<T>(
+        backend: IndexBackend = .sqlite, token: String? = nil, refresh: Duration? = nil, _ body: (String, Recorded) async throws -> T
+    ) async throws -> T {
         let recorded = try await Self.recorded.value
+        let location = backend == .sqlite ? recorded.root + "/index.sqlite" : try await backend.newIndex(in: recorded.root)
         let server = try await ArchiveBrowser(
-            root: recorded.root, databaseLocation: recorded.root + "/index.sqlite", token: token, refreshInterval: refresh, logger: Self.quiet()
+            root: recorded.root, databaseLocation: location, token: token, refreshInterval: refresh, logger: Self.quiet()
         ).start()
         do {
             let result = try await body(server.baseURL, recorded)
@@ -81,9 +85,9 @@ import Testing
             body: String(buffer: body))
     }
 
-    @Test(.timeLimit(.minutes(5)))
-    func everyPageAndItsJSONForARecordedArchive() async throws {
-        try await withBrowser { base, recorded in
+    @Test(.timeLimit(.minutes(5)), arguments: IndexBackend.allCases)
+    func everyPageAndItsJSONForARecordedArchive(_ backend: IndexBackend) async throws {
+        try await withBrowser(backend: backend) { base, recorded in
             let wallets = try await get(base + "/")
             #expect(wallets.status == 200 && wallets.body.contains(recorded.wallet))
             #expect(wallets.headers["content-security-policy"]?.contains("default-src 'none'") == true)
@@ -120,9 +124,9 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(5)))
-    func unknownThingsAre404AndBadSearchesA400WithTheCLIsMessage() async throws {
-        try await withBrowser { base, recorded in
+    @Test(.timeLimit(.minutes(5)), arguments: IndexBackend.allCases)
+    func unknownThingsAre404AndBadSearchesA400WithTheCLIsMessage(_ backend: IndexBackend) async throws {
+        try await withBrowser(backend: backend) { base, recorded in
             let session = try #require(recorded.sessions.first)
             for path in [
                 "/wallets/0x0000000000000000000000000000000000000001", "/wallets/notawallet", "/sessions/no-such-session", "/sessions/\(session)/exchanges/99999",

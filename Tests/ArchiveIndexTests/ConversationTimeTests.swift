@@ -71,23 +71,26 @@ import WARC
     // MARK: Recorded traffic
 
     /// Records a driven thread whose messages are dated `age` ago in `form`, and indexes it.
-    private func recorded(_ form: MessageTimestamps.Form, age: Duration) async throws -> (RecordingFixture, ArchiveQueries, DriverReport) {
+    private func recorded(
+        _ form: MessageTimestamps.Form, age: Duration, into backend: IndexBackend = .sqlite
+    ) async throws -> (RecordingFixture, ArchiveQueries, DriverReport) {
         let fixture = try await RecordingFixture.start(simulator: .fast(timestamps: MessageTimestamps(form: form, age: age)), recorderID: "time-\(form.rawValue)")
         let report = try await fixture.drive(wallets: 1, threads: 1, messages: 2)
         try await fixture.stop()
         #expect(report.errors.isEmpty, "\(report.errors)")
-        _ = try ArchiveIndexer(database: ArchiveDatabase(path: fixture.databasePath), root: fixture.root).run()
-        return (fixture, ArchiveQueries(database: try ArchiveDatabase.openExisting(path: fixture.databasePath)), report)
+        let location = backend == .sqlite ? fixture.databasePath : try await backend.newIndex(in: fixture.root)
+        _ = try ArchiveIndexer(database: ArchiveDatabase(location: location), root: fixture.root).run()
+        return (fixture, ArchiveQueries(database: try ArchiveDatabase.openExisting(location: location)), report)
     }
 
     private func instant(_ text: String) throws -> Date {
         try #require(WARCDate(parsing: text)).date
     }
 
-    @Test(.timeLimit(.minutes(3)), arguments: [MessageTimestamps.Form.iso8601, .rfc3339Micros, .unixMillis])
-    func threadsShowAndSearchUseTheMessagesOwnTimes(form: MessageTimestamps.Form) async throws {
+    @Test(.timeLimit(.minutes(3)), arguments: IndexBackend.allCases, [MessageTimestamps.Form.iso8601, .rfc3339Micros, .unixMillis])
+    func threadsShowAndSearchUseTheMessagesOwnTimes(backend: IndexBackend, form: MessageTimestamps.Form) async throws {
         let tenDays: Double = 10 * 86_400
-        let (fixture, queries, report) = try await recorded(form, age: .seconds(tenDays))
+        let (fixture, queries, report) = try await recorded(form, age: .seconds(tenDays), into: backend)
         defer { fixture.remove() }
         let thread = try #require(report.threads.first)
         let now = Date()
@@ -111,9 +114,9 @@ import WARC
         #expect(!older.isEmpty && older.allSatisfy { hit in messages.contains { $0.time == hit.time } })
     }
 
-    @Test(.timeLimit(.minutes(3)))
-    func aMessageWithoutTimestampHasItsCaptureTime() async throws {
-        let (fixture, queries, report) = try await recorded(.none, age: .zero)
+    @Test(.timeLimit(.minutes(3)), arguments: IndexBackend.allCases)
+    func aMessageWithoutTimestampHasItsCaptureTime(_ backend: IndexBackend) async throws {
+        let (fixture, queries, report) = try await recorded(.none, age: .zero, into: backend)
         defer { fixture.remove() }
         let messages = try queries.transcript(session: try #require(report.threads.first).sessionID).entries.filter { $0.kind == .message }
         #expect(!messages.isEmpty)

@@ -166,6 +166,21 @@ import Testing
         }
     }
 
+    /// The search text's fast path (ASCII words lower-cased byte by byte) gives what folding
+    /// every word does.
+    @Test func theSearchTextIsEveryWordFolded() {
+        let samples = [
+            "Swap 0.5 ETH/USDC on api.aomi.dev", "Café CAFÉ café-crème naïve ÆSIR", "Ünïcödé ǅungla ﬁne Straße İstanbul", "emoji 🚀🚀 rocket🚀ship",
+            "tabs\tand\nnew lines", "", "   ", "_under_score_ 2,080.55 don't", "日本語のテキスト and ASCII", "x\u{0}y", "ＡＢＣ full width",
+        ]
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array("aZ9 ./-_éÉßİı🚀\t\u{301}ǅ日")
+        let generated = (0..<300).map { _ in String((0..<Int.random(in: 0...24, using: &random)).map { _ in alphabet.randomElement(using: &random)! }) }
+        for text in samples + generated {
+            #expect(FullTextWords.searchText(of: text) == FullTextWords.words(in: text[...]).map(FullTextWords.fold).joined(separator: " "), "\(text.debugDescription)")
+        }
+    }
+
     @Test func userTextIsOnlyEverALexeme() throws {
         let tsquery = try #require(try ParsedQuery("it's \"a\\b\" x'y").tsquery)
         #expect(!tsquery.contains("\\b"), "\(tsquery)")

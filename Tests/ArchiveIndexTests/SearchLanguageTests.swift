@@ -9,8 +9,9 @@ import Testing
 
 @testable import ArchiveIndex
 
-/// The search language on a recorded archive of known chats: what people type finds the
-/// sessions that hold it, or gets the documented message, and never an FTS5 or SQL error.
+/// The search language on a recorded archive of known chats, indexed into both stores: what
+/// people type finds the sessions that hold it, or gets the documented message, and never an
+/// FTS5, `tsquery` or SQL error.
 @Suite(.serialized) struct SearchLanguageTests {
     static let walletA = "0x1111111111111111111111111111111111111111"
     static let walletB = "0x2222222222222222222222222222222222222222"
@@ -38,10 +39,19 @@ import Testing
         ),
     ]
 
-    /// The recorded and indexed chats, made once for the suite.
+    /// The recorded chats, made once for the suite, and their index in each store.
     static let archive = Task { try await recordChats() }
+    static let sqlite = Task { try await index(into: .sqlite) }
+    static let postgres = Task { try await index(into: .postgres) }
 
-    static func recordChats() async throws -> (root: String, queries: ArchiveQueries) {
+    static func index(into backend: IndexBackend) async throws -> ArchiveQueries {
+        let root = try await archive.value
+        let location = try await backend.newIndex(in: root)
+        _ = try ArchiveIndexer(database: ArchiveDatabase(location: location), root: root).run()
+        return ArchiveQueries(database: try ArchiveDatabase.openExisting(location: location))
+    }
+
+    static func recordChats() async throws -> String {
         let router = Router()
         router.get("/api/state") { request, _ in
             let session = request.headers[.init("X-Session-Id")!] ?? ""
@@ -61,13 +71,12 @@ import Testing
         }
         try await fixture.stop()
         await upstream.stop()
-        _ = try ArchiveIndexer(database: ArchiveDatabase(path: fixture.databasePath), root: fixture.root).run()
-        return (fixture.root, ArchiveQueries(database: try ArchiveDatabase.openExisting(path: fixture.databasePath)))
+        return fixture.root
     }
 
     /// What a query gives: the sessions of its hits, or the error's text.
-    static func outcome(_ text: String) async throws -> Result<Set<String>, IndexError> {
-        let queries = try await archive.value.queries
+    static func outcome(_ text: String, _ backend: IndexBackend) async throws -> Result<Set<String>, IndexError> {
+        let queries = try await (backend == .sqlite ? sqlite : postgres).value
         do {
             return .success(Set(try queries.search(SearchQuery(text: text, limit: 100)).map(\.session)))
         } catch {
@@ -90,10 +99,10 @@ import Testing
         ("\t eth \n", ["pairs", "intl"]), ("ÉTH", ["pairs", "intl"]), ("eth -(swap OR precio)", ["pairs"]),
     ]
 
-    @Test(arguments: found)
-    func aQueryFindsTheSessionsThatHoldIt(query: String, expected: Set<String>) async throws {
-        let outcome = try await Self.outcome(query)
-        #expect(try outcome.get() == expected, "\(query)")
+    @Test(arguments: IndexBackend.allCases, found)
+    func aQueryFindsTheSessionsThatHoldIt(backend: IndexBackend, query: (text: String, expected: Set<String>)) async throws {
+        let outcome = try await Self.outcome(query.text, backend)
+        #expect(try outcome.get() == query.expected, "\(query.text)")
     }
 
     static let refused: [(String, String)] = [
@@ -106,15 +115,15 @@ import Testing
         (String(repeating: "a ", count: 2_500), "at most 4000 are searched"), ("price) OR (swap", "parenthesis at position 11 is never closed"),
     ]
 
-    @Test(arguments: refused)
-    func aQueryThatCannotRunSaysWhatToType(query: String, message: String) async throws {
-        let outcome = try await Self.outcome(query)
+    @Test(arguments: IndexBackend.allCases, refused)
+    func aQueryThatCannotRunSaysWhatToType(backend: IndexBackend, query: (text: String, message: String)) async throws {
+        let outcome = try await Self.outcome(query.text, backend)
         guard case let .failure(error) = outcome, case .invalidQuery = error else {
-            Issue.record("\(query) gave \(outcome)")
+            Issue.record("\(query.text) gave \(outcome)")
             return
         }
-        #expect(error.description.contains(message), "\(error)")
-        #expect(!["fts5", "syntax error", "no such column", "SQL"].contains { error.description.contains($0) })
+        #expect(error.description.contains(query.message), "\(error)")
+        #expect(!["fts5", "tsquery", "syntax error", "no such column", "SQL"].contains { error.description.contains($0) })
     }
 
     @Test func theParsedQueryEchoesHowItWasUnderstood() throws {
@@ -125,7 +134,7 @@ import Testing
 
     /// Random printable text (ASCII, punctuation heavy, with some accents, CJK and emoji)
     /// never crashes and never gives an error other than the documented ones.
-    @Test func randomTextGivesHitsOrADocumentedMessage() async throws {
+    @Test(arguments: IndexBackend.allCases) func randomTextGivesHitsOrADocumentedMessage(_ backend: IndexBackend) async throws {
         let alphabet: [String] =
             Array(#"abcdefXYZ019 "'()-*:/,.!?;&|\{}[]^~`_#%=+<>@$ORANDNOTNEARéü以🚀"#).map(String.init)
             + ["OR ", "AND ", "NOT ", "from:", "title:", "after:", "wallet:", "\t"]
@@ -137,7 +146,7 @@ import Testing
         for _ in 0..<1_500 {
             let length = Int(random.next() % 24)
             let text = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }.joined()
-            guard case let .failure(error) = try await Self.outcome(text) else { continue }
+            guard case let .failure(error) = try await Self.outcome(text, backend) else { continue }
             guard case .invalidQuery = error, documented.contains(where: { error.description.contains($0) }) else {
                 Issue.record("\(text.debugDescription) gave an undocumented error: \(error)")
                 continue

@@ -57,16 +57,19 @@ public final class ArchiveDatabase: Sendable {
     }
 
     /// Connects to the PostgreSQL index at `postgres`, applying the migrations it lacks.
-    public init(postgres: PostgresLocation) throws(IndexError) {
-        path = postgres.description
-        let pool = PostgresPool(location: postgres)
+    public convenience init(postgres: PostgresLocation) throws(IndexError) {
+        try self.init(pool: PostgresPool(location: postgres))
+    }
+
+    private init(pool: PostgresPool) throws(IndexError) {
+        path = pool.location.description
         try pool.withConnection { connection throws(IndexError) in
             do {
                 try PostgresSchema.migrate(connection)
             } catch let error as IndexError {
                 throw error
             } catch {
-                throw .database(path: postgres.description, reason: "\(error)")
+                throw .database(path: pool.location.description, reason: "\(error)")
             }
         }
         store = .postgres(pool)
@@ -77,11 +80,9 @@ public final class ArchiveDatabase: Sendable {
     public static func openExisting(location: String) throws(IndexError) -> ArchiveDatabase {
         if let postgres = PostgresLocation(location) {
             let pool = PostgresPool(location: postgres)
-            let made = try pool.withConnection { connection throws(IndexError) in
-                try connection.execute("SELECT to_regclass('schema_migrations') IS NOT NULL AS made").value("made", row: 0) == "t"
-            }
-            guard made else { throw .noIndex(path: postgres.description) }
-            return try ArchiveDatabase(postgres: postgres)
+            let version = try pool.withConnection { connection throws(IndexError) in try PostgresSchema.appliedVersion(connection) }
+            guard version > 0 else { throw .noIndex(path: postgres.description) }
+            return try ArchiveDatabase(pool: pool)
         }
         return try openExisting(path: location)
     }

@@ -91,6 +91,12 @@ public final class ArchiveIndexer {
                 throw Self.failure(error, path: database.path)
             }
         }
+        guard report.recordsLoaded > 0 else { return }
+        do {
+            try store.finishedRun(report)
+        } catch {
+            throw Self.failure(error, path: database.path)
+        }
     }
 
     private static func failure(_ error: any Error, path: String, file: String? = nil) -> IndexError {

@@ -14,4 +14,7 @@ protocol LoadStore {
 
     /// Called once the planned files are read (or left).
     mutating func finished(_ plans: [PlannedFile]) throws
+
+    /// Called once at the end of a run that loaded something.
+    mutating func finishedRun(_ report: IndexRunReport) throws
 }

@@ -46,7 +46,7 @@ struct IndexBench {
     }
 
     static func search(database path: String, count: Int) throws {
-        let database = try ArchiveDatabase.openExisting(path: path)
+        let database = try ArchiveDatabase.openExisting(location: path)
         let queries = ArchiveQueries(database: database)
         let wallets = try queries.sampleWallets(limit: 50)
         let words = [

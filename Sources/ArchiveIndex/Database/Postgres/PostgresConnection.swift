@@ -66,27 +66,26 @@ public final class PostgresConnection {
     /// before anything is sent. Returns the number of rows loaded.
     @discardableResult
     public func copy(into table: String, columns: [String], rows: [[String?]]) throws(IndexError) -> Int {
-        guard ([table] + columns).allSatisfy(Self.isPlainIdentifier) else {
-            throw .database(path: location.description, reason: "COPY into \(table) (\(columns.joined(separator: ", "))): not plain identifiers")
-        }
-        var data: [UInt8] = []
+        var buffer = PostgresCopyRows(columns: columns, nul: .refuse)
         for (number, row) in rows.enumerated() {
             guard row.count == columns.count else {
                 throw .database(path: location.description, reason: "COPY into \(table): row \(number) has \(row.count) values for \(columns.count) columns")
             }
-            for (index, value) in row.enumerated() {
-                if index > 0 { data.append(0x09) }
-                guard let value else {
-                    data += [0x5C, 0x4E]
-                    continue
-                }
-                guard Self.appendEscaped(value, to: &data) else {
-                    throw .database(path: location.description, reason: "COPY into \(table): row \(number), \(columns[index]) holds a NUL character")
-                }
+            for (index, value) in row.enumerated() where !buffer.append(value) {
+                throw .database(path: location.description, reason: "COPY into \(table): row \(number), \(columns[index]) holds a NUL character")
             }
-            data.append(0x0A)
+            buffer.endRow()
         }
-        return try sendCopy("COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN", data)
+        return try copy(into: table, buffer)
+    }
+
+    /// Loads the rows of `buffer` into `table` with one `COPY … FROM STDIN`; returns the number loaded.
+    @discardableResult
+    public func copy(into table: String, _ buffer: PostgresCopyRows) throws(IndexError) -> Int {
+        guard ([table] + buffer.columns).allSatisfy(Self.isPlainIdentifier) else {
+            throw .database(path: location.description, reason: "COPY into \(table) (\(buffer.columns.joined(separator: ", "))): not plain identifiers")
+        }
+        return try sendCopy("COPY \(table) (\(buffer.columns.joined(separator: ", "))) FROM STDIN", buffer.data)
     }
 
     private func sendCopy(_ sql: String, _ data: [UInt8]) throws(IndexError) -> Int {
@@ -118,21 +117,6 @@ public final class PostgresConnection {
         if let failure { throw .database(path: location.description, reason: failure.trimmingCharacters(in: .whitespacesAndNewlines)) }
         guard sent, ended else { throw .database(path: location.description, reason: "COPY: \(Self.message(of: handle))") }
         return loaded
-    }
-
-    /// Appends `value` as COPY's text format spells it; false when it holds NUL.
-    private static func appendEscaped(_ value: String, to data: inout [UInt8]) -> Bool {
-        for byte in value.utf8 {
-            switch byte {
-            case 0: return false
-            case 0x5C: data += [0x5C, 0x5C]
-            case 0x09: data += [0x5C, 0x74]
-            case 0x0A: data += [0x5C, 0x6E]
-            case 0x0D: data += [0x5C, 0x72]
-            default: data.append(byte)
-            }
-        }
-        return true
     }
 
     /// A lower-case identifier, or one in double quotes (`"offset"`, a keyword as a column).

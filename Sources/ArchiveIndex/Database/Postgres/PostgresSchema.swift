@@ -30,7 +30,10 @@ public enum PostgresSchema {
     /// was up to date). A database migrated by a newer aomi-archive is refused, untouched.
     @discardableResult
     public static func migrate(_ connection: PostgresConnection) throws -> [Int] {
-        try connection.transaction {
+        // Up to date (the common case): nothing to lock or create, so a user who may only read
+        // can open the index.
+        if try appliedVersion(connection) == currentVersion { return [] }
+        return try connection.transaction {
             try connection.execute("SELECT pg_advisory_xact_lock(\(advisoryLock))")
             try connection.execute(
                 """
@@ -55,6 +58,14 @@ public enum PostgresSchema {
             }
             return done
         }
+    }
+
+    /// The newest version applied, 0 for a database without the index's tables.
+    static func appliedVersion(_ connection: PostgresConnection) throws(IndexError) -> Int {
+        let made = try connection.execute("SELECT to_regclass('schema_migrations') IS NOT NULL AS made").value("made", row: 0) == "t"
+        guard made else { return 0 }
+        let found = try connection.execute("SELECT coalesce(max(version), 0) AS version FROM schema_migrations")
+        return Int(found.value("version", row: 0) ?? "0") ?? 0
     }
 
     /// The advisory lock key that serialises migrations (any constant shared by every indexer).

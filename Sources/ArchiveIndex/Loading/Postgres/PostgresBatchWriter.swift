@@ -16,11 +16,15 @@ final class PostgresBatchWriter: BatchWriter {
     let fileID: Int64
     let relocating: Bool
     private var recordIDs: [Int64] = []
-    private var records: [[String?]] = []
-    private var events: [[String?]] = []
-    private var newMessages: [[String?]] = []
-    private var changedMessages: [[String?]] = []
-    private var seenMessages: [[String?]] = []
+    private var records = PostgresCopyRows(columns: PostgresBatchWriter.recordColumns)
+    private var events = PostgresCopyRows(columns: ["session", "source", "type", "data", "time", "record", "position"])
+    private var newMessages = PostgresCopyRows(columns: [
+        "session", "position", "sender", "content", "tool_result", "timestamp", "time", "first_seen", "last_seen", "record", "hash", "search_text",
+    ])
+    private var changedMessages = PostgresCopyRows(columns: [
+        "id", "sender", "content", "tool_result", "timestamp", "time", "last_seen", "record", "hash", "search_text",
+    ])
+    private var seenMessages = PostgresCopyRows(columns: ["id", "last_seen", "record"])
 
     init(connection: PostgresConnection, fileID: Int64, relocating: Bool) {
         self.connection = connection
@@ -34,6 +38,38 @@ final class PostgresBatchWriter: BatchWriter {
     ]
 
     func insertRecord(_ prepared: PreparedRecord) throws -> Int64? {
+        if relocating { return try insertRecordUnlessItsPlaceIsTaken(prepared) }
+        let stored = prepared.stored
+        let fields = prepared.fields
+        let id = try nextRecordID()
+        records.append(id)
+        records.append(fileID)
+        records.append(stored.offset)
+        records.append(stored.length)
+        records.append(stored.record.type.rawValue)
+        records.append(fields.recordID)
+        records.append(fields.date)
+        records.append(prepared.method)
+        records.append(fields.targetURI)
+        records.append(prepared.status)
+        records.append(fields.payloadDigest)
+        records.append(fields.session)
+        records.append(fields.wallet)
+        records.append(fields.exchangeSeq)
+        records.append(fields.capture)
+        records.append(fields.refersTo)
+        records.append(fields.concurrentTo)
+        records.append(fields.segmentOrigin)
+        records.append(fields.segmentNumber)
+        records.append(fields.streamEnd)
+        records.append(stored.positionInBundle)
+        records.endRow()
+        return id
+    }
+
+    /// A compacted file's record, inserted on its own (its place may be taken by a record
+    /// the index knew there before the file was rewritten).
+    private func insertRecordUnlessItsPlaceIsTaken(_ prepared: PreparedRecord) throws -> Int64? {
         let stored = prepared.stored
         let fields = prepared.fields
         let values: [String?] = [
@@ -42,18 +78,13 @@ final class PostgresBatchWriter: BatchWriter {
             fields.exchangeSeq.map { String($0) }, fields.capture, fields.refersTo, fields.concurrentTo, fields.segmentOrigin,
             fields.segmentNumber.map { String($0) }, fields.streamEnd, stored.positionInBundle.map { String($0) },
         ].map(PostgresText.storable)
-        if relocating {
-            let placeholders = (1...values.count).map { "$\($0)" }.joined(separator: ", ")
-            let inserted = try connection.execute(
-                """
-                INSERT INTO records (\(Self.recordColumns.dropFirst().joined(separator: ", "))) VALUES (\(placeholders))
-                ON CONFLICT DO NOTHING RETURNING id
-                """, values)
-            return inserted.firstColumn.first.flatMap { $0.flatMap { Int64($0) } }
-        }
-        let id = try nextRecordID()
-        records.append([String(id)] + values)
-        return id
+        let placeholders = (1...values.count).map { "$\($0)" }.joined(separator: ", ")
+        let inserted = try connection.execute(
+            """
+            INSERT INTO records (\(Self.recordColumns.dropFirst().joined(separator: ", "))) VALUES (\(placeholders))
+            ON CONFLICT DO NOTHING RETURNING id
+            """, values)
+        return inserted.firstColumn.first.flatMap { $0.flatMap { Int64($0) } }
     }
 
     private func nextRecordID() throws -> Int64 {
@@ -81,8 +112,14 @@ final class PostgresBatchWriter: BatchWriter {
     }
 
     func insertEvent(_ event: EventRow) throws -> Bool {
-        events.append(
-            [event.session, event.source, event.type, event.data, event.time, String(event.record), String(event.position)].map(PostgresText.storable))
+        events.append(event.session)
+        events.append(event.source)
+        events.append(event.type)
+        events.append(event.data)
+        events.append(event.time)
+        events.append(event.record)
+        events.append(event.position)
+        events.endRow()
         return true
     }
 
@@ -121,23 +158,40 @@ final class PostgresBatchWriter: BatchWriter {
     }
 
     func insertMessage(_ message: ThreadAccumulator.Message, position: Int, of thread: ThreadAccumulator) throws {
-        newMessages.append(
-            [
-                thread.session, String(position), message.sender, message.content, message.toolResult, message.timestamp, message.time,
-                message.firstSeen, message.lastSeen, String(message.record), String(message.hash), FullTextWords.searchText(of: message.content),
-            ].map(PostgresText.storable))
+        newMessages.append(thread.session)
+        newMessages.append(position)
+        newMessages.append(message.sender)
+        newMessages.append(message.content)
+        newMessages.append(message.toolResult)
+        newMessages.append(message.timestamp)
+        newMessages.append(message.time)
+        newMessages.append(message.firstSeen)
+        newMessages.append(message.lastSeen)
+        newMessages.append(message.record)
+        newMessages.append(message.hash)
+        newMessages.append(FullTextWords.searchText(of: message.content))
+        newMessages.endRow()
     }
 
     func updateMessage(_ message: ThreadAccumulator.Message, rowID: Int64, of thread: ThreadAccumulator) throws {
-        changedMessages.append(
-            [
-                String(rowID), message.sender, message.content, message.toolResult, message.timestamp, message.time, message.lastSeen,
-                String(message.record), String(message.hash), FullTextWords.searchText(of: message.content),
-            ].map(PostgresText.storable))
+        changedMessages.append(rowID)
+        changedMessages.append(message.sender)
+        changedMessages.append(message.content)
+        changedMessages.append(message.toolResult)
+        changedMessages.append(message.timestamp)
+        changedMessages.append(message.time)
+        changedMessages.append(message.lastSeen)
+        changedMessages.append(message.record)
+        changedMessages.append(message.hash)
+        changedMessages.append(FullTextWords.searchText(of: message.content))
+        changedMessages.endRow()
     }
 
     func updateSeen(_ message: ThreadAccumulator.Message, rowID: Int64) throws {
-        seenMessages.append([String(rowID), message.lastSeen, String(message.record)].map(PostgresText.storable))
+        seenMessages.append(rowID)
+        seenMessages.append(message.lastSeen)
+        seenMessages.append(message.record)
+        seenMessages.endRow()
     }
 
     /// The scratch tables `finish()` copies messages into before they reach `messages` (their
@@ -156,16 +210,10 @@ final class PostgresBatchWriter: BatchWriter {
 
     /// Sends what was gathered.
     func finish() throws {
-        if !records.isEmpty { try connection.copy(into: "records", columns: Self.recordColumns, rows: records) }
-        if !events.isEmpty {
-            try connection.copy(into: "events", columns: ["session", "source", "type", "data", "time", "record", "position"], rows: events)
-        }
+        if !records.isEmpty { try connection.copy(into: "records", records) }
+        if !events.isEmpty { try connection.copy(into: "events", events) }
         if !newMessages.isEmpty {
-            try connection.copy(
-                into: "new_messages",
-                columns: [
-                    "session", "position", "sender", "content", "tool_result", "timestamp", "time", "first_seen", "last_seen", "record", "hash", "search_text",
-                ], rows: newMessages)
+            try connection.copy(into: "new_messages", newMessages)
             try connection.execute(
                 """
                 INSERT INTO messages (session, position, sender, content, tool_result, timestamp, time, first_seen, last_seen, record, hash, search)
@@ -175,10 +223,7 @@ final class PostgresBatchWriter: BatchWriter {
                 """)
         }
         if !changedMessages.isEmpty {
-            try connection.copy(
-                into: "changed_messages",
-                columns: ["id", "sender", "content", "tool_result", "timestamp", "time", "last_seen", "record", "hash", "search_text"],
-                rows: changedMessages)
+            try connection.copy(into: "changed_messages", changedMessages)
             try connection.execute(
                 """
                 UPDATE messages m SET sender = c.sender, content = c.content, tool_result = c.tool_result, timestamp = c.timestamp, time = c.time,
@@ -187,7 +232,7 @@ final class PostgresBatchWriter: BatchWriter {
                 """)
         }
         if !seenMessages.isEmpty {
-            try connection.copy(into: "seen_messages", columns: ["id", "last_seen", "record"], rows: seenMessages)
+            try connection.copy(into: "seen_messages", seenMessages)
             try connection.execute("UPDATE messages m SET last_seen = s.last_seen, record = s.record FROM seen_messages s WHERE m.id = s.id")
         }
     }

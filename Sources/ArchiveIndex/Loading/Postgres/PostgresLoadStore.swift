@@ -139,4 +139,17 @@ struct PostgresLoadStore: LoadStore {
     mutating func finished(_ plans: [PlannedFile]) throws {
         for plan in plans { try claims.release(plan.identity) }
     }
+
+    /// After a large load: the GIN index's pending list (where inserts wait to be merged, and
+    /// which every search reads through) merged now rather than by the next vacuum, and fresh
+    /// statistics for the planner (PostgreSQL's autovacuum would get there later; searches
+    /// right after a load were up to ten times slower without).
+    mutating func finishedRun(_ report: IndexRunReport) throws {
+        guard report.recordsLoaded + report.messagesWritten >= Self.largeLoad else { return }
+        try connection.execute("SELECT gin_clean_pending_list('messages_search'::regclass)")
+        try connection.execute("ANALYZE files, records, sessions, titles, messages, events")
+    }
+
+    /// Rows loaded past which a run refreshes the statistics.
+    static let largeLoad = 50_000
 }

@@ -50,6 +50,9 @@ struct SQLiteLoadStore: LoadStore {
         }
     }
 
+    /// Nothing to do: a bulk load's indexes and full-text segments are dealt with in `finished`.
+    func finishedRun(_ report: IndexRunReport) throws {}
+
     /// Where to read `file` from, or nil when it holds nothing new. A file is known by its
     /// identity whatever its path (`.open` renamed on close); one that shrank is forgotten and
     /// read again from the start.

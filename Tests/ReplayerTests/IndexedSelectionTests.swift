@@ -1,0 +1,26 @@
+import ArchiveIndex
+import Foundation
+import Replayer
+import TestSupport
+import Testing
+
+/// `replay --session` reads only the folders the index places the sessions in, from either
+/// store.
+@Suite(.timeLimit(.minutes(5))) struct IndexedSelectionTests {
+    @Test(arguments: IndexBackend.allCases) func aSessionsReplayReadsOnlyItsWalletsFolder(_ backend: IndexBackend) async throws {
+        let recorded = try await RecordingFixture.start(recorderID: "indexed-selection")
+        defer { recorded.remove() }
+        let report = try await recorded.drive(wallets: 2, threads: 1, seed: 5)
+        try await recorded.stop()
+        let index = try await backend.newIndex(in: recorded.root)
+        _ = try ArchiveIndexer(database: ArchiveDatabase(location: index), root: recorded.root).run()
+        let all = try ReplayArchive.archiveFiles(under: recorded.root)
+        for thread in report.threads {
+            let selected = try ReplayArchive.archiveFiles(under: recorded.root, selection: ReplaySelection(sessions: [thread.sessionID]), index: index)
+            #expect(!selected.isEmpty && selected.count < all.count, "\(selected)")
+            #expect(selected.allSatisfy { $0.lowercased().contains("/\(thread.wallet.lowercased())/") }, "\(selected)")
+        }
+        let unknown = try ReplayArchive.archiveFiles(under: recorded.root, selection: ReplaySelection(sessions: ["no-such-session"]), index: index)
+        #expect(unknown == all, "a session the index does not know: every file is read")
+    }
+}
