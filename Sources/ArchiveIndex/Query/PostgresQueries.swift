@@ -24,12 +24,16 @@ public struct PostgresQueries {
         if let tsquery = parsed.tsquery {
             let text = bind(tsquery)
             let window = bind(String(query.rankWindow))
+            // A phrase is estimated as often as its words together, so the planner would walk
+            // every message newest first checking word positions; `m.id + 0` keeps it on the
+            // GIN index (3 to 6 times faster for phrases of common words, measured on 1M messages).
+            let newestFirst = tsquery.contains("<->") ? "m.id + 0 DESC" : "m.id DESC"
             sql = """
                 WITH recent AS (
                     SELECT m.id, -ts_rank_cd(m.search, \(text)::tsquery) AS rank
                     FROM messages m LEFT JOIN sessions s ON s.id = m.session
                     WHERE m.search @@ \(text)::tsquery AND \(conditions)
-                    ORDER BY m.id DESC
+                    ORDER BY \(newestFirst)
                     LIMIT \(window)::bigint
                 )
                 SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, recent.rank

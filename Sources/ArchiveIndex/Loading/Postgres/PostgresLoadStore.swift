@@ -142,8 +142,9 @@ struct PostgresLoadStore: LoadStore {
 
     /// After a large load: the GIN index's pending list (where inserts wait to be merged, and
     /// which every search reads through) merged now rather than by the next vacuum, and fresh
-    /// statistics for the planner (PostgreSQL's autovacuum would get there later; searches
-    /// right after a load were up to ten times slower without).
+    /// statistics for the planner, which picks between walking the newest messages and the
+    /// GIN index by how many messages it expects a word to match (autovacuum would get to
+    /// both later, with searches meanwhile planned on the statistics of a smaller table).
     mutating func finishedRun(_ report: IndexRunReport) throws {
         guard report.recordsLoaded + report.messagesWritten >= Self.largeLoad else { return }
         try connection.execute("SELECT gin_clean_pending_list('messages_search'::regclass)")
