@@ -32,10 +32,13 @@ import Testing
         first.batchRecords = 20
         let second = try indexer("second", postgres, root: recorded.root)
 
-        // The first indexer is held after its first batch, with its claims on its first files.
+        // The first indexer is held after its first batch, with its claims on its first files
+        // (whatever happens to the test, it is let go, and a run that ends unheld lets the
+        // test go on).
         let held = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
-        let firstRun = Task.detached { () throws -> IndexRunReport in
+        let firstRun = OnItsOwnThread { () throws -> IndexRunReport in
+            defer { held.signal() }
             var once = true
             return try first.run { _ in
                 guard once else { return }
@@ -44,6 +47,7 @@ import Testing
                 release.wait()
             }
         }
+        defer { release.signal() }
         await Self.wait(held)
         let secondReport = try second.run()
         #expect(secondReport.filesRead >= 1, "the second indexer loads the files nobody holds")
@@ -53,7 +57,7 @@ import Testing
         let hits = try queries.search(SearchQuery(text: "eth OR swap OR price", limit: 5))
         #expect(during > 0 && !hits.isEmpty, "searches answer during the load")
         release.signal()
-        let firstReport = try await firstRun.value
+        let firstReport = try await firstRun.value()
 
         #expect(firstReport.filesRead + secondReport.filesRead == reference.filesRead, "every file read by one indexer")
         #expect(firstReport.recordsLoaded + secondReport.recordsLoaded == reference.recordsLoaded, "every record loaded once")
@@ -87,13 +91,69 @@ import Testing
         #expect(try ArchiveIndexTests.dump(postgres, crossStore: true) == referenceRows)
     }
 
+    /// An indexer held so long that its claims ran out: another one takes its files over and
+    /// loads them; the slow one, released, sees that its files moved on and leaves them,
+    /// instead of loading their records a second time.
+    @Test func aClaimThatRanOutUnderASlowIndexerNeverLoadsAFileTwice() async throws {
+        let (recorded, reference, referenceRows) = try await recording()
+        defer { recorded.remove() }
+        let postgres = try await IndexBackend.postgres.newIndex(in: recorded.root)
+        let slow = try indexer("slow", postgres, root: recorded.root)
+        slow.batchRecords = 20
+        let held = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let slowRun = OnItsOwnThread { () throws -> IndexRunReport in
+            defer { held.signal() }
+            var once = true
+            return try slow.run { _ in
+                guard once else { return }
+                once = false
+                held.signal()
+                release.wait()
+            }
+        }
+        defer { release.signal() }
+        await Self.wait(held)
+        let connection = try PostgresConnection(try #require(PostgresLocation(postgres)))
+        try connection.execute("UPDATE file_claims SET until = clock_timestamp() - interval '1 second' WHERE indexer = 'slow'")
+        let fast = try indexer("fast", postgres, root: recorded.root).run()
+        #expect(fast.filesLeftToOthers == 0, "every claim of the slow indexer had run out")
+        release.signal()
+        let slowReport = try await slowRun.value()
+        #expect(slowReport.filesLeftToOthers >= 1, "the slow indexer left the files that moved on under it")
+        #expect(slowReport.recordsLoaded + fast.recordsLoaded == reference.recordsLoaded, "every record loaded once")
+        #expect(try ArchiveIndexTests.dump(postgres, crossStore: true) == referenceRows)
+    }
+
     /// Waits for `semaphore` on a thread of its own (not one of the tasks' threads).
-    private static func wait(_ semaphore: DispatchSemaphore) async {
+    static func wait(_ semaphore: DispatchSemaphore) async {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 semaphore.wait()
                 continuation.resume()
             }
         }
+    }
+}
+
+/// Runs a body on a thread of its own, not on one of the few threads tasks share: an indexer
+/// held at a gate there would leave the tests that wait for it no thread to go on with.
+final class OnItsOwnThread<Value>: @unchecked Sendable {
+    /// Only the thread touches `body`; it writes `result` before `done` is signalled, read after.
+    private let body: () throws -> Value
+    private var result: Result<Value, any Error>?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ body: sending @escaping () throws -> Value) {
+        self.body = body
+        Thread { [self] in
+            result = Result { try self.body() }
+            done.signal()
+        }.start()
+    }
+
+    func value() async throws -> Value {
+        await PostgresIndexerTests.wait(done)
+        return try result!.get()
     }
 }

@@ -37,6 +37,8 @@ import Testing
             "quotes", walletB, "Quotes", "2026-05-21T10:00:00Z",
             [("user", #"don't panic: O'Brien's "best" rate"#), ("agent", "column: price; SELECT * FROM messages; DROP TABLE messages; -- staking")]
         ),
+        // A NUL (JSON "\u0000"), which PostgreSQL text cannot hold: the message is kept and found.
+        ("nul", walletB, "Nul", "2026-05-22T10:00:00Z", [("user", "null\u{0}byte kept")]),
     ]
 
     /// The recorded chats, made once for the suite, and their index in each store.
@@ -96,7 +98,8 @@ import Testing
         ("cual", ["intl"]), ("SELECT * FROM messages; DROP TABLE messages; --", ["quotes"]), ("x' OR 1=1", []), ("eth NOT swap", ["pairs", "intl"]),
         ("rewards AND daily", ["staking"]), ("rock OR", []), ("staking)", ["staking", "quotes"]), ("ETH/usdc please", ["pairs"]),
         (#""eth usdc"*"#, ["pairs"]), ("FROM:AGENT daily", ["staking"]), (Array(repeating: "eth", count: 500).joined(separator: " "), ["pairs", "intl"]),
-        ("\t eth \n", ["pairs", "intl"]), ("ÉTH", ["pairs", "intl"]), ("eth -(swap OR precio)", ["pairs"]),
+        ("\t eth \n", ["pairs", "intl"]), ("ÉTH", ["pairs", "intl"]), ("eth -(swap OR precio)", ["pairs"]), ("byte", ["nul"]),
+        (#""null byte""#, ["nul"]),
     ]
 
     @Test(arguments: IndexBackend.allCases, found)

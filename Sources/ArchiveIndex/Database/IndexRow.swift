@@ -49,7 +49,7 @@ struct IndexRow {
 extension ArchiveDatabase {
     /// Runs one read-only statement, written once for both stores: `?` placeholders (each
     /// becomes `$n` for PostgreSQL), and SQL both engines read the same way. Text bound for
-    /// PostgreSQL has its NULs as they were stored (`PostgresText.storable`).
+    /// PostgreSQL has its NULs as they were stored (`IndexText.storable`).
     func rows(_ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []) throws(IndexError) -> [IndexRow] {
         switch store {
         case let .sqlite(pool):
@@ -62,7 +62,7 @@ extension ArchiveDatabase {
             }
         case let .postgres(pool):
             let numbered = Self.numberedPlaceholders(sql)
-            let parameters = arguments.map { $0.flatMap { PostgresText.storable(IndexRow.text($0.databaseValue)) } }
+            let parameters = arguments.map { $0.flatMap { IndexText.storable(IndexRow.text($0.databaseValue)) } }
             return try pool.withConnection { connection throws(IndexError) in
                 let result = try connection.execute(numbered, parameters)
                 var columns: [String: Int] = [:]

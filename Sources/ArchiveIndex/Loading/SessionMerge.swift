@@ -27,7 +27,7 @@ enum SessionMerge {
 
     static func values(of thread: ThreadAccumulator) -> [(any DatabaseValueConvertible)?] {
         [
-            thread.session, thread.wallet, thread.title?.text, thread.title?.seen, thread.created,
+            thread.session, thread.wallet, IndexText.storable(thread.title?.text), thread.title?.seen, thread.created,
             thread.firstSeen, thread.lastSeen, thread.messages.count, thread.messages.lazy.map(\.time).min(), thread.messages.lazy.map(\.time).max(),
         ]
     }

@@ -16,7 +16,7 @@ public struct PostgresQueries {
         guard let filters = try query.filters(with: parsed) else { return [] }
         var parameters: [String?] = []
         func bind(_ value: String?) -> String {
-            parameters.append(PostgresText.storable(value))
+            parameters.append(IndexText.storable(value))
             return "$\(parameters.count)"
         }
         let conditions = Self.conditions(filters, bind: bind)

@@ -6,7 +6,7 @@ public struct PostgresCopyRows {
     public enum NULHandling: Sendable {
         /// The value is refused (`append` returns false).
         case refuse
-        /// It becomes `␀` (U+2400), as `PostgresText.storable` stores it.
+        /// It becomes `␀` (U+2400), as `IndexText.storable` stores it.
         case replaceWithSymbol
     }
 

@@ -21,8 +21,7 @@ public enum PostgresSchema {
 
     /// Every migration, oldest first; the last one's version is the schema this code writes.
     public static let migrations: [Migration] = [
-        Migration(version: 1, name: "tables and views of SQLite schema v4", sql: version1),
-        Migration(version: 2, name: "finer statistics of the search vectors", sql: version2),
+        Migration(version: 1, name: "tables and views of SQLite schema v4", sql: version1)
     ]
 
     public static var currentVersion: Int { migrations.last?.version ?? 0 }
@@ -71,13 +70,6 @@ public enum PostgresSchema {
 
     /// The advisory lock key that serialises migrations (any constant shared by every indexer).
     static let advisoryLock: Int64 = 0x414F_4D49_0001
-
-    /// The planner estimates how many messages a word or a prefix matches from the most
-    /// common lexemes it samples; with the default hundred it misjudged prefixes of rarer words
-    /// and took the slow plan for them (`brou*` on 1M messages: 666 ms, then 14 ms).
-    static let version2 = """
-        ALTER TABLE messages ALTER COLUMN search SET STATISTICS 1000;
-        """
 
     static let version1 = """
         CREATE TABLE files (

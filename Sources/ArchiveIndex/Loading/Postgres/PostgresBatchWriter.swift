@@ -77,7 +77,7 @@ final class PostgresBatchWriter: BatchWriter {
             prepared.method, fields.targetURI, prepared.status.map(String.init), fields.payloadDigest, fields.session, fields.wallet,
             fields.exchangeSeq.map { String($0) }, fields.capture, fields.refersTo, fields.concurrentTo, fields.segmentOrigin,
             fields.segmentNumber.map { String($0) }, fields.streamEnd, stored.positionInBundle.map { String($0) },
-        ].map(PostgresText.storable)
+        ].map(IndexText.storable)
         let placeholders = (1...values.count).map { "$\($0)" }.joined(separator: ", ")
         let inserted = try connection.execute(
             """
@@ -101,14 +101,14 @@ final class PostgresBatchWriter: BatchWriter {
     func relocate(_ stored: WARCStoredRecord, recordID: String) throws -> Bool {
         let moved = try connection.execute(
             "UPDATE records SET \"offset\" = $1, length = $2, bundle_position = $3 WHERE file_id = $4 AND record_id = $5 RETURNING id",
-            [String(stored.offset), String(stored.length), stored.positionInBundle.map { String($0) }, String(fileID), PostgresText.storable(recordID)])
+            [String(stored.offset), String(stored.length), stored.positionInBundle.map { String($0) }, String(fileID), IndexText.storable(recordID)])
         return !moved.rows.isEmpty
     }
 
     func insertDamage(_ damage: WARCDamage) throws {
         try connection.execute(
             "INSERT INTO damage (file_id, \"offset\", length, kind, reason) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            [String(fileID), String(damage.offset), String(damage.length), damage.kind.rawValue, PostgresText.storable(damage.reason)])
+            [String(fileID), String(damage.offset), String(damage.length), damage.kind.rawValue, IndexText.storable(damage.reason)])
     }
 
     func insertEvent(_ event: EventRow) throws -> Bool {
@@ -124,7 +124,7 @@ final class PostgresBatchWriter: BatchWriter {
     }
 
     func storedThread(_ session: String) throws -> (messages: [ThreadAccumulator.Message], systemEvents: Set<Int64>) {
-        let key = PostgresText.storable(session)
+        let key = IndexText.storable(session)
         let rows = try connection.execute(
             "SELECT id, position, hash, time, first_seen, last_seen, record, sender FROM messages WHERE session = $1 ORDER BY position", [key])
         var messages: [ThreadAccumulator.Message] = []
@@ -142,19 +142,19 @@ final class PostgresBatchWriter: BatchWriter {
     }
 
     func writeSession(_ thread: ThreadAccumulator) throws {
-        let values = SessionMerge.values(of: thread).map { $0.flatMap { PostgresText.storable(IndexRow.text($0.databaseValue)) } }
+        let values = SessionMerge.values(of: thread).map { $0.flatMap { IndexText.storable(IndexRow.text($0.databaseValue)) } }
         try connection.execute(ArchiveDatabase.numberedPlaceholders(SessionMerge.sql(greatest: "greatest")), values)
     }
 
     func insertTitle(session: String, title: String, seen: String) throws {
         try connection.execute(
             "INSERT INTO titles (session, title, first_seen) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            [session, title, seen].map(PostgresText.storable))
+            [session, title, seen].map(IndexText.storable))
     }
 
     func insertSystemEventSeen(session: String, hash: Int64) throws {
         try connection.execute(
-            "INSERT INTO system_events_seen (session, hash) VALUES ($1, $2) ON CONFLICT DO NOTHING", [PostgresText.storable(session), String(hash)])
+            "INSERT INTO system_events_seen (session, hash) VALUES ($1, $2) ON CONFLICT DO NOTHING", [IndexText.storable(session), String(hash)])
     }
 
     func insertMessage(_ message: ThreadAccumulator.Message, position: Int, of thread: ThreadAccumulator) throws {

@@ -39,7 +39,10 @@ final class SQLiteBatchWriter: BatchWriter {
 
     func insertEvent(_ event: EventRow) throws -> Bool {
         let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO events (session, source, type, data, time, record, position) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        statement.setUncheckedArguments([event.session, event.source, event.type, event.data, event.time, event.record, event.position])
+        statement.setUncheckedArguments([
+            IndexText.storable(event.session), event.source, IndexText.storable(event.type), IndexText.storable(event.data), event.time, event.record,
+            event.position,
+        ])
         try statement.execute()
         return db.changesCount > 0
     }
@@ -69,7 +72,7 @@ final class SQLiteBatchWriter: BatchWriter {
 
     func insertTitle(session: String, title: String, seen: String) throws {
         let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO titles (session, title, first_seen) VALUES (?, ?, ?)")
-        statement.setUncheckedArguments([session, title, seen])
+        statement.setUncheckedArguments([session, IndexText.storable(title), seen])
         try statement.execute()
     }
 
@@ -86,12 +89,13 @@ final class SQLiteBatchWriter: BatchWriter {
                 INSERT INTO messages (session, position, sender, content, tool_result, timestamp, time, first_seen, last_seen, record, hash, scope)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
+        let content = IndexText.storable(message.content)
         insert.setUncheckedArguments([
-            thread.session, position, message.sender, message.content, message.toolResult, message.timestamp,
-            message.time, message.firstSeen, message.lastSeen, message.record, message.hash, scope,
+            thread.session, position, IndexText.storable(message.sender), content, IndexText.storable(message.toolResult),
+            IndexText.storable(message.timestamp), message.time, message.firstSeen, message.lastSeen, message.record, message.hash, scope,
         ])
         try insert.execute()
-        try indexText(db.lastInsertedRowID, message.content, scope)
+        try indexText(db.lastInsertedRowID, content, scope)
     }
 
     func updateMessage(_ message: ThreadAccumulator.Message, rowID: Int64, of thread: ThreadAccumulator) throws {
@@ -104,12 +108,13 @@ final class SQLiteBatchWriter: BatchWriter {
             sql: """
                 UPDATE messages SET sender = ?, content = ?, tool_result = ?, timestamp = ?, time = ?, last_seen = ?, record = ?, hash = ?, scope = ? WHERE id = ?
                 """)
+        let content = IndexText.storable(message.content)
         update.setUncheckedArguments([
-            message.sender, message.content, message.toolResult, message.timestamp, message.time, message.lastSeen,
-            message.record, message.hash, scope, rowID,
+            IndexText.storable(message.sender), content, IndexText.storable(message.toolResult), IndexText.storable(message.timestamp),
+            message.time, message.lastSeen, message.record, message.hash, scope, rowID,
         ])
         try update.execute()
-        try indexText(rowID, message.content, scope)
+        try indexText(rowID, content, scope)
     }
 
     func updateSeen(_ message: ThreadAccumulator.Message, rowID: Int64) throws {

@@ -1,8 +1,9 @@
-/// Values as PostgreSQL text takes them.
-enum PostgresText {
-    /// `text` with each NUL (which no PostgreSQL text can hold) replaced by U+2400 SYMBOL FOR
-    /// NULL, `␀`: a JSON `\u0000` in a message or a NUL in a hostile header is kept visible
-    /// instead of refusing the whole batch.
+/// Text as both stores keep it.
+enum IndexText {
+    /// `text` with each NUL replaced by U+2400 SYMBOL FOR NULL, `␀`. PostgreSQL text cannot
+    /// hold NUL, and SQLite (through GRDB, which binds text as a C string) kept a message only
+    /// up to it; a JSON `\u0000` in a message is kept visible instead, and the rest of the
+    /// message with it.
     static func storable(_ text: String) -> String {
         guard text.utf8.contains(0) else { return text }
         return String(text.unicodeScalars.map { $0 == "\0" ? "\u{2400}" : Character($0) })
@@ -12,7 +13,7 @@ enum PostgresText {
         text.map(storable)
     }
 
-    /// A `text[]` literal of `values`, each quoted: `{"a","b\"c"}`.
+    /// A PostgreSQL `text[]` literal of `values`, each quoted: `{"a","b\"c"}`.
     static func arrayLiteral(_ values: [String]) -> String {
         "{" + values.map { "\"" + storable($0).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
     }
