@@ -32,23 +32,9 @@ import Testing
         first.batchRecords = 20
         let second = try indexer("second", postgres, root: recorded.root)
 
-        // The first indexer is held after its first batch, with its claims on its first files
-        // (whatever happens to the test, it is let go, and a run that ends unheld lets the
-        // test go on).
-        let held = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let firstRun = OnItsOwnThread { () throws -> IndexRunReport in
-            defer { held.signal() }
-            var once = true
-            return try first.run { _ in
-                guard once else { return }
-                once = false
-                held.signal()
-                release.wait()
-            }
-        }
+        // The first indexer is held after its first batch, with its claims on its first files.
+        let (firstRun, release) = await Self.heldAfterItsFirstBatch(first)
         defer { release.signal() }
-        await Self.wait(held)
         let secondReport = try second.run()
         #expect(secondReport.filesRead >= 1, "the second indexer loads the files nobody holds")
         #expect(secondReport.filesLeftToOthers >= 1, "and leaves the files the first one holds to it")
@@ -100,20 +86,8 @@ import Testing
         let postgres = try await IndexBackend.postgres.newIndex(in: recorded.root)
         let slow = try indexer("slow", postgres, root: recorded.root)
         slow.batchRecords = 20
-        let held = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let slowRun = OnItsOwnThread { () throws -> IndexRunReport in
-            defer { held.signal() }
-            var once = true
-            return try slow.run { _ in
-                guard once else { return }
-                once = false
-                held.signal()
-                release.wait()
-            }
-        }
+        let (slowRun, release) = await Self.heldAfterItsFirstBatch(slow)
         defer { release.signal() }
-        await Self.wait(held)
         let connection = try PostgresConnection(try #require(PostgresLocation(postgres)))
         try connection.execute("UPDATE file_claims SET until = clock_timestamp() - interval '1 second' WHERE indexer = 'slow'")
         let fast = try indexer("fast", postgres, root: recorded.root).run()
@@ -123,6 +97,25 @@ import Testing
         #expect(slowReport.filesLeftToOthers >= 1, "the slow indexer left the files that moved on under it")
         #expect(slowReport.recordsLoaded + fast.recordsLoaded == reference.recordsLoaded, "every record loaded once")
         #expect(try ArchiveIndexTests.dump(postgres, crossStore: true) == referenceRows)
+    }
+
+    /// Starts `indexer` on a thread of its own and returns once it is held after its first
+    /// batch (or has ended without one); it goes on when `release` is signalled.
+    private static func heldAfterItsFirstBatch(_ indexer: sending ArchiveIndexer) async -> (run: OnItsOwnThread<IndexRunReport>, release: DispatchSemaphore) {
+        let held = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let run = OnItsOwnThread { () throws -> IndexRunReport in
+            defer { held.signal() }
+            var once = true
+            return try indexer.run { _ in
+                guard once else { return }
+                once = false
+                held.signal()
+                release.wait()
+            }
+        }
+        await wait(held)
+        return (run, release)
     }
 
     /// Waits for `semaphore` on a thread of its own (not one of the tasks' threads).

@@ -18,12 +18,8 @@ final class PostgresBatchWriter: BatchWriter {
     private var recordIDs: [Int64] = []
     private var records = PostgresCopyRows(columns: PostgresBatchWriter.recordColumns)
     private var events = PostgresCopyRows(columns: ["session", "source", "type", "data", "time", "record", "position"])
-    private var newMessages = PostgresCopyRows(columns: [
-        "session", "position", "sender", "content", "tool_result", "timestamp", "time", "first_seen", "last_seen", "record", "hash", "search_text",
-    ])
-    private var changedMessages = PostgresCopyRows(columns: [
-        "id", "sender", "content", "tool_result", "timestamp", "time", "last_seen", "record", "hash", "search_text",
-    ])
+    private var newMessages = PostgresCopyRows(columns: ["session", "position"] + PostgresBatchWriter.messageColumns)
+    private var changedMessages = PostgresCopyRows(columns: ["id"] + PostgresBatchWriter.messageColumns)
     private var seenMessages = PostgresCopyRows(columns: ["id", "last_seen", "record"])
 
     init(connection: PostgresConnection, fileID: Int64, relocating: Bool) {
@@ -160,32 +156,32 @@ final class PostgresBatchWriter: BatchWriter {
     func insertMessage(_ message: ThreadAccumulator.Message, position: Int, of thread: ThreadAccumulator) throws {
         newMessages.append(thread.session)
         newMessages.append(position)
-        newMessages.append(message.sender)
-        newMessages.append(message.content)
-        newMessages.append(message.toolResult)
-        newMessages.append(message.timestamp)
-        newMessages.append(message.time)
-        newMessages.append(message.firstSeen)
-        newMessages.append(message.lastSeen)
-        newMessages.append(message.record)
-        newMessages.append(message.hash)
-        newMessages.append(FullTextWords.searchText(of: message.content))
-        newMessages.endRow()
+        Self.append(message, to: &newMessages)
     }
 
     func updateMessage(_ message: ThreadAccumulator.Message, rowID: Int64, of thread: ThreadAccumulator) throws {
         changedMessages.append(rowID)
-        changedMessages.append(message.sender)
-        changedMessages.append(message.content)
-        changedMessages.append(message.toolResult)
-        changedMessages.append(message.timestamp)
-        changedMessages.append(message.time)
-        changedMessages.append(message.lastSeen)
-        changedMessages.append(message.record)
-        changedMessages.append(message.hash)
-        changedMessages.append(FullTextWords.searchText(of: message.content))
-        changedMessages.endRow()
+        Self.append(message, to: &changedMessages)
     }
+
+    /// The message's columns both scratch tables end with (`messageColumns`), and the row's end.
+    private static func append(_ message: ThreadAccumulator.Message, to rows: inout PostgresCopyRows) {
+        rows.append(message.sender)
+        rows.append(message.content)
+        rows.append(message.toolResult)
+        rows.append(message.timestamp)
+        rows.append(message.time)
+        rows.append(message.firstSeen)
+        rows.append(message.lastSeen)
+        rows.append(message.record)
+        rows.append(message.hash)
+        rows.append(FullTextWords.searchText(of: message.content))
+        rows.endRow()
+    }
+
+    static let messageColumns = [
+        "sender", "content", "tool_result", "timestamp", "time", "first_seen", "last_seen", "record", "hash", "search_text",
+    ]
 
     func updateSeen(_ message: ThreadAccumulator.Message, rowID: Int64) throws {
         seenMessages.append(rowID)
@@ -202,8 +198,8 @@ final class PostgresBatchWriter: BatchWriter {
             first_seen text, last_seen text, record bigint, hash bigint, search_text text
         ) ON COMMIT DELETE ROWS;
         CREATE TEMP TABLE IF NOT EXISTS changed_messages (
-            id bigint, sender text, content text, tool_result text, timestamp text, time text, last_seen text, record bigint, hash bigint,
-            search_text text
+            id bigint, sender text, content text, tool_result text, timestamp text, time text, first_seen text, last_seen text, record bigint,
+            hash bigint, search_text text
         ) ON COMMIT DELETE ROWS;
         CREATE TEMP TABLE IF NOT EXISTS seen_messages (id bigint, last_seen text, record bigint) ON COMMIT DELETE ROWS;
         """
@@ -212,28 +208,29 @@ final class PostgresBatchWriter: BatchWriter {
     func finish() throws {
         if !records.isEmpty { try connection.copy(into: "records", records) }
         if !events.isEmpty { try connection.copy(into: "events", events) }
-        if !newMessages.isEmpty {
-            try connection.copy(into: "new_messages", newMessages)
-            try connection.execute(
-                """
-                INSERT INTO messages (session, position, sender, content, tool_result, timestamp, time, first_seen, last_seen, record, hash, search)
-                SELECT session, position, sender, content, tool_result, timestamp, time, first_seen, last_seen, record, hash,
-                       to_tsvector('simple', search_text)
-                FROM new_messages
-                """)
-        }
-        if !changedMessages.isEmpty {
-            try connection.copy(into: "changed_messages", changedMessages)
-            try connection.execute(
-                """
-                UPDATE messages m SET sender = c.sender, content = c.content, tool_result = c.tool_result, timestamp = c.timestamp, time = c.time,
-                    last_seen = c.last_seen, record = c.record, hash = c.hash, search = to_tsvector('simple', c.search_text)
-                FROM changed_messages c WHERE m.id = c.id
-                """)
-        }
-        if !seenMessages.isEmpty {
-            try connection.copy(into: "seen_messages", seenMessages)
-            try connection.execute("UPDATE messages m SET last_seen = s.last_seen, record = s.record FROM seen_messages s WHERE m.id = s.id")
-        }
+        try apply(
+            newMessages, through: "new_messages",
+            """
+            INSERT INTO messages (session, position, sender, content, tool_result, timestamp, time, first_seen, last_seen, record, hash, search)
+            SELECT session, position, sender, content, tool_result, timestamp, time, first_seen, last_seen, record, hash,
+                   to_tsvector('simple', search_text)
+            FROM new_messages
+            """)
+        try apply(
+            changedMessages, through: "changed_messages",
+            """
+            UPDATE messages m SET sender = c.sender, content = c.content, tool_result = c.tool_result, timestamp = c.timestamp, time = c.time,
+                last_seen = c.last_seen, record = c.record, hash = c.hash, search = to_tsvector('simple', c.search_text)
+            FROM changed_messages c WHERE m.id = c.id
+            """)
+        try apply(
+            seenMessages, through: "seen_messages", "UPDATE messages m SET last_seen = s.last_seen, record = s.record FROM seen_messages s WHERE m.id = s.id")
+    }
+
+    /// Copies `rows` into the scratch table and runs `sql`, which takes them from there.
+    private func apply(_ rows: PostgresCopyRows, through scratch: String, _ sql: String) throws {
+        guard !rows.isEmpty else { return }
+        try connection.copy(into: scratch, rows)
+        try connection.execute(sql)
     }
 }
