@@ -10,8 +10,10 @@ struct IndexRow {
         columns[column].flatMap { values[$0] }
     }
 
+    /// A whole number, also when the engine spells it as a decimal (PostgreSQL's `sum()` is
+    /// `numeric`); nil for anything else (never a trap on `nan` or a number past `Int`).
     func int(_ column: String) -> Int? {
-        string(column).flatMap { Int($0) ?? Double($0).map { Int($0) } }
+        string(column).flatMap { Int($0) ?? Double($0).flatMap { Int(exactly: $0) } }
     }
 
     func int64(_ column: String) -> Int64? {
