@@ -17,6 +17,8 @@ protocol BatchWriter: AnyObject {
     func storedThread(_ session: String) throws -> (messages: [ThreadAccumulator.Message], systemEvents: Set<Int64>)
     /// Creates or merges a session's row.
     func writeSession(_ thread: ThreadAccumulator) throws
+    /// Adds a title the session had, or moves its first sighting earlier: files of one session
+    /// are read in any order (by concurrent indexers, say), and the earliest sighting wins.
     func insertTitle(session: String, title: String, seen: String) throws
     func insertSystemEventSeen(session: String, hash: Int64) throws
     func insertMessage(_ message: ThreadAccumulator.Message, position: Int, of thread: ThreadAccumulator) throws

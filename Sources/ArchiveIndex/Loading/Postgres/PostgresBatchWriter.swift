@@ -144,7 +144,10 @@ final class PostgresBatchWriter: BatchWriter {
 
     func insertTitle(session: String, title: String, seen: String) throws {
         try connection.execute(
-            "INSERT INTO titles (session, title, first_seen) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            """
+            INSERT INTO titles (session, title, first_seen) VALUES ($1, $2, $3)
+            ON CONFLICT (session, title) DO UPDATE SET first_seen = least(titles.first_seen, excluded.first_seen)
+            """,
             [session, title, seen].map(IndexText.storable))
     }
 

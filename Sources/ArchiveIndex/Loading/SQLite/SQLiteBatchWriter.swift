@@ -71,7 +71,11 @@ final class SQLiteBatchWriter: BatchWriter {
     }
 
     func insertTitle(session: String, title: String, seen: String) throws {
-        let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO titles (session, title, first_seen) VALUES (?, ?, ?)")
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO titles (session, title, first_seen) VALUES (?, ?, ?)
+                ON CONFLICT (session, title) DO UPDATE SET first_seen = min(titles.first_seen, excluded.first_seen)
+                """)
         statement.setUncheckedArguments([session, IndexText.storable(title), seen])
         try statement.execute()
     }
