@@ -147,8 +147,15 @@ struct SimDriveCommand: AsyncParsableCommand {
     @Option(help: "How long to wait for each answer.")
     var requestTimeout = DurationArgument("30s")
 
+    @Option(help: "Polls of /api/state a wallet request waits for the user before it is signed or rejected.")
+    var walletWait = 2
+
     @Flag(help: "Print the whole report as JSON.")
     var json = false
+
+    func validate() throws {
+        if walletWait < 0 { throw ValidationError("--wallet-wait must be 0 or more polls, not \(walletWait)") }
+    }
 
     func run() async throws {
         let key = appKeyEnv.flatMap { ProcessInfo.processInfo.environment[$0] }
@@ -157,7 +164,7 @@ struct SimDriveCommand: AsyncParsableCommand {
             configuration: DriverConfiguration(
                 target: target, wallets: wallets, threadsPerWallet: threads, messagesPerThread: messages,
                 concurrency: concurrency, seed: seed, pollInterval: poll.duration, appKey: key, app: app,
-                secrets: secret.map { ["API_KEY": $0] }, requestTimeout: requestTimeout.duration))
+                secrets: secret.map { ["API_KEY": $0] }, pollsWhileWalletPending: walletWait, requestTimeout: requestTimeout.duration))
         let started = ContinuousClock.now
         let report = try await driver.run()
         if json {

@@ -28,7 +28,7 @@ import Testing
         #expect(thread.title == "Price ETH")
         #expect(thread.walletRequests.count == 1)
         let outcome = try #require(thread.walletOutcomes.first)
-        #expect(thread.walletOutcomes.count == 1 && outcome.hasPrefix("wallet_tx_request 1 (Swap "))
+        #expect(thread.walletOutcomes.count == 1 && outcome.hasPrefix("wallet_tx_request 1 (Swap "), "\(outcome)")
         if outcome.hasSuffix(": signed") {
             let hash = try #require(thread.proofs.first)
             #expect(hash.count == 66 && thread.messages.last?.content.contains(hash) == true)
@@ -51,6 +51,37 @@ import Testing
         #expect(first.threads.map(\.sessionID) != second.threads.map(\.sessionID))
         let other = try await drive(seed: 8, wallets: 2, threads: 2, messages: 2)
         #expect(other.transcript != first.transcript)
+    }
+
+    @Test(.timeLimit(.minutes(5))) func aBackendThatRepeatsEventsMakesTheWalletFlowFailNamingTheRequest() async throws {
+        let sim = try await SimulatorHarness.start()
+        let repeating = try await RepeatingEventsBackend.start(forwardingTo: sim.server.baseURL)
+        // The third message is the swap: its wallet request comes back after the driver answered it.
+        let report = try await AomiDriver(configuration: .fast(target: repeating.server.baseURL, messages: 3)).run()
+        await repeating.server.stop()
+        try await sim.stop()
+        let thread = try #require(report.threads.first)
+        #expect(thread.walletOutcomes.count == 1, "answered once, never twice: \(thread.walletOutcomes)")
+        let error = try #require(thread.errors.first)
+        #expect(thread.errors.count == 1)
+        #expect(
+            error.contains("turn 3: wallet_tx_request tx-1 was handed out again after it was answered") && error.contains("Session.send() never resolves"),
+            "\(error)")
+        // The same driver against the simulator itself finishes the flow.
+        #expect(try await drive(messages: 3).errors.isEmpty)
+    }
+
+    @Test func aUserWhoTakesLongerToAnswerSeesEachRequestOnce() async throws {
+        let sim = try await SimulatorHarness.start()
+        var configuration = DriverConfiguration.fast(target: sim.server.baseURL, threads: 2, messages: 3, seed: 4)
+        configuration.pollsWhileWalletPending = 12
+        let report = try await AomiDriver(configuration: configuration).run()
+        try await sim.stop()
+        #expect(report.errors.isEmpty, "\(report.errors)")
+        for thread in report.threads {
+            #expect(thread.walletRequests.count == 1 && thread.walletOutcomes.count == 1, "\(thread.walletOutcomes)")
+            #expect(thread.messages.last?.sender == "agent")
+        }
     }
 
     @Test(.timeLimit(.minutes(5))) func theDriverReconnectsWhenTheUpdatesStreamEnds() async throws {

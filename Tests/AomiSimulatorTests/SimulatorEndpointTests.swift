@@ -145,8 +145,10 @@ import Testing
             #expect(args["to"]?.stringValue?.count == 42 && args["data"] == .string("0x38ed1739"))
             let pending = try #require(asked.userState?["pending_txs"]?["1"])
             #expect(pending["to"] == args["to"] && pending["label"]?.stringValue?.hasPrefix("Swap") == true)
-            // Polls while the request waits change nothing.
-            #expect(try await sim.send(.GET, "/api/state", session: session).decode(SessionSnapshot.self) == asked)
+            // Polls while the request waits hand the event out no more; the request stays in `user_state`.
+            var waiting = asked
+            waiting.systemEvents = []
+            #expect(try await sim.send(.GET, "/api/state", session: session).decode(SessionSnapshot.self) == waiting)
 
             let hash = "0x" + String(repeating: "ab", count: 32)
             let answer =
@@ -163,6 +165,26 @@ import Testing
             let error = try again.json()["error"]?.stringValue ?? ""
             #expect(again.status == 400 && error.contains("no pending transaction 1"), "\(error)")
         }
+        try await sim.stop()
+    }
+
+    @Test func eachSystemEventIsHandedOutOnceAndTheHistoryStaysInEvents() async throws {
+        let sim = try await SimulatorHarness.start()
+        _ = try await sim.send(.POST, "/api/chat?message=\(SimulatorHarness.encode("Swap 1 ETH to USDC"))", session: "s")
+        let polls = try await sim.pollUntilDone(session: "s")
+        let carrying = polls.filter { !$0.systemEvents.isEmpty }
+        try #require(carrying.count == 1, "one answer carries the wallet request: \(polls.map(\.systemEvents.count))")
+        #expect(carrying[0].walletRequests.count == 1)
+        // A system message raises a notice: the /api/system answer hands nothing out, the next poll does, once.
+        let system = try await sim.send(.POST, "/api/system?message=\(SimulatorHarness.encode("Wallet connected"))", session: "s").decode(SessionSnapshot.self)
+        #expect(system.systemEvents.isEmpty)
+        let next = try await sim.send(.GET, AomiPath.state, session: "s").decode(SessionSnapshot.self)
+        #expect(next.systemEvents == [.object(["SystemNotice": .string("Wallet connected")])])
+        #expect(try await sim.send(.GET, AomiPath.state, session: "s").decode(SessionSnapshot.self).systemEvents.isEmpty)
+        #expect(try await sim.send(.POST, AomiPath.interrupt, session: "s").decode(SessionSnapshot.self).systemEvents.isEmpty)
+        // The whole history, and its last `count` entries.
+        #expect(try await sim.send(.GET, "/api/events", session: "s").json() == .array(carrying[0].systemEvents + next.systemEvents))
+        #expect(try await sim.send(.GET, "/api/events?count=1", session: "s").json() == .array(next.systemEvents))
         try await sim.stop()
     }
 
@@ -187,11 +209,12 @@ import Testing
         let sim = try await SimulatorHarness.start()
         #expect(try await sim.send(.GET, "/api/events", session: "s").status == 404)
         _ = try await sim.send(.POST, "/api/chat?message=\(SimulatorHarness.encode("Swap 1 ETH to USDC"))", session: "s")
-        let final = try #require(try await sim.pollUntilDone(session: "s").last)
-        #expect(final.walletRequests.count == 1)
+        let polls = try await sim.pollUntilDone(session: "s")
+        let handedOut = polls.flatMap(\.systemEvents)
+        #expect(polls.last?.walletRequests.count == 1 && handedOut.count == 1)
         let events = try await sim.send(.GET, "/api/events?count=5", session: "s")
         #expect(events.status == 200)
-        #expect(try events.json() == .array(final.systemEvents))
+        #expect(try events.json() == .array(handedOut))
         let system = try await sim.send(.POST, "/api/system?message=\(SimulatorHarness.encode("Wallet connected"))", session: "s").decode(SessionSnapshot.self)
         #expect(system.messages.last == ChatMessage(sender: "system", content: "Wallet connected", timestamp: system.messages.last?.timestamp))
         #expect(try await sim.send(.POST, "/api/system", session: "s").status == 400)

@@ -1,3 +1,4 @@
+import AomiAPI
 import Foundation
 import Testing
 

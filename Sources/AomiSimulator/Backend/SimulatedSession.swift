@@ -9,7 +9,10 @@ struct SimulatedSession: Sendable {
     var titleHistory: [String] = ["New chat"]
     var isTitled = false
     var messages: [ChatMessage] = []
+    /// Every system event the session raised: `GET /api/events` lists them.
     var systemEvents: [JSONValue] = []
+    /// How many of `systemEvents` an answer has handed out: the rest wait for the next one.
+    var handedOutEvents = 0
     var isProcessing = false
     var isArchived = false
     var userState: JSONValue?
@@ -20,7 +23,20 @@ struct SimulatedSession: Sendable {
     var pendingSignatures: [Int: WalletAsk] = [:]
     var walletRequests = 0
 
-    var snapshot: SessionSnapshot {
+    /// The snapshot an answer to `/api/chat`, `/api/state` or `/api/interrupt` carries, as the
+    /// real backend's queue hands events out: its `system_events` are those raised since the
+    /// session's previous such answer, and are then handed out.
+    mutating func handOutSnapshot() -> SessionSnapshot {
+        let fresh = Array(systemEvents[handedOutEvents...])
+        handedOutEvents = systemEvents.count
+        return snapshot(systemEvents: fresh)
+    }
+
+    /// A snapshot that hands no event out (the answer to `/api/system`, which the client does
+    /// not read): the queued events wait for the next poll.
+    var snapshotKeepingEvents: SessionSnapshot { snapshot(systemEvents: []) }
+
+    private func snapshot(systemEvents: [JSONValue]) -> SessionSnapshot {
         SessionSnapshot(messages: messages, systemEvents: systemEvents, title: title, isProcessing: isProcessing, userState: reportedUserState)
     }
 

@@ -104,7 +104,7 @@ public actor SimulatorBackend {
             plan.announceTitle(script.title(for: message))
         }
         startTurn(plan, number: number, session: id)
-        return sessions[id]!.snapshot
+        return sessions[id]!.handOutSnapshot()
     }
 
     /// Runs `plan` as the session's turn, in place of any turn still running.
@@ -120,7 +120,8 @@ public actor SimulatorBackend {
     /// Answers a poll of `GET /api/state`; with the polls pacing, every `n`th poll then moves
     /// the running turn one step on.
     func poll(_ id: String) -> SessionSnapshot {
-        let snapshot = session(id).snapshot
+        session(id)
+        let snapshot = sessions[id]!.handOutSnapshot()
         if case let .polls(count) = configuration.pacing, runningTurns[id] != nil {
             runningTurns[id]?.polls += 1
             if runningTurns[id]!.polls >= count {
@@ -136,7 +137,7 @@ public actor SimulatorBackend {
         session(id)
         stopTurn(id)
         sessions[id]?.isProcessing = false
-        return sessions[id]!.snapshot
+        return sessions[id]!.handOutSnapshot()
     }
 
     /// A system message; the client's answer to a wallet request (`wallet:tx_complete`,
@@ -149,7 +150,7 @@ public actor SimulatorBackend {
         sessions[id]?.messages.append(ChatMessage(sender: Sender.system, content: message, timestamp: configuration.timestamps.stamp()))
         sessions[id]?.systemEvents.append(.object(["SystemNotice": .string(message)]))
         broadcast(UpdateEvent(type: UpdateEvent.Kind.systemNotice, sessionID: id, message: message), to: id)
-        return sessions[id]!.snapshot
+        return sessions[id]!.snapshotKeepingEvents
     }
 
     private func stopTurn(_ id: String) {
@@ -240,7 +241,7 @@ public actor SimulatorBackend {
         broadcast(UpdateEvent(type: UpdateEvent.Kind.systemNotice, sessionID: id, message: "wallet request \(verdict)"), to: id)
         let reply = script.walletOutcome(asks.first?.label ?? "", signed: answer.succeeded, proof: answer.proof ?? "", isTransaction: answer.isTransaction)
         startTurn(TurnPlan(AgentScript.Turn(reply: reply), configuration: configuration), number: sessions[id]!.turns, session: id)
-        return sessions[id]!.snapshot
+        return sessions[id]!.snapshotKeepingEvents
     }
 
     private func finishStreamingMessage(_ id: String) {

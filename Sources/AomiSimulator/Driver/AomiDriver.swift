@@ -69,12 +69,11 @@ public struct AomiDriver: Sendable {
                 report.errors.append("updates channel did not open: \(failure)")
             }
             try await sometimesUseControls(thread: thread, session: session, http: http)
-            var last = SessionSnapshot()
+            var walletRequests = WalletRequestQueue()
             for index in 0..<configuration.messagesPerThread {
                 let message = script.message(wallet: walletIndex, thread: thread, index: index)
                 report.sentMessages.append(message)
-                last = try await runTurn(message: message, client: client, http: http)
-                last = try await answerWalletRequests(in: last, client: client, http: http, into: &report)
+                try await runTurn(message: message, number: index + 1, client: client, http: http, walletRequests: &walletRequests, report: &report)
             }
             if await updates.title == nil {
                 _ = await updates.waitForTitle(timeout: configuration.titleWait)
@@ -83,9 +82,10 @@ public struct AomiDriver: Sendable {
             try expectOK(listed, "list threads")
             let threads = try JSONCoding.decode([ThreadSummary].self, from: listed.body)
             report.listedInThreads = threads.contains { $0.sessionID == session }
-            last = try await state(client, http: http)
+            let last = try await state(client, http: http)
+            try walletRequests.dispatch(last, turn: configuration.messagesPerThread)
             report.messages = last.messages.map(TranscriptMessage.init)
-            report.walletRequests = last.walletRequests
+            report.walletRequests = walletRequests.seen.map(\.payload)
             report.title = await updates.title ?? last.title.flatMap { $0 == "New chat" ? nil : $0 }
             try await clearSecrets(client, http: http)
         } catch {
@@ -98,26 +98,35 @@ public struct AomiDriver: Sendable {
         return report
     }
 
-    /// Sends a message and polls until the agent is done (the real client's `Session.send`).
-    private func runTurn(message: String, client: ThreadClient, http: DriverHTTP) async throws -> SessionSnapshot {
+    /// Sends a message and waits as the real client's `Session.send()` does: it dispatches the
+    /// system events of every answer and polls `/api/state` every `pollInterval` until the
+    /// agent is done and no wallet request is pending. The user answers each wallet request
+    /// once it has waited `pollsWhileWalletPending` polls (the widget keeps polling meanwhile).
+    private func runTurn(
+        message: String, number: Int, client: ThreadClient, http: DriverHTTP, walletRequests: inout WalletRequestQueue, report: inout ThreadReport
+    ) async throws {
         var query = [("message", message), ("public_key", client.wallet), ("user_state", client.userState), ("client_id", client.clientID)]
         if let app = configuration.app { query.append(("app", app)) }
         let sent = try await http.send(.POST, AomiPath.chat, session: client.session, query: query)
         try expectOK(sent, "chat")
-        return try await pollWhileBusy(try JSONCoding.decode(SessionSnapshot.self, from: sent.body), client: client, http: http)
-    }
-
-    /// Polls `/api/state` while the agent works.
-    private func pollWhileBusy(_ snapshot: SessionSnapshot, client: ThreadClient, http: DriverHTTP) async throws -> SessionSnapshot {
-        var snapshot = snapshot
+        var snapshot = try JSONCoding.decode(SessionSnapshot.self, from: sent.body)
+        try walletRequests.dispatch(snapshot, turn: number)
         var polls = 0
-        while snapshot.isProcessing {
-            guard polls < configuration.maxPollsPerTurn else { throw DriverError(message: "agent still processing after \(polls) polls") }
+        while snapshot.isProcessing || !walletRequests.isEmpty {
+            guard polls < configuration.maxPollsPerTurn else {
+                let waiting = snapshot.isProcessing ? "the agent is still processing" : "wallet requests \(walletRequests.pendingKeys) are still pending"
+                throw DriverError(message: "turn \(number) did not end after \(polls) polls: \(waiting)")
+            }
+            if let request = walletRequests.due(after: configuration.pollsWhileWalletPending) {
+                try await answer(request, client: client, http: http, report: &report)
+                walletRequests.remove(request)
+            }
             try await Task.sleep(for: configuration.pollInterval)
             snapshot = try await state(client, http: http)
+            walletRequests.notePoll()
+            try walletRequests.dispatch(snapshot, turn: number)
             polls += 1
         }
-        return snapshot
     }
 
     private func state(_ client: ThreadClient, http: DriverHTTP) async throws -> SessionSnapshot {
@@ -126,31 +135,17 @@ public struct AomiDriver: Sendable {
         return try JSONCoding.decode(SessionSnapshot.self, from: reply.body)
     }
 
-    /// Signs or rejects each pending wallet request (the seed decides which: one is rejected when
-    /// seed + wallet + thread + its number in the thread is odd), as a user in the
-    /// widget does: the client goes on polling while the request waits, then answers it with
-    /// `POST /api/system` and polls until the agent has taken the answer in.
-    private func answerWalletRequests(in snapshot: SessionSnapshot, client: ThreadClient, http: DriverHTTP, into report: inout ThreadReport) async throws -> SessionSnapshot {
-        var snapshot = snapshot
-        var answered: Set<String> = []
-        while let request = PendingWalletRequest.first(in: snapshot) {
-            guard answered.insert("\(request.kind.rawValue) \(request.id)").inserted else {
-                throw DriverError(message: "\(request.kind.rawValue) \(request.id) is still pending after it was answered")
-            }
-            for _ in 0..<configuration.pollsWhileWalletPending {
-                try await Task.sleep(for: configuration.pollInterval)
-                snapshot = try await state(client, http: http)
-            }
-            // The seed decides, and every run with two requests or more has both answers.
-            let signs = (configuration.seed % 2 + UInt64(client.walletIndex + client.thread + report.walletOutcomes.count)) % 2 == 0
-            let (message, proof) = request.answer(signed: signs)
-            let answered = try await http.send(.POST, AomiPath.system, session: client.session, query: [("message", message)])
-            try expectOK(answered, "answer \(request.kind.rawValue) \(request.id)")
-            report.walletOutcomes.append("\(request.kind.rawValue) \(request.id) (\(request.label)): \(signs ? "signed" : "rejected")")
-            if let proof { report.proofs.append(proof) }
-            snapshot = try await pollWhileBusy(try JSONCoding.decode(SessionSnapshot.self, from: answered.body), client: client, http: http)
-        }
-        return snapshot
+    /// Signs or rejects a wallet request (the seed decides which: one is rejected when
+    /// seed + wallet + thread + its number in the thread is odd) with `POST /api/system`, whose
+    /// answer the client does not read: it goes on polling.
+    private func answer(_ request: PendingWalletRequest, client: ThreadClient, http: DriverHTTP, report: inout ThreadReport) async throws {
+        // The seed decides, and every run with two requests or more has both answers.
+        let signs = (configuration.seed % 2 + UInt64(client.walletIndex + client.thread + report.walletOutcomes.count)) % 2 == 0
+        let (message, proof) = request.answer(signed: signs)
+        let answered = try await http.send(.POST, AomiPath.system, session: client.session, query: [("message", message)])
+        try expectOK(answered, "answer \(request.name)")
+        report.walletOutcomes.append("\(request.name) (\(request.label)): \(signs ? "signed" : "rejected")")
+        if let proof { report.proofs.append(proof) }
     }
 
     /// `POST /api/secrets` without `X-Session-Id`, as the real client registers its secrets.

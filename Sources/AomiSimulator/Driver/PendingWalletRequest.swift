@@ -1,28 +1,51 @@
 import AomiAPI
 
-/// A wallet request waiting for the user, as the real client finds it in a snapshot's
-/// `user_state` (`pending_txs`, `pending_eip712s`, keyed by number), and the answer it sends.
-struct PendingWalletRequest: Sendable {
+/// A wallet request as the real client takes it from a snapshot's `system_events`
+/// (`{"InlineCall": {"type": "wallet_tx_request", "payload": {"args": {"tx_ids": [N], …}}}}`
+/// or `wallet_eip712_request` with `pending_eip712_id`), keyed by its ids as the client keys
+/// it (`tx-15`, `tx-1-2`, `eip712-3`), and the answer it sends.
+struct PendingWalletRequest: Sendable, Equatable {
     enum Kind: String, Sendable {
         case transaction = "wallet_tx_request"
         case signature = "wallet_eip712_request"
     }
 
     var kind: Kind
-    var id: Int
+    /// The backend's numbers for it: the transactions' `tx_ids`, or the one `pending_eip712_id`.
+    var ids: [Int]
     var label: String
+    var payload: JSONValue
 
-    /// The lowest-numbered pending request, transactions first.
-    static func first(in snapshot: SessionSnapshot) -> PendingWalletRequest? {
-        for (kind, member) in [(Kind.transaction, "pending_txs"), (.signature, "pending_eip712s")] {
-            guard let pending = snapshot.userState?[member]?.objectValue else { continue }
-            if let (key, entry) = pending.compactMap({ key, entry in Int(key).map { ($0, entry) } }).min(by: { $0.0 < $1.0 }) {
-                let label = entry["label"]?.stringValue ?? entry["description"]?.stringValue ?? ""
-                return PendingWalletRequest(kind: kind, id: key, label: label)
-            }
+    /// The request a system event carries; nil for any other event and for a transaction
+    /// request without `tx_ids`, which the client drops.
+    init?(event: JSONValue, userState: JSONValue?) {
+        guard let call = event["InlineCall"], let kind = call["type"]?.stringValue.flatMap(Kind.init(rawValue:)) else { return nil }
+        let payload = call["payload"] ?? .null
+        switch kind {
+        case .transaction:
+            guard case let .array(numbers)? = payload["args"]?["tx_ids"] ?? payload["tx_ids"] else { return nil }
+            ids = numbers.compactMap(Self.integer)
+        case .signature:
+            guard let id = payload["pending_eip712_id"].flatMap(Self.integer) else { return nil }
+            ids = [id]
         }
-        return nil
+        guard !ids.isEmpty else { return nil }
+        self.kind = kind
+        self.payload = payload
+        // The widget shows what `user_state` says of a pending request (its label); the event's
+        // description is the fallback.
+        let pendingMember = kind == .transaction ? "pending_txs" : "pending_eip712s"
+        let entry = userState?[pendingMember]?[String(ids[0])]
+        label = entry?["label"]?.stringValue ?? entry?["description"]?.stringValue ?? payload["description"]?.stringValue ?? ""
     }
+
+    /// The client's key: `tx-` and the transaction ids joined by `-`, or `eip712-` and the id.
+    var key: String {
+        (kind == .transaction ? "tx-" : "eip712-") + ids.map(String.init).joined(separator: "-")
+    }
+
+    /// How the report names it: `wallet_tx_request 1`.
+    var name: String { "\(kind.rawValue) \(ids.map(String.init).joined(separator: "-"))" }
 
     /// The JSON text of `POST /api/system`'s `message`, and the proof it carries: a fresh
     /// random transaction hash or signature when signed (they differ on every real run), none
@@ -32,14 +55,22 @@ struct PendingWalletRequest: Sendable {
         let proof = signed ? Self.randomHex(bytes: kind == .transaction ? 32 : 65) : nil
         switch kind {
         case .transaction:
-            payload["pending_tx_ids"] = .array([.number(Double(id))])
+            payload["pending_tx_ids"] = .array(ids.map { .number(Double($0)) })
             payload[signed ? "txHash" : "error"] = .string(proof ?? "User rejected the request")
         case .signature:
-            payload["pending_eip712_id"] = .number(Double(id))
+            payload["pending_eip712_id"] = .number(Double(ids[0]))
             payload[signed ? "signature" : "error"] = .string(proof ?? "User rejected the request")
         }
         let type = kind == .transaction ? "wallet:tx_complete" : "wallet_eip712_response"
         return (String(decoding: JSONCoding.encode(JSONValue.object(["type": .string(type), "payload": .object(payload)])), as: UTF8.self), proof)
+    }
+
+    private static func integer(_ value: JSONValue) -> Int? {
+        switch value {
+        case let .number(number) where number == number.rounded() && abs(number) < 1e15: Int(number)
+        case let .string(text): Int(text)
+        default: nil
+        }
     }
 
     private static func randomHex(bytes: Int) -> String {

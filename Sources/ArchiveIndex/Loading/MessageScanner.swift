@@ -1,3 +1,5 @@
+import AomiAPI
+
 /// The fields the index keeps of a message, read with the scanner instead of a JSON decoder
 /// (four times faster on the writing thread). Anything unusual (a field of an unexpected
 /// type) returns nil, and the caller decodes the message in full.

@@ -1,14 +1,17 @@
-import AomiAPI
-
 /// Finds the byte ranges of a JSON document's parts without decoding them: the values of a
 /// top-level object's keys and the elements of an array. Snapshots repeat a thread's whole
-/// history every time; scanning lets the indexer decode only the messages that changed.
-struct JSONScanner {
-    let bytes: UnsafeBufferPointer<UInt8>
+/// history every time; scanning lets the indexer decode only the messages that changed, and
+/// the replay take one member out of a recorded answer without changing its other bytes.
+public struct JSONScanner {
+    public let bytes: UnsafeBufferPointer<UInt8>
+
+    public init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
 
     /// The value ranges of a top-level object's keys (keys compared as raw bytes, no escapes).
     /// `knownEnds` gives the end of values already scanned, by where they start.
-    func topLevelValues(for keys: Set<String>, knownEnds: [Int: Int] = [:]) -> [String: Range<Int>]? {
+    public func topLevelValues(for keys: Set<String>, knownEnds: [Int: Int] = [:]) -> [String: Range<Int>]? {
         var index = skipWhitespace(0)
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
         index += 1
@@ -33,14 +36,14 @@ struct JSONScanner {
     }
 
     /// The element ranges of the array at `range`.
-    func elements(of range: Range<Int>) -> [Range<Int>]? {
+    public func elements(of range: Range<Int>) -> [Range<Int>]? {
         guard range.lowerBound < range.upperBound, bytes[range.lowerBound] == UInt8(ascii: "[") else { return nil }
         return remainingElements(from: range.lowerBound + 1, limit: range.upperBound)?.elements
     }
 
     /// The elements of an array from `start` (just after `[` or after an element) to its `]`,
     /// and the index after that `]`.
-    func remainingElements(from start: Int, limit: Int? = nil) -> (elements: [Range<Int>], end: Int)? {
+    public func remainingElements(from start: Int, limit: Int? = nil) -> (elements: [Range<Int>], end: Int)? {
         let limit = limit ?? bytes.count
         var index = start
         var elements: [Range<Int>] = []
@@ -59,7 +62,7 @@ struct JSONScanner {
     }
 
     /// Where the value of a top-level key starts (the values before it are skipped, not kept).
-    func valueStart(ofKey wanted: String) -> Int? {
+    public func valueStart(ofKey wanted: String) -> Int? {
         var index = skipWhitespace(0)
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
         index += 1
@@ -83,7 +86,7 @@ struct JSONScanner {
     }
 
     /// How many bytes `bytes` from `start` and `other` from `otherStart` have in common, eight at a time.
-    func commonLength(from start: Int, with other: UnsafeBufferPointer<UInt8>, from otherStart: Int) -> Int {
+    public func commonLength(from start: Int, with other: UnsafeBufferPointer<UInt8>, from otherStart: Int) -> Int {
         guard start <= bytes.count, otherStart <= other.count, let leftBase = bytes.baseAddress, let rightBase = other.baseAddress else { return 0 }
         let left = leftBase + start
         let right = rightBase + otherStart
@@ -100,7 +103,7 @@ struct JSONScanner {
 
     /// The value of the JSON string at `range`: its bytes as they are when it has no escapes,
     /// else decoded; nil when it is not a string.
-    func string(_ range: Range<Int>) -> String? {
+    public func string(_ range: Range<Int>) -> String? {
         guard range.count >= 2, bytes[range.lowerBound] == UInt8(ascii: "\""), bytes[range.upperBound - 1] == UInt8(ascii: "\"") else { return nil }
         let inner = UnsafeBufferPointer(rebasing: bytes[(range.lowerBound + 1)..<(range.upperBound - 1)])
         if !inner.contains(UInt8(ascii: "\\")) { return String(decoding: inner, as: UTF8.self) }
@@ -108,7 +111,7 @@ struct JSONScanner {
     }
 
     /// A 64-bit hash of a range's bytes, eight bytes at a time.
-    func hash(_ range: Range<Int>) -> Int64 {
+    public func hash(_ range: Range<Int>) -> Int64 {
         guard let base = bytes.baseAddress else { return 0 }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(range.count)
         var index = range.lowerBound
