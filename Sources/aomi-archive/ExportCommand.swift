@@ -34,7 +34,7 @@ struct ExportCommand: AsyncParsableCommand {
         let archive = try source.load(paths: paths)
         switch format {
         case .warc:
-            let count = try await WARCExporter(files: paths, sessions: Set(archive.sessions.map(\.id)), playable: playable).write(to: output)
+            let count = try await WARCExporter(files: paths, sessions: Set(archive.sessions.map(\.id)), wallet: source.wallet, playable: playable).write(to: output)
             print("exported \(archive.sessions.count) sessions as \(count) records to \(output)")
         case .har:
             try HARExporter(sessions: archive.sessions).write(to: output)

@@ -18,11 +18,11 @@ struct RecordedReplay {
 
     /// Records driven traffic through the shared `RecordingFixture` and loads it for replay.
     static func record(
-        wallets: Int = 1, threads: Int = 1, messages: Int = 3, concurrency: Int = 4, appKeys: [String: String] = [:],
+        wallets: Int = 1, threads: Int = 1, messages: Int = 3, concurrency: Int = 4, seed: UInt64 = 1, appKeys: [String: String] = [:],
         appKey: String? = nil, app: String? = nil
     ) async throws -> RecordedReplay {
         let fixture = try await RecordingFixture.start(simulator: .fast(appKeys: appKeys), recorderID: "replay-test")
-        let report = try await fixture.drive(wallets: wallets, threads: threads, messages: messages, concurrency: concurrency, appKey: appKey, app: app)
+        let report = try await fixture.drive(wallets: wallets, threads: threads, messages: messages, concurrency: concurrency, seed: seed, appKey: appKey, app: app)
         try await fixture.stop()
         return RecordedReplay(root: fixture.root, recorded: report, archive: try ReplayArchive.load(files: try ReplayArchive.archiveFiles(under: fixture.root)))
     }

@@ -8,14 +8,20 @@ import WARC
 /// export turned back into a full response holding the payload it refers to. Streams stay
 /// segmented as recorded, or with `playable` become whole responses (`WholeStream`), which
 /// pywb and replayweb serve.
+///
+/// A wallet's export also holds the requests that named no session but were filed under the
+/// wallet (the thread lists, `GET /api/sessions?public_key=`): everything its folder holds.
 public struct WARCExporter: Sendable {
     public let files: [String]
     public let sessions: Set<String>
+    /// The wallet whose session-less records are exported too (lower-case `0x…`).
+    public let wallet: String?
     public let playable: Bool
 
-    public init(files: [String], sessions: Set<String>, playable: Bool = false) {
+    public init(files: [String], sessions: Set<String>, wallet: String? = nil, playable: Bool = false) {
         self.files = files
         self.sessions = sessions
+        self.wallet = wallet?.lowercased()
         self.playable = playable
     }
 
@@ -44,10 +50,14 @@ public struct WARCExporter: Sendable {
     }
 
     /// The selected sessions' records in file order, revisits resolved where needed (once
-    /// every file is read: in a compacted file an original may come after its revisit).
+    /// every file is read: in a compacted file an original may come after its revisit). A
+    /// playable export also resolves the revisits of requests other than `GET`: WARC players
+    /// look an original up by its URL, and such a revisit's original was often sent to another
+    /// URL (`DELETE /api/secrets?client_id=` of another client), so pywb answers it with 503.
     private func selectedRecords() throws(ReplayerError) -> [WARCRecord] {
         var originals: [String: WARCRecord] = [:]
         var streams: Set<String> = []
+        var getRequests: Set<String> = []
         var records: [WARCRecord] = []
         for file in files {
             let reader: WARCFileReader
@@ -59,20 +69,31 @@ public struct WARCExporter: Sendable {
             for case let .record(stored) in reader {
                 let record = stored.record
                 if record.type == .response, record.segmentNumber == nil, let id = record.recordID { originals[id] = record }
-                let selected =
-                    record.headers[AomiField.sessionID].map(sessions.contains)
-                    ?? (record.type == .continuation && record.headers[WARCField.segmentOriginID].map(streams.contains) == true)
-                guard selected else { continue }
+                guard isSelected(record, streams: streams) else { continue }
                 if record.type == .response, record.segmentNumber == 1, let id = record.recordID { streams.insert(id) }
+                if record.type == .request, record.block.starts(with: Self.getLine), let id = record.recordID { getRequests.insert(id) }
                 records.append(record)
             }
         }
         let exported = Set(records.compactMap(\.recordID))
         records = records.compactMap { record in
-            guard record.type == .revisit, let original = record.headers[WARCField.refersTo], !exported.contains(original) else { return record }
+            guard record.type == .revisit, let original = record.headers[WARCField.refersTo] else { return record }
+            let answersGet = record.headers[WARCField.concurrentTo].map(getRequests.contains) ?? false
+            guard !exported.contains(original) || (playable && !answersGet) else { return record }
             return Self.resolve(record, original: originals[original])
         }
         return playable ? Self.wholeStreams(records) : records
+    }
+
+    private static let getLine = Array("GET ".utf8)
+
+    /// A record of a selected session, of a stream one of them opened, or, in a wallet's
+    /// export, one filed under the wallet without a session.
+    private func isSelected(_ record: WARCRecord, streams: Set<String>) -> Bool {
+        if let session = record.headers[AomiField.sessionID] { return sessions.contains(session) }
+        if record.type == .continuation { return record.headers[WARCField.segmentOriginID].map(streams.contains) == true }
+        guard let wallet, record.type != .warcinfo else { return false }
+        return record.headers[AomiField.wallet]?.lowercased() == wallet
     }
 
     /// The records with each segmented stream as a whole response and its event list, where

@@ -11,12 +11,14 @@ enum CanonicalJSON {
         return canonical(Array(text.utf8), removing: paths)
     }
 
-    /// The canonical JSON of a body (without the members at `removing`), or its bytes as text
-    /// when it is not JSON.
-    static func canonical(_ body: [UInt8], removing paths: [[String]] = []) -> String {
+    /// The canonical JSON of a body (without the members at `removing`, and with the strings at
+    /// `masking` replaced by `mask`), or its bytes as text when it is not JSON.
+    static func canonical(_ body: [UInt8], removing paths: [[String]] = [], masking masked: [[String]] = [], with mask: String = "") -> String {
         guard !body.isEmpty else { return "" }
-        guard let value = try? JSONCoding.decode(JSONValue.self, from: body) else { return String(decoding: body, as: UTF8.self) }
-        return String(decoding: JSONCoding.encode(normalized(paths.isEmpty ? value : value.removing(paths))), as: UTF8.self)
+        guard var value = try? JSONCoding.decode(JSONValue.self, from: body) else { return String(decoding: body, as: UTF8.self) }
+        if !paths.isEmpty { value = value.removing(paths) }
+        if !masked.isEmpty { value = value.replacingStrings(at: masked) { _ in mask } }
+        return String(decoding: JSONCoding.encode(normalized(value)), as: UTF8.self)
     }
 
     static func value(_ text: String) -> JSONValue? {

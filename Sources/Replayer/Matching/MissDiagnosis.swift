@@ -26,8 +26,8 @@ struct MissDiagnosis {
             "reason": .string(reason),
             "request": .object([
                 "method": .string(sent.method), "path": .string(sent.path),
-                "parameters": .object(Dictionary(sent.parameters.map { ($0.name, JSONValue.string($0.value)) }, uniquingKeysWith: { first, _ in first })),
-                "body": .string(sent.body), "session": .string(clientSession),
+                "parameters": .object(Dictionary(sent.shownParameters.map { ($0.name, JSONValue.string($0.value)) }, uniquingKeysWith: { first, _ in first })),
+                "body": .string(sent.shownBody), "session": .string(clientSession),
             ]),
         ]
         body["nearest"] = .array(

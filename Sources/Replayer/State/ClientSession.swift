@@ -3,6 +3,8 @@
 /// and its updates streams.
 struct ClientSession {
     let id: String
+    /// Its place among the client sessions, in order of their first request.
+    let order: Int
     /// Indexes of the recorded sessions consistent with every request so far, in recorded order.
     var candidates: [Int]
     /// The recorded session is decided (and claimed: no other client session gets it).
@@ -21,8 +23,9 @@ struct ClientSession {
     /// values that stand for them, written into answers and events in their place.
     var valueAliases: [String: String] = [:]
 
-    init(id: String, candidates: [Int]) {
+    init(id: String, order: Int, candidates: [Int]) {
         self.id = id
+        self.order = order
         self.candidates = candidates
     }
 

@@ -74,7 +74,7 @@ public final class ReplayEngine: Sendable {
         let outcome =
             switch decision {
             case let .answered(outcome): outcome
-            case let .serve(exchange, rewrite): hit(exchange, rewrite: rewrite, clientID: clientID)
+            case let .serve(exchange, rewrite, repeated): hit(exchange, rewrite: rewrite, repeated: repeated, clientID: clientID)
             }
         if !preflight || outcome.kind == .hit, let explanation = outcome.explanation {
             logger.warning("\(outcome.kind.rawValue): \(explanation.replacingOccurrences(of: "\n", with: " | "))")
@@ -133,10 +133,11 @@ public final class ReplayEngine: Sendable {
     // MARK: - Matching
 
     /// What matching decided: an answer made already (a miss, a rejected key), or a recorded
-    /// exchange to serve with the client's session ids.
+    /// exchange to serve with the client's session ids (`repeated` once its key's recorded
+    /// answers are used up).
     private enum Decision {
         case answered(ReplayOutcome)
-        case serve(RecordedExchange, SessionRewrite)
+        case serve(RecordedExchange, SessionRewrite, repeated: Bool)
 
         var kind: ReplayOutcome.Kind {
             switch self {
@@ -161,12 +162,13 @@ public final class ReplayEngine: Sendable {
             method: request.method, target: request.target, body: request.body, fields: request.fields,
             rules: configuration.matching
         ).replacingSessions(pathAliases(request.path, state))
-        var session = state.sessions[clientID] ?? ClientSession(id: clientID, candidates: initialCandidates(for: clientID, state))
+        var session =
+            state.sessions[clientID] ?? ClientSession(id: clientID, order: state.sessions.count, candidates: initialCandidates(for: clientID, state))
         let position = session.positions[key] ?? 0
         let consistent = session.candidates.filter {
             scripts[$0].canAnswer(key, position: position, strict: configuration.strict, tokens: tokens)
         }
-        guard let lead = consistent.first, let exchange = scripts[lead].exchange(for: key, position: position, tokens: tokens) else {
+        guard let lead = consistent.first, let (exchange, repeated) = scripts[lead].exchange(for: key, position: position, tokens: tokens) else {
             return .answered(
                 MissDiagnosis(
                     sent: key.hidingSecrets(tokens: tokens), clientSession: clientID, position: position, strict: configuration.strict,
@@ -187,7 +189,7 @@ public final class ReplayEngine: Sendable {
         if consistent.count == 1, !session.bound { claim(lead, for: clientID, state: &state) }
         let rewrite = SessionRewrite(rewrites(for: clientID, lead: lead, listing: key.route == "GET " + AomiPath.sessions, state))
         pump(clientID, state: &state)
-        return .serve(exchange, rewrite)
+        return .serve(exchange, rewrite, repeated: repeated)
     }
 
     /// A recorded session id names itself (even when a fresh id was aliased to it: each has
@@ -248,17 +250,37 @@ public final class ReplayEngine: Sendable {
     private func rewrites(for clientID: String, lead: Int, listing: Bool, _ state: EngineState) -> [(recorded: String, client: String)] {
         var pairs = [(recorded: scripts[lead].id, client: clientID)]
         if listing {
-            for (index, client) in state.claimedBy where index != lead { pairs.append((scripts[index].id, client)) }
+            for (index, client) in listedSessions(state) where index != lead { pairs.append((scripts[index].id, client)) }
         }
         pairs += state.sessions[clientID]?.valueAliases.map { (recorded: $0.key, client: $0.value) } ?? []
         return pairs.filter { !$0.client.isEmpty }
     }
 
-    private func hit(_ exchange: RecordedExchange, rewrite: SessionRewrite, clientID: String) -> ReplayOutcome {
+    /// A recorded answer served. A snapshot served again after its key's recorded answers are
+    /// used up (more polls than were recorded) carries no system events: the backend handed
+    /// each out once, and the real client takes a wallet request seen again for a new one.
+    /// The recorded sessions a thread list shows under a client's id: each claimed one under
+    /// the client session that claimed it, and each client session still undecided (a thread
+    /// just created, `createThread` then `listThreads` at once) under the first of its
+    /// candidates that no other client session shows, in the order the client sessions began.
+    private func listedSessions(_ state: EngineState) -> [Int: String] {
+        var listed = state.claimedBy
+        let undecided = state.sessions.values.filter { !$0.bound && !$0.id.isEmpty && scriptIndex[$0.id] == nil }.sorted { $0.order < $1.order }
+        for session in undecided {
+            if let free = session.candidates.first(where: { listed[$0] == nil }) { listed[free] = session.id }
+        }
+        return listed
+    }
+
+    private func hit(_ exchange: RecordedExchange, rewrite: SessionRewrite, repeated: Bool, clientID: String) -> ReplayOutcome {
         let marker = HTTPMessageHead.Field(name: "X-Aomi-Replay", value: "hit")
         switch exchange.answer {
         case let .response(response):
-            let body = rewrite.isEmpty ? response.body : rewrite.apply(response.body)
+            var body = response.body
+            if repeated, SessionSnapshot.drainingPaths.contains(exchange.request.path), let drained = SessionSnapshot.withoutSystemEvents(body) {
+                body = drained
+            }
+            if !rewrite.isEmpty { body = rewrite.apply(body) }
             let answer = ReplayAnswer(status: response.status, reason: response.reason, fields: response.fields + [marker], body: body)
             return ReplayOutcome(kind: .hit, status: response.status, answer: answer, delay: recordedDelay(exchange), streamSession: nil, explanation: nil)
         case let .stream(stream):

@@ -49,10 +49,10 @@ final class ReplayScript: Sendable {
     }
 
     /// The exchange answering the `position`-th request with `key`: the recorded ones in
-    /// order, then the last one again.
-    func exchange(for key: RequestKey, position: Int, tokens: SecretTokens) -> RecordedExchange? {
+    /// order, then the last one again (`repeated`).
+    func exchange(for key: RequestKey, position: Int, tokens: SecretTokens) -> (exchange: RecordedExchange, repeated: Bool)? {
         guard let recorded = resolve(key, tokens: tokens), let queue = queues[recorded], let last = queue.last else { return nil }
-        return session.exchanges[position < queue.count ? queue[position] : last]
+        return position < queue.count ? (session.exchanges[queue[position]], false) : (session.exchanges[last], true)
     }
 
     /// Events of every recorded updates stream, in arrival order, each released once as many
