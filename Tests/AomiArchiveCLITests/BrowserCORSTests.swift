@@ -8,7 +8,8 @@ import WARC
 /// The web widget's traffic from a page on another origin, in headless Chromium
 /// (tools/browser/cors_client.py): straight to `sim`, through `record`, and against `replay`
 /// of that recording. Every call must succeed with no CORS error in the console, and the three
-/// runs must read the same events and end with the same messages.
+/// runs must read the same events and end with the same messages. A thread created and listed at
+/// once is in the list under the page's own id, against the replay too.
 @Suite struct BrowserCORSTests {
 
     func browse(_ targets: [String: String]) async throws -> [String: [String: Any]] {
@@ -28,6 +29,7 @@ import WARC
         let events = report["events"] as? [String] ?? []
         #expect(events.contains("tool_complete") && events.contains("title_changed"), "\(name): \(events)")
         #expect((report["messages"] as? [String])?.count == 2, "\(name)")
+        #expect(report["listed"] as? [Bool] == [true, true], "\(name): createThread then listThreads at once lists the new thread under the page's id")
     }
 
     @Test(.timeLimit(.minutes(10)))

@@ -10,11 +10,6 @@ import WARC
 /// serves an archive recorded, compacted and exported with `--playable`: a JSON exchange, a
 /// revisit and an SSE stream come back with the bodies the client received.
 @Suite struct PywbPlaybackTests {
-    static var python: String {
-        ProcessInfo.processInfo.environment["AOMI_PYWB_PYTHON"]
-            ?? (ProcessInfo.processInfo.environment["AOMI_PYWB_VENV"] ?? NSHomeDirectory() + "/.cache/aomi-archive-pywb") + "/bin/python"
-    }
-
     private func get(_ url: String, session: String) async throws -> [UInt8] {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "X-Session-Id", value: session)
@@ -80,7 +75,7 @@ import WARC
         let expectationsFile = fixture.root + "/expectations.json"
         try JSONSerialization.data(withJSONObject: expectations).write(to: URL(fileURLWithPath: expectationsFile))
 
-        let played = try await ChildProcess.run(Self.python, [Repository.root + "/tools/pywb/play_archive.py", output, expectationsFile], mergeErrors: true)
+        let played = try await Pywb.play(output, expectationsFile)
         #expect(played.status == 0, "\(played.standardOutput)")
         let lines = played.standardOutput.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(lines.map { $0["name"] as? String } == ["json", "revisit", "sse"], "\(played.standardOutput)")

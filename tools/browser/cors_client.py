@@ -7,8 +7,10 @@ opens it: the page calls the target cross-origin as the real client does (fetch 
 X-Session-Id and X-API-Key, POST /api/sessions with a JSON body, a streamed GET /api/updates
 read as bytes, POST /api/chat with the arguments in the query string, GET /api/state polled
 until the turn ends, the thread list without X-Session-Id) and reports each call's status, the
-SSE events it read, the final messages, and the browser's console errors. Prints one JSON
-object: {NAME: report, ...}.
+SSE events it read, the final messages, whether a thread just created is in the thread list
+fetched at once (createThread then listThreads, as the widget does: at the start, and for a
+second thread at the end), and the browser's console errors. Prints one JSON object:
+{NAME: report, ...}.
 """
 
 import json
@@ -26,17 +28,23 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>widget</title>
   const target = new URLSearchParams(location.search).get("target");
   const session = crypto.randomUUID(), clientId = crypto.randomUUID();
   const wallet = "0x5aeda56215b167893e80b4fe645ba6d5bab767de";
-  const report = { calls: [], events: [], messages: [], errors: [] };
-  const call = async (method, path, { withSession = true, body } = {}) => {
+  const report = { calls: [], events: [], messages: [], listed: [], errors: [] };
+  const call = async (method, path, { withSession = true, body, sessionId = session } = {}) => {
     const headers = { "X-API-Key": "widget-key" };
-    if (withSession) headers["X-Session-Id"] = session;
+    if (withSession) headers["X-Session-Id"] = sessionId;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const response = await fetch(target + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     report.calls.push(method + " " + path.split("?")[0] + " " + response.status);
     return response.json();
   };
+  const createAndList = async (sessionId, expected) => {
+    await call("POST", "/api/sessions", { body: { public_key: wallet }, sessionId });
+    const threads = await call("GET", "/api/sessions?" + new URLSearchParams({ public_key: wallet }), { withSession: false });
+    const ids = threads.map(t => t.session_id);
+    report.listed.push(expected.every(id => ids.includes(id)));
+  };
   try {
-    await call("POST", "/api/sessions", { body: { public_key: wallet } });
+    await createAndList(session, [session]);
     const updates = await fetch(target + "/api/updates", { headers: { "X-Session-Id": session, Accept: "text/event-stream" } });
     report.calls.push("GET /api/updates " + updates.status);
     const reader = updates.body.getReader(), decoder = new TextDecoder();
@@ -66,6 +74,8 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>widget</title>
     await call("GET", "/api/sessions?" + new URLSearchParams({ public_key: wallet }), { withSession: false });
     for (let wait = 0; wait < 100 && !report.events.includes("title_changed"); wait++) await new Promise(r => setTimeout(r, 30));
     reader.cancel().catch(() => {});
+    const second = crypto.randomUUID();
+    await createAndList(second, [session, second]);
   } catch (e) {
     report.errors.push(String(e));
   }
