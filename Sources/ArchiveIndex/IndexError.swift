@@ -4,6 +4,7 @@ public enum IndexError: Error, Sendable, CustomStringConvertible {
     case noIndex(path: String)
     case invalidQuery(String, reason: String)
     case invalidTime(String)
+    case timeOutOfRange(String)
     case archiveRoot(path: String, reason: String)
     case unknownSession(String)
 
@@ -13,6 +14,7 @@ public enum IndexError: Error, Sendable, CustomStringConvertible {
         case let .noIndex(path): "no index at \(path): run `aomi-archive index` first"
         case let .invalidQuery(query, reason): "search \"\(query.count > 200 ? query.prefix(200) + "…" : query[...])\": \(reason)"
         case let .invalidTime(text): "time \"\(text)\" is neither ISO 8601 (2026-11-26, 2026-11-26T10:00:00Z) nor relative (30m, 24h, 7d, 2w)"
+        case let .timeOutOfRange(text): "time \"\(text)\" lies outside the years 1 to 9999"
         case let .archiveRoot(path, reason): "archive root \(path): \(reason)"
         case let .unknownSession(id): "no session \(id) in the index"
         }

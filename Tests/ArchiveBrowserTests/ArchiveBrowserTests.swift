@@ -137,7 +137,7 @@ import Testing
                 #expect(page.status == 404, "\(path): \(page.status)")
                 #expect(!page.body.contains("root:") && page.body.contains("aomi-archive"), "\(path)")
             }
-            for query in ["(eth", "%22eth", "*", "-swap", "from:bot+eth", "after:yesterday+eth"] {
+            for query in ["(eth", "%22eth", "*", "-swap", "from:bot+eth", "after:yesterday+eth", "after:99999999999d", "before:1e9w+eth"] {
                 let page = try await get(base + "/search?q=\(query)")
                 #expect(page.status == 400, "\(query): \(page.status)")
                 #expect(page.body.contains("class=\"error\"") && !page.body.contains("fts5") && !page.body.contains("syntax error"), "\(query)")

@@ -56,4 +56,20 @@ import Testing
             #expect(throws: IndexError.self, "\(bad)") { try TimeExpression.parse(bad, now: now) }
         }
     }
+
+    @Test func aTimeBeyondTheYearsOneTo9999IsRefusedNotATrap() throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        // These trapped converting to microseconds, or named a year before 1 (99999999d was -271764).
+        for far in ["99999999999d", "99999999999w", "1e9d", "1000000000d", "99999999d", "1e300s", "inf" + "s"] {
+            do {
+                let parsed = try TimeExpression.parse(far, now: now)
+                Issue.record("\(far) was taken for \(parsed)")
+            } catch {
+                #expect(error.description == IndexError.timeOutOfRange(far).description)
+            }
+        }
+        #expect(try TimeExpression.parse("700000d", now: now) == TimeExpression.format(now.addingTimeInterval(-700_000 * 86_400)), "a span that stays after year 1 is a time")
+        #expect(try TimeExpression.parse("700000d", now: now).hasPrefix("0110-"))
+        #expect(IndexError.timeOutOfRange("1e9d").description == #"time "1e9d" lies outside the years 1 to 9999"#)
+    }
 }

@@ -113,7 +113,8 @@ import Testing
         ("-swap", "-word only excludes"), ("(eth", "parenthesis at position 1 is never closed"), ("\"eth", "quote at position 1 is never closed"),
         ("eth )", "closing parenthesis at position 5"), ("eth OR -swap", "cannot be an alternative"), ("-from:agent eth", "cannot be excluded"),
         ("(from:agent eth)", "inside parentheses"), ("from:bot eth", "from: takes user, agent or system"), ("wallet:notawallet eth", "0x and 40 hex digits"),
-        ("after:yesterday eth", "a time is"), ("wallet:\(walletA) wallet:\(walletB) eth", "a message is in one wallet"),
+        ("after:yesterday eth", "a time is"), ("after:99999999999d eth", "within the years 1 to 9999"), ("before:1e9w", "within the years 1 to 9999"),
+        ("wallet:\(walletA) wallet:\(walletB) eth", "a message is in one wallet"),
         (String(repeating: "(", count: 20) + "eth" + String(repeating: ")", count: 20), "nest deeper than 16"),
         (String(repeating: "a ", count: 2_500), "at most 4000 are searched"), ("price) OR (swap", "parenthesis at position 11 is never closed"),
     ]

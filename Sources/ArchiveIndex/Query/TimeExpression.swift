@@ -16,14 +16,24 @@ public enum TimeExpression {
                 case "w": 604_800
                 default: nil
                 }
-            if let unit { return format(now.addingTimeInterval(-amount * unit)) }
+            if let unit { return try format(now.addingTimeInterval(-amount * unit), typed: text) }
         }
         for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime], [.withFullDate]] {
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = options
-            if let date = formatter.date(from: trimmed) { return format(date) }
+            if let date = formatter.date(from: trimmed) { return try format(date, typed: text) }
         }
         throw .invalidTime(text)
+    }
+
+    /// The first and last instants a time may name: years 1 to 9999, what ISO 8601 and a
+    /// `WARC-Date` write with four digits.
+    static let earliest = Date(timeIntervalSince1970: -62_135_596_800)
+    static let latest = Date(timeIntervalSince1970: 253_402_300_799)
+
+    private static func format(_ date: Date, typed text: String) throws(IndexError) -> String {
+        guard date.timeIntervalSince1970.isFinite, date >= earliest, date <= latest else { throw .timeOutOfRange(text) }
+        return format(date)
     }
 
     static func format(_ date: Date) -> String {

@@ -11,8 +11,15 @@ public struct WARCDate: Sendable, Hashable, Comparable, CustomStringConvertible 
         self.microsecondsSince1970 = microsecondsSince1970
     }
 
+    /// The instant of `date`, held within what 64 bits of microseconds reach (about 292,000
+    /// years either way); a date that is not a number is the epoch.
     public init(_ date: Date) {
-        self.microsecondsSince1970 = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let microseconds = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        guard microseconds.isFinite else {
+            self.microsecondsSince1970 = microseconds.isNaN ? 0 : (microseconds > 0 ? .max : .min)
+            return
+        }
+        self.microsecondsSince1970 = microseconds >= 9.2e18 ? .max : microseconds <= -9.2e18 ? .min : Int64(microseconds)
     }
 
     public static func now() -> WARCDate {

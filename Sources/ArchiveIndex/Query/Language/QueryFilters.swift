@@ -40,6 +40,8 @@ public struct QueryFilters: Sendable, Equatable {
             let time: String
             do {
                 time = try TimeExpression.parse(value)
+            } catch .timeOutOfRange {
+                throw .badFilter(name: name, value: value, reason: "a time lies within the years 1 to 9999")
             } catch {
                 throw .badFilter(name: name, value: value, reason: "a time is a date (2026-11-26), a UTC time (2026-11-26T10:00:00Z) or an age (30m, 24h, 7d, 2w)")
             }
