@@ -14,7 +14,8 @@ struct CompactCommand: ParsableCommand {
             every record reads back with the same fields, block and digests, which is checked \
             before the new file (written beside the old one and synced) is renamed over it. \
             Files still being written (.open) are never touched; a compacted file says so in its \
-            warcinfo and is skipped. The exit status is 1 when a file could not be compacted.
+            warcinfo and is skipped, and so is a file another compaction or repair is rewriting now \
+            (each holds a lock on the file). The exit status is 1 when a file could not be compacted.
             """
     )
 
@@ -60,6 +61,10 @@ struct CompactCommand: ParsableCommand {
                 reports.append(report)
                 print(json ? Self.jsonLine(report) : Self.textLine(report))
             case let .failure(error):
+                if case .busy = error {
+                    FileHandle.standardError.write(Data("skipped: \(error)\n".utf8))
+                    continue
+                }
                 failed += 1
                 FileHandle.standardError.write(Data("not compacted: \(error)\n".utf8))
             }

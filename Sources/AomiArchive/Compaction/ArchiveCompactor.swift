@@ -52,7 +52,17 @@ public struct ArchiveCompactor: Sendable {
     /// Compacts one closed file, or reports that it already is.
     public func compact(_ path: String, onStage: (Stage) throws -> Void = { _ in }) throws(CompactionError) -> CompactionReport {
         guard !ArchiveFiles.isOpen(path) else { throw .openFile(path: path) }
-        WARCReplacementFile.removeLeftover(of: path)
+        let lock: WARCRewriteLock
+        do {
+            guard let taken = try WARCRewriteLock(path: path) else { throw CompactionError.busy(path: path) }
+            lock = taken
+        } catch let error as CompactionError {
+            throw error
+        } catch {
+            throw .unreadable(path: path, reason: "\(error)")
+        }
+        defer { lock.release() }
+        WARCReplacementFile.removeLeftover(of: path, holding: lock)
         let started = ContinuousClock.now
         let bytesBefore = Self.size(of: path)
         if let info = try Self.firstRecord(of: path), CompactionInfo(info.record) != nil {

@@ -13,6 +13,8 @@ public enum CompactionError: Error, Sendable, CustomStringConvertible {
     case mismatch(path: String, reason: String)
     /// The caller stopped the compaction after a stage.
     case stopped(stage: ArchiveCompactor.Stage, reason: String)
+    /// Another compaction or repair is rewriting it now (it holds the file's `WARCRewriteLock`).
+    case busy(path: String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum CompactionError: Error, Sendable, CustomStringConvertible {
         case let .write(path, reason): "\(path) was not compacted, the new version could not be written: \(reason)"
         case let .mismatch(path, reason): "\(path) was not compacted: the new version did not read back the same (\(reason))"
         case let .stopped(stage, reason): "compaction stopped after \(stage.rawValue): \(reason)"
+        case let .busy(path): "\(path) is being rewritten by another compaction or repair: left to it"
         }
     }
 }

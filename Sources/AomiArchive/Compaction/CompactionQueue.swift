@@ -35,7 +35,7 @@ public final class CompactionQueue: Sendable {
                     tally.compacted += 1
                     tally.bytesBefore += done.bytesBefore
                     tally.bytesAfter += done.bytesAfter
-                case .success: break
+                case .success, .failure(.busy): break
                 case .failure: tally.failed += 1
                 }
             }

@@ -14,6 +14,11 @@ public enum WARCFileRepair {
         finalSegmentFields: [(String, String)] = [],
         compressionLevel: Int32 = 6
     ) throws -> WARCRepairReport {
+        // No compaction or other repair rewrites the file meanwhile.
+        guard let lock = try WARCRewriteLock(path: path) else {
+            throw WARCWriterError.io(path: path, operation: "lock for repair (another compaction or repair is rewriting it)", errno: EWOULDBLOCK)
+        }
+        defer { lock.release() }
         var scan = try scanFile(path)
         let cutAt = scan.endOfLastRecord
         var report = WARCRepairReport(

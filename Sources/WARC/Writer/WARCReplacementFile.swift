@@ -4,6 +4,7 @@ import Glibc
 /// records go to `PATH.replacing`, `commit()` syncs that file, renames it over `PATH` and
 /// syncs the folder. A crash at any point leaves either the old file or the new one whole
 /// under `PATH`, at worst with a leftover `PATH.replacing` that `removeLeftover` deletes.
+/// Whoever rewrites a file holds its `WARCRewriteLock` meanwhile.
 public final class WARCReplacementFile {
     /// The file being replaced.
     public let path: String
@@ -81,10 +82,12 @@ public final class WARCReplacementFile {
         unlink(temporaryPath)
     }
 
-    /// Deletes what an interrupted replacement of `path` left beside it; true when there was one.
+    /// Deletes what an interrupted replacement of `path` left beside it; true when there was
+    /// one. Taking `path`'s rewrite lock is what tells that its writer is gone.
     @discardableResult
-    public static func removeLeftover(of path: String) -> Bool {
-        unlink(path + suffix) == 0
+    public static func removeLeftover(of path: String, holding lock: WARCRewriteLock) -> Bool {
+        precondition(lock.path == path, "the rewrite lock of \(lock.path) does not cover \(path)")
+        return unlink(path + suffix) == 0
     }
 
     private static func syncFolder(of path: String) {
