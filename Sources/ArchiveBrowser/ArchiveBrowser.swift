@@ -16,12 +16,18 @@ public struct ArchiveBrowser: Sendable {
     public let token: String?
     /// How often the index is brought up to date; nil: never (the index is read as it is).
     public let refreshInterval: Duration?
+    /// The `Host`s answered (others get 403: DNS rebinding).
+    public let hosts: HostPolicy
     let logger: Logger
 
-    public init(root: String, databaseLocation: String, token: String? = nil, refreshInterval: Duration? = .seconds(10), logger: Logger) {
+    public init(
+        root: String, databaseLocation: String, token: String? = nil, refreshInterval: Duration? = .seconds(10), hosts: HostPolicy = HostPolicy(),
+        logger: Logger
+    ) {
         self.root = root
         self.databaseLocation = databaseLocation
         self.token = token
+        self.hosts = hosts
         self.refreshInterval = refreshInterval
         self.logger = logger
     }
@@ -34,7 +40,7 @@ public struct ArchiveBrowser: Sendable {
         let refresher = IndexRefresher(database: database, root: root, logger: logger)
         if indexFirst { await refresher.refresh() }
         let router = Router()
-        router.add(middleware: BrowserMiddleware(token: token, logger: logger))
+        router.add(middleware: BrowserMiddleware(token: token, hosts: hosts, logger: logger))
         BrowserRoutes(data: BrowserData(root: root, databaseLocation: databaseLocation, queries: ArchiveQueries(database: database))).add(to: router)
         let server = try await ApplicationServer.start(router: router, host: host, port: port, logger: logger)
         let interval = refreshInterval

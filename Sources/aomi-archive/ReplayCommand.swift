@@ -52,6 +52,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "A browser origin allowed to call the replay (repeatable; * for any). Default: loopback origins.")
     var cors: [String] = []
 
+    @Option(help: "A DNS name this replay answers to besides IP addresses and localhost (repeatable); other Hosts get 403.")
+    var allowHost: [String] = []
+
     @Option(help: "Send misses to this live backend instead of answering 404 (https:// verified as with record).")
     var fallback: String?
 
@@ -80,7 +83,7 @@ struct ReplayCommand: AsyncParsableCommand {
             archive: archive,
             configuration: ReplayConfiguration(
                 clock: clock, speed: speed, strict: strict, checkKeys: checkKeys,
-                cors: CORSPolicy(origins: cors), matchHeaders: matchHeader,
+                cors: CORSPolicy(origins: cors), hosts: HostPolicy(allowing: allowHost), matchHeaders: matchHeader,
                 ignoreParameters: ignoreParam, ignoreJSON: ignoreJson),
             tokens: SecretTokens.load(root: root), logger: logger)
         if checkKeys, !engine.canCheckKeys { logger.info("App keys are not checked: no matching .aomi-archive-key in \(root)") }

@@ -23,18 +23,28 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on (HOST:PORT; port 0 picks a free one).")
     var listen = "127.0.0.1:8790"
 
-    @Option(help: "Access token required on every request (needed to listen beyond loopback).")
+    @Option(help: "Access token required on every request (needed to listen beyond loopback); at least 16 characters.")
     var token: String?
+
+    @Option(help: "A DNS name this server answers to besides IP addresses and localhost (repeatable); other Hosts get 403.")
+    var allowHost: [String] = []
 
     @Option(help: "How often the index is brought up to date (0s: only at start).")
     var refresh = DurationArgument("10s")
 
     @OptionGroup var log: LogOptions
 
-    private var accessToken: String? { token ?? ProcessInfo.processInfo.environment["AOMI_ARCHIVE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 } }
+    private var accessToken: String? { token ?? ProcessInfo.processInfo.environment["AOMI_ARCHIVE_TOKEN"] }
+
+    /// The shortest token accepted: it guards every chat in the archive.
+    static let minimumTokenLength = 16
 
     func validate() throws {
         let address = try ListenAddress(listen)
+        if let accessToken, accessToken.trimmingCharacters(in: .whitespaces).count < Self.minimumTokenLength {
+            let source = token == nil ? "AOMI_ARCHIVE_TOKEN" : "--token"
+            throw ValidationError("\(source) must be at least \(Self.minimumTokenLength) characters that are not all spaces (it guards every chat in the archive)")
+        }
         if !Self.isLoopback(address.host), accessToken == nil {
             throw ValidationError("--listen \(listen) is beyond loopback: give --token (or AOMI_ARCHIVE_TOKEN) so that not everyone on the network can read the chats")
         }
@@ -52,7 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
         let announcer = log.announcer(label: "aomi-archive.serve")
         let browser = ArchiveBrowser(
             root: location.archives, databaseLocation: location.database, token: accessToken,
-            refreshInterval: refresh.isZero ? nil : refresh.duration, logger: logger)
+            refreshInterval: refresh.isZero ? nil : refresh.duration, hosts: HostPolicy(allowing: allowHost), logger: logger)
         let service = ServerService {
             let server = try await browser.start(host: address.host, port: address.port, indexFirst: false)
             announcer.notice("listening on \(server.baseURL), browsing \(location.archives)")

@@ -59,6 +59,18 @@ import Testing
         #expect(missing.status != 0 && missing.standardError.contains("is not a folder"), "\(missing.standardError)")
     }
 
+    @Test func aTokenShorterThan16CharactersIsRefusedFromTheFlagAndTheEnvironment() async throws {
+        let root = NSTemporaryDirectory()
+        for token in ["", " ", "                ", "short-token-15ch"].map({ String($0.prefix(15)) }) + ["                "] {
+            let flag = try await CommandRunner.run(["serve", "--archives", root, "--listen", "0.0.0.0:0", "--token", token])
+            #expect(flag.status != 0 && flag.standardError.contains("--token must be at least 16 characters"), "\(token.debugDescription): \(flag.standardError)")
+            let environment = try await CommandRunner.run(["serve", "--archives", root, "--listen", "127.0.0.1:0"], environment: ["AOMI_ARCHIVE_TOKEN": token])
+            #expect(
+                environment.status != 0 && environment.standardError.contains("AOMI_ARCHIVE_TOKEN must be at least 16 characters"),
+                "\(token.debugDescription): \(environment.standardError)")
+        }
+    }
+
     @Test func inspectOfAMissingFilePrintsNothingOnStandardOutput() async throws {
         let path = missingFolder() + ".warc.gz"
         let result = try await CommandRunner.run(["inspect", path])

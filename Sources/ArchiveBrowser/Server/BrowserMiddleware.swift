@@ -1,14 +1,17 @@
 import Crypto
 import Foundation
+import HTTPServing
 import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Around every request: the access token when one is set, the security headers (a strict
+/// Around every request: the `Host` (one that does not name the server gets 403: DNS
+/// rebinding), the access token when one is set, the security headers (a strict
 /// Content-Security-Policy: no script, styles from the browser's own stylesheet only), and
 /// failures turned into pages that say what is wrong, never a stack or a 500 for bad input.
 struct BrowserMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: String?
+    let hosts: HostPolicy
     let logger: Logger
 
     static var cookieName: String { "aomi_archive_token" }
@@ -16,7 +19,11 @@ struct BrowserMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
         var setCookie = false
-        if let token, !authorized(request, token: token, setCookie: &setCookie) {
+        if let host = request.head.authority, !hosts.allows(host) {
+            let message = hosts.refusal(host)
+            logger.warning("403: \(request.method) \(request.uri.path.prefix(100)): \(message)")
+            response = BrowserResponse.page(Pages.problem(message), title: "Not this server", indexed: nil, status: .forbidden)
+        } else if let token, !authorized(request, token: token, setCookie: &setCookie) {
             response = BrowserResponse.page(
                 "<h1>Access token needed</h1><p class=\"error\">This browser is served beyond loopback: open it with ?token=… once (then a cookie keeps it).</p>",
                 title: "Access token needed", indexed: nil, status: .unauthorized)

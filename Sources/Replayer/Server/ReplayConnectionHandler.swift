@@ -119,6 +119,12 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
             return
         }
         let path = String(requestHead.uri.prefix { $0 != "?" })
+        if let host = requestHead.headers.first(name: "host"), !shared.configuration.hosts.allows(host) {
+            let message = shared.configuration.hosts.refusal(host)
+            shared.logger.warning("403: \(requestHead.method) \(path.prefix(100)): \(message)")
+            write(HTTPResponseBytes.json(status: 403, reason: "Forbidden", body: JSONCoding.encode(["error": message]), extra: cors), keepAlive: keepAlive, context: context)
+            return
+        }
         if requestHead.method == .OPTIONS {
             answerPreflight(requestHead, body: body, origin: origin, keepAlive: keepAlive, context: context)
             return

@@ -1,4 +1,7 @@
-/// How a replay serves: the clock, strictness, key checks, and which browser origins may use it.
+import HTTPServing
+
+/// How a replay serves: the clock, strictness, key checks, which browser origins may use it
+/// and which `Host`s it answers.
 public struct ReplayConfiguration: Sendable {
     /// When recorded SSE events and responses are released.
     public enum Clock: String, Sendable, CaseIterable {
@@ -16,6 +19,8 @@ public struct ReplayConfiguration: Sendable {
     /// Requests whose recorded App key is a redaction token must send the key it stands for.
     public var checkKeys: Bool
     public var cors: CORSPolicy
+    /// The `Host`s answered (others get 403: DNS rebinding).
+    public var hosts: HostPolicy
     /// Largest request body accepted (413 beyond).
     public var maxBodyBytes: Int
     /// Header fields that take part in matching (none by default) and volatile values left out.
@@ -23,13 +28,14 @@ public struct ReplayConfiguration: Sendable {
 
     public init(
         clock: Clock = .sequence, speed: Double = 1, strict: Bool = false, checkKeys: Bool = true, cors: CORSPolicy = .loopback,
-        maxBodyBytes: Int = 16 << 20, matchHeaders: [String] = [], ignoreParameters: [String] = [], ignoreJSON: [String] = []
+        hosts: HostPolicy = HostPolicy(), maxBodyBytes: Int = 16 << 20, matchHeaders: [String] = [], ignoreParameters: [String] = [], ignoreJSON: [String] = []
     ) {
         self.clock = clock
         self.speed = speed > 0 ? speed : 1
         self.strict = strict
         self.checkKeys = checkKeys
         self.cors = cors
+        self.hosts = hosts
         self.maxBodyBytes = maxBodyBytes
         matching = MatchRules(matchHeaders: matchHeaders, ignoreParameters: ignoreParameters, ignoreJSON: ignoreJSON)
     }
