@@ -36,9 +36,9 @@ import Testing
         let engine = ReplayEngine(archive: ReplayArchive(sessions: []), logger: Self.quiet)
         let channel = try channel(engine)
         let requests =
-            "GET /_replay/status HTTP/1.1\r\nHost: x\r\n\r\n" + "GET /api/nothing HTTP/1.1\r\nHost: x\r\n\r\n"
-            + "POST /_replay/reset HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n"
-            + "GET /_replay/status HTTP/1.1\r\nHost: x\r\n\r\n"
+            "GET /_replay/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + "GET /api/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            + "POST /_replay/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n"
+            + "GET /_replay/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
         try channel.writeInbound(ByteBuffer(string: requests))
         let text = try written(channel)
         #expect(statusLines(text) == ["HTTP/1.1 200 OK", "HTTP/1.1 404 Not Found", "HTTP/1.1 415 Unsupported Media Type", "HTTP/1.1 200 OK"], "\(text)")
@@ -48,7 +48,7 @@ import Testing
     @Test func aClientGoneMidBodyGetsNothingAndCountsNothing() throws {
         let engine = ReplayEngine(archive: ReplayArchive(sessions: []), logger: Self.quiet)
         let channel = try channel(engine)
-        try channel.writeInbound(ByteBuffer(string: "POST /api/chat HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc"))
+        try channel.writeInbound(ByteBuffer(string: "POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nabc"))
         #expect(try written(channel).isEmpty)
         try channel.close().wait()
         let after = try written(channel)
@@ -91,7 +91,7 @@ import Testing
 
     @Test func aStopClosesAnIdleConnectionAtOnce() throws {
         let channel = try channel(ReplayEngine(archive: ReplayArchive(sessions: []), logger: Self.quiet))
-        try channel.writeInbound(ByteBuffer(string: "GET /_replay/status HTTP/1.1\r\nHost: x\r\n\r\n"))
+        try channel.writeInbound(ByteBuffer(string: "GET /_replay/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
         #expect(statusLines(try written(channel)) == ["HTTP/1.1 200 OK"])
         #expect(channel.isActive)
         channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())

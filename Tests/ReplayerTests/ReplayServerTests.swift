@@ -150,7 +150,7 @@ struct ReplayServerTests {
         let long = try await RawSocket.exchange(
             port: server.port,
             bytes: Array(
-                "GET /api/control/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Session-Id: \(String(repeating: "s", count: 300))\r\n\r\n".utf8))
+                "GET /api/control/models HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Session-Id: \(String(repeating: "s", count: 300))\r\n\r\n".utf8))
         let absolute = try await RawSocket.exchange(
             port: server.port,
             bytes: Array(
@@ -165,7 +165,7 @@ struct ReplayServerTests {
         let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
         defer { recording.remove() }
         let (server, _) = try await recording.serve()
-        let answer = try await RawSocket.exchange(port: server.port, bytes: Array("GET /api/state HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n".utf8))
+        let answer = try await RawSocket.exchange(port: server.port, bytes: Array("GET /api/state HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header Line\r\n\r\n".utf8))
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         let status = try await client.send(.GET, server.baseURL + "/_replay/status")
         try await client.shutdown()

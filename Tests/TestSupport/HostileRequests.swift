@@ -23,39 +23,39 @@ public enum HostileRequests {
             name: "Content-Length and Transfer-Encoding together",
             bytes: text(
                 """
-                POST /api/chat HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n\
-                GET \(smuggledPath) HTTP/1.1\r\nHost: x\r\n\r\n
+                POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n\
+                GET \(smuggledPath) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n
                 """), mustBeRefused: true),
         Case(
             name: "two different Content-Lengths",
             bytes: text(
                 """
-                POST /api/chat HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 4\r\nContent-Length: 40\r\n\r\nabcdGET \(smuggledPath) HTTP/1.1\r\n\r\n
+                POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 4\r\nContent-Length: 40\r\n\r\nabcdGET \(smuggledPath) HTTP/1.1\r\n\r\n
                 """), mustBeRefused: true),
-        Case(name: "a negative Content-Length", bytes: text("POST /api/chat HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: -1\r\n\r\n"), mustBeRefused: true),
+        Case(name: "a negative Content-Length", bytes: text("POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: -1\r\n\r\n"), mustBeRefused: true),
         Case(
-            name: "a Content-Length past 2^64", bytes: text("POST /api/chat HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 99999999999999999999999\r\n\r\n"),
+            name: "a Content-Length past 2^64", bytes: text("POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: 99999999999999999999999\r\n\r\n"),
             mustBeRefused: true),
         Case(
             name: "chunk sizes that are not hex",
-            bytes: text("POST /api/chat HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n"), mustBeRefused: true),
+            bytes: text("POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n"), mustBeRefused: true),
         Case(
             name: "a chunk size past 2^64",
-            bytes: text("POST /api/chat HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\nabc\r\n"), mustBeRefused: true),
-        Case(name: "a header line without a colon", bytes: text("GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\nno colon here\r\n\r\n"), mustBeRefused: true),
-        Case(name: "a space before the colon", bytes: text("GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Session-Id : s\r\n\r\n"), mustBeRefused: true),
+            bytes: text("POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\nabc\r\n"), mustBeRefused: true),
+        Case(name: "a header line without a colon", bytes: text("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nno colon here\r\n\r\n"), mustBeRefused: true),
+        Case(name: "a space before the colon", bytes: text("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Session-Id : s\r\n\r\n"), mustBeRefused: true),
         Case(
-            name: "a 200 KB header", bytes: text("GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Huge: \(String(repeating: "h", count: 200_000))\r\n\r\n"),
+            name: "a 200 KB header", bytes: text("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Huge: \(String(repeating: "h", count: 200_000))\r\n\r\n"),
             mustBeRefused: true),
         Case(
-            name: "a 1 MB target", bytes: text("GET /api/health?q=\(String(repeating: "q", count: 1_000_000)) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+            name: "a 1 MB target", bytes: text("GET /api/health?q=\(String(repeating: "q", count: 1_000_000)) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
             mustBeRefused: true),
         Case(
-            name: "10,000 header fields", bytes: text("GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + String(repeating: "X-A: b\r\n", count: 10_000) + "\r\n"),
+            name: "10,000 header fields", bytes: text("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + String(repeating: "X-A: b\r\n", count: 10_000) + "\r\n"),
             mustBeRefused: true),
         Case(name: "HTTP/2 preface on an HTTP/1 port", bytes: text("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), mustBeRefused: true),
-        Case(name: "an unknown HTTP version", bytes: text("GET /api/health HTTP/7.3\r\nHost: x\r\nConnection: close\r\n\r\n"), mustBeRefused: true),
-        Case(name: "a control character in the target", bytes: text("GET /api/he\u{7}alth HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), mustBeRefused: true),
+        Case(name: "an unknown HTTP version", bytes: text("GET /api/health HTTP/7.3\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), mustBeRefused: true),
+        Case(name: "a control character in the target", bytes: text("GET /api/he\u{7}alth HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), mustBeRefused: true),
     ]
 
     private static func text(_ string: String) -> [UInt8] { Array(string.utf8) }

@@ -113,13 +113,16 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
         let origin = requestHead.headers.first(name: "origin")
         let cors = shared.configuration.cors.responseFields(origin: origin)
         if tooLarge {
-            shared.logger.warning("413: \(requestHead.method) \(requestHead.uri) body over \(shared.configuration.maxBodyBytes) bytes")
+            shared.logger.warning("413: \(requestHead.method) \(SecretFields.loggable(requestHead.uri).prefix(300)) body over \(shared.configuration.maxBodyBytes) bytes")
             let message = JSONCoding.encode(["error": "request body larger than \(shared.configuration.maxBodyBytes) bytes"])
             write(HTTPResponseBytes.json(status: 413, reason: "Content Too Large", body: message, extra: cors + [("Connection", "close")]), keepAlive: false, context: context)
             return
         }
         let path = String(requestHead.uri.prefix { $0 != "?" })
-        if let host = requestHead.headers.first(name: "host"), !shared.configuration.hosts.allows(host) {
+        // A target in absolute form comes from a client that uses the replay as its proxy: no
+        // page makes a browser send one, so its Host (the upstream's name) is not checked.
+        let isProxyRequest = requestHead.uri.hasPrefix("http://") || requestHead.uri.hasPrefix("https://")
+        if !isProxyRequest, let host = requestHead.headers.first(name: "host"), !shared.configuration.hosts.allows(host) {
             let message = shared.configuration.hosts.refusal(host)
             shared.logger.warning("403: \(requestHead.method) \(path.prefix(100)): \(message)")
             write(HTTPResponseBytes.json(status: 403, reason: "Forbidden", body: JSONCoding.encode(["error": message]), extra: cors), keepAlive: keepAlive, context: context)
