@@ -32,6 +32,25 @@ import Testing
         ("/api/secrets", #"{"secrets":{"K":"not json-SECRET-9""#, "SECRET-9"),
         ("/api/state?api_key=query-SECRET-10&x=1", "", "query-SECRET-10"),
         ("/api/state?access_token=query-SECRET-11", "", "query-SECRET-11"),
+        // Names in other cases and forms, and `;` as a separator (issue 30, item 6).
+        ("/api/state?API_KEY=upper-SECRET-12", "", "upper-SECRET-12"),
+        ("/api/state?api_key[]=brackets-SECRET-13&x=1", "", "brackets-SECRET-13"),
+        ("/api/state?api_key%5B0%5D=encoded-brackets-SECRET-14", "", "encoded-brackets-SECRET-14"),
+        ("/api/state?a=1;api_key=semicolon-SECRET-15", "", "semicolon-SECRET-15"),
+        ("/api/state?apiKey=camel-SECRET-16", "", "camel-SECRET-16"),
+        ("/api/state?Access-Token=dashed-SECRET-17", "", "dashed-SECRET-17"),
+        // Paths a backend or CDN normalises to /api/secrets.
+        ("/api/x/../secrets", #"{"secrets":{"K":"dotdot-SECRET-18"}}"#, "dotdot-SECRET-18"),
+        ("/api/./secrets", #"{"secrets":{"K":"dot-SECRET-19"}}"#, "dot-SECRET-19"),
+        ("/API/Secrets", #"{"secrets":{"K":"case-SECRET-20"}}"#, "case-SECRET-20"),
+        ("/api/secrets;x", #"{"secrets":{"K":"matrix-SECRET-21"}}"#, "matrix-SECRET-21"),
+        ("/api/%2E%2E/api/secrets", #"{"secrets":{"K":"encoded-dotdot-SECRET-22"}}"#, "encoded-dotdot-SECRET-22"),
+        // Secrets at any depth under a secret key, and the client's camelCase names.
+        ("/api/secrets", #"{"secrets":{"K":{"nested":"object-SECRET-23"}}}"#, "object-SECRET-23"),
+        ("/api/secrets", #"{"secrets":{"K":["array-SECRET-24"]}}"#, "array-SECRET-24"),
+        ("/api/secrets", #"{"Secrets":{"K":"key-case-SECRET-25"}}"#, "key-case-SECRET-25"),
+        ("/api/control/provider-keys", #"{"provider":"openai","apiKey":"camel-body-SECRET-26"}"#, "camel-body-SECRET-26"),
+        ("/api/control/provider-keys", #"{"provider":"openai","api_key":{"value":"nested-body-SECRET-27"}}"#, "nested-body-SECRET-27"),
     ])
     func secretsAreRedactedHoweverTheyAreSpelled(_ target: String, _ body: String, _ secret: String) {
         let redactor = Redactor(key: key)
@@ -42,6 +61,17 @@ import Testing
         let decodedText = (try? JSONCoding.decode(JSONValue.self, from: redacted.request.body)).map { "\($0)" } ?? ""
         #expect(!text.contains(secret) && !decodedText.contains(secret), "\(secret) leaked: \(text)")
         #expect(text.contains("redacted:"))
+    }
+
+    @Test func whatIsNotASecretIsKeptAsSentAndLogsHideSecretParameters() {
+        let redactor = Redactor(key: key)
+        let target = "/api/state?user_state=%7B%22a%22%3A1%7D&client_id=c-1;keyboard=q&API_KEY=v"
+        let redacted = redactor.redact(target: target)
+        #expect(redacted == "/api/state?user_state=%7B%22a%22%3A1%7D&client_id=c-1;keyboard=q&API_KEY=\(redactor.token(for: "v"))")
+        #expect(SecretFields.loggable("/x?apiKey=v;a=1") == "/x?apiKey=redacted;a=1")
+        #expect(SecretFields.canonicalPath("/a/../../b/./c;p/") == "/b/c")
+        let body = #"{"secrets_note":"kept","provider":"openai","secrets":{}}"#
+        #expect(redactor.redact(body: Array(body.utf8), requestPath: "/api/secrets") == Array(body.utf8))
     }
 
     @Test func aRepeatedKeyHasEveryOccurrenceRedactedAndTheRestOfTheBodyKept() {

@@ -35,6 +35,36 @@ public enum QueryString {
         }
     }
 
+    /// The pairs of a raw query as sent, each after the first with the `&` or `;` before it,
+    /// so that joining them gives the query back. A `;` counts as a separator here: some
+    /// backends split there, so a secret behind one must be found.
+    public static func pairs(ofRawQuery query: String) -> [Substring] {
+        var pairs: [Substring] = []
+        var start = query.startIndex
+        for index in query.indices where index != query.startIndex && (query[index] == "&" || query[index] == ";") {
+            pairs.append(query[start..<index])
+            start = index
+        }
+        pairs.append(query[start...])
+        return pairs
+    }
+
+    /// Decoded pairs split at `;` as well as `&` (`pairs(ofRawQuery:)`): where a secret may
+    /// hide behind a `;`, so that what is matched and shown finds it.
+    public static func parametersSplittingSemicolons(of target: String) -> [(name: String, value: String)] {
+        guard let query = rawQuery(of: target), !query.isEmpty else { return [] }
+        return pairs(ofRawQuery: query).compactMap { nameAndValue(ofRawPair: $0) }
+    }
+
+    /// The decoded name and value of a pair from `pairs(ofRawQuery:)` (its leading separator
+    /// dropped); nil for an empty pair.
+    public static func nameAndValue(ofRawPair pair: Substring) -> (name: String, value: String)? {
+        let bare = pair.first == "&" || pair.first == ";" ? pair.dropFirst() : pair
+        guard !bare.isEmpty else { return nil }
+        let parts = bare.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+    }
+
     public static func value(_ name: String, in target: String) -> String? {
         parameters(of: target).first { $0.name == name }?.value
     }

@@ -20,7 +20,8 @@ public struct RedactionRules: Sendable {
 
     /// Header names, compared case-insensitively (stored lower-case).
     public var headers: Set<String>
-    public var queryParameters: Set<String>
+    /// Query parameter names beyond `SecretFields`' own, as `SecretFields.normalizedName`s.
+    public private(set) var queryParameters: Set<String>
     public var bodyPaths: [BodyPath]
 
     /// The design's defaults: App keys, credentials and cookies; the common secret query
@@ -36,14 +37,14 @@ public struct RedactionRules: Sendable {
 
     public init(headers: Set<String>, queryParameters: Set<String>, bodyPaths: [BodyPath]) {
         self.headers = Set(headers.map { $0.lowercased() })
-        self.queryParameters = queryParameters
+        self.queryParameters = Set(queryParameters.map { SecretFields.normalizedName($0) })
         self.bodyPaths = bodyPaths
     }
 
     /// Adds the `--redact-header`, `--redact-param` and `--redact-json` flags' values.
     public mutating func add(headers more: [String] = [], queryParameters moreParameters: [String] = [], bodyPaths morePaths: [String] = []) throws(RecorderError) {
         headers.formUnion(more.map { $0.lowercased() })
-        queryParameters.formUnion(moreParameters)
+        queryParameters.formUnion(moreParameters.map { SecretFields.normalizedName($0) })
         for path in morePaths { bodyPaths.append(try BodyPath(requestPath: nil, path)) }
     }
 }

@@ -38,17 +38,18 @@ public struct Redactor: Sendable {
         return redacted
     }
 
-    /// The target with the values of redacted query parameters replaced (still percent-encoded form).
+    /// The target with the values of redacted query parameters replaced (still percent-encoded
+    /// form), however their names are spelled (`SecretFields.isSecretQueryParameter`) and
+    /// whether pairs are split by `&` or `;`.
     public func redact(target: String) -> String {
-        guard !rules.queryParameters.isEmpty, let query = QueryString.rawQuery(of: target) else { return target }
-        let pairs = query.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = QueryString.parameters(of: "?" + pair).first?.name ?? String(parts[0])
-            guard parts.count == 2, rules.queryParameters.contains(name) else { return String(pair) }
-            let value = QueryString.parameters(of: "?" + pair).first?.value ?? ""
-            return "\(parts[0])=\(token(for: value))"
+        guard let query = QueryString.rawQuery(of: target) else { return target }
+        let pairs = QueryString.pairs(ofRawQuery: query).map { pair -> String in
+            guard let (name, value) = QueryString.nameAndValue(ofRawPair: pair), SecretFields.isSecretQueryParameter(name, more: rules.queryParameters),
+                let equals = pair.firstIndex(of: "="), !Self.isToken(value)
+            else { return String(pair) }
+            return pair[...equals] + token(for: value)
         }
-        return QueryString.path(of: target) + "?" + pairs.joined(separator: "&")
+        return QueryString.path(of: target) + "?" + pairs.joined()
     }
 
     /// The body with every string at a redacted JSON path replaced by its token, however it
@@ -57,7 +58,7 @@ public struct Redactor: Sendable {
     /// token: the backend would refuse it, and nothing in it may leak.
     public func redact(body: [UInt8], requestPath: String) -> [UInt8] {
         guard !body.isEmpty, !rules.bodyPaths.isEmpty else { return body }
-        let path = Self.normalizedPath(requestPath)
+        let path = SecretFields.canonicalPath(requestPath)
         let paths = rules.bodyPaths.filter { $0.requestPath == nil || $0.requestPath == path }
         guard !paths.isEmpty else { return body }
         guard let scanned = JSONStringSpans(body) else { return Array(token(for: String(decoding: body, as: UTF8.self)).utf8) }
@@ -74,14 +75,6 @@ public struct Redactor: Sendable {
             redacted = Self.replacing(Array(value.utf8), with: Array(token(for: value).utf8), in: redacted)
         }
         return redacted
-    }
-
-    /// The path the backend serves: percent-decoded, `//` collapsed, no trailing `/`, so that
-    /// `/api//secrets/`, `/api/%73ecrets` and an absolute-form target meet the rules for `/api/secrets`.
-    static func normalizedPath(_ path: String) -> String {
-        let decoded = QueryString.decodePath(QueryString.target(ofURI: path))
-        let steps = decoded.split(separator: "/", omittingEmptySubsequences: true)
-        return "/" + steps.joined(separator: "/")
     }
 
     static func replacing(_ pattern: [UInt8], with replacement: [UInt8], in bytes: [UInt8]) -> [UInt8] {

@@ -8,9 +8,9 @@ extension RequestKey {
     func hidingSecrets(tokens: SecretTokens) -> RequestKey {
         guard var shown = unmasked else { return self }
         let hide = { (value: String) in SecretTokens.isToken(value) ? value : tokens.token(for: value) ?? "redacted" }
-        shown.parameters = shown.parameters.map { SecretFields.queryParameters.contains($0.name) ? Parameter(name: $0.name, value: hide($0.value)) : $0 }
+        shown.parameters = shown.parameters.map { SecretFields.isSecretQueryParameter($0.name) ? Parameter(name: $0.name, value: hide($0.value)) : $0 }
         shown.headers = shown.headers.map { SecretFields.headers.contains($0.name) ? Parameter(name: $0.name, value: hide($0.value)) : $0 }
-        let paths = SecretFields.bodyPaths.filter { $0.requestPath == path }.map(\.path)
+        let paths = SecretFields.bodyPaths(forRequestPath: path)
         if !paths.isEmpty, let json = CanonicalJSON.value(shown.body) {
             shown.body = String(decoding: JSONCoding.encode(json.replacingStrings(at: paths, with: hide)), as: UTF8.self)
         }

@@ -46,12 +46,12 @@ public struct RequestKey: Hashable, Sendable, CustomStringConvertible {
         self.method = method.uppercased()
         let path = QueryString.path(of: target)
         self.path = path
-        let sentParameters: [Parameter] = QueryString.parameters(of: target).compactMap { parameter in
+        let sentParameters: [Parameter] = QueryString.parametersSplittingSemicolons(of: target).compactMap { parameter in
             guard !rules.ignoredParameters.contains(parameter.name) else { return nil }
             return Parameter(name: parameter.name, value: CanonicalJSON.canonical(parameter.value, removing: rules.paths(inParameter: parameter.name)))
         }.sorted()
-        parameters = sentParameters.map { SecretFields.queryParameters.contains($0.name) ? Parameter(name: $0.name, value: Self.secretValue) : $0 }.sorted()
-        let secretPaths = SecretFields.bodyPaths.filter { $0.requestPath == path }.map(\.path)
+        parameters = sentParameters.map { SecretFields.isSecretQueryParameter($0.name) ? Parameter(name: $0.name, value: Self.secretValue) : $0 }.sorted()
+        let secretPaths = SecretFields.bodyPaths(forRequestPath: path)
         let sentBody = CanonicalJSON.canonical(body, removing: rules.ignoredPaths)
         self.body = secretPaths.isEmpty ? sentBody : CanonicalJSON.canonical(body, removing: rules.ignoredPaths, masking: secretPaths, with: Self.secretValue)
         let sentHeaders: [Parameter] =
