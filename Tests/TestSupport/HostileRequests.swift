@@ -41,7 +41,8 @@ public enum HostileRequests {
             bytes: text("POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n"), mustBeRefused: true),
         Case(
             name: "a chunk size past 2^64",
-            bytes: text("POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\nabc\r\n"), mustBeRefused: true),
+            bytes: text("POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\nabc\r\n"), mustBeRefused: true
+        ),
         Case(name: "a header line without a colon", bytes: text("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nno colon here\r\n\r\n"), mustBeRefused: true),
         Case(name: "a space before the colon", bytes: text("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Session-Id : s\r\n\r\n"), mustBeRefused: true),
         Case(
@@ -51,7 +52,8 @@ public enum HostileRequests {
             name: "a 1 MB target", bytes: text("GET /api/health?q=\(String(repeating: "q", count: 1_000_000)) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
             mustBeRefused: true),
         Case(
-            name: "10,000 header fields", bytes: text("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + String(repeating: "X-A: b\r\n", count: 10_000) + "\r\n"),
+            name: "10,000 header fields",
+            bytes: text("GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + String(repeating: "X-A: b\r\n", count: 10_000) + "\r\n"),
             mustBeRefused: true),
         Case(name: "HTTP/2 preface on an HTTP/1 port", bytes: text("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), mustBeRefused: true),
         Case(name: "an unknown HTTP version", bytes: text("GET /api/health HTTP/7.3\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), mustBeRefused: true),
