@@ -85,6 +85,25 @@ import Testing
             body: String(buffer: body))
     }
 
+    @Test(.timeLimit(.minutes(5)))
+    func aSessionWhoseIdNeedsPercentEncodingHasItsPages() async throws {
+        let fixture = try await RecordingFixture.start(recorderID: "odd-id")
+        defer { fixture.remove() }
+        let session = "thread #1 ?&%/+" + UUID().uuidString
+        try await Self.send(fixture, "POST", "/api/chat?message=hello", session: session)
+        for _ in 0..<12 { try await Self.send(fixture, "GET", "/api/state", session: session) }
+        try await fixture.stop()
+        let server = try await ArchiveBrowser(root: fixture.root, databaseLocation: fixture.root + "/index.sqlite", refreshInterval: nil, logger: Self.quiet())
+            .start()
+        let encoded = session.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let page = try await get(server.baseURL + "/sessions/\(encoded)?format=json")
+        let exchange = try await get(server.baseURL + "/sessions/\(encoded)/exchanges/1")
+        await server.stop()
+        #expect(page.status == 200, "\(page.body.prefix(300))")
+        #expect(((page.json as? [String: Any])?["transcript"] as? [String: Any])?["session_id"] as? String == session, "\(page.body.prefix(300))")
+        #expect(exchange.status == 200)
+    }
+
     @Test(.timeLimit(.minutes(5)), arguments: IndexBackend.allCases)
     func everyPageAndItsJSONForARecordedArchive(_ backend: IndexBackend) async throws {
         try await withBrowser(backend: backend) { base, recorded in

@@ -31,6 +31,12 @@ struct BrowserRoutes: Sendable {
         QueryString.value(name, in: request.uri.description)
     }
 
+    /// A path parameter as the client meant it: percent-decoded (links encode what an id
+    /// holds beyond letters, digits and `-._~`).
+    static func pathParameter(_ name: String, _ context: BasicRequestContext) -> String? {
+        context.parameters.get(name).map(QueryString.decodePath)
+    }
+
     private var indexed: String? { try? data.queries.lastIndexed() }
 
     private func walletsPage(_ request: Request) throws -> Response {
@@ -39,7 +45,7 @@ struct BrowserRoutes: Sendable {
     }
 
     private func walletPage(_ request: Request, _ context: BasicRequestContext) throws -> Response {
-        let text = context.parameters.get("wallet") ?? ""
+        let text = Self.pathParameter("wallet", context) ?? ""
         guard let wallet = WalletAddress(text) else { throw BrowserProblem.notFound("\(text.prefix(100)) is not a wallet address (0x and 40 hex digits).") }
         guard let model = try data.wallet(wallet.value) else { throw BrowserProblem.notFound("No thread of wallet \(wallet.value) is indexed.") }
         return wantsJSON(request) ? BrowserResponse.json(model) : BrowserResponse.page(Pages.wallet(model), title: wallet.value, indexed: indexed)
@@ -54,8 +60,8 @@ struct BrowserRoutes: Sendable {
 
     private func exchangePage(_ request: Request, _ context: BasicRequestContext) throws -> Response {
         let session = try sessionID(context)
-        guard let sequence = context.parameters.get("sequence").flatMap({ Int($0) }), let model = try data.exchange(session: session, sequence: sequence) else {
-            throw BrowserProblem.notFound("Session \(session) has no exchange \(context.parameters.get("sequence")?.prefix(20) ?? "").")
+        guard let sequence = Self.pathParameter("sequence", context).flatMap({ Int($0) }), let model = try data.exchange(session: session, sequence: sequence) else {
+            throw BrowserProblem.notFound("Session \(session) has no exchange \(Self.pathParameter("sequence", context)?.prefix(20) ?? "").")
         }
         return wantsJSON(request) ? BrowserResponse.json(model) : BrowserResponse.page(Pages.exchange(model), title: model.request.line, indexed: indexed)
     }
@@ -110,7 +116,7 @@ struct BrowserRoutes: Sendable {
     /// The session id of the route: at most 512 characters, no control characters (it is only
     /// ever looked up in the index, never used as a path).
     private func sessionID(_ context: BasicRequestContext) throws -> String {
-        let session = context.parameters.get("session") ?? ""
+        let session = Self.pathParameter("session", context) ?? ""
         guard !session.isEmpty, session.count <= 512, !session.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
             throw BrowserProblem.notFound("That is not a session id.")
         }
