@@ -160,6 +160,21 @@ struct ReplayServerTests {
         #expect(absolute.hasPrefix("HTTP/1.1 200") && absolute.contains("X-Aomi-Replay: hit"), "\(absolute.prefix(300))")
     }
 
+    @Test("a body declared over the limit is a 413 at once, without waiting for it", .timeLimit(.minutes(2)))
+    func oversizedDeclaredBodies() async throws {
+        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
+        defer { recording.remove() }
+        let (server, _) = try await recording.serve()
+        for length in ["9000000000", "90000000", String(Int64.max)] {
+            let answer = try await RawSocket.exchange(
+                port: server.port, bytes: Array("POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(length)\r\n\r\nabc".utf8))
+            #expect(answer.hasPrefix("HTTP/1.1 413") && answer.contains("larger than"), "\(length): \(answer.prefix(200))")
+        }
+        let status = try await HTTPClient.shared.send(.GET, server.baseURL + "/_replay/status")
+        await server.stop()
+        #expect(status.status == 200, "the server goes on serving")
+    }
+
     @Test("a malformed request gets 400 and the server goes on serving")
     func malformedRequest() async throws {
         let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)

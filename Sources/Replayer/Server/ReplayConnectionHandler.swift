@@ -20,14 +20,25 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
     private var stream: (session: String, sink: Int)?
     /// The server is stopping: the connection closes once the answer in flight is written.
     private var stopping = false
+    /// A request declared a body over the limit: it is refused, and nothing more is read.
+    private var refusedEarly = false
 
     init(shared: ReplayShared) {
         self.shared = shared
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !refusedEarly else { return }
         switch unwrapInboundIn(data) {
         case let .head(requestHead):
+            if let declared = requestHead.headers.first(name: "content-length").flatMap({ Int($0) }), declared > shared.configuration.maxBodyBytes {
+                // Answered (413) at once and the connection closed: waiting for a body this large
+                // would hold the client for nothing.
+                refusedEarly = true
+                waiting.append((requestHead, [], true))
+                answerNext(context: context)
+                return
+            }
             head = requestHead
             body = nil
             bodyTooLarge = false
