@@ -27,7 +27,8 @@ public struct ApplicationServer: RunningServer {
         let (bound, continuation) = AsyncThrowingStream.makeStream(of: Int.self)
         let app = Application(
             router: router,
-            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
+            server: try tls.map { try .tls(.http1(additionalChannelHandlers: [BadRequestCloser()]), tlsConfiguration: $0) }
+                ?? .http1(additionalChannelHandlers: [BadRequestCloser()]),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? port) },
             logger: logger

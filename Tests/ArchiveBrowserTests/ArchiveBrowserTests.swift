@@ -85,6 +85,18 @@ import Testing
             body: String(buffer: body))
     }
 
+    @Test(.timeLimit(.minutes(2)))
+    func anOversizedRequestLineIsA400AndTheConnectionCloses() async throws {
+        try await withBrowser { base, _ in
+            let port = try #require(Int(base.split(separator: ":").last ?? ""))
+            // The whole line is sent while the server answers: it must close, or the sender blocks on a full socket.
+            let answer = try await RawSocket.exchange(
+                port: port, bytes: Array("GET /\(String(repeating: "a", count: 8 << 20)) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
+            #expect(answer.isEmpty || answer.hasPrefix("HTTP/1.1 400"), "\(answer.prefix(200))")
+            #expect(try await get(base + "/").status == 200, "the server goes on serving")
+        }
+    }
+
     @Test(.timeLimit(.minutes(5)))
     func aSessionWhoseIdNeedsPercentEncodingHasItsPages() async throws {
         let fixture = try await RecordingFixture.start(recorderID: "odd-id")
