@@ -27,6 +27,9 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print only the summaries, not one line per record.")
     var summaryOnly = false
 
+    @Flag(help: "With --repair: remove a file that holds no intact record (without it, such a file is left as it is and named).")
+    var discardUnreadable = false
+
     func run() throws {
         let inspector = WARCInspector(extraFields: [AomiField.sessionID, AomiField.wallet])
         let output = JSONLinesWriter()
@@ -36,7 +39,7 @@ struct InspectCommand: ParsableCommand {
             var path = file
             do {
                 if repair {
-                    guard let report = try ArchiveFiles.repairUnlessWritten(file) else {
+                    guard let report = try ArchiveFiles.repairUnlessWritten(file, removingUnreadable: discardUnreadable) else {
                         throw InspectFailure(path: file, reason: "is being written by a running recorder (it holds its lock under .recorders): not repaired")
                     }
                     printRepair(report, output: output)

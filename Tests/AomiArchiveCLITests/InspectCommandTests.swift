@@ -83,6 +83,22 @@ import WARC
         #expect(FileManager.default.fileExists(atPath: path))
     }
 
+    @Test func aFileWithNoIntactRecordIsRemovedOnlyWhenAskedTo() async throws {
+        let folder = try folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/20261205T000000Z-gone-00001.warc.gz"
+        try Data([0x1F, 0x8B, 0x08, 0x00] + Array(repeating: 0x41, count: 200)).write(to: URL(fileURLWithPath: path))
+
+        let kept = try await CommandRunner.run(["inspect", "--repair", path])
+        #expect(kept.status == 2, "\(kept.standardOutput)")
+        #expect(kept.standardError.contains("holds no intact record") && kept.standardError.contains("--discard-unreadable"), "\(kept.standardError)")
+        #expect(FileManager.default.fileExists(atPath: path), "nothing is removed unasked")
+
+        let removed = try await CommandRunner.run(["inspect", "--repair", "--discard-unreadable", path])
+        #expect(removed.standardOutput.contains("removed: no intact record"), "\(removed.standardOutput)\(removed.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
     @Test func aMissingFileIsExitStatusTwoWithItsName() async throws {
         let result = try await CommandRunner.run(["inspect", "/nonexistent/x.warc.gz"])
         #expect(result.status == 2)

@@ -66,14 +66,14 @@ public enum ArchiveFiles {
     /// Repairs one file as `repairOpenFiles` does, unless a running recorder writes it: nil
     /// then, and the file is untouched. The file's root is the folder above its wallet folder
     /// (where a recorder keeps `.recorders`).
-    public static func repairUnlessWritten(_ path: String) throws -> WARCRepairReport? {
+    public static func repairUnlessWritten(_ path: String, removingUnreadable: Bool = true) throws -> WARCRepairReport? {
         let root = ((path as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
-        return try RecorderLock.whenWriterStopped(of: path, root: root) { try repair(path) }
+        return try RecorderLock.whenWriterStopped(of: path, root: root) { try repair(path, removingUnreadable: removingUnreadable) }
     }
 
     /// Repairs one file as `repairOpenFiles` does.
-    public static func repair(_ path: String) throws -> WARCRepairReport {
-        try WARCFileRepair.repair(path: path, finalSegmentFields: [(AomiField.streamEnd, StreamEnd.error.rawValue)])
+    public static func repair(_ path: String, removingUnreadable: Bool = true) throws -> WARCRepairReport {
+        try WARCFileRepair.repair(path: path, finalSegmentFields: [(AomiField.streamEnd, StreamEnd.error.rawValue)], removingUnreadable: removingUnreadable)
     }
 }
 

@@ -8,11 +8,16 @@ import Foundation
 public enum WARCFileRepair {
     /// Repairs one file. A file that is not `.open` is cut and completed in place.
     ///
-    /// - Parameter finalSegmentFields: extra fields for the segments added to end streams.
+    /// - Parameters:
+    ///   - finalSegmentFields: extra fields for the segments added to end streams.
+    ///   - removingUnreadable: a file with no intact record is removed (what the start-up
+    ///     repair does with a torn `.open` file); false: it is left as it is and the repair
+    ///     throws `WARCRepairRefusal.nothingIntact`, so a person decides.
     public static func repair(
         path: String,
         finalSegmentFields: [(String, String)] = [],
-        compressionLevel: Int32 = 6
+        compressionLevel: Int32 = 6,
+        removingUnreadable: Bool = true
     ) throws -> WARCRepairReport {
         // No compaction or other repair rewrites the file meanwhile.
         guard let lock = try WARCRewriteLock(path: path) else {
@@ -25,12 +30,14 @@ public enum WARCFileRepair {
             originalPath: path, repairedPath: nil, intactRecords: scan.records,
             bytesCut: scan.fileSize - cutAt, closedSegmentOrigins: [], damage: scan.damage)
         guard scan.records > 0 else {
+            guard removingUnreadable else { throw WARCRepairRefusal.nothingIntact(path: path, bytes: scan.fileSize) }
             try removeFile(path)
             return report
         }
         if scan.damage.contains(where: { $0.offset < cutAt }) {
             guard scan.intactRanges.contains(where: { range in !scan.damage.contains { $0.offset == range.offset } }) else {
                 // Every record shares its gzip member with damage: nothing whole is left.
+                guard removingUnreadable else { throw WARCRepairRefusal.nothingIntact(path: path, bytes: scan.fileSize) }
                 try removeFile(path)
                 report.intactRecords = 0
                 return report
@@ -204,5 +211,18 @@ public enum WARCFileRepair {
 
     private static func removeFile(_ path: String) throws {
         guard unlink(path) == 0 else { throw WARCWriterError.io(path: path, operation: "remove", errno: errno) }
+    }
+}
+
+/// A repair that was not done because it would only destroy.
+public enum WARCRepairRefusal: Error, Sendable, CustomStringConvertible {
+    /// Nothing in the file reads as a whole record: a repair would remove it.
+    case nothingIntact(path: String, bytes: Int64)
+
+    public var description: String {
+        switch self {
+        case let .nothingIntact(path, bytes):
+            "\(path) holds no intact record in its \(bytes) bytes: a repair would remove it, so it is left as it is (give --discard-unreadable to remove it)"
+        }
     }
 }
