@@ -58,13 +58,23 @@ struct IndexCommand: ParsableCommand {
         for damage in report.damage {
             FileHandle.standardError.write(Data("damage: \(damage)\n".utf8))
         }
+        for damage in report.knownDamage {
+            FileHandle.standardError.write(Data("damage (found before, the file is unchanged): \(damage)\n".utf8))
+        }
         print(
             String(
                 format: "indexed %d records (%d new or changed messages, %d events)%@ from %d of %d files in %.2f s (%.0f records/s) into %@%@",
                 report.recordsLoaded, report.messagesWritten, report.eventsWritten,
                 report.recordsRelocated > 0 ? ", moved \(report.recordsRelocated) compacted records" : "", report.filesRead, report.filesSeen, report.seconds,
-                report.recordsPerSecond, path, report.damage.isEmpty ? "" : "; \(report.damage.count) damaged places"))
-        if !report.damage.isEmpty { throw ExitCode(1) }
+                report.recordsPerSecond, path, Self.damageNote(report)))
+        if !report.damage.isEmpty || !report.knownDamage.isEmpty { throw ExitCode(1) }
+    }
+
+    /// `; 2 damaged places` (and how many of them earlier runs found), or nothing.
+    static func damageNote(_ report: IndexRunReport) -> String {
+        let count = report.damage.count + report.knownDamage.count
+        guard count > 0 else { return "" }
+        return "; \(count) damaged places" + (report.knownDamage.isEmpty ? "" : " (\(report.knownDamage.count) found by an earlier run)")
     }
 
     /// `indexing: 42% (3/7 files, 12,345 records, 80.1 MB/s, about 12 s left)`.

@@ -254,6 +254,11 @@ import WARC
         let counts = try ArchiveQueries(database: try ArchiveDatabase.openExisting(location: indexLocation)).counts()
         #expect(counts["damage"] == 1)
         #expect(counts["records"] == others + intact.count - 1, "every record but the damaged one")
+        #expect(run.knownDamage.isEmpty)
+        // A second run reads nothing of the unchanged file, and still says it is damaged.
+        let again = try index(recorded.root, into: indexLocation)
+        #expect(again.recordsLoaded == 0 && again.damage.isEmpty)
+        #expect(again.knownDamage.map(\.offset) == [victim.offset] && again.knownDamage.first?.file == file, "\(again.knownDamage)")
     }
 }
 

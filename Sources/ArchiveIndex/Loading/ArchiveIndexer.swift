@@ -36,8 +36,17 @@ public final class ArchiveIndexer {
                 try run(&store, files: files, report: &report, started: started, progress: progress)
             }
         }
+        report.knownDamage = try knownDamage(in: files, besides: report.damage)
         report.seconds = Self.seconds(since: started)
         return report
+    }
+
+    /// Damage that earlier runs stored for files still under the root, other than what this
+    /// run found again: a damaged file that did not change is read no more, but is still damaged.
+    private func knownDamage(in files: [ArchiveFile], besides found: [WARCDamage]) throws(IndexError) -> [WARCDamage] {
+        let paths = Set(files.map(\.path))
+        let foundPlaces = Set(found.map { "\($0.file) \($0.offset)" })
+        return try ArchiveQueries(database: database).damage().filter { paths.contains($0.file) && !foundPlaces.contains("\($0.file) \($0.offset)") }
     }
 
     private func run<Store: LoadStore>(

@@ -13,6 +13,8 @@ public struct IndexRunReport: Sendable {
     /// Compressed bytes read.
     public var bytesRead: Int64 = 0
     public var damage: [WARCDamage] = []
+    /// Damage found by earlier runs in files this run found unchanged (so did not read again).
+    public var knownDamage: [WARCDamage] = []
     /// PostgreSQL: files with something new that another indexer was reading (claimed), left to it.
     public var filesLeftToOthers = 0
     public var seconds = 0.0

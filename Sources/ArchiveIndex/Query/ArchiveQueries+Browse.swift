@@ -1,4 +1,5 @@
 import GRDB
+import WARC
 
 /// One wallet of the index, as the archive browser's first page lists it.
 public struct WalletListing: Sendable, Codable, Equatable {
@@ -76,6 +77,17 @@ extension ArchiveQueries {
     }
 
     /// When the index last loaded anything (the newest `indexed_at` of its files).
+    /// Every damaged place the index holds, with its file's path as last read.
+    public func damage() throws(IndexError) -> [WARCDamage] {
+        try database.rows(
+            "SELECT f.path AS path, d.\"offset\" AS place, d.length AS length, d.kind AS kind, d.reason AS reason FROM damage d JOIN files f ON f.id = d.file_id ORDER BY f.path, d.\"offset\""
+        ).map { row in
+            WARCDamage(
+                file: row.string("path") ?? "", offset: Int64(row.int("place") ?? 0), length: Int64(row.int("length") ?? 0),
+                kind: row.string("kind").flatMap(WARCDamage.Kind.init(rawValue:)) ?? .garbage, reason: row.string("reason") ?? "")
+        }
+    }
+
     public func lastIndexed() throws(IndexError) -> String? {
         try database.rows("SELECT max(indexed_at) AS newest FROM files").first?.string("newest")
     }
