@@ -59,25 +59,35 @@ public enum TLSDiagnosis {
         case .validCertificate:
             return nil
         case let .couldNotValidate(failures):
-            return summary(of: failures.map { "\($0.policyFailureReason)" }, leaf: leaf, host: host)
+            return summary(of: failures.map { "\($0.policyFailureReason)" }, leaf: leaf, chains: failures.map { Array($0.chain) }, host: host)
         }
     }
 
-    private static func summary(of reasons: [String], leaf: Certificate, host: String) -> String {
+    /// In words; an expiry names the certificate it is about: the server's, or that of a CA
+    /// in its chain (the leaf is often fine when its CA has lapsed).
+    private static func summary(of reasons: [String], leaf: Certificate, chains: [[Certificate]], host: String) -> String {
         let stamp = ISO8601DateFormatter()
+        let now = Date()
+        let candidates = [leaf] + chains.flatMap { $0 }
         if reasons.isEmpty {
             return "the certificate (\(leaf.issuer)) is not signed by a CA this process trusts (the system's or --upstream-ca)"
         }
         if reasons.contains(where: { $0.contains("has expired") }) {
-            return "the certificate has expired (valid until \(stamp.string(from: leaf.notValidAfter)))"
+            let expired = candidates.first { $0.notValidAfter < now } ?? leaf
+            return "\(name(of: expired, leaf: leaf)) has expired (valid until \(stamp.string(from: expired.notValidAfter)))"
         }
         if reasons.contains(where: { $0.contains("not yet valid") }) {
-            return "the certificate is not valid yet (valid from \(stamp.string(from: leaf.notValidBefore)))"
+            let early = candidates.first { $0.notValidBefore > now } ?? leaf
+            return "\(name(of: early, leaf: leaf)) is not valid yet (valid from \(stamp.string(from: early.notValidBefore)))"
         }
         if reasons.contains(where: { $0.contains("SAN") || $0.contains("ommon name") }) {
             return "the certificate is not valid for \(host)"
         }
         return "the certificate was refused: " + reasons.joined(separator: "; ")
+    }
+
+    private static func name(of certificate: Certificate, leaf: Certificate) -> String {
+        certificate == leaf ? "the certificate" : "the certificate of its issuing CA (\(certificate.subject))"
     }
 }
 

@@ -74,7 +74,7 @@ import WARC
 
     /// Each broken upstream gets the documented 502 with a JSON body naming the cause, a
     /// recorded failure, and a proxy that goes on serving.
-    @Test(.timeLimit(.minutes(5)), arguments: ["unknown CA", "expired", "wrong host name", "plain HTTP", "handshake refused"])
+    @Test(.timeLimit(.minutes(5)), arguments: ["unknown CA", "expired", "expired CA", "wrong host name", "plain HTTP", "handshake refused"])
     func aTLSFailureIsA502NamingItsCause(_ failure: String) async throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
@@ -86,7 +86,10 @@ import WARC
             expected = "not signed by a CA"
         case "expired":
             server = try await simulator(certificates.expired)
-            expected = "has expired"
+            expected = "the certificate has expired"
+        case "expired CA":
+            server = try await simulator(certificates.issuedByExpiredCA)
+            expected = "the certificate of its issuing CA (CN=aomi-archive lapsed CA) has expired"
         case "wrong host name":
             server = try await simulator(certificates.wrongHost)
             expected = "not valid for"
@@ -100,7 +103,8 @@ import WARC
             server = try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router(), tls: old)
             expected = "refused the TLS handshake"
         }
-        let proxy = try await RecordingFixture.start(upstream: "https://127.0.0.1:\(server.port)", tls: try UpstreamTLS(caFiles: [certificates.caFile]))
+        let proxy = try await RecordingFixture.start(
+            upstream: "https://127.0.0.1:\(server.port)", tls: try UpstreamTLS(caFiles: [certificates.caFile, certificates.expiredCAFile]))
         defer { proxy.remove() }
         var answers: [(status: UInt, error: String)] = []
         for _ in 0..<2 {

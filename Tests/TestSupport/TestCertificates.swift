@@ -21,6 +21,10 @@ public struct TestCertificates: Sendable {
     public let wrongHost: Pair
     /// Signed by a second CA that is not in `caFile`.
     public let unknownCA: Pair
+    /// A CA whose own certificate has expired (give it as a second `--upstream-ca`), and a
+    /// server certificate, valid itself, that it signed.
+    public let expiredCAFile: String
+    public let issuedByExpiredCA: Pair
 
     public static func make() throws -> TestCertificates {
         let folder = NSTemporaryDirectory() + "aomi-tls-\(UUID().uuidString.prefix(8))"
@@ -28,14 +32,18 @@ public struct TestCertificates: Sendable {
         let now = Date()
         let ca = try Authority(name: "aomi-archive test CA", now: now)
         let stranger = try Authority(name: "a CA nobody trusts", now: now)
+        let lapsed = try Authority(name: "aomi-archive lapsed CA", from: now - 86_400 * 10, until: now - 86_400)
         try ca.certificate.serializeAsPEM().pemString.write(toFile: folder + "/ca.pem", atomically: true, encoding: .utf8)
+        try lapsed.certificate.serializeAsPEM().pemString.write(toFile: folder + "/lapsed-ca.pem", atomically: true, encoding: .utf8)
         let local: [GeneralName] = [.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))]
         return TestCertificates(
             folder: folder, caFile: folder + "/ca.pem",
             good: try ca.issue("good", names: local, from: now - 3600, until: now + 86_400, into: folder),
             expired: try ca.issue("expired", names: local, from: now - 2 * 86_400, until: now - 86_400, into: folder),
             wrongHost: try ca.issue("wrong-host", names: [.dnsName("wrong.example")], from: now - 3600, until: now + 86_400, into: folder),
-            unknownCA: try stranger.issue("unknown-ca", names: local, from: now - 3600, until: now + 86_400, into: folder))
+            unknownCA: try stranger.issue("unknown-ca", names: local, from: now - 3600, until: now + 86_400, into: folder),
+            expiredCAFile: folder + "/lapsed-ca.pem",
+            issuedByExpiredCA: try lapsed.issue("lapsed-ca-leaf", names: local, from: now - 3600, until: now + 86_400, into: folder))
     }
 
     public func remove() {
@@ -48,10 +56,14 @@ public struct TestCertificates: Sendable {
         let certificate: Certificate
 
         init(name commonName: String, now: Date) throws {
+            try self.init(name: commonName, from: now - 86_400 * 3, until: now + 86_400 * 3)
+        }
+
+        init(name commonName: String, from: Date, until: Date) throws {
             name = try DistinguishedName { CommonName(commonName) }
             certificate = try Certificate(
                 version: .v3, serialNumber: .init(), publicKey: .init(key.publicKey),
-                notValidBefore: now - 86_400 * 3, notValidAfter: now + 86_400 * 3, issuer: name, subject: name,
+                notValidBefore: from, notValidAfter: until, issuer: name, subject: name,
                 signatureAlgorithm: .ecdsaWithSHA256,
                 extensions: try Certificate.Extensions {
                     Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
