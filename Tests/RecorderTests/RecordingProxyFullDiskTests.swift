@@ -5,6 +5,7 @@ import HTTPServing
 import Hummingbird
 import NIOCore
 import Recorder
+import Synchronization
 import TestSupport
 import Testing
 import WARC
@@ -111,6 +112,11 @@ struct RecordingProxyFullDiskTests {
         let refused = try await proxy.get("/api/sessions?public_key=0x" + String(repeating: "d", count: 40))
         #expect(refused.status == 503 && refused.recorded == "no")
         #expect(refused.body.contains("could not be recorded"))
+        // Now that writes are known to fail, a request is not forwarded at all.
+        let listsBefore = upstream.threadLists.count
+        let heldBack = try await proxy.get("/api/sessions?public_key=0x" + String(repeating: "d", count: 40))
+        #expect(heldBack.status == 503 && heldBack.recorded == "no", "\(heldBack.body)")
+        #expect(upstream.threadLists.count == listsBefore, "a request is not forwarded while writes fail")
         var again = HTTPClientRequest(url: proxy.server.baseURL + "/api/updates")
         again.headers.add(name: "X-Session-Id", value: "streaming-2")
         again.headers.add(name: "X-Padding", value: randomText(16_000))
@@ -125,8 +131,13 @@ struct RecordingProxyFullDiskTests {
         _ = try await readOnly.body.collect(upTo: 1 << 20)
 
         disk.free()
+        // The first request after space returns is held back too; recording its refusal shows writes work again.
+        let held = try await proxy.get("/api/sessions?public_key=0x" + String(repeating: "d", count: 40))
+        #expect(held.status == 503 && held.recorded == nil && held.body.contains("not forwarded"), "\(held.body)")
+        #expect(upstream.threadLists.count == listsBefore)
         let accepted = try await proxy.get("/api/sessions?public_key=0x" + String(repeating: "d", count: 40))
         #expect(accepted.status == 200 && accepted.recorded == nil)
+        #expect(upstream.threadLists.count == listsBefore + 1)
         let closed = try await proxy.stop()
         await upstream.server.stop()
         for file in closed {
@@ -145,12 +156,23 @@ struct RecordingProxyFullDiskTests {
 struct DiskTestUpstream {
     let server: ApplicationServer
     private let gate: AsyncStream<Void>.Continuation
+    /// Thread lists it answered: what reached it.
+    let threadLists: Counter
+
+    /// A count shared with the upstream's handlers.
+    final class Counter: Sendable {
+        private let value = Atomic<Int>(0)
+        func add() { value.add(1, ordering: .relaxed) }
+        var count: Int { value.load(ordering: .relaxed) }
+    }
 
     static func start() async throws -> DiskTestUpstream {
         let (opened, gate) = AsyncStream.makeStream(of: Void.self)
+        let threadLists = Counter()
         let router = Router()
         router.get("/api/sessions") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "[]")))
+            threadLists.add()
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "[]")))
         }
         router.get("/blob") { request, _ in
             let size = min(Int(request.uri.queryParameters["n"].map(String.init) ?? "0") ?? 0, 1 << 20)
@@ -170,7 +192,7 @@ struct DiskTestUpstream {
                     try await writer.finish(nil)
                 })
         }
-        return DiskTestUpstream(server: try await ApplicationServer.start(router: router), gate: gate)
+        return DiskTestUpstream(server: try await ApplicationServer.start(router: router), gate: gate, threadLists: threadLists)
     }
 
     func openGate() { gate.yield() }

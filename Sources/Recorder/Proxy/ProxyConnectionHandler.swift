@@ -119,6 +119,13 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
             current.timeout = loop.scheduleTask(in: TimeAmount(shared.configuration.upstreamTimeout)) { [self] in upstreamTimedOut() }
         }
         exchange = current
+        if shared.configuration.requireRecording, shared.recorder.statistics.mayBeFailing {
+            // The backend must not act on what cannot be recorded: while writes fail, a request
+            // is answered 503 without being forwarded. Its refusal is recorded, and that write
+            // is what tells that recording works again (the next request goes through).
+            answerInsteadOfUpstream(Self.notForwarded, reason: "not forwarded: writes to the archive were failing")
+            return
+        }
         sendUpstream(.head(ProxyHeaders.upstreamHead(head, host: shared.upstream.hostHeader)))
     }
 
@@ -495,6 +502,12 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         if withBody { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil) }
         endResponse(keepAlive: keepAlive)
     }
+
+    /// The 503 of `requireRecording` for a request held back while writes fail.
+    private static let notForwarded = APIError(
+        status: 503,
+        "not forwarded: writes to the archive are failing and this recorder runs with --require-recording; nothing reached the backend, retry once recording works again (GET /_recorder/health)"
+    )
 
     /// The 503 of `requireRecording` when an exchange could not be archived.
     private static func notRecorded(_ cause: String) -> APIError {
