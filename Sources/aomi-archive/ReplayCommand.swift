@@ -69,7 +69,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func validate() throws {
         if record != nil, fallback == nil { throw ValidationError("--record needs --fallback") }
-        guard speed > 0 else { throw ValidationError("--speed must be above 0") }
+        guard (0.01...1000).contains(speed) else { throw ValidationError("--speed must be 0.01 to 1000 (times the recorded pace), not \(speed)") }
     }
 
     func run() async throws {

@@ -59,6 +59,21 @@ import Testing
         #expect(missing.status != 0 && missing.standardError.contains("is not a folder"), "\(missing.standardError)")
     }
 
+    @Test func numbersOutOfRangeAreRefusedNotATrap() async throws {
+        let root = NSTemporaryDirectory()
+        // These trapped converting to 64-bit milliseconds (exit 132).
+        for duration in ["99999999999999d", "1e300s", "3651d"] {
+            let serve = try await CommandRunner.run(["serve", "--archives", root, "--listen", "127.0.0.1:0", "--refresh", duration])
+            #expect(serve.status == 64 && serve.standardError.contains("is invalid for '--refresh"), "\(duration): \(serve.status) \(serve.standardError)")
+        }
+        let record = try await CommandRunner.run(["record", "--upstream", "http://127.0.0.1:9", "--upstream-timeout", "1e300s", "--archives", root])
+        #expect(record.status == 64 && record.standardError.contains("--upstream-timeout"), "\(record.standardError)")
+        for speed in ["1e-300", "1e300", "0"] {
+            let replay = try await CommandRunner.run(["replay", "--archives", root, "--speed", speed])
+            #expect(replay.status == 64 && replay.standardError.contains("--speed must be 0.01 to 1000"), "\(speed): \(replay.standardError)")
+        }
+    }
+
     @Test func aTokenShorterThan16CharactersIsRefusedFromTheFlagAndTheEnvironment() async throws {
         let root = NSTemporaryDirectory()
         for token in ["", " ", "                ", "short-token-15ch"].map({ String($0.prefix(15)) }) + ["                "] {
