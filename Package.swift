@@ -329,6 +329,7 @@ let package = Package(
                 "ArchiveBrowser",
                 "ArchiveIndex",
                 "AomiAPI",
+                "AomiSimulator",
                 "HTTPServing",
                 "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

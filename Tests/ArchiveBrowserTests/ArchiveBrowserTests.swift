@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiSimulator
 import ArchiveBrowser
 import AsyncHTTPClient
 import Foundation
@@ -83,6 +84,42 @@ import Testing
         return Page(
             status: Int(response.status.code), headers: Dictionary(response.headers.map { ($0.name.lowercased(), $0.value) }) { $1 },
             body: String(buffer: body))
+    }
+
+    /// A fuzz pass over the routes: random paths and parameters (known routes with hostile
+    /// values, unknown routes, odd encodings) never get a 5xx, and the server keeps serving.
+    @Test(.timeLimit(.minutes(5)))
+    func randomPathsAndParametersNeverBreakTheServer() async throws {
+        try await withBrowser { base, recorded in
+            var random = DeterministicRandom(seed: 0xB0A7)
+            let session = recorded.sessions[0]
+            let routes = [
+                "/", "/wallets/\(recorded.wallet)", "/wallets/", "/sessions/\(session)", "/sessions/\(session)/exchanges/", "/sessions/\(session)/export.har",
+                "/search", "/static/style.css", "/nope", "/sessions/", "/wallets/0x", "//", "/%2e%2e/%2e%2e/etc/passwd", "/sessions/%00",
+            ]
+            let values = [
+                "", "0", "-1", "99999999999999999999", "1e308", "nan", "%00", "%ff%fe", "%", "%zz", "..%2f", "<script>", "\u{1F680}", "after:99999999999d",
+                "(((((((((((((((((((eth", "\"", "wallet:0x12", "title:", String(repeating: "a", count: 5000),
+            ]
+            let names = ["page", "q", "format", "token", "wallet", "session", "from", "limit", "offset", "", "page[]"]
+            var statuses: [Int: Int] = [:]
+            for _ in 0..<600 {
+                var path = routes[Int(random.next() % UInt64(routes.count))]
+                if random.next() % 4 == 0 {
+                    path += "/" + values[Int(random.next() % UInt64(values.count))].addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)!
+                }
+                let parameters = (0..<Int(random.next() % 4)).map { _ in
+                    let value = values[Int(random.next() % UInt64(values.count))].addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                    return names[Int(random.next() % UInt64(names.count))] + "=" + value
+                }
+                let url = base + path + (parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&"))
+                let page = try await get(url)
+                statuses[page.status, default: 0] += 1
+                #expect(page.status < 500, "\(url.prefix(300)): \(page.status) \(page.body.prefix(200))")
+            }
+            #expect(try await get(base + "/").status == 200, "the server keeps serving: \(statuses)")
+            #expect(statuses.keys.contains(200) && statuses.keys.contains(404))
+        }
     }
 
     @Test(.timeLimit(.minutes(2)))

@@ -2,7 +2,8 @@
 # The archive fuzzer's watcher. Mutants of real recorded archives (bit flips, truncations,
 # inserted and deleted bytes, duplicated, swapped and dropped gzip members, hostile numbers in
 # WARC and HTTP heads) go through the reader, repair, the index loader and the replay loader
-# (tools/fuzz/archive-fuzz). A worker that dies is a crash, one that sits on a mutant longer
+# (tools/fuzz/archive-fuzz), then, for a quarter of a timed run, generated search queries go through
+# the query parser, both compilers and a SQLite search. A worker that dies is a crash, one that sits on a mutant longer
 # than HANG_S is a hang: the mutant is saved with how it was made, and a new worker goes on
 # from the next one. Exit status 1 when anything was found.
 #
@@ -50,7 +51,10 @@ if [ -z "$seeds" ]; then
 fi
 echo "archive-fuzz: seed $seed, seeds from $seeds ($(find "$seeds" -name '*.warc*' | wc -l) files), findings in $out/findings"
 
-deadline=$(( $(date +%s) + seconds ))
+# A quarter of a timed run goes to the search language (tools/fuzz/archive-fuzz/QueryMutator.swift).
+query_seconds=0
+[ "$mutants" -eq 0 ] && [ "$seconds" -ge 8 ] && query_seconds=$(( seconds / 4 ))
+deadline=$(( $(date +%s) + seconds - query_seconds ))
 next=0 crashes=0 hangs=0 invariants=0 done_mutants=0
 while :; do
   now=$(date +%s)
@@ -97,5 +101,25 @@ while :; do
   done_mutants=$((done_mutants + current - next + 1))
   next=$((current + 1))
 done
-echo "archive-fuzz: $done_mutants mutants, $crashes crashes, $hangs hangs, $invariants broken invariants (seed $seed)"
+queries_done=0
+if [ "$query_seconds" -gt 0 ]; then
+  : >"$work/query-progress"
+  status=0
+  timeout $(( query_seconds + hang_s + 60 )) "$fuzz" queries --seeds "$seeds" --seed "$seed" --seconds "$query_seconds" --work "$work/queries" \
+    --progress "$work/query-progress" --findings "$out/findings" >"$work/queries.out" 2>"$work/queries.err" || status=$?
+  cat "$work/queries.out"
+  queries_done=$(sed -n 's/^queries \([0-9]*\).*/\1/p' "$work/queries.out")
+  if [ "$status" -eq 3 ]; then
+    invariants=$((invariants + $(grep -c '^query ' "$work/queries.err" || true)))
+  elif [ "$status" -ne 0 ]; then
+    kind=crash
+    [ "$status" -eq 124 ] && kind=hang && hangs=$((hangs + 1)) || crashes=$((crashes + 1))
+    current=$(tr -d ' ' <"$work/query-progress")
+    saved="$out/findings/query-$kind-$seed-$current.txt"
+    { echo "$kind (exit status $status) on query $current:"; "$fuzz" queries --seeds "$seeds" --seed "$seed" --from "$current" --show \
+        --work "$work/queries" --progress /dev/null --findings "$out/findings"; tail -40 "$work/queries.err"; } >"$saved"
+    echo "archive-fuzz: $kind on query $current, saved as $saved" >&2
+  fi
+fi
+echo "archive-fuzz: $done_mutants mutants, ${queries_done:-0} queries, $crashes crashes, $hangs hangs, $invariants broken invariants (seed $seed)"
 [ $((crashes + hangs + invariants)) -eq 0 ]

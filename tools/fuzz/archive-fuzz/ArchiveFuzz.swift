@@ -9,8 +9,8 @@ import Foundation
 struct ArchiveFuzz: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "archive-fuzz",
-        abstract: "Fuzz the WARC reader, repair, the index loader and the replay loader with mutants of real archives.",
-        subcommands: [Worker.self, Mutant.self, Check.self]
+        abstract: "Fuzz the WARC reader, repair, the index loader and the replay loader with mutants of real archives, and the search language with generated queries.",
+        subcommands: [Worker.self, Mutant.self, Check.self, Queries.self]
     )
 }
 
@@ -116,6 +116,76 @@ extension ArchiveFuzz {
                 }
             }
             if broken { throw ExitCode(3) }
+        }
+    }
+
+    struct Queries: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run generated search queries FROM..<FROM+COUNT (or until SECONDS have passed) through the parser, both compilers and a SQLite search.")
+
+        @Option(help: "Folder of real archives to index and search (.warc.gz, searched recursively).")
+        var seeds: String
+
+        @Option(help: "The run's seed: query N of a seed is always the same text.")
+        var seed: UInt64 = 1
+
+        @Option(help: "First query number.")
+        var from: UInt64 = 0
+
+        @Option(help: "How many queries at most.")
+        var count: UInt64 = .max
+
+        @Option(help: "Stop after this many seconds.")
+        var seconds: Double = .infinity
+
+        @Option(help: "Scratch folder (the index is made there).")
+        var work: String
+
+        @Option(help: "File that always holds the number of the query being run (for the watcher).")
+        var progress: String
+
+        @Option(help: "Where a query that broke an invariant is saved.")
+        var findings: String
+
+        @Flag(help: "Print query FROM and stop (to reproduce a finding).")
+        var show = false
+
+        func run() throws {
+            let mutator = QueryMutator(seed: seed)
+            if show {
+                print(String(reflecting: mutator.query(from)))
+                return
+            }
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: findings, withIntermediateDirectories: true)
+            var targets = try QueryTargets(seeds: seeds, work: work)
+            let progressFile = open(progress, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard progressFile >= 0 else { throw FuzzError.usage("cannot write \(progress)") }
+            let started = ContinuousClock.now
+            let deadline = seconds.isFinite ? started + .milliseconds(Int64(min(seconds, 1e9) * 1000)) : nil
+            var index = from
+            var run: UInt64 = 0
+            var found = 0
+            while run < count, deadline.map({ ContinuousClock.now < $0 }) ?? true {
+                let mark = Array(String(index).padding(toLength: 20, withPad: " ", startingAt: 0).utf8)
+                _ = mark.withUnsafeBytes { pwrite(progressFile, $0.baseAddress!, $0.count, 0) }
+                let query = mutator.query(index)
+                if let problem = targets.run(query) {
+                    found += 1
+                    let report = "query \(index) (seed \(seed)): \(String(reflecting: query))\n\(problem)\n"
+                    try report.write(toFile: findings + "/query-\(seed)-\(index).txt", atomically: true, encoding: .utf8)
+                    FileHandle.standardError.write(Data(report.utf8))
+                }
+                index += 1
+                run += 1
+            }
+            close(progressFile)
+            let elapsed = (ContinuousClock.now - started) / .seconds(1)
+            print(
+                "queries \(run) (\(from)..<\(index)) in \(String(format: "%.1f", elapsed)) s, \(String(format: "%.0f", Double(run) / max(elapsed, 0.001)))/s, broken invariants \(found)"
+            )
+            for (name, value) in targets.counts.sorted(by: { $0.key < $1.key }) { print("  \(name): \(value)") }
+            if found > 0 { throw ExitCode(3) }
         }
     }
 

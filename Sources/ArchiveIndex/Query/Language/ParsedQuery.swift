@@ -41,12 +41,12 @@ public struct ParsedQuery: Sendable, Equatable {
     }
 
     /// The FTS5 expression over the content column, nil for a filters-only query.
-    var fts5: String? {
+    public var fts5: String? {
         try? node?.fts5()
     }
 
     /// The PostgreSQL `tsquery` over the `search` column, nil for a filters-only query.
-    var tsquery: String? {
+    public var tsquery: String? {
         try? node?.tsquery()
     }
 
