@@ -21,10 +21,13 @@ public struct ChannelServer: RunningServer {
     /// Binds `host:port` (0 picks a free port) and sets each accepted connection up with
     /// `initialize`. `afterStop` runs once every connection has closed (the proxy waits there
     /// for its archive writes). `tls` only decides the scheme: `initialize` adds the TLS handler.
+    /// With a `reserve`, the listener keeps accepting when the process runs out of descriptors
+    /// (`DescriptorReserve`), so connections can be told so.
     public static func bind(
         host: String,
         port: Int,
         tls: Bool,
+        reserve: DescriptorReserve? = nil,
         initialize: @escaping @Sendable (any Channel) throws -> Void,
         afterStop: @escaping @Sendable () async -> Void = {}
     ) async throws -> ChannelServer {
@@ -36,12 +39,14 @@ public struct ChannelServer: RunningServer {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let reserve { try channel.pipeline.syncOperations.addHandler(DescriptorReserve.ListenerHandler(reserve: reserve)) }
                     try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 connections.add(channel)
+                if let reserve { channel.closeFuture.whenComplete { _ in reserve.connectionClosed() } }
                 return channel.eventLoop.makeCompletedFuture { try initialize(channel) }
             }
             .bind(host: host, port: port)

@@ -87,6 +87,10 @@ struct RecordCommand: AsyncParsableCommand {
         let shutdown = ShutdownSignal.catching()
         let address = try ListenAddress(listen)
         let logger = log.logger(label: "aomi-archive.record")
+        // Each recorded stream holds two descriptors: a soft limit of 1,024 is 500 streams.
+        let descriptors = DescriptorReserve.raiseSoftLimit()
+        let streams = descriptors.after.soft < 4096 ? " (about \(descriptors.after.soft / 2) streams at once; raise the hard limit for more)" : ""
+        logger.info("open-file limit: soft \(descriptors.before.soft) → \(descriptors.after.soft), hard \(descriptors.after.hard)\(streams)")
         let recorderID = RecorderLock.newID()
         let lock = try RecorderLock(id: recorderID, root: archives)
         let repair = try ArchiveFiles.repairOpenFiles(under: archives)

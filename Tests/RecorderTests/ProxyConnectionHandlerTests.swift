@@ -141,7 +141,7 @@ final class ProxyBench: Sendable {
             recorder: ExchangeRecorder(
                 archive: archive, redactor: Redactor(key: try RedactionKey.loadOrCreate(root: root)), statistics: RecorderStatistics(),
                 logger: ApplicationServer.quietLogger()),
-            sessions: SessionDirectory(), lanes: lanes, logger: ApplicationServer.quietLogger())
+            sessions: SessionDirectory(), lanes: lanes, descriptors: DescriptorReserve(), logger: ApplicationServer.quietLogger())
         let client = self.client
         try await loop.executeInContext {
             try ProxyConnectionHandler.configure(client.pipeline.syncOperations, shared: shared)

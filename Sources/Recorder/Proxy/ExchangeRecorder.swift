@@ -59,6 +59,15 @@ struct ExchangeRecorder: Sendable {
         logger.info("\(request.method) \(redactor.redact(target: request.target)) \(status) stream \(relayed)B \(end.rawValue)", metadata: Self.metadata(context))
     }
 
+    /// Counts a failure that kept something from being recorded without a write being tried
+    /// (the process ran out of descriptors), as a failed write is counted and logged.
+    func noteFailure(_ cause: String) async {
+        if await statistics.writeFailed(cause: cause) {
+            logger.error(
+                "\(cause): connections are answered 503 until descriptors are free again; further failures with this cause are counted (GET /_recorder/health), not logged")
+        }
+    }
+
     /// Runs one archive write, counts its outcome and logs a failure the first time its cause
     /// is seen since the last success, and the return to writing after failures.
     private func attempt(_ what: String, _ write: () async throws -> Void) async -> String? {

@@ -103,6 +103,11 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
             answerHealth(head)
             return
         }
+        if shared.descriptors.isExhausted {
+            // Nothing can be forwarded or recorded: say so at once, and free this connection's descriptor.
+            refuse(head, Self.outOfDescriptors, close: true)
+            return
+        }
         let session = head.headers[AomiHeader.sessionID].first.flatMap { $0.isEmpty ? nil : $0 }
         if let oversized = RequestIdentity.oversizedIdentifier(sessionID: session, target: head.uri) {
             refuse(head, APIError(status: 400, oversized), close: false)
@@ -211,6 +216,12 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
             upstream = .connected(channel, failure: nil)
             for part in pending { channel.write(part, promise: nil) }
             channel.flush()
+        case .failure(let error as IOError) where error.errnoCode == EMFILE || error.errnoCode == ENFILE:
+            // No descriptor for the upstream connection: the backend never saw the request.
+            upstream = .none
+            let recorder = shared.recorder
+            lane.enqueue { await recorder.noteFailure("out of file descriptors (no connection to the upstream could be opened)") }
+            answerInsteadOfUpstream(Self.outOfDescriptors, reason: "out of file descriptors")
         case .failure(let error):
             upstream = .none
             answerInsteadOfUpstream(APIError(status: 502, "upstream \(shared.configuration.upstream) refused the connection: \(error)"), reason: "\(error)")
@@ -502,6 +513,10 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         if withBody { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil) }
         endResponse(keepAlive: keepAlive)
     }
+
+    /// The 503 for a request that came while the process had no file descriptor left.
+    private static let outOfDescriptors = APIError(
+        status: 503, "the recorder has run out of file descriptors: nothing was forwarded or recorded; retry shortly (GET /_recorder/health)")
 
     /// The 503 of `requireRecording` for a request held back while writes fail.
     private static let notForwarded = APIError(

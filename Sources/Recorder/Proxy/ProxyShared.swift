@@ -1,3 +1,4 @@
+import HTTPServing
 import Logging
 import NIOSSL
 import TLSSupport
@@ -11,6 +12,8 @@ struct ProxyShared: Sendable {
     let recorder: ExchangeRecorder
     let sessions: SessionDirectory
     let lanes: RecordingLanes
+    /// Keeps the listener answering when the process runs out of descriptors.
+    let descriptors: DescriptorReserve
     let logger: Logger
 }
 

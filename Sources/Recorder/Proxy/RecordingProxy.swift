@@ -33,14 +33,16 @@ public struct RecordingProxy: Sendable {
     public func start(host: String = "127.0.0.1", port: Int = 0, tls: ListenerTLS? = nil) async throws -> ChannelServer {
         let upstream = try UpstreamAddress(configuration.upstream)
         let listenerContext = try tls?.makeContext()
+        let recorder = ExchangeRecorder(archive: archive, redactor: redactor, statistics: statistics, logger: logger)
+        let descriptors = DescriptorReserve { cause in Task { await recorder.noteFailure(cause) } }
         let shared = ProxyShared(
             configuration: configuration, upstream: upstream,
             connector: .network(upstream, tls: upstream.usesTLS ? try configuration.upstreamTLS.makeContext() : nil),
-            recorder: ExchangeRecorder(archive: archive, redactor: redactor, statistics: statistics, logger: logger),
-            sessions: SessionDirectory(capacity: configuration.sessionMemory), lanes: RecordingLanes(), logger: logger)
+            recorder: recorder, sessions: SessionDirectory(capacity: configuration.sessionMemory), lanes: RecordingLanes(), descriptors: descriptors,
+            logger: logger)
         let lanes = shared.lanes
         return try await ChannelServer.bind(
-            host: host, port: port, tls: tls != nil,
+            host: host, port: port, tls: tls != nil, reserve: descriptors,
             initialize: { channel in
                 if let listenerContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: listenerContext)) }
                 try ProxyConnectionHandler.configure(channel.pipeline.syncOperations, shared: shared)
