@@ -52,14 +52,14 @@ public struct RecordingProxy: Sendable {
 
     /// An HTTP client for talking to an upstream outside the proxy (the crawler): bodies
     /// passed as they are (no decompression), and a refused connection failed at once
-    /// instead of retried until the connect timeout.
-    public static func makeUpstreamClient(tls: UpstreamTLS = .systemTrust) -> HTTPClient {
+    /// instead of retried until `connectTimeout` (which covers the TLS handshake).
+    public static func makeUpstreamClient(tls: UpstreamTLS = .systemTrust, connectTimeout: Duration = .seconds(5)) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = tls.configuration
         configuration.decompression = .disabled
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout.connect = .seconds(5)
+        configuration.timeout.connect = TimeAmount(connectTimeout)
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 }
