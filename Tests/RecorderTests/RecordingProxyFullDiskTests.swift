@@ -75,6 +75,41 @@ struct RecordingProxyFullDiskTests {
         #expect(!requests.contains { $0.hasSuffix("/blob?n=200000") })
     }
 
+    @Test(.timeLimit(.minutes(2)))
+    func aStreamThatEndsWhileTheDiskIsFullGetsItsEndOnceSpaceReturns() async throws {
+        let disk = try SmallFilesystem(kilobytes: 512)
+        defer { disk.unmount() }
+        let upstream = try await DiskTestUpstream.start()
+        let proxy = try await RecordingFixture.start(upstream: upstream.server.baseURL, root: disk.path + "/Archives")
+        // A stream whose first event is recorded, then half an event larger than a page: the
+        // client leaves while the disk is full, so the end (holding that half event) cannot be written.
+        var request = HTTPClientRequest(url: proxy.server.baseURL + "/partial-stream")
+        request.headers.add(name: "X-Session-Id", value: "streaming")
+        let stream = try await proxy.client.execute(request, deadline: .distantFuture)
+        var parser = ServerSentEventParser()
+        var received = 0
+        for try await chunk in stream.body {
+            received += chunk.readableBytes
+            if !parser.feed(chunk.readableBytesView).isEmpty, received < 16_000 {
+                disk.fill()
+                upstream.openGate()
+            }
+            if received > 16_000 { break }
+        }
+        while try await proxy.health().health.writeFailures == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        disk.free()
+        let after = try await proxy.get("/api/sessions?public_key=0x" + String(repeating: "e", count: 40))
+        #expect(after.status == 200 && after.recorded == nil)
+        let closed = try await proxy.stop()
+        await upstream.server.stop()
+        let records = try closed.flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
+        let origins = records.filter { $0.type == .response && $0.segmentNumber == 1 }.compactMap(\.recordID)
+        let ends = records.filter { $0.type == .continuation && $0.headers["Aomi-Stream-End"] != nil }.compactMap { $0.headers["WARC-Segment-Origin-ID"] }
+        #expect(origins.count == 1 && ends == origins, "the stream has its end in the closed files: \(ends)")
+        #expect(records.filter { $0.type == .continuation }.last?.headers["Aomi-Stream-End"] == "client-closed")
+        for file in closed { #expect(try await Warcio.run(["check", file]).status == 0) }
+    }
+
     @Test(.timeLimit(.minutes(5)))
     func requireRecordingRefusesWhatCannotBeWrittenAndCutsAStream() async throws {
         let disk = try SmallFilesystem(kilobytes: 512)
@@ -177,6 +212,19 @@ struct DiskTestUpstream {
         router.get("/blob") { request, _ in
             let size = min(Int(request.uri.queryParameters["n"].map(String.init) ?? "0") ?? 0, 1 << 20)
             return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: randomText(size))))
+        }
+        router.get("/partial-stream") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/event-stream"],
+                body: ResponseBody { writer in
+                    var gate = opened.makeAsyncIterator()
+                    try await writer.write(ByteBuffer(string: "data: {\"type\":\"tool_update\",\"n\":1}\n\n"))
+                    await gate.next()
+                    // An event that never ends: what the client got of it is in the stream's last segment.
+                    try await writer.write(ByteBuffer(string: "data: {\"padding\":\"\(randomText(16_500))"))
+                    await gate.next()
+                    try await writer.finish(nil)
+                })
         }
         router.get("/api/updates") { _, _ in
             Response(

@@ -66,6 +66,18 @@ import Testing
         #expect(check.status == 0, "\(check.output)")
     }
 
+    @Test func inspectNamesAStreamWithoutItsLastSegmentUntilRepairEndsIt() async throws {
+        let directory = TemporaryDirectory()
+        let (path, _, originID) = try await crashedFile(directory)
+        let before = try WARCInspector().inspect(path: path, onEntry: { _ in })
+        #expect(before.unfinishedStreams == [originID])
+        #expect(WARCInspector().summaryLines(before).contains { $0.hasPrefix("unfinished streams: 1") && $0.contains(originID) })
+        let repaired = try #require(try WARCFileRepair.repair(path: path).repairedPath)
+        let after = try WARCInspector().inspect(path: repaired, onEntry: { _ in })
+        #expect(after.unfinishedStreams.isEmpty)
+        #expect(!WARCInspector().summaryLines(after).contains { $0.hasPrefix("unfinished streams") })
+    }
+
     @Test func repairingAllOpenFilesUnderAFolderFindsThemRecursively() async throws {
         let root = TemporaryDirectory()
         let nested = TemporaryDirectory()

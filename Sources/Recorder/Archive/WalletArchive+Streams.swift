@@ -55,7 +55,12 @@ extension WalletArchive {
         var record = continuation(stream, date: .now(), block: leftover)
         record.headers.append(WARCField.segmentTotalLength, String(stream.totalLength))
         record.headers.append(AomiField.streamEnd, end.rawValue)
-        try await write([record], folder: stream.folder)
+        do {
+            try await write([record], folder: stream.folder)
+        } catch {
+            keepUnwrittenStreamEnd(record, folder: stream.folder)
+            throw error
+        }
     }
 
     private func continuation(_ stream: StreamRecording, date: WARCDate, block: [UInt8]) -> WARCRecord {

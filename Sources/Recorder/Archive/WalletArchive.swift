@@ -52,6 +52,8 @@ public actor WalletArchive {
     private var payloads: PayloadMemory
     /// Files closed before `close()` because too many were open.
     private var closedEarly: [String] = []
+    /// Last segments of streams a failed write left unended, by folder.
+    private var unwrittenStreamEnds: [String: [WARCRecord]] = [:]
     public private(set) var exchanges = 0
     public private(set) var revisits = 0
 
@@ -117,11 +119,27 @@ public actor WalletArchive {
         ).completed()
     }
 
-    /// Writes records as they are (SSE segments) into the folder's current file. When the
+    /// Writes records as they are (SSE segments) into the folder's current file, after the
+    /// last segments of the folder's streams that a failed write left unended. When the
     /// process has no descriptor left, the least recently written other file is closed and the
     /// write tried once more.
     @discardableResult
     public func write(_ records: [WARCRecord], folder: String) async throws -> [WARCWriteReceipt] {
+        if let ends = unwrittenStreamEnds[folder] {
+            _ = try await writeNow(ends, folder: folder)
+            unwrittenStreamEnds[folder] = nil
+        }
+        return try await writeNow(records, folder: folder)
+    }
+
+    /// Keeps the last segment of a stream that could not be written (a full disk), to be
+    /// written before the folder's next records, or when the archive closes: a stream never
+    /// ends up in a closed file without its end when space came back.
+    func keepUnwrittenStreamEnd(_ record: WARCRecord, folder: String) {
+        unwrittenStreamEnds[folder, default: []].append(record)
+    }
+
+    private func writeNow(_ records: [WARCRecord], folder: String) async throws -> [WARCWriteReceipt] {
         do {
             return try await writer(for: folder).write(records)
         } catch WARCWriterError.closed {
@@ -147,6 +165,10 @@ public actor WalletArchive {
     /// is thrown after.
     @discardableResult
     public func close() async throws -> [String] {
+        for (folder, ends) in unwrittenStreamEnds {
+            // Still failing: the stream stays unended, as it was when its connection closed.
+            if (try? await writeNow(ends, folder: folder)) != nil { unwrittenStreamEnds[folder] = nil }
+        }
         var closed: [String] = []
         var firstFailure: (any Error)?
         for writer in writers.values {

@@ -34,6 +34,11 @@ extension WARCInspector {
             lines.append("damage: \(summary.damage.count)")
             lines += summary.damage.map { "  offset \($0.offset): \($0.kind.rawValue): \($0.reason) (\($0.length) bytes)" }
         }
+        if !summary.unfinishedStreams.isEmpty {
+            lines.append(
+                "unfinished streams: \(summary.unfinishedStreams.count) without their last segment here (still being written, continued "
+                    + "in a later file of the folder, or cut: `inspect --repair` ends them): " + summary.unfinishedStreams.joined(separator: ", "))
+        }
         return lines
     }
 

@@ -41,12 +41,17 @@ public struct WARCInspector: Sendable {
         /// Bytes of record data once inflated.
         public var uncompressedBytes: Int64
         public var damage: [WARCDamage]
+        /// Ids of segmented responses (streams) whose last segment is not in this file: still
+        /// being written, continued in a later file of the folder, or cut (a crash, a write
+        /// that failed): `inspect --repair` ends them.
+        public var unfinishedStreams: [String] = []
 
         enum CodingKeys: String, CodingKey {
             case path, records, damage
             case recordsByType = "records_by_type"
             case storedBytes = "stored_bytes"
             case uncompressedBytes = "uncompressed_bytes"
+            case unfinishedStreams = "unfinished_streams"
         }
 
         /// Uncompressed bytes per stored byte.
@@ -58,10 +63,16 @@ public struct WARCInspector: Sendable {
     public func inspect(path: String, onEntry: (Entry) -> Void, onDamage: (WARCDamage) -> Void = { _ in }) throws(WARCReadError) -> Summary {
         let reader = try WARCFileReader(path: path)
         var summary = Summary(path: path, records: 0, recordsByType: [:], storedBytes: reader.fileSize, uncompressedBytes: 0, damage: [])
+        var streams: [String] = []
+        var ended: Set<String> = []
         for event in reader {
             switch event {
             case let .record(stored):
                 let record = stored.record
+                if record.type == .response, record.segmentNumber == 1, let id = record.recordID { streams.append(id) }
+                if record.type == .continuation, record.headers.contains(WARCField.segmentTotalLength), let origin = record.headers[WARCField.segmentOriginID] {
+                    ended.insert(origin)
+                }
                 summary.records += 1
                 summary.recordsByType[record.type.rawValue, default: 0] += 1
                 var fields: [String: String] = [:]
@@ -78,6 +89,7 @@ public struct WARCInspector: Sendable {
             }
         }
         summary.uncompressedBytes = reader.uncompressedBytes
+        summary.unfinishedStreams = streams.filter { !ended.contains($0) }
         return summary
     }
 }
