@@ -32,60 +32,25 @@ extension ArchiveFuzz {
 
         @OptionGroup var source: MutantSource
 
-        @Option(help: "First mutant number.")
-        var from: UInt64 = 0
-
-        @Option(help: "How many mutants at most.")
-        var count: UInt64 = .max
-
-        @Option(help: "Stop after this many seconds.")
-        var seconds: Double = .infinity
-
-        @Option(help: "Scratch folder (emptied and reused per mutant).")
-        var work: String
-
-        @Option(help: "File that always holds the number of the mutant being run (for the watcher).")
-        var progress: String
-
-        @Option(help: "Where a mutant that broke an invariant is saved.")
-        var findings: String
+        @OptionGroup var cases: FuzzRun
 
         func run() throws {
             let mutator = try source.mutator()
-            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(atPath: findings, withIntermediateDirectories: true)
-            let progressFile = open(progress, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard progressFile >= 0 else { throw FuzzError.usage("cannot write \(progress)") }
-            var targets = FuzzTargets(work: work)
-            let started = ContinuousClock.now
-            let deadline = seconds.isFinite ? started + .milliseconds(Int64(seconds * 1000)) : nil
-            var index = from
-            var run: UInt64 = 0
-            var found = 0
-            while run < count, deadline.map({ ContinuousClock.now < $0 }) ?? true {
-                let mark = Array(String(index).padding(toLength: 20, withPad: " ", startingAt: 0).utf8)
-                _ = mark.withUnsafeBytes { pwrite(progressFile, $0.baseAddress!, $0.count, 0) }
-                let mutant = mutator.mutant(index)
-                let compressed = mutant.compressed
-                if let problem = try targets.run(mutant.bytes, compressed: compressed, index: index) {
-                    found += 1
+            var targets = FuzzTargets(work: cases.work)
+            try cases.loop(
+                "mutants", counts: { targets.counts },
+                test: { index in
+                    let mutant = mutator.mutant(index)
+                    guard let problem = try targets.run(mutant.bytes, compressed: mutant.compressed, index: index) else { return false }
                     try save(
-                        mutant.bytes, compressed: compressed, index: index, why: problem + "\nseed file: \(mutant.seedName)\nmutations: \(mutant.steps.joined(separator: ", "))")
-                }
-                index += 1
-                run += 1
-            }
-            close(progressFile)
-            let elapsed = (ContinuousClock.now - started) / .seconds(1)
-            print(
-                "mutants \(run) (\(from)..<\(index)) in \(String(format: "%.1f", elapsed)) s, \(String(format: "%.0f", Double(run) / max(elapsed, 0.001)))/s, broken invariants \(found)"
-            )
-            for (name, value) in targets.counts.sorted(by: { $0.key < $1.key }) { print("  \(name): \(value)") }
-            if found > 0 { throw ExitCode(3) }
+                        mutant.bytes, compressed: mutant.compressed, index: index,
+                        why: problem + "\nseed file: \(mutant.seedName)\nmutations: \(mutant.steps.joined(separator: ", "))")
+                    return true
+                })
         }
 
         private func save(_ bytes: [UInt8], compressed: Bool, index: UInt64, why: String) throws {
-            let base = findings + "/invariant-\(source.seed)-\(index)"
+            let base = cases.findings + "/invariant-\(source.seed)-\(index)"
             try Data(bytes).write(to: URL(fileURLWithPath: base + (compressed ? ".warc.gz" : ".warc")))
             try why.write(toFile: base + ".txt", atomically: true, encoding: .utf8)
             FileHandle.standardError.write(Data("mutant \(index): \(why)\n".utf8))
@@ -129,23 +94,7 @@ extension ArchiveFuzz {
         @Option(help: "The run's seed: query N of a seed is always the same text.")
         var seed: UInt64 = 1
 
-        @Option(help: "First query number.")
-        var from: UInt64 = 0
-
-        @Option(help: "How many queries at most.")
-        var count: UInt64 = .max
-
-        @Option(help: "Stop after this many seconds.")
-        var seconds: Double = .infinity
-
-        @Option(help: "Scratch folder (the index is made there).")
-        var work: String
-
-        @Option(help: "File that always holds the number of the query being run (for the watcher).")
-        var progress: String
-
-        @Option(help: "Where a query that broke an invariant is saved.")
-        var findings: String
+        @OptionGroup var cases: FuzzRun
 
         @Flag(help: "Print query FROM and stop (to reproduce a finding).")
         var show = false
@@ -153,39 +102,21 @@ extension ArchiveFuzz {
         func run() throws {
             let mutator = QueryMutator(seed: seed)
             if show {
-                print(String(reflecting: mutator.query(from)))
+                print(String(reflecting: mutator.query(cases.from)))
                 return
             }
-            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(atPath: findings, withIntermediateDirectories: true)
-            var targets = try QueryTargets(seeds: seeds, work: work)
-            let progressFile = open(progress, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard progressFile >= 0 else { throw FuzzError.usage("cannot write \(progress)") }
-            let started = ContinuousClock.now
-            let deadline = seconds.isFinite ? started + .milliseconds(Int64(min(seconds, 1e9) * 1000)) : nil
-            var index = from
-            var run: UInt64 = 0
-            var found = 0
-            while run < count, deadline.map({ ContinuousClock.now < $0 }) ?? true {
-                let mark = Array(String(index).padding(toLength: 20, withPad: " ", startingAt: 0).utf8)
-                _ = mark.withUnsafeBytes { pwrite(progressFile, $0.baseAddress!, $0.count, 0) }
-                let query = mutator.query(index)
-                if let problem = targets.run(query) {
-                    found += 1
+            try FileManager.default.createDirectory(atPath: cases.work, withIntermediateDirectories: true)
+            var targets = try QueryTargets(seeds: seeds, work: cases.work)
+            try cases.loop(
+                "queries", counts: { targets.counts },
+                test: { index in
+                    let query = mutator.query(index)
+                    guard let problem = targets.run(query) else { return false }
                     let report = "query \(index) (seed \(seed)): \(String(reflecting: query))\n\(problem)\n"
-                    try report.write(toFile: findings + "/query-\(seed)-\(index).txt", atomically: true, encoding: .utf8)
+                    try report.write(toFile: cases.findings + "/query-\(seed)-\(index).txt", atomically: true, encoding: .utf8)
                     FileHandle.standardError.write(Data(report.utf8))
-                }
-                index += 1
-                run += 1
-            }
-            close(progressFile)
-            let elapsed = (ContinuousClock.now - started) / .seconds(1)
-            print(
-                "queries \(run) (\(from)..<\(index)) in \(String(format: "%.1f", elapsed)) s, \(String(format: "%.0f", Double(run) / max(elapsed, 0.001)))/s, broken invariants \(found)"
-            )
-            for (name, value) in targets.counts.sorted(by: { $0.key < $1.key }) { print("  \(name): \(value)") }
-            if found > 0 { throw ExitCode(3) }
+                    return true
+                })
         }
     }
 
