@@ -125,7 +125,7 @@ public actor WalletArchive {
     /// write tried once more.
     @discardableResult
     public func write(_ records: [WARCRecord], folder: String) async throws -> [WARCWriteReceipt] {
-        if let ends = unwrittenStreamEnds[folder] {
+        if !unwrittenStreamEnds.isEmpty, let ends = unwrittenStreamEnds[folder] {
             _ = try await writeNow(ends, folder: folder)
             unwrittenStreamEnds[folder] = nil
         }

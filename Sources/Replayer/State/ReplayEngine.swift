@@ -256,9 +256,6 @@ public final class ReplayEngine: Sendable {
         return pairs.filter { !$0.client.isEmpty }
     }
 
-    /// A recorded answer served. A snapshot served again after its key's recorded answers are
-    /// used up (more polls than were recorded) carries no system events: the backend handed
-    /// each out once, and the real client takes a wallet request seen again for a new one.
     /// The recorded sessions a thread list shows under a client's id: each claimed one under
     /// the client session that claimed it, and each client session still undecided (a thread
     /// just created, `createThread` then `listThreads` at once) under the first of its
@@ -272,6 +269,9 @@ public final class ReplayEngine: Sendable {
         return listed
     }
 
+    /// A recorded answer served. A snapshot served again after its key's recorded answers are
+    /// used up (more polls than were recorded) carries no system events: the backend handed
+    /// each out once, and the real client takes a wallet request seen again for a new one.
     private func hit(_ exchange: RecordedExchange, rewrite: SessionRewrite, repeated: Bool, clientID: String) -> ReplayOutcome {
         let marker = HTTPMessageHead.Field(name: "X-Aomi-Replay", value: "hit")
         switch exchange.answer {
