@@ -180,7 +180,6 @@ let package = Package(
                 "AomiArchive",
                 "AomiAPI",
                 "ArchiveIndex",
-                "Replayer",
                 "HTTPServing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -103,7 +103,7 @@ struct DemoCommand: AsyncParsableCommand {
     /// recorded ids and with fresh ones.
     private func replayAndVerify(root: String, recorded: DriverReport, step: (String) -> Void) async throws -> [String] {
         var failures: [String] = []
-        let archive = try ReplayArchive.load(files: try ReplayArchive.archiveFiles(under: root))
+        let archive = try RecordedArchive.load(files: try RecordedArchive.archiveFiles(under: root))
         let server = try await ReplayServer(engine: ReplayEngine(archive: archive, tokens: SecretTokens.load(root: root), logger: ApplicationServer.quietLogger())).start()
         step("replay of \(archive.sessions.count) sessions on \(server.baseURL)")
         let signed = recorded.threads.first { $0.walletOutcomes.contains { $0.hasSuffix(": signed") } } ?? recorded.threads[0]

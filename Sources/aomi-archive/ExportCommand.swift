@@ -1,3 +1,4 @@
+import AomiArchive
 import ArgumentParser
 import Foundation
 import Replayer

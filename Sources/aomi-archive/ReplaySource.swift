@@ -1,3 +1,4 @@
+import AomiArchive
 import ArgumentParser
 import Foundation
 import Replayer
@@ -16,18 +17,18 @@ struct ReplaySource: ParsableArguments {
     @Option(help: "Only this wallet's sessions.")
     var wallet: String?
 
-    var selection: ReplaySelection { ReplaySelection(wallet: wallet, sessions: session) }
+    var selection: SessionSelection { SessionSelection(wallet: wallet, sessions: session) }
 
     /// The archive files to read.
     func paths() throws -> [String] {
         files.isEmpty
-            ? try ReplayArchive.archiveFiles(under: location.archives, selection: selection, index: location.database)
-            : try files.flatMap { try ReplayArchive.archiveFiles(under: $0) }
+            ? try RecordedArchive.archiveFiles(under: location.archives, selection: selection, index: location.database)
+            : try files.flatMap { try RecordedArchive.archiveFiles(under: $0) }
     }
 
     /// The selected sessions, read; problems go to stderr; none selected is an error.
-    func load(paths: [String]) throws -> ReplayArchive {
-        let archive = try ReplayArchive.load(files: paths, selection: selection)
+    func load(paths: [String]) throws -> RecordedArchive {
+        let archive = try RecordedArchive.load(files: paths, selection: selection)
         guard !archive.sessions.isEmpty else { throw ReplayerError.nothingSelected(wallet: wallet, sessions: session, loadedSessions: 0) }
         for problem in archive.problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
         return archive

@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import AomiSimulator
 import AsyncHTTPClient
 import Foundation

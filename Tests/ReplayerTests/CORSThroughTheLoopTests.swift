@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import AomiSimulator
 import AsyncHTTPClient
 import Foundation
@@ -74,7 +75,7 @@ import Testing
             recorder + "/api/sessions", method: "POST", headers: [("Origin", Self.page), ("X-Session-Id", "cors-s"), ("Content-Type", "application/json")])
         #expect(created.values("Access-Control-Allow-Origin") == ["*"])
         try await fixture.stop()
-        let archive = try ReplayArchive.load(files: try ReplayArchive.archiveFiles(under: fixture.root))
+        let archive = try RecordedArchive.load(files: try RecordedArchive.archiveFiles(under: fixture.root))
         let recordedMethods = archive.sessions.flatMap(\.exchanges).map(\.request.method)
         #expect(recordedMethods.contains("OPTIONS") && recordedMethods.contains("POST"), "\(recordedMethods)")
 

@@ -13,7 +13,7 @@ struct CompactedReplayTests {
     func compactedArchiveReplaysTheSame() async throws {
         let recording = try await RecordedReplay.record(wallets: 2, threads: 2, messages: 3)
         defer { recording.remove() }
-        let files = try ReplayArchive.archiveFiles(under: recording.root)
+        let files = try RecordedArchive.archiveFiles(under: recording.root)
         // Large bodies are read from their records on first use: read them before the files change.
         let bodiesBefore = recording.archive.sessions.flatMap { $0.exchanges.map(\.answer.head.body) }
         let results = try ArchiveCompactor(bundleBytes: 16 << 10).compactAll(under: recording.root)
@@ -21,7 +21,7 @@ struct CompactedReplayTests {
         #expect(reports.allSatisfy { !$0.alreadyCompacted && $0.bytesAfter < $0.bytesBefore }, "\(reports)")
         #expect(reports.contains { $0.bundles > 2 }, "16 KiB bundles split a session: \(reports)")
 
-        let compacted = try ReplayArchive.load(files: files)
+        let compacted = try RecordedArchive.load(files: files)
         #expect(compacted.problems.isEmpty, "\(compacted.problems)")
         #expect(compacted.sessions.map(\.id) == recording.archive.sessions.map(\.id))
         #expect(compacted.sessions.flatMap { $0.exchanges.map(\.answer.head.body) } == bodiesBefore)

@@ -1,5 +1,6 @@
 import AomiAPI
 import AomiArchive
+import ArchiveIndex
 import Foundation
 import Replayer
 import TestSupport
@@ -13,7 +14,7 @@ struct ExportTests {
     func warcExportIsSelfContained() async throws {
         let recording = try await RecordedReplay.record(wallets: 1, threads: 2, messages: 2)
         defer { recording.remove() }
-        let files = try ReplayArchive.archiveFiles(under: recording.root)
+        let files = try RecordedArchive.archiveFiles(under: recording.root)
         let crossSession = try files.flatMap { try WARCFileReader.readAll(path: $0).records }.filter { $0.record.type == .revisit }
         try #require(!crossSession.isEmpty, "the recording holds revisits")
         let session = try #require(recording.archive.sessions.last { !$0.id.isEmpty })
@@ -21,7 +22,7 @@ struct ExportTests {
         try FileManager.default.createDirectory(atPath: recording.root + "/export", withIntermediateDirectories: true)
         let written = try await WARCExporter(files: files, sessions: [session.id]).write(to: output)
 
-        let exported = try ReplayArchive.load(files: [output])
+        let exported = try RecordedArchive.load(files: [output])
         #expect(exported.problems.isEmpty, "\(exported.problems)")
         #expect(exported.sessions.map(\.id) == [session.id])
         #expect(exported.sessions.first?.exchanges.count == session.exchanges.count)
@@ -32,12 +33,14 @@ struct ExportTests {
         #expect(check.status == 0, "\(check.output)")
     }
 
-    @Test("a playable export holds each stream as one response and its event list, and replays with the recorded event times")
+    @Test("a playable export holds each stream as one response and its event list, and replays and indexes with the recorded event times")
     func playableExportKeepsStreamTiming() async throws {
         let recording = try await RecordedReplay.record(wallets: 1, threads: 2, messages: 2)
         defer { recording.remove() }
-        let files = try ReplayArchive.archiveFiles(under: recording.root)
-        let output = recording.root + "/playable.warc.gz"
+        let files = try RecordedArchive.archiveFiles(under: recording.root)
+        let exports = try TemporaryFolders.make("playable-export")
+        defer { TemporaryFolders.remove(exports) }
+        let output = exports + "/playable.warc.gz"
         let sessions = Set(recording.archive.sessions.map(\.id))
         _ = try await WARCExporter(files: files, sessions: sessions, playable: true).write(to: output)
         let records = try WARCFileReader.readAll(path: output).records.map(\.record)
@@ -46,9 +49,9 @@ struct ExportTests {
         #expect(lists.count >= 2)
         #expect(try await Warcio.run(["check", output]).status == 0)
 
-        let exported = try ReplayArchive.load(files: [output])
+        let exported = try RecordedArchive.load(files: [output])
         #expect(exported.problems.isEmpty, "\(exported.problems)")
-        func streams(_ archive: ReplayArchive) -> [String: RecordedStream] {
+        func streams(_ archive: RecordedArchive) -> [String: RecordedStream] {
             var found: [String: RecordedStream] = [:]
             for exchange in archive.sessions.flatMap(\.exchanges) {
                 if case let .stream(stream) = exchange.answer { found[exchange.session + " \(exchange.sequence)"] = stream }
@@ -64,6 +67,24 @@ struct ExportTests {
         }
         let report = try await ReplayVerifier(archive: exported).run()
         #expect(report.passed, "\(report.differences)")
+
+        // The index reads the whole streams as the replay does: the same events, at the same times.
+        let recordedEvents = try Self.indexedStreamEvents(root: recording.root, sessions: sessions)
+        let exportedEvents = try Self.indexedStreamEvents(root: exports, sessions: sessions)
+        #expect(!recordedEvents.isEmpty)
+        #expect(exportedEvents == recordedEvents)
+    }
+
+    /// Each session's SSE events as the index holds them (time, type, data), from a new index of `root`.
+    private static func indexedStreamEvents(root: String, sessions: Set<String>) throws -> [String: [Transcript.Entry]] {
+        let database = try ArchiveDatabase(location: root + "/.index.sqlite")
+        _ = try ArchiveIndexer(database: database, root: root).run()
+        let queries = ArchiveQueries(database: database)
+        var events: [String: [Transcript.Entry]] = [:]
+        for session in sessions where !session.isEmpty {
+            events[session] = try queries.transcript(session: session).entries.filter { $0.kind == .event }
+        }
+        return events
     }
 
     @Test("a HAR export has one entry per exchange with recorded timings, and SSE bodies as text")

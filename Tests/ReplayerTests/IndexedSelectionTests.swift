@@ -1,3 +1,4 @@
+import AomiArchive
 import ArchiveIndex
 import Foundation
 import Replayer
@@ -14,13 +15,13 @@ import Testing
         try await recorded.stop()
         let index = try await backend.newIndex(in: recorded.root)
         _ = try ArchiveIndexer(database: ArchiveDatabase(location: index), root: recorded.root).run()
-        let all = try ReplayArchive.archiveFiles(under: recorded.root)
+        let all = try RecordedArchive.archiveFiles(under: recorded.root)
         for thread in report.threads {
-            let selected = try ReplayArchive.archiveFiles(under: recorded.root, selection: ReplaySelection(sessions: [thread.sessionID]), index: index)
+            let selected = try RecordedArchive.archiveFiles(under: recorded.root, selection: SessionSelection(sessions: [thread.sessionID]), index: index)
             #expect(!selected.isEmpty && selected.count < all.count, "\(selected)")
             #expect(selected.allSatisfy { $0.lowercased().contains("/\(thread.wallet.lowercased())/") }, "\(selected)")
         }
-        let unknown = try ReplayArchive.archiveFiles(under: recorded.root, selection: ReplaySelection(sessions: ["no-such-session"]), index: index)
+        let unknown = try RecordedArchive.archiveFiles(under: recorded.root, selection: SessionSelection(sessions: ["no-such-session"]), index: index)
         #expect(unknown == all, "a session the index does not know: every file is read")
     }
 }

@@ -38,8 +38,8 @@ import WARC
         try await fixture.stop()
         _ = try ArchiveCompactor().compactAll(under: fixture.root).map { try $0.get() }
 
-        let files = try ReplayArchive.archiveFiles(under: fixture.root)
-        let recorded = try ReplayArchive.load(files: files)
+        let files = try RecordedArchive.archiveFiles(under: fixture.root)
+        let recorded = try RecordedArchive.load(files: files)
         let stream = try #require(
             recorded.sessions.flatMap(\.exchanges).compactMap { exchange -> RecordedStream? in
                 if case let .stream(stream) = exchange.answer { return stream }

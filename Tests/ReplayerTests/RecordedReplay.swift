@@ -14,7 +14,7 @@ import TestSupport
 struct RecordedReplay {
     let root: String
     let recorded: DriverReport
-    let archive: ReplayArchive
+    let archive: RecordedArchive
 
     /// Records driven traffic through the shared `RecordingFixture` and loads it for replay.
     static func record(
@@ -24,7 +24,7 @@ struct RecordedReplay {
         let fixture = try await RecordingFixture.start(simulator: .fast(appKeys: appKeys), recorderID: "replay-test")
         let report = try await fixture.drive(wallets: wallets, threads: threads, messages: messages, concurrency: concurrency, seed: seed, appKey: appKey, app: app)
         try await fixture.stop()
-        return RecordedReplay(root: fixture.root, recorded: report, archive: try ReplayArchive.load(files: try ReplayArchive.archiveFiles(under: fixture.root)))
+        return RecordedReplay(root: fixture.root, recorded: report, archive: try RecordedArchive.load(files: try RecordedArchive.archiveFiles(under: fixture.root)))
     }
 
     static func drive(

@@ -1,3 +1,4 @@
+import AomiArchive
 import Foundation
 import Logging
 import NIOCore
@@ -33,7 +34,7 @@ import Testing
     }
 
     @Test func pipelinedRequestsAreAnsweredInTheirOrder() throws {
-        let engine = ReplayEngine(archive: ReplayArchive(sessions: []), logger: Self.quiet)
+        let engine = ReplayEngine(archive: RecordedArchive(sessions: []), logger: Self.quiet)
         let channel = try channel(engine)
         let requests =
             "GET /_replay/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + "GET /api/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
@@ -46,7 +47,7 @@ import Testing
     }
 
     @Test func aClientGoneMidBodyGetsNothingAndCountsNothing() throws {
-        let engine = ReplayEngine(archive: ReplayArchive(sessions: []), logger: Self.quiet)
+        let engine = ReplayEngine(archive: RecordedArchive(sessions: []), logger: Self.quiet)
         let channel = try channel(engine)
         try channel.writeInbound(ByteBuffer(string: "POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nabc"))
         #expect(try written(channel).isEmpty)
@@ -90,7 +91,7 @@ import Testing
     }
 
     @Test func aStopClosesAnIdleConnectionAtOnce() throws {
-        let channel = try channel(ReplayEngine(archive: ReplayArchive(sessions: []), logger: Self.quiet))
+        let channel = try channel(ReplayEngine(archive: RecordedArchive(sessions: []), logger: Self.quiet))
         try channel.writeInbound(ByteBuffer(string: "GET /_replay/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
         #expect(statusLines(try written(channel)) == ["HTTP/1.1 200 OK"])
         #expect(channel.isActive)

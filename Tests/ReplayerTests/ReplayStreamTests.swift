@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import AsyncHTTPClient
 import Foundation
 import NIOCore

@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import Foundation
 import Replayer
 import Testing
@@ -24,7 +25,7 @@ struct ReplayVerifierTests {
     func alteredResponseFails() async throws {
         let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 2)
         defer { recording.remove() }
-        let file = try #require(try ReplayArchive.archiveFiles(under: recording.root).first)
+        let file = try #require(try RecordedArchive.archiveFiles(under: recording.root).first)
         let (records, damage) = try WARCFileReader.readAll(path: file)
         #expect(damage.isEmpty)
         // Alter the body of the first chat answer; keep the digest of what the client received.
@@ -47,7 +48,7 @@ struct ReplayVerifierTests {
         _ = try await writer.close()
         try FileManager.default.removeItem(atPath: file)
 
-        let archive = try ReplayArchive.load(files: try ReplayArchive.archiveFiles(under: recording.root))
+        let archive = try RecordedArchive.load(files: try RecordedArchive.archiveFiles(under: recording.root))
         let report = try await ReplayVerifier(archive: archive).run()
         #expect(!report.passed)
         let chat = try #require(archive.sessions.first?.exchanges.first { $0.request.path == AomiPath.chat })

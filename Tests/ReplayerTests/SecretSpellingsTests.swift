@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -53,7 +54,7 @@ import WARC
         for value in secrets { #expect(!stored.contains(value), "\(value) is in an archive") }
 
         // The same spellings with other values are misses; what the replay says shows no value.
-        let archive = try ReplayArchive.load(files: try ReplayArchive.archiveFiles(under: fixture.root))
+        let archive = try RecordedArchive.load(files: try RecordedArchive.archiveFiles(under: fixture.root))
         let engine = ReplayEngine(archive: archive, tokens: SecretTokens.load(root: fixture.root))
         for request in requests {
             let fresh = "sk-fresh-" + UUID().uuidString

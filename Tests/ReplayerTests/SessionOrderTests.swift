@@ -20,7 +20,7 @@ import WARC
         ExchangeContext(sessionID: session, wallet: nil, sequence: sequence, origin: "http://127.0.0.1:9")
     }
 
-    private func probes(of session: String, in archive: ReplayArchive) throws -> [String] {
+    private func probes(of session: String, in archive: RecordedArchive) throws -> [String] {
         let recorded = try #require(archive.sessions.first { $0.id == session })
         return recorded.exchanges.map { String($0.request.target.split(separator: "=").last ?? "") }
     }
@@ -40,7 +40,7 @@ import WARC
         _ = try await first.close()
         _ = try await second.close()
 
-        let archive = try ReplayArchive.load(files: try ReplayArchive.archiveFiles(under: root))
+        let archive = try RecordedArchive.load(files: try RecordedArchive.archiveFiles(under: root))
         #expect(try probes(of: "split", in: archive) == ["1", "2", "3"])
         #expect(try probes(of: "stepped", in: archive) == ["4", "5"])
     }

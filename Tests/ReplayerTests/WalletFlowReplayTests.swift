@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import AomiSimulator
 import Foundation
 import Replayer
@@ -27,7 +28,7 @@ struct WalletFlowReplayTests {
     func oldRecordingsReplayAndRepeatsCarryNoEvent() async throws {
         let root = try copyOfFixture()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let archive = try ReplayArchive.load(files: try ReplayArchive.archiveFiles(under: root))
+        let archive = try RecordedArchive.load(files: try RecordedArchive.archiveFiles(under: root))
         let plain = try await ReplayVerifier(archive: archive).run()
         #expect(plain.summary == "verify: 3 sessions, 137 requests, 14 events replayed: no differences", "\(plain.differences)")
         let fresh = try await ReplayVerifier(archive: archive, freshIdentifiers: true).run()

@@ -29,18 +29,18 @@ public enum WholeStream {
         }
         var lines = ""
         var offset = 0
-        var end: String?
+        var end: StreamEnd?
         for continuation in continuations {
             if !continuation.block.isEmpty {
                 lines += "\(eventKey): \(offset) \(continuation.block.count) \(continuation.date ?? origin.date ?? "")\r\n"
                 offset += continuation.block.count
                 response.block += continuation.block
             }
-            end = continuation.headers[AomiField.streamEnd] ?? (continuation.headers[WARCField.truncated] != nil ? "truncated" : end)
+            end = StreamEnd(endOf: continuation.headers) ?? end
         }
         if let end {
-            lines += "\(endKey): \(end)\r\n"
-            response.headers.set(AomiField.streamEnd, end)
+            lines += "\(endKey): \(end.rawValue)\r\n"
+            response.headers.set(AomiField.streamEnd, end.rawValue)
         }
         response = response.completed()
         var fields: [(String, String)] = []
@@ -62,14 +62,14 @@ public enum WholeStream {
 
     /// The events of a whole-stream `body` as its metadata block lists them, and how it ended.
     /// Entries that do not fit the body (a damaged or hostile list) are left out.
-    public static func events(body: ArraySlice<UInt8>, metadata: [UInt8]) -> (events: [Event], end: String?) {
+    public static func events(body: ArraySlice<UInt8>, metadata: [UInt8]) -> (events: [Event], end: StreamEnd?) {
         var events: [Event] = []
-        var end: String?
+        var end: StreamEnd?
         for line in String(decoding: metadata, as: UTF8.self).split(whereSeparator: \.isNewline) {
             let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2 else { continue }
             if parts[0] == endKey {
-                end = parts[1]
+                end = StreamEnd(rawValue: parts[1])
                 continue
             }
             let values = parts[1].split(separator: " ")

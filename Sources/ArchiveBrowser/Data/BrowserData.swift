@@ -1,7 +1,6 @@
 import AomiArchive
 import ArchiveIndex
 import Foundation
-import Replayer
 import WARC
 
 /// What the pages show, read: wallets, threads, transcripts and search from the index; a
@@ -94,14 +93,14 @@ struct BrowserData: Sendable {
     /// The session read from `files` (its folders' files, from `sessionFiles`).
     func recordedSession(_ id: String, in files: [String]) throws -> RecordedSession? {
         guard !files.isEmpty else { return nil }
-        return try sessions.session(id, files: files) { try ReplayArchive.load(files: files, selection: ReplaySelection(sessions: [id])).sessions.first }
+        return try sessions.session(id, files: files) { try RecordedArchive.load(files: files, selection: SessionSelection(sessions: [id])).sessions.first }
     }
 
     /// The archive files of the folders the index places a session in (whole folders, so
     /// revisits find their originals).
     func sessionFiles(_ id: String) throws -> [String] {
         let folders = Set(try queries.files(holdingSessions: [id]).map { ($0 as NSString).deletingLastPathComponent })
-        return try folders.sorted().flatMap { try ReplayArchive.archiveFiles(under: $0) }
+        return try folders.sorted().flatMap { try RecordedArchive.archiveFiles(under: $0) }
     }
 
     /// A path under the archive root as the root-relative path shown.

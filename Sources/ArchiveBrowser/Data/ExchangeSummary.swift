@@ -1,4 +1,4 @@
-import Replayer
+import AomiArchive
 import WARC
 
 /// One exchange of a session as the time line and the exchange list show it.
@@ -55,7 +55,7 @@ public struct ExchangeSummary: Sendable, Codable, Equatable {
         if case let .stream(stream) = exchange.answer {
             end = stream.events.last?.date ?? head.date
             eventTimes = stream.events.map(\.date.description)
-            streamEnd = stream.end
+            streamEnd = stream.end?.rawValue
         } else {
             eventTimes = []
             streamEnd = nil

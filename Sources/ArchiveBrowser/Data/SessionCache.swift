@@ -1,5 +1,5 @@
+import AomiArchive
 import Foundation
-import Replayer
 import Synchronization
 
 /// The sessions the browser read from the archive files most recently, each with the sizes

@@ -1,8 +1,8 @@
 import AomiAPI
+import AomiArchive
 import ArchiveIndex
 import Foundation
 import Hummingbird
-import Replayer
 
 /// The browser's routes. Each page answers HTML, or its model as JSON with `?format=json`.
 /// Every route reads; none writes to the archives.

@@ -2,6 +2,7 @@ extension BatchLoader {
     /// Writes what the batch learned about its sessions: session rows, titles, messages (and
     /// their search text) and the system events already seen.
     mutating func flush() throws {
+        if let stream = takeWholeStream() { try loadWholeStream(stream, eventList: nil) }
         for session in touchedSessions {
             let thread = accumulator(session)
             try writer.writeSession(thread)

@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import Foundation
 import WARC
 
@@ -18,6 +19,9 @@ struct BatchLoader {
     let file: ArchiveFile
     private(set) var counts = Counts()
     private var threads: [String: ThreadAccumulator] = [:]
+    /// A whole stream (`export --playable`) until the next record, which should be its event
+    /// list (the times of its events).
+    private var wholeStream: WholeStreamResponse?
 
     var recordsLoaded: Int { counts.records }
 
@@ -34,7 +38,9 @@ struct BatchLoader {
     mutating func load(_ events: [PreparedEvent]) throws {
         for event in events {
             switch event {
-            case let .record(prepared): try load(prepared)
+            case let .record(prepared):
+                if let waiting = takeWholeStream() { try loadWholeStream(waiting, eventList: prepared.stored.record) }
+                try load(prepared)
             case let .damage(damage): try note(damage)
             }
         }
@@ -63,6 +69,9 @@ struct BatchLoader {
         if let session { withThread(session) { $0.saw(at: date, wallet: wallet) } }
         guard let date else { return }
         switch record.type {
+        case .response where fields.segmentNumber == nil && status == 200 && prepared.path == AomiPath.updates:
+            guard let payload = record.httpPayload, let recordID = fields.recordID else { return }
+            wholeStream = WholeStreamResponse(recordID: recordID, body: Array(payload), session: session, date: date, row: row)
         case .response where fields.segmentNumber == nil && status == 200:
             if let snapshot = prepared.snapshot {
                 if let session { try apply(snapshot, session: session, date: date, record: row) }
@@ -137,9 +146,33 @@ struct BatchLoader {
         }
     }
 
-    private mutating func continuation(_ block: [UInt8], session: String?, date: String, record: Int64) throws {
+    /// Loads a whole stream's events. With its event list (the record after it), each event
+    /// has the time it arrived, as the replay reads it; without, the response's time.
+    mutating func loadWholeStream(_ stream: WholeStreamResponse, eventList list: WARCRecord?) throws {
+        guard let list, WholeStream.isEventList(list), list.headers[WARCField.concurrentTo] == stream.recordID else {
+            try continuation(stream.body, session: stream.session, date: stream.date, record: stream.row)
+            return
+        }
+        let timed = WholeStream.events(body: stream.body[...], metadata: list.block).events
+        var position = 0
+        for event in timed {
+            position = try continuation(event.bytes, session: stream.session, date: event.date, record: stream.row, firstPosition: position)
+        }
+    }
+
+    /// The stream waiting for its event list when the batch ends.
+    mutating func takeWholeStream() -> WholeStreamResponse? {
+        defer { wholeStream = nil }
+        return wholeStream
+    }
+
+    /// Loads the SSE events in `block`, numbered from `firstPosition`; returns the next number.
+    @discardableResult
+    private mutating func continuation(_ block: [UInt8], session: String?, date: String, record: Int64, firstPosition: Int = 0) throws -> Int {
         var parser = ServerSentEventParser()
-        for (position, event) in parser.feed(block).enumerated() {
+        var position = firstPosition
+        for event in parser.feed(block) {
+            defer { position += 1 }
             guard let data = event.data else { continue }
             let update = event.updateEvent
             let owner = update?.sessionID ?? session
@@ -148,6 +181,7 @@ struct BatchLoader {
             }
             try insertEvent(session: owner, source: "sse", type: update?.type, data: data, time: date, record: record, position: position)
         }
+        return position
     }
 
     private mutating func insertEvent(session: String?, source: String, type: String?, data: String, time: String, record: Int64, position: Int) throws {

@@ -1,13 +1,10 @@
+import AomiArchive
+
 /// The full responses a wallet folder already holds, by method, path and payload digest, so
 /// that an identical payload is written as a `revisit` of them. Holds at most `capacity`
 /// entries, forgetting the oldest first, so memory does not grow with traffic.
 struct PayloadMemory {
-    /// What a `revisit` needs to refer to an earlier response.
-    struct Original: Sendable {
-        var recordID: String
-        var date: String
-        var uri: String
-    }
+    typealias Original = ExchangeRecords.Original
 
     private var originals: [String: Original] = [:]
     private var order: [String] = []

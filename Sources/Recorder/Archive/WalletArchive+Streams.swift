@@ -19,20 +19,11 @@ extension WalletArchive {
         request: CapturedRequest, status: Int, reason: String, headers: HTTPFields, headDate: WARCDate, context: ExchangeContext
     ) async throws -> StreamRecording {
         let uri = context.origin + request.target
-        let requestRecord = Self.requestRecord(request, uri: uri, context: context)
-        let head = HTTPBlock.streamHead(status: status, reason: reason, headers: headers)
-        let origin = WARCRecord(
-            type: .response,
-            headers: [
-                (WARCField.targetURI, uri),
-                (WARCField.date, headDate.description),
-                (WARCField.contentType, WARCValue.httpResponseContentType),
-                (WARCField.concurrentTo, requestRecord.recordID!),
-                (WARCField.segmentNumber, "1"),
-            ] + context.fields, block: head
-        ).completed()
+        let requestRecord = ExchangeRecords.request(request, uri: uri, context: context)
+        let origin = ExchangeRecords.streamHead(
+            status: status, reason: reason, headers: headers, date: headDate, uri: uri, requestID: requestRecord.recordID!, context: context)
         try await write([requestRecord, origin], folder: context.folder)
-        return StreamRecording(originID: origin.recordID!, folder: context.folder, targetURI: uri, fields: context.fields, totalLength: head.count)
+        return StreamRecording(originID: origin.recordID!, folder: context.folder, targetURI: uri, fields: context.fields, totalLength: origin.block.count)
     }
 
     /// Writes one event of a stream as a continuation record stamped with its arrival. The
@@ -42,7 +33,9 @@ extension WalletArchive {
         var next = stream
         next.segments += 1
         next.totalLength += raw.count
-        try await write([continuation(next, date: arrived, block: raw)], folder: stream.folder)
+        let record = ExchangeRecords.streamEvent(
+            originID: next.originID, uri: next.targetURI, fields: next.fields, number: next.segments, date: arrived, block: raw)
+        try await write([record], folder: stream.folder)
         stream = next
     }
 
@@ -52,25 +45,14 @@ extension WalletArchive {
         var stream = stream
         stream.segments += 1
         stream.totalLength += leftover.count
-        var record = continuation(stream, date: .now(), block: leftover)
-        record.headers.append(WARCField.segmentTotalLength, String(stream.totalLength))
-        record.headers.append(AomiField.streamEnd, end.rawValue)
+        let record = ExchangeRecords.streamEnd(
+            originID: stream.originID, uri: stream.targetURI, fields: stream.fields, number: stream.segments, totalLength: stream.totalLength, end: end,
+            leftover: leftover)
         do {
             try await write([record], folder: stream.folder)
         } catch {
             keepUnwrittenStreamEnd(record, folder: stream.folder)
             throw error
         }
-    }
-
-    private func continuation(_ stream: StreamRecording, date: WARCDate, block: [UInt8]) -> WARCRecord {
-        WARCRecord(
-            type: .continuation,
-            headers: [
-                (WARCField.targetURI, stream.targetURI),
-                (WARCField.date, date.description),
-                (WARCField.segmentOriginID, stream.originID),
-                (WARCField.segmentNumber, String(stream.segments)),
-            ] + stream.fields, block: block)
     }
 }

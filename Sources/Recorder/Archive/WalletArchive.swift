@@ -66,34 +66,12 @@ public actor WalletArchive {
     @discardableResult
     public func record(_ exchange: HTTPExchange, context: ExchangeContext) async throws -> [WARCWriteReceipt] {
         let uri = context.origin + exchange.request.target
-        let request = Self.requestRecord(exchange.request, uri: uri, context: context)
-        var responseFields =
-            [
-                (WARCField.targetURI, uri),
-                (WARCField.date, exchange.response.date.description),
-                (WARCField.contentType, WARCValue.httpResponseContentType),
-                (WARCField.concurrentTo, request.recordID!),
-            ] + context.fields
-        if let error = exchange.upstreamError { responseFields.append((AomiField.upstreamError, error)) }
+        let request = ExchangeRecords.request(exchange.request, uri: uri, context: context)
         let digest = WARCDigest.sha1(exchange.response.body)
         let key = PayloadMemory.key(method: exchange.request.method, path: QueryString.path(of: exchange.request.target), digest: digest)
-        let response: WARCRecord
-        if exchange.upstreamError == nil, let original = payloads.original(for: context.folder + " " + key) {
-            response = WARCRecord(
-                type: .revisit,
-                headers: responseFields + [
-                    (WARCField.profile, WARCValue.identicalPayloadDigestProfile),
-                    (WARCField.refersTo, original.recordID),
-                    (WARCField.refersToTargetURI, original.uri),
-                    (WARCField.refersToDate, original.date),
-                    (WARCField.payloadDigest, digest),
-                ], block: HTTPBlock.response(exchange.response, withBody: false))
-            revisits += 1
-        } else {
-            response = WARCRecord(
-                type: .response, headers: responseFields + [(WARCField.payloadDigest, digest)],
-                block: HTTPBlock.response(exchange.response))
-        }
+        let original = exchange.upstreamError == nil ? payloads.original(for: context.folder + " " + key) : nil
+        let response = ExchangeRecords.response(exchange, uri: uri, requestID: request.recordID!, context: context, digest: digest, original: original)
+        if original != nil { revisits += 1 }
         let receipts = try await write([request, response], folder: context.folder)
         exchanges += 1
         if response.type == .response, exchange.upstreamError == nil {
@@ -105,18 +83,6 @@ public actor WalletArchive {
 
     func remember(_ original: PayloadMemory.Original, for key: String, folder: String) {
         payloads.remember(original, for: folder + " " + key)
-    }
-
-    /// The `request` record of an exchange, completed so that its id can be referred to.
-    static func requestRecord(_ request: CapturedRequest, uri: String, context: ExchangeContext) -> WARCRecord {
-        WARCRecord(
-            type: .request,
-            headers: [
-                (WARCField.targetURI, uri),
-                (WARCField.date, request.date.description),
-                (WARCField.contentType, WARCValue.httpRequestContentType),
-            ] + context.fields, block: HTTPBlock.request(request)
-        ).completed()
     }
 
     /// Writes records as they are (SSE segments) into the folder's current file, after the

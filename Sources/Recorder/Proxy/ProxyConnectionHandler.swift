@@ -440,7 +440,7 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         let output: StreamOutputEnd?
         switch end {
         case .upstreamClosed, .recorderStopped: output = .response(keepAlive: current.keepAlive && end == .upstreamClosed)
-        case .error: output = .close
+        case .error, .truncated: output = .close
         case .clientClosed: output = nil
         }
         if pendingStreamOutput != nil {

@@ -34,7 +34,7 @@ public final class ReplayEngine: Sendable {
 
     /// `scheduler` runs the wake-ups of the recorded clock (`--clock recorded`).
     public init(
-        archive: ReplayArchive, configuration: ReplayConfiguration = ReplayConfiguration(), tokens: SecretTokens = .unavailable,
+        archive: RecordedArchive, configuration: ReplayConfiguration = ReplayConfiguration(), tokens: SecretTokens = .unavailable,
         logger: Logger = Logger(label: "aomi-archive.replay"), scheduler: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.scheduler = scheduler

@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import WARC
 
 /// One recorded session prepared for serving: the queue of recorded answers for every

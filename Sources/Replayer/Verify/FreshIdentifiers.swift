@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import Foundation
 
 /// New values for every identifier a real re-run of a client makes anew (session ids,
@@ -8,7 +9,7 @@ import Foundation
 struct FreshIdentifiers: Sendable {
     let rewrite: SessionRewrite
 
-    init(archive: ReplayArchive, rules: MatchRules = MatchRules()) {
+    init(archive: RecordedArchive, rules: MatchRules = MatchRules()) {
         var recorded = Set(archive.sessions.map(\.id).filter { !$0.isEmpty })
         for session in archive.sessions {
             for exchange in session.exchanges {

@@ -10,7 +10,7 @@ import WARC
 /// was recorded: status, the recorded header fields, body bytes and their recorded payload
 /// digest, and every SSE event in order. Passing is the definition of "deterministic".
 public struct ReplayVerifier: Sendable {
-    public let archive: ReplayArchive
+    public let archive: RecordedArchive
     /// The longest wait for a session's events after its last request. The wait ends as soon
     /// as every recorded event has come (or every stream has ended), so this only bounds a
     /// replay that holds events back; a busy machine never turns a good archive into a failure.
@@ -21,7 +21,7 @@ public struct ReplayVerifier: Sendable {
     /// the recorded ids replaced by the new ones.
     public var freshIdentifiers: Bool
 
-    public init(archive: ReplayArchive, eventWait: Duration = .seconds(60), freshIdentifiers: Bool = false) {
+    public init(archive: RecordedArchive, eventWait: Duration = .seconds(60), freshIdentifiers: Bool = false) {
         self.archive = archive
         self.eventWait = eventWait
         self.freshIdentifiers = freshIdentifiers

@@ -1,3 +1,4 @@
+import AomiArchive
 import ArchiveIndex
 import Foundation
 import Logging
@@ -78,9 +79,9 @@ struct FuzzTargets {
     /// Loads the mutant as the replay does, builds the engine, asks it every recorded request
     /// and exports the sessions as HAR.
     private mutating func replay(_ path: String) throws {
-        let archive: ReplayArchive
+        let archive: RecordedArchive
         do {
-            archive = try ReplayArchive.load(files: [path])
+            archive = try RecordedArchive.load(files: [path])
         } catch {
             count("replay: refused")
             return

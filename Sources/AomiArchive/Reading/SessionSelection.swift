@@ -1,5 +1,5 @@
 /// Which recorded sessions a replay serves: all of them, a wallet's, or named ones.
-public struct ReplaySelection: Sendable, Equatable {
+public struct SessionSelection: Sendable, Equatable {
     public var wallet: String?
     public var sessions: [String]
 

@@ -1,4 +1,3 @@
-import AomiArchive
 import Foundation
 import WARC
 
@@ -26,7 +25,7 @@ public struct WARCExporter: Sendable {
     }
 
     /// Writes the export to `output`; returns how many records it holds (its `warcinfo` too).
-    public func write(to output: String) async throws(ReplayerError) -> Int {
+    public func write(to output: String) async throws(ArchiveFileError) -> Int {
         let records = try selectedRecords()
         let folder = (output as NSString).deletingLastPathComponent.isEmpty ? "." : (output as NSString).deletingLastPathComponent
         let staging = (folder as NSString).appendingPathComponent(".aomi-export-\(UUID().uuidString.prefix(8))")
@@ -38,10 +37,10 @@ public struct WARCExporter: Sendable {
                     warcinfo: ArchiveInfo(extra: [("exported-sessions", sessions.sorted().joined(separator: " "))]).fields(recorderID: "export"),
                     linksWarcinfo: false))
             _ = try await writer.write(records)
-            guard let written = try await writer.close().first else { throw ReplayerError.cannotWrite(path: output, reason: "nothing written") }
+            guard let written = try await writer.close().first else { throw ArchiveFileError.cannotWrite(path: output, reason: "nothing written") }
             try? FileManager.default.removeItem(atPath: output)
             try FileManager.default.moveItem(atPath: written, toPath: output)
-        } catch let error as ReplayerError {
+        } catch let error as ArchiveFileError {
             throw error
         } catch {
             throw .cannotWrite(path: output, reason: "\(error)")
@@ -54,7 +53,7 @@ public struct WARCExporter: Sendable {
     /// playable export also resolves the revisits of requests other than `GET`: WARC players
     /// look an original up by its URL, and such a revisit's original was often sent to another
     /// URL (`DELETE /api/secrets?client_id=` of another client), so pywb answers it with 503.
-    private func selectedRecords() throws(ReplayerError) -> [WARCRecord] {
+    private func selectedRecords() throws(ArchiveFileError) -> [WARCRecord] {
         var originals: [String: WARCRecord] = [:]
         var streams: Set<String> = []
         var getRequests: Set<String> = []

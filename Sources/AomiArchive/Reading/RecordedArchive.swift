@@ -1,12 +1,11 @@
 import AomiAPI
-import AomiArchive
 import Foundation
 import WARC
 
 /// The recorded sessions a replay serves, read from `.warc.gz` files: requests paired with
 /// their responses, revisits resolved to the payload they refer to, segmented SSE responses
 /// reassembled into their events.
-public struct ReplayArchive: Sendable {
+public struct RecordedArchive: Sendable {
     /// Sessions in the order their first request arrived.
     public var sessions: [RecordedSession]
     /// The `redaction-key-id` of every `warcinfo` read: which key made the archive's tokens.
@@ -25,24 +24,24 @@ public struct ReplayArchive: Sendable {
 
     /// Every archive file under `root` (`.warc.gz`, `.warc`, and their `.open` forms), each
     /// folder's oldest name first.
-    public static func archiveFiles(under root: String) throws(ReplayerError) -> [String] {
+    public static func archiveFiles(under root: String) throws(ArchiveFileError) -> [String] {
         guard let files = try? ArchiveFiles.find(under: root), !files.isEmpty else { throw .noArchives(path: root) }
         return files
     }
 
     /// Reads `files` (each folder's files in name order, so revisits find earlier originals) and
     /// keeps the selected sessions. Folders are read in parallel.
-    public static func load(files: [String], selection: ReplaySelection = ReplaySelection()) throws(ReplayerError) -> ReplayArchive {
+    public static func load(files: [String], selection: SessionSelection = SessionSelection()) throws(ArchiveFileError) -> RecordedArchive {
         let folders = Dictionary(grouping: files) { ($0 as NSString).deletingLastPathComponent }
             .filter { folder, _ in selection.wallet.map { wallet in Self.folderMayHold(wallet: wallet, folder: folder) } ?? true }
             .sorted { $0.key < $1.key }
-        let results = ConcurrentResults<FolderLoad>(count: folders.count)
+        let results = ConcurrentResults<FolderReading>(count: folders.count)
         DispatchQueue.concurrentPerform(iterations: folders.count) { index in
-            var loader = FolderLoader()
+            var loader = FolderReader()
             results.set(index, loader.load(files: folders[index].value.sorted()))
         }
         var sessions: [String: RecordedSession] = [:]
-        var archive = ReplayArchive(sessions: [])
+        var archive = RecordedArchive(sessions: [])
         for load in results.values {
             if let failure = load.failure { throw failure }
             archive.redactionKeyIDs.formUnion(load.keyIDs)

@@ -1,5 +1,4 @@
 import AomiAPI
-import AomiArchive
 
 /// Who an exchange belongs to, as the WARC records say it.
 public struct ExchangeContext: Sendable {
@@ -23,7 +22,7 @@ public struct ExchangeContext: Sendable {
         self.origin = origin
     }
 
-    var fields: [(String, String)] {
+    public var fields: [(String, String)] {
         var fields: [(String, String)] = []
         if let sessionID { fields.append((AomiField.sessionID, sessionID)) }
         if let wallet { fields.append((AomiField.wallet, wallet.value)) }
@@ -34,5 +33,5 @@ public struct ExchangeContext: Sendable {
     }
 
     /// The folder of the archive root its records go to.
-    var folder: String { ArchiveFiles.folder(for: wallet) }
+    public var folder: String { ArchiveFiles.folder(for: wallet) }
 }

@@ -1,4 +1,3 @@
-import AomiArchive
 import WARC
 
 /// One recorded client request and what answered it: the unit the replayer serves.
@@ -52,10 +51,10 @@ public struct RecordedResponse: Sendable {
 public struct RecordedStream: Sendable {
     public var head: RecordedResponse
     public var events: [RecordedEvent]
-    public var end: String?
+    public var end: StreamEnd?
 
     /// Whether the server ended the stream (so a replay ends it too, and the client reconnects).
-    public var endedByServer: Bool { end.flatMap(StreamEnd.init(rawValue:))?.endedByServer ?? false }
+    public var endedByServer: Bool { end?.endedByServer ?? false }
 }
 
 /// One SSE event's raw bytes and when the recorder saw it.

@@ -1,12 +1,11 @@
 import AomiAPI
-import AomiArchive
 import WARC
 
 /// Reads one wallet folder's files in order and pairs their records into exchanges. Revisits
 /// are resolved against the folder's responses once every file is read (a compacted file
 /// groups records by session, so an original may come after its revisit); continuations are
 /// appended to the stream they continue.
-struct FolderLoader {
+struct FolderReader {
     private var pending: [String: RecordedExchange] = [:]
     private var requestOrder: [String] = []
     private var answered: [String: RecordedAnswer] = [:]
@@ -16,9 +15,9 @@ struct FolderLoader {
     /// The request each whole response answered, and the event lists of whole streams.
     private var responseRequest: [String: String] = [:]
     private var eventLists: [WARCRecord] = []
-    private var result = FolderLoad()
+    private var result = FolderReading()
 
-    mutating func load(files: [String]) -> FolderLoad {
+    mutating func load(files: [String]) -> FolderReading {
         for file in files {
             let reader: WARCFileReader
             do {
@@ -136,11 +135,7 @@ struct FolderLoader {
         if !record.block.isEmpty {
             stream.events.append(RecordedEvent(bytes: record.block, date: record.date.flatMap(WARCDate.init(parsing:)) ?? stream.head.date))
         }
-        if let end = record.headers[AomiField.streamEnd] {
-            stream.end = end
-        } else if record.headers[WARCField.truncated] != nil {
-            stream.end = "truncated"
-        }
+        if let end = StreamEnd(endOf: record.headers) { stream.end = end }
         answered[requestID] = .stream(stream)
     }
 

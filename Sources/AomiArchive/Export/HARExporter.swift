@@ -22,7 +22,7 @@ public struct HARExporter: Sendable {
         return Array((try? encoder.encode(HARDocument(log: .init(pages: pages, entries: entries)))) ?? Data())
     }
 
-    public func write(to path: String) throws(ReplayerError) {
+    public func write(to path: String) throws(ArchiveFileError) {
         guard FileManager.default.createFile(atPath: path, contents: Data(document())) else {
             throw .cannotWrite(path: path, reason: String(cString: strerror(errno)))
         }

@@ -1,10 +1,10 @@
 import Foundation
 
 /// What reading one wallet folder gave.
-struct FolderLoad: Sendable {
+struct FolderReading: Sendable {
     var exchanges: [RecordedExchange] = []
     var keyIDs: Set<String> = []
     var problems: [String] = []
     var filesRead = 0
-    var failure: ReplayerError?
+    var failure: ArchiveFileError?
 }
