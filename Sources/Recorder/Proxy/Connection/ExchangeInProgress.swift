@@ -26,7 +26,6 @@ struct ExchangeInProgress {
     /// or the exchange is archived.
     var held: ByteBuffer?
     var stream: StreamInProgress?
-    var timeout: Scheduled<Void>?
     /// The proxy answered itself (502, 504): what the upstream still sends is dropped.
     var answered = false
     /// Scheme and authority an absolute-form target named, recorded in place of the upstream's.
@@ -65,4 +64,21 @@ struct PendingStreamOutput {
 enum StreamOutputEnd {
     case response(keepAlive: Bool)
     case close
+}
+
+/// What the client gets once an exchange is archived: the upstream's response (or, when it
+/// went out early, its held last part and end), or the proxy's own answer.
+enum ReplyAfterArchive {
+    case upstream(UpstreamReply)
+    case own(APIError, requestKeepAlive: Bool)
+}
+
+/// The upstream's response to an exchange being archived, as far as the client has not had it.
+struct UpstreamReply {
+    var head: HTTPResponseHead
+    var requestVersion: HTTPVersion
+    var body: [UInt8]
+    var held: ByteBuffer?
+    var clientHeadSent: Bool
+    var keepAlive: Bool
 }
