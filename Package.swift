@@ -217,7 +217,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "index-bench",
-            dependencies: ["WARC", "ArchiveIndex"],
+            dependencies: ["WARC", "AomiAPI", "ArchiveIndex"],
             path: "tools/bench/index-bench"
         ),
 
@@ -226,6 +226,7 @@ let package = Package(
             name: "archive-fuzz",
             dependencies: [
                 "WARC",
+                "AomiAPI",
                 "CLibdeflate",
                 "ArchiveIndex",
                 "Replayer",

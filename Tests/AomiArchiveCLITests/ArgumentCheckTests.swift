@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Bad arguments are refused with a message naming them, before anything is created.
 @Suite struct ArgumentCheckTests {
     private func missingFolder() -> String {
-        NSTemporaryDirectory() + "aomi-args-\(UUID().uuidString.prefix(8))"
+        TemporaryDirectory.path("aomi-args")
     }
 
     @Test func recordChecksItsUpstreamBeforeCreatingAnything() async throws {
@@ -31,7 +32,7 @@ import Testing
     /// A `postgres://` URL is a PostgreSQL index, never a SQLite file path; one that cannot be
     /// reached is an error naming it, its password hidden.
     @Test func anUnreachablePostgresIsAClearErrorWithItsPasswordHidden() async throws {
-        let root = NSTemporaryDirectory() + "aomi-args-pg-\(UUID().uuidString.prefix(8))"
+        let root = TemporaryDirectory.path("aomi-args-pg")
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         for command in [["index"], ["search", "swap"], ["threads", "--wallet", "0x" + String(repeating: "1", count: 40)], ["show", "some-session"]] {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// The built `aomi-archive` started as a separate process (a server), with its output in files
 /// so that the test can wait for a line, signal it and collect what it printed.
@@ -12,7 +13,7 @@ final class BackgroundCommand: @unchecked Sendable {
     /// Runs `aomi-archive arguments…`; with `launcher`, runs `launcher… aomi-archive
     /// arguments…` (for instance `prlimit --nofile=64`).
     init(_ arguments: [String], launcher: [String] = []) throws {
-        folder = NSTemporaryDirectory() + "aomi-bg-\(UUID().uuidString.prefix(8))"
+        folder = TemporaryDirectory.path("aomi-bg")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         outputPath = folder + "/stdout"
         errorPath = folder + "/stderr"

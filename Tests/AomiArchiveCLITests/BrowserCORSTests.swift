@@ -10,7 +10,7 @@ import WARC
 /// of that recording. Every call must succeed with no CORS error in the console, and the three
 /// runs must read the same events and end with the same messages. A thread created and listed at
 /// once is in the list under the page's own id, against the replay too.
-@Suite struct BrowserCORSTests {
+@Suite(.tags(.browser), .needs(.chromium)) struct BrowserCORSTests {
 
     func browse(_ targets: [String: String]) async throws -> [String: [String: Any]] {
         let script = Repository.root + "/tools/browser/cors_client.py"
@@ -34,7 +34,7 @@ import WARC
 
     @Test(.timeLimit(.minutes(10)))
     func aPageOnAnotherOriginTalksToSimRecordAndReplay() async throws {
-        let root = NSTemporaryDirectory() + "aomi-cors-\(UUID().uuidString.prefix(8))"
+        let root = TemporaryDirectory.path("aomi-cors")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let sim = try BackgroundCommand([
             "sim", "--listen", "127.0.0.1:0", "--pace", "polls:2", "--think", "30ms", "--chunk-interval", "15ms", "--title-delay", "40ms",

@@ -42,7 +42,7 @@ import WARC
         return outputs
     }
 
-    @Test(.timeLimit(.minutes(10)))
+    @Test(.tags(.slow), .notInFastLoop, .timeLimit(.minutes(10)))
     func compactionLosesNothingAndTheIndexFollowsIt() async throws {
         let (root, wallets, sessions) = try await recordedRoot("compact")
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -92,7 +92,7 @@ import WARC
         #expect(try files.map { try FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as! Date } == modified)
     }
 
-    @Test(.timeLimit(.minutes(10)), arguments: ArchiveCompactor.Stage.allCases)
+    @Test(.tags(.slow), .notInFastLoop, .timeLimit(.minutes(10)), arguments: ArchiveCompactor.Stage.allCases)
     func aCompactionKilledAfterAnyStageLeavesTheFileWhole(stage: ArchiveCompactor.Stage) async throws {
         let (root, wallets, sessions) = try await recordedRoot("crash-\(stage.rawValue)")
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -1,5 +1,6 @@
 import AomiAPI
 import Foundation
+import TestSupport
 import Testing
 
 /// A new user's path through the commands: chats driven and dated ten days ago, crawled
@@ -19,7 +20,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(10)))
     func aCrawledArchiveShowsWhenThingsWereSaidAndARecrawlChangesNoTime() async throws {
-        let root = NSTemporaryDirectory() + "aomi-time-\(UUID().uuidString.prefix(8))"
+        let root = TemporaryDirectory.path("aomi-time")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let sim = try BackgroundCommand(["sim", "--listen", "127.0.0.1:0", "--pace", "polls:2", "--message-age", "10d"])
         defer { sim.signal(SIGTERM) }

@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `aomi-archive demo`, the README's first command, run as a user runs it.
 @Suite struct DemoCommandTests {
     @Test(.timeLimit(.minutes(10))) func theDemoRecordsIndexesSearchesReplaysVerifiesAndSaysWhere() async throws {
-        let folder = NSTemporaryDirectory() + "aomi-demo-test-\(UUID().uuidString.prefix(8))"
+        let folder = TemporaryDirectory.path("aomi-demo-test")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let result = try await CommandRunner.run(["demo", "--dir", folder])
         #expect(result.status == 0, "\(result.standardError)")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `record` under a low open-file limit (`prlimit --nofile=128`, which it cannot raise): once
@@ -38,7 +39,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(5)))
     func runningOutOfDescriptorsIsA503AndHealthStillAnswers() async throws {
-        let root = NSTemporaryDirectory() + "aomi-nofile-\(UUID().uuidString.prefix(8))"
+        let root = TemporaryDirectory.path("aomi-nofile")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let sim = try BackgroundCommand(["sim", "--listen", "127.0.0.1:0"])
         defer { sim.signal(SIGTERM) }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import WARC
 
@@ -28,7 +29,7 @@ import WARC
     }
 
     private func folder() throws -> String {
-        let path = NSTemporaryDirectory() + "aomi-inspect-\(UUID().uuidString.prefix(8))"
+        let path = TemporaryDirectory.path("aomi-inspect")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

@@ -24,7 +24,7 @@ import WARC
     }
 
     @Test(.timeLimit(.minutes(10))) func aRecordedRunReplaysToANewRunWithNewIdsAndNoMiss() async throws {
-        let root = NSTemporaryDirectory() + "aomi-roundtrip-\(UUID().uuidString.prefix(8))"
+        let root = TemporaryDirectory.path("aomi-roundtrip")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let secret = "sk-roundtrip-" + UUID().uuidString
         let environment = ["ROUNDTRIP_SECRET": secret]
@@ -84,7 +84,7 @@ import WARC
     }
 
     @Test(.timeLimit(.minutes(10))) func verifyWithFreshIdsFailsOnAnAlteredAnswer() async throws {
-        let root = NSTemporaryDirectory() + "aomi-fresh-\(UUID().uuidString.prefix(8))"
+        let root = TemporaryDirectory.path("aomi-fresh")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let demo = try await CommandRunner.run(["demo", "--dir", root])
         try #require(demo.status == 0, "\(demo.standardError)")

@@ -27,7 +27,7 @@ import WARC
     @Test(.timeLimit(.minutes(10))) func recordAnHTTPSSimulatorWithAPrivateCAOrInsecurely() async throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
-        let root = NSTemporaryDirectory() + "aomi-record-tls-\(UUID().uuidString.prefix(8))"
+        let root = TemporaryDirectory.path("aomi-record-tls")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let sim = try BackgroundCommand(["sim", "--listen", "127.0.0.1:0", "--tls-cert", certificates.good.certificateFile, "--tls-key", certificates.good.keyFile])
         defer { sim.signal(SIGTERM) }

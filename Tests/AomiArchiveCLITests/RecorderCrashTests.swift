@@ -14,7 +14,7 @@ import WARC
     }
 
     @Test(.timeLimit(.minutes(10))) func everyExchangeTheClientReceivedSurvivesAKill() async throws {
-        let root = NSTemporaryDirectory() + "aomi-crash-\(UUID().uuidString.prefix(8))"
+        let root = TemporaryDirectory.path("aomi-crash")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let sim = try BackgroundCommand(["sim", "--listen", "127.0.0.1:0", "--think", "1ms", "--chunk-interval", "1ms", "--title-delay", "1ms"])
         defer { sim.signal(SIGTERM) }

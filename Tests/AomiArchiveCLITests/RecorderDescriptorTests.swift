@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import TestSupport
 import Testing
 import WARC
 
@@ -9,7 +10,7 @@ import WARC
 struct RecorderDescriptorTests {
     @Test(.timeLimit(.minutes(5)))
     func runningOutOfDescriptorsClosesAnOldFileInsteadOfLosingTheExchange() async throws {
-        let root = NSTemporaryDirectory() + "aomi-nofile-\(UUID().uuidString.prefix(8))"
+        let root = TemporaryDirectory.path("aomi-nofile")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let sim = try BackgroundCommand(["sim", "--listen", "127.0.0.1:0"])
         defer { sim.signal(SIGTERM) }

@@ -1,13 +1,14 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import TestSupport
 import Testing
 import WARC
 
 /// `replay`, `verify` and `export` run as a user runs them, over the demo's archives.
 @Suite struct ReplayCommandTests {
     @Test(.timeLimit(.minutes(10))) func replayServesTheDriverAndStopsOnSignal() async throws {
-        let folder = NSTemporaryDirectory() + "aomi-replay-cli-\(UUID().uuidString.prefix(8))"
+        let folder = TemporaryDirectory.path("aomi-replay-cli")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let demo = try await CommandRunner.run(["demo", "--dir", folder])
         try #require(demo.status == 0, "\(demo.standardError)")
@@ -26,7 +27,7 @@ import WARC
     }
 
     @Test(.timeLimit(.minutes(10))) func verifyTwiceGivesTheSameOutputAndExportWrites() async throws {
-        let folder = NSTemporaryDirectory() + "aomi-verify-cli-\(UUID().uuidString.prefix(8))"
+        let folder = TemporaryDirectory.path("aomi-verify-cli")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let demo = try await CommandRunner.run(["demo", "--dir", folder])
         try #require(demo.status == 0, "\(demo.standardError)")
@@ -53,7 +54,7 @@ import WARC
 /// `replay --fallback URL --record DIR`: misses go to a live backend and are recorded as `record` would.
 @Suite struct ReplayFallbackCommandTests {
     @Test(.timeLimit(.minutes(10))) func missesAreForwardedAndRecorded() async throws {
-        let folder = NSTemporaryDirectory() + "aomi-fallback-cli-\(UUID().uuidString.prefix(8))"
+        let folder = TemporaryDirectory.path("aomi-fallback-cli")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let demo = try await CommandRunner.run(["demo", "--dir", folder + "/recorded"])
         try #require(demo.status == 0, "\(demo.standardError)")

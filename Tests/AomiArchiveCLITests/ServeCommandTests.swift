@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import TestSupport
 import Testing
 
 /// `aomi-archive serve` as a user starts it: it listens at once, serves pages while its first
@@ -7,7 +8,7 @@ import Testing
 @Suite struct ServeCommandTests {
     @Test(.timeLimit(.minutes(5)))
     func serveListensServesAndStops() async throws {
-        let root = NSTemporaryDirectory() + "aomi-serve-\(UUID().uuidString.prefix(8))"
+        let root = TemporaryDirectory.path("aomi-serve")
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         let serve = try BackgroundCommand(["serve", "--archives", root, "--listen", "127.0.0.1:0", "--refresh", "1s"])

@@ -41,9 +41,9 @@ import WARC
         return report
     }
 
-    @Test(.timeLimit(.minutes(10)))
+    @Test(.tags(.postgres), .needs(.postgres), .timeLimit(.minutes(10)))
     func twoRecordersShareARootAndEveryExchangeIsIndexedOnce() async throws {
-        let root = NSTemporaryDirectory() + "aomi-shared-\(UUID().uuidString.prefix(8))"
+        let root = TemporaryDirectory.path("aomi-shared")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let (sim, upstream) = try await startSim()
         defer { sim.signal(SIGTERM) }
@@ -148,7 +148,7 @@ import WARC
 
     @Test(.timeLimit(.minutes(10)))
     func aStartingRecorderRepairsOnlyTheFilesOfStoppedOnes() async throws {
-        let root = NSTemporaryDirectory() + "aomi-shared-repair-\(UUID().uuidString.prefix(8))"
+        let root = TemporaryDirectory.path("aomi-shared-repair")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let (sim, upstream) = try await startSim()
         defer { sim.signal(SIGTERM) }

@@ -5,7 +5,7 @@ import Testing
 
 /// `export --wallet`: everything the wallet's folder holds, and, `--playable`, a WARC that
 /// pywb plays request by request.
-@Suite struct WalletExportTests {
+@Suite(.tags(.pywb), .needs(.pywb)) struct WalletExportTests {
     private func requestCount(inspecting files: [String]) async throws -> Int {
         let inspected = try await CommandRunner.run(["inspect", "--json"] + files)
         try #require(inspected.status == 0, "\(inspected.standardError)")

@@ -26,7 +26,7 @@ import Testing
 
     static func record() async throws -> Recorded {
         let fixture = try await RecordingFixture.start(recorderID: "browser")
-        TemporaryFolders.removeAtExit(fixture.root)
+        TemporaryDirectory.removeAtExit(fixture.root)
         let report = try await fixture.drive(wallets: 1, threads: 2, messages: 2)
         #expect(report.errors.isEmpty, "\(report.errors)")
         let wallet = try #require(report.threads.first?.wallet)
@@ -89,10 +89,10 @@ import Testing
 
     /// A fuzz pass over the routes: random paths and parameters (known routes with hostile
     /// values, unknown routes, odd encodings) never get a 5xx, and the server keeps serving.
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.tags(.slow), .notInFastLoop, .timeLimit(.minutes(5)))
     func randomPathsAndParametersNeverBreakTheServer() async throws {
         try await withBrowser { base, recorded in
-            var random = DeterministicRandom(seed: 0xB0A7)
+            var random = SeededRandom(seed: 0xB0A7)
             let session = recorded.sessions[0]
             let routes = [
                 "/", "/wallets/\(recorded.wallet)", "/wallets/", "/sessions/\(session)", "/sessions/\(session)/exchanges/", "/sessions/\(session)/export.har",
@@ -154,7 +154,7 @@ import Testing
         #expect(exchange.status == 200)
     }
 
-    @Test(.timeLimit(.minutes(5)), arguments: IndexBackend.allCases)
+    @Test(.timeLimit(.minutes(5)), arguments: IndexBackend.testable)
     func everyPageAndItsJSONForARecordedArchive(_ backend: IndexBackend) async throws {
         try await withBrowser(backend: backend) { base, recorded in
             let wallets = try await get(base + "/")
@@ -193,7 +193,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(5)), arguments: IndexBackend.allCases)
+    @Test(.timeLimit(.minutes(5)), arguments: IndexBackend.testable)
     func unknownThingsAre404AndBadSearchesA400WithTheCLIsMessage(_ backend: IndexBackend) async throws {
         try await withBrowser(backend: backend) { base, recorded in
             let session = try #require(recorded.sessions.first)
@@ -249,7 +249,7 @@ import Testing
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
             let bytes = try await response.body.collect(upTo: 64 << 20)
             #expect(response.status == .ok)
-            let file = NSTemporaryDirectory() + "browser-export-\(UUID().uuidString).warc.gz"
+            let file = TemporaryDirectory.path("aomi-browser-export") + ".warc.gz"
             defer { try? FileManager.default.removeItem(atPath: file) }
             try Data(buffer: bytes).write(to: URL(fileURLWithPath: file))
             #expect(try await Warcio.run(["check", file]).status == 0)
@@ -316,7 +316,7 @@ import Testing
     /// In headless Chromium (tools/browser/browse_archive.py): a person's path through the pages
     /// by their links, a search followed to its message, the HAR downloaded, and the hostile
     /// session opened; no dialog, no console error, no script ran.
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.tags(.browser), .needs(.chromium), .timeLimit(.minutes(5)))
     func aRealBrowserWalksThePagesAndRunsNoRecordedScript() async throws {
         let screenshots = NSTemporaryDirectory() + "aomi-browser-screenshots"
         try? FileManager.default.removeItem(atPath: screenshots)

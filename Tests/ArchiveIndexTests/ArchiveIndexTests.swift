@@ -45,7 +45,7 @@ import WARC
         try ArchiveIndexer(database: ArchiveDatabase(location: location), root: root).run()
     }
 
-    @Test(arguments: IndexBackend.allCases) func everyMessageOnceInItsFinalFormAndSearchFindsItsThread(_ backend: IndexBackend) async throws {
+    @Test(arguments: IndexBackend.testable) func everyMessageOnceInItsFinalFormAndSearchFindsItsThread(_ backend: IndexBackend) async throws {
         let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
         let indexLocation = try await backend.newIndex(in: recorded.root)
@@ -112,7 +112,7 @@ import WARC
     /// The same recording indexed into both stores: the same rows, table by table, and the
     /// same answers to every question the commands ask (search ranks aside: bm25 and
     /// `ts_rank_cd` weigh differently).
-    @Test func bothStoresHoldTheSameRowsAndAnswerAlike() async throws {
+    @Test(.tags(.postgres), .needs(.postgres)) func bothStoresHoldTheSameRowsAndAnswerAlike() async throws {
         let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
         let report = try await recorded.drive(wallets: 2, threads: 2, seed: 7)
@@ -147,7 +147,7 @@ import WARC
         }
     }
 
-    @Test(arguments: IndexBackend.allCases) func theDocumentedViewsAndSchemaVersionAreThere(_ backend: IndexBackend) async throws {
+    @Test(arguments: IndexBackend.testable) func theDocumentedViewsAndSchemaVersionAreThere(_ backend: IndexBackend) async throws {
         let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
         let indexLocation = try await backend.newIndex(in: recorded.root)
@@ -171,7 +171,7 @@ import WARC
         #expect(try database.rows("SELECT DISTINCT wallet FROM chat_messages WHERE session = ?", [thread.sessionID]).map { $0.string("wallet") } == [thread.wallet])
     }
 
-    @Test(arguments: IndexBackend.allCases) func badQueriesAreClearErrorsAndNeverSQL(_ backend: IndexBackend) async throws {
+    @Test(arguments: IndexBackend.testable) func badQueriesAreClearErrorsAndNeverSQL(_ backend: IndexBackend) async throws {
         let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
         let indexLocation = try await backend.newIndex(in: recorded.root)
@@ -188,7 +188,7 @@ import WARC
         #expect(throws: IndexError.self) { try TimeExpression.parse("yesterday-ish") }
     }
 
-    @Test(arguments: IndexBackend.allCases) func indexingTwiceChangesNothingAndARebuildGivesTheSameRows(_ backend: IndexBackend) async throws {
+    @Test(arguments: IndexBackend.testable) func indexingTwiceChangesNothingAndARebuildGivesTheSameRows(_ backend: IndexBackend) async throws {
         let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
         let indexLocation = try await backend.newIndex(in: recorded.root)
@@ -205,7 +205,7 @@ import WARC
         #expect(try Self.dump(rebuilt) == before)
     }
 
-    @Test(arguments: IndexBackend.allCases) func aGrowingArchiveIsContinuedNotReread(_ backend: IndexBackend) async throws {
+    @Test(arguments: IndexBackend.testable) func aGrowingArchiveIsContinuedNotReread(_ backend: IndexBackend) async throws {
         let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
         let indexLocation = try await backend.newIndex(in: recorded.root)
@@ -232,7 +232,7 @@ import WARC
         #expect(transcript.entries.filter { $0.kind == .message }.map(\.text) == report.threads[0].messages.map(\.content))
     }
 
-    @Test(arguments: IndexBackend.allCases) func aDamagedArchiveIsIndexedUpToTheDamage(_ backend: IndexBackend) async throws {
+    @Test(arguments: IndexBackend.testable) func aDamagedArchiveIsIndexedUpToTheDamage(_ backend: IndexBackend) async throws {
         let recorded = try await RecordingFixture.start(recorderID: "index-test")
         defer { recorded.remove() }
         let indexLocation = try await backend.newIndex(in: recorded.root)

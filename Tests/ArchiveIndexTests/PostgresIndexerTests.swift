@@ -7,7 +7,7 @@ import Testing
 /// Several indexers loading one PostgreSQL index: they share the files through claims, none
 /// reads what another loaded, searches answer while they load, and the claim of an indexer
 /// that stopped renewing it (crashed) runs out.
-@Suite(.timeLimit(.minutes(10))) struct PostgresIndexerTests {
+@Suite(.tags(.postgres), .needs(.postgres), .timeLimit(.minutes(10))) struct PostgresIndexerTests {
     /// A recording of several wallets (a file each) and its SQLite index, the reference.
     private func recording() async throws -> (fixture: RecordingFixture, reference: IndexRunReport, referenceRows: [String: [String]]) {
         let recorded = try await RecordingFixture.start(recorderID: "pg-indexers")

@@ -8,14 +8,14 @@ import Testing
 /// The PostgreSQL index's foundation against a real server (a throwaway cluster): versioned
 /// migrations applied once however many indexers start together, the documented views with
 /// the columns SQLite's have, and file claims that share the files among indexers.
-@Suite(.serialized) struct PostgresSchemaTests {
+@Suite(.serialized, .tags(.postgres), .needs(.postgres)) struct PostgresSchemaTests {
     private func connect(_ url: String) throws -> PostgresConnection {
         try PostgresConnection(try #require(PostgresLocation(url)))
     }
 
     /// The columns of a view of a fresh `index.sqlite`.
     private func sqliteColumns(of view: String) throws -> [String] {
-        let path = NSTemporaryDirectory() + "aomi-views-\(UUID().uuidString.prefix(8)).sqlite"
+        let path = TemporaryDirectory.path("aomi-views") + ".sqlite"
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         _ = try ArchiveDatabase(path: path)
         let queue = try DatabaseQueue(path: path)

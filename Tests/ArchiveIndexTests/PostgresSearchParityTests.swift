@@ -7,7 +7,7 @@ import Testing
 
 /// The query language finds the same messages in PostgreSQL (`tsquery` over the words as the
 /// SQLite index splits and folds them) as in SQLite's FTS5, query for query, on a real server.
-@Suite(.serialized) struct PostgresSearchParityTests {
+@Suite(.serialized, .tags(.postgres), .needs(.postgres)) struct PostgresSearchParityTests {
     static let messages = [
         "The price of ETH is 2,080.55 USDC today",
         "Swap 1 ETH/USDC on uniswap, gas fee is low",
@@ -104,7 +104,7 @@ import Testing
     }
 
     private func sqliteIndex() throws -> (ArchiveDatabase, String) {
-        let path = NSTemporaryDirectory() + "aomi-parity-\(UUID().uuidString.prefix(8)).sqlite"
+        let path = TemporaryDirectory.path("aomi-parity") + ".sqlite"
         let database = try ArchiveDatabase(path: path)
         guard case let .sqlite(pool) = database.store else { throw IndexError.database(path: path, reason: "not SQLite") }
         try pool.write { db in

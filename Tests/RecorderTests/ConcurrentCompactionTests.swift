@@ -67,7 +67,7 @@ import WARC
         #expect(!FileManager.default.fileExists(atPath: file + WARCReplacementFile.suffix))
     }
 
-    @Test(.timeLimit(.minutes(10)))
+    @Test(.tags(.slow), .notInFastLoop, .timeLimit(.minutes(10)))
     func twoCompactionsAndACompactingRecorderOnOneRootKeepEveryRecord() async throws {
         for round in 0..<3 {
             let queue = CompactionQueue(compactor: ArchiveCompactor())

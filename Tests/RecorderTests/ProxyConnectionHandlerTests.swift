@@ -5,6 +5,7 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import Synchronization
+import TestSupport
 import Testing
 import WARC
 
@@ -112,7 +113,7 @@ final class ProxyBench: Sendable {
     let loop = NIOAsyncTestingEventLoop()
     let client: NIOAsyncTestingChannel
     let archive: WalletArchive
-    let root = NSTemporaryDirectory() + "aomi-handler-\(UUID().uuidString.prefix(8))"
+    let root = TemporaryDirectory.path("aomi-handler")
     private let upstreams = UpstreamChannels()
     private let lanes = RecordingLanes()
 

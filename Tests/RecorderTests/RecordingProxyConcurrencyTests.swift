@@ -15,7 +15,7 @@ import WARC
 
     /// 100 sessions driven at once through one recorder that rotates its files often: every
     /// exchange is in the archive exactly once, whole, and warcio accepts every file.
-    @Test(.timeLimit(.minutes(10))) func aHundredConcurrentSessionsAreEachRecordedExactlyOnce() async throws {
+    @Test(.tags(.slow), .notInFastLoop, .timeLimit(.minutes(10))) func aHundredConcurrentSessionsAreEachRecordedExactlyOnce() async throws {
         let sim = try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
         let proxy = try await RecordingFixture.start(upstream: sim.baseURL, rotationBytes: 256 << 10)
         defer { proxy.remove() }

@@ -15,7 +15,7 @@ import WARC
 /// space comes back.
 @Suite(.enabled(if: SmallFilesystem.available, "mounting a tmpfs needs root; this machine refuses it"))
 struct RecordingProxyFullDiskTests {
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.tags(.slow), .notInFastLoop, .timeLimit(.minutes(5)))
     func aFullDiskIsCountedToldAndRecoveredFromWithoutLeaksOrTears() async throws {
         let disk = try SmallFilesystem(kilobytes: 512)
         defer { disk.unmount() }

@@ -25,7 +25,7 @@ import WARC
         try files.flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
     }
 
-    @Test(.timeLimit(.minutes(10))) func drivenTrafficThroughAnHTTPSUpstreamIsRecordedAsOverPlainHTTP() async throws {
+    @Test(.tags(.slow), .notInFastLoop, .timeLimit(.minutes(10))) func drivenTrafficThroughAnHTTPSUpstreamIsRecordedAsOverPlainHTTP() async throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
         let secure = try await simulator(certificates.good)
@@ -150,7 +150,7 @@ import WARC
         let driven = try await AomiDriver(configuration: .fast(target: front.server.baseURL, wallets: 1, threads: 2, messages: 1)).run()
         _ = try await front.stop()
         #expect(driven.errors.isEmpty, "\(driven.errors)")
-        let root = NSTemporaryDirectory() + "aomi-crawl-tls-\(UUID().uuidString.prefix(8))"
+        let root = TemporaryDirectory.path("aomi-crawl-tls")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let archive = WalletArchive(settings: .init(root: root, recorderID: "crawl", fsync: .never))
         let client = RecordingProxy.makeUpstreamClient(tls: tls, connectTimeout: .seconds(120))

@@ -1,13 +1,14 @@
 import Foundation
 import Recorder
 import Synchronization
+import TestSupport
 import Testing
 
 /// The redaction key of an archive root, made once however many recorders start together.
 @Suite struct RedactionKeyTests {
     @Test func recordersStartingTogetherAllGetTheOneKeyOnDisk() throws {
         for round in 0..<20 {
-            let root = NSTemporaryDirectory() + "aomi-key-\(round)-\(UUID().uuidString.prefix(8))"
+            let root = TemporaryDirectory.path("aomi-key-\(round)")
             defer { try? FileManager.default.removeItem(atPath: root) }
             let outcomes = Mutex<[String]>([])
             DispatchQueue.concurrentPerform(iterations: 8) { _ in

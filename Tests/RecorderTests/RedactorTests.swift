@@ -2,6 +2,7 @@ import AomiAPI
 import AomiArchive
 import Foundation
 import HTTPTypes
+import TestSupport
 import Testing
 
 @testable import Recorder
@@ -122,7 +123,7 @@ import Testing
     }
 
     @Test func theKeyFileIsCreatedPrivateAndReused() throws {
-        let root = NSTemporaryDirectory() + "aomi-key-\(UUID().uuidString)"
+        let root = TemporaryDirectory.path("aomi-key")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let first = try RedactionKey.loadOrCreate(root: root)
         let second = try RedactionKey.loadOrCreate(root: root)

@@ -21,7 +21,7 @@ import WARC
     }
 
     @Test func exchangesGoToTheirWalletFolderAndRepeatsBecomeRevisits() async throws {
-        let root = NSTemporaryDirectory() + "aomi-archive-\(UUID().uuidString)"
+        let root = TemporaryDirectory.path("aomi-archive")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let archive = WalletArchive(settings: .init(root: root, recorderID: "t1"))
         let wallet = WalletAddress("0xAbCdEf0000000000000000000000000000000001")!
@@ -59,7 +59,7 @@ import WARC
     /// More wallets than open files: the least recently written file is closed, the folder's
     /// next record starts a new file, and revisits may refer to the earlier file.
     @Test func pastTheOpenFileLimitTheOldestFileIsClosedAndNothingIsLost() async throws {
-        let root = NSTemporaryDirectory() + "aomi-archive-\(UUID().uuidString)"
+        let root = TemporaryDirectory.path("aomi-archive")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let archive = WalletArchive(settings: .init(root: root, recorderID: "lru", fsync: .never, maxOpenFiles: 2))
         let wallets = (1...3).map { WalletAddress("0x\(String(repeating: "0", count: 39))\($0)")! }
@@ -83,7 +83,7 @@ import WARC
     }
 
     @Test func noSecretReachesTheArchive() async throws {
-        let root = NSTemporaryDirectory() + "aomi-archive-\(UUID().uuidString)"
+        let root = TemporaryDirectory.path("aomi-archive")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let redactor = Redactor(key: try RedactionKey.loadOrCreate(root: root))
         let archive = WalletArchive(settings: .init(root: root, recorderID: "t2"))
@@ -105,7 +105,7 @@ import WARC
     /// pywb's `wb-manager add` puts files of many folders into one collection: a name used in
     /// two folders would be renamed there and break its `WARC-Filename`.
     @Test func fileNamesAreUniqueAcrossTheWholeRootAndFound() async throws {
-        let root = NSTemporaryDirectory() + "aomi-archive-\(UUID().uuidString)"
+        let root = TemporaryDirectory.path("aomi-archive")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let archive = WalletArchive(settings: .init(root: root, recorderID: "names", fsync: .never, info: ArchiveInfo(upstream: origin, redactionKeyID: "k1")))
         for number in 1...4 {

@@ -32,7 +32,7 @@ import WARC
         let driven = try await AomiDriver(configuration: .fast(target: sim.baseURL, wallets: 1, threads: 3, messages: 2, concurrency: 3)).run()
         #expect(driven.errors.isEmpty, "\(driven.errors)")
         let wallet = try #require(WalletAddress(driven.threads[0].wallet))
-        let root = NSTemporaryDirectory() + "aomi-crawl-\(UUID().uuidString.prefix(8))"
+        let root = TemporaryDirectory.path("aomi-crawl")
         defer { try? FileManager.default.removeItem(atPath: root) }
 
         let (first, firstRecords, _) = try await crawl(upstream: sim.baseURL, wallet: wallet, root: root)
@@ -76,7 +76,7 @@ import WARC
         }
         router.get("/api/events") { _, _ in Response.json(Array(#"{"error":"no events","status":404}"#.utf8), status: .notFound) }
         let upstream = try await ApplicationServer.start(router: router)
-        let root = NSTemporaryDirectory() + "aomi-crawl-\(UUID().uuidString.prefix(8))"
+        let root = TemporaryDirectory.path("aomi-crawl")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let (report, records, _) = try await crawl(upstream: upstream.baseURL, wallet: wallet, root: root)
         await upstream.stop()

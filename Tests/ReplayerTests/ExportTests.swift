@@ -38,9 +38,8 @@ struct ExportTests {
         let recording = try await RecordedReplay.record(wallets: 1, threads: 2, messages: 2)
         defer { recording.remove() }
         let files = try RecordedArchive.archiveFiles(under: recording.root)
-        let exports = try TemporaryFolders.make("playable-export")
-        defer { TemporaryFolders.remove(exports) }
-        let output = exports + "/playable.warc.gz"
+        let exports = TemporaryDirectory("aomi-playable-export")
+        let output = exports.file("playable.warc.gz")
         let sessions = Set(recording.archive.sessions.map(\.id))
         _ = try await WARCExporter(files: files, sessions: sessions, playable: true).write(to: output)
         let records = try WARCFileReader.readAll(path: output).records.map(\.record)
@@ -70,7 +69,7 @@ struct ExportTests {
 
         // The index reads the whole streams as the replay does: the same events, at the same times.
         let recordedEvents = try Self.indexedStreamEvents(root: recording.root, sessions: sessions)
-        let exportedEvents = try Self.indexedStreamEvents(root: exports, sessions: sessions)
+        let exportedEvents = try Self.indexedStreamEvents(root: exports.path, sessions: sessions)
         #expect(!recordedEvents.isEmpty)
         #expect(exportedEvents == recordedEvents)
     }

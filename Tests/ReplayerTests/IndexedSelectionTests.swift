@@ -8,7 +8,7 @@ import Testing
 /// `replay --session` reads only the folders the index places the sessions in, from either
 /// store.
 @Suite(.timeLimit(.minutes(5))) struct IndexedSelectionTests {
-    @Test(arguments: IndexBackend.allCases) func aSessionsReplayReadsOnlyItsWalletsFolder(_ backend: IndexBackend) async throws {
+    @Test(arguments: IndexBackend.testable) func aSessionsReplayReadsOnlyItsWalletsFolder(_ backend: IndexBackend) async throws {
         let recorded = try await RecordingFixture.start(recorderID: "indexed-selection")
         defer { recorded.remove() }
         let report = try await recorded.drive(wallets: 2, threads: 1, seed: 5)

@@ -9,7 +9,7 @@ import WARC
 /// pywb, the reference WARC replay (PyPI, installed by tools/setup.sh in a venv of its own),
 /// serves an archive recorded, compacted and exported with `--playable`: a JSON exchange, a
 /// revisit and an SSE stream come back with the bodies the client received.
-@Suite struct PywbPlaybackTests {
+@Suite(.tags(.pywb), .needs(.pywb)) struct PywbPlaybackTests {
     private func get(_ url: String, session: String) async throws -> [UInt8] {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "X-Session-Id", value: session)

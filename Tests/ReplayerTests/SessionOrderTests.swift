@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Recorder
 import Replayer
+import TestSupport
 import Testing
 import WARC
 
@@ -26,7 +27,7 @@ import WARC
     }
 
     @Test func aSessionNumberedByTwoRecordersIsOrderedByDateAndOneNumberedByOneByItsNumbers() async throws {
-        let root = NSTemporaryDirectory() + "aomi-order-\(UUID().uuidString.prefix(8))"
+        let root = TemporaryDirectory.path("aomi-order")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let first = WalletArchive(settings: .init(root: root, recorderID: "first"))
         let second = WalletArchive(settings: .init(root: root, recorderID: "second"))

@@ -1,6 +1,7 @@
 import AomiAPI
 import Foundation
 import Replayer
+import Synchronization
 import Testing
 
 /// Values that differ on every real run of a client are left out of matching and aliased.
@@ -92,11 +93,10 @@ struct VolatileMatchingTests {
 }
 
 /// An updates stream the test reads directly.
-private final class CollectedEvents: EventSink, @unchecked Sendable {
-    private let lock = NSLock()
-    private var bytes: [UInt8] = []
-    var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
-    func send(_ bytes: [UInt8]) { lock.withLock { self.bytes += bytes } }
+private final class CollectedEvents: EventSink, Sendable {
+    private let bytes = Mutex<[UInt8]>([])
+    var text: String { bytes.withLock { String(decoding: $0, as: UTF8.self) } }
+    func send(_ bytes: [UInt8]) { self.bytes.withLock { $0 += bytes } }
     func finish() {}
 }
 

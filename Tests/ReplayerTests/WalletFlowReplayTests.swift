@@ -15,7 +15,7 @@ struct WalletFlowReplayTests {
     static let repeatedEventsFixture = Repository.root + "/Tests/Fixtures/repeated-events-archive"
 
     private func copyOfFixture() throws -> String {
-        let root = NSTemporaryDirectory() + "aomi-repeated-\(UUID().uuidString.prefix(8))"
+        let root = TemporaryDirectory.path("aomi-repeated")
         try FileManager.default.copyItem(atPath: Self.repeatedEventsFixture, toPath: root)
         return root
     }

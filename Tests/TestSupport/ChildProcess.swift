@@ -14,7 +14,7 @@ public enum ChildProcess {
     /// `executable` with `arguments` (and `environment` added); output and error as text. With
     /// `mergeErrors`, both streams go to `standardOutput` in the order written.
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], mergeErrors: Bool = false) async throws -> Output {
-        let folder = NSTemporaryDirectory() + "aomi-child-\(UUID().uuidString)"
+        let folder = TemporaryDirectory.path("aomi-child")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let outputPath = folder + "/stdout"

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The two stores the index tests run against, unchanged: SQLite (a file) and PostgreSQL (a
 /// database of its own on the process's shared throwaway server).
@@ -37,18 +38,4 @@ private let sharedServer = Task { () throws -> PostgresServer in
     return server
 }
 
-private let sharedServerFolder = LockedValue<String?>(nil)
-
-/// A value behind a lock, for the shared server's folder that the exit handler reads.
-final class LockedValue<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) {
-        self.value = value
-    }
-
-    func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
-        lock.withLock { body(&value) }
-    }
-}
+private let sharedServerFolder = Mutex<String?>(nil)

@@ -36,8 +36,8 @@ public final class PostgresServer: @unchecked Sendable {
     }
 
     public static func start() async throws -> PostgresServer {
-        let binaries = try installedBinaries()
-        let folder = NSTemporaryDirectory() + "aomi-pg-\(UUID().uuidString.prefix(8))"
+        let binaries = try requireBinaries()
+        let folder = TemporaryDirectory.path("aomi-pg")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         if getuid() == 0, let user = getpwnam("postgres") { chown(folder, user.pointee.pw_uid, user.pointee.pw_gid) }
         let initialised = try await ChildProcess.run(
@@ -115,14 +115,19 @@ public final class PostgresServer: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    /// The newest installed PostgreSQL's programs (`/usr/lib/postgresql/N/bin`).
-    private static func installedBinaries() throws -> String {
+    /// The newest installed PostgreSQL's programs (`/usr/lib/postgresql/N/bin`), if any.
+    static func installedBinaries() -> String? {
         let root = "/usr/lib/postgresql"
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap(Int.init).sorted()
-        guard let newest = versions.last, FileManager.default.isExecutableFile(atPath: "\(root)/\(newest)/bin/initdb") else {
-            throw PostgresServerError(message: "no PostgreSQL server under \(root): run tools/setup.sh (Debian's postgresql)")
-        }
+        guard let newest = versions.last, FileManager.default.isExecutableFile(atPath: "\(root)/\(newest)/bin/initdb") else { return nil }
         return "\(root)/\(newest)/bin"
+    }
+
+    private static func requireBinaries() throws -> String {
+        guard let binaries = installedBinaries() else {
+            throw PostgresServerError(message: "no PostgreSQL server under /usr/lib/postgresql: run tools/setup.sh (Debian's postgresql)")
+        }
+        return binaries
     }
 
     /// What runs the server's programs: `runuser -u postgres --` when the tests run as root.

@@ -30,7 +30,7 @@ public struct RecordingFixture: Sendable {
         sessionMemory: Int = RecorderConfiguration.defaultSessionMemory, recorderID: String = "test", root: String? = nil,
         compaction: CompactionQueue? = nil
     ) async throws -> RecordingFixture {
-        let root = root ?? NSTemporaryDirectory() + "aomi-\(recorderID)-\(UUID().uuidString.prefix(8))"
+        let root = root ?? TemporaryDirectory.path("aomi-\(recorderID)")
         let sim = upstream == nil ? try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: simulator)).router()) : nil
         let target = upstream ?? sim!.baseURL
         let key = try RedactionKey.loadOrCreate(root: root)

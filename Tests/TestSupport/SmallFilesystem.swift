@@ -16,7 +16,7 @@ public final class SmallFilesystem: @unchecked Sendable {
     }()
 
     public init(kilobytes: Int) throws {
-        path = NSTemporaryDirectory() + "aomi-tmpfs-\(UUID().uuidString.prefix(8))"
+        path = TemporaryDirectory.path("aomi-tmpfs")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         guard mount("tmpfs", path, "tmpfs", 0, "size=\(kilobytes)k,mode=0755") == 0 else {
             let code = errno

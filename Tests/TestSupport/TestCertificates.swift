@@ -27,7 +27,7 @@ public struct TestCertificates: Sendable {
     public let issuedByExpiredCA: Pair
 
     public static func make() throws -> TestCertificates {
-        let folder = NSTemporaryDirectory() + "aomi-tls-\(UUID().uuidString.prefix(8))"
+        let folder = TemporaryDirectory.path("aomi-tls")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let now = Date()
         let ca = try Authority(name: "aomi-archive test CA", now: now)

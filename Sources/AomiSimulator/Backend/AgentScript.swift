@@ -19,7 +19,7 @@ struct AgentScript: Sendable {
     let seed: UInt64
 
     func turn(for message: String, number: Int) -> Turn {
-        var random = DeterministicRandom(seed: seed, message, String(number))
+        var random = SeededRandom(seed: seed, message, String(number))
         let lower = message.lowercased()
         let asset = Self.assets.first { lower.contains($0.lowercased()) } ?? random.pick(Self.assets)
         var tool: ToolRun?

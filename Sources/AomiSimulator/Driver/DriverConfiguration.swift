@@ -1,3 +1,5 @@
+import AomiAPI
+
 /// What an `AomiDriver` run does: how many wallets, threads and messages, against which
 /// backend, and with the real client's timing.
 public struct DriverConfiguration: Sendable {
@@ -70,7 +72,7 @@ public struct DriverConfiguration: Sendable {
     /// The secret a driver registers unless told otherwise: made from the seed, so that a
     /// second run sends the same one (as a user's API key is) and a replay can match it.
     public static func seededSecret(_ seed: UInt64) -> String {
-        var random = DeterministicRandom(seed: seed, "secret")
+        var random = SeededRandom(seed: seed, "secret")
         return "sk-sim-" + (0..<24).map { _ in String(random.int(in: 0...15), radix: 16) }.joined()
     }
 

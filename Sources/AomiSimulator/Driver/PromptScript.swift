@@ -1,3 +1,5 @@
+import AomiAPI
+
 /// The messages and wallets a driver uses: deterministic from its seed.
 struct PromptScript: Sendable {
     let seed: UInt64
@@ -22,7 +24,7 @@ struct PromptScript: Sendable {
 
     /// A checksummed-looking (mixed case) address, so that clients' letter case varies as in reality.
     func wallet(_ index: Int) -> String {
-        var random = DeterministicRandom(seed: seed, "wallet", String(index))
+        var random = SeededRandom(seed: seed, "wallet", String(index))
         let hex = (0..<40).map { _ in
             let digit = String(random.int(in: 0...15), radix: 16)
             return random.int(in: 0...1) == 0 ? digit : digit.uppercased()

@@ -119,7 +119,7 @@ public struct SimulatorRoutes: Sendable {
                 throw APIError(status: 400, "body must be {\"transactions\": [...]}")
             }
             let results: [JSONValue] = transactions.enumerated().map { index, transaction in
-                var random = DeterministicRandom(seed: backend.configuration.seed, String(describing: transaction))
+                var random = SeededRandom(seed: backend.configuration.seed, String(describing: transaction))
                 return .object(["index": .number(Double(index)), "success": .bool(true), "gas_used": .number(Double(random.int(in: 21_000...250_000)))])
             }
             return JSONResponse.ok(["results": JSONValue.array(results)])

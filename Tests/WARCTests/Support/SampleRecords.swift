@@ -1,3 +1,4 @@
+import TestSupport
 import WARC
 
 /// Records shaped like a recorder's: HTTP requests and responses, a revisit, an SSE stream.

@@ -1,3 +1,4 @@
+import AomiAPI
 import Foundation
 import WARC
 
@@ -22,7 +23,7 @@ struct ArchiveGenerator {
 
     /// Generates wallets `range` (one writer per wallet folder).
     func generate(wallets range: Range<Int>) async throws -> Int {
-        var random = SplitMix(seed: UInt64(range.lowerBound) &+ 17)
+        var random = SeededRandom(state: UInt64(range.lowerBound) &+ 17)
         var records = 0
         let threadsPerWallet = threads / wallets
         for wallet in range {
@@ -38,11 +39,11 @@ struct ArchiveGenerator {
         return records
     }
 
-    private func writeThread(wallet: String, number: Int, writer: WARCWriter, random: inout SplitMix) async throws -> Int {
+    private func writeThread(wallet: String, number: Int, writer: WARCWriter, random: inout SeededRandom) async throws -> Int {
         let session = String(format: "%08x-0000-4000-8000-%012x", number, number)
         var clock = Int64(1_790_000_000_000_000) + Int64(number) * 10_000_000_000
         func tick() -> String {
-            clock += Int64(random.next(in: 1_000...400_000))
+            clock += Int64(random.int(in: 1_000...400_000))
             return WARCDate(microsecondsSince1970: clock).description
         }
         var records: [WARCRecord] = []
@@ -90,8 +91,8 @@ struct ArchiveGenerator {
         var history: [String] = []
         var title = "New chat"
         for turn in 0..<(messagesPerThread / 2) {
-            let question = sentence(random.next(in: 5...14), &random) + (turn % 7 == 3 ? " tx\(number)x\(turn)" : "")
-            let reply = sentence(random.next(in: 10...40), &random)
+            let question = sentence(random.int(in: 5...14), &random) + (turn % 7 == 3 ? " tx\(number)x\(turn)" : "")
+            let reply = sentence(random.int(in: 10...40), &random)
             let partial = reply.split(separator: " ").prefix(3).joined(separator: " ")
             let stamp = WARCDate(microsecondsSince1970: clock).description
             history.append(message("user", question, stamp, streaming: false))
@@ -161,9 +162,9 @@ struct ArchiveGenerator {
     /// Words of a chat: about half from the domain vocabulary above, the rest from 20,000
     /// made-up words drawn with a Zipf-like skew, so that some words are in most threads and
     /// most words in few, as in real text.
-    private func sentence(_ count: Int, _ random: inout SplitMix) -> String {
+    private func sentence(_ count: Int, _ random: inout SeededRandom) -> String {
         (0..<count).map { _ in
-            if random.next() % 2 == 0 { return Self.words[random.next(in: 0...(Self.words.count - 1))] }
+            if random.next() % 2 == 0 { return Self.words[random.int(in: 0...(Self.words.count - 1))] }
             let rank = Int(pow(Double(random.next() % 1_000_000) / 1_000_000, 3) * Double(Self.lexicon.count))
             return Self.lexicon[min(rank, Self.lexicon.count - 1)]
         }.joined(separator: " ")
@@ -173,33 +174,12 @@ struct ArchiveGenerator {
     static let lexicon: [String] = {
         let onsets = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "dr", "kr", "st", "tr", "pl"]
         let vowels = ["a", "e", "i", "o", "u", "ai", "ou"]
-        var random = SplitMix(seed: 99)
+        var random = SeededRandom(state: 99)
         var words = Set<String>()
         while words.count < 20_000 {
-            let syllables = random.next(in: 2...4)
-            words.insert((0..<syllables).map { _ in onsets[random.next(in: 0...(onsets.count - 1))] + vowels[random.next(in: 0...(vowels.count - 1))] }.joined())
+            let syllables = random.int(in: 2...4)
+            words.insert((0..<syllables).map { _ in onsets[random.int(in: 0...(onsets.count - 1))] + vowels[random.int(in: 0...(vowels.count - 1))] }.joined())
         }
         return words.sorted()
     }()
-}
-
-/// A small deterministic generator (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(in range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
-    }
 }

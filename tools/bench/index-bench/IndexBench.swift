@@ -1,3 +1,4 @@
+import AomiAPI
 import ArchiveIndex
 import Foundation
 import WARC
@@ -57,11 +58,11 @@ struct IndexBench {
         var filtered: [Double] = []
         var byShape: [String: [Double]] = [:]
         var timed: [(milliseconds: Double, query: String)] = []
-        var random = SplitMix(seed: 7)
+        var random = SeededRandom(state: 7)
         for index in 0..<count {
             let lexicon = ArchiveGenerator.lexicon
-            let pick = { (random: inout SplitMix) -> String in
-                random.next() % 3 == 0 ? words[random.next(in: 0...(words.count - 1))] : lexicon[random.next(in: 0...(lexicon.count - 1))]
+            let pick = { (random: inout SeededRandom) -> String in
+                random.next() % 3 == 0 ? words[random.int(in: 0...(words.count - 1))] : lexicon[random.int(in: 0...(lexicon.count - 1))]
             }
             let word = pick(&random)
             let other = pick(&random)
@@ -71,13 +72,13 @@ struct IndexBench {
                 case 1: "\"\(word) \(other)\""
                 case 2: "\(word) AND \(other)"
                 case 3: String(word.prefix(4)) + "*"
-                default: "tx\(random.next(in: 0...9_999))x*"
+                default: "tx\(random.int(in: 0...9_999))x*"
                 }
             var query = SearchQuery(text: text, limit: 20)
             let isFiltered = index % 2 == 1
             if isFiltered {
                 switch index % 3 {
-                case 0: query.wallet = wallets[random.next(in: 0...(wallets.count - 1))]
+                case 0: query.wallet = wallets[random.int(in: 0...(wallets.count - 1))]
                 case 1: query.sender = .user
                 default: query.since = "2026-09-21T00:00:00.000000Z"
                 }

@@ -1,3 +1,4 @@
+import AomiAPI
 import CLibdeflate
 
 /// Makes mutant N of a seed: one to three mutations, chosen and placed by a generator seeded
@@ -13,7 +14,7 @@ struct Mutator {
     let seed: UInt64
 
     func mutant(_ index: UInt64) -> (bytes: [UInt8], seedName: String, compressed: Bool, steps: [String]) {
-        var generator = SeededGenerator(seed: seed, index: index)
+        var generator = SeededRandom(seed: seed, index: index)
         let source = seeds[Int(generator.next() % UInt64(seeds.count))]
         var bytes = source.bytes
         var steps: [String] = []
@@ -23,7 +24,7 @@ struct Mutator {
         return (bytes, source.name, source.compressed, steps)
     }
 
-    private func mutate(_ bytes: inout [UInt8], source: SeedArchive, using generator: inout SeededGenerator) -> String {
+    private func mutate(_ bytes: inout [UInt8], source: SeedArchive, using generator: inout SeededRandom) -> String {
         guard !bytes.isEmpty else {
             bytes = randomBytes(Int(generator.next() % 64) + 1, using: &generator)
             return "random bytes"
@@ -80,7 +81,7 @@ struct Mutator {
 
     /// Rewrites one `Name: digits` field of a member's records (WARC or HTTP head) to a
     /// hostile number, and stores the member again (recompressed when the seed is gzip).
-    private func hostileNumber(in bytes: inout [UInt8], source: SeedArchive, using generator: inout SeededGenerator) -> String {
+    private func hostileNumber(in bytes: inout [UInt8], source: SeedArchive, using generator: inout SeededRandom) -> String {
         guard !source.members.isEmpty else { return "no member" }
         let index = Int(generator.next() % UInt64(source.members.count))
         let range = source.members[index].offset..<(source.members[index].offset + source.members[index].length)
@@ -112,7 +113,7 @@ struct Mutator {
         return found
     }
 
-    private func member(of source: SeedArchive, in bytes: [UInt8], using generator: inout SeededGenerator) -> ([UInt8], Range<Int>)? {
+    private func member(of source: SeedArchive, in bytes: [UInt8], using generator: inout SeededRandom) -> ([UInt8], Range<Int>)? {
         guard !source.members.isEmpty else { return nil }
         let member = source.members[Int(generator.next() % UInt64(source.members.count))]
         let range = member.offset..<(member.offset + member.length)
@@ -120,12 +121,12 @@ struct Mutator {
         return (Array(bytes[range]), range)
     }
 
-    private func boundary(of source: SeedArchive, in bytes: [UInt8], using generator: inout SeededGenerator) -> Int {
+    private func boundary(of source: SeedArchive, in bytes: [UInt8], using generator: inout SeededRandom) -> Int {
         let candidates = source.members.map(\.offset).filter { $0 <= bytes.count } + [bytes.count]
         return candidates[Int(generator.next() % UInt64(candidates.count))]
     }
 
-    private func randomBytes(_ count: Int, using generator: inout SeededGenerator) -> [UInt8] {
+    private func randomBytes(_ count: Int, using generator: inout SeededRandom) -> [UInt8] {
         (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
     }
 

@@ -1,3 +1,5 @@
+import AomiAPI
+
 /// Search queries for the query-language fuzz target: pieces of the language (words,
 /// punctuation-joined words, phrases, `OR`/`AND`/`NOT`, exclusions, prefixes, groups, every
 /// filter) with good and hostile values (times past any calendar, hex of every length, deep
@@ -18,7 +20,7 @@ struct QueryMutator {
 
     /// Query `index` of this seed.
     func query(_ index: UInt64) -> String {
-        var random = SeededGenerator(seed: seed, index: index)
+        var random = SeededRandom(seed: seed, index: index)
         var parts: [String] = []
         let count = Int(random.next() % 12) + 1
         for _ in 0..<count {
@@ -35,7 +37,7 @@ struct QueryMutator {
         return parts.joined(separator: separator)
     }
 
-    private func pick(_ choices: [String], _ random: inout SeededGenerator) -> String {
+    private func pick(_ choices: [String], _ random: inout SeededRandom) -> String {
         choices[Int(random.next() % UInt64(choices.count))]
     }
 }

@@ -4,8 +4,9 @@ import Foundation
 /// One connection to a PostgreSQL server, through libpq: what the index uses when its
 /// location is a `postgres://` URL. Statements are synchronous, as GRDB's are for SQLite, so
 /// the same loading threads drive either. Not thread-safe (libpq's rule): one thread at a
-/// time; every indexer and every query holds a connection of its own.
-public final class PostgresConnection {
+/// time; every indexer and every query holds a connection of its own. It is `Sendable` only so
+/// that `PostgresPool` can hand an idle one to the next thread that takes it.
+public final class PostgresConnection: @unchecked Sendable {
     public let location: PostgresLocation
     private let handle: OpaquePointer
 

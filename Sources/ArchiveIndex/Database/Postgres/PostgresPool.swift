@@ -1,13 +1,12 @@
 import Foundation
+import Synchronization
 
 /// Connections to one PostgreSQL index, kept open between uses: a query or an index run takes
 /// one for its duration (libpq's rule: one thread per connection) and gives it back; a
 /// connection that broke is closed instead of kept.
-final class PostgresPool: @unchecked Sendable {
+final class PostgresPool: Sendable {
     let location: PostgresLocation
-    private let lock = NSLock()
-    /// Idle connections; guarded by `lock`.
-    private var idle: [PostgresConnection] = []
+    private let idle = Mutex<[PostgresConnection]>([])
     private let keepIdle = 8
 
     init(location: PostgresLocation) {
@@ -23,13 +22,13 @@ final class PostgresPool: @unchecked Sendable {
     }
 
     private func take() throws(IndexError) -> PostgresConnection {
-        if let reused = lock.withLock({ idle.popLast() }) { return reused }
+        if let reused = idle.withLock({ $0.popLast() }) { return reused }
         return try PostgresConnection(location)
     }
 
     private func giveBack(_ connection: PostgresConnection) {
         guard connection.isUsable else { return }
-        lock.withLock {
+        idle.withLock { idle in
             if idle.count < keepIdle { idle.append(connection) }
         }
     }
