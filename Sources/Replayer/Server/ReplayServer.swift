@@ -27,8 +27,7 @@ public struct ReplayServer: Sendable {
             let tlsContext = try tls?.makeContext()
             return try await ChannelServer.bind(host: host, port: port, tls: tls != nil) { channel in
                 if let tlsContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext)) }
-                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-                try channel.pipeline.syncOperations.addHandler(ReplayConnectionHandler(shared: shared))
+                try ReplayConnectionHandler.configure(channel.pipeline.syncOperations, shared: shared)
             }
         } catch {
             throw .cannotListen(address: "\(host):\(port)", reason: "\(error)")

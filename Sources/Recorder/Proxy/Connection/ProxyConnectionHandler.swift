@@ -1,5 +1,6 @@
 import AomiAPI
 import AomiArchive
+import HTTPServing
 import NIOCore
 import NIOHTTP1
 import TLSSupport
