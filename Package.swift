@@ -240,12 +240,15 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "WARC",
+                "AomiAPI",
                 "AomiArchive",
                 "AomiSimulator",
                 "HTTPServing",
                 "Recorder",
                 "TLSSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),

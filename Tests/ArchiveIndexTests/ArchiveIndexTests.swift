@@ -233,11 +233,17 @@ import WARC
     }
 
     @Test(arguments: IndexBackend.testable) func aDamagedArchiveIsIndexedUpToTheDamage(_ backend: IndexBackend) async throws {
-        let recorded = try await RecordingFixture.start(recorderID: "index-test")
+        // A declared session: a chat and its polls, every one a new snapshot.
+        let recorded = ArchiveBuilder()
         defer { recorded.remove() }
+        let wallet = "0xcbd68b388f50bf5f10ec0629199b0ea3a0922f9f"
+        var messages: [ChatMessage] = []
+        for turn in 1...4 {
+            messages.append(ChatMessage(sender: turn % 2 == 1 ? "user" : "agent", content: "message \(turn)"))
+            try await recorded.json(session: "damaged-session", wallet: wallet, "GET", "/api/state", SessionSnapshot(messages: messages))
+        }
+        try await recorded.close()
         let indexLocation = try await backend.newIndex(in: recorded.root)
-        _ = try await recorded.drive(wallets: 1, threads: 1)
-        try await recorded.stop()
         let names = try FileManager.default.subpathsOfDirectory(atPath: recorded.root).filter { $0.hasSuffix(".warc.gz") }
         let name = try #require(names.first { $0.hasPrefix("0x") })
         let file = recorded.root + "/" + name

@@ -27,6 +27,27 @@ struct RecordedReplay {
         return RecordedReplay(root: fixture.root, recorded: report, archive: try RecordedArchive.load(files: try RecordedArchive.archiveFiles(under: fixture.root)))
     }
 
+    /// A small archive declared here, not recorded: one session of one wallet with the models
+    /// list (requested with `Accept`), a chat, three polls (the last two alike, so a revisit)
+    /// and an updates stream of two events. For tests of the replay's edges, which need an
+    /// archive but not a conversation.
+    static func declared() async throws -> RecordedReplay {
+        let builder = ArchiveBuilder()
+        let session = "3cc70177-efbf-46b8-8458-00efed327938"
+        let wallet = "0xcbd68b388f50bf5f10ec0629199b0ea3a0922f9f"
+        let thinking = SessionSnapshot(messages: [ChatMessage(sender: "user", content: "hello")], isProcessing: true)
+        let answered = SessionSnapshot(messages: [ChatMessage(sender: "user", content: "hello"), ChatMessage(sender: "agent", content: "Hi there.")], title: "Greeting")
+        try await builder.exchange(
+            session: session, wallet: wallet, "GET", "/api/control/models", requestHeaders: [("Accept", "application/json")],
+            body: JSONCoding.encode(["claude-sonnet", "gpt-5"]))
+        try await builder.json(session: session, wallet: wallet, "POST", "/api/chat?message=hello&public_key=\(wallet)", thinking)
+        try await builder.stream(
+            session: session, wallet: wallet, events: [(.milliseconds(50), "data: {\"type\":\"title_changed\",\"new_title\":\"Greeting\"}\n\n")], end: .clientClosed)
+        for snapshot in [thinking, answered, answered] { try await builder.json(session: session, wallet: wallet, "GET", "/api/state", snapshot) }
+        try await builder.close()
+        return RecordedReplay(root: builder.root, recorded: DriverReport(threads: [], requests: 0), archive: try await builder.load())
+    }
+
     static func drive(
         _ target: String, wallets: Int = 1, threads: Int = 1, messages: Int = 3, concurrency: Int = 4, appKey: String? = nil,
         app: String? = nil

@@ -60,7 +60,7 @@ import Testing
     /// exactly when the test moves the clock past it.
     @Test(.timeLimit(.minutes(5)))
     func theRecordedClockHoldsAnAnswerUntilTheTestMovesTime() async throws {
-        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
+        let recording = try await RecordedReplay.declared()
         defer { recording.remove() }
         let session = try #require(recording.archive.sessions.first { !$0.id.isEmpty })
         let exchange = try #require(
@@ -71,8 +71,8 @@ import Testing
         let delay = exchange.answer.head.date.microsecondsSince1970 - exchange.request.date.microsecondsSince1970
         let engine = ReplayEngine(archive: recording.archive, configuration: ReplayConfiguration(clock: .recorded, checkKeys: false), logger: Self.quiet)
         let channel = try channel(engine)
-        var head = "\(exchange.request.method) \(exchange.request.target) HTTP/1.1\r\nX-Session-Id: \(session.id)\r\n"
-        for field in exchange.request.fields where !["x-session-id", "content-length", "transfer-encoding", "connection"].contains(field.name.lowercased()) {
+        var head = "\(exchange.request.method) \(exchange.request.target) HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Session-Id: \(session.id)\r\n"
+        for field in exchange.request.fields where !["x-session-id", "content-length", "transfer-encoding", "connection", "host"].contains(field.name.lowercased()) {
             head += "\(field.name): \(field.value)\r\n"
         }
         try channel.writeInbound(ByteBuffer(string: head + "Content-Length: \(exchange.request.body.count)\r\n\r\n"))

@@ -95,7 +95,7 @@ struct ReplayServerTests {
 
     @Test("a web page of another origin cannot reset the replay: 403; a reset is a POST with a JSON content type")
     func controlRoutesRefuseForeignOriginsAndForms() async throws {
-        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
+        let recording = try await RecordedReplay.declared()
         defer { recording.remove() }
         let (server, engine) = try await recording.serve()
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
@@ -122,7 +122,7 @@ struct ReplayServerTests {
 
     @Test("--fallback sends misses to a live backend and marks them; hits still come from the recording")
     func fallbackForwardsMisses() async throws {
-        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
+        let recording = try await RecordedReplay.declared()
         defer { recording.remove() }
         let live = try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
         let fallback = try ReplayFallback(baseURL: live.baseURL, logger: ApplicationServer.quietLogger())
@@ -143,7 +143,7 @@ struct ReplayServerTests {
 
     @Test("a session id over 256 bytes is a 400; an absolute-form target is matched on its path")
     func oversizedIdsAndAbsoluteTargets() async throws {
-        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
+        let recording = try await RecordedReplay.declared()
         defer { recording.remove() }
         let (server, _) = try await recording.serve()
         let session = try #require(recording.archive.sessions.first { !$0.id.isEmpty }?.id)
@@ -162,7 +162,7 @@ struct ReplayServerTests {
 
     @Test("a body declared over the limit is a 413 at once, without waiting for it", .timeLimit(.minutes(2)))
     func oversizedDeclaredBodies() async throws {
-        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
+        let recording = try await RecordedReplay.declared()
         defer { recording.remove() }
         let (server, _) = try await recording.serve()
         for length in ["9000000000", "90000000", String(Int64.max)] {
@@ -177,7 +177,7 @@ struct ReplayServerTests {
 
     @Test("a malformed request gets 400 and the server goes on serving")
     func malformedRequest() async throws {
-        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
+        let recording = try await RecordedReplay.declared()
         defer { recording.remove() }
         let (server, _) = try await recording.serve()
         let answer = try await RawSocket.exchange(port: server.port, bytes: Array("GET /api/state HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header Line\r\n\r\n".utf8))
@@ -195,7 +195,7 @@ struct ReplayServerTests {
 struct ReplayHeaderMatchingTests {
     @Test("with Accept matched, another Accept is a miss naming the header; without --match-header it is a hit")
     func namedHeaderTakesPart() async throws {
-        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
+        let recording = try await RecordedReplay.declared()
         defer { recording.remove() }
         let session = try #require(recording.archive.sessions.first)
         let models = try #require(session.exchanges.first { $0.request.path == "/api/control/models" })

@@ -92,9 +92,9 @@ public enum ExchangeRecords {
     /// The last segment of a stream: bytes of an unfinished event (if any), the length of all
     /// segments together, and how it ended.
     public static func streamEnd(
-        originID: String, uri: String, fields: [(String, String)], number: Int, totalLength: Int, end: StreamEnd, leftover: [UInt8]
+        originID: String, uri: String, fields: [(String, String)], number: Int, totalLength: Int, end: StreamEnd, leftover: [UInt8], date: WARCDate = .now()
     ) -> WARCRecord {
-        var record = streamEvent(originID: originID, uri: uri, fields: fields, number: number, date: .now(), block: leftover)
+        var record = streamEvent(originID: originID, uri: uri, fields: fields, number: number, date: date, block: leftover)
         record.headers.append(WARCField.segmentTotalLength, String(totalLength))
         record.headers.append(AomiField.streamEnd, end.rawValue)
         return record

@@ -40,14 +40,14 @@ extension WalletArchive {
     }
 
     /// Ends a stream: a last continuation (holding bytes of an unfinished event, if any) with
-    /// `WARC-Segment-Total-Length` and `Aomi-Stream-End`.
-    public func endStream(_ stream: StreamRecording, end: StreamEnd, leftover: [UInt8] = []) async throws {
+    /// `WARC-Segment-Total-Length` and `Aomi-Stream-End`, stamped `date`.
+    public func endStream(_ stream: StreamRecording, end: StreamEnd, leftover: [UInt8] = [], date: WARCDate = .now()) async throws {
         var stream = stream
         stream.segments += 1
         stream.totalLength += leftover.count
         let record = ExchangeRecords.streamEnd(
             originID: stream.originID, uri: stream.targetURI, fields: stream.fields, number: stream.segments, totalLength: stream.totalLength, end: end,
-            leftover: leftover)
+            leftover: leftover, date: date)
         do {
             try await write([record], folder: stream.folder)
         } catch {
