@@ -15,7 +15,8 @@ import Testing
 
     private func channel(_ engine: ReplayEngine) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        try ReplayConnectionHandler.configure(channel.pipeline.syncOperations, shared: ReplayShared(engine: engine, fallback: nil, logger: Self.quiet))
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+        try channel.pipeline.syncOperations.addHandler(ReplayConnectionHandler(shared: ReplayShared(engine: engine, fallback: nil, logger: Self.quiet)))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return channel
     }

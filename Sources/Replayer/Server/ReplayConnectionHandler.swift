@@ -1,26 +1,22 @@
 import AomiAPI
-import HTTPServing
 import Logging
 import NIOCore
 import NIOHTTP1
 
-/// One client connection to the replay, on NIO's HTTP/1 server pipeline as the proxy is:
-/// requests come in whole, and NIO's pipelining handler hands over the next one only once the
-/// answer to the previous has ended, so answers go out in request order however long one
-/// takes (the recorded clock, a fallback, an updates stream kept open while its events flow).
+/// One client connection to the replay: reads requests, writes the engine's answers (the
+/// replay's own endpoints, CORS preflights and fallbacks included) in request order, and
+/// keeps an updates stream open while its events flow.
 final class ReplayConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundOut = ByteBuffer
 
     private let shared: ReplayShared
-    private var context: ChannelHandlerContext?
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var bodyTooLarge = false
-    /// A request is being answered: its end is not written yet.
-    private var answering = false
-    /// Whether the connection stays open after the answer being written.
-    private var keepAlive = true
+    /// Requests waiting while an earlier one is answered later (recorded clock, fallback, stream).
+    private var waiting: [(head: HTTPRequestHead, body: [UInt8], tooLarge: Bool)] = []
+    private var busy = false
     private var stream: (session: String, sink: Int)?
     /// The server is stopping: the connection closes once the answer in flight is written.
     private var stopping = false
@@ -31,29 +27,16 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
         self.shared = shared
     }
 
-    /// A replay connection's handlers behind its TLS handler, if any: the stop relay, NIO's
-    /// HTTP/1 server codec with pipelining, and the replay.
-    static func configure(_ pipeline: ChannelPipeline.SynchronousOperations, shared: ReplayShared) throws {
-        try pipeline.addHandler(StopRelay())
-        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
-        try pipeline.addHandler(ReplayConnectionHandler(shared: shared))
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        self.context = context
-    }
-
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !refusedEarly else { return }
         switch unwrapInboundIn(data) {
         case let .head(requestHead):
-            answering = true
-            keepAlive = requestHead.isKeepAlive
             if let declared = requestHead.headers.first(name: "content-length").flatMap({ Int($0) }), declared > shared.configuration.maxBodyBytes {
                 // Answered (413) at once and the connection closed: waiting for a body this large
                 // would hold the client for nothing.
                 refusedEarly = true
-                refuseTooLarge(requestHead)
+                waiting.append((requestHead, [], true))
+                answerNext(context: context)
                 return
             }
             head = requestHead
@@ -74,20 +57,29 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
             head = nil
             let bytes = body.map { Array($0.readableBytesView) } ?? []
             body = nil
-            if bodyTooLarge {
-                refuseTooLarge(requestHead)
-            } else {
-                answer(requestHead, body: bytes)
-            }
+            waiting.append((requestHead, bytes, bodyTooLarge))
+            answerNext(context: context)
         }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is StreamFinished {
-            endStream()
-        } else if event is StopRelay.StopEvent {
+            if let stream { shared.engine.detach(stream.sink, session: stream.session) }
+            stream = nil
+            busy = false
+            answerNext(context: context)
+        } else if let written = event as? AnswerWritten {
+            if let session = written.streamSession {
+                open(stream: session, channel: context.channel)
+            } else if !written.keepAlive {
+                context.close(promise: nil)
+            } else {
+                busy = false
+                answerNext(context: context)
+            }
+        } else if event is ChannelShouldQuiesceEvent {
             stopping = true
-            if stream != nil || !answering { context.close(promise: nil) }
+            if stream != nil || !busy { context.close(promise: nil) }
         } else {
             context.fireUserInboundEventTriggered(event)
         }
@@ -96,59 +88,47 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         if let stream { shared.engine.detach(stream.sink, session: stream.session) }
         stream = nil
-        self.context = nil
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError, context.channel.isActive, !answering {
+        if error is HTTPParserError, !context.channel.isActive {
+            // The client left in the middle of a request: no one to tell.
+            context.close(promise: nil)
+        } else if error is HTTPParserError {
             shared.logger.warning("malformed request from \(context.remoteAddress?.description ?? "?"): \(error)")
-            keepAlive = false
             let body = JSONCoding.encode(["error": "malformed HTTP request: \(error)"])
-            respond(ReplayResponseHead.json(status: 400, body: body, extra: [("Connection", "close")]), body: body)
+            let bytes = HTTPResponseBytes.json(status: 400, reason: "Bad Request", body: body, extra: [("Connection", "close")])
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(bytes: bytes))).whenComplete { _ in channel.close(promise: nil) }
         } else {
-            // A malformed request while an answer is in flight, or from a client already gone:
-            // no one to tell.
             context.close(promise: nil)
         }
     }
 
-    // MARK: Writing
+    // MARK: - Answering
 
-    /// Writes a whole answer: head, body and end.
-    private func respond(_ head: HTTPResponseHead, body: [UInt8]) {
-        guard let context else { return }
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if !body.isEmpty { context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil) }
-        endAnswer()
-    }
-
-    /// Writes the end of the answer in flight; closes the connection after it when the client
-    /// or a stop asks. NIO then hands over the next request, if one waits.
-    private func endAnswer() {
-        guard let context else { return }
-        answering = false
-        let close = !keepAlive || stopping
-        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if close {
-            let channel = context.channel
-            written.whenComplete { _ in channel.close(promise: nil) }
+    private func answerNext(context: ChannelHandlerContext) {
+        if stopping, !busy {
+            context.close(promise: nil)
+            return
+        }
+        while !busy, stream == nil, !waiting.isEmpty {
+            let (requestHead, bytes, tooLarge) = waiting.removeFirst()
+            answer(requestHead, body: bytes, tooLarge: tooLarge, context: context)
         }
     }
 
-    private func refuseTooLarge(_ requestHead: HTTPRequestHead) {
-        keepAlive = false
-        shared.logger.warning("413: \(requestHead.method) \(SecretFields.loggable(requestHead.uri).prefix(300)) body over \(shared.configuration.maxBodyBytes) bytes")
-        let cors = shared.configuration.cors.responseFields(origin: requestHead.headers.first(name: "origin"))
-        let message = JSONCoding.encode(["error": "request body larger than \(shared.configuration.maxBodyBytes) bytes"])
-        respond(ReplayResponseHead.json(status: 413, body: message, extra: cors + [("Connection", "close")]), body: message)
-    }
-
-    // MARK: Answering
-
-    private func answer(_ requestHead: HTTPRequestHead, body: [UInt8]) {
+    private func answer(_ requestHead: HTTPRequestHead, body: [UInt8], tooLarge: Bool, context: ChannelHandlerContext) {
+        let keepAlive = requestHead.isKeepAlive
         let origin = requestHead.headers.first(name: "origin")
         let cors = shared.configuration.cors.responseFields(origin: origin)
+        if tooLarge {
+            shared.logger.warning("413: \(requestHead.method) \(SecretFields.loggable(requestHead.uri).prefix(300)) body over \(shared.configuration.maxBodyBytes) bytes")
+            let message = JSONCoding.encode(["error": "request body larger than \(shared.configuration.maxBodyBytes) bytes"])
+            write(HTTPResponseBytes.json(status: 413, reason: "Content Too Large", body: message, extra: cors + [("Connection", "close")]), keepAlive: false, context: context)
+            return
+        }
         let path = String(requestHead.uri.prefix { $0 != "?" })
         // A target in absolute form comes from a client that uses the replay as its proxy: no
         // page makes a browser send one, so its Host (the upstream's name) is not checked.
@@ -156,108 +136,105 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
         if !isProxyRequest, let host = requestHead.headers.first(name: "host"), !shared.configuration.hosts.allows(host) {
             let message = shared.configuration.hosts.refusal(host)
             shared.logger.warning("403: \(requestHead.method) \(path.prefix(100)): \(message)")
-            return respondJSON(403, ["error": message], extra: cors)
+            write(HTTPResponseBytes.json(status: 403, reason: "Forbidden", body: JSONCoding.encode(["error": message]), extra: cors), keepAlive: keepAlive, context: context)
+            return
         }
         if requestHead.method == .OPTIONS {
-            return answerPreflight(requestHead, body: body, origin: origin)
+            answerPreflight(requestHead, body: body, origin: origin, keepAlive: keepAlive, context: context)
+            return
         }
         let mayControl = origin == nil || shared.configuration.cors.allowedOrigin(origin) != nil
         if requestHead.headers.first(name: "x-aomi-replay-reset") == "1", mayControl { shared.engine.reset() }
         if path.hasPrefix("/_replay/") {
-            return control(requestHead, path, mayControl: mayControl, cors: cors)
+            write(control(requestHead, path, mayControl: mayControl, cors: cors), keepAlive: keepAlive, context: context)
+            return
         }
         if let oversized = RequestIdentity.oversizedIdentifier(sessionID: requestHead.headers.first(name: AomiHeader.sessionID), target: requestHead.uri) {
             shared.logger.warning("400: \(requestHead.method) \(path.prefix(100)): \(oversized)")
-            return respondJSON(400, ["error": oversized], extra: cors)
+            write(HTTPResponseBytes.json(status: 400, reason: "Bad Request", body: JSONCoding.encode(["error": oversized]), extra: cors), keepAlive: keepAlive, context: context)
+            return
         }
         let request = ReplayRequest(
             method: requestHead.method.rawValue, target: QueryString.target(ofURI: requestHead.uri),
             fields: requestHead.headers.map { (name: $0.name, value: $0.value) }, body: body)
         let outcome = shared.engine.respond(to: request)
+        let bytes = HTTPResponseBytes.bytes(of: outcome.answer, extra: cors)
         if outcome.kind == .miss, let fallback = shared.fallback {
-            return forward(request, to: fallback, cors: cors)
-        }
-        let head = ReplayResponseHead.of(outcome.answer, extra: cors)
-        if outcome.delay > .zero, let loop = context?.eventLoop {
-            let owner = NIOLoopBound(self, eventLoop: loop)
-            loop.scheduleTask(in: TimeAmount(outcome.delay)) { owner.value.write(head, outcome) }
+            busy = true
+            fallback.forward(request, extraFields: cors, keepAlive: keepAlive, channel: context.channel)
             return
         }
-        write(head, outcome)
-    }
-
-    /// Writes an engine's answer: a whole response, or a stream's head, after which the
-    /// stream stays open for its events.
-    private func write(_ head: HTTPResponseHead, _ outcome: ReplayOutcome) {
-        guard let session = outcome.streamSession else { return respond(head, body: outcome.answer.body) }
-        guard let context else { return }
-        context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
-        stream = (session, shared.engine.attach(StreamSink(channel: context.channel), session: session))
-    }
-
-    /// The engine ended the stream: its last chunk goes out, and the next request may come.
-    private func endStream() {
-        if let stream { shared.engine.detach(stream.sink, session: stream.session) }
-        stream = nil
-        endAnswer()
-    }
-
-    private func respondJSON(_ status: Int, _ value: [String: String], extra: [(String, String)]) {
-        let body = JSONCoding.encode(value)
-        respond(ReplayResponseHead.json(status: status, body: body, extra: extra), body: body)
+        if outcome.delay > .zero {
+            busy = true
+            let buffer = context.channel.allocator.buffer(bytes: bytes)
+            let channel = context.channel
+            let written = AnswerWritten(streamSession: outcome.streamSession, keepAlive: keepAlive)
+            context.eventLoop.scheduleTask(in: TimeAmount(outcome.delay)) {
+                channel.writeAndFlush(buffer, promise: nil)
+                channel.pipeline.fireUserInboundEventTriggered(written)
+            }
+            return
+        }
+        write(bytes, keepAlive: keepAlive || outcome.streamSession != nil, context: context)
+        if let session = outcome.streamSession { open(stream: session, channel: context.channel) }
     }
 
     /// A CORS preflight the recording holds is answered as recorded; any other `OPTIONS` by
     /// the `--cors` policy.
-    private func answerPreflight(_ requestHead: HTTPRequestHead, body: [UInt8], origin: String?) {
+    private func answerPreflight(_ requestHead: HTTPRequestHead, body: [UInt8], origin: String?, keepAlive: Bool, context: ChannelHandlerContext) {
         let request = ReplayRequest(
             method: "OPTIONS", target: QueryString.target(ofURI: requestHead.uri),
             fields: requestHead.headers.map { (name: $0.name, value: $0.value) }, body: body)
         let recorded = shared.engine.respond(to: request, preflight: true)
         if recorded.kind == .hit, recorded.streamSession == nil {
-            return respond(ReplayResponseHead.of(recorded.answer, extra: []), body: recorded.answer.body)
+            write(HTTPResponseBytes.bytes(of: recorded.answer, extra: []), keepAlive: keepAlive, context: context)
+            return
         }
         let fields = shared.configuration.cors.preflightFields(origin: origin, requestedHeaders: requestHead.headers.first(name: "access-control-request-headers"))
-        respond(ReplayResponseHead.make(status: 204, reason: "", fields: [], extra: fields ?? [], bodyLength: 0), body: [])
+        write(HTTPResponseBytes.response(status: 204, reason: "No Content", fields: [], extra: fields ?? [], body: []), keepAlive: keepAlive, context: context)
     }
 
-    /// A miss sent to the live backend: its answer is written through this handler, in order.
-    private func forward(_ request: ReplayRequest, to fallback: ReplayFallback, cors: [(String, String)]) {
-        guard let loop = context?.eventLoop else { return }
-        let owner = NIOLoopBound(self, eventLoop: loop)
-        fallback.forward(request, extraFields: cors) { part in
-            try await loop.submit { owner.value.writeForwarded(part) }.get()
-        }
+    private func open(stream session: String, channel: any Channel) {
+        busy = true
+        let sink = StreamSink(channel: channel)
+        stream = (session, shared.engine.attach(sink, session: session))
     }
 
-    private func writeForwarded(_ part: HTTPServerResponsePart) {
-        guard let context else { return }
-        if case .end = part { return endAnswer() }
-        context.writeAndFlush(wrapOutboundOut(part), promise: nil)
+    private func write(_ bytes: [UInt8], keepAlive: Bool, context: ChannelHandlerContext) {
+        let written = context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)))
+        let channel = context.channel
+        if !keepAlive { written.whenComplete { _ in channel.close(promise: nil) } }
     }
 
     /// `POST /_replay/reset` rewinds every cursor; `GET /_replay/status` shows counters and aliases.
     /// A page from an origin the replay does not allow gets 403, and a reset must be a POST with
     /// a JSON content type: a form any web page can post without a preflight cannot reset.
-    private func control(_ head: HTTPRequestHead, _ path: String, mayControl: Bool, cors: [(String, String)]) {
+    private func control(_ head: HTTPRequestHead, _ path: String, mayControl: Bool, cors: [(String, String)]) -> [UInt8] {
         guard mayControl else {
             let origin = head.headers.first(name: "origin") ?? ""
             shared.logger.warning("403: \(head.method) \(path) from origin \(origin.prefix(100)), which may not control the replay")
-            return respondJSON(403, ["error": "origin \(origin.prefix(100)) may not control the replay (allow it with --cors)"], extra: cors)
+            let body = JSONCoding.encode(["error": "origin \(origin.prefix(100)) may not control the replay (allow it with --cors)"])
+            return HTTPResponseBytes.json(status: 403, reason: "Forbidden", body: body, extra: cors)
         }
         switch (head.method, path) {
         case (.POST, "/_replay/reset"):
             guard head.headers.first(name: "content-type")?.lowercased().hasPrefix("application/json") == true else {
-                return respondJSON(415, ["error": "POST /_replay/reset needs Content-Type: application/json"], extra: cors)
+                let body = JSONCoding.encode(["error": "POST /_replay/reset needs Content-Type: application/json"])
+                return HTTPResponseBytes.json(status: 415, reason: "Unsupported Media Type", body: body, extra: cors)
             }
             shared.engine.reset()
-            let body = JSONCoding.encode(["reset": true])
-            respond(ReplayResponseHead.json(status: 200, body: body, extra: cors), body: body)
+            return HTTPResponseBytes.json(status: 200, reason: "OK", body: JSONCoding.encode(["reset": true]), extra: cors)
         case (.GET, "/_replay/status"):
-            let body = JSONCoding.encode(shared.engine.status())
-            respond(ReplayResponseHead.json(status: 200, body: body, extra: cors), body: body)
+            return HTTPResponseBytes.json(status: 200, reason: "OK", body: JSONCoding.encode(shared.engine.status()), extra: cors)
         default:
-            respondJSON(404, ["error": "unknown replay control \(head.method) \(path); use POST /_replay/reset or GET /_replay/status"], extra: cors)
+            let body = JSONCoding.encode(["error": "unknown replay control \(head.method) \(path); use POST /_replay/reset or GET /_replay/status"])
+            return HTTPResponseBytes.json(status: 404, reason: "Not Found", body: body, extra: cors)
         }
     }
+}
+
+/// Tells a connection's handler that a delayed or forwarded answer has been written.
+struct AnswerWritten: Sendable {
+    var streamSession: String?
+    var keepAlive: Bool
 }

@@ -40,38 +40,28 @@ public final class ReplayFallback: Sendable {
         try? await client.shutdown()
     }
 
-    /// Writes one part of the answer to the client, in order (the connection's handler).
-    typealias Writer = @Sendable (HTTPServerResponsePart) async throws -> Void
-
-    /// Forwards `request` and hands the backend's answer to `write`, part by part, ending with
-    /// `.end`; a 502 with a JSON error when the backend cannot be reached. Once a part could not
-    /// be written (the client left), the rest is dropped.
-    func forward(_ request: ReplayRequest, extraFields: [(String, String)], write: @escaping Writer) {
+    /// Forwards `request` and writes the backend's answer to `channel`; a 502 with a JSON
+    /// error when the backend cannot be reached.
+    func forward(_ request: ReplayRequest, extraFields: [(String, String)], keepAlive: Bool, channel: any Channel) {
         Task { [self] in
-            var started = false
+            let written: AnswerWritten
             do {
-                try await relay(request, extraFields: extraFields) { part in
-                    started = true
-                    try await write(part)
-                }
-            } catch  where !started {
+                written = try await relay(request, extraFields: extraFields, keepAlive: keepAlive, channel: channel)
+            } catch {
                 let cause = await TLSFailure.explain(error, host: host, port: port, tls: tls).map { "TLS failed: \($0)" } ?? "\(error)"
                 logger.warning("fallback \(request.method) \(SecretFields.loggable(request.target)) to \(baseURL) failed: \(cause)")
                 let body = JSONCoding.encode(["error": "fallback \(baseURL) did not answer: \(cause)"])
-                let head = ReplayResponseHead.json(status: 502, body: body, extra: extraFields + [("X-Aomi-Replay", "fallback")])
-                try? await write(.head(head))
-                try? await write(.body(.byteBuffer(ByteBuffer(bytes: body))))
-                try? await write(.end(nil))
-            } catch {
-                logger.warning("fallback \(request.method) \(SecretFields.loggable(request.target)) to \(baseURL) broke off: \(error)")
-                try? await write(.end(nil))
+                let bytes = HTTPResponseBytes.json(status: 502, reason: "Bad Gateway", body: body, extra: extraFields + [("X-Aomi-Replay", "fallback")])
+                try? await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
+                written = AnswerWritten(streamSession: nil, keepAlive: keepAlive)
             }
+            channel.pipeline.fireUserInboundEventTriggered(written)
         }
     }
 
     private static let notForwarded = HopByHop.fieldsAndLength.union(["host"])
 
-    private func relay(_ request: ReplayRequest, extraFields: [(String, String)], write: (HTTPServerResponsePart) async throws -> Void) async throws {
+    private func relay(_ request: ReplayRequest, extraFields: [(String, String)], keepAlive: Bool, channel: any Channel) async throws -> AnswerWritten {
         var outgoing = HTTPClientRequest(url: baseURL + request.target)
         outgoing.method = HTTPMethod(rawValue: request.method)
         for field in request.fields where !Self.notForwarded.contains(field.name.lowercased()) {
@@ -82,18 +72,20 @@ public final class ReplayFallback: Sendable {
         let fields = response.headers.map { HTTPMessageHead.Field(name: $0.name, value: $0.value) }
         let extra = extraFields + [("X-Aomi-Replay", "fallback")]
         logger.info("fallback: \(request.method) \(SecretFields.loggable(request.target)) answered \(response.status.code) by \(baseURL)")
-        let status = Int(response.status.code)
         if response.headers.first(name: "content-type")?.hasPrefix("text/event-stream") == true {
-            try await write(.head(ReplayResponseHead.make(status: status, reason: response.status.reasonPhrase, fields: fields, extra: extra, bodyLength: nil)))
+            let head = HTTPResponseBytes.streamHead(status: Int(response.status.code), reason: response.status.reasonPhrase, fields: fields, extra: extra)
+            try await channel.writeAndFlush(channel.allocator.buffer(bytes: head))
             for try await part in response.body {
-                try await write(.body(.byteBuffer(part)))
+                try await channel.writeAndFlush(channel.allocator.buffer(bytes: HTTPResponseBytes.chunk(Array(part.readableBytesView))))
             }
+            try await channel.writeAndFlush(channel.allocator.buffer(bytes: HTTPResponseBytes.lastChunk))
         } else {
             let body = try await response.body.collect(upTo: 256 << 20)
-            try await write(
-                .head(ReplayResponseHead.make(status: status, reason: response.status.reasonPhrase, fields: fields, extra: extra, bodyLength: body.readableBytes)))
-            try await write(.body(.byteBuffer(body)))
+            let bytes = HTTPResponseBytes.response(
+                status: Int(response.status.code), reason: response.status.reasonPhrase, fields: fields, extra: extra,
+                body: Array(body.readableBytesView))
+            try await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes))
         }
-        try await write(.end(nil))
+        return AnswerWritten(streamSession: nil, keepAlive: keepAlive)
     }
 }

@@ -27,7 +27,8 @@ public struct ReplayServer: Sendable {
             let tlsContext = try tls?.makeContext()
             return try await ChannelServer.bind(host: host, port: port, tls: tls != nil) { channel in
                 if let tlsContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext)) }
-                try ReplayConnectionHandler.configure(channel.pipeline.syncOperations, shared: shared)
+                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+                try channel.pipeline.syncOperations.addHandler(ReplayConnectionHandler(shared: shared))
             }
         } catch {
             throw .cannotListen(address: "\(host):\(port)", reason: "\(error)")

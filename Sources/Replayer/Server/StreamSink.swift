@@ -1,10 +1,8 @@
 import NIOCore
-import NIOHTTP1
 import Synchronization
 
-/// An open updates stream on a client connection: events are written as body parts (chunks,
-/// framed by NIO's encoder) on the connection's event loop, in the order the engine sends them;
-/// the end goes to the connection's handler, which writes the last chunk.
+/// An open updates stream on a client connection: events are written as HTTP chunks on the
+/// connection's event loop, in the order the engine sends them.
 final class StreamSink: EventSink {
     private let channel: any Channel
     private let finished = Atomic<Bool>(false)
@@ -17,7 +15,7 @@ final class StreamSink: EventSink {
         guard !finished.load(ordering: .acquiring) else { return }
         let channel = self.channel
         channel.eventLoop.execute {
-            channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: bytes))), promise: nil)
+            channel.writeAndFlush(channel.allocator.buffer(bytes: HTTPResponseBytes.chunk(bytes)), promise: nil)
         }
     }
 
@@ -25,6 +23,7 @@ final class StreamSink: EventSink {
         guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let channel = self.channel
         channel.eventLoop.execute {
+            channel.writeAndFlush(channel.allocator.buffer(bytes: HTTPResponseBytes.lastChunk), promise: nil)
             channel.pipeline.fireUserInboundEventTriggered(StreamFinished())
         }
     }

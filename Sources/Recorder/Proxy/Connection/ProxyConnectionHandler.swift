@@ -1,6 +1,5 @@
 import AomiAPI
 import AomiArchive
-import HTTPServing
 import NIOCore
 import NIOHTTP1
 import TLSSupport
