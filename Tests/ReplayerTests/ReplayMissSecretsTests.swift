@@ -16,9 +16,9 @@ struct ReplayMissSecretsTests {
         let querySecret = "qs-miss-" + UUID().uuidString
         let requests = [
             ReplayRequest(
-                method: "POST", target: "/api/secrets", fields: [("Content-Type", "application/json")],
+                method: "POST", target: "/api/secrets", fields: [.init(name: "Content-Type", value: "application/json")],
                 body: Array(#"{"client_id":"new","secrets":{"API_KEY":"\#(bodySecret)","OTHER":"\#(bodySecret)"}}"#.utf8)),
-            ReplayRequest(method: "GET", target: "/api/state?api_key=\(querySecret)&x=1", fields: [("X-Session-Id", UUID().uuidString)]),
+            ReplayRequest(method: "GET", target: "/api/state?api_key=\(querySecret)&x=1", fields: [.init(name: "X-Session-Id", value: UUID().uuidString)]),
         ]
         for request in requests {
             let outcome = engine.respond(to: request)

@@ -29,8 +29,8 @@ import Testing
         let second = RequestKey(method: "POST", target: "/api/secrets?client_id=two", body: [])
         #expect(first == second, "client_id differs on every run")
         let rules = MatchRules(matchHeaders: ["Accept"])
-        let json = RequestKey(method: "GET", target: "/x", body: [], fields: [(name: "Accept", value: "application/json")], rules: rules)
-        let text = RequestKey(method: "GET", target: "/x", body: [], fields: [(name: "accept", value: "text/plain")], rules: rules)
+        let json = RequestKey(method: "GET", target: "/x", body: [], fields: [.init(name: "Accept", value: "application/json")], rules: rules)
+        let text = RequestKey(method: "GET", target: "/x", body: [], fields: [.init(name: "accept", value: "text/plain")], rules: rules)
         #expect(json != text)
         #expect(json.description == "GET /x [accept: application/json]")
     }

@@ -61,7 +61,7 @@ import WARC
             let target = secrets.reduce(request.target) { $0.replacingOccurrences(of: $1, with: fresh) } + (request.target.contains("?") ? "&miss=1" : "?miss=1")
             let body = secrets.reduce(request.body ?? "") { $0.replacingOccurrences(of: $1, with: fresh) }
             let outcome = engine.respond(
-                to: ReplayRequest(method: request.method.rawValue, target: target, fields: [(AomiHeader.sessionID, session)], body: Array(body.utf8)))
+                to: ReplayRequest(method: request.method.rawValue, target: target, fields: [.init(name: AomiHeader.sessionID, value: session)], body: Array(body.utf8)))
             let shown = String(decoding: outcome.answer.body, as: UTF8.self) + (outcome.explanation ?? "")
             #expect(outcome.kind == .miss && !shown.contains(fresh), "\(request.target): \(shown)")
         }

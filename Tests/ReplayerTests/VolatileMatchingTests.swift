@@ -77,7 +77,7 @@ struct VolatileMatchingTests {
                 let recorded = queue[step].request
                 let request = ReplayRequest(
                     method: recorded.method, target: renew(recorded.target),
-                    fields: recorded.fields.map { ($0.name, renew($0.value)) }, body: Array(renew(String(decoding: recorded.body, as: UTF8.self)).utf8))
+                    fields: recorded.fields.map { .init(name: $0.name, value: renew($0.value)) }, body: Array(renew(String(decoding: recorded.body, as: UTF8.self)).utf8))
                 answers.append((request, engine.respond(to: request)))
             }
         }
@@ -122,7 +122,7 @@ struct UndecidedSessionEventsTests {
             let recorded = exchange.request
             let request = ReplayRequest(
                 method: recorded.method, target: recorded.target,
-                fields: recorded.fields.map { ($0.name, $0.name.lowercased() == "x-session-id" ? fresh : $0.value) }, body: recorded.body)
+                fields: recorded.fields.map { .init(name: $0.name, value: $0.name.lowercased() == "x-session-id" ? fresh : $0.value) }, body: recorded.body)
             let outcome = engine.respond(to: request)
             #expect(outcome.kind == .hit, "\(recorded.method) \(recorded.target)")
             if exchange.isUpdates, !attached {

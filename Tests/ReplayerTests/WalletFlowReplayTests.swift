@@ -43,13 +43,13 @@ struct WalletFlowReplayTests {
         for exchange in session.exchanges where !exchange.isUpdates {
             let request = exchange.request
             let outcome = engine.respond(
-                to: ReplayRequest(method: request.method, target: request.target, fields: request.fields.map { ($0.name, $0.value) }, body: request.body))
+                to: ReplayRequest(method: request.method, target: request.target, fields: request.fields, body: request.body))
             #expect(outcome.kind == .hit && outcome.answer.body == exchange.answer.head.body, "recorded answers are served as recorded")
         }
         for _ in 0..<3 {
             let request = last.request
             let again = engine.respond(
-                to: ReplayRequest(method: request.method, target: request.target, fields: request.fields.map { ($0.name, $0.value) }, body: request.body))
+                to: ReplayRequest(method: request.method, target: request.target, fields: request.fields, body: request.body))
             let events = try systemEvents(again)
             #expect(again.kind == .hit && events.isEmpty)
             var expected = try JSONCoding.decode(JSONValue.self, from: last.answer.head.body).objectValue ?? [:]
@@ -90,14 +90,14 @@ struct WalletFlowReplayTests {
         // What the real client sends first, before any session: the recording's session-less secrets call answers it.
         let registered = engine.respond(
             to: ReplayRequest(
-                method: "POST", target: AomiPath.secrets, fields: [("Content-Type", "application/json")],
+                method: "POST", target: AomiPath.secrets, fields: [.init(name: "Content-Type", value: "application/json")],
                 body: Array(#"{"client_id":"\#(client)","secrets":{"API_KEY":"\#(value)"}}"#.utf8)))
         #expect(registered.kind == .hit, "\(registered.explanation ?? "")")
         #expect(!String(decoding: registered.answer.body, as: UTF8.self).contains(value) && registered.explanation == nil)
         // Another secret's name is another request: a miss, which shows the token of the value sent.
         let other = engine.respond(
             to: ReplayRequest(
-                method: "POST", target: AomiPath.secrets, fields: [("Content-Type", "application/json")],
+                method: "POST", target: AomiPath.secrets, fields: [.init(name: "Content-Type", value: "application/json")],
                 body: Array(#"{"client_id":"\#(client)","secrets":{"OTHER_KEY":"\#(value)"}}"#.utf8)))
         #expect(other.kind == .miss)
         let shown = String(decoding: other.answer.body, as: UTF8.self) + (other.explanation ?? "")
@@ -116,7 +116,7 @@ struct WalletFlowReplayTests {
         let created = UUID().uuidString.lowercased()
         let create = engine.respond(
             to: ReplayRequest(
-                method: "POST", target: AomiPath.sessions, fields: [("X-Session-Id", created), ("Content-Type", "application/json")],
+                method: "POST", target: AomiPath.sessions, fields: [.init(name: "X-Session-Id", value: created), .init(name: "Content-Type", value: "application/json")],
                 body: Array(#"{"public_key":"\#(wallet)"}"#.utf8)))
         try #require(create.kind == .hit)
         #expect(engine.status()["aliases"]?[created] != nil && engine.status()["aliases"]?[created] != .null)

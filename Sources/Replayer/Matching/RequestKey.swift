@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 
 /// What a request is matched on: method, path, query parameters in a canonical order (JSON
 /// values such as `user_state` as canonical JSON) and the body as canonical JSON, without the
@@ -42,7 +43,7 @@ public struct RequestKey: Hashable, Sendable, CustomStringConvertible {
 
     /// `rules` name the header fields that take part and the volatile values left out;
     /// `fields` are the request's.
-    public init(method: String, target: String, body: [UInt8], fields: [(name: String, value: String)] = [], rules: MatchRules = MatchRules()) {
+    public init(method: String, target: String, body: [UInt8], fields: [HTTPMessageHead.Field] = [], rules: MatchRules = MatchRules()) {
         self.method = method.uppercased()
         let path = QueryString.path(of: target)
         self.path = path

@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiArchive
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -156,7 +157,7 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
         }
         let request = ReplayRequest(
             method: requestHead.method.rawValue, target: QueryString.target(ofURI: requestHead.uri),
-            fields: requestHead.headers.map { (name: $0.name, value: $0.value) }, body: body)
+            fields: requestHead.headers.map { HTTPMessageHead.Field(name: $0.name, value: $0.value) }, body: body)
         let outcome = shared.engine.respond(to: request)
         let bytes = HTTPResponseBytes.bytes(of: outcome.answer, extra: cors)
         if outcome.kind == .miss, let fallback = shared.fallback {
@@ -184,7 +185,7 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
     private func answerPreflight(_ requestHead: HTTPRequestHead, body: [UInt8], origin: String?, keepAlive: Bool, context: ChannelHandlerContext) {
         let request = ReplayRequest(
             method: "OPTIONS", target: QueryString.target(ofURI: requestHead.uri),
-            fields: requestHead.headers.map { (name: $0.name, value: $0.value) }, body: body)
+            fields: requestHead.headers.map { HTTPMessageHead.Field(name: $0.name, value: $0.value) }, body: body)
         let recorded = shared.engine.respond(to: request, preflight: true)
         if recorded.kind == .hit, recorded.streamSession == nil {
             write(HTTPResponseBytes.bytes(of: recorded.answer, extra: []), keepAlive: keepAlive, context: context)

@@ -1,11 +1,14 @@
-/// A request as a client sent it to the replay.
+import AomiArchive
+
+/// A request as a client sent it to the replay. Its fields are of the type recorded requests
+/// have, so the two compare without conversion.
 public struct ReplayRequest: Sendable {
     public var method: String
     public var target: String
-    public var fields: [(name: String, value: String)]
+    public var fields: [HTTPMessageHead.Field]
     public var body: [UInt8]
 
-    public init(method: String, target: String, fields: [(name: String, value: String)], body: [UInt8] = []) {
+    public init(method: String, target: String, fields: [HTTPMessageHead.Field], body: [UInt8] = []) {
         self.method = method
         self.target = target
         self.fields = fields

@@ -21,7 +21,7 @@ final class ReplayScript: Sendable {
             let request = exchange.request
             let key = RequestKey(
                 method: request.method, target: request.target, body: request.body,
-                fields: request.fields.map { ($0.name, $0.value) }, rules: rules)
+                fields: request.fields, rules: rules)
             if queues[key] == nil {
                 orderedKeys.append(key)
                 keysByRoute[key.route, default: []].append(key)

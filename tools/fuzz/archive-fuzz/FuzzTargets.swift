@@ -90,8 +90,8 @@ struct FuzzTargets {
         let engine = ReplayEngine(archive: archive, configuration: ReplayConfiguration(checkKeys: false), logger: Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() }))
         for session in archive.sessions {
             for exchange in session.exchanges {
-                let fields = exchange.request.fields.map { (name: $0.name, value: $0.value) }
-                _ = engine.respond(to: ReplayRequest(method: exchange.request.method, target: exchange.request.target, fields: fields, body: exchange.request.body))
+                _ = engine.respond(
+                    to: ReplayRequest(method: exchange.request.method, target: exchange.request.target, fields: exchange.request.fields, body: exchange.request.body))
                 counts["requests replayed", default: 0] += 1
             }
         }
