@@ -20,7 +20,7 @@ struct ReplayFallbackTLSTests {
     func fallbackOverTLS() async throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
-        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
+        let recording = try await RecordedReplay.declared()
         defer { recording.remove() }
         let tls = try ListenerTLS(certificateFile: certificates.good.certificateFile, keyFile: certificates.good.keyFile)
         let live = try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router(), tls: tls.configuration)
@@ -50,7 +50,7 @@ struct ReplayFallbackTLSTests {
     func replayListensOverTLS() async throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
-        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
+        let recording = try await RecordedReplay.declared()
         defer { recording.remove() }
         let engine = ReplayEngine(archive: recording.archive, tokens: SecretTokens.load(root: recording.root), logger: ApplicationServer.quietLogger())
         let server = try await ReplayServer(engine: engine, logger: ApplicationServer.quietLogger())

@@ -7,7 +7,7 @@ import Testing
 @Suite struct ReplayHostileHTTPTests {
     @Test(.timeLimit(.minutes(5)))
     func everyHostileRequestIsRefusedAndTheNextOneIsServed() async throws {
-        let recorded = try await RecordedReplay.record()
+        let recorded = try await RecordedReplay.declared()
         defer { recorded.remove() }
         let (server, engine) = try await recorded.serve()
         for hostile in HostileRequests.cases {

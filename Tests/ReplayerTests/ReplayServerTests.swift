@@ -46,7 +46,7 @@ struct ReplayServerTests {
 
     @Test("browsers on loopback origins may use the replay; others get no CORS grant; --cors names more")
     func corsPreflightAndGrants() async throws {
-        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)
+        let recording = try await RecordedReplay.declared()
         defer { recording.remove() }
         let session = try #require(recording.archive.sessions.first)
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
