@@ -24,22 +24,8 @@ extension WalletArchive {
         }
         var found = 0
         for path in chosen {
-            var methods: [String: String] = [:]
-            for event in try WARCFileReader(path: path) {
-                guard case let .record(stored) = event else { continue }
-                let record = stored.record
-                if record.type == .request, let id = record.recordID,
-                    let line = record.block.split(separator: 0x20, maxSplits: 1).first
-                {
-                    methods[id] = String(decoding: line, as: UTF8.self)
-                }
-                guard record.type == .response, record.headers[WARCField.segmentNumber] == nil, record.headers[AomiField.upstreamError] == nil,
-                    let digest = record.headers[WARCField.payloadDigest], let uri = record.targetURI,
-                    let method = record.headers[WARCField.concurrentTo].flatMap({ methods[$0] }),
-                    let id = record.recordID, let date = record.date
-                else { continue }
-                let key = PayloadMemory.key(method: method, path: QueryString.path(of: QueryString.target(ofURI: uri)), digest: digest)
-                remember(.init(recordID: id, date: date, uri: uri), for: key, folder: folder)
+            for entry in try RevisitOriginals.read(file: path) {
+                remember(entry.original, for: PayloadMemory.key(method: entry.method, path: entry.path, digest: entry.payloadDigest), folder: folder)
                 found += 1
             }
         }
