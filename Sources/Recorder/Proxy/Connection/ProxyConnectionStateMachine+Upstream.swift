@@ -20,11 +20,9 @@ extension ProxyConnectionStateMachine {
             pending.append(part)
             upstream = .connecting(attempt: attempt, pending: pending)
         case .connected:
-            if case .head = part {
-                emit(.sendUpstream(part, flush: false))
-            } else {
-                emit(.sendUpstream(part, flush: true))
-            }
+            // A head waits for its body or end to be flushed with it.
+            let isHead = if case .head = part { true } else { false }
+            emit(.sendUpstream(part, flush: !isHead))
         }
     }
 
