@@ -248,11 +248,21 @@ public actor WARCWriter {
         }
     }
 
+    /// The folder holding `path` (`""` for a name without one). Not `NSString`'s
+    /// `deletingLastPathComponent`: Foundation on Linux traps on a one-letter name such as the
+    /// `A` of `A/.recorders`.
+    static func parent(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "" }
+        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+    }
+
     /// Creates `directory` and its parents; nil when it is there, or why it cannot be.
     private static func createFolders(_ directory: String) -> Int32? {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) { return isDirectory.boolValue ? nil : ENOTDIR }
-        let parent = (directory as NSString).deletingLastPathComponent
+        let parent = Self.parent(of: directory)
         if !parent.isEmpty, parent != directory, let code = createFolders(parent) { return code }
         if mkdir(directory, 0o755) == 0 { return nil }
         let code = errno
