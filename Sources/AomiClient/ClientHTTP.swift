@@ -4,22 +4,32 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// The driver's HTTP calls: the real client's headers, query-string arguments and JSON bodies.
-struct DriverHTTP: Sendable {
-    struct Reply: Sendable {
-        var status: Int
-        var body: [UInt8]
+/// The real client's HTTP calls: its headers, query-string arguments and JSON bodies (the
+/// simulator's driver and `rerun` both send through it).
+public struct ClientHTTP: Sendable {
+    /// A whole answer: its status and body.
+    public struct Reply: Sendable {
+        public var status: Int
+        public var body: [UInt8]
     }
 
-    let client: HTTPClient
-    let target: String
-    let appKey: String?
-    let counter: RequestCounter
-    let timeout: Duration
+    public let client: HTTPClient
+    public let target: String
+    public let appKey: String?
+    public let counter: RequestCounter
+    public let timeout: Duration
+
+    public init(client: HTTPClient, target: String, appKey: String?, counter: RequestCounter, timeout: Duration) {
+        self.client = client
+        self.target = target
+        self.appKey = appKey
+        self.counter = counter
+        self.timeout = timeout
+    }
 
     /// One request as the real client makes it; `session` nil for the calls it makes without
     /// `X-Session-Id` (the thread list, the secrets calls).
-    func send(_ method: HTTPMethod, _ path: String, session: String?, query: [(String, String)] = [], json: String? = nil) async throws -> Reply {
+    public func send(_ method: HTTPMethod, _ path: String, session: String?, query: [(String, String)] = [], json: String? = nil) async throws -> Reply {
         var request = HTTPClientRequest(url: target + path + Self.queryString(query))
         request.method = method
         if let session { request.headers.add(name: AomiHeader.sessionID, value: session) }
@@ -36,7 +46,7 @@ struct DriverHTTP: Sendable {
     }
 
     /// Opens `/api/updates` for a session; the response body streams its events.
-    func openUpdates(session: String) async throws -> HTTPClientResponse {
+    public func openUpdates(session: String) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: target + AomiPath.updates)
         request.headers.add(name: AomiHeader.sessionID, value: session)
         request.headers.add(name: "Accept", value: "text/event-stream")
@@ -45,7 +55,7 @@ struct DriverHTTP: Sendable {
     }
 
     /// The query as `URLSearchParams` builds it (form encoding: a space is `+`, a `+` is `%2B`).
-    static func queryString(_ items: [(String, String)]) -> String {
+    public static func queryString(_ items: [(String, String)]) -> String {
         guard !items.isEmpty else { return "" }
         return "?" + items.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
     }
@@ -53,7 +63,7 @@ struct DriverHTTP: Sendable {
     /// What `URLSearchParams` leaves as it is; a space becomes `+`, anything else `%XX`.
     private static let formSafe = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._*")
 
-    static func encode(_ text: String) -> String {
+    public static func encode(_ text: String) -> String {
         text.split(separator: " ", omittingEmptySubsequences: false)
             .map { String($0).addingPercentEncoding(withAllowedCharacters: formSafe) ?? String($0) }
             .joined(separator: "+")
@@ -61,10 +71,12 @@ struct DriverHTTP: Sendable {
 }
 
 /// Counts the requests a run made.
-actor RequestCounter {
-    private(set) var count = 0
+public actor RequestCounter {
+    public private(set) var count = 0
 
-    func increment() {
+    public init() {}
+
+    public func increment() {
         count += 1
     }
 }

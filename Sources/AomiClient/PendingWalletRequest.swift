@@ -4,21 +4,21 @@ import AomiAPI
 /// (`{"InlineCall": {"type": "wallet_tx_request", "payload": {"args": {"tx_ids": [N], …}}}}`
 /// or `wallet_eip712_request` with `pending_eip712_id`), keyed by its ids as the client keys
 /// it (`tx-15`, `tx-1-2`, `eip712-3`), and the answer it sends.
-struct PendingWalletRequest: Sendable, Equatable {
-    enum Kind: String, Sendable {
+public struct PendingWalletRequest: Sendable, Equatable {
+    public enum Kind: String, Sendable {
         case transaction = "wallet_tx_request"
         case signature = "wallet_eip712_request"
     }
 
-    var kind: Kind
+    public var kind: Kind
     /// The backend's numbers for it: the transactions' `tx_ids`, or the one `pending_eip712_id`.
-    var ids: [Int]
-    var label: String
-    var payload: JSONValue
+    public var ids: [Int]
+    public var label: String
+    public var payload: JSONValue
 
     /// The request a system event carries; nil for any other event and for a transaction
     /// request without `tx_ids`, which the client drops.
-    init?(event: JSONValue, userState: JSONValue?) {
+    public init?(event: JSONValue, userState: JSONValue?) {
         guard let call = event["InlineCall"], let kind = call["type"]?.stringValue.flatMap(Kind.init(rawValue:)) else { return nil }
         let payload = call["payload"] ?? .null
         switch kind {
@@ -40,17 +40,17 @@ struct PendingWalletRequest: Sendable, Equatable {
     }
 
     /// The client's key: `tx-` and the transaction ids joined by `-`, or `eip712-` and the id.
-    var key: String {
+    public var key: String {
         (kind == .transaction ? "tx-" : "eip712-") + ids.map(String.init).joined(separator: "-")
     }
 
     /// How the report names it: `wallet_tx_request 1`.
-    var name: String { "\(kind.rawValue) \(ids.map(String.init).joined(separator: "-"))" }
+    public var name: String { "\(kind.rawValue) \(ids.map(String.init).joined(separator: "-"))" }
 
     /// The JSON text of `POST /api/system`'s `message`, and the proof it carries: a fresh
     /// random transaction hash or signature when signed (they differ on every real run), none
     /// when rejected.
-    func answer(signed: Bool) -> (message: String, proof: String?) {
+    public func answer(signed: Bool) -> (message: String, proof: String?) {
         var payload: [String: JSONValue] = ["status": .string(signed ? "success" : "failed")]
         let proof = signed ? Self.randomHex(bytes: kind == .transaction ? 32 : 65) : nil
         switch kind {

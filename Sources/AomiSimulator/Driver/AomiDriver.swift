@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiClient
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -23,7 +24,7 @@ public struct AomiDriver: Sendable {
         clientConfiguration.decompression = .disabled
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
         let counter = RequestCounter()
-        let http = DriverHTTP(client: client, target: configuration.target, appKey: configuration.appKey, counter: counter, timeout: configuration.requestTimeout)
+        let http = ClientHTTP(client: client, target: configuration.target, appKey: configuration.appKey, counter: counter, timeout: configuration.requestTimeout)
         let jobs = (0..<configuration.wallets).flatMap { wallet in (0..<configuration.threadsPerWallet).map { (wallet, $0) } }
         var reports: [ThreadReport] = []
         await withTaskGroup(of: (Int, ThreadReport).self) { group in
@@ -49,7 +50,7 @@ public struct AomiDriver: Sendable {
 
     private var script: PromptScript { PromptScript(seed: configuration.seed) }
 
-    private func drive(wallet walletIndex: Int, thread: Int, http: DriverHTTP) async -> ThreadReport {
+    private func drive(wallet walletIndex: Int, thread: Int, http: ClientHTTP) async -> ThreadReport {
         let wallet = script.wallet(walletIndex)
         let session = UUID().uuidString.lowercased()
         let client = ThreadClient(
@@ -103,7 +104,7 @@ public struct AomiDriver: Sendable {
     /// agent is done and no wallet request is pending. The user answers each wallet request
     /// once it has waited `pollsWhileWalletPending` polls (the widget keeps polling meanwhile).
     private func runTurn(
-        message: String, number: Int, client: ThreadClient, http: DriverHTTP, walletRequests: inout WalletRequestQueue, report: inout ThreadReport
+        message: String, number: Int, client: ThreadClient, http: ClientHTTP, walletRequests: inout WalletRequestQueue, report: inout ThreadReport
     ) async throws {
         var query = [("message", message), ("public_key", client.wallet), ("user_state", client.userState), ("client_id", client.clientID)]
         if let app = configuration.app { query.append(("app", app)) }
@@ -115,7 +116,7 @@ public struct AomiDriver: Sendable {
         while snapshot.isProcessing || !walletRequests.isEmpty {
             guard polls < configuration.maxPollsPerTurn else {
                 let waiting = snapshot.isProcessing ? "the agent is still processing" : "wallet requests \(walletRequests.pendingKeys) are still pending"
-                throw DriverError(message: "turn \(number) did not end after \(polls) polls: \(waiting)")
+                throw AomiClientError(message: "turn \(number) did not end after \(polls) polls: \(waiting)")
             }
             if let request = walletRequests.due(after: configuration.pollsWhileWalletPending) {
                 try await answer(request, client: client, http: http, report: &report)
@@ -129,7 +130,7 @@ public struct AomiDriver: Sendable {
         }
     }
 
-    private func state(_ client: ThreadClient, http: DriverHTTP) async throws -> SessionSnapshot {
+    private func state(_ client: ThreadClient, http: ClientHTTP) async throws -> SessionSnapshot {
         let reply = try await http.send(.GET, AomiPath.state, session: client.session, query: [("user_state", client.userState), ("client_id", client.clientID)])
         try expectOK(reply, "state")
         return try JSONCoding.decode(SessionSnapshot.self, from: reply.body)
@@ -138,7 +139,7 @@ public struct AomiDriver: Sendable {
     /// Signs or rejects a wallet request (the seed decides which: one is rejected when
     /// seed + wallet + thread + its number in the thread is odd) with `POST /api/system`, whose
     /// answer the client does not read: it goes on polling.
-    private func answer(_ request: PendingWalletRequest, client: ThreadClient, http: DriverHTTP, report: inout ThreadReport) async throws {
+    private func answer(_ request: PendingWalletRequest, client: ThreadClient, http: ClientHTTP, report: inout ThreadReport) async throws {
         // The seed decides, and every run with two requests or more has both answers.
         let signs = (configuration.seed % 2 + UInt64(client.walletIndex + client.thread + report.walletOutcomes.count)) % 2 == 0
         let (message, proof) = request.answer(signed: signs)
@@ -149,21 +150,21 @@ public struct AomiDriver: Sendable {
     }
 
     /// `POST /api/secrets` without `X-Session-Id`, as the real client registers its secrets.
-    private func registerSecrets(_ client: ThreadClient, http: DriverHTTP) async throws {
+    private func registerSecrets(_ client: ThreadClient, http: ClientHTTP) async throws {
         guard !configuration.secrets.isEmpty else { return }
         let body = JSONCoding.encode(["client_id": JSONValue.string(client.clientID), "secrets": .object(configuration.secrets.mapValues(JSONValue.string))])
         try expectOK(try await http.send(.POST, AomiPath.secrets, session: nil, json: String(decoding: body, as: UTF8.self)), "register secrets")
     }
 
     /// One secret removed by name, then the rest, both without `X-Session-Id`.
-    private func clearSecrets(_ client: ThreadClient, http: DriverHTTP) async throws {
+    private func clearSecrets(_ client: ThreadClient, http: ClientHTTP) async throws {
         guard let first = configuration.secrets.keys.sorted().first else { return }
         try expectOK(try await http.send(.DELETE, AomiPath.secrets + "/" + first, session: nil, query: [("client_id", client.clientID)]), "remove secret")
         try expectOK(try await http.send(.DELETE, AomiPath.secrets, session: nil, query: [("client_id", client.clientID)]), "clear secrets")
     }
 
     /// Even threads set a model (after listing them), every third lists the Apps.
-    private func sometimesUseControls(thread: Int, session: String, http: DriverHTTP) async throws {
+    private func sometimesUseControls(thread: Int, session: String, http: ClientHTTP) async throws {
         if thread % 2 == 0 {
             let models = try await http.send(.GET, AomiPath.models, session: session)
             try expectOK(models, "list models")
@@ -177,7 +178,7 @@ public struct AomiDriver: Sendable {
     }
 
     /// Keeps the updates channel open until cancelled, reconnecting with the client's backoff.
-    private func listen(session: String, http: DriverHTTP, into updates: UpdatesCollector) async {
+    private func listen(session: String, http: ClientHTTP, into updates: UpdatesCollector) async {
         var delay = configuration.reconnectDelay
         while !Task.isCancelled {
             do {
@@ -205,15 +206,9 @@ public struct AomiDriver: Sendable {
         }
     }
 
-    private func expectOK(_ reply: DriverHTTP.Reply, _ what: String) throws {
+    private func expectOK(_ reply: ClientHTTP.Reply, _ what: String) throws {
         guard (200..<300).contains(reply.status) else {
-            throw DriverError(message: "\(what): HTTP \(reply.status) \(String(decoding: reply.body.prefix(200), as: UTF8.self))")
+            throw AomiClientError(message: "\(what): HTTP \(reply.status) \(String(decoding: reply.body.prefix(200), as: UTF8.self))")
         }
     }
-}
-
-/// A driven request that did not go as the real client expects.
-public struct DriverError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
 }
