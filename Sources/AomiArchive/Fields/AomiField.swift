@@ -10,4 +10,6 @@ public enum AomiField {
     /// The `client_id` the request carried (query parameter or JSON body): the real client's
     /// second volatile identifier, which the replay aliases as it does session ids.
     public static let clientID = "Aomi-Client-Id"
+    /// The session a `rerun` sent again: on every record of the rerun's session.
+    public static let rerunOf = "Aomi-Rerun-Of"
 }

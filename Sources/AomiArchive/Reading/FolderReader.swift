@@ -77,7 +77,7 @@ struct FolderReader {
         let session = record.headers[AomiField.sessionID] ?? head.value(AomiHeader.sessionID) ?? ""
         let sequence = record.headers[AomiField.exchangeSeq].flatMap { Int($0) } ?? Int.max
         pending[id] = RecordedExchange(
-            session: session, wallet: record.headers[AomiField.wallet], sequence: sequence, request: request,
+            session: session, wallet: record.headers[AomiField.wallet], sequence: sequence, rerunOf: record.headers[AomiField.rerunOf], request: request,
             answer: .response(
                 RecordedResponse(
                     status: 0, reason: "", fields: [], payload: Payload(bytes: []), date: date, payloadDigest: nil,

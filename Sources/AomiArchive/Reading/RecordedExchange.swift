@@ -7,6 +7,8 @@ public struct RecordedExchange: Sendable {
     public var wallet: String?
     /// `Aomi-Exchange-Seq`: the request's place in its session, in order of arrival.
     public var sequence: Int
+    /// `Aomi-Rerun-Of`: the session this exchange's session reruns.
+    public var rerunOf: String? = nil
     public var request: RecordedRequest
     public var answer: RecordedAnswer
 

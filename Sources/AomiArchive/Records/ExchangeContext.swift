@@ -12,14 +12,17 @@ public struct ExchangeContext: Sendable {
     public var clientID: String?
     /// Scheme, host and port of the upstream, for `WARC-Target-URI`.
     public var origin: String
+    /// The recorded session this one is a `rerun` of.
+    public var rerunOf: String?
 
-    public init(sessionID: String?, wallet: WalletAddress?, sequence: Int?, clientID: String? = nil, capture: CaptureKind = .proxy, origin: String) {
+    public init(sessionID: String?, wallet: WalletAddress?, sequence: Int?, clientID: String? = nil, capture: CaptureKind = .proxy, origin: String, rerunOf: String? = nil) {
         self.sessionID = sessionID
         self.wallet = wallet
         self.sequence = sequence
         self.clientID = clientID
         self.capture = capture
         self.origin = origin
+        self.rerunOf = rerunOf
     }
 
     public var fields: [(String, String)] {
@@ -29,6 +32,7 @@ public struct ExchangeContext: Sendable {
         if let sequence { fields.append((AomiField.exchangeSeq, String(sequence))) }
         if let clientID { fields.append((AomiField.clientID, clientID)) }
         if capture != .proxy { fields.append((AomiField.capture, capture.rawValue)) }
+        if let rerunOf { fields.append((AomiField.rerunOf, rerunOf)) }
         return fields
     }
 

@@ -20,12 +20,16 @@ public struct RecorderConfiguration: Sendable {
     /// Sessions (and `client_id`s) remembered for wallet binding and numbering; the least
     /// recently used are forgotten past it.
     public var sessionMemory: Int
+    /// Sessions that rerun a recorded one (`aomi-archive rerun`): their records are marked
+    /// `Aomi-Rerun-Of`.
+    public var rerunMarks: RerunMarks?
 
     public static let defaultSessionMemory = 100_000
 
     public init(
         upstream: String, upstreamTLS: UpstreamTLS = .systemTrust, upstreamTimeout: Duration = .seconds(30), maxRequestBodyBytes: Int = 8 << 20, maxHeaderBytes: Int = 32 << 10,
-        maxRecordedBodyBytes: Int = 64 << 20, requireRecording: Bool = false, sessionMemory: Int = defaultSessionMemory
+        maxRecordedBodyBytes: Int = 64 << 20, requireRecording: Bool = false, sessionMemory: Int = defaultSessionMemory,
+        rerunMarks: RerunMarks? = nil
     ) {
         self.upstream = upstream.hasSuffix("/") ? String(upstream.dropLast()) : upstream
         self.upstreamTLS = upstreamTLS
@@ -35,6 +39,7 @@ public struct RecorderConfiguration: Sendable {
         self.maxRecordedBodyBytes = maxRecordedBodyBytes
         self.requireRecording = requireRecording
         self.sessionMemory = sessionMemory
+        self.rerunMarks = rerunMarks
     }
 }
 

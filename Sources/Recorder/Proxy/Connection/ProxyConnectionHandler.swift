@@ -226,7 +226,8 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
                 let (session, sequence) = shared.sessions.attribute(session: exchange.sessionID, sequence: exchange.sequence, clientID: clientID)
                 let wallet = shared.sessions.wallet(for: RequestIdentity(sessionID: session, wallet: named))
                 return ExchangeContext(
-                    sessionID: session, wallet: wallet, sequence: sequence, clientID: clientID, origin: exchange.recordedOrigin ?? shared.configuration.upstream)
+                    sessionID: session, wallet: wallet, sequence: sequence, clientID: clientID, origin: exchange.recordedOrigin ?? shared.configuration.upstream,
+                    rerunOf: shared.configuration.rerunMarks?.original(of: session))
             })
     }
 }
