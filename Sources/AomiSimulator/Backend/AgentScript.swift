@@ -17,8 +17,15 @@ struct AgentScript: Sendable {
     }
 
     let seed: UInt64
+    var variant: SimulatorVariant? = nil
 
     func turn(for message: String, number: Int) -> Turn {
+        var turn = plainTurn(for: message, number: number)
+        if variant == .noWallet { turn.walletAsk = nil }
+        return turn
+    }
+
+    private func plainTurn(for message: String, number: Int) -> Turn {
         var random = SeededRandom(seed: seed, message, String(number))
         let lower = message.lowercased()
         let asset = Self.assets.first { lower.contains($0.lowercased()) } ?? random.pick(Self.assets)
@@ -49,10 +56,11 @@ struct AgentScript: Sendable {
             reply = "I prepared a gasless permit for \(asset). Please sign it in your wallet; nothing is sent on chain."
         } else if lower.contains("swap") || lower.contains("send") {
             let isSwap = lower.contains("swap")
-            let amount = "\(random.int(in: 1...20)).\(random.int(in: 0...99))"
+            let scale = variant == .amounts ? 10 : 1
+            let amount = "\(random.int(in: 1...20) * scale).\(random.int(in: 0...99))"
             walletAsk = .transaction(
                 to: "0x" + (0..<40).map { _ in String(random.int(in: 0...15), radix: 16) }.joined(),
-                value: String(random.int(in: 1...999_999) * 1_000_000_000), data: isSwap ? "0x38ed1739" : "0x", chainID: 1,
+                value: String(random.int(in: 1...999_999) * 1_000_000_000 * scale), data: isSwap ? "0x38ed1739" : "0x", chainID: 1,
                 label: isSwap ? "Swap \(amount) \(asset)" : "Send \(amount) \(asset)")
             reply =
                 isSwap

@@ -18,7 +18,7 @@ public actor SimulatorBackend {
 
     public init(configuration: SimulatorConfiguration) {
         self.configuration = configuration
-        self.script = AgentScript(seed: configuration.seed)
+        self.script = AgentScript(seed: configuration.seed, variant: configuration.variant)
     }
 
     // MARK: Sessions
@@ -178,6 +178,8 @@ public actor SimulatorBackend {
             return
         }
         switch step.action {
+        case .think:
+            break
         case let .toolProgress(tool, percent):
             broadcast(UpdateEvent(type: UpdateEvent.Kind.toolUpdate, sessionID: id, toolName: tool, progress: percent), to: id)
         case let .toolComplete(tool, result):

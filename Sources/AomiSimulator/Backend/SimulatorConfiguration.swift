@@ -34,6 +34,8 @@ public struct SimulatorConfiguration: Sendable {
     public var timestamps: MessageTimestamps
     /// Which browser origins may call it (any by default).
     public var cors: SimulatorCORS
+    /// How this agent differs from the plain one, if it does.
+    public var variant: SimulatorVariant?
 
     public init(
         seed: UInt64 = 1,
@@ -50,7 +52,8 @@ public struct SimulatorConfiguration: Sendable {
         models: [String] = ["claude-sonnet", "gpt-4o"],
         maxBodyBytes: Int = 1 << 20,
         timestamps: MessageTimestamps = MessageTimestamps(),
-        cors: SimulatorCORS = SimulatorCORS()
+        cors: SimulatorCORS = SimulatorCORS(),
+        variant: SimulatorVariant? = nil
     ) {
         self.seed = seed
         self.pacing = pacing
@@ -67,17 +70,20 @@ public struct SimulatorConfiguration: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.timestamps = timestamps
         self.cors = cors
+        self.variant = variant
     }
 
     /// For tests and the demo: every turn step is taken after two polls of the session, so
     /// each snapshot is seen twice (as a polling client sees repeats), a reply is seen growing
     /// and the title arrives during the first turn, however busy the machine is.
     public static func fast(
-        seed: UInt64 = 1, appKeys: [String: String] = [:], timestamps: MessageTimestamps = MessageTimestamps(), cors: SimulatorCORS = SimulatorCORS()
+        seed: UInt64 = 1, appKeys: [String: String] = [:], timestamps: MessageTimestamps = MessageTimestamps(), cors: SimulatorCORS = SimulatorCORS(),
+        variant: SimulatorVariant? = nil
     ) -> SimulatorConfiguration {
         SimulatorConfiguration(
             seed: seed, pacing: .polls(2), thinkTime: .milliseconds(30), streamChunks: 3, chunkInterval: .milliseconds(15),
-            toolSteps: 3, titleDelay: .milliseconds(40), pingInterval: .milliseconds(200), appKeys: appKeys, timestamps: timestamps, cors: cors)
+            toolSteps: 3, titleDelay: .milliseconds(40), pingInterval: .milliseconds(200), appKeys: appKeys, timestamps: timestamps, cors: cors,
+            variant: variant)
     }
 
     /// The App that declares secret slots and needs a key.

@@ -7,6 +7,10 @@ struct TurnPlan: Sendable {
     init(_ turn: AgentScript.Turn, configuration: SimulatorConfiguration) {
         var steps: [TurnStep] = []
         var delay = configuration.thinkTime
+        if configuration.variant == .slow {
+            // Twice the think time: a first wait as long, in which nothing happens.
+            steps.append(TurnStep(delay: configuration.thinkTime, action: .think))
+        }
         func add(_ action: TurnStep.Action) {
             steps.append(TurnStep(delay: delay, action: action))
             delay = configuration.chunkInterval

@@ -4,6 +4,8 @@ import AomiAPI
 /// long the clock pacing waits before it.
 struct TurnStep: Sendable {
     enum Action: Sendable {
+        /// Nothing happens: the agent is still thinking.
+        case think
         case toolProgress(tool: String, percent: Int)
         case toolComplete(tool: String, result: String)
         /// A piece of the reply: the first one starts the agent's message, the last one ends it.
