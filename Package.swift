@@ -10,7 +10,10 @@ let package = Package(
         .library(name: "WARC", targets: ["WARC"]),
         .library(name: "AomiAPI", targets: ["AomiAPI"]),
         .library(name: "AomiArchive", targets: ["AomiArchive"]),
+        .library(name: "AomiClient", targets: ["AomiClient"]),
         .library(name: "AomiSimulator", targets: ["AomiSimulator"]),
+        .library(name: "Conversation", targets: ["Conversation"]),
+        .library(name: "Rerun", targets: ["Rerun"]),
         .library(name: "Recorder", targets: ["Recorder"]),
         .library(name: "ArchiveIndex", targets: ["ArchiveIndex"]),
         .library(name: "Replayer", targets: ["Replayer"]),
@@ -101,11 +104,23 @@ let package = Package(
             ]
         ),
 
+        // The real client's side of the API: its HTTP calls and its wallet request queue.
+        .target(
+            name: "AomiClient",
+            dependencies: [
+                "AomiAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
         // A stand-in Aomi backend and a client driver that behaves like the real client.
         .target(
             name: "AomiSimulator",
             dependencies: [
                 "AomiAPI",
+                "AomiClient",
                 "HTTPServing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -170,7 +185,34 @@ let package = Package(
             ]
         ),
 
-        // The command line: argument parsing and wiring only.
+        // A recorded session as turns (what the user sent, what the agent did), and two compared.
+        .target(
+            name: "Conversation",
+            dependencies: [
+                "WARC",
+                "AomiAPI",
+                "AomiArchive",
+            ]
+        ),
+
+        // Sending recorded conversations to a live backend again, recorded, and compared.
+        .target(
+            name: "Rerun",
+            dependencies: [
+                "WARC",
+                "AomiAPI",
+                "AomiArchive",
+                "AomiClient",
+                "Conversation",
+                "Recorder",
+                "TLSSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The archive browser: server-rendered pages (and their JSON) over the index and the
         // archive files, read-only.
         .target(
@@ -188,6 +230,7 @@ let package = Package(
             ]
         ),
 
+        // The command line: argument parsing and wiring only.
         .executableTarget(
             name: "aomi-archive",
             dependencies: [
@@ -200,6 +243,8 @@ let package = Package(
                 "ArchiveIndex",
                 "Replayer",
                 "ArchiveBrowser",
+                "Conversation",
+                "Rerun",
                 "HTTPServing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -323,6 +368,23 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "RerunTests",
+            dependencies: [
+                "AomiAPI",
+                "AomiArchive",
+                "AomiSimulator",
+                "ArchiveIndex",
+                "Conversation",
+                "Recorder",
+                "Rerun",
+                "TLSSupport",
+                "TestSupport",
+                "WARC",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -72,6 +72,9 @@ struct SimServeCommand: AsyncParsableCommand {
     @Option(help: "Date the conversation this long ago (10d): each message's timestamp is the clock minus this.")
     var messageAge = DurationArgument("0s")
 
+    @Option(help: "Disagree with the plain agent on purpose, to try `rerun` on: amounts (other swap amounts), no-wallet (no wallet requests), slow (twice the think time).")
+    var variant: SimulatorVariant?
+
     @OptionGroup var log: LogOptions
 
     func run() async throws {
@@ -84,15 +87,15 @@ struct SimServeCommand: AsyncParsableCommand {
             titleDelay: titleDelay.duration, pingInterval: pingInterval.duration,
             updatesLifetime: updatesLifetime.isZero ? nil : updatesLifetime.duration,
             updatesEventLimit: updatesMaxEvents > 0 ? updatesMaxEvents : nil, appKeys: keys,
-            timestamps: MessageTimestamps(form: messageTimestamps, age: messageAge.duration), cors: SimulatorCORS(origins: corsOrigin))
+            timestamps: MessageTimestamps(form: messageTimestamps, age: messageAge.duration), cors: SimulatorCORS(origins: corsOrigin), variant: variant)
         let backend = SimulatorBackend(configuration: configuration)
         let logger = log.logger(label: "aomi-archive.sim")
         let announcer = log.announcer(label: "aomi-archive.sim")
         let listenerTLS = try listenerTLS.settings()?.configuration
-        let simulator = ServerService { [seed] in
+        let simulator = ServerService { [seed, variant] in
             let server = try await ApplicationServer.start(
                 router: SimulatorRoutes(backend: backend).router(), host: address.host, port: address.port, tls: listenerTLS, logger: logger)
-            announcer.notice("listening on \(server.baseURL), serving the Aomi API (seed \(seed))")
+            announcer.notice("listening on \(server.baseURL), serving the Aomi API (seed \(seed)\(variant.map { ", variant \($0.rawValue)" } ?? ""))")
             return server
         }
         try await ServerLifecycle.run([simulator], until: shutdown, logger: logger)
@@ -100,6 +103,8 @@ struct SimServeCommand: AsyncParsableCommand {
 }
 
 extension MessageTimestamps.Form: ExpressibleByArgument {}
+
+extension SimulatorVariant: ExpressibleByArgument {}
 
 extension TurnPacing: ExpressibleByArgument {
     public init?(argument: String) {
