@@ -384,7 +384,9 @@ let package = Package(
                 "TLSSupport",
                 "TestSupport",
                 "WARC",
+                "HTTPServing",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -19,6 +19,7 @@ public struct ConversationComparison: Sendable, Hashable, Codable {
     /// several reruns reproduced it.
     public var differenceKeys: Set<String> {
         var keys = Set(turns.filter { $0.verdict != .same }.map { "turn \($0.number): \($0.verdict.rawValue)" })
+        for turn in turns where turn.differences.contains(where: { $0.field == "timing" }) { keys.insert("turn \(turn.number): timing changed") }
         for difference in sessionDifferences { keys.insert("session: \(difference.field) (\(difference.verdict.rawValue))") }
         return keys
     }
@@ -45,6 +46,9 @@ extension ConversationComparison {
             if failure == nil, after == nil { failure = failures[0] ?? "the turn was not sent" }
             if failure == nil, let after, after.timing != nil, after.timing?.durationSeconds == nil { failure = "the turn never ended" }
             if let failure { differences.insert(FieldDifference(field: "turn", verdict: .failed, original: "ended", rerun: failure), at: 0) }
+            if failure == nil, let before = before.timing, let after = after?.timing, let shift = before.firstTextShift(in: after) {
+                differences.append(FieldDifference(field: "timing", verdict: .same, original: "", rerun: shift))
+            }
             turns.append(
                 TurnComparison(
                     number: number, message: before.user.message, verdict: differences.map(\.verdict).max() ?? .same, differences: differences,

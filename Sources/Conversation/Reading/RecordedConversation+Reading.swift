@@ -40,6 +40,7 @@ struct ConversationReader {
         var end: WARCDate?
         var firstText: WARCDate?
         var polls = 0
+        var pollsBeforeFirstText: Int?
         var walletRequests: [WalletRequestSummary] = []
         var notices: [String] = []
         var errors: [String] = []
@@ -120,7 +121,10 @@ struct ConversationReader {
                 turns[index].errors.append(error)
             }
         }
-        if turns[index].firstText == nil, Self.hasAgentText(snapshot, afterUserMessage: index) { turns[index].firstText = response.date }
+        if turns[index].firstText == nil, Self.hasAgentText(snapshot, afterUserMessage: index) {
+            turns[index].firstText = response.date
+            turns[index].pollsBeforeFirstText = turns[index].polls
+        }
         if turns[index].end == nil, !snapshot.isProcessing, pendingWalletRequests == 0 { turns[index].end = response.date }
     }
 
@@ -205,7 +209,8 @@ struct ConversationReader {
                     .compactMap { $0.event.type == UpdateEvent.Kind.systemNotice ? "update: " + ($0.event.message ?? "") : nil }
                 turn.timing = TurnTiming(
                     durationSeconds: record.end.map { Self.seconds(from: record.start, to: $0) },
-                    firstTextSeconds: record.firstText.map { Self.seconds(from: record.start, to: $0) }, polls: record.polls)
+                    firstTextSeconds: record.firstText.map { Self.seconds(from: record.start, to: $0) }, polls: record.polls,
+                    pollsBeforeFirstText: record.pollsBeforeFirstText)
             }
             built.append(turn)
         }

@@ -116,10 +116,27 @@ public struct TurnTiming: Sendable, Hashable, Codable {
     public var durationSeconds: Double?
     public var firstTextSeconds: Double?
     public var polls: Int
+    /// Polls answered before the first agent text: the agent's think time in the client's own
+    /// unit, which does not depend on how busy the machine is.
+    public var pollsBeforeFirstText: Int?
 
-    public init(durationSeconds: Double?, firstTextSeconds: Double?, polls: Int) {
+    public init(durationSeconds: Double?, firstTextSeconds: Double?, polls: Int, pollsBeforeFirstText: Int? = nil) {
         self.durationSeconds = durationSeconds
         self.firstTextSeconds = firstTextSeconds
         self.polls = polls
+        self.pollsBeforeFirstText = pollsBeforeFirstText
+    }
+
+    /// How much later (positive) or sooner the first agent text came in `other`, when the
+    /// difference is beyond noise: two polls more or fewer, or half as long again and half a
+    /// second at least.
+    public func firstTextShift(in other: TurnTiming) -> String? {
+        if let before = pollsBeforeFirstText, let after = other.pollsBeforeFirstText, abs(after - before) >= 2 {
+            return "first text after \(before) → \(after) polls"
+        }
+        if let before = firstTextSeconds, let after = other.firstTextSeconds, abs(after - before) >= 0.5, max(after, before) >= 1.5 * min(after, before) {
+            return String(format: "first text after %.2fs → %.2fs", before, after)
+        }
+        return nil
     }
 }

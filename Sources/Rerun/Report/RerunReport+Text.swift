@@ -29,7 +29,8 @@ extension RerunReport {
     }
 
     private static func lines(_ turn: TurnComparison, indent: String) -> [String] {
-        var lines = ["\(indent)turn \(turn.number) \(quote(turn.message)): \(turn.verdict.rawValue)\(timing(turn))"]
+        let slower = turn.differences.contains { $0.field == "timing" } ? ", timing changed" : ""
+        var lines = ["\(indent)turn \(turn.number) \(quote(turn.message)): \(turn.verdict.rawValue)\(slower)\(timing(turn))"]
         for difference in turn.differences where difference.field != "turn" || turn.failure == nil {
             lines += Self.lines(difference, indent: indent + "  ")
         }
@@ -39,6 +40,7 @@ extension RerunReport {
 
     private static func lines(_ difference: FieldDifference, indent: String) -> [String] {
         if let diff = difference.wordDiff { return ["\(indent)\(difference.field): \(diff)"] }
+        if difference.original.isEmpty { return ["\(indent)\(difference.field): \(difference.rerun)"] }
         return ["\(indent)\(difference.field): \(difference.original) → \(difference.rerun)"]
     }
 

@@ -41,7 +41,7 @@ public struct Rerunner: Sendable {
             client: client, target: recording.baseURL, appKey: appKey(for: conversations), counter: RequestCounter(), timeout: configuration.requestTimeout)
         let jobs = conversations.flatMap { conversation in (0..<configuration.repeats).map { _ in (conversation, UUID().uuidString.lowercased()) } }
         let outcomes = await runJobs(jobs, http: http, marks: marks, progress: progress)
-        try? await client.shutdown()
+        await Self.shutDown(client)
         let interrupted = Task.isCancelled || outcomes.count < jobs.count
         let reruns = try await recording.finish()
         return report(jobs: jobs, outcomes: outcomes, reruns: reruns, conversations: conversations, interrupted: interrupted)
@@ -105,9 +105,9 @@ public struct Rerunner: Sendable {
         do {
             let response = try await client.execute(HTTPClientRequest(url: configuration.upstream + AomiPath.models), timeout: .seconds(30))
             _ = try await response.body.collect(upTo: 1 << 20)
-            try? await client.shutdown()
+            await Self.shutDown(client)
         } catch {
-            try? await client.shutdown()
+            await Self.shutDown(client)
             let address = URL(string: configuration.upstream)
             let tls =
                 await address.flatMap(\.host).asyncMap { host in
@@ -115,6 +115,14 @@ public struct Rerunner: Sendable {
                 } ?? nil
             throw .upstreamUnreachable(configuration.upstream, cause: tls.map { "TLS failed: \($0)" } ?? "\(error)")
         }
+    }
+}
+
+extension Rerunner {
+    /// Shuts a client down even in a cancelled task (Ctrl-C): a client left running traps when
+    /// it is released.
+    static func shutDown(_ client: HTTPClient) async {
+        await Task.detached { try? await client.shutdown() }.value
     }
 }
 
