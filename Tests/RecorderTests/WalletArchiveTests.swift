@@ -56,6 +56,25 @@ import WARC
         }
     }
 
+    /// Two sessions of one wallet answered the same bytes (two fresh threads, a conversation
+    /// rerun twice at once): each keeps its own full response, so that each session's records
+    /// hold its whole conversation for the index, which reads a session's snapshots only from
+    /// its own responses.
+    @Test func aRevisitRefersOnlyToItsOwnSession() async throws {
+        let root = TemporaryDirectory.path("aomi-archive")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let archive = WalletArchive(settings: .init(root: root, recorderID: "t1"))
+        let wallet = WalletAddress("0xAbCdEf0000000000000000000000000000000001")!
+        let snapshot = #"{"messages":[{"sender":"user","content":"hi"}],"is_processing":false}"#
+        for session in ["s-1", "s-2", "s-1", "s-2"] {
+            try await archive.record(exchange("GET", "/api/state", body: snapshot), context: ExchangeContext(sessionID: session, wallet: wallet, sequence: 1, origin: origin))
+        }
+        let files = try await archive.close()
+        let records = try WARCFileReader.readAll(path: try #require(files.first)).records.map(\.record).filter { $0.type != .request && $0.type != .warcinfo }
+        #expect(records.map(\.type) == [.response, .response, .revisit, .revisit])
+        #expect(records[2].headers[WARCField.refersTo] == records[0].recordID && records[3].headers[WARCField.refersTo] == records[1].recordID)
+    }
+
     /// More wallets than open files: the least recently written file is closed, the folder's
     /// next record starts a new file, and revisits may refer to the earlier file.
     @Test func pastTheOpenFileLimitTheOldestFileIsClosedAndNothingIsLost() async throws {

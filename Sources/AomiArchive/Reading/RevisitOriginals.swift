@@ -10,6 +10,8 @@ public enum RevisitOriginals {
         public var method: String
         public var path: String
         public var payloadDigest: String
+        /// The session of the response (`Aomi-Session-Id`), nil when it named none.
+        public var session: String?
         public var original: ExchangeRecords.Original
     }
 
@@ -31,7 +33,7 @@ public enum RevisitOriginals {
             entries.append(
                 Entry(
                     method: method, path: QueryString.path(of: QueryString.target(ofURI: uri)), payloadDigest: digest,
-                    original: ExchangeRecords.Original(recordID: id, date: date, uri: uri)))
+                    session: record.headers[AomiField.sessionID], original: ExchangeRecords.Original(recordID: id, date: date, uri: uri)))
         }
         return entries
     }

@@ -1,7 +1,12 @@
 import AomiArchive
 
-/// The full responses a wallet folder already holds, by method, path and payload digest, so
-/// that an identical payload is written as a `revisit` of them. Holds at most `capacity`
+/// The full responses a wallet folder already holds, by session, method, path and payload
+/// digest, so that an identical payload is written as a `revisit` of them.
+///
+/// A revisit refers only to a response of its own session (or, for requests that name none,
+/// of its folder): each session's records then hold its whole conversation, which the index
+/// reads session by session (it skips revisits, whose payload the session already had), and
+/// which a rerun repeated at the same moment, or two fresh threads, would otherwise share. Holds at most `capacity`
 /// entries, forgetting the oldest first, so memory does not grow with traffic.
 struct PayloadMemory {
     typealias Original = ExchangeRecords.Original
@@ -15,8 +20,8 @@ struct PayloadMemory {
         self.capacity = capacity
     }
 
-    static func key(method: String, path: String, digest: String) -> String {
-        method + " " + path + " " + digest
+    static func key(session: String?, method: String, path: String, digest: String) -> String {
+        (session ?? "") + " " + method + " " + path + " " + digest
     }
 
     func original(for key: String) -> Original? {

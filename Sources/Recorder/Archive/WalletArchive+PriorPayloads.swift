@@ -25,7 +25,7 @@ extension WalletArchive {
         var found = 0
         for path in chosen {
             for entry in try RevisitOriginals.read(file: path) {
-                remember(entry.original, for: PayloadMemory.key(method: entry.method, path: entry.path, digest: entry.payloadDigest), folder: folder)
+                remember(entry.original, for: PayloadMemory.key(session: entry.session, method: entry.method, path: entry.path, digest: entry.payloadDigest), folder: folder)
                 found += 1
             }
         }

@@ -5,8 +5,8 @@ import WARC
 
 /// The archive root as the recorder writes it: one `WARCWriter` per wallet folder
 /// (`<root>/<wallet>/`, or `_unbound`), exchanges as `request` + `response` records, and
-/// repeated identical responses (same method and path, same payload, same wallet folder) as
-/// `revisit`s, which may refer to an earlier file of the folder.
+/// repeated identical responses (same session, method and path, same payload, same wallet
+/// folder) as `revisit`s, which may refer to an earlier file of the folder.
 public actor WalletArchive {
     public struct Settings: Sendable {
         public var root: String
@@ -68,7 +68,8 @@ public actor WalletArchive {
         let uri = context.origin + exchange.request.target
         let request = ExchangeRecords.request(exchange.request, uri: uri, context: context)
         let digest = WARCDigest.sha1(exchange.response.body)
-        let key = PayloadMemory.key(method: exchange.request.method, path: QueryString.path(of: exchange.request.target), digest: digest)
+        let key = PayloadMemory.key(
+            session: context.sessionID, method: exchange.request.method, path: QueryString.path(of: exchange.request.target), digest: digest)
         let original = exchange.upstreamError == nil ? payloads.original(for: context.folder + " " + key) : nil
         let response = ExchangeRecords.response(exchange, uri: uri, requestID: request.recordID!, context: context, digest: digest, original: original)
         if original != nil { revisits += 1 }
