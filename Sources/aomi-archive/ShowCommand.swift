@@ -21,6 +21,8 @@ struct ShowCommand: ParsableCommand {
             return
         }
         print("session \(transcript.session)  wallet \(transcript.wallet ?? "-")  \"\(transcript.title ?? "")\"")
+        if let original = transcript.rerunOf { print("rerun of \(original)") }
+        if !transcript.reruns.isEmpty { print("rerun as \(transcript.reruns.joined(separator: ", "))") }
         for entry in transcript.entries {
             switch entry.kind {
             case .message:

@@ -159,7 +159,7 @@ import WARC
         if database.isPostgres {
             #expect(try count("SELECT max(version) AS n FROM schema_migrations") == PostgresSchema.currentVersion)
         } else {
-            #expect(try count("SELECT user_version AS n FROM pragma_user_version") == 4)
+            #expect(try count("SELECT user_version AS n FROM pragma_user_version") == 5)
         }
         let requests = try count("SELECT count(*) AS n FROM records WHERE type = 'request'")
         #expect(try count("SELECT count(*) AS n FROM exchanges") == requests)

@@ -22,6 +22,8 @@ struct BatchLoader {
     /// A whole stream (`export --playable`) until the next record, which should be its event
     /// list (the times of its events).
     private var wholeStream: WholeStreamResponse?
+    /// Sessions of this batch whose rerun link was written.
+    private var reruns: Set<String> = []
 
     var recordsLoaded: Int { counts.records }
 
@@ -67,6 +69,9 @@ struct BatchLoader {
         guard let row = try writer.insertRecord(prepared) else { return }
         counts.records += 1
         if let session { withThread(session) { $0.saw(at: date, wallet: wallet) } }
+        if let session, let original = fields.rerunOf, record.type == .request, reruns.insert(session).inserted {
+            try writer.insertRerun(session: session, original: original, seen: date)
+        }
         guard let date else { return }
         switch record.type {
         case .response where fields.segmentNumber == nil && status == 200 && prepared.path == AomiPath.updates:

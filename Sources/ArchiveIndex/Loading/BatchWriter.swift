@@ -21,6 +21,8 @@ protocol BatchWriter: AnyObject {
     /// are read in any order (by concurrent indexers, say), and the earliest sighting wins.
     func insertTitle(session: String, title: String, seen: String) throws
     func insertSystemEventSeen(session: String, hash: Int64) throws
+    /// Notes that `session` reruns `original` (once; the earliest sighting kept).
+    func insertRerun(session: String, original: String, seen: String?) throws
     func insertMessage(_ message: ThreadAccumulator.Message, position: Int, of thread: ThreadAccumulator) throws
     /// Replaces a stored message's content (a streaming message grew) and its search text.
     func updateMessage(_ message: ThreadAccumulator.Message, rowID: Int64, of thread: ThreadAccumulator) throws

@@ -18,6 +18,7 @@ struct RecordFields {
     var segmentOrigin: String?
     var segmentNumber: Int?
     var streamEnd: String?
+    var rerunOf: String?
 
     init(_ headers: WARCHeaders) {
         for field in headers.fields {
@@ -35,6 +36,7 @@ struct RecordFields {
             case WARCField.segmentOriginID: segmentOrigin = field.value
             case WARCField.segmentNumber: segmentNumber = Int(field.value)
             case AomiField.streamEnd: streamEnd = field.value
+            case AomiField.rerunOf: rerunOf = field.value
             default: break
             }
         }
@@ -43,7 +45,7 @@ struct RecordFields {
     private static let known = [
         WARCField.recordID, WARCField.date, WARCField.targetURI, WARCField.payloadDigest, AomiField.sessionID,
         AomiField.wallet, AomiField.exchangeSeq, AomiField.capture, WARCField.refersTo, WARCField.concurrentTo,
-        WARCField.segmentOriginID, WARCField.segmentNumber, AomiField.streamEnd,
+        WARCField.segmentOriginID, WARCField.segmentNumber, AomiField.streamEnd, AomiField.rerunOf,
     ]
     private static let byLowercase = Dictionary(uniqueKeysWithValues: known.map { ($0.lowercased(), $0) })
 

@@ -140,9 +140,17 @@ public struct ArchiveQueries: Sendable {
             others.append(Transcript.Entry(kind: .title, time: title.string("first_seen") ?? "", label: "title", text: title.string("title") ?? ""))
         }
         let ordered = Transcript.interleave(messages: messages, others: others)
+        let links = try rerunLinks(of: session)
         return Transcript(
             session: row.string("id") ?? session, wallet: row.string("wallet"), title: row.string("title"), titles: titles.compactMap { $0.string("title") },
-            entries: ordered)
+            entries: ordered, rerunOf: links.original, reruns: links.reruns)
+    }
+
+    /// The session `session` reruns, and the sessions that rerun it (oldest first).
+    public func rerunLinks(of session: String) throws(IndexError) -> (original: String?, reruns: [String]) {
+        let original = try database.rows("SELECT original FROM reruns WHERE session = ?", [session]).first?.string("original")
+        let reruns = try database.rows("SELECT session FROM reruns WHERE original = ? ORDER BY first_seen, session", [session]).compactMap { $0.string("session") }
+        return (original, reruns)
     }
 
     /// Paths of the indexed files holding records of these sessions: where a replay of them

@@ -156,9 +156,14 @@ public struct Transcript: Sendable, Codable, Equatable {
     public var title: String?
     public var titles: [String]
     public var entries: [Entry]
+    /// The session this one reruns (`aomi-archive rerun`), if it is a rerun.
+    public var rerunOf: String? = nil
+    /// The sessions that rerun this one, oldest first.
+    public var reruns: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case wallet, title, titles, entries
+        case wallet, title, titles, entries, reruns
         case session = "session_id"
+        case rerunOf = "rerun_of"
     }
 }

@@ -21,7 +21,8 @@ public enum PostgresSchema {
 
     /// Every migration, oldest first; the last one's version is the schema this code writes.
     public static let migrations: [Migration] = [
-        Migration(version: 1, name: "tables and views of SQLite schema v4", sql: version1)
+        Migration(version: 1, name: "tables and views of SQLite schema v4", sql: version1),
+        Migration(version: 2, name: "reruns, as SQLite schema v5", sql: version2),
     ]
 
     public static var currentVersion: Int { migrations.last?.version ?? 0 }
@@ -70,6 +71,15 @@ public enum PostgresSchema {
 
     /// The advisory lock key that serialises migrations (any constant shared by every indexer).
     static let advisoryLock: Int64 = 0x414F_4D49_0001
+
+    static let version2 = """
+        CREATE TABLE reruns (
+            session text COLLATE "C" PRIMARY KEY,
+            original text COLLATE "C" NOT NULL,
+            first_seen text COLLATE "C"
+        );
+        CREATE INDEX reruns_original ON reruns(original);
+        """
 
     static let version1 = """
         CREATE TABLE files (

@@ -194,6 +194,19 @@ enum IndexSchema {
                     """)
             try createSecondaryIndexes(db)
         }
+        migrator.registerMigration("v5: reruns") { db in
+            try db.execute(
+                sql: """
+                    -- A session sent again by `aomi-archive rerun` (Aomi-Rerun-Of) and the session it reruns.
+                    CREATE TABLE reruns (
+                        session TEXT PRIMARY KEY,
+                        original TEXT NOT NULL,
+                        first_seen TEXT
+                    );
+                    CREATE INDEX reruns_original ON reruns(original);
+                    PRAGMA user_version = 5;
+                    """)
+        }
         return migrator
     }
 

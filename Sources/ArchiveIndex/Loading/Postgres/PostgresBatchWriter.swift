@@ -107,6 +107,15 @@ final class PostgresBatchWriter: BatchWriter {
             [String(fileID), String(damage.offset), String(damage.length), damage.kind.rawValue, IndexText.storable(damage.reason)])
     }
 
+    func insertRerun(session: String, original: String, seen: String?) throws {
+        try connection.execute(
+            """
+            INSERT INTO reruns (session, original, first_seen) VALUES ($1, $2, $3)
+            ON CONFLICT (session) DO UPDATE SET first_seen = least(reruns.first_seen, excluded.first_seen)
+            """,
+            [IndexText.storable(session), IndexText.storable(original), seen])
+    }
+
     func insertEvent(_ event: EventRow) throws -> Bool {
         events.append(event.session)
         events.append(event.source)

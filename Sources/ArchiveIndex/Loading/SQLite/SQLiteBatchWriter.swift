@@ -37,6 +37,15 @@ final class SQLiteBatchWriter: BatchWriter {
             arguments: [fileID, damage.offset, damage.length, damage.kind.rawValue, damage.reason])
     }
 
+    func insertRerun(session: String, original: String, seen: String?) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO reruns (session, original, first_seen) VALUES (?, ?, ?)
+                ON CONFLICT (session) DO UPDATE SET first_seen = min(ifnull(reruns.first_seen, excluded.first_seen), ifnull(excluded.first_seen, reruns.first_seen))
+                """,
+            arguments: [IndexText.storable(session), IndexText.storable(original), seen])
+    }
+
     func insertEvent(_ event: EventRow) throws -> Bool {
         let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO events (session, source, type, data, time, record, position) VALUES (?, ?, ?, ?, ?, ?, ?)")
         statement.setUncheckedArguments([
