@@ -123,7 +123,9 @@ struct RerunCommand: AsyncParsableCommand {
         interrupter.cancel()
         progress.finish()
         if json {
-            print(String(decoding: JSONCoding.encode(report), as: UTF8.self))
+            let encoder = JSONCoding.encoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
         } else {
             print(report.text)
         }

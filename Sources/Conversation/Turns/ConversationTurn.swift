@@ -127,16 +127,12 @@ public struct TurnTiming: Sendable, Hashable, Codable {
         self.pollsBeforeFirstText = pollsBeforeFirstText
     }
 
-    /// How much later (positive) or sooner the first agent text came in `other`, when the
-    /// difference is beyond noise: two polls more or fewer, or half as long again and half a
-    /// second at least.
+    /// How much later or sooner the first agent text came in `other`, when it is beyond noise:
+    /// two polls or more. Counted in polls, the client's own unit (500 ms for the real
+    /// client), rather than in seconds, so that a busy machine running the rerun does not
+    /// make the agent look slower.
     public func firstTextShift(in other: TurnTiming) -> String? {
-        if let before = pollsBeforeFirstText, let after = other.pollsBeforeFirstText, abs(after - before) >= 2 {
-            return "first text after \(before) → \(after) polls"
-        }
-        if let before = firstTextSeconds, let after = other.firstTextSeconds, abs(after - before) >= 0.5, max(after, before) >= 1.5 * min(after, before) {
-            return String(format: "first text after %.2fs → %.2fs", before, after)
-        }
-        return nil
+        guard let before = pollsBeforeFirstText, let after = other.pollsBeforeFirstText, abs(after - before) >= 2 else { return nil }
+        return "first text after \(before) → \(after) polls"
     }
 }
