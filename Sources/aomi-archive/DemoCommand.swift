@@ -2,10 +2,12 @@ import AomiArchive
 import AomiSimulator
 import ArchiveIndex
 import ArgumentParser
+import Conversation
 import Foundation
 import HTTPServing
 import Recorder
 import Replayer
+import Rerun
 import WARC
 
 /// `aomi-archive demo`: the whole loop on the built-in stand-in backend, for a first look.
@@ -19,7 +21,9 @@ struct DemoCommand: AsyncParsableCommand {
             SSE, a wallet request), stops the recorder, checks the archives, indexes them and runs \
             two searches, starts a replay of the archives, drives one recorded thread again \
             against it with a fresh session id and checks it sees the same messages, title and \
-            events, then runs verify. Exit status 1 if a step failed.
+            events, runs verify, then reruns one wallet's conversations against the same backend \
+            (every turn the same) and against one that proposes other amounts (the differences \
+            shown). Exit status 1 if a step failed.
             """
     )
 
@@ -54,7 +58,6 @@ struct DemoCommand: AsyncParsableCommand {
         }
         await proxy.stop()
         let files = try await archive.close()
-        await sim.stop()
         var records = 0
         for file in files {
             let (stored, damage) = try WARCFileReader.readAll(path: file)
@@ -75,6 +78,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
 
         failures += try await replayAndVerify(root: root, recorded: report, step: step)
+        failures += try await rerun(root: root, wallet: report.threads.first?.wallet, against: sim, step: step)
+        await sim.stop()
 
         let wallet = report.threads.first?.wallet ?? "0x…"
         print(
@@ -89,12 +94,46 @@ struct DemoCommand: AsyncParsableCommand {
               swift run aomi-archive show \(report.threads.first?.sessionID ?? "SESSION") --archives \(root)
               swift run aomi-archive replay --archives \(root)      (then: swift run aomi-archive sim drive --target http://127.0.0.1:8788 --wallets 2 --threads 2 --poll 50ms)
               swift run aomi-archive verify --archives \(root)
+              swift run aomi-archive rerun --wallet \(wallet) --archives \(root) --upstream URL      (a backend: sim, staging, a local build)
               swift run aomi-archive serve --archives \(root)       (then open http://127.0.0.1:8790)
             """)
         if !failures.isEmpty {
             for failure in failures { FileHandle.standardError.write(Data("demo step failed: \(failure)\n".utf8)) }
             throw ExitCode(1)
         }
+    }
+
+    /// Reruns a wallet's recorded conversations against the same simulator (every turn must be
+    /// the same) and against one that proposes ten times the amounts (a wallet request must
+    /// change), and prints both reports.
+    private func rerun(root: String, wallet: String?, against sim: ApplicationServer, step: (String) -> Void) async throws -> [String] {
+        var failures: [String] = []
+        let archive = try RecordedArchive.load(files: try RecordedArchive.archiveFiles(under: root), selection: SessionSelection(wallet: wallet))
+        let unattributed = try RecordedArchive.load(files: try RecordedArchive.archiveFiles(under: root), selection: SessionSelection(sessions: [""]))
+        let conversations = archive.sessions.filter { !$0.id.isEmpty }.map { RecordedConversation($0, unattributed: unattributed.sessions.flatMap(\.exchanges)) }
+        let variant = try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast(variant: .amounts))).router())
+        defer { Task { await variant.stop() } }
+        for (upstream, label) in [(sim.baseURL, "the same backend"), (variant.baseURL, "a backend that proposes other amounts (sim --variant amounts)")] {
+            let configuration = RerunConfiguration(
+                upstream: upstream, recordRoot: root, secrets: ["API_KEY": DriverConfiguration.seededSecret(1)], pollInterval: .milliseconds(10),
+                reconnectDelay: .milliseconds(20), requestTimeout: .seconds(120))
+            let report = try await Rerunner(configuration: configuration, logger: ApplicationServer.quietLogger()).run(conversations)
+            let tally = report.tally
+            step("rerun of \(conversations.count) sessions against \(label): \(tally.same) same, \(tally.changed) changed, \(tally.failed) failed")
+            for line in report.text.split(separator: "\n").prefix { !$0.isEmpty } { print("    " + line) }
+            if upstream == sim.baseURL, report.allTurns.contains(where: { $0.verdict != .same }) {
+                failures.append("a rerun against the same backend changed")
+            }
+            if upstream == variant.baseURL, !report.hasStructuralChange { failures.append("the rerun against sim --variant amounts saw no change") }
+        }
+        let databasePath = (root as NSString).appendingPathComponent("index.sqlite")
+        _ = try ArchiveIndexer(database: try ArchiveDatabase(path: databasePath), root: root).run()
+        if let first = conversations.first {
+            let links = try ArchiveQueries(database: try ArchiveDatabase.openExisting(path: databasePath)).rerunLinks(of: first.sessionID)
+            if links.reruns.count != 2 { failures.append("the index links \(links.reruns.count) reruns to \(first.sessionID), not 2") }
+            step("indexed again: `show \(first.sessionID)` names its reruns \(links.reruns.joined(separator: ", "))")
+        }
+        return failures
     }
 
     /// Replays the archives, drives the first recorded thread with a signed wallet request again,

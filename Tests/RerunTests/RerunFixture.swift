@@ -62,11 +62,3 @@ struct RerunFixture {
         try? FileManager.default.removeItem(atPath: root)
     }
 }
-
-extension RerunReport {
-    /// Every turn comparison of every rerun.
-    var allTurns: [TurnComparison] { sessions.flatMap(\.reruns).flatMap(\.turns) }
-
-    /// The differences of every rerun's turns, by field.
-    var changedFields: Set<String> { Set(allTurns.flatMap(\.differences).map(\.field)) }
-}

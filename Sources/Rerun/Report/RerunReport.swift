@@ -37,6 +37,9 @@ public struct RerunReport: Sendable, Codable {
         return tally
     }
 
+    /// Every turn comparison of every rerun.
+    public var allTurns: [TurnComparison] { sessions.flatMap(\.reruns).flatMap(\.turns) }
+
     /// Whether any turn changed what the agent did (tools, wallet requests) or failed: the
     /// exit status of a regression run.
     public var hasStructuralChange: Bool {
