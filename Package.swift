@@ -413,6 +413,7 @@ let package = Package(
                 "AomiSimulator",
                 "AomiAPI",
                 "WARC",
+                "HTTPServing",
                 "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -26,5 +26,12 @@ import Testing
         ])
         #expect(show.status == 0, "\(show.standardError)")
         #expect(show.standardOutput.contains("user: "))
+
+        #expect(result.standardOutput.contains("against the same backend: 2 same, 0 changed, 0 failed"), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("(sim --variant amounts): 0 same, 2 changed, 0 failed"))
+        #expect(result.standardOutput.contains("wallet request 1 value: ") && result.standardOutput.contains("{+"))
+        let linked = try #require(result.standardOutput.firstMatch(of: /`show ([0-9a-f-]+)` names its reruns/)?.output.1)
+        let original = try await CommandRunner.run(["show", "--archives", folder, String(linked)])
+        #expect(original.standardOutput.contains("rerun as "), "\(original.standardOutput.prefix(300))")
     }
 }
