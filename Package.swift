@@ -222,6 +222,7 @@ let package = Package(
                 "AomiArchive",
                 "AomiAPI",
                 "ArchiveIndex",
+                "Conversation",
                 "HTTPServing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -375,6 +376,7 @@ let package = Package(
             name: "RerunTests",
             dependencies: [
                 "AomiAPI",
+                "ArchiveBrowser",
                 "AomiArchive",
                 "AomiSimulator",
                 "ArchiveIndex",

@@ -1,5 +1,6 @@
 import AomiArchive
 import ArchiveIndex
+import Conversation
 import Foundation
 import WARC
 
@@ -86,6 +87,17 @@ struct BrowserData: Sendable {
 
     /// The session's exchanges read from the folders the index places it in (or from the
     /// cache while those files are unchanged).
+    /// A rerun and its original read from their records and compared turn by turn; nil when
+    /// `rerun` is not an indexed rerun or either side has no records.
+    func comparison(rerun: String) throws -> ComparisonModel? {
+        guard let original = try queries.rerunLinks(of: rerun).original,
+            let before = try recordedSession(original), let after = try recordedSession(rerun)
+        else { return nil }
+        let comparison = ConversationComparison(original: RecordedConversation(before), rerun: RecordedConversation(after))
+        return ComparisonModel(
+            comparison: comparison, originalTitle: try? queries.transcript(session: original).title, rerunTitle: try? queries.transcript(session: rerun).title)
+    }
+
     func recordedSession(_ id: String) throws -> RecordedSession? {
         try recordedSession(id, in: try sessionFiles(id))
     }

@@ -1,4 +1,5 @@
 import ArchiveIndex
+import Conversation
 
 /// The data of the wallets page (`/`), also served as JSON.
 public struct WalletsModel: Sendable, Codable {
@@ -29,6 +30,13 @@ public struct SessionModel: Sendable, Codable {
     public var exchanges: [ExchangeSummary]
     /// Commands that replay, verify and export the session, ready to copy.
     public var commands: [String]
+}
+
+/// A rerun beside its original (`/sessions/{rerun}/compare`): every turn, both sides, what differs.
+public struct ComparisonModel: Sendable, Codable {
+    public var comparison: ConversationComparison
+    public var originalTitle: String?
+    public var rerunTitle: String?
 }
 
 /// One exchange in full: heads, bodies, SSE events, where its records are.

@@ -75,5 +75,11 @@ enum Layout {
         form.filters { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin-bottom: 1rem; }
         form.filters label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); }
         .pages { display: flex; gap: 1rem; margin-top: 1rem; }
+        .compare { display: grid; grid-template-columns: 1fr 1fr; gap: .8rem; margin-bottom: 1.2rem; }
+        .compare h3 { grid-column: 1 / -1; font-size: 14px; margin: .6rem 0 0; }
+        .compare .side { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .5rem .7rem; white-space: pre-wrap; word-break: break-word; }
+        .verdict { display: inline-block; padding: 0 .4rem; border-radius: 4px; font-size: 12px; background: #e6f4ea; }
+        .verdict.changed { background: #fff7e6; } .verdict.structural { background: #fff1f0; }
+        ins { background: #d9f7be; text-decoration: none; } del { background: #ffd8d8; }
         """
 }

@@ -17,6 +17,7 @@ extension Pages {
             <p class="muted">session <span class="mono">\(transcript.session)</span>\
             \(transcript.wallet.map { HTML(" · wallet <a class=\"mono\" href=\"/wallets/\(HTML.pathSegment($0))\">\($0)</a>") } ?? "")\
             \(transcript.titles.count > 1 ? HTML(" · titles: \(transcript.titles.joined(separator: " → "))") : "")</p>
+            \(rerunLinks(transcript))
             <div class="actions">
             <a class="button" href="/sessions/\(id)/export.har" download>Download HAR</a>
             <a class="button" href="/sessions/\(id)/export.warc.gz" download>Download WARC</a>
@@ -30,6 +31,25 @@ extension Pages {
             <table><thead><tr><th class="num">#</th><th>kind</th><th>request</th><th class="num">status</th><th class="num">time</th><th class="num">SSE</th></tr></thead>
             <tbody>\(exchangeRows)</tbody></table>
             """
+    }
+
+    /// Where a rerun came from, and the reruns of an original, each with its comparison.
+    static func rerunLinks(_ transcript: Transcript) -> HTML {
+        var lines: [HTML] = []
+        if let original = transcript.rerunOf {
+            let link = HTML.pathSegment(original)
+            let compare = HTML.pathSegment(transcript.session)
+            lines.append(
+                "<p class=\"reruns\">rerun of <a class=\"mono\" href=\"/sessions/\(link)\">\(original)</a> · <a href=\"/sessions/\(compare)/compare\">compare turn by turn</a></p>")
+        }
+        if !transcript.reruns.isEmpty {
+            let items: [HTML] = transcript.reruns.map { rerun in
+                let link = HTML.pathSegment(rerun)
+                return "<li><a class=\"mono\" href=\"/sessions/\(link)\">\(rerun)</a> · <a href=\"/sessions/\(link)/compare\">compare</a></li>"
+            }
+            lines.append("<p class=\"reruns\">rerun \(transcript.reruns.count) time\(transcript.reruns.count == 1 ? "" : "s"):</p><ul class=\"reruns\">\(items)</ul>")
+        }
+        return HTML(raw: lines.map(\.description).joined())
     }
 
     /// Messages as a chat; updates events folded after the message they follow; title changes

@@ -17,6 +17,7 @@ struct BrowserRoutes: Sendable {
         router.get("/wallets/{wallet}") { request, context in try walletPage(request, context) }
         router.get("/sessions/{session}") { request, context in try sessionPage(request, context) }
         router.get("/sessions/{session}/exchanges/{sequence}") { request, context in try exchangePage(request, context) }
+        router.get("/sessions/{session}/compare") { request, context in try comparePage(request, context) }
         router.get("/sessions/{session}/export.har") { _, context in try harDownload(context) }
         router.get("/sessions/{session}/export.warc.gz") { _, context in try await warcDownload(context) }
         router.get("/search") { request, _ in try searchPage(request) }
@@ -56,6 +57,15 @@ struct BrowserRoutes: Sendable {
         guard let model = try data.session(session) else { throw BrowserProblem.notFound("No session \(session) is indexed.") }
         return wantsJSON(request)
             ? BrowserResponse.json(model) : BrowserResponse.page(Pages.session(model), title: model.transcript.title ?? session, indexed: indexed)
+    }
+
+    private func comparePage(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+        let session = try sessionID(context)
+        guard let model = try data.comparison(rerun: session) else {
+            throw BrowserProblem.notFound("Session \(session) is not an indexed rerun (`aomi-archive rerun`, then `index`).")
+        }
+        return wantsJSON(request)
+            ? BrowserResponse.json(model) : BrowserResponse.page(Pages.comparison(model), title: "Rerun of \(model.comparison.original)", indexed: indexed)
     }
 
     private func exchangePage(_ request: Request, _ context: BasicRequestContext) throws -> Response {

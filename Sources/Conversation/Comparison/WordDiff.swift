@@ -5,19 +5,33 @@ public enum WordDiff {
     static let maximumWords = 4_000
 
     public static func render(_ original: String, _ changed: String) -> String {
-        let old = original.split(whereSeparator: \.isWhitespace).map(String.init)
-        let new = changed.split(whereSeparator: \.isWhitespace).map(String.init)
-        guard old.count <= maximumWords, new.count <= maximumWords, old.count * new.count <= 4_000_000 else {
-            return "[-\(old.joined(separator: " "))-] {+\(new.joined(separator: " "))+}"
-        }
-        return join(operations(old, new))
+        segments(original, changed).map { segment in
+            switch segment {
+            case let .same(text): text
+            case let .removed(text): "[-" + text + "-]"
+            case let .added(text): "{+" + text + "+}"
+            }
+        }.joined(separator: " ")
     }
 
-    private enum Operation {
+    /// A run of words both texts share, or that only one of them has.
+    public enum Segment: Sendable, Equatable {
         case same(String)
         case removed(String)
         case added(String)
     }
+
+    /// The diff as runs of words, removals before additions where both changed.
+    public static func segments(_ original: String, _ changed: String) -> [Segment] {
+        let old = original.split(whereSeparator: \.isWhitespace).map(String.init)
+        let new = changed.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard old.count <= maximumWords, new.count <= maximumWords, old.count * new.count <= 4_000_000 else {
+            return [.removed(old.joined(separator: " ")), .added(new.joined(separator: " "))].filter { $0 != .removed("") && $0 != .added("") }
+        }
+        return group(operations(old, new))
+    }
+
+    private typealias Operation = Segment
 
     /// The edit script of a longest common subsequence.
     private static func operations(_ old: [String], _ new: [String]) -> [Operation] {
@@ -46,27 +60,37 @@ public enum WordDiff {
         return result
     }
 
-    /// Runs of removed and added words grouped, removals first.
-    private static func join(_ operations: [Operation]) -> String {
-        var parts: [String] = []
+    /// Word operations grouped into runs, removals first.
+    private static func group(_ operations: [Operation]) -> [Segment] {
+        var segments: [Segment] = []
+        var same: [String] = []
         var removed: [String] = []
         var added: [String] = []
-        func flush() {
-            if !removed.isEmpty { parts.append("[-" + removed.joined(separator: " ") + "-]") }
-            if !added.isEmpty { parts.append("{+" + added.joined(separator: " ") + "+}") }
+        func flushChanges() {
+            if !removed.isEmpty { segments.append(.removed(removed.joined(separator: " "))) }
+            if !added.isEmpty { segments.append(.added(added.joined(separator: " "))) }
             removed = []
             added = []
+        }
+        func flushSame() {
+            if !same.isEmpty { segments.append(.same(same.joined(separator: " "))) }
+            same = []
         }
         for operation in operations {
             switch operation {
             case let .same(word):
-                flush()
-                parts.append(word)
-            case let .removed(word): removed.append(word)
-            case let .added(word): added.append(word)
+                flushChanges()
+                same.append(word)
+            case let .removed(word):
+                flushSame()
+                removed.append(word)
+            case let .added(word):
+                flushSame()
+                added.append(word)
             }
         }
-        flush()
-        return parts.joined(separator: " ")
+        flushSame()
+        flushChanges()
+        return segments
     }
 }
