@@ -30,12 +30,20 @@ struct RerunRecording: Sendable {
                     info: ArchiveInfo(upstream: configuration.upstream, redactionKeyID: key.id, extra: [("capture-note", "aomi-archive rerun")])))
             let proxy = RecordingProxy(
                 configuration: RecorderConfiguration(upstream: configuration.upstream, upstreamTLS: configuration.upstreamTLS, rerunMarks: marks),
-                archive: archive, redactor: Redactor(key: key), logger: logger)
+                archive: archive, redactor: Redactor(key: key), logger: Self.quieter(logger))
             let server = try await proxy.start()
             return RerunRecording(server: server, archive: archive, lock: lock, root: root, marks: marks)
         } catch {
             throw .recording(root: root, cause: "\(error)")
         }
+    }
+
+    /// The recorder's logger: its line per exchange (`info`) is the report's business here,
+    /// so it logs from `notice` up unless `--log-level debug` or `trace` asked for everything.
+    static func quieter(_ logger: Logger) -> Logger {
+        var quieter = logger
+        if quieter.logLevel == .info { quieter.logLevel = .notice }
+        return quieter
     }
 
     /// Stops the proxy, closes its files, and reads the rerun sessions back (by new session id).
