@@ -72,7 +72,7 @@ public final class PostgresServer: @unchecked Sendable {
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = output
         process.standardError = output
-        try process.run()
+        try ProcessLaunch.run(process)
         return process
     }
 
