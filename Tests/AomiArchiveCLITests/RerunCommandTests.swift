@@ -1,5 +1,6 @@
 import AomiAPI
 import AomiSimulator
+import AsyncHTTPClient
 import Foundation
 import HTTPServing
 import TestSupport
@@ -12,6 +13,10 @@ import Testing
         let sim = try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
         let recording = try await RecordingFixture.start(upstream: sim.baseURL, recorderID: "rerun-cli")
         let report = try await recording.drive(wallets: 1, threads: 2, messages: 3)
+        // A session that only ever polled: there is nothing of the user's to send again.
+        var poll = HTTPClientRequest(url: recording.server.baseURL + "/api/state")
+        poll.headers.add(name: "X-Session-Id", value: "silent-session")
+        _ = try await recording.client.execute(poll, timeout: .seconds(60)).body.collect(upTo: 1 << 20)
         try await recording.stop()
         return (recording.root, sim, try #require(report.threads.first?.wallet))
     }
@@ -50,6 +55,7 @@ import Testing
         defer { Task { await sim.stop() } }
         let cases: [([String], String)] = [
             (["no-such-session", "--upstream", sim.baseURL], "no recorded session no-such-session"),
+            (["silent-session", "--upstream", sim.baseURL], "silent-session has no user message"),
             (["--upstream", sim.baseURL], "name what to rerun"),
             (["--wallet", wallet, "--upstream", sim.baseURL, "--repeat", "0"], "--repeat must be 1 to 1000"),
             (["--wallet", wallet, "--upstream", "ftp://x"], "--upstream"),
