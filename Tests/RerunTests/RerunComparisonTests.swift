@@ -27,6 +27,10 @@ import Testing
         }
         #expect(!report.hasStructuralChange)
         #expect(report.sessions.flatMap(\.reruns).flatMap(\.notes).isEmpty)
+        // Wallet requests wait as many polls as the user took: every turn takes as many polls.
+        for turn in report.allTurns where turn.originalTiming?.polls != turn.rerunTiming?.polls {
+            Issue.record("turn \(turn.number): \(turn.originalTiming?.polls ?? -1) → \(turn.rerunTiming?.polls ?? -1) polls")
+        }
         #expect(report.text.contains("\(fixture.conversations.count)     \(fixture.conversations.count)        0       0"), "\(report.table)")
         let reruns = try RerunFixture.conversations(in: fixture.root, includingReruns: true).filter { $0.rerunOf != nil }
         #expect(Set(reruns.compactMap(\.rerunOf)) == Set(fixture.conversations.map(\.sessionID)))

@@ -37,10 +37,13 @@ import Testing
         let stuck = try await StuckBackend.start(failPolls: false)
         defer { Task { await stuck.server.stop() } }
 
-        let report = try await fixture.rerun(against: stuck.server.baseURL, turnTimeout: .milliseconds(300))
+        // Polled far slower than the original client (10 ms): the report says timing does not compare.
+        let report = try await fixture.rerun(against: stuck.server.baseURL, turnTimeout: .milliseconds(300), pollInterval: .seconds(1))
 
         let first = try #require(report.allTurns.first)
         #expect(first.verdict == .failed && first.failure?.contains("did not end within") == true && first.failure?.contains("still processing") == true)
+        let notes = report.sessions.flatMap(\.reruns).flatMap(\.notes)
+        #expect(notes.contains { $0.contains("this rerun every 1000 ms (--poll-interval)") }, "\(notes)")
     }
 
     @Test(.timeLimit(.minutes(10))) func cancellingKeepsWhatRanRecordedAndReported() async throws {

@@ -49,11 +49,11 @@ struct RerunFixture {
     func rerun(
         against upstream: String? = nil, conversations selected: [RecordedConversation]? = nil, answer: RerunConfiguration.AnswerPolicy = .recorded,
         secrets: [String: String] = ["API_KEY": DriverConfiguration.seededSecret(1)], repeats: Int = 1, tls: UpstreamTLS = .systemTrust,
-        turnTimeout: Duration = .seconds(120), record: String? = nil
+        turnTimeout: Duration = .seconds(120), pollInterval: Duration = .milliseconds(10), record: String? = nil
     ) async throws -> RerunReport {
         let configuration = RerunConfiguration(
             upstream: upstream ?? sim.baseURL, upstreamTLS: tls, recordRoot: record ?? root, answer: answer, secrets: secrets, repeats: repeats,
-            concurrency: 4, turnTimeout: turnTimeout, pollInterval: .milliseconds(10), reconnectDelay: .milliseconds(20), requestTimeout: .seconds(120))
+            concurrency: 4, turnTimeout: turnTimeout, pollInterval: pollInterval, reconnectDelay: .milliseconds(20), requestTimeout: .seconds(120))
         return try await Rerunner(configuration: configuration, logger: ApplicationServer.quietLogger()).run(selected ?? conversations)
     }
 

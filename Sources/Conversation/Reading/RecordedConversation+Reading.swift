@@ -26,6 +26,12 @@ struct ConversationReader {
     private var secretNames: [String] = []
     private var secretHeaders: Set<String> = []
     private var pendingWalletRequests = 0
+    /// Polls of the session so far, and the count when each unanswered wallet request was seen.
+    private var polls = 0
+    private var requestSeenAtPoll: [Int] = []
+    private var answerWaits: [Int] = []
+    /// When each poll was sent, to tell the client's poll interval.
+    private var pollDates: [WARCDate] = []
     private var transcript: SessionSnapshot?
     private var summaryTitle: String?
     private var history: [WalletRequestSummary] = []
@@ -104,7 +110,11 @@ struct ConversationReader {
             if let snapshot = try? JSONCoding.decode(SessionSnapshot.self, from: response.body) { keepTranscript(snapshot) }
             return
         }
-        if isPoll, turns[index].end == nil { turns[index].polls += 1 }
+        if isPoll {
+            polls += 1
+            pollDates.append(exchange.request.date)
+            if turns[index].end == nil { turns[index].polls += 1 }
+        }
         guard (200..<300).contains(response.status) else {
             turns[index].errors.append("HTTP \(response.status) \(exchange.request.method) \(exchange.request.path)")
             return
@@ -115,6 +125,7 @@ struct ConversationReader {
             if let request = WalletRequestSummary(systemEvent: event) {
                 turns[index].walletRequests.append(request)
                 pendingWalletRequests += 1
+                requestSeenAtPoll.append(polls)
             } else if let notice = event["SystemNotice"]?.stringValue {
                 turns[index].notices.append(notice)
             } else if let error = event["SystemError"]?.stringValue {
@@ -136,6 +147,7 @@ struct ConversationReader {
         let proof = (payload["txHash"] ?? payload["signature"])?.stringValue
         let signed = (payload["status"]?.stringValue ?? "success") == "success" && proof != nil
         answers.append(signed ? .signed : .rejected)
+        if !requestSeenAtPoll.isEmpty { answerWaits.append(polls - requestSeenAtPoll.removeFirst()) }
         if let proof { proofs.append(proof) }
         pendingWalletRequests = max(0, pendingWalletRequests - 1)
         if let index = turns.indices.last, let snapshot = try? JSONCoding.decode(SessionSnapshot.self, from: exchange.answer.head.body) {
@@ -220,7 +232,7 @@ struct ConversationReader {
             sessionID: session.id, wallet: session.wallet, rerunOf: session.rerunOf, fromTranscript: fromTranscript,
             hasUpdatesChannel: hasUpdatesChannel && !fromTranscript, steps: builtSteps, walletAnswers: answers, secretNames: secretNames,
             secretHeaders: secretHeaders.sorted(), title: announced ?? shown ?? summaryTitle, turns: built,
-            sessionWalletRequests: fromTranscript ? history : [], proofs: proofs)
+            sessionWalletRequests: fromTranscript ? history : [], proofs: proofs, walletAnswerWaits: answerWaits, pollInterval: medianPollInterval())
     }
 
     /// The tools the updates channel showed between two times: one call per tool name, in
@@ -241,6 +253,14 @@ struct ConversationReader {
             }
         }
         return calls
+    }
+
+    /// The usual time between two polls of one turn (the client's poll interval); nil with
+    /// fewer than three polls.
+    private func medianPollInterval() -> Duration? {
+        let gaps = zip(pollDates, pollDates.dropFirst()).map { $1.microsecondsSince1970 - $0.microsecondsSince1970 }.filter { $0 > 0 }.sorted()
+        guard gaps.count >= 2 else { return nil }
+        return .microseconds(gaps[gaps.count / 2])
     }
 
     /// Whether `date` falls in a turn from `start` to `end` (the next turn's start; nil: open).

@@ -27,6 +27,11 @@ public struct RecordedConversation: Sendable {
     public var sessionWalletRequests: [WalletRequestSummary]
     /// Transaction hashes and signatures the user's answers carried: masked where text is compared.
     public var proofs: [String]
+    /// For each answer, the polls the client made between seeing the request and answering it
+    /// (the time the user took, in the client's unit).
+    public var walletAnswerWaits: [Int] = []
+    /// The client's usual time between two polls, when it polled enough to tell.
+    public var pollInterval: Duration? = nil
 
     /// The messages the user sent, in order.
     public var userTurns: [UserTurn] {

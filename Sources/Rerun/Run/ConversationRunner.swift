@@ -36,7 +36,8 @@ struct ConversationRunner {
             let registered = try await registerSecrets(clientID: clientID, notes: &outcome.notes)
             listener.start()
             if let failure = await listener.firstAttempt() { outcome.notes.append("the updates channel did not open: \(failure)") }
-            var answers = WalletAnswers(policy: configuration.answer, recorded: conversation.walletAnswers)
+            var answers = WalletAnswers(policy: configuration.answer, recorded: conversation.walletAnswers, waits: conversation.walletAnswerWaits)
+            if let note = pollIntervalNote() { outcome.notes.append(note) }
             for step in conversation.steps {
                 switch step {
                 case let .chooseModel(rig):
@@ -60,7 +61,7 @@ struct ConversationRunner {
 
     /// Sends a message and waits as `Session.send()` does: every answer's system events
     /// dispatched, `/api/state` polled until the agent is done and no wallet request is
-    /// pending, each request answered after one poll.
+    /// pending, each request answered after as many polls as the user took in the original.
     private func runTurn(_ user: UserTurn, number: Int, clientID: String, wallet: String?, answers: inout WalletAnswers) async throws {
         let deadline = ContinuousClock.now + configuration.turnTimeout
         let userState = user.userState ?? Self.defaultUserState(wallet: wallet)
@@ -78,7 +79,7 @@ struct ConversationRunner {
                 let waiting = snapshot.isProcessing ? "the agent was still processing" : "wallet requests \(walletRequests.pendingKeys) were still pending"
                 throw AomiClientError(message: "the turn did not end within \(configuration.turnTimeout): \(waiting)")
             }
-            if let request = walletRequests.due(after: 1) {
+            if let request = walletRequests.due(after: answers.pollsBeforeNextAnswer) {
                 let (message, _) = request.answer(signed: answers.next(for: request) == .signed)
                 try expectOK(try await http.send(.POST, AomiPath.system, session: session, query: [("message", message)]), "answer \(request.name)")
                 walletRequests.remove(request)
@@ -108,6 +109,21 @@ struct ConversationRunner {
         let body = JSONCoding.encode(["client_id": JSONValue.string(clientID), "secrets": .object(values)])
         try expectOK(try await http.send(.POST, AomiPath.secrets, session: nil, json: String(decoding: body, as: UTF8.self)), "register secrets")
         return true
+    }
+
+    /// Timing is compared in polls: a note when the original client polled at another pace.
+    /// A recorded gap between polls is the client's interval plus the time each poll took, so
+    /// a slower original needs a margin before it counts (a busy machine is not a slow client).
+    private func pollIntervalNote() -> String? {
+        guard let recorded = conversation.pollInterval else { return nil }
+        let configured = configuration.pollInterval
+        guard recorded * 2 < configured || recorded > configured * 2 + .milliseconds(250) else { return nil }
+        return "the original client polled about every \(Self.milliseconds(recorded)) ms, this rerun every \(Self.milliseconds(configured)) ms "
+            + "(--poll-interval): timing, counted in polls, does not compare"
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
     private static func creation(wallet: String?) -> String {
