@@ -29,9 +29,9 @@ wait_port "$recorder_port"
 sessions=$((wallets * threads))
 echo "originals: $sessions sessions × $messages messages through record, 500ms polls, concurrency $concurrency"
 drive_start=$(date +%s.%N)
-# The rerun answers a wallet request after one poll; the driver is told to do the same.
+# The rerun answers each wallet request after as many polls as the driver waited (2).
 "$bin" sim drive --target "http://127.0.0.1:$recorder_port" --wallets "$wallets" --threads "$threads" --messages "$messages" \
-  --concurrency "$concurrency" --poll 500ms --wallet-wait 1 --json >"$work/drive.json"
+  --concurrency "$concurrency" --poll 500ms --json >"$work/drive.json"
 drive_end=$(date +%s.%N)
 kill -INT "$recorder"; wait "$recorder" || true
 ids=$(python3 -c 'import json,sys; print(" ".join(t["session_id"] for t in json.load(open(sys.argv[1]))["threads"]))' "$work/drive.json")
