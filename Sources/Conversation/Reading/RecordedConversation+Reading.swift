@@ -30,8 +30,8 @@ struct ConversationReader {
     private var polls = 0
     private var requestSeenAtPoll: [Int] = []
     private var answerWaits: [Int] = []
-    /// When each poll was sent, to tell the client's poll interval.
-    private var pollDates: [WARCDate] = []
+    /// When each poll was sent and answered, to tell the client's poll interval.
+    private var pollDates: [(sent: WARCDate, answered: WARCDate)] = []
     private var transcript: SessionSnapshot?
     private var summaryTitle: String?
     private var history: [WalletRequestSummary] = []
@@ -112,7 +112,7 @@ struct ConversationReader {
         }
         if isPoll {
             polls += 1
-            pollDates.append(exchange.request.date)
+            pollDates.append((exchange.request.date, exchange.answer.head.date))
             if turns[index].end == nil { turns[index].polls += 1 }
         }
         guard (200..<300).contains(response.status) else {
@@ -232,7 +232,7 @@ struct ConversationReader {
             sessionID: session.id, wallet: session.wallet, rerunOf: session.rerunOf, fromTranscript: fromTranscript,
             hasUpdatesChannel: hasUpdatesChannel && !fromTranscript, steps: builtSteps, walletAnswers: answers, secretNames: secretNames,
             secretHeaders: secretHeaders.sorted(), title: announced ?? shown ?? summaryTitle, turns: built,
-            sessionWalletRequests: fromTranscript ? history : [], proofs: proofs, walletAnswerWaits: answerWaits, pollInterval: medianPollInterval())
+            sessionWalletRequests: fromTranscript ? history : [], proofs: proofs, walletAnswerWaits: answerWaits, pollInterval: shortestPollPause())
     }
 
     /// The tools the updates channel showed between two times: one call per tool name, in
@@ -255,12 +255,13 @@ struct ConversationReader {
         return calls
     }
 
-    /// The usual time between two polls of one turn (the client's poll interval); nil with
-    /// fewer than three polls.
-    private func medianPollInterval() -> Duration? {
-        let gaps = zip(pollDates, pollDates.dropFirst()).map { $1.microsecondsSince1970 - $0.microsecondsSince1970 }.filter { $0 > 0 }.sorted()
-        guard gaps.count >= 2 else { return nil }
-        return .microseconds(gaps[gaps.count / 2])
+    /// The shortest pause of the client between an answer and its next poll: at least its
+    /// poll interval, never less (a busy machine only lengthens it), so it tells a client that
+    /// polled faster than another; nil with fewer than three polls.
+    private func shortestPollPause() -> Duration? {
+        let pauses = zip(pollDates, pollDates.dropFirst()).map { $1.sent.microsecondsSince1970 - $0.answered.microsecondsSince1970 }.filter { $0 >= 0 }
+        guard pauses.count >= 2, let shortest = pauses.min() else { return nil }
+        return .microseconds(shortest)
     }
 
     /// Whether `date` falls in a turn from `start` to `end` (the next turn's start; nil: open).
