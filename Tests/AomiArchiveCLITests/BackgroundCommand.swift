@@ -4,7 +4,7 @@ import TestSupport
 /// The built `aomi-archive` started as a separate process (a server), with its output in files
 /// so that the test can wait for a line, signal it and collect what it printed.
 final class BackgroundCommand: @unchecked Sendable {
-    let process = Process()
+    let process: SpawnedProcess
     /// Holds the output files; removed with the command.
     let folder: String
     let outputPath: String
@@ -19,16 +19,8 @@ final class BackgroundCommand: @unchecked Sendable {
         errorPath = folder + "/stderr"
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-        if let first = launcher.first {
-            process.executableURL = URL(fileURLWithPath: first)
-            process.arguments = Array(launcher.dropFirst()) + [CommandRunner.executable] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: CommandRunner.executable)
-            process.arguments = arguments
-        }
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-        try ProcessLaunch.run(process)
+        let command = launcher.isEmpty ? [CommandRunner.executable] + arguments : launcher + [CommandRunner.executable] + arguments
+        process = try SpawnedProcess(command[0], Array(command.dropFirst()), output: outputPath, errors: errorPath)
     }
 
     var standardOutput: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
@@ -55,9 +47,8 @@ final class BackgroundCommand: @unchecked Sendable {
 
     /// Waits for the process to end and returns its exit status.
     func wait() async -> Int32 {
-        // Polls for the process's end, with no deadline: the test's time limit catches a hang.
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-        return process.terminationStatus
+        // No deadline: the test's time limit catches a hang.
+        await process.wait()
     }
 
     deinit {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Runs a program to its end without holding a thread of Swift's cooperative pool (two on
+/// Runs a program to its end (a `SpawnedProcess`) without holding a thread of Swift's cooperative pool (two on
 /// these machines): a test that waited with `waitUntilExit()` for a minute-long `demo` took a
 /// pool thread away from every other test's servers, and under load three tests stalled past
 /// their time limits.
@@ -21,24 +21,11 @@ public enum ChildProcess {
         let errorPath = folder + "/stderr"
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        process.standardOutput = output
-        process.standardError = mergeErrors ? output : try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try ProcessLaunch.run(process)
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
+        let environment = environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let child = try SpawnedProcess(executable, arguments, environment: environment, output: outputPath, errors: mergeErrors ? nil : errorPath)
+        let status = await child.wait()
         return Output(
-            status: process.terminationStatus,
+            status: status,
             standardOutput: (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "",
             standardError: (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "")
     }

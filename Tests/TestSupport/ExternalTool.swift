@@ -42,14 +42,8 @@ public enum ExternalTool: String, Sendable, CaseIterable {
 
     /// Whether `python` (a path, or a name looked up in `PATH` as the tests' scripts run it) imports `module`.
     private static func imports(_ module: String, python: String) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, "-c", "import \(module)"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? ProcessLaunch.run(process)) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        guard let child = try? SpawnedProcess("/usr/bin/env", [python, "-c", "import \(module)"], output: "/dev/null", errors: nil) else { return false }
+        return child.waitBlocking() == 0
     }
 }
 

@@ -4,19 +4,19 @@ import Foundation
 /// on a free loopback port (no fsync, trust authentication for user `aomi`), stopped and
 /// removed by `stop()`. Uses Debian's `postgresql` package (`tools/setup.sh` installs it); as
 /// root, the cluster runs as the `postgres` user, as PostgreSQL requires. Unchecked Sendable:
-/// its only mutable part, the server's `Process`, is touched by `stop()` alone.
-public final class PostgresServer: @unchecked Sendable {
+/// it holds only constants and the server's `SpawnedProcess`.
+public final class PostgresServer: Sendable {
     public let folder: String
     public let port: Int
     private let binaries: String
-    private let server: Process
+    private let server: SpawnedProcess
 
     /// `postgres://aomi@127.0.0.1:PORT/NAME`.
     public func url(database: String = "postgres") -> String {
         "postgres://aomi@127.0.0.1:\(port)/\(database)"
     }
 
-    private init(folder: String, port: Int, binaries: String, server: Process) {
+    private init(folder: String, port: Int, binaries: String, server: SpawnedProcess) {
         self.folder = folder
         self.port = port
         self.binaries = binaries
@@ -59,27 +59,21 @@ public final class PostgresServer: @unchecked Sendable {
 
     /// The server in the foreground, as a child of the tests (not daemonised by `pg_ctl`: a
     /// daemon would keep the descriptors Foundation watches to see a child end).
-    private static func launch(_ postgres: String, folder: String, port: Int, log: String) throws -> Process {
+    private static func launch(_ postgres: String, folder: String, port: Int, log: String) throws -> SpawnedProcess {
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         if getuid() == 0, let user = getpwnam("postgres") { chown(log, user.pointee.pw_uid, user.pointee.pw_gid) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: launcher[0])
-        process.arguments =
+        return try SpawnedProcess(
+            launcher[0],
             Array(launcher.dropFirst()) + [
                 postgres, "-D", folder + "/data", "-p", String(port), "-k", folder, "-c", "listen_addresses=127.0.0.1",
                 "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-            ]
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = output
-        process.standardError = output
-        try ProcessLaunch.run(process)
-        return process
+            ], output: log, errors: nil)
     }
 
     /// Waits until the log says the server accepts connections (true) or the server ends
     /// (false: the port was taken meanwhile, say). No deadline: the test's time limit is the
     /// hang catcher.
-    private static func waitUntilReady(_ server: Process, log: String) async throws -> Bool {
+    private static func waitUntilReady(_ server: SpawnedProcess, log: String) async throws -> Bool {
         while true {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             if text.contains("ready to accept connections") { return true }
@@ -100,7 +94,7 @@ public final class PostgresServer: @unchecked Sendable {
     public func stop() async {
         let pidFile = (try? String(contentsOfFile: folder + "/data/postmaster.pid", encoding: .utf8)) ?? ""
         if let pid = pidFile.split(separator: "\n").first.flatMap({ Int32($0) }) { kill(pid, SIGQUIT) }
-        while server.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        await server.wait()
         try? FileManager.default.removeItem(atPath: folder)
     }
 
