@@ -11,6 +11,18 @@ public struct ClientHTTP: Sendable {
     public struct Reply: Sendable {
         public var status: Int
         public var body: [UInt8]
+
+        /// Throws unless the status is 2xx, naming `what` and the start of the body.
+        public func expectOK(_ what: String) throws(AomiClientError) {
+            guard (200..<300).contains(status) else {
+                throw AomiClientError(message: "\(what): HTTP \(status) \(String(decoding: body.prefix(300), as: UTF8.self))")
+            }
+        }
+    }
+
+    /// The `user_state` the real client sends for a connected wallet (snake_case, `ext` empty).
+    public static func userState(wallet: String) -> String {
+        #"{"address":"\#(wallet)","chain_id":1,"is_connected":true,"ext":{}}"#
     }
 
     public let client: HTTPClient

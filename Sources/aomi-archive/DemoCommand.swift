@@ -108,9 +108,7 @@ struct DemoCommand: AsyncParsableCommand {
     /// change), and prints both reports.
     private func rerun(root: String, wallet: String?, against sim: ApplicationServer, step: (String) -> Void) async throws -> [String] {
         var failures: [String] = []
-        let archive = try RecordedArchive.load(files: try RecordedArchive.archiveFiles(under: root), selection: SessionSelection(wallet: wallet))
-        let unattributed = try RecordedArchive.load(files: try RecordedArchive.archiveFiles(under: root), selection: SessionSelection(sessions: [""]))
-        let conversations = archive.sessions.filter { !$0.id.isEmpty }.map { RecordedConversation($0, unattributed: unattributed.sessions.flatMap(\.exchanges)) }
+        let conversations = try RecordedConversation.load(files: try RecordedArchive.archiveFiles(under: root), selection: SessionSelection(wallet: wallet))
         let variant = try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast(variant: .amounts))).router())
         defer { Task { await variant.stop() } }
         for (upstream, label) in [(sim.baseURL, "the same backend"), (variant.baseURL, "a backend that proposes other amounts (sim --variant amounts)")] {

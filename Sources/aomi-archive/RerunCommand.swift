@@ -141,14 +141,12 @@ struct RerunCommand: AsyncParsableCommand {
             guard !ids.isEmpty else { throw RerunError.nothingSelected("the search \(query)") }
         }
         let files = try RecordedArchive.archiveFiles(under: location.archives)
-        let archive = try RecordedArchive.load(files: files, selection: SessionSelection(wallet: wallet, sessions: ids))
-        let found = Set(archive.sessions.map(\.id))
+        let recorded = try RecordedConversation.load(files: files, selection: SessionSelection(wallet: wallet, sessions: ids))
+        let found = Set(recorded.map(\.sessionID))
         let missing = ids.filter { !found.contains($0) }
         if !missing.isEmpty { throw RerunError.unknownSessions(missing, root: location.archives) }
         // Asked by name, a session is rerun whatever it is; a wallet's reruns are not rerun again.
-        let selected = ids.isEmpty ? archive.sessions.filter { !$0.id.isEmpty && $0.rerunOf == nil } : archive.sessions
-        let unattributed = try Self.unattributedExchanges(files)
-        let conversations = selected.map { RecordedConversation($0, unattributed: unattributed) }
+        let conversations = ids.isEmpty ? recorded.filter { $0.rerunOf == nil } : recorded
         if conversations.isEmpty { throw RerunError.nothingSelected(wallet.map { "the wallet \($0)" } ?? "the selection") }
         let silent = conversations.filter { $0.userTurns.isEmpty }.map(\.sessionID)
         if silent.count == conversations.count { throw RerunError.noUserMessage(silent) }
@@ -156,13 +154,6 @@ struct RerunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("skipped \(silent.count) sessions with no user message: \(silent.joined(separator: ", "))\n".utf8))
         }
         return conversations.filter { !$0.userTurns.isEmpty }
-    }
-
-    /// The exchanges that named no session (kept in the `_unbound` folder): the secrets calls.
-    private static func unattributedExchanges(_ files: [String]) throws -> [RecordedExchange] {
-        let unbound = files.filter { ($0 as NSString).deletingLastPathComponent.hasSuffix("/" + ArchiveFiles.unboundFolder) }
-        guard !unbound.isEmpty else { return [] }
-        return try RecordedArchive.load(files: unbound, selection: SessionSelection(sessions: [""])).sessions.flatMap(\.exchanges)
     }
 }
 

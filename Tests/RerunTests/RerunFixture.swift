@@ -33,10 +33,8 @@ struct RerunFixture {
     /// The sessions of `root` read as conversations, the secrets calls found by `client_id`;
     /// reruns left out.
     static func conversations(in root: String, includingReruns: Bool = false) throws -> [RecordedConversation] {
-        let archive = try RecordedArchive.load(files: try RecordedArchive.archiveFiles(under: root))
-        let unattributed = archive.sessions.filter { $0.id.isEmpty }.flatMap(\.exchanges)
-        return archive.sessions.filter { !$0.id.isEmpty && (includingReruns || $0.rerunOf == nil) }.map {
-            RecordedConversation($0, unattributed: unattributed)
+        try RecordedConversation.load(files: try RecordedArchive.archiveFiles(under: root), selection: SessionSelection()).filter {
+            includingReruns || $0.rerunOf == nil
         }
     }
 

@@ -55,7 +55,7 @@ public struct AomiDriver: Sendable {
         let session = UUID().uuidString.lowercased()
         let client = ThreadClient(
             session: session, clientID: UUID().uuidString.lowercased(), wallet: wallet, walletIndex: walletIndex, thread: thread,
-            userState: #"{"address":"\#(wallet)","chain_id":1,"is_connected":true,"ext":{}}"#)
+            userState: ClientHTTP.userState(wallet: wallet))
         var report = ThreadReport(
             wallet: wallet.lowercased(), thread: thread, sessionID: session, sentMessages: [], messages: [],
             title: nil, events: [], walletRequests: [], walletOutcomes: [], proofs: [], listedInThreads: false, reconnects: 0, errors: [])
@@ -63,7 +63,7 @@ public struct AomiDriver: Sendable {
         var listener: Task<Void, Never>?
         defer { listener?.cancel() }
         do {
-            try expectOK(try await http.send(.POST, AomiPath.sessions, session: session, json: #"{"public_key":"\#(wallet)"}"#), "create session")
+            try await http.send(.POST, AomiPath.sessions, session: session, json: #"{"public_key":"\#(wallet)"}"#).expectOK("create session")
             try await registerSecrets(client, http: http)
             listener = Task { await listen(session: session, http: http, into: updates) }
             if let failure = await updates.waitForFirstAttempt() {
@@ -80,7 +80,7 @@ public struct AomiDriver: Sendable {
                 _ = await updates.waitForTitle(timeout: configuration.titleWait)
             }
             let listed = try await http.send(.GET, AomiPath.sessions, session: nil, query: [("public_key", wallet)])
-            try expectOK(listed, "list threads")
+            try listed.expectOK("list threads")
             let threads = try JSONCoding.decode([ThreadSummary].self, from: listed.body)
             report.listedInThreads = threads.contains { $0.sessionID == session }
             let last = try await state(client, http: http)
@@ -109,7 +109,7 @@ public struct AomiDriver: Sendable {
         var query = [("message", message), ("public_key", client.wallet), ("user_state", client.userState), ("client_id", client.clientID)]
         if let app = configuration.app { query.append(("app", app)) }
         let sent = try await http.send(.POST, AomiPath.chat, session: client.session, query: query)
-        try expectOK(sent, "chat")
+        try sent.expectOK("chat")
         var snapshot = try JSONCoding.decode(SessionSnapshot.self, from: sent.body)
         try walletRequests.dispatch(snapshot, turn: number)
         var polls = 0
@@ -132,7 +132,7 @@ public struct AomiDriver: Sendable {
 
     private func state(_ client: ThreadClient, http: ClientHTTP) async throws -> SessionSnapshot {
         let reply = try await http.send(.GET, AomiPath.state, session: client.session, query: [("user_state", client.userState), ("client_id", client.clientID)])
-        try expectOK(reply, "state")
+        try reply.expectOK("state")
         return try JSONCoding.decode(SessionSnapshot.self, from: reply.body)
     }
 
@@ -144,7 +144,7 @@ public struct AomiDriver: Sendable {
         let signs = (configuration.seed % 2 + UInt64(client.walletIndex + client.thread + report.walletOutcomes.count)) % 2 == 0
         let (message, proof) = request.answer(signed: signs)
         let answered = try await http.send(.POST, AomiPath.system, session: client.session, query: [("message", message)])
-        try expectOK(answered, "answer \(request.name)")
+        try answered.expectOK("answer \(request.name)")
         report.walletOutcomes.append("\(request.name) (\(request.label)): \(signs ? "signed" : "rejected")")
         if let proof { report.proofs.append(proof) }
     }
@@ -153,27 +153,27 @@ public struct AomiDriver: Sendable {
     private func registerSecrets(_ client: ThreadClient, http: ClientHTTP) async throws {
         guard !configuration.secrets.isEmpty else { return }
         let body = JSONCoding.encode(["client_id": JSONValue.string(client.clientID), "secrets": .object(configuration.secrets.mapValues(JSONValue.string))])
-        try expectOK(try await http.send(.POST, AomiPath.secrets, session: nil, json: String(decoding: body, as: UTF8.self)), "register secrets")
+        try await http.send(.POST, AomiPath.secrets, session: nil, json: String(decoding: body, as: UTF8.self)).expectOK("register secrets")
     }
 
     /// One secret removed by name, then the rest, both without `X-Session-Id`.
     private func clearSecrets(_ client: ThreadClient, http: ClientHTTP) async throws {
         guard let first = configuration.secrets.keys.sorted().first else { return }
-        try expectOK(try await http.send(.DELETE, AomiPath.secrets + "/" + first, session: nil, query: [("client_id", client.clientID)]), "remove secret")
-        try expectOK(try await http.send(.DELETE, AomiPath.secrets, session: nil, query: [("client_id", client.clientID)]), "clear secrets")
+        try await http.send(.DELETE, AomiPath.secrets + "/" + first, session: nil, query: [("client_id", client.clientID)]).expectOK("remove secret")
+        try await http.send(.DELETE, AomiPath.secrets, session: nil, query: [("client_id", client.clientID)]).expectOK("clear secrets")
     }
 
     /// Even threads set a model (after listing them), every third lists the Apps.
     private func sometimesUseControls(thread: Int, session: String, http: ClientHTTP) async throws {
         if thread % 2 == 0 {
             let models = try await http.send(.GET, AomiPath.models, session: session)
-            try expectOK(models, "list models")
+            try models.expectOK("list models")
             if let first = try JSONCoding.decode([String].self, from: models.body).first {
-                try expectOK(try await http.send(.POST, AomiPath.model, session: session, query: [("rig", first)]), "set model")
+                try await http.send(.POST, AomiPath.model, session: session, query: [("rig", first)]).expectOK("set model")
             }
         }
         if thread % 3 == 0 {
-            try expectOK(try await http.send(.GET, AomiPath.apps, session: session), "list apps")
+            try await http.send(.GET, AomiPath.apps, session: session).expectOK("list apps")
         }
     }
 
@@ -203,12 +203,6 @@ public struct AomiDriver: Sendable {
             await updates.noteReconnect()
             try? await Task.sleep(for: delay)
             delay = min(delay * 2, configuration.reconnectCap)
-        }
-    }
-
-    private func expectOK(_ reply: ClientHTTP.Reply, _ what: String) throws {
-        guard (200..<300).contains(reply.status) else {
-            throw AomiClientError(message: "\(what): HTTP \(reply.status) \(String(decoding: reply.body.prefix(200), as: UTF8.self))")
         }
     }
 }

@@ -32,7 +32,7 @@ struct ConversationRunner {
         defer { listener.stop() }
         var turnNumber = 0
         do {
-            try expectOK(try await http.send(.POST, AomiPath.sessions, session: session, json: Self.creation(wallet: wallet)), "create session")
+            try await http.send(.POST, AomiPath.sessions, session: session, json: Self.creation(wallet: wallet)).expectOK("create session")
             let registered = try await registerSecrets(clientID: clientID, notes: &outcome.notes)
             listener.start()
             if let failure = await listener.firstAttempt() { outcome.notes.append("the updates channel did not open: \(failure)") }
@@ -41,7 +41,7 @@ struct ConversationRunner {
             for step in conversation.steps {
                 switch step {
                 case let .chooseModel(rig):
-                    try expectOK(try await http.send(.POST, AomiPath.model, session: session, query: [("rig", rig)]), "choose model \(rig)")
+                    try await http.send(.POST, AomiPath.model, session: session, query: [("rig", rig)]).expectOK("choose model \(rig)")
                 case let .chat(user):
                     turnNumber += 1
                     try await runTurn(user, number: turnNumber, clientID: clientID, wallet: wallet, answers: &answers)
@@ -49,7 +49,7 @@ struct ConversationRunner {
             }
             outcome.notes += answers.notes
             if registered {
-                try expectOK(try await http.send(.DELETE, AomiPath.secrets, session: nil, query: [("client_id", clientID)]), "clear secrets")
+                try await http.send(.DELETE, AomiPath.secrets, session: nil, query: [("client_id", clientID)]).expectOK("clear secrets")
             }
         } catch is CancellationError {
             outcome.failures[turnNumber] = "interrupted"
@@ -70,7 +70,7 @@ struct ConversationRunner {
         query += [("user_state", userState), ("client_id", clientID)]
         if let app = user.app { query.append(("app", app)) }
         let sent = try await http.send(.POST, AomiPath.chat, session: session, query: query)
-        try expectOK(sent, "chat")
+        try sent.expectOK("chat")
         var snapshot = try decode(sent.body, "chat")
         var walletRequests = WalletRequestQueue()
         try walletRequests.dispatch(snapshot, turn: number)
@@ -81,12 +81,12 @@ struct ConversationRunner {
             }
             if let request = walletRequests.due(after: answers.pollsBeforeNextAnswer) {
                 let (message, _) = request.answer(signed: answers.next(for: request) == .signed)
-                try expectOK(try await http.send(.POST, AomiPath.system, session: session, query: [("message", message)]), "answer \(request.name)")
+                try await http.send(.POST, AomiPath.system, session: session, query: [("message", message)]).expectOK("answer \(request.name)")
                 walletRequests.remove(request)
             }
             try await Task.sleep(for: configuration.pollInterval)
             let polled = try await http.send(.GET, AomiPath.state, session: session, query: [("user_state", userState), ("client_id", clientID)])
-            try expectOK(polled, "state")
+            try polled.expectOK("state")
             snapshot = try decode(polled.body, "state")
             walletRequests.notePoll()
             try walletRequests.dispatch(snapshot, turn: number)
@@ -107,7 +107,7 @@ struct ConversationRunner {
         }
         guard !values.isEmpty else { return false }
         let body = JSONCoding.encode(["client_id": JSONValue.string(clientID), "secrets": .object(values)])
-        try expectOK(try await http.send(.POST, AomiPath.secrets, session: nil, json: String(decoding: body, as: UTF8.self)), "register secrets")
+        try await http.send(.POST, AomiPath.secrets, session: nil, json: String(decoding: body, as: UTF8.self)).expectOK("register secrets")
         return true
     }
 
@@ -131,8 +131,7 @@ struct ConversationRunner {
     /// The `user_state` the real client sends for a connected wallet, for a turn recorded
     /// without one (a crawl's transcript).
     private static func defaultUserState(wallet: String?) -> String {
-        guard let wallet else { return #"{"is_connected":false}"# }
-        return #"{"address":"\#(wallet)","chain_id":1,"is_connected":true,"ext":{}}"#
+        wallet.map(ClientHTTP.userState(wallet:)) ?? #"{"is_connected":false}"#
     }
 
     private func decode(_ body: [UInt8], _ what: String) throws -> SessionSnapshot {
@@ -140,12 +139,6 @@ struct ConversationRunner {
             return try JSONCoding.decode(SessionSnapshot.self, from: body)
         } catch {
             throw AomiClientError(message: "\(what): the answer is not a session snapshot: \(String(decoding: body.prefix(200), as: UTF8.self))")
-        }
-    }
-
-    private func expectOK(_ reply: ClientHTTP.Reply, _ what: String) throws {
-        guard (200..<300).contains(reply.status) else {
-            throw AomiClientError(message: "\(what): HTTP \(reply.status) \(String(decoding: reply.body.prefix(300), as: UTF8.self))")
         }
     }
 }

@@ -108,11 +108,10 @@ public struct Rerunner: Sendable {
             await Self.shutDown(client)
         } catch {
             await Self.shutDown(client)
-            let address = URL(string: configuration.upstream)
-            let tls =
-                await address.flatMap(\.host).asyncMap { host in
-                    await TLSFailure.explain(error, host: host, port: address?.port ?? (address?.scheme == "https" ? 443 : 80), tls: configuration.upstreamTLS)
-                } ?? nil
+            var tls: String?
+            if let address = URL(string: configuration.upstream), let host = address.host {
+                tls = await TLSFailure.explain(error, host: host, port: address.port ?? (address.scheme == "https" ? 443 : 80), tls: configuration.upstreamTLS)
+            }
             throw .upstreamUnreachable(configuration.upstream, cause: tls.map { "TLS failed: \($0)" } ?? "\(error)")
         }
     }
@@ -123,12 +122,5 @@ extension Rerunner {
     /// it is released.
     static func shutDown(_ client: HTTPClient) async {
         await Task.detached { try? await client.shutdown() }.value
-    }
-}
-
-extension Optional {
-    fileprivate func asyncMap<Result>(_ transform: (Wrapped) async -> Result) async -> Result? {
-        guard let value = self else { return nil }
-        return await transform(value)
     }
 }
