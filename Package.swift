@@ -112,6 +112,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
 
@@ -240,6 +241,7 @@ let package = Package(
                 "TLSSupport",
                 "AomiAPI",
                 "AomiSimulator",
+                "AomiClient",
                 "Recorder",
                 "ArchiveIndex",
                 "Replayer",

@@ -40,8 +40,9 @@ public struct ArchiveBrowser: Sendable {
         let refresher = IndexRefresher(database: database, root: root, logger: logger)
         if indexFirst { await refresher.refresh() }
         let router = Router()
-        router.add(middleware: BrowserMiddleware(token: token, hosts: hosts, logger: logger))
-        BrowserRoutes(data: BrowserData(root: root, databaseLocation: databaseLocation, queries: ArchiveQueries(database: database))).add(to: router)
+        let queries = ArchiveQueries(database: database)
+        router.add(middleware: BrowserMiddleware(token: token, hosts: hosts, logger: logger, indexedAt: { try? queries.lastIndexed() }))
+        BrowserRoutes(data: BrowserData(root: root, databaseLocation: databaseLocation, queries: queries)).add(to: router)
         let server = try await ApplicationServer.start(router: router, host: host, port: port, logger: logger)
         let interval = refreshInterval
         let refreshing: Task<Void, Never>? =

@@ -7,6 +7,8 @@ public enum IndexError: Error, Sendable, CustomStringConvertible {
     case timeOutOfRange(String)
     case archiveRoot(path: String, reason: String)
     case unknownSession(String)
+    /// A `wallet:` filter (an address or its start) that no indexed thread's wallet begins with.
+    case unknownWallet(String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,8 @@ public enum IndexError: Error, Sendable, CustomStringConvertible {
         case let .timeOutOfRange(text): "time \"\(text)\" lies outside the years 1 to 9999"
         case let .archiveRoot(path, reason): "archive root \(path): \(reason)"
         case let .unknownSession(id): "no session \(id) in the index"
+        case let .unknownWallet(wallet):
+            wallet.count == 42 ? "no thread of wallet \(wallet) in the index" : "no wallet in the index begins with \(wallet)"
         }
     }
 }

@@ -27,8 +27,8 @@ public struct ApplicationServer: RunningServer {
         let (bound, continuation) = AsyncThrowingStream.makeStream(of: Int.self)
         let app = Application(
             router: router,
-            server: try tls.map { try .tls(.http1(additionalChannelHandlers: [BadRequestCloser()]), tlsConfiguration: $0) }
-                ?? .http1(additionalChannelHandlers: [BadRequestCloser()]),
+            server: try tls.map { try .tls(.http1(configuration: .init(additionalChannelHandlers: [BadRequestCloser()])), tlsConfiguration: $0) }
+                ?? .http1(configuration: .init(additionalChannelHandlers: [BadRequestCloser()])),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? port) },
             logger: logger
@@ -43,8 +43,12 @@ public struct ApplicationServer: RunningServer {
                 throw error
             }
         }
-        for try await actualPort in bound {
-            return ApplicationServer(host: host, port: actualPort, scheme: tls == nil ? "http" : "https", group: group, task: task)
+        do {
+            for try await actualPort in bound {
+                return ApplicationServer(host: host, port: actualPort, scheme: tls == nil ? "http" : "https", group: group, task: task)
+            }
+        } catch {
+            throw ListenError.wrapping(error, host: host, port: port)
         }
         throw CancellationError()
     }

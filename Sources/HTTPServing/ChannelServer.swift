@@ -34,7 +34,22 @@ public struct ChannelServer: RunningServer {
         let group = MultiThreadedEventLoopGroup.singleton
         let quiescing = ServerQuiescingHelper(group: group)
         let connections = ConnectionSet()
-        let channel = try await ServerBootstrap(group: group)
+        let channel: any Channel
+        do {
+            channel = try await bootstrap(group: group, quiescing: quiescing, connections: connections, reserve: reserve, initialize: initialize)
+                .bind(host: host, port: port).get()
+        } catch {
+            throw ListenError.wrapping(error, host: host, port: port)
+        }
+        return ChannelServer(
+            host: host, scheme: tls ? "https" : "http", channel: channel, quiescing: quiescing, connections: connections, afterStop: afterStop)
+    }
+
+    private static func bootstrap(
+        group: MultiThreadedEventLoopGroup, quiescing: ServerQuiescingHelper, connections: ConnectionSet, reserve: DescriptorReserve?,
+        initialize: @escaping @Sendable (any Channel) throws -> Void
+    ) -> ServerBootstrap {
+        ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
@@ -49,10 +64,6 @@ public struct ChannelServer: RunningServer {
                 if let reserve { channel.closeFuture.whenComplete { _ in reserve.connectionClosed() } }
                 return channel.eventLoop.makeCompletedFuture { try initialize(channel) }
             }
-            .bind(host: host, port: port)
-            .get()
-        return ChannelServer(
-            host: host, scheme: tls ? "https" : "http", channel: channel, quiescing: quiescing, connections: connections, afterStop: afterStop)
     }
 
     public func stop(grace: Duration) async {

@@ -9,7 +9,7 @@ public enum ReplayerError: Error, CustomStringConvertible, Equatable {
         case let .nothingSelected(wallet, sessions, loaded):
             "no recorded session matches" + (wallet.map { " wallet \($0)" } ?? "") + (sessions.isEmpty ? "" : " session \(sessions.joined(separator: ", "))")
                 + " (\(loaded) sessions loaded)"
-        case let .cannotListen(address, reason): "cannot listen on \(address): \(reason)"
+        case let .cannotListen(_, reason): reason
         case let .badFallback(url, reason): "bad --fallback \(url): \(reason)"
         }
     }

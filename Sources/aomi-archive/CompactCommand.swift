@@ -38,7 +38,7 @@ struct CompactCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard (1...12).contains(level) else { throw ValidationError("--level must be 1 to 12, not \(level)") }
+        try ArgumentRange.check(level, "--level", 1...12)
         guard bundleSize.bytes >= 4096, bundleSize.bytes <= 64 << 20 else { throw ValidationError("--bundle-size must be 4KiB to 64MiB") }
     }
 
@@ -78,10 +78,10 @@ struct CompactCommand: ParsableCommand {
     static func textLine(_ report: CompactionReport) -> String {
         if report.alreadyCompacted { return "\(report.path): already compacted" }
         let ratio = report.bytesAfter > 0 ? Double(report.bytesBefore) / Double(report.bytesAfter) : 0
-        return String(
-            format: "%@: %d records in %d bundles, %lld → %lld bytes (%.1f× smaller), %.1f MB/s of input (%.1f MB/s uncompressed)",
-            report.path, report.records, report.bundles, report.bytesBefore, report.bytesAfter, ratio, report.bytesPerSecond / 1e6,
-            report.seconds > 0 ? Double(report.inflatedBytes) / report.seconds / 1e6 : 0)
+        return "\(report.path): \(Counted.of(report.records, "record")) in \(Counted.of(report.bundles, "bundle")), "
+            + String(
+                format: "%lld → %lld bytes (%.1f× smaller), %.1f MB/s of input (%.1f MB/s uncompressed)", report.bytesBefore, report.bytesAfter, ratio,
+                report.bytesPerSecond / 1e6, report.seconds > 0 ? Double(report.inflatedBytes) / report.seconds / 1e6 : 0)
     }
 
     static func jsonLine(_ report: CompactionReport) -> String {

@@ -37,7 +37,7 @@ struct CrawlCommand: AsyncParsableCommand {
     @Option(help: "How long to wait for each response (30s).")
     var timeout = DurationArgument("30s")
 
-    @Option(help: "Threads crawled at once.")
+    @Option(parsing: .unconditional, help: "Threads crawled at once (1 to 64).")
     var concurrency = 4
 
     func run() async throws {
@@ -88,8 +88,8 @@ struct CrawlCommand: AsyncParsableCommand {
         let revisits = await archive.revisits
         let written = files.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
         print(
-            "crawled \(report.threads) threads of \(address.value): \(report.exchanges) exchanges, \(revisits) revisits, "
-                + "\(report.failures.count) failures, \(written) bytes written to \(files.joined(separator: ", "))")
+            "crawled \(Counted.of(report.threads, "thread")) of \(address.value): \(Counted.of(report.exchanges, "exchange")), "
+                + "\(Counted.of(revisits, "revisit")), \(Counted.of(report.failures.count, "failure")), \(Counted.of(written, "byte")) written to \(files.joined(separator: ", "))")
         if !report.failures.isEmpty { throw ExitCode(1) }
     }
 }

@@ -82,20 +82,21 @@ struct DemoCommand: AsyncParsableCommand {
         await sim.stop()
 
         let wallet = report.threads.first?.wallet ?? "0x…"
+        let run = Invocation.command
         print(
             """
 
             Archives: \(root)
             Index:    \(databasePath)
             Try next:
-              swift run aomi-archive inspect \(root)/\(wallet)/*.warc.gz
-              swift run aomi-archive threads --wallet \(wallet) --archives \(root)
-              swift run aomi-archive search "staking" --archives \(root)
-              swift run aomi-archive show \(report.threads.first?.sessionID ?? "SESSION") --archives \(root)
-              swift run aomi-archive replay --archives \(root)      (then: swift run aomi-archive sim drive --target http://127.0.0.1:8788 --wallets 2 --threads 2 --poll 50ms)
-              swift run aomi-archive verify --archives \(root)
-              swift run aomi-archive rerun --wallet \(wallet) --archives \(root) --upstream URL      (a backend: sim, staging, a local build)
-              swift run aomi-archive serve --archives \(root)       (then open http://127.0.0.1:8790)
+              \(run) inspect \(root)/\(wallet)/*.warc.gz
+              \(run) threads --wallet \(wallet) --archives \(root)
+              \(run) search "staking" --archives \(root)
+              \(run) show \(report.threads.first?.sessionID ?? "SESSION") --archives \(root)
+              \(run) replay --archives \(root)      (then: \(run) sim drive --target http://127.0.0.1:8788 --wallets 2 --threads 2 --poll 50ms)
+              \(run) verify --archives \(root)
+              \(run) rerun --wallet \(wallet) --archives \(root) --upstream URL      (a backend: sim, staging, a local build)
+              \(run) serve --archives \(root)       (then open http://127.0.0.1:8790)
             """)
         if !failures.isEmpty {
             for failure in failures { FileHandle.standardError.write(Data("demo step failed: \(failure)\n".utf8)) }
@@ -118,7 +119,7 @@ struct DemoCommand: AsyncParsableCommand {
             let report = try await Rerunner(configuration: configuration, logger: ApplicationServer.quietLogger()).run(conversations)
             let tally = report.tally
             step("rerun of \(conversations.count) sessions against \(label): \(tally.same) same, \(tally.changed) changed, \(tally.failed) failed")
-            for line in report.text.split(separator: "\n").prefix { !$0.isEmpty } { print("    " + line) }
+            for line in report.text.split(separator: "\n").prefix(while: { !$0.isEmpty }) { print("    " + line) }
             if upstream == sim.baseURL, report.allTurns.contains(where: { $0.verdict != .same }) {
                 failures.append("a rerun against the same backend changed")
             }

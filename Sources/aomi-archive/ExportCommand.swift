@@ -36,10 +36,10 @@ struct ExportCommand: AsyncParsableCommand {
         switch format {
         case .warc:
             let count = try await WARCExporter(files: paths, sessions: Set(archive.sessions.map(\.id)), wallet: source.wallet, playable: playable).write(to: output)
-            print("exported \(archive.sessions.count) sessions as \(count) records to \(output)")
+            print("exported \(Counted.of(archive.sessions.count, "session")) as \(Counted.of(count, "record")) to \(output)")
         case .har:
             try HARExporter(sessions: archive.sessions).write(to: output)
-            print("exported \(archive.sessions.count) sessions, \(archive.sessions.reduce(0) { $0 + $1.exchanges.count }) entries to \(output)")
+            print("exported \(Counted.of(archive.sessions.count, "session")), \(Counted.of(archive.sessions.reduce(0) { $0 + $1.exchanges.count }, "entry", plural: "entries")) to \(output)")
         }
     }
 }

@@ -61,12 +61,11 @@ struct IndexCommand: ParsableCommand {
         for damage in report.knownDamage {
             FileHandle.standardError.write(Data("damage (found before, the file is unchanged): \(damage)\n".utf8))
         }
+        let moved = report.recordsRelocated > 0 ? ", moved \(Counted.of(report.recordsRelocated, "compacted record"))" : ""
         print(
-            String(
-                format: "indexed %d records (%d new or changed messages, %d events)%@ from %d of %d files in %.2f s (%.0f records/s) into %@%@",
-                report.recordsLoaded, report.messagesWritten, report.eventsWritten,
-                report.recordsRelocated > 0 ? ", moved \(report.recordsRelocated) compacted records" : "", report.filesRead, report.filesSeen, report.seconds,
-                report.recordsPerSecond, path, Self.damageNote(report)))
+            "indexed \(Counted.of(report.recordsLoaded, "record")) (\(Counted.of(report.messagesWritten, "new or changed message")), "
+                + "\(Counted.of(report.eventsWritten, "event")))\(moved) from \(report.filesRead) of \(Counted.of(report.filesSeen, "file")) "
+                + "in \(Counted.seconds(report.seconds)) (\(Int(report.recordsPerSecond.rounded())) records/s) into \(path)\(Self.damageNote(report))")
         if !report.damage.isEmpty || !report.knownDamage.isEmpty { throw ExitCode(1) }
     }
 

@@ -77,7 +77,7 @@ struct RecordCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--upstream: \(error)")
         }
-        guard (1...12).contains(gzipLevel) else { throw ValidationError("--gzip-level must be 1 to 12, not \(gzipLevel)") }
+        try ArgumentRange.check(gzipLevel, "--gzip-level", 1...12)
         guard rotate.bytes > 0, maxBody.bytes > 0, maxHeader.bytes > 0, !upstreamTimeout.isZero, sessionMemory > 0 else {
             throw ValidationError("sizes, the timeout and --session-memory must be positive")
         }

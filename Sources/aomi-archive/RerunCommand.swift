@@ -38,10 +38,10 @@ struct RerunCommand: AsyncParsableCommand {
 
     @OptionGroup var location: IndexLocation
 
-    @Option(name: .customLong("repeat"), help: "Reruns of each session (agents are not deterministic): how many reproduce each difference.")
+    @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Reruns of each session (agents are not deterministic): how many reproduce each difference.")
     var repeats = 1
 
-    @Option(help: "Sessions rerun at once.")
+    @Option(parsing: .unconditional, help: "Sessions rerun at once.")
     var concurrency = 4
 
     @Option(help: "Wallet requests: recorded (as the user answered; rejected when the original never did), sign, or reject.")
@@ -68,8 +68,8 @@ struct RerunCommand: AsyncParsableCommand {
         let selectors = (sessions.isEmpty ? 0 : 1) + (wallet == nil ? 0 : 1) + (query == nil ? 0 : 1)
         guard selectors == 1 else { throw ValidationError("name what to rerun: session ids, --wallet W or --query Q (one of them)") }
         if let wallet, WalletAddress(wallet) == nil { throw ValidationError("--wallet must be a wallet address (0x and 40 hex digits), not \(wallet)") }
-        guard repeats >= 1, repeats <= 1000 else { throw ValidationError("--repeat must be 1 to 1000, not \(repeats)") }
-        guard concurrency >= 1, concurrency <= 256 else { throw ValidationError("--concurrency must be 1 to 256, not \(concurrency)") }
+        try ArgumentRange.check(repeats, "--repeat", 1...1000)
+        try ArgumentRange.check(concurrency, "--concurrency", 1...256)
         guard !turnTimeout.isZero, !pollInterval.isZero else { throw ValidationError("--turn-timeout and --poll-interval must be positive") }
         do {
             try RecorderConfiguration.checkUpstream(upstream)

@@ -40,7 +40,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Only messages sent at or before this time.")
     var until: String?
 
-    @Option(help: "Most hits shown.")
+    @Option(parsing: .unconditional, help: "Most hits shown (1 to 1000).")
     var limit = 20
 
     @Flag(help: "JSON Lines: the query as understood, then one object per hit.")
@@ -50,9 +50,10 @@ struct SearchCommand: ParsableCommand {
         if let sender, MessageSender(rawValue: sender) == nil {
             throw ValidationError("--sender must be user, agent or system, not \(sender)")
         }
-        if let wallet, WalletAddress(wallet) == nil {
-            throw ValidationError("--wallet must be a wallet address (0x and 40 hex digits), not \(wallet)")
+        if let wallet, WalletPrefix(wallet) == nil {
+            throw ValidationError("--wallet must be a wallet address (0x and 40 hex digits) or its first 6 digits or more, not \(wallet)")
         }
+        try ArgumentRange.check(limit, "--limit", 1...1000)
     }
 
     func run() throws {

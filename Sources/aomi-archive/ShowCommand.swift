@@ -26,7 +26,9 @@ struct ShowCommand: ParsableCommand {
         for entry in transcript.entries {
             switch entry.kind {
             case .message:
-                print("\(entry.time)  \(entry.label): \(entry.text)")
+                // A whole-second stamp is shown as the backend wrote it, not as `.000000`.
+                let time = Transcript.isWholeSecond(entry.time) ? entry.time.prefix(19) + "Z" : entry.time
+                print("\(time)  \(entry.label): \(entry.text)")
                 if let tool = entry.toolResult { print("    tool: \(tool.replacingOccurrences(of: "\n", with: " | "))") }
             case .title:
                 print("\(entry.time)  [title] \(entry.text)")

@@ -1,4 +1,5 @@
 import AomiAPI
+import AomiClient
 import AomiSimulator
 import ArgumentParser
 import Foundation
@@ -122,16 +123,16 @@ struct SimDriveCommand: AsyncParsableCommand {
     @Option(help: "Base URL of the backend, recorder or replayer.")
     var target: String
 
-    @Option(help: "Wallets to drive.")
+    @Option(parsing: .unconditional, help: "Wallets to drive.")
     var wallets = 1
 
-    @Option(help: "Threads per wallet.")
+    @Option(parsing: .unconditional, help: "Threads per wallet.")
     var threads = 1
 
-    @Option(help: "Messages per thread.")
+    @Option(parsing: .unconditional, help: "Messages per thread.")
     var messages = 3
 
-    @Option(help: "Threads driven at once.")
+    @Option(parsing: .unconditional, help: "Threads driven at once.")
     var concurrency = 8
 
     @Option(help: "Seed choosing wallets and messages.")
@@ -152,17 +153,22 @@ struct SimDriveCommand: AsyncParsableCommand {
     @Option(help: "How long to wait for each answer.")
     var requestTimeout = DurationArgument("30s")
 
-    @Option(help: "Polls of /api/state a wallet request waits for the user before it is signed or rejected.")
+    @Option(parsing: .unconditional, help: "Polls of /api/state a wallet request waits for the user before it is signed or rejected.")
     var walletWait = 2
 
     @Flag(help: "Print the whole report as JSON.")
     var json = false
 
     func validate() throws {
-        if walletWait < 0 { throw ValidationError("--wallet-wait must be 0 or more polls, not \(walletWait)") }
+        try ArgumentRange.check(walletWait, "--wallet-wait", 0...1000)
+        try ArgumentRange.check(wallets, "--wallets", 1...100_000)
+        try ArgumentRange.check(threads, "--threads", 1...10_000)
+        try ArgumentRange.check(messages, "--messages", 1...1000)
+        try ArgumentRange.check(concurrency, "--concurrency", 1...1024)
     }
 
     func run() async throws {
+        try await BackendReachability.check(target, option: "--target")
         let key = appKeyEnv.flatMap { ProcessInfo.processInfo.environment[$0] }
         let secret = secretEnv.flatMap { ProcessInfo.processInfo.environment[$0] }
         let driver = AomiDriver(
@@ -178,11 +184,14 @@ struct SimDriveCommand: AsyncParsableCommand {
             for thread in report.threads {
                 print(
                     "\(thread.wallet) thread \(thread.thread) [\(thread.sessionID)] \"\(thread.title ?? "-")\": "
-                        + "\(thread.messages.count) messages, \(thread.events.count) events, \(thread.walletRequests.count) wallet requests"
+                        + "\(Counted.of(thread.messages.count, "message")), \(Counted.of(thread.events.count, "event")), "
+                        + Counted.of(thread.walletRequests.count, "wallet request")
                         + thread.walletOutcomes.map { "; \($0)" }.joined()
-                        + (thread.errors.isEmpty ? "" : ", \(thread.errors.count) errors"))
+                        + (thread.errors.isEmpty ? "" : ", \(Counted.of(thread.errors.count, "error"))"))
             }
-            print("\(report.threads.count) threads, \(report.requests) requests in \(ContinuousClock.now - started), \(report.errors.count) errors")
+            print(
+                "\(Counted.of(report.threads.count, "thread")), \(Counted.of(report.requests, "request")) in \(Counted.duration(ContinuousClock.now - started)), "
+                    + Counted.of(report.errors.count, "error"))
         }
         report.errors.forEach { FileHandle.standardError.write(Data("error: \($0)\n".utf8)) }
         if !report.errors.isEmpty { throw ExitCode(1) }

@@ -29,7 +29,7 @@ struct ThreadsCommand: ParsableCommand {
             return
         }
         for thread in threads {
-            print("\(thread.session)  \(thread.messages) messages  \(thread.firstActivity ?? "-") … \(thread.lastActivity ?? "-")  \"\(thread.title ?? "")\"")
+            print("\(thread.session)  \(Counted.of(thread.messages, "message"))  \(thread.firstActivity ?? "-") … \(thread.lastActivity ?? "-")  \"\(thread.title ?? "")\"")
         }
         if threads.isEmpty { FileHandle.standardError.write(Data("no indexed threads for \(wallet)\n".utf8)) }
     }

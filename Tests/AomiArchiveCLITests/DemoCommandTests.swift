@@ -7,8 +7,11 @@ import Testing
     @Test(.timeLimit(.minutes(10))) func theDemoRecordsIndexesSearchesReplaysVerifiesAndSaysWhere() async throws {
         let folder = TemporaryDirectory.path("aomi-demo-test")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let result = try await CommandRunner.run(["demo", "--dir", folder])
+        // As a shell runs the built binary: `_` is the program's path, not `swift`.
+        let result = try await CommandRunner.run(["demo", "--dir", folder], environment: ["_": CommandRunner.executable])
         #expect(result.status == 0, "\(result.standardError)")
+        #expect(!result.standardOutput.contains("swift run"), "the suggestions name the binary that ran, not swift run")
+        #expect(result.standardOutput.contains("\n  \(CommandRunner.executable) search \"staking\" --archives \(folder)"))
         #expect(result.standardOutput.contains("Archives: \(folder)"))
         #expect(result.standardOutput.contains("search \"price\": 3 hits"))
         #expect(result.standardOutput.contains("the same as recorded"))

@@ -27,7 +27,7 @@ import Testing
     static let queries = [
         "eth", "ETH/USDC", "\"gas fee\"", "eth OR staking", "(eth OR usdc) swap", "staking -swap", "swa*", "0x4e8b6b50",
         "cafe", "été", "2,080.55", "price NOT swap", "rewards staking", "\"staking rewards\"", "api.aomi.dev", "don't",
-        "confirm -(swap OR bridge)", "gas*", "ETH price", "\"eth price\"", "nothing-here",
+        "confirm -(swap OR bridge)", "gas*", "ETH price", "\"eth price\"", "nothing-here", "fees", "swapped", "\"gas fees\"", "reward -swapping",
     ]
 
     /// The ids (positions in `messages`) FTS5 finds for each query.

@@ -39,6 +39,11 @@ import Testing
         ),
         // A NUL (JSON "\u0000"), which PostgreSQL text cannot hold: the message is kept and found.
         ("nul", walletB, "Nul", "2026-05-22T10:00:00Z", [("user", "null\u{0}byte kept")]),
+        // The same notice three times in one session: one hit with its count.
+        (
+            "repeats", walletB, "Fees", "2026-06-01T10:00:00Z",
+            [("system", "Gas fees are high"), ("user", "what about the gas fee?"), ("system", "Gas fees are high"), ("system", "Gas fees are high")]
+        ),
     ]
 
     /// The recorded chats, made once for the suite, and their index in each store.
@@ -90,7 +95,7 @@ import Testing
         ("ETH/USDC", ["pairs"]), ("USDC-ETH", ["pairs"]), ("price:ETH", ["pairs"]), ("2,080.55", ["pairs"]), ("swap!", ["pairs", "staking"]),
         ("staking -swap", ["staking", "quotes"]), ("0x4e8b6b50", ["pairs"]), ("0x4E8B6B50", ["pairs"]), (#""the swap""#, ["staking"]),
         ("eth OR staking", ["pairs", "intl", "staking", "quotes"]), ("(eth OR usdc) -swap", ["pairs", "intl"]), ("swa*", ["pairs", "staking"]),
-        ("stak*", ["staking", "quotes"]), ("from:user staking", ["staking"]), ("from:agent staking", ["staking", "quotes"]), ("from:system", ["staking"]),
+        ("stak*", ["staking", "quotes"]), ("from:user staking", ["staking"]), ("from:agent staking", ["staking", "quotes"]), ("from:system", ["staking", "repeats"]),
         ("wallet:\(walletA) eth", ["pairs"]), ("wallet:\(walletB) eth", ["intl"]), ("session:staking swap", ["staking"]), ("title:rewards", ["staking"]),
         ("title:eth precio", ["intl"]), ("after:2026-05-01 eth", ["intl"]), ("before:2026-02-01 eth", ["pairs"]), ("NEAR", ["intl"]),
         ("AND", ["staking", "intl"]), ("NEAR AND", ["intl"]), ("column:", ["quotes"]), ("column: price", ["quotes"]), ("don't", ["quotes"]),
@@ -100,6 +105,13 @@ import Testing
         (#""eth usdc"*"#, ["pairs"]), ("FROM:AGENT daily", ["staking"]), (Array(repeating: "eth", count: 500).joined(separator: " "), ["pairs", "intl"]),
         ("\t eth \n", ["pairs", "intl"]), ("ÉTH", ["pairs", "intl"]), ("eth -(swap OR precio)", ["pairs"]), ("byte", ["nul"]),
         (#""null byte""#, ["nul"]),
+        // English inflections: singular and plural, past and -ing forms, in phrases too.
+        ("gas fee", ["repeats"]), (#""gas fee""#, ["repeats"]), ("fees", ["repeats"]), (#""gas fees""#, ["repeats"]), ("swapped", ["pairs", "staking"]),
+        ("swapping", ["pairs", "staking"]), ("rewarded", ["staking"]), ("locking", ["staking"]), (#""reward accrues""#, ["staking"]),
+        ("rejects", ["staking"]), ("quoting", ["pairs"]), ("the", ["pairs", "staking", "repeats"]),
+        // A hex start of 6 digits or more also finds the messages of the wallets it begins.
+        ("0x11111111", ["pairs", "staking"]), ("0x222222 eth", ["intl"]), ("0x2222222 fees", ["repeats"]), ("wallet:0x111111 swap", ["pairs", "staking"]),
+        ("wallet:0x2222222 staking", ["quotes"]), ("wallet:0X111111 daily", ["staking"]),
     ]
 
     @Test(arguments: IndexBackend.testable, found)
@@ -117,6 +129,8 @@ import Testing
         ("wallet:\(walletA) wallet:\(walletB) eth", "a message is in one wallet"),
         (String(repeating: "(", count: 20) + "eth" + String(repeating: ")", count: 20), "nest deeper than 16"),
         (String(repeating: "a ", count: 2_500), "at most 4000 are searched"), ("price) OR (swap", "parenthesis at position 11 is never closed"),
+        ("title:", "title: needs a value right after the colon (title:swap)"), ("eth wallet: swap", "wallet: needs a value"),
+        ("wallet:0x11111 eth", "or its first 6 or more"), ("after:99999999d eth", "within the years 1 to 9999"),
     ]
 
     @Test(arguments: IndexBackend.testable, refused)
@@ -128,6 +142,45 @@ import Testing
         }
         #expect(error.description.contains(query.message), "\(error)")
         #expect(!["fts5", "tsquery", "syntax error", "no such column", "SQL"].contains { error.description.contains($0) })
+    }
+
+    /// A `session:` or `wallet:` that the index does not know says so, rather than no hits.
+    @Test(arguments: IndexBackend.testable) func anUnknownSessionOrWalletIsNamed(_ backend: IndexBackend) async throws {
+        for (text, message) in [
+            ("session:nope eth", "no session nope in the index"), ("wallet:0x333333 eth", "no wallet in the index begins with 0x333333"),
+            ("wallet:0x\(String(repeating: "3", count: 40)) eth", "no thread of wallet 0x3333"),
+        ] {
+            let outcome = try await Self.outcome(text, backend)
+            guard case let .failure(error) = outcome else {
+                Issue.record("\(text) gave \(outcome)")
+                continue
+            }
+            #expect(error.description.contains(message), "\(text): \(error)")
+        }
+    }
+
+    /// Identical messages of one session are one hit with their count; the totals count
+    /// every message and session matched, the same on both stores.
+    @Test(arguments: IndexBackend.testable) func identicalHitsFoldAndTotalsCountEveryMatch(_ backend: IndexBackend) async throws {
+        let queries = try await (backend == .sqlite ? Self.sqlite : Self.postgres).value
+        let hits = try queries.search(SearchQuery(text: "gas fees", limit: 100))
+        #expect(hits.map(\.copies).sorted() == [1, 3], "\(hits)")
+        #expect(hits.first { $0.copies == 3 }?.position == 0, "the folded hit is the first of its copies")
+        #expect(try queries.totals(SearchQuery(text: "gas fees")) == SearchTotals(messages: 4, sessions: 1, isCapped: false))
+        #expect(try queries.totals(SearchQuery(text: "swap")) == SearchTotals(messages: 3, sessions: 2, isCapped: false))
+        #expect(try queries.totals(SearchQuery(text: "from:system")) == SearchTotals(messages: 4, sessions: 2, isCapped: false))
+        #expect(SearchTotals(messages: 1, sessions: 1, isCapped: false).summary == "1 message in 1 session")
+        #expect(SearchTotals(messages: 2000, sessions: 40, isCapped: true).summary == "2,000+ messages in 40 sessions")
+    }
+
+    @Test func inflectionsAreRegularEnglishForms() {
+        #expect(Inflections.forms(of: "fee") == ["fee", "fees"])
+        #expect(Set(Inflections.forms(of: "swap")).isSuperset(of: ["swap", "swaps", "swapped", "swapping"]))
+        #expect(Inflections.forms(of: "swapped").contains("swap") && Inflections.forms(of: "swapping").contains("swapped"))
+        #expect(Set(Inflections.forms(of: "policies")).isSuperset(of: ["policy", "policies"]))
+        #expect(Inflections.forms(of: "staking").contains("stake") && Inflections.forms(of: "taxes").contains("tax"))
+        #expect(Inflections.forms(of: "the") == ["the"] && Inflections.forms(of: "0x4e8b6b50") == ["0x4e8b6b50"])
+        #expect(Inflections.forms(of: "Gas").first == "gas" && !Inflections.forms(of: "fee").contains("feed"))
     }
 
     @Test func theParsedQueryEchoesHowItWasUnderstood() throws {
@@ -146,6 +199,7 @@ import Testing
         let documented = [
             "nothing to look for", "never closed", "has no opening one", "nest deeper", "at most 4000", "-word only excludes", "cannot be an alternative",
             "cannot be excluded", "inside parentheses", "from: takes", "0x and 40 hex digits", "a time is", "title: needs a word", "a message is in one",
+            "needs a value right after the colon",
         ]
         for _ in 0..<1_500 {
             let length = Int(random.next() % 24)

@@ -86,10 +86,15 @@ public struct SearchModel: Sendable, Codable {
     public var hits: [SearchHit]
     public var hasMore: Bool
     public var error: String?
+    /// How many messages and sessions match (nil when the query cannot run).
+    public var totals: SearchTotals? = nil
+    /// The last page that has hits (1 when there are none).
+    public var lastPage: Int = 1
 
     enum CodingKeys: String, CodingKey {
-        case query, understood, page, hits, error
+        case query, understood, page, hits, error, totals
         case hasMore = "has_more"
+        case lastPage = "last_page"
     }
 
     /// The hits with matched words between `[` and `]`, as the `search` command prints them.

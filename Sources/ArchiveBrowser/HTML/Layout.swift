@@ -1,32 +1,36 @@
 /// The frame of every page: title, stylesheet, the header with the search box, the footer
 /// saying when the index was last brought up to date. No script anywhere.
 enum Layout {
-    static func page(title: String, query: String = "", indexed: String?, body: HTML) -> HTML {
-        """
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(title) · aomi-archive</title>
-        <link rel="stylesheet" href="/static/style.css">
-        <link rel="icon" href="/static/icon.svg" type="image/svg+xml">
-        </head>
-        <body>
-        <header>
-        <a class="home" href="/">aomi-archive</a>
-        <form action="/search" method="get" role="search">
-        <input type="search" name="q" value="\(query)" placeholder="Search chats: words, &quot;a phrase&quot;, -exclude, from:agent, after:7d" aria-label="Search">
-        <button type="submit">Search</button>
-        </form>
-        </header>
-        <main>
-        \(body)
-        </main>
-        <footer>index updated \(indexed ?? "never") · pages are read-only; every byte shown is recorded traffic</footer>
-        </body>
-        </html>
-        """
+    /// `indexed`: when the index was last brought up to date (nil: never); `showsIndex` false
+    /// for pages shown before access is granted, which say nothing about the index.
+    static func page(title: String, query: String = "", indexed: String?, showsIndex: Bool = true, body: HTML) -> HTML {
+        let freshness: HTML = showsIndex ? "index updated \(indexed ?? "never") · " : ""
+        return
+            """
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(title) · aomi-archive</title>
+            <link rel="stylesheet" href="/static/style.css">
+            <link rel="icon" href="/static/icon.svg" type="image/svg+xml">
+            </head>
+            <body>
+            <header>
+            <a class="home" href="/">aomi-archive</a>
+            <form action="/search" method="get" role="search">
+            <input type="search" name="q" value="\(query)" placeholder="Search chats: words, &quot;a phrase&quot;, -exclude, from:agent, after:7d" aria-label="Search">
+            <button type="submit">Search</button>
+            </form>
+            </header>
+            <main>
+            \(body)
+            </main>
+            <footer>\(freshness)pages are read-only; every byte shown is recorded traffic</footer>
+            </body>
+            </html>
+            """
     }
 
     /// The page icon, served at `/static/icon.svg` and `/favicon.ico`.

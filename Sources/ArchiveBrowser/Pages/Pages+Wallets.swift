@@ -11,7 +11,7 @@ extension Pages {
         }
         return """
             <h1>Wallets</h1>
-            \(model.wallets.isEmpty ? "<p class=\"muted\">Nothing indexed yet: record some traffic, then it appears here.</p>" : "")
+            \(model.wallets.isEmpty ? HTML("<p class=\"muted\">Nothing indexed yet: record some traffic, then it appears here.</p>") : "")
             <table><thead><tr><th>wallet</th><th class="num">threads</th><th class="num">messages</th><th>first activity</th><th>last activity</th></tr></thead>
             <tbody>\(rows)</tbody></table>
             <div class="pages">\(model.page > 1 ? HTML("<a href=\"/?page=\(model.page - 1)\">← previous</a>") : "")\

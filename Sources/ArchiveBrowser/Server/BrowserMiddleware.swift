@@ -13,6 +13,8 @@ struct BrowserMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: String?
     let hosts: HostPolicy
     let logger: Logger
+    /// When the index was last brought up to date, for the footer of the pages made here.
+    let indexedAt: @Sendable () -> String?
 
     static var cookieName: String { "aomi_archive_token" }
 
@@ -22,11 +24,11 @@ struct BrowserMiddleware<Context: RequestContext>: RouterMiddleware {
         if let host = request.head.authority, !hosts.allows(host) {
             let message = hosts.refusal(host)
             logger.warning("403: \(request.method) \(request.uri.path.prefix(100)): \(message)")
-            response = BrowserResponse.page(Pages.problem(message), title: "Not this server", indexed: nil, status: .forbidden)
+            response = problem(message, title: "Not this server", status: .forbidden, request, indexed: nil, showsIndex: false)
         } else if let token, !authorized(request, token: token, setCookie: &setCookie) {
-            response = BrowserResponse.page(
-                "<h1>Access token needed</h1><p class=\"error\">This browser is served beyond loopback: open it with ?token=… once (then a cookie keeps it).</p>",
-                title: "Access token needed", indexed: nil, status: .unauthorized)
+            response = problem(
+                "This browser is served beyond loopback: open it with ?token=… once (then a cookie keeps it).", title: "Access token needed",
+                status: .unauthorized, request, indexed: nil, showsIndex: false)
         } else {
             response = await answer(request, context: context, next: next)
         }
@@ -44,15 +46,24 @@ struct BrowserMiddleware<Context: RequestContext>: RouterMiddleware {
     private func answer(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async -> Response {
         do {
             return try await next(request, context)
-        } catch let problem as BrowserProblem {
-            return BrowserResponse.page(Pages.problem(problem.message), title: "Not here", indexed: nil, status: problem.status)
+        } catch let failure as BrowserProblem {
+            return problem(failure.message, title: "Not here", status: failure.status, request, indexed: indexedAt())
         } catch let error as HTTPError {
-            let message = error.status == .notFound ? "No page at \(request.uri.path)." : error.status.reasonPhrase
-            return BrowserResponse.page(Pages.problem(message), title: "Not here", indexed: nil, status: error.status)
+            let message = error.status == .notFound ? "No page at \(request.uri.path.prefix(200))." : error.status.reasonPhrase
+            return problem(message, title: "Not here", status: error.status, request, indexed: indexedAt())
         } catch {
             logger.error("\(request.method) \(request.uri.path): \(error)")
-            return BrowserResponse.page(Pages.problem("This page could not be made: \(error)"), title: "Error", indexed: nil, status: .internalServerError)
+            return problem("This page could not be made: \(error)", title: "Error", status: .internalServerError, request, indexed: indexedAt())
         }
+    }
+
+    /// A failure as the client asked for pages: `{"error": …, "status": …}` with
+    /// `?format=json`, otherwise a page saying what is wrong.
+    private func problem(_ message: String, title: String, status: HTTPResponse.Status, _ request: Request, indexed: String?, showsIndex: Bool = true) -> Response {
+        if BrowserRoutes.parameter("format", of: request) == "json" {
+            return BrowserResponse.json(BrowserFailure(error: message, status: status.code), status: status)
+        }
+        return BrowserResponse.page(Pages.problem(message, heading: title), title: title, indexed: indexed, showsIndex: showsIndex, status: status)
     }
 
     /// The token from `Authorization: Bearer`, the cookie, or `?token=` (which sets the cookie).

@@ -8,3 +8,9 @@ struct BrowserProblem: Error {
 
     static func notFound(_ message: String) -> BrowserProblem { BrowserProblem(status: .notFound, message: message) }
 }
+
+/// A failure as JSON (`?format=json`): what is wrong and the HTTP status.
+struct BrowserFailure: Encodable {
+    let error: String
+    let status: Int
+}

@@ -4,8 +4,10 @@ import Hummingbird
 /// The browser's responses: pages, their JSON, downloads. Security headers are added by
 /// `BrowserMiddleware` to every response.
 enum BrowserResponse {
-    static func page(_ body: HTML, title: String, query: String = "", indexed: String?, status: HTTPResponse.Status = .ok) -> Response {
-        let html = Layout.page(title: title, query: query, indexed: indexed, body: body).description
+    static func page(
+        _ body: HTML, title: String, query: String = "", indexed: String?, showsIndex: Bool = true, status: HTTPResponse.Status = .ok
+    ) -> Response {
+        let html = Layout.page(title: title, query: query, indexed: indexed, showsIndex: showsIndex, body: body).description
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: html)))

@@ -13,57 +13,117 @@ public struct ArchiveQueries: Sendable {
 
     /// Messages matching a query in the search language (`ParsedQuery`), ranked by bm25
     /// (among the newest `rankWindow` matches when no wallet or session narrows the search);
-    /// a query of filters only lists the newest messages that pass them. User text reaches
-    /// SQL only as bound parameters and FTS5 only inside strings the compiler quotes.
+    /// a query of filters only lists the newest messages that pass them. Matches with the same
+    /// text in one session are one hit with their count (`copies`). User text reaches SQL only
+    /// as bound parameters and FTS5 only inside strings the compiler quotes.
     public func search(_ query: SearchQuery) throws(IndexError) -> [SearchHit] {
+        let parsed = try ParsedQuery(query.text)
+        guard let filters = try query.filters(with: parsed) else { return [] }
+        try requireKnown(filters)
         if case let .postgres(pool) = database.store {
             return try pool.withConnection { connection throws(IndexError) in try PostgresQueries(connection: connection).search(query) }
         }
-        let parsed = try ParsedQuery(query.text)
-        guard let filters = try query.filters(with: parsed) else { return [] }
         var arguments: StatementArguments = ["limit": query.limit, "offset": query.offset]
-        let conditions = Self.conditions(filters, arguments: &arguments)
-        let sql: String
-        if let expression = parsed.fts5 {
-            // FTS5 walks the matches (wallet and session filters are terms of the match)
-            // newest first; bm25 ranks the newest `rankWindow` of them; only the best rows
-            // are joined, and their excerpts are made from the query's words.
-            arguments += ["text": SearchScope.expression(content: expression, filters), "window": query.rankWindow]
-            sql = """
-                WITH recent AS (
-                    SELECT messages_fts.rowid AS id, bm25(messages_fts) AS rank
-                    FROM messages_fts
-                    WHERE messages_fts MATCH :text
-                    ORDER BY messages_fts.rowid DESC
-                    LIMIT :window
+        let sql =
+            Self.matched(parsed, filters, query, arguments: &arguments) + """
+                , folded AS (
+                    SELECT session, min(rank) AS rank, min(position) AS position, max(time) AS time, count(*) AS copies
+                    FROM matched GROUP BY session, content
                 ), best AS (
-                    SELECT recent.id, recent.rank FROM recent JOIN messages m ON m.id = recent.id
-                    WHERE \(conditions)
-                    ORDER BY recent.rank LIMIT :limit OFFSET :offset
+                    SELECT * FROM folded ORDER BY \(parsed.fts5 == nil ? "time DESC," : "") rank, session, position LIMIT :limit OFFSET :offset
                 )
-                SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, best.rank AS rank
+                SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, best.rank AS rank, best.copies AS copies
                 FROM best
-                JOIN messages m ON m.id = best.id
+                JOIN messages m ON m.session = best.session AND m.position = best.position
                 LEFT JOIN sessions s ON s.id = m.session
-                ORDER BY best.rank, m.session, m.position
+                ORDER BY \(parsed.fts5 == nil ? "m.time DESC," : "") best.rank, m.session, m.position
                 """
-        } else {
-            arguments += ["wallet": filters.wallet, "session": filters.session]
-            sql = """
-                SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, 0.0 AS rank
-                FROM messages m LEFT JOIN sessions s ON s.id = m.session
-                WHERE (:wallet IS NULL OR s.wallet = :wallet) AND (:session IS NULL OR m.session = :session) AND \(conditions)
-                ORDER BY m.time DESC, m.session, m.position
-                LIMIT :limit OFFSET :offset
-                """
-        }
         let snippets = SnippetMaker(words: parsed.highlightedWords, open: query.highlight.open, close: query.highlight.close)
         return try read { db in
             try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 SearchHit(
                     wallet: row["wallet"], session: row["session"], title: row["title"], time: row["time"], sender: row["sender"],
-                    position: row["position"], snippet: snippets.excerpt(row["content"]), rank: row["rank"])
+                    position: row["position"], snippet: snippets.excerpt(row["content"]), rank: row["rank"], copies: row["copies"])
             }
+        }
+    }
+
+    /// How many messages and sessions a search matches (counting stops at the rank window,
+    /// or at `SearchTotals.countLimit` for a query of filters only).
+    public func totals(_ query: SearchQuery) throws(IndexError) -> SearchTotals {
+        let parsed = try ParsedQuery(query.text)
+        guard let filters = try query.filters(with: parsed) else { return SearchTotals(messages: 0, sessions: 0, isCapped: false) }
+        try requireKnown(filters)
+        if case let .postgres(pool) = database.store {
+            return try pool.withConnection { connection throws(IndexError) in try PostgresQueries(connection: connection).totals(query) }
+        }
+        var arguments: StatementArguments = [:]
+        let sql = Self.matched(parsed, filters, query, arguments: &arguments) + " SELECT count(*) AS messages, count(DISTINCT session) AS sessions FROM matched"
+        let limit = parsed.fts5 == nil ? SearchTotals.countLimit : query.rankWindow
+        return try read { db in
+            let row = try Row.fetchOne(db, sql: sql, arguments: arguments)
+            let messages: Int = row?["messages"] ?? 0
+            return SearchTotals(messages: messages, sessions: row?["sessions"] ?? 0, isCapped: messages >= limit)
+        }
+    }
+
+    /// The `WITH … matched AS (…)` that both `search` and `totals` read: the matching messages
+    /// (id, rank, session, position, content, time), at most the rank window of them.
+    private static func matched(_ parsed: ParsedQuery, _ filters: QueryFilters, _ query: SearchQuery, arguments: inout StatementArguments) -> String {
+        let conditions = Self.conditions(filters, arguments: &arguments)
+        guard let expression = parsed.fts5 else {
+            arguments += ["countLimit": SearchTotals.countLimit]
+            let wallet = walletCondition(filters.wallet, column: "s.wallet", arguments: &arguments)
+            let session = filters.session.map { value in
+                arguments += ["session": value]
+                return "m.session = :session"
+            }
+            return """
+                WITH matched AS (
+                    SELECT m.id, 0.0 AS rank, m.session, m.position, m.content, m.time
+                    FROM messages m LEFT JOIN sessions s ON s.id = m.session
+                    WHERE \(([wallet, session].compactMap { $0 } + [conditions]).joined(separator: " AND "))
+                    ORDER BY m.time DESC, m.session, m.position
+                    LIMIT :countLimit
+                )
+                """
+        }
+        // FTS5 walks the matches (wallet and session filters are terms of the match) newest
+        // first; bm25 ranks the newest `rankWindow` of them; only the best rows are joined,
+        // and their excerpts are made from the query's words.
+        arguments += ["text": SearchScope.expression(content: expression, alternative: parsed.walletAlternative, filters), "window": query.rankWindow]
+        return """
+            WITH recent AS (
+                SELECT messages_fts.rowid AS id, bm25(messages_fts) AS rank
+                FROM messages_fts
+                WHERE messages_fts MATCH :text
+                ORDER BY messages_fts.rowid DESC
+                LIMIT :window
+            ), matched AS (
+                SELECT recent.id, recent.rank, m.session, m.position, m.content, m.time
+                FROM recent JOIN messages m ON m.id = recent.id
+                WHERE \(conditions)
+            )
+            """
+    }
+
+    /// `column` is the wallet, or begins with the prefix.
+    private static func walletCondition(_ wallet: String?, column: String, arguments: inout StatementArguments) -> String? {
+        guard let wallet else { return nil }
+        arguments += ["wallet": wallet]
+        return wallet.count == 42 ? "\(column) = :wallet" : "substr(\(column), 1, length(:wallet)) = :wallet"
+    }
+
+    /// A `session:` that names no indexed session, or a `wallet:` that begins no indexed
+    /// wallet, is an error that says so (rather than no hits and no word why).
+    private func requireKnown(_ filters: QueryFilters) throws(IndexError) {
+        if let session = filters.session, try database.rows("SELECT 1 AS found FROM sessions WHERE id = ?", [session]).isEmpty {
+            throw .unknownSession(session)
+        }
+        if let wallet = filters.wallet,
+            try database.rows("SELECT 1 AS found FROM sessions WHERE substr(wallet, 1, \(wallet.count)) = ? LIMIT 1", [wallet]).isEmpty
+        {
+            throw .unknownWallet(wallet)
         }
     }
 

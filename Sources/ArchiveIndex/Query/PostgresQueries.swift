@@ -19,39 +19,22 @@ public struct PostgresQueries {
             parameters.append(IndexText.storable(value))
             return "$\(parameters.count)"
         }
-        let conditions = Self.conditions(filters, bind: bind)
-        let sql: String
-        if let tsquery = parsed.tsquery {
-            let text = bind(tsquery)
-            let window = bind(String(query.rankWindow))
-            // A phrase is estimated as often as its words together, so the planner would walk
-            // every message newest first checking word positions; `m.id + 0` keeps it on the
-            // GIN index (3 to 6 times faster for phrases of common words, measured on 1M messages).
-            let newestFirst = tsquery.contains("<->") ? "m.id + 0 DESC" : "m.id DESC"
-            sql = """
-                WITH recent AS (
-                    SELECT m.id, -ts_rank_cd(m.search, \(text)::tsquery) AS rank
-                    FROM messages m LEFT JOIN sessions s ON s.id = m.session
-                    WHERE m.search @@ \(text)::tsquery AND \(conditions)
-                    ORDER BY \(newestFirst)
-                    LIMIT \(window)::bigint
+        let byTime = parsed.tsquery == nil ? "time DESC, " : ""
+        let sql =
+            Self.matched(parsed, filters, query, bind: bind) + """
+                , folded AS (
+                    SELECT session, min(rank) AS rank, min(position) AS position, max(time) AS time, count(*) AS copies
+                    FROM matched GROUP BY session, content
+                ), best AS (
+                    SELECT * FROM folded ORDER BY \(byTime)rank, session, position
+                    LIMIT \(bind(String(query.limit)))::bigint OFFSET \(bind(String(query.offset)))::bigint
                 )
-                SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, recent.rank
-                FROM recent
-                JOIN messages m ON m.id = recent.id
+                SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, best.rank, best.copies
+                FROM best
+                JOIN messages m ON m.session = best.session AND m.position = best.position
                 LEFT JOIN sessions s ON s.id = m.session
-                ORDER BY recent.rank, m.session, m.position
-                LIMIT \(bind(String(query.limit)))::bigint OFFSET \(bind(String(query.offset)))::bigint
+                ORDER BY \(byTime.isEmpty ? "" : "m.time DESC, ")best.rank, m.session, m.position
                 """
-        } else {
-            sql = """
-                SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, 0.0 AS rank
-                FROM messages m LEFT JOIN sessions s ON s.id = m.session
-                WHERE \(conditions)
-                ORDER BY m.time DESC, m.session, m.position
-                LIMIT \(bind(String(query.limit)))::bigint OFFSET \(bind(String(query.offset)))::bigint
-                """
-        }
         let snippets = SnippetMaker(words: parsed.highlightedWords, open: query.highlight.open, close: query.highlight.close)
         let rows = try connection.execute(sql, parameters)
         return rows.rows.indices.map { row in
@@ -59,15 +42,87 @@ public struct PostgresQueries {
                 wallet: rows.value("wallet", row: row), session: rows.value("session", row: row) ?? "", title: rows.value("title", row: row),
                 time: rows.value("time", row: row) ?? "", sender: rows.value("sender", row: row) ?? "",
                 position: Int(rows.value("position", row: row) ?? "") ?? 0, snippet: snippets.excerpt(rows.value("content", row: row) ?? ""),
-                rank: Double(rows.value("rank", row: row) ?? "") ?? 0)
+                rank: Double(rows.value("rank", row: row) ?? "") ?? 0, copies: Int(rows.value("copies", row: row) ?? "") ?? 1)
         }
+    }
+
+    /// How many messages and sessions match, as `ArchiveQueries.totals` counts them.
+    public func totals(_ query: SearchQuery) throws(IndexError) -> SearchTotals {
+        let parsed = try ParsedQuery(query.text)
+        guard let filters = try query.filters(with: parsed) else { return SearchTotals(messages: 0, sessions: 0, isCapped: false) }
+        var parameters: [String?] = []
+        func bind(_ value: String?) -> String {
+            parameters.append(IndexText.storable(value))
+            return "$\(parameters.count)"
+        }
+        let sql = Self.matched(parsed, filters, query, bind: bind) + " SELECT count(*) AS messages, count(DISTINCT session) AS sessions FROM matched"
+        let rows = try connection.execute(sql, parameters)
+        let messages = Int(rows.value("messages", row: 0) ?? "") ?? 0
+        let limit = parsed.tsquery == nil ? SearchTotals.countLimit : query.rankWindow
+        return SearchTotals(messages: messages, sessions: Int(rows.value("sessions", row: 0) ?? "") ?? 0, isCapped: messages >= limit)
+    }
+
+    /// The `WITH … matched AS (…)` both read: matching messages (id, rank, session, position,
+    /// content, time), at most the rank window of them, newest first.
+    private static func matched(_ parsed: ParsedQuery, _ filters: QueryFilters, _ query: SearchQuery, bind: (String?) -> String) -> String {
+        let conditions = Self.conditions(filters, bind: bind)
+        guard let tsquery = parsed.tsquery else {
+            return """
+                WITH matched AS (
+                    SELECT m.id, 0.0::float8 AS rank, m.session, m.position, m.content, m.time
+                    FROM messages m LEFT JOIN sessions s ON s.id = m.session
+                    WHERE \(conditions)
+                    ORDER BY m.time DESC, m.session, m.position
+                    LIMIT \(bind(String(SearchTotals.countLimit)))::bigint
+                )
+                """
+        }
+        let text = bind(tsquery)
+        let window = bind(String(query.rankWindow))
+        // A phrase is estimated as often as its words together, so the planner would walk
+        // every message newest first checking word positions; `m.id + 0` keeps it on the
+        // GIN index (3 to 6 times faster for phrases of common words, measured on 1M messages).
+        let newestFirst = tsquery.contains("<->") ? "m.id + 0 DESC" : "m.id DESC"
+        var branches = [
+            """
+            (SELECT m.id, -ts_rank_cd(m.search, \(text)::tsquery) AS rank
+             FROM messages m LEFT JOIN sessions s ON s.id = m.session
+             WHERE m.search @@ \(text)::tsquery AND \(conditions)
+             ORDER BY \(newestFirst) LIMIT \(window)::bigint)
+            """
+        ]
+        if let alternative = parsed.walletAlternative {
+            // The messages of the wallets the hex word begins (that hold the rest of the query),
+            // found from the sessions, not by walking every message.
+            let rest = alternative.rest.flatMap { try? $0.inflected.tsquery() }.map(bind)
+            let prefix = bind(alternative.prefix)
+            branches.append(
+                """
+                (SELECT m.id, \(rest.map { "-ts_rank_cd(m.search, \($0)::tsquery)" } ?? "0.0::float8") AS rank
+                 FROM sessions s JOIN messages m ON m.session = s.id
+                 WHERE left(s.wallet, length(\(prefix))) = \(prefix) \(rest.map { "AND m.search @@ \($0)::tsquery" } ?? "") AND \(conditions)
+                 ORDER BY m.id DESC LIMIT \(window)::bigint)
+                """)
+        }
+        return """
+            WITH recent AS (
+                SELECT id, min(rank) AS rank FROM (\(branches.joined(separator: " UNION ALL "))) found
+                GROUP BY id ORDER BY id DESC LIMIT \(window)::bigint
+            ), matched AS (
+                SELECT recent.id, recent.rank, m.session, m.position, m.content, m.time
+                FROM recent JOIN messages m ON m.id = recent.id
+            )
+            """
     }
 
     /// The SQL conditions on a message `m` (and its session `s`) for every filter, their
     /// values bound through `bind`.
     private static func conditions(_ filters: QueryFilters, bind: (String?) -> String) -> String {
         var conditions = ["true"]
-        if let wallet = filters.wallet { conditions.append("s.wallet = \(bind(wallet.lowercased()))") }
+        if let wallet = filters.wallet {
+            let value = bind(wallet.lowercased())
+            conditions.append(wallet.count == 42 ? "s.wallet = \(value)" : "left(s.wallet, length(\(value))) = \(value)")
+        }
         if let session = filters.session { conditions.append("m.session = \(bind(session))") }
         if !filters.senders.isEmpty {
             conditions.append("m.sender IN (" + filters.senders.map(\.rawValue).sorted().map { bind($0) }.joined(separator: ", ") + ")")

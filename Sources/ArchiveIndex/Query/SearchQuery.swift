@@ -1,3 +1,5 @@
+import Foundation
+
 /// A full-text search with its filters. Times are compared as `WARC-Date` strings (UTC, ISO 8601).
 public struct SearchQuery: Sendable {
     public var text: String
@@ -55,6 +57,34 @@ extension SearchQuery {
     }
 }
 
+/// How many messages and sessions a search matched; `isCapped` when counting stopped (at the
+/// newest `rankWindow` matches, which are all a search ranks).
+public struct SearchTotals: Sendable, Codable, Equatable {
+    public var messages: Int
+    public var sessions: Int
+    public var isCapped: Bool
+
+    /// Where a count of a filters-only query stops.
+    public static let countLimit = 10_000
+
+    public init(messages: Int, sessions: Int, isCapped: Bool) {
+        self.messages = messages
+        self.sessions = sessions
+        self.isCapped = isCapped
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case messages, sessions
+        case isCapped = "capped"
+    }
+
+    /// `23 messages in 7 sessions`, `2,000+ messages in 40 sessions`.
+    public var summary: String {
+        let count = messages.formatted(.number.grouping(.automatic))
+        return "\(count)\(isCapped ? "+" : "") message\(messages == 1 && !isCapped ? "" : "s") in \(sessions) session\(sessions == 1 ? "" : "s")"
+    }
+}
+
 /// One message that matched a search, best first.
 public struct SearchHit: Sendable, Codable, Equatable {
     public var wallet: String?
@@ -66,9 +96,11 @@ public struct SearchHit: Sendable, Codable, Equatable {
     public var position: Int
     public var snippet: String
     public var rank: Double
+    /// How many messages of this session with the same text this hit stands for.
+    public var copies: Int = 1
 
     enum CodingKeys: String, CodingKey {
-        case wallet, title, time, sender, position, snippet, rank
+        case wallet, title, time, sender, position, snippet, rank, copies
         case session = "session_id"
     }
 }

@@ -23,11 +23,18 @@ enum SearchScope {
 
     /// The FTS5 expression for a compiled query over the content column, narrowed to the
     /// wallet and session of `filters` by their scope words.
-    static func expression(content: String, _ filters: QueryFilters) -> String {
+    /// With `alternative`, a message of a wallet that the query's hex word begins also
+    /// matches when it holds the rest of the query (`ParsedQuery.walletAlternative`).
+    static func expression(content: String, alternative: ParsedQuery.WalletAlternative? = nil, _ filters: QueryFilters) -> String {
         var scope: [String] = []
-        if let wallet = filters.wallet { scope.append("w" + token(wallet)) }
+        if let wallet = filters.wallet { scope.append("w" + token(wallet) + (wallet.count == 42 ? "" : "*")) }
         if let session = filters.session { scope.append("s" + token(session)) }
-        let expression = "{content} : (\(content))"
+        var expression = "{content} : (\(content))"
+        if let alternative {
+            let walletTerm = "{scope} : (w\(token(alternative.prefix))*)"
+            let rest = alternative.rest.flatMap { try? $0.inflected.fts5() }
+            expression = "(\(expression) OR " + (rest.map { "({content} : (\($0)) AND \(walletTerm))" } ?? walletTerm) + ")"
+        }
         guard !scope.isEmpty else { return expression }
         return expression + " AND {scope} : (" + scope.joined(separator: " AND ") + ")"
     }

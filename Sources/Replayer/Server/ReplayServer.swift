@@ -30,8 +30,10 @@ public struct ReplayServer: Sendable {
                 try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                 try channel.pipeline.syncOperations.addHandler(ReplayConnectionHandler(shared: shared))
             }
+        } catch let error as ListenError {
+            throw .cannotListen(address: "\(host):\(port)", reason: error.description)
         } catch {
-            throw .cannotListen(address: "\(host):\(port)", reason: "\(error)")
+            throw .cannotListen(address: "\(host):\(port)", reason: "cannot listen on \(host):\(port): \(error)")
         }
     }
 }

@@ -101,6 +101,11 @@ public struct Rerunner: Sendable {
     /// One request to the backend before anything is recorded: a refused connection, a TLS
     /// failure (in `record`'s words) or a timeout stops the rerun before it starts.
     private func checkUpstream() async throws(RerunError) {
+        do {
+            try await BackendReachability.check(configuration.upstream, option: "--upstream")
+        } catch {
+            throw .upstreamUnreachable(configuration.upstream, cause: error.message)
+        }
         let client = RecordingProxy.makeUpstreamClient(tls: configuration.upstreamTLS, connectTimeout: .seconds(10))
         do {
             let response = try await client.execute(HTTPClientRequest(url: configuration.upstream + AomiPath.models), timeout: .seconds(30))

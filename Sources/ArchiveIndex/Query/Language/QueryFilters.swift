@@ -4,6 +4,7 @@ import AomiAPI
 /// `title:`), the same as the `search` command's flags. Repeated filters all apply; senders
 /// named more than once are alternatives (`from:user from:agent`).
 public struct QueryFilters: Sendable, Equatable {
+    /// A whole address, or its start (`0x` and 6 digits or more) for every wallet it begins.
     public var wallet: String?
     public var session: String?
     /// Empty: any sender.
@@ -18,15 +19,18 @@ public struct QueryFilters: Sendable, Equatable {
 
     var isEmpty: Bool { self == QueryFilters() }
 
-    /// The filter names the language knows, lower-case.
-    static let names: Set<String> = ["wallet", "session", "from", "after", "before", "title"]
+    /// The filter names the language knows, lower-case, each with an example value.
+    static let examples: [String: String] = [
+        "wallet": "0xcbd68b38", "session": "ID", "from": "agent", "after": "7d", "before": "2026-11-01", "title": "swap",
+    ]
+    static var names: Set<String> { Set(examples.keys) }
 
     /// Takes `name:value` (name already known and lower-cased).
     mutating func add(_ name: String, _ value: String) throws(QueryProblem) {
         switch name {
         case "wallet":
-            guard let address = WalletAddress(value) else {
-                throw .badFilter(name: name, value: value, reason: "a wallet is 0x and 40 hex digits")
+            guard let address = WalletPrefix(value) else {
+                throw .badFilter(name: name, value: value, reason: "a wallet is 0x and 40 hex digits, or its first \(WalletPrefix.shortest) or more")
             }
             try set(&wallet, address.value, name: name)
         case "session":

@@ -123,9 +123,10 @@ struct QueryParser {
     private mutating func filter() throws(QueryProblem) -> (String, String)? {
         var end = index
         while end < characters.count, characters[end].isLetter { end += 1 }
-        guard end < characters.count, characters[end] == ":", end + 1 < characters.count, !characters[end + 1].isWhitespace else { return nil }
+        guard end < characters.count, characters[end] == ":" else { return nil }
         let name = String(characters[index..<end]).lowercased()
-        guard QueryFilters.names.contains(name) else { return nil }
+        guard let example = QueryFilters.examples[name] else { return nil }
+        guard end + 1 < characters.count, !characters[end + 1].isWhitespace else { throw .emptyFilter(name: name, example: example) }
         var valueStart = end + 1
         var valueEnd: Int
         if characters[valueStart] == "\"" {

@@ -14,6 +14,8 @@ enum QueryProblem: Error, Equatable, CustomStringConvertible {
     case excludedFilter(name: String, position: Int)
     case filterInGroup(name: String, position: Int)
     case badFilter(name: String, value: String, reason: String)
+    /// `title:` with nothing after it.
+    case emptyFilter(name: String, example: String)
 
     static let maximumLength = 4_000
     static let maximumDepth = 16
@@ -34,6 +36,7 @@ enum QueryProblem: Error, Equatable, CustomStringConvertible {
         case let .filterInGroup(name, position):
             "\(name): at position \(position) is inside parentheses or OR; filters apply to the whole query, so put it outside"
         case let .badFilter(name, value, reason): "\(name):\(value): \(reason)"
+        case let .emptyFilter(name, example): "\(name): needs a value right after the colon (\(name):\(example))"
         }
     }
 }
