@@ -39,7 +39,8 @@ struct ExportCommand: AsyncParsableCommand {
             print("exported \(Counted.of(archive.sessions.count, "session")) as \(Counted.of(count, "record")) to \(output)")
         case .har:
             try HARExporter(sessions: archive.sessions).write(to: output)
-            print("exported \(Counted.of(archive.sessions.count, "session")), \(Counted.of(archive.sessions.reduce(0) { $0 + $1.exchanges.count }, "entry", plural: "entries")) to \(output)")
+            let entries = Counted.of(archive.sessions.reduce(0) { $0 + $1.exchanges.count }, "entry", plural: "entries")
+            print("exported \(Counted.of(archive.sessions.count, "session")), \(entries) to \(output)")
         }
     }
 }

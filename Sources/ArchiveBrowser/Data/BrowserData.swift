@@ -1,3 +1,4 @@
+import AomiAPI
 import AomiArchive
 import ArchiveIndex
 import Conversation
@@ -19,14 +20,31 @@ struct BrowserData: Sendable {
     func wallets(page: Int) throws(IndexError) -> WalletsModel {
         let wallets = try queries.wallets(limit: Self.walletsPerPage + 1, offset: (page - 1) * Self.walletsPerPage)
         return WalletsModel(
-            wallets: Array(wallets.prefix(Self.walletsPerPage)), page: page, hasMore: wallets.count > Self.walletsPerPage, indexedAt: try queries.lastIndexed())
+            wallets: Array(wallets.prefix(Self.walletsPerPage)), page: page, hasMore: wallets.count > Self.walletsPerPage, indexedAt: try queries.lastIndexed(),
+            sessionlessExchanges: try queries.sessionlessExchanges(limit: 0).count)
+    }
+
+    /// The exchanges recorded without a session, newest first, with their files shown from the root.
+    func sessionless() throws(IndexError) -> SessionlessModel {
+        let found = try queries.sessionlessExchanges()
+        return SessionlessModel(
+            count: found.count,
+            exchanges: found.newest.map { exchange in
+                var shown = exchange
+                shown.file = relative(exchange.file)
+                return shown
+            })
     }
 
     /// A wallet's page, nil when the index has no thread of it.
     func wallet(_ address: String) throws(IndexError) -> WalletModel? {
         let threads = try queries.threads(wallet: address)
         guard !threads.isEmpty else { return nil }
-        return WalletModel(wallet: address, threads: threads, titles: try queries.titles(wallet: address), activity: try queries.activity(wallet: address))
+        let daily = try queries.activity(wallet: address)
+        let hourly = daily.count <= 1
+        return WalletModel(
+            wallet: address, threads: threads, titles: try queries.titles(wallet: address),
+            activity: hourly ? try queries.activity(wallet: address, hourly: true) : daily, activityUnit: hourly ? "hour" : "day")
     }
 
     /// A session's page, nil when the index does not know it.
@@ -43,12 +61,28 @@ struct BrowserData: Sendable {
                 "aomi-archive replay --archives \(archives) --session \(session)",
                 "aomi-archive verify --archives \(archives) --session \(session)",
                 "aomi-archive export --archives \(archives) --session \(session) --format har -o session.har",
-            ])
+            ],
+            messageSources: Self.messageSources(transcript, exchanges))
+    }
+
+    /// For each message, the exchange whose answer first held it: the one answered when the
+    /// index first saw the message, or the first answered after.
+    static func messageSources(_ transcript: Transcript, _ exchanges: [ExchangeSummary]) -> [Int: Int] {
+        var sources: [Int: Int] = [:]
+        let answers = exchanges.filter { $0.eventTimes.isEmpty }
+        for entry in transcript.entries where entry.kind == .message {
+            guard let position = entry.position, let firstSeen = entry.firstSeen else { continue }
+            let source = answers.first { $0.answered == firstSeen } ?? answers.first { $0.answered >= firstSeen }
+            sources[position] = source?.sequence
+        }
+        return sources
     }
 
     /// One exchange of a session by its number, nil when there is none.
     func exchange(session id: String, sequence: Int) throws -> ExchangeModel? {
-        guard let exchange = try recordedSession(id)?.exchanges.first(where: { $0.sequence == sequence }) else { return nil }
+        guard let exchanges = try recordedSession(id)?.exchanges, let index = exchanges.firstIndex(where: { $0.sequence == sequence }) else { return nil }
+        let exchange = exchanges[index]
+        let previousPoll = Self.isPoll(exchange) ? exchanges[..<index].last { Self.isPoll($0) && $0.request.path == exchange.request.path } : nil
         let request = exchange.request
         let head = exchange.answer.head
         var events: [ExchangeModel.Event] = []
@@ -65,7 +99,18 @@ struct BrowserData: Sendable {
                 line: "\(head.status) \(head.reason)", date: head.date.description, fields: head.fields.map { [$0.name, $0.value] },
                 body: Self.readable(head.body), file: relative(head.location.file), offset: head.location.offset,
                 positionInBundle: head.location.positionInBundle, payloadDigest: head.payloadDigest),
-            events: events)
+            events: events,
+            parameters: QueryString.parameters(of: request.target).map { [$0.name, Self.readable(Array($0.value.utf8))] },
+            previous: index > 0 ? exchanges[index - 1].sequence : nil, next: index + 1 < exchanges.count ? exchanges[index + 1].sequence : nil,
+            changesSincePreviousPoll: previousPoll.flatMap { SnapshotDiff.changes(from: $0.answer.head.body, to: head.body) },
+            previousPoll: previousPoll?.sequence,
+            curl: CurlCommand.make(method: request.method, uri: request.uri, fields: request.fields.map { ($0.name, $0.value) }, body: request.body))
+    }
+
+    /// A `GET` answered by a whole response (a poll of `/api/state`, the thread list…).
+    private static func isPoll(_ exchange: RecordedExchange) -> Bool {
+        guard exchange.request.method == "GET", case .response = exchange.answer else { return false }
+        return true
     }
 
     /// A page of search hits (`pageSize` per page), or why the query cannot run.

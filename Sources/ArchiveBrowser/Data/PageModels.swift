@@ -7,12 +7,21 @@ public struct WalletsModel: Sendable, Codable {
     public var page: Int
     public var hasMore: Bool
     public var indexedAt: String?
+    /// Exchanges recorded without a session (listed at `/unbound`).
+    public var sessionlessExchanges: Int
 
     enum CodingKeys: String, CodingKey {
         case wallets, page
         case hasMore = "has_more"
         case indexedAt = "indexed_at"
+        case sessionlessExchanges = "sessionless_exchanges"
     }
+}
+
+/// The exchanges recorded without a session (`/unbound`): how many, and the newest of them.
+public struct SessionlessModel: Sendable, Codable {
+    public var count: Int
+    public var exchanges: [SessionlessExchange]
 }
 
 /// The data of a wallet's page: its threads (with every title they had) and its activity.
@@ -22,6 +31,13 @@ public struct WalletModel: Sendable, Codable {
     /// Earlier and current titles, by session.
     public var titles: [String: [String]]
     public var activity: [DailyActivity]
+    /// `day`, or `hour` when the wallet's messages span a day or less.
+    public var activityUnit: String
+
+    enum CodingKeys: String, CodingKey {
+        case wallet, threads, titles, activity
+        case activityUnit = "activity_unit"
+    }
 }
 
 /// The data of a session's page: its transcript, its exchanges, where its records are.
@@ -30,6 +46,13 @@ public struct SessionModel: Sendable, Codable {
     public var exchanges: [ExchangeSummary]
     /// Commands that replay, verify and export the session, ready to copy.
     public var commands: [String]
+    /// The exchange that first delivered each message, by the message's position.
+    public var messageSources: [Int: Int] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case transcript, exchanges, commands
+        case messageSources = "message_sources"
+    }
 }
 
 /// A rerun beside its original (`/sessions/{rerun}/compare`): every turn, both sides, what differs.
@@ -71,10 +94,23 @@ public struct ExchangeModel: Sendable, Codable {
     public var request: Message
     public var response: Message
     public var events: [Event]
+    /// The query decoded: name and value (JSON values pretty-printed).
+    public var parameters: [[String]]
+    /// The exchanges before and after it in the session.
+    public var previous: Int?
+    public var next: Int?
+    /// For a poll: what changed in the answer since the previous poll of the same path
+    /// (nil for other exchanges and the first poll), and that poll's number.
+    public var changesSincePreviousPoll: [String]?
+    public var previousPoll: Int?
+    /// The request as a `curl` command.
+    public var curl: String
 
     enum CodingKeys: String, CodingKey {
-        case summary, request, response, events
+        case summary, request, response, events, parameters, previous, next, curl
         case sessionID = "session_id"
+        case changesSincePreviousPoll = "changes_since_previous_poll"
+        case previousPoll = "previous_poll"
     }
 }
 

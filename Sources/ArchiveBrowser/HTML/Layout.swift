@@ -85,5 +85,13 @@ enum Layout {
         .verdict { display: inline-block; padding: 0 .4rem; border-radius: 4px; font-size: 12px; background: #e6f4ea; }
         .verdict.changed { background: #fff7e6; } .verdict.structural { background: #fff1f0; }
         ins { background: #d9f7be; text-decoration: none; } del { background: #ffd8d8; }
+        .wrap, h1.mono, p.mono, td.mono { overflow-wrap: anywhere; word-break: break-all; }
+        .button.disabled { color: var(--muted); }
+        pre.value { margin: 0; padding: .2rem .4rem; border: 0; }
+        ul.changes { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .5rem 1.5rem; overflow-wrap: anywhere; }
+        ul.changes .added { color: #237804; } ul.changes .removed { color: #a8071a; }
+        .message:target { outline: 3px solid #faad14; background: #fffbe6; }
+        .message a.source { font-size: 11px; margin-left: .4rem; }
+        input.copy { border: 1px solid var(--line); border-radius: 4px; padding: 0 .3rem; color: var(--muted); background: #fafafa; font-size: 11px; }
         """
 }

@@ -25,7 +25,7 @@ extension Pages {
             </div>
             <pre>\(model.commands.joined(separator: "\n"))</pre>
             <h2>Conversation</h2>
-            <div class="chat">\(conversation(transcript))</div>
+            <div class="chat">\(conversation(transcript, sources: model.messageSources))</div>
             <h2>Exchanges on a time line</h2>
             \(SessionTimeline.svg(session: transcript.session, exchanges: model.exchanges))
             <table><thead><tr><th class="num">#</th><th>kind</th><th>request</th><th class="num">status</th><th class="num">time</th><th class="num">SSE</th></tr></thead>
@@ -54,7 +54,8 @@ extension Pages {
 
     /// Messages as a chat; updates events folded after the message they follow; title changes
     /// and system events (wallet requests, notices) as notices.
-    static func conversation(_ transcript: Transcript) -> [HTML] {
+    static func conversation(_ transcript: Transcript, sources: [Int: Int] = [:]) -> [HTML] {
+        let id = HTML.pathSegment(transcript.session)
         var parts: [HTML] = []
         var events: [Transcript.Entry] = []
         func flushEvents() {
@@ -72,9 +73,13 @@ extension Pages {
             switch entry.kind {
             case .message:
                 let tool: HTML = entry.toolResult.map { "<details><summary>tool result</summary><pre>\($0)</pre></details>" } ?? ""
+                let source: HTML =
+                    entry.position.flatMap { sources[$0] }.map {
+                        "<a class=\"source\" href=\"/sessions/\(id)/exchanges/\($0)\" title=\"the exchange that first delivered this message\">exchange \($0)</a>"
+                    } ?? ""
                 parts.append(
                     """
-                    <div class="message \(entry.label)" id="m\(entry.position ?? 0)"><span class="meta">\(entry.label) · \(entry.time)</span>\(entry.text)\(tool)</div>
+                    <div class="message \(entry.label)" id="m\(entry.position ?? 0)"><span class="meta">\(entry.label) · \(entry.time)\(source)</span>\(entry.text)\(tool)</div>
                     """)
             case .title:
                 parts.append("<div class=\"notice\">title → “\(entry.text)” <span class=\"mono\">\(entry.time)</span></div>")

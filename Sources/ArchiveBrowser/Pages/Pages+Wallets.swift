@@ -4,7 +4,8 @@ extension Pages {
     static func wallets(_ model: WalletsModel) -> HTML {
         let rows: [HTML] = model.wallets.map { wallet in
             """
-            <tr><td class="mono"><a href="/wallets/\(HTML.pathSegment(wallet.wallet))">\(wallet.wallet)</a></td>\
+            <tr><td class="mono"><a href="/wallets/\(HTML.pathSegment(wallet.wallet))" title="\(wallet.wallet)">\(shortAddress(wallet.wallet))</a> \
+            <input class="copy mono" readonly value="\(wallet.wallet)" aria-label="full address, to copy" size="42"></td>\
             <td class="num">\(wallet.threads)</td><td class="num">\(wallet.messages)</td>\
             <td>\(wallet.firstActivity ?? "-")</td><td>\(wallet.lastActivity ?? "-")</td></tr>
             """
@@ -16,6 +17,28 @@ extension Pages {
             <tbody>\(rows)</tbody></table>
             <div class="pages">\(model.page > 1 ? HTML("<a href=\"/?page=\(model.page - 1)\">← previous</a>") : "")\
             \(model.hasMore ? HTML("<a href=\"/?page=\(model.page + 1)\">next →</a>") : "")</div>
+            \(model.sessionlessExchanges > 0 ? HTML("<p class=\"muted unbound\"><a href=\"/unbound\">\(model.sessionlessExchanges) exchange\(model.sessionlessExchanges == 1 ? "" : "s") without a session</a> (the thread list, secrets, models: what the client sends before a session exists; filed under <code>_unbound/</code>)</p>") : "")
+            """
+    }
+
+    /// `0xcbd68b38…0922f9f`: the start and end of an address, as wallets show it.
+    static func shortAddress(_ address: String) -> String {
+        address.count > 20 ? address.prefix(10) + "…" + address.suffix(6) : address
+    }
+
+    static func sessionless(_ model: SessionlessModel) -> HTML {
+        let rows: [HTML] = model.exchanges.map { exchange in
+            """
+            <tr><td class="mono">\(exchange.date)</td><td class="mono wrap">\(exchange.method) \(exchange.uri)</td>\
+            <td class="mono wrap">\(exchange.file) @\(exchange.offset)</td></tr>
+            """
+        }
+        return """
+            <p class="muted"><a href="/">← all wallets</a></p>
+            <h1>Exchanges without a session</h1>
+            <p class="muted">\(model.count) exchange\(model.count == 1 ? "" : "s") carried no <code>X-Session-Id</code>: the real client lists threads, \
+            registers secrets and reads models before a session exists. \(model.count > model.exchanges.count ? "The newest \(model.exchanges.count) are shown." : "")</p>
+            <table><thead><tr><th>recorded</th><th>request</th><th>record</th></tr></thead><tbody>\(rows)</tbody></table>
             """
     }
 
@@ -31,12 +54,13 @@ extension Pages {
         }
         return """
             <h1>Wallet <span class="mono">\(model.wallet)</span></h1>
+            <p><input class="copy mono" readonly value="\(model.wallet)" aria-label="the address, to copy" size="44"></p>
             <form class="filters" action="/search" method="get">
             <input type="hidden" name="wallet" value="\(model.wallet)">
             <label>search this wallet<input type="search" name="q"></label><button type="submit">Search</button>
             </form>
-            <h2>Messages per day</h2>
-            \(ActivityChart.svg(model.activity))
+            <h2>Messages per \(model.activityUnit)</h2>
+            \(ActivityChart.svg(model.activity, unit: model.activityUnit))
             <h2>Threads, newest first</h2>
             <table><thead><tr><th>thread</th><th class="num">messages</th><th>first activity</th><th>last activity</th></tr></thead>
             <tbody>\(rows)</tbody></table>

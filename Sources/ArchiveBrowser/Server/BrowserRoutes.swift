@@ -21,6 +21,7 @@ struct BrowserRoutes: Sendable {
         router.get("/sessions/{session}/export.har") { _, context in try harDownload(context) }
         router.get("/sessions/{session}/export.warc.gz") { _, context in try await warcDownload(context) }
         router.get("/search") { request, _ in try searchPage(request) }
+        router.get("/unbound") { request, _ in try sessionlessPage(request) }
     }
 
     private func wantsJSON(_ request: Request) -> Bool {
@@ -43,6 +44,12 @@ struct BrowserRoutes: Sendable {
     private func walletsPage(_ request: Request) throws -> Response {
         let model = try data.wallets(page: max(1, min(100_000, Self.parameter("page", of: request).flatMap { Int($0) } ?? 1)))
         return wantsJSON(request) ? BrowserResponse.json(model) : BrowserResponse.page(Pages.wallets(model), title: "Wallets", indexed: model.indexedAt)
+    }
+
+    private func sessionlessPage(_ request: Request) throws -> Response {
+        let model = try data.sessionless()
+        return wantsJSON(request)
+            ? BrowserResponse.json(model) : BrowserResponse.page(Pages.sessionless(model), title: "Exchanges without a session", indexed: indexed)
     }
 
     private func walletPage(_ request: Request, _ context: BasicRequestContext) throws -> Response {

@@ -19,9 +19,20 @@ public struct WalletListing: Sendable, Codable, Equatable {
     }
 }
 
-/// Messages of a wallet on one day (UTC), for its activity chart.
+/// Exchanges recorded without a session (`X-Session-Id`): the thread list, secrets, models;
+/// filed under `_unbound/` or beside a wallet's files.
+public struct SessionlessExchange: Sendable, Codable, Equatable {
+    public var method: String
+    public var uri: String
+    public var date: String
+    /// The archive file and the offset of its request record.
+    public var file: String
+    public var offset: Int
+}
+
+/// Messages of a wallet in one day or one hour (UTC), for its activity chart.
 public struct DailyActivity: Sendable, Codable, Equatable {
-    /// `2026-11-29`.
+    /// `2026-11-29`, or `2026-11-29T10` for an hour.
     public var day: String
     public var messages: Int
 
@@ -51,11 +62,27 @@ extension ArchiveQueries {
         }
     }
 
-    /// A wallet's messages per day of conversation time, oldest first.
-    public func activity(wallet: String) throws(IndexError) -> [DailyActivity] {
+    /// How many exchanges were recorded without a session, and the newest `limit` of them.
+    public func sessionlessExchanges(limit: Int = 500) throws(IndexError) -> (count: Int, newest: [SessionlessExchange]) {
+        let count = try database.rows("SELECT count(*) AS n FROM records WHERE session IS NULL AND type = 'request'").first?.int("n") ?? 0
+        let newest = try database.rows(
+            """
+            SELECT r.method, r.uri, r.date, f.path, r."offset" AS place FROM records r JOIN files f ON f.id = r.file_id
+            WHERE r.session IS NULL AND r.type = 'request' ORDER BY r.date DESC, r.id LIMIT ?
+            """, [limit]
+        ).map { row in
+            SessionlessExchange(
+                method: row.string("method") ?? "", uri: row.string("uri") ?? "", date: row.string("date") ?? "", file: row.string("path") ?? "",
+                offset: row.int("place") ?? 0)
+        }
+        return (count, newest)
+    }
+
+    /// A wallet's messages per day (or per hour) of conversation time, oldest first.
+    public func activity(wallet: String, hourly: Bool = false) throws(IndexError) -> [DailyActivity] {
         try database.rows(
             """
-            SELECT substr(m.time, 1, 10) AS day, count(*) AS messages
+            SELECT substr(m.time, 1, \(hourly ? 13 : 10)) AS day, count(*) AS messages
             FROM messages m JOIN sessions s ON s.id = m.session
             WHERE s.wallet = ? GROUP BY day ORDER BY day NULLS FIRST
             """, [wallet.lowercased()]
