@@ -8,7 +8,8 @@ struct AomiArchive: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, InspectCommand.self, SimCommand.self, RecordCommand.self, CrawlCommand.self, IndexCommand.self, SearchCommand.self,
-            WalletsCommand.self, ThreadsCommand.self, ShowCommand.self, ServeCommand.self, ReplayCommand.self, VerifyCommand.self, ExportCommand.self, CompactCommand.self, RerunCommand.self,
+            WalletsCommand.self, ThreadsCommand.self, ShowCommand.self, ServeCommand.self, ReplayCommand.self, VerifyCommand.self, ExportCommand.self, CompactCommand.self,
+            RerunCommand.self,
         ]
     )
 }
