@@ -60,21 +60,27 @@ struct SearchCommand: ParsableCommand {
         let understood = try ParsedQuery(query).understood
         let queries = ArchiveQueries(database: try ArchiveDatabase.openExisting(location: location.database))
         let terminal = isatty(STDOUT_FILENO) == 1 && !json
-        let hits = try queries.search(
-            SearchQuery(
-                text: query, wallet: wallet, session: session, sender: sender.flatMap(MessageSender.init(rawValue:)),
-                since: try since.map { try TimeExpression.parse($0) }, until: try until.map { try TimeExpression.parse($0) },
-                limit: limit, highlight: terminal ? ("\u{1B}[1m", "\u{1B}[0m") : ("[", "]")))
+        let search = SearchQuery(
+            text: query, wallet: wallet, session: session, sender: sender.flatMap(MessageSender.init(rawValue:)),
+            since: try since.map { try TimeExpression.parse($0) }, until: try until.map { try TimeExpression.parse($0) },
+            limit: limit, highlight: terminal ? ("\u{1B}[1m", "\u{1B}[0m") : ("[", "]"))
+        let hits = try queries.search(search)
+        let totals = try queries.totals(search)
         if json {
             let output = JSONLinesWriter()
-            output.write(["kind": "query"], ["query": query, "understood": understood])
+            output.write(["kind": "query", "query": query, "understood": understood], totals)
             for hit in hits { output.write(["kind": "hit"], hit) }
             return
         }
         if understood != query { FileHandle.standardError.write(Data("searching for: \(understood)\n".utf8)) }
         for hit in hits {
-            print("\(hit.time)  \(hit.wallet ?? "-")  \(hit.session)  \"\(hit.title ?? "")\"  \(hit.sender): \(hit.snippet)")
+            let copies = hit.copies > 1 ? "  (×\(hit.copies) in this session)" : ""
+            print("\(hit.time)  \(hit.wallet ?? "-")  \(hit.session)  \"\(hit.title ?? "")\"  \(hit.sender): \(hit.snippet)\(copies)")
         }
-        if hits.isEmpty { FileHandle.standardError.write(Data("no match for \(query)\n".utf8)) }
+        if hits.isEmpty {
+            FileHandle.standardError.write(Data("no match for \(query)\n".utf8))
+        } else {
+            FileHandle.standardError.write(Data("\(totals.summary)\(hits.count < totals.messages ? ", \(hits.count) hits shown (--limit)" : "")\n".utf8))
+        }
     }
 }

@@ -1,15 +1,17 @@
+import Conversation
 import WARC
 
 /// A session's exchanges on a time line (SVG): a row per kind (chat, system calls, state
 /// polls, updates streams, thread list, other), each exchange a bar from request to answer
 /// coloured by status and linked to its page; runs of unchanged polls one band with their
-/// count; a stream's SSE events as ticks.
+/// count; a stream's SSE events as ticks. Behind them, each turn is a band from the user's
+/// message to its end (red when it failed), and a row shows the tools as spans.
 enum SessionTimeline {
     static let width = 1000.0
     static let label = 90.0
     static let rowHeight = 26.0
 
-    static func svg(session: String, exchanges: [ExchangeSummary]) -> HTML {
+    static func svg(session: String, exchanges: [ExchangeSummary], turns: [ConversationTurn] = []) -> HTML {
         let times = exchanges.flatMap { [$0.requested, $0.answered] }.compactMap { WARCDate(parsing: $0)?.microsecondsSince1970 }
         guard let start = times.min(), let end = times.max() else { return "" }
         let span = Double(max(1, end - start))
@@ -18,7 +20,20 @@ enum SessionTimeline {
             return label + (width - label - 10) * Double(micros - start) / span
         }
         let kinds = ExchangeSummary.Kind.allCases.filter { kind in exchanges.contains { $0.kind == kind } }
-        var items: [HTML] = []
+        let spans = turns.flatMap(\.toolSpans)
+        let rows = kinds.count + (spans.isEmpty ? 0 : 1)
+        var items: [HTML] = turnBands(turns, rows: rows, x: x, lastTime: exchanges.map(\.answered).max() ?? "")
+        if !spans.isEmpty {
+            let y = 8 + Double(kinds.count) * rowHeight
+            items.append("<text x=\"4\" y=\"\(y + 14, digits: 1)\">tools</text>")
+            for span in spans {
+                let left = x(span.start)
+                let right = max(left + 2, x(span.end ?? span.start))
+                let title = "\(span.name): " + (span.seconds.map { TurnsText.seconds($0) } ?? "not completed")
+                items.append(
+                    "<rect class=\"span\" x=\"\(left, digits: 1)\" y=\"\(y + 6, digits: 1)\" width=\"\(right - left, digits: 1)\" height=\"12\"><title>\(title)</title></rect>")
+            }
+        }
         for (row, kind) in kinds.enumerated() {
             let y = 8 + Double(row) * rowHeight
             items.append("<text x=\"4\" y=\"\(y + 14, digits: 1)\">\(kind.rawValue)</text>")
@@ -26,7 +41,7 @@ enum SessionTimeline {
                 items.append(bar(group, session: session, y: y, x: x))
             }
         }
-        let height = 16 + Double(kinds.count) * rowHeight + 14
+        let height = 16 + Double(rows) * rowHeight + 14
         let seconds = span / 1_000_000
         return """
             <svg viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="Time line of the session's exchanges">
@@ -35,6 +50,21 @@ enum SessionTimeline {
             <text x="\(Int(width) - 10)" y="\(Int(height) - 4)" text-anchor="end">\(seconds, digits: 1) s</text>
             </svg>
             """
+    }
+
+    /// A band per turn across every row, from its message to its end (or the last answer).
+    private static func turnBands(_ turns: [ConversationTurn], rows: Int, x: (String) -> Double, lastTime: String) -> [HTML] {
+        turns.compactMap { turn in
+            guard let start = turn.start else { return nil }
+            let left = x(start)
+            let right = max(left + 2, x(turn.end ?? lastTime))
+            let height = Double(rows) * rowHeight + 4
+            return """
+                <a href="#turn\(turn.number)"><rect class="turnband\(turn.failed ? " failed" : "")" x="\(left, digits: 1)" y="4" width="\(right - left, digits: 1)" \
+                height="\(height, digits: 1)"><title>turn \(turn.number): \(turn.user.message)</title></rect>\
+                <text x="\(left + 2, digits: 1)" y="\(height + 14, digits: 1)">\(turn.number)</text></a>
+                """
+        }
     }
 
     /// Exchanges in order, consecutive unchanged state polls (same status and payload digest) together.

@@ -52,7 +52,9 @@ struct BrowserData: Sendable {
         let found = Result { () throws(IndexError) -> Transcript in try queries.transcript(session: id) }
         if case .failure(.unknownSession) = found { return nil }
         let transcript = try found.get()
-        let exchanges = try recordedSession(id)?.exchanges.map(ExchangeSummary.init) ?? []
+        let recorded = try recordedSession(id)
+        let exchanges = recorded?.exchanges.map(ExchangeSummary.init) ?? []
+        let turns = recorded.map { RecordedConversation($0).turns } ?? []
         let archives = Self.shellQuoted(root)
         let session = Self.shellQuoted(id)
         return SessionModel(
@@ -62,7 +64,7 @@ struct BrowserData: Sendable {
                 "aomi-archive verify --archives \(archives) --session \(session)",
                 "aomi-archive export --archives \(archives) --session \(session) --format har -o session.har",
             ],
-            messageSources: Self.messageSources(transcript, exchanges))
+            messageSources: Self.messageSources(transcript, exchanges), turns: turns, summary: ConversationSummary(turns))
     }
 
     /// For each message, the exchange whose answer first held it: the one answered when the

@@ -48,9 +48,12 @@ public struct SessionModel: Sendable, Codable {
     public var commands: [String]
     /// The exchange that first delivered each message, by the message's position.
     public var messageSources: [Int: Int] = [:]
+    /// The session as turns, read from its records, and their summary.
+    public var turns: [ConversationTurn] = []
+    public var summary: ConversationSummary
 
     enum CodingKeys: String, CodingKey {
-        case transcript, exchanges, commands
+        case transcript, exchanges, commands, turns, summary
         case messageSources = "message_sources"
     }
 }

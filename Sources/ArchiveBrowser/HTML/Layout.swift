@@ -92,6 +92,17 @@ enum Layout {
         ul.changes .added { color: #237804; } ul.changes .removed { color: #a8071a; }
         .message:target { outline: 3px solid #faad14; background: #fffbe6; }
         .message a.source { font-size: 11px; margin-left: .4rem; }
+        .summary { font-weight: 600; }
+        .turns { display: flex; flex-direction: column; gap: .8rem; }
+        .turn { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: .4rem .9rem .8rem; display: flex; flex-direction: column; gap: .4rem; }
+        .turn h3 { font-size: 14px; margin: .3rem 0; }
+        .turn.failed { border-color: #ff4d4f; }
+        ul.tools { margin: 0; padding-left: 1.2rem; font-size: 13px; } ul.tools .duration { color: var(--muted); }
+        .failed, ul.errors, li.failed { color: #cf1322; } ul.errors { margin: 0; padding-left: 1.2rem; font-weight: 600; }
+        .wallet-card { border: 1px solid var(--line); border-left: 4px solid #8c8c8c; border-radius: 6px; padding: .3rem .6rem; font-size: 13px; max-width: 100%; overflow-wrap: anywhere; }
+        .wallet-card.signed { border-left-color: #52c41a; } .wallet-card.rejected { border-left-color: #fa8c16; } .wallet-card.unanswered { border-left-color: #f5222d; }
+        .wallet-card table { width: auto; } .wallet-card th { padding-right: 1rem; } .outcome { font-weight: 600; }
+        .turnband { fill: #f0f5ff; stroke: #adc6ff; } .turnband.failed { fill: #fff1f0; stroke: #ff4d4f; } .span { fill: #13c2c2; }
         input.copy { border: 1px solid var(--line); border-radius: 4px; padding: 0 .3rem; color: var(--muted); background: #fafafa; font-size: 11px; }
         """
 }

@@ -24,10 +24,11 @@ extension Pages {
             <a class="button" href="/sessions/\(id)?format=json">JSON</a>
             </div>
             <pre>\(model.commands.joined(separator: "\n"))</pre>
+            \(turns(model.turns, summary: model.summary))
             <h2>Conversation</h2>
             <div class="chat">\(conversation(transcript, sources: model.messageSources))</div>
             <h2>Exchanges on a time line</h2>
-            \(SessionTimeline.svg(session: transcript.session, exchanges: model.exchanges))
+            \(SessionTimeline.svg(session: transcript.session, exchanges: model.exchanges, turns: model.turns))
             <table><thead><tr><th class="num">#</th><th>kind</th><th>request</th><th class="num">status</th><th class="num">time</th><th class="num">SSE</th></tr></thead>
             <tbody>\(exchangeRows)</tbody></table>
             """

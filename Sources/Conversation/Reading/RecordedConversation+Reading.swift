@@ -22,6 +22,8 @@ struct ConversationReader {
     private var steps: [UserStep] = []
     private var turns: [TurnRecord] = []
     private var answers: [WalletVerdict] = []
+    /// Each answer's proof (nil for a rejection) and when it was sent, in order.
+    private var answerRecords: [(proof: String?, date: WARCDate)] = []
     private var proofs: [String] = []
     private var secretNames: [String] = []
     private var secretHeaders: Set<String> = []
@@ -48,6 +50,8 @@ struct ConversationReader {
         var polls = 0
         var pollsBeforeFirstText: Int?
         var walletRequests: [WalletRequestSummary] = []
+        /// When each wallet request was first seen.
+        var walletRequestDates: [WARCDate] = []
         var notices: [String] = []
         var errors: [String] = []
     }
@@ -116,7 +120,8 @@ struct ConversationReader {
             if turns[index].end == nil { turns[index].polls += 1 }
         }
         guard (200..<300).contains(response.status) else {
-            turns[index].errors.append("HTTP \(response.status) \(exchange.request.method) \(exchange.request.path)")
+            let miss = response.fields.contains { $0.name.lowercased() == "x-aomi-replay" && $0.value == "miss" }
+            turns[index].errors.append((miss ? "replay miss: " : "") + "HTTP \(response.status) \(exchange.request.method) \(exchange.request.path)")
             return
         }
         guard let snapshot = try? JSONCoding.decode(SessionSnapshot.self, from: response.body) else { return }
@@ -124,6 +129,7 @@ struct ConversationReader {
         for event in snapshot.systemEvents {
             if let request = WalletRequestSummary(systemEvent: event) {
                 turns[index].walletRequests.append(request)
+                turns[index].walletRequestDates.append(response.date)
                 pendingWalletRequests += 1
                 requestSeenAtPoll.append(polls)
             } else if let notice = event["SystemNotice"]?.stringValue {
@@ -147,6 +153,7 @@ struct ConversationReader {
         let proof = (payload["txHash"] ?? payload["signature"])?.stringValue
         let signed = (payload["status"]?.stringValue ?? "success") == "success" && proof != nil
         answers.append(signed ? .signed : .rejected)
+        answerRecords.append((signed ? proof : nil, exchange.request.date))
         if !requestSeenAtPoll.isEmpty { answerWaits.append(polls - requestSeenAtPoll.removeFirst()) }
         if let proof { proofs.append(proof) }
         pendingWalletRequests = max(0, pendingWalletRequests - 1)
@@ -202,6 +209,7 @@ struct ConversationReader {
             : turns
         let builtSteps = fromTranscript ? records.map { UserStep.chat($0.user) } : steps
         var built: [ConversationTurn] = []
+        var answered = answerRecords.makeIterator()
         for (index, record) in records.enumerated() {
             let segment: ArraySlice<ChatMessage> =
                 index < positions.count ? messages[(positions[index] + 1)..<(index + 1 < positions.count ? positions[index + 1] : messages.count)] : []
@@ -223,6 +231,16 @@ struct ConversationReader {
                     durationSeconds: record.end.map { Self.seconds(from: record.start, to: $0) },
                     firstTextSeconds: record.firstText.map { Self.seconds(from: record.start, to: $0) }, polls: record.polls,
                     pollsBeforeFirstText: record.pollsBeforeFirstText)
+                turn.start = record.start.description
+                turn.end = record.end?.description
+                turn.toolSpans = toolSpans(from: record.start, to: end)
+            }
+            turn.walletCards = zip(record.walletRequests.indices, record.walletRequests).map { position, request in
+                let seen = position < record.walletRequestDates.count ? record.walletRequestDates[position] : nil
+                guard let answer = answered.next() else { return WalletCard(request: request, outcome: .unanswered, seen: seen?.description) }
+                return WalletCard(
+                    request: request, outcome: answer.proof == nil ? .rejected : .signed, proof: answer.proof, seen: seen?.description,
+                    answered: answer.date.description, userSeconds: seen.map { Self.seconds(from: $0, to: answer.date) })
             }
             built.append(turn)
         }
@@ -233,6 +251,27 @@ struct ConversationReader {
             hasUpdatesChannel: hasUpdatesChannel && !fromTranscript, steps: builtSteps, walletAnswers: answers, secretNames: secretNames,
             secretHeaders: secretHeaders.sorted(), title: announced ?? shown ?? summaryTitle, turns: built,
             sessionWalletRequests: fromTranscript ? history : [], proofs: proofs, walletAnswerWaits: answerWaits, pollInterval: shortestPollPause())
+    }
+
+    /// The tools the updates channel showed between two times, as spans: one per call, from
+    /// its first event to its `tool_complete`.
+    private func toolSpans(from start: WARCDate, to end: WARCDate?) -> [ToolSpan] {
+        var spans: [(span: ToolSpan, began: WARCDate)] = []
+        for (date, event) in updates where Self.isBetween(date, start, end) {
+            guard let name = event.toolName else { continue }
+            let index =
+                spans.firstIndex { $0.span.name == name && $0.span.end == nil }
+                ?? {
+                    spans.append((ToolSpan(name: name, start: date.description), date))
+                    return spans.count - 1
+                }()
+            if event.type == UpdateEvent.Kind.toolComplete {
+                spans[index].span.end = date.description
+                spans[index].span.seconds = Self.seconds(from: spans[index].began, to: date)
+                spans[index].span.result = event.message
+            }
+        }
+        return spans.map(\.span)
     }
 
     /// The tools the updates channel showed between two times: one call per tool name, in

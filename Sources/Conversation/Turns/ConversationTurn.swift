@@ -17,6 +17,17 @@ public struct ConversationTurn: Sendable, Hashable, Codable {
     /// `SystemError` entries, and error statuses of the turn's exchanges.
     public var errors: [String]
     public var timing: TurnTiming?
+    /// When the user sent the message and when the turn was over (`WARC-Date`s; nil for a
+    /// crawled session, or a turn that never ended).
+    public var start: String? = nil
+    public var end: String? = nil
+    /// The tools as spans with their durations (live sessions with an updates channel).
+    public var toolSpans: [ToolSpan] = []
+    /// The wallet requests with what the user did.
+    public var walletCards: [WalletCard] = []
+
+    /// An error, a replay miss, or a live turn that never ended.
+    public var failed: Bool { !errors.isEmpty || (start != nil && end == nil) }
 
     public init(
         number: Int, user: UserTurn, agentMessages: [String] = [], systemMessages: [String] = [], tools: [ToolCall] = [],
