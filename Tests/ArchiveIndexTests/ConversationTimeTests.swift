@@ -11,6 +11,22 @@ import WARC
 /// A message's time in the conversation: its own timestamp in the forms a backend sends,
 /// capture time where it has none, kept through migrations and used by threads, show and search.
 @Suite struct ConversationTimeTests {
+    /// Backends stamp whole seconds: an agent answer stamped `…:23Z` that arrived after the
+    /// tool events of `…:23.318` goes after them, not before (its capture time orders it).
+    @Test func aWholeSecondMessageGoesAfterTheEventsItFollowed() {
+        let user = Transcript.Entry(
+            kind: .message, time: "2026-12-05T09:06:23.000000Z", label: "user", text: "price?", position: 0, firstSeen: "2026-12-05T09:06:23.100000Z")
+        let agent = Transcript.Entry(
+            kind: .message, time: "2026-12-05T09:06:23.000000Z", label: "agent", text: "2,080", position: 1, firstSeen: "2026-12-05T09:06:23.412000Z")
+        let late = Transcript.Entry(
+            kind: .message, time: "2026-12-05T09:06:20.000000Z", label: "agent", text: "late stamp", position: 2, firstSeen: "2026-12-05T09:06:29.000000Z")
+        let tool = Transcript.Entry(kind: .event, time: "2026-12-05T09:06:23.318000Z", label: "tool_complete", text: "{}")
+        let order = Transcript.interleave(messages: [user, agent, late], others: [tool]).map(\.text)
+        #expect(order == ["price?", "{}", "2,080", "late stamp"])
+        #expect(Transcript.isWholeSecond("2026-12-05T09:06:23.000000Z") && Transcript.isWholeSecond("2026-12-05T09:06:23Z"))
+        #expect(!Transcript.isWholeSecond("2026-12-05T09:06:23.318000Z"))
+    }
+
     @Test(arguments: [
         ("2026-11-29T19:47:07Z", "2026-11-29T19:47:07.000000Z"),
         ("2026-11-29T19:47:07.316932Z", "2026-11-29T19:47:07.316932Z"),

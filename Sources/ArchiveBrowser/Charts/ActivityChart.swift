@@ -20,7 +20,7 @@ enum ActivityChart {
                 """
         }
         return """
-            <svg viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="Messages per day">
+            <svg viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="Messages per \(unit)">
             \(bars)
             <text x="0" y="\(Int(height) - 6)">\(label(first.day))</text>
             \(shown.count > 1 ? HTML("<text x=\"\(Int(max(slot * Double(shown.count), 200)))\" y=\"\(Int(height) - 6)\" text-anchor=\"end\">\(label(last.day))</text>") : "")

@@ -29,6 +29,15 @@ public struct ConversationTurn: Sendable, Hashable, Codable {
     /// An error, a replay miss, or a live turn that never ended.
     public var failed: Bool { !errors.isEmpty || (start != nil && end == nil) }
 
+    enum CodingKeys: String, CodingKey {
+        case number, user, tools, notices, errors, timing, start, end
+        case agentMessages = "agent_messages"
+        case systemMessages = "system_messages"
+        case walletRequests = "wallet_requests"
+        case toolSpans = "tool_spans"
+        case walletCards = "wallet_cards"
+    }
+
     public init(
         number: Int, user: UserTurn, agentMessages: [String] = [], systemMessages: [String] = [], tools: [ToolCall] = [],
         walletRequests: [WalletRequestSummary] = [], notices: [String] = [], errors: [String] = [], timing: TurnTiming? = nil
@@ -74,6 +83,12 @@ public struct WalletRequestSummary: Sendable, Hashable, Codable, CustomStringCon
     public var chainID: String?
     /// The EIP-712 typed data as canonical JSON text.
     public var typedData: String?
+
+    enum CodingKeys: String, CodingKey {
+        case kind, to, value, data
+        case chainID = "chain_id"
+        case typedData = "typed_data"
+    }
 
     public init(kind: String, to: String? = nil, value: String? = nil, data: String? = nil, chainID: String? = nil, typedData: String? = nil) {
         self.kind = kind
@@ -130,6 +145,13 @@ public struct TurnTiming: Sendable, Hashable, Codable {
     /// Polls answered before the first agent text: the agent's think time in the client's own
     /// unit, which does not depend on how busy the machine is.
     public var pollsBeforeFirstText: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case polls
+        case durationSeconds = "duration_seconds"
+        case firstTextSeconds = "first_text_seconds"
+        case pollsBeforeFirstText = "polls_before_first_text"
+    }
 
     public init(durationSeconds: Double?, firstTextSeconds: Double?, polls: Int, pollsBeforeFirstText: Int? = nil) {
         self.durationSeconds = durationSeconds

@@ -38,6 +38,11 @@ public struct WalletCard: Sendable, Hashable, Codable {
     public var answered: String?
     public var userSeconds: Double?
 
+    enum CodingKeys: String, CodingKey {
+        case request, outcome, proof, seen, answered
+        case userSeconds = "user_seconds"
+    }
+
     public init(request: WalletRequestSummary, outcome: Outcome, proof: String? = nil, seen: String? = nil, answered: String? = nil, userSeconds: Double? = nil) {
         self.request = request
         self.outcome = outcome
@@ -117,6 +122,15 @@ public struct ConversationSummary: Sendable, Hashable, Codable {
     public var slowestSeconds: Double?
     /// Turns with an error, a replay miss or no end.
     public var failedTurns: Int
+
+    enum CodingKeys: String, CodingKey {
+        case turns, tools, signed, rejected, unanswered
+        case walletRequests = "wallet_requests"
+        case totalSeconds = "total_seconds"
+        case slowestTurn = "slowest_turn"
+        case slowestSeconds = "slowest_seconds"
+        case failedTurns = "failed_turns"
+    }
 
     public init(_ turns: [ConversationTurn]) {
         self.turns = turns.count

@@ -7,6 +7,12 @@ public struct UserTurn: Sendable, Hashable, Codable {
     /// `user_state` as the JSON text the client sent.
     public var userState: String?
 
+    enum CodingKeys: String, CodingKey {
+        case message, app
+        case publicKey = "public_key"
+        case userState = "user_state"
+    }
+
     public init(message: String, app: String? = nil, publicKey: String? = nil, userState: String? = nil) {
         self.message = message
         self.app = app

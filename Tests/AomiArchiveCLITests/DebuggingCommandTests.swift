@@ -1,0 +1,99 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The commands a person debugs a conversation with, on the demo's archive (two wallets, five
+/// sessions with tools, a signed and a rejected wallet request, and reruns): sessions as
+/// turns, the wallet list, search totals, counts in words.
+@Suite(.serialized) struct DebuggingCommandTests {
+    struct Demo: Sendable {
+        let root: String
+        let output: String
+    }
+
+    static let demo = Task { () throws -> Demo in
+        let root = TemporaryDirectory.path("aomi-debugging")
+        TemporaryDirectory.removeAtExit(root)
+        let result = try await CommandRunner.run(["demo", "--dir", root])
+        try #require(result.status == 0, "\(result.standardError)")
+        return Demo(root: root, output: result.standardOutput)
+    }
+
+    private func succeeded(_ arguments: [String]) async throws -> CommandRunner.Result {
+        let result = try await CommandRunner.run(arguments)
+        try #require(result.status == 0, "\(arguments.joined(separator: " ")): \(result.standardError)")
+        return result
+    }
+
+    /// The session the demo names first (the wallet whose swap was rejected).
+    private func session(_ demo: Demo) throws -> String {
+        String(try #require(demo.output.firstMatch(of: /`show ([0-9a-f-]+)` names its reruns/)?.output.1))
+    }
+
+    @Test func showPrintsTheSessionAsTurnsWithToolSpansAndWalletCards() async throws {
+        let demo = try await Self.demo.value
+        let shown = try await succeeded(["show", try session(demo), "--archives", demo.root]).standardOutput
+        #expect(shown.contains("3 turns · 1 tool · 1 wallet request (1 rejected)"), "\(shown)")
+        #expect(shown.contains("slowest turn "))
+        #expect(shown.firstMatch(of: /turn 1  \S+Z  took \d+\.\d\d s · first text \d+\.\d\d s · \d+ polls/) != nil, "\(shown)")
+        #expect(shown.firstMatch(of: /\s\stool get_price  \d+\.\d\d s  → ETH trades at/) != nil, "\(shown)")
+        #expect(shown.firstMatch(of: /wallet_tx_request to 0x[0-9a-f]{40} · 0\.\d+ ETH \(\d+ wei\) · data 0x[0-9a-f]{8} · chain 1 → rejected after/) != nil, "\(shown)")
+        let transcript = try await succeeded(["show", try session(demo), "--archives", demo.root, "--transcript"]).standardOutput
+        #expect(transcript.contains("[event tool_complete]") && !transcript.contains("turns ·"))
+    }
+
+    @Test func showJSONHoldsTheTurnsAndTheirSummary() async throws {
+        let demo = try await Self.demo.value
+        let line = try await succeeded(["show", try session(demo), "--archives", demo.root, "--json"]).standardOutput
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["session_id"] as? String == (try session(demo)), "the transcript's fields stay")
+        let turns = try #require(object["turns"] as? [[String: Any]])
+        #expect(turns.count == 3)
+        let span = try #require((turns[0]["tool_spans"] as? [[String: Any]])?.first)
+        #expect(span["name"] as? String == "get_price" && (span["seconds"] as? Double ?? 0) > 0)
+        let card = try #require((turns[2]["wallet_cards"] as? [[String: Any]])?.first)
+        #expect(card["outcome"] as? String == "rejected" && card["user_seconds"] != nil, "\(card)")
+        let summary = try #require(object["summary"] as? [String: Any])
+        #expect(summary["turns"] as? Int == 3 && summary["rejected"] as? Int == 1 && summary["slowest_turn"] != nil, "\(summary)")
+    }
+
+    /// The signed swap of the other thread: its card carries the transaction hash.
+    @Test func aSignedRequestShowsItsHash() async throws {
+        let demo = try await Self.demo.value
+        let signed = try #require(demo.output.firstMatch(of: /session ([0-9a-f-]+) \(wallet [^)]+\): 3 turns, wallet request changed\n(?:.*\n){2,6}?.*Wallet signed/)?.output.1)
+        let shown = try await succeeded(["show", String(signed), "--archives", demo.root]).standardOutput
+        #expect(shown.firstMatch(of: /→ signed 0x[0-9a-f]{64} after\s/) != nil, "\(shown)")
+    }
+
+    @Test func walletsListsEveryWalletWithItsCounts() async throws {
+        let demo = try await Self.demo.value
+        let listed = try await succeeded(["wallets", "--archives", demo.root]).standardOutput
+        let rows = listed.split(separator: "\n").filter { $0.hasPrefix("0x") }
+        #expect(rows.count == 2, "\(listed)")
+        #expect(listed.contains("2 wallets, ") && listed.contains("exchanges without a session"), "\(listed)")
+        let json = try await succeeded(["wallets", "--archives", demo.root, "--json"]).standardOutput.split(separator: "\n")
+        let objects = try json.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(objects.filter { $0["kind"] as? String == "wallet" }.map { $0["thread_count"] as? Int ?? 0 }.reduce(0, +) == 8, "four threads and their four reruns")
+        #expect((objects.last?["exchanges"] as? Int ?? 0) > 0 && objects.last?["kind"] as? String == "sessionless")
+    }
+
+    @Test func searchSaysHowManyMessagesAndSessionsMatch() async throws {
+        let demo = try await Self.demo.value
+        let result = try await succeeded(["search", "swap", "--archives", demo.root, "--limit", "2"])
+        #expect(result.standardOutput.split(separator: "\n").count == 2)
+        #expect(result.standardError.firstMatch(of: /\d+ messages in \d+ sessions, 2 hits shown \(--limit\)/) != nil, "\(result.standardError)")
+        let inflected = try await succeeded(["search", "swapped", "--archives", demo.root])
+        #expect(inflected.standardOutput.contains("[Swap]"), "swapped finds Swap: \(inflected.standardOutput.prefix(300))")
+        let prefix = try await succeeded(["search", String(try #require(demo.output.firstMatch(of: /wallet (0x[0-9a-f]{10})/)?.output.1)), "--archives", demo.root])
+        #expect(!prefix.standardOutput.isEmpty, "a wallet's start finds its messages")
+    }
+
+    @Test func countsAgreeInNumber() async throws {
+        let demo = try await Self.demo.value
+        let output = TemporaryDirectory.path("aomi-export-one") + ".har"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let exported = try await succeeded(["export", "--archives", demo.root, "--session", try session(demo), "--format", "har", "-o", output])
+        #expect(exported.standardOutput.hasPrefix("exported 1 session, "), "\(exported.standardOutput)")
+        #expect(!exported.standardOutput.contains("1 sessions"))
+    }
+}
