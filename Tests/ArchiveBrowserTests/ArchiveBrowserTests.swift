@@ -213,6 +213,56 @@ import Testing
             }
             let bad = try #require(try await get(base + "/search?q=(eth&format=json").json as? [String: Any])
             #expect((bad["error"] as? String)?.contains("the parenthesis at position 1 is never closed") == true)
+            // Asked for JSON, a failure is JSON too; as a page, its footer says when the index was updated.
+            for path in ["/nope", "/sessions/no-such-session", "/wallets/0xdeadbeef", "/exchanges/999", "/sessions/\(session)/exchanges/99999"] {
+                let page = try await get(base + path + "?format=json")
+                #expect(page.status == 404 && page.headers["content-type"]?.hasPrefix("application/json") == true, "\(path): \(page.headers)")
+                let failure = try #require(page.json as? [String: Any], "\(path): \(page.body)")
+                #expect(failure["status"] as? Int == 404 && (failure["error"] as? String)?.isEmpty == false)
+                let html = try await get(base + path)
+                #expect(html.body.contains("<footer>index updated 2") && !html.body.contains("index updated never"), "\(path)")
+            }
+            let unknown = try #require(try await get(base + "/search?q=session:nope+eth&format=json").json as? [String: Any])
+            #expect((unknown["error"] as? String)?.contains("no session nope in the index") == true, "\(unknown)")
+        }
+    }
+
+    /// The debugging data of the pages, as JSON: a session's turns and their summary, where
+    /// each message came from, an exchange's parameters, neighbours, poll changes and curl,
+    /// search totals and the last page, the exchanges without a session.
+    @Test(.timeLimit(.minutes(5)))
+    func turnsExchangesAndSearchTotalsAsJSON() async throws {
+        try await withBrowser { base, recorded in
+            let session = try #require(recorded.sessions.first)
+            let sessionJSON = try #require(try await get(base + "/sessions/\(session)?format=json").json as? [String: Any])
+            let turns = try #require(sessionJSON["turns"] as? [[String: Any]])
+            #expect(turns.count == 2 && (sessionJSON["summary"] as? [String: Any])?["turns"] as? Int == 2)
+            #expect(turns.allSatisfy { ($0["timing"] as? [String: Any])?["polls"] as? Int ?? 0 > 0 })
+            let sources = try #require(sessionJSON["message_sources"] as? [String: Int])
+            #expect(sources.count >= 4, "every message links to the exchange that first held it: \(sources)")
+            let exchanges = try #require(sessionJSON["exchanges"] as? [[String: Any]])
+            let polls = exchanges.filter { $0["kind"] as? String == "state" }.compactMap { $0["sequence"] as? Int }
+            let second = try #require(polls.dropFirst().first)
+            let poll = try #require(try await get(base + "/sessions/\(session)/exchanges/\(second)?format=json").json as? [String: Any])
+            #expect(
+                (poll["parameters"] as? [[String]])?.contains { $0.first == "user_state" && $0.last?.contains("\"address\" : ") == true } == true, "\(poll["parameters"] ?? "")")
+            #expect(poll["previous"] as? Int != nil && poll["next"] as? Int != nil)
+            #expect(poll["previous_poll"] as? Int == polls.first && poll["changes_since_previous_poll"] as? [String] != nil)
+            #expect((poll["curl"] as? String)?.hasPrefix("curl \\\n  'http://") == true && (poll["curl"] as? String)?.contains("X-Session-Id: \(session)") == true)
+            var changed: [String] = []
+            for sequence in polls {
+                let page = try await get(base + "/sessions/\(session)/exchanges/\(sequence)?format=json").json as? [String: Any]
+                changed += page?["changes_since_previous_poll"] as? [String] ?? []
+            }
+            #expect(changed.contains { $0.hasPrefix("+ messages[") }, "a poll that brought a message says so: \(changed.prefix(5))")
+
+            let search = try #require(try await get(base + "/search?q=staking+OR+price&format=json").json as? [String: Any])
+            let totals = try #require(search["totals"] as? [String: Any])
+            #expect((totals["messages"] as? Int ?? 0) >= (search["hits"] as? [Any])?.count ?? 0 && (totals["sessions"] as? Int ?? 0) >= 1)
+            let past = try #require(try await get(base + "/search?q=staking+OR+price&page=999&format=json").json as? [String: Any])
+            #expect((past["hits"] as? [Any])?.isEmpty == true && past["last_page"] as? Int == 1)
+            let unbound = try #require(try await get(base + "/unbound?format=json").json as? [String: Any])
+            #expect(unbound["count"] as? Int != nil)
         }
     }
 

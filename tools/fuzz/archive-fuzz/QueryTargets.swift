@@ -39,11 +39,14 @@ struct QueryTargets {
         if parsed.fts5 == nil, parsed.tsquery != nil { return "compiles to a tsquery but not to FTS5" }
         if parsed.fts5 != nil, parsed.tsquery == nil { return "compiles to FTS5 but not to a tsquery" }
         do {
-            let hits = try queries.search(SearchQuery(text: text, limit: 20))
+            let query = SearchQuery(text: text, limit: 20)
+            let hits = try queries.search(query)
+            let totals = try queries.totals(query)
+            if totals.messages < hits.reduce(0, { $0 + $1.copies }) { return "totals \(totals) count fewer messages than the hits hold" }
             counts[hits.isEmpty ? "searched: no hit" : "searched: hits", default: 0] += 1
         } catch {
             switch error {
-            case .invalidQuery, .unknownSession: counts["refused by the search", default: 0] += 1
+            case .invalidQuery, .unknownSession, .unknownWallet: counts["refused by the search", default: 0] += 1
             default: return "the search failed with \(error)"
             }
         }
