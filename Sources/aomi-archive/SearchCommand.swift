@@ -64,8 +64,7 @@ struct SearchCommand: ParsableCommand {
             text: query, wallet: wallet, session: session, sender: sender.flatMap(MessageSender.init(rawValue:)),
             since: try since.map { try TimeExpression.parse($0) }, until: try until.map { try TimeExpression.parse($0) },
             limit: limit, highlight: terminal ? ("\u{1B}[1m", "\u{1B}[0m") : ("[", "]"))
-        let hits = try queries.search(search)
-        let totals = try queries.totals(search)
+        let (hits, totals) = try queries.searchCounting(search)
         if json {
             let output = JSONLinesWriter()
             output.write(["kind": "query", "query": query, "understood": understood], totals)

@@ -17,7 +17,9 @@ import Testing
         }
         let demo = try await CommandRunner.run(["demo", "--dir", root])
         try #require(demo.status == 0, "\(demo.standardError)")
-        let session = String(try #require(demo.standardOutput.firstMatch(of: /`show ([0-9a-f-]+)` names its reruns/)?.output.1))
+        // A session of the conversation each wallet's first thread holds: a price question (a
+        // tool), staking, and a swap the user rejects.
+        let session = try await DebuggingCommandTests.session(matching: "\"price of ETH\" from:user", in: root)
         let rerun = String(try #require(demo.standardOutput.firstMatch(of: /wallet request changed\n\s+rerun session ([0-9a-f-]+)/)?.output.1))
         let serve = try BackgroundCommand(["serve", "--archives", root, "--listen", "127.0.0.1:0", "--refresh", "1h"])
         let emptyServe = try BackgroundCommand(["serve", "--archives", empty, "--listen", "127.0.0.1:0", "--refresh", "1h"])

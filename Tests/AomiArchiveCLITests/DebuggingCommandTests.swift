@@ -25,28 +25,37 @@ import Testing
         return result
     }
 
-    /// The session the demo names first (the wallet whose swap was rejected).
-    private func session(_ demo: Demo) throws -> String {
-        String(try #require(demo.output.firstMatch(of: /`show ([0-9a-f-]+)` names its reruns/)?.output.1))
+    /// A session holding the conversation the driver has each wallet's first thread hold:
+    /// a price question (a tool), staking, and a swap the user rejects.
+    private func session(_ demo: Demo) async throws -> String {
+        try await Self.session(matching: "\"price of ETH\" from:user", in: demo.root)
+    }
+
+    /// The session of the first hit of a search.
+    static func session(matching query: String, in root: String) async throws -> String {
+        let result = try await CommandRunner.run(["search", query, "--archives", root, "--json"])
+        let hit = try #require(result.standardOutput.split(separator: "\n").dropFirst().first, "\(query): \(result.standardError)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(hit.utf8)) as? [String: Any])
+        return try #require(object["session_id"] as? String)
     }
 
     @Test func showPrintsTheSessionAsTurnsWithToolSpansAndWalletCards() async throws {
         let demo = try await Self.demo.value
-        let shown = try await succeeded(["show", try session(demo), "--archives", demo.root]).standardOutput
+        let shown = try await succeeded(["show", try await session(demo), "--archives", demo.root]).standardOutput
         #expect(shown.contains("3 turns · 1 tool · 1 wallet request (1 rejected)"), "\(shown)")
         #expect(shown.contains("slowest turn "))
         #expect(shown.firstMatch(of: /turn 1  \S+Z  took \d+\.\d\d s · first text \d+\.\d\d s · \d+ polls/) != nil, "\(shown)")
         #expect(shown.firstMatch(of: /\s\stool get_price  \d+\.\d\d s  → ETH trades at/) != nil, "\(shown)")
         #expect(shown.firstMatch(of: /wallet_tx_request to 0x[0-9a-f]{40} · 0\.\d+ ETH \(\d+ wei\) · data 0x[0-9a-f]{8} · chain 1 → rejected after/) != nil, "\(shown)")
-        let transcript = try await succeeded(["show", try session(demo), "--archives", demo.root, "--transcript"]).standardOutput
+        let transcript = try await succeeded(["show", try await session(demo), "--archives", demo.root, "--transcript"]).standardOutput
         #expect(transcript.contains("[event tool_complete]") && !transcript.contains("turns ·"))
     }
 
     @Test func showJSONHoldsTheTurnsAndTheirSummary() async throws {
         let demo = try await Self.demo.value
-        let line = try await succeeded(["show", try session(demo), "--archives", demo.root, "--json"]).standardOutput
+        let line = try await succeeded(["show", try await session(demo), "--archives", demo.root, "--json"]).standardOutput
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-        #expect(object["session_id"] as? String == (try session(demo)), "the transcript's fields stay")
+        #expect(object["session_id"] as? String == (try await session(demo)), "the transcript's fields stay")
         let turns = try #require(object["turns"] as? [[String: Any]])
         #expect(turns.count == 3)
         let span = try #require((turns[0]["tool_spans"] as? [[String: Any]])?.first)
@@ -60,8 +69,8 @@ import Testing
     /// The signed swap of the other thread: its card carries the transaction hash.
     @Test func aSignedRequestShowsItsHash() async throws {
         let demo = try await Self.demo.value
-        let signed = try #require(demo.output.firstMatch(of: /session ([0-9a-f-]+) \(wallet [^)]+\): 3 turns, wallet request changed\n(?:.*\n){2,6}?.*Wallet signed/)?.output.1)
-        let shown = try await succeeded(["show", String(signed), "--archives", demo.root]).standardOutput
+        let signed = try await Self.session(matching: "\"wallet signed\" from:system", in: demo.root)
+        let shown = try await succeeded(["show", signed, "--archives", demo.root]).standardOutput
         #expect(shown.firstMatch(of: /→ signed 0x[0-9a-f]{64} after\s/) != nil, "\(shown)")
     }
 
@@ -92,7 +101,7 @@ import Testing
         let demo = try await Self.demo.value
         let output = TemporaryDirectory.path("aomi-export-one") + ".har"
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let exported = try await succeeded(["export", "--archives", demo.root, "--session", try session(demo), "--format", "har", "-o", output])
+        let exported = try await succeeded(["export", "--archives", demo.root, "--session", try await session(demo), "--format", "har", "-o", output])
         #expect(exported.standardOutput.hasPrefix("exported 1 session, "), "\(exported.standardOutput)")
         #expect(!exported.standardOutput.contains("1 sessions"))
     }

@@ -4,7 +4,7 @@
 # threads and a thread of about 500 exchanges. Prints p50 and p95 (ms, curl's total time on
 # loopback, so an upper bound of the server's) for: the wallets page, the 100-thread wallet,
 # the 500-exchange session (first read, then while its files are unchanged), an exchange of
-# it, searches (inflected words, a wallet's start, a page past the last), the exchanges
+# it, searches (inflected words, the start of a wallet address, a page past the last), the exchanges
 # without a session. REQUESTS per page (50); KEEP=1 WORK=DIR keeps and reuses the root and index.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -61,6 +61,6 @@ measure "search: a phrase and a filter" "/search?q=%22please+confirm%22+from%3Au
 measure "search: a prefix in a wallet" "/search?q=slip*&wallet=$wallet"
 measure "search: an inflected word" "/search?q=swapped"
 measure "search: a phrase, inflected" "/search?q=%22gas+fees%22"
-measure "search: a wallet's start" "/search?q=${wallet:0:10}"
+measure "search: the start of a wallet address" "/search?q=${wallet:0:10}"
 measure "search: a page past the last" "/search?q=slip*&wallet=$wallet&page=999"
 measure "exchanges without a session" "/unbound"

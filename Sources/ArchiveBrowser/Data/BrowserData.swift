@@ -52,9 +52,9 @@ struct BrowserData: Sendable {
         let found = Result { () throws(IndexError) -> Transcript in try queries.transcript(session: id) }
         if case .failure(.unknownSession) = found { return nil }
         let transcript = try found.get()
-        let recorded = try recordedSession(id)
-        let exchanges = recorded?.exchanges.map(ExchangeSummary.init) ?? []
-        let turns = recorded.map { RecordedConversation($0).turns } ?? []
+        let read = try readSession(id, in: try sessionFiles(id))
+        let exchanges = read?.recorded.exchanges.map(ExchangeSummary.init) ?? []
+        let turns = read?.turns ?? []
         let archives = Self.shellQuoted(root)
         let session = Self.shellQuoted(id)
         return SessionModel(
@@ -123,10 +123,9 @@ struct BrowserData: Sendable {
             var query = filters
             query.limit = pageSize + 1
             query.offset = (page - 1) * pageSize
-            let hits = try queries.search(query)
+            let (hits, totals) = try queries.searchCounting(query)
             model.hits = Array(hits.prefix(pageSize))
             model.hasMore = hits.count > pageSize
-            let totals = try queries.totals(filters)
             model.totals = totals
             if model.hits.isEmpty, page > 1 {
                 model.lastPage = try lastPage(of: query, pageSize: pageSize, totals: totals)
@@ -164,13 +163,20 @@ struct BrowserData: Sendable {
     }
 
     func recordedSession(_ id: String) throws -> RecordedSession? {
-        try recordedSession(id, in: try sessionFiles(id))
+        try readSession(id, in: try sessionFiles(id))?.recorded
     }
 
     /// The session read from `files` (its folders' files, from `sessionFiles`).
     func recordedSession(_ id: String, in files: [String]) throws -> RecordedSession? {
+        try readSession(id, in: files)?.recorded
+    }
+
+    /// The session and its turns read from `files`, or from the cache while they are unchanged.
+    func readSession(_ id: String, in files: [String]) throws -> ReadSession? {
         guard !files.isEmpty else { return nil }
-        return try sessions.session(id, files: files) { try RecordedArchive.load(files: files, selection: SessionSelection(sessions: [id])).sessions.first }
+        return try sessions.session(id, files: files) {
+            try RecordedArchive.load(files: files, selection: SessionSelection(sessions: [id])).sessions.first.map(ReadSession.init)
+        }
     }
 
     /// The archive files of the folders the index places a session in (whole folders, so

@@ -1,6 +1,19 @@
 import AomiArchive
+import Conversation
 import Foundation
 import Synchronization
+
+/// A session read from its files, with its turns: both are kept while the files are
+/// unchanged (reading the turns decodes every snapshot, which costs as much as the pages).
+struct ReadSession: Sendable {
+    let recorded: RecordedSession
+    let turns: [ConversationTurn]
+
+    init(_ recorded: RecordedSession) {
+        self.recorded = recorded
+        turns = RecordedConversation(recorded).turns
+    }
+}
 
 /// The sessions the browser read from the archive files most recently, each with the sizes
 /// of the files it was read from: a session is read again only when one of them changed
@@ -8,7 +21,7 @@ import Synchronization
 final class SessionCache: Sendable {
     private struct Entry {
         let signature: [String: UInt64]
-        let session: RecordedSession?
+        let session: ReadSession?
         var used: UInt64
     }
 
@@ -20,7 +33,7 @@ final class SessionCache: Sendable {
     }
 
     /// The session as read from `files`, from the cache when none of them changed size.
-    func session(_ id: String, files: [String], read: () throws -> RecordedSession?) rethrows -> RecordedSession? {
+    func session(_ id: String, files: [String], read: () throws -> ReadSession?) rethrows -> ReadSession? {
         let signature = Self.signature(of: files)
         let cached = entries.withLock { state -> Entry? in
             guard var entry = state.items[id], entry.signature == signature else { return nil }

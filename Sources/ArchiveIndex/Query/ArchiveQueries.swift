@@ -17,12 +17,29 @@ public struct ArchiveQueries: Sendable {
     /// text in one session are one hit with their count (`copies`). User text reaches SQL only
     /// as bound parameters and FTS5 only inside strings the compiler quotes.
     public func search(_ query: SearchQuery) throws(IndexError) -> [SearchHit] {
+        try searchCounting(query).hits
+    }
+
+    /// A page of hits and the totals of the whole search, from one pass over the matches
+    /// (a page past the last counts them again).
+    public func searchCounting(_ query: SearchQuery) throws(IndexError) -> (hits: [SearchHit], totals: SearchTotals) {
         let parsed = try ParsedQuery(query.text)
-        guard let filters = try query.filters(with: parsed) else { return [] }
+        guard let filters = try query.filters(with: parsed) else { return ([], SearchTotals(messages: 0, sessions: 0, isCapped: false)) }
         try requireKnown(filters)
+        let found: (hits: [SearchHit], messages: Int, sessions: Int)
         if case let .postgres(pool) = database.store {
-            return try pool.withConnection { connection throws(IndexError) in try PostgresQueries(connection: connection).search(query) }
+            found = try pool.withConnection { connection throws(IndexError) in try PostgresQueries(connection: connection).search(query) }
+        } else {
+            found = try sqliteSearch(query, parsed: parsed, filters: filters)
         }
+        if found.hits.isEmpty, query.offset > 0 { return ([], try totals(query)) }
+        let limit = parsed.fts5 == nil ? SearchTotals.countLimit : query.rankWindow
+        return (found.hits, SearchTotals(messages: found.messages, sessions: found.sessions, isCapped: found.messages >= limit))
+    }
+
+    private func sqliteSearch(
+        _ query: SearchQuery, parsed: ParsedQuery, filters: QueryFilters
+    ) throws(IndexError) -> (hits: [SearchHit], messages: Int, sessions: Int) {
         var arguments: StatementArguments = ["limit": query.limit, "offset": query.offset]
         let sql =
             Self.matched(parsed, filters, query, arguments: &arguments) + """
@@ -32,7 +49,8 @@ public struct ArchiveQueries: Sendable {
                 ), best AS (
                     SELECT * FROM folded ORDER BY \(parsed.fts5 == nil ? "time DESC," : "") rank, session, position LIMIT :limit OFFSET :offset
                 )
-                SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, best.rank AS rank, best.copies AS copies
+                SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, best.rank AS rank, best.copies AS copies,
+                       (SELECT count(*) FROM matched) AS total_messages, (SELECT count(DISTINCT session) FROM matched) AS total_sessions
                 FROM best
                 JOIN messages m ON m.session = best.session AND m.position = best.position
                 LEFT JOIN sessions s ON s.id = m.session
@@ -40,11 +58,13 @@ public struct ArchiveQueries: Sendable {
                 """
         let snippets = SnippetMaker(words: parsed.highlightedWords, open: query.highlight.open, close: query.highlight.close)
         return try read { db in
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            let hits = rows.map { row in
                 SearchHit(
                     wallet: row["wallet"], session: row["session"], title: row["title"], time: row["time"], sender: row["sender"],
                     position: row["position"], snippet: snippets.excerpt(row["content"]), rank: row["rank"], copies: row["copies"])
             }
+            return (hits, rows.first?["total_messages"] ?? 0, rows.first?["total_sessions"] ?? 0)
         }
     }
 

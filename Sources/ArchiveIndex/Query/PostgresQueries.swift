@@ -11,9 +11,10 @@ public struct PostgresQueries {
         self.connection = connection
     }
 
-    public func search(_ query: SearchQuery) throws(IndexError) -> [SearchHit] {
+    /// A page of hits, with how many messages and sessions the whole search matched.
+    public func search(_ query: SearchQuery) throws(IndexError) -> (hits: [SearchHit], messages: Int, sessions: Int) {
         let parsed = try ParsedQuery(query.text)
-        guard let filters = try query.filters(with: parsed) else { return [] }
+        guard let filters = try query.filters(with: parsed) else { return ([], 0, 0) }
         var parameters: [String?] = []
         func bind(_ value: String?) -> String {
             parameters.append(IndexText.storable(value))
@@ -29,7 +30,8 @@ public struct PostgresQueries {
                     SELECT * FROM folded ORDER BY \(byTime)rank, session, position
                     LIMIT \(bind(String(query.limit)))::bigint OFFSET \(bind(String(query.offset)))::bigint
                 )
-                SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, best.rank, best.copies
+                SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, best.rank, best.copies,
+                       (SELECT count(*) FROM matched) AS total_messages, (SELECT count(DISTINCT session) FROM matched) AS total_sessions
                 FROM best
                 JOIN messages m ON m.session = best.session AND m.position = best.position
                 LEFT JOIN sessions s ON s.id = m.session
@@ -37,13 +39,15 @@ public struct PostgresQueries {
                 """
         let snippets = SnippetMaker(words: parsed.highlightedWords, open: query.highlight.open, close: query.highlight.close)
         let rows = try connection.execute(sql, parameters)
-        return rows.rows.indices.map { row in
+        let hits = rows.rows.indices.map { row in
             SearchHit(
                 wallet: rows.value("wallet", row: row), session: rows.value("session", row: row) ?? "", title: rows.value("title", row: row),
                 time: rows.value("time", row: row) ?? "", sender: rows.value("sender", row: row) ?? "",
                 position: Int(rows.value("position", row: row) ?? "") ?? 0, snippet: snippets.excerpt(rows.value("content", row: row) ?? ""),
                 rank: Double(rows.value("rank", row: row) ?? "") ?? 0, copies: Int(rows.value("copies", row: row) ?? "") ?? 1)
         }
+        guard !hits.isEmpty else { return ([], 0, 0) }
+        return (hits, Int(rows.value("total_messages", row: 0) ?? "") ?? 0, Int(rows.value("total_sessions", row: 0) ?? "") ?? 0)
     }
 
     /// How many messages and sessions match, as `ArchiveQueries.totals` counts them.
