@@ -1,5 +1,6 @@
 import AomiAPI
 import AomiArchive
+import AomiClient
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
@@ -51,6 +52,7 @@ struct CrawlCommand: AsyncParsableCommand {
             }
             appKey = value
         }
+        try await BackendReachability.check(upstream, option: "--upstream")
         let recorderID = RecorderLock.newID()
         let lock = try RecorderLock(id: recorderID, root: archives)
         for report in try ArchiveFiles.repairOpenFiles(under: archives).repaired {

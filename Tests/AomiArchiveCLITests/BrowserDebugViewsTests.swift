@@ -18,7 +18,7 @@ import Testing
         let demo = try await CommandRunner.run(["demo", "--dir", root])
         try #require(demo.status == 0, "\(demo.standardError)")
         // A session of the conversation each wallet's first thread holds: a price question (a
-        // tool), staking, and a swap the user rejects.
+        // tool), staking, and a swap the user signs or rejects.
         let session = try await DebuggingCommandTests.session(matching: "\"price of ETH\" from:user", in: root)
         let rerun = String(try #require(demo.standardOutput.firstMatch(of: /wallet request changed\n\s+rerun session ([0-9a-f-]+)/)?.output.1))
         let serve = try BackgroundCommand(["serve", "--archives", root, "--listen", "127.0.0.1:0", "--refresh", "1h"])
@@ -46,11 +46,13 @@ import Testing
         #expect(Set(labels).count == labels.count, "no label twice: \(labels)")
 
         // The session as turns.
-        #expect((report["summary"] as? String)?.hasPrefix("3 turns · 1 tool · 1 wallet request (1 rejected)") == true, "\(report["summary"] ?? "")")
+        #expect((report["summary"] as? String)?.firstMatch(of: /^3 turns · 1 tool · 1 wallet request \(1 (signed|rejected)\)/) != nil, "\(report["summary"] ?? "")")
         #expect(report["turns"] as? Int == 3 && report["turn_bands"] as? Int == 3 && (report["span_bars"] as? Int ?? 0) >= 1)
         #expect((report["tool_spans"] as? [String])?.first?.firstMatch(of: /^get_price \d+\.\d\d s → ETH trades at/) != nil, "\(report["tool_spans"] ?? "")")
         let card = try #require((report["wallet_cards"] as? [String])?.first)
-        #expect(card.contains("wallet_tx_request rejected") && card.contains(" ETH (") && card.contains("wei)") && card.contains("(selector)"), "\(card)")
+        #expect(
+            (card.contains("wallet_tx_request rejected") || card.contains("wallet_tx_request signed 0x")) && card.contains(" ETH (") && card.contains("wei)")
+                && card.contains("(selector)"), "\(card)")
         #expect(report["session_overflows"] as? Bool == false)
 
         // An exchange you can read.

@@ -26,7 +26,8 @@ import Testing
     }
 
     /// A session holding the conversation the driver has each wallet's first thread hold:
-    /// a price question (a tool), staking, and a swap the user rejects.
+    /// a price question (a tool), staking, and a swap the user signs or rejects (the wallet
+    /// decides which).
     private func session(_ demo: Demo) async throws -> String {
         try await Self.session(matching: "\"price of ETH\" from:user", in: demo.root)
     }
@@ -42,11 +43,13 @@ import Testing
     @Test func showPrintsTheSessionAsTurnsWithToolSpansAndWalletCards() async throws {
         let demo = try await Self.demo.value
         let shown = try await succeeded(["show", try await session(demo), "--archives", demo.root]).standardOutput
-        #expect(shown.contains("3 turns · 1 tool · 1 wallet request (1 rejected)"), "\(shown)")
+        #expect(shown.firstMatch(of: /3 turns · 1 tool · 1 wallet request \(1 (signed|rejected)\)/) != nil, "\(shown)")
         #expect(shown.contains("slowest turn "))
         #expect(shown.firstMatch(of: /turn 1  \S+Z  took \d+\.\d\d s · first text \d+\.\d\d s · \d+ polls/) != nil, "\(shown)")
         #expect(shown.firstMatch(of: /\s\stool get_price  \d+\.\d\d s  → ETH trades at/) != nil, "\(shown)")
-        #expect(shown.firstMatch(of: /wallet_tx_request to 0x[0-9a-f]{40} · 0\.\d+ ETH \(\d+ wei\) · data 0x[0-9a-f]{8} · chain 1 → rejected after/) != nil, "\(shown)")
+        #expect(
+            shown.firstMatch(of: /wallet_tx_request to 0x[0-9a-f]{40} · 0\.\d+ ETH \(\d+ wei\) · data 0x[0-9a-f]{8} · chain 1 → (signed 0x[0-9a-f]{64}|rejected) after/) != nil,
+            "\(shown)")
         let transcript = try await succeeded(["show", try await session(demo), "--archives", demo.root, "--transcript"]).standardOutput
         #expect(transcript.contains("[event tool_complete]") && !transcript.contains("turns ·"))
     }
@@ -61,17 +64,21 @@ import Testing
         let span = try #require((turns[0]["tool_spans"] as? [[String: Any]])?.first)
         #expect(span["name"] as? String == "get_price" && (span["seconds"] as? Double ?? 0) > 0)
         let card = try #require((turns[2]["wallet_cards"] as? [[String: Any]])?.first)
-        #expect(card["outcome"] as? String == "rejected" && card["user_seconds"] != nil, "\(card)")
+        #expect(["signed", "rejected"].contains(card["outcome"] as? String ?? "") && card["user_seconds"] != nil, "\(card)")
         let summary = try #require(object["summary"] as? [String: Any])
-        #expect(summary["turns"] as? Int == 3 && summary["rejected"] as? Int == 1 && summary["slowest_turn"] != nil, "\(summary)")
+        let outcomes = (summary["signed"] as? Int ?? 0) + (summary["rejected"] as? Int ?? 0)
+        #expect(summary["turns"] as? Int == 3 && outcomes == 1 && summary["slowest_turn"] != nil, "\(summary)")
     }
 
-    /// The signed swap of the other thread: its card carries the transaction hash.
-    @Test func aSignedRequestShowsItsHash() async throws {
+    /// A signed swap's card carries the transaction hash; a rejected one says so.
+    @Test func signedAndRejectedRequestsShowTheirOutcome() async throws {
         let demo = try await Self.demo.value
         let signed = try await Self.session(matching: "\"wallet signed\" from:system", in: demo.root)
         let shown = try await succeeded(["show", signed, "--archives", demo.root]).standardOutput
         #expect(shown.firstMatch(of: /→ signed 0x[0-9a-f]{64} after\s/) != nil, "\(shown)")
+        let rejected = try await Self.session(matching: "\"wallet rejected\" from:system", in: demo.root)
+        let refused = try await succeeded(["show", rejected, "--archives", demo.root]).standardOutput
+        #expect(refused.firstMatch(of: /· chain 1 → rejected after \d/) != nil && refused.contains("(1 rejected)"), "\(refused)")
     }
 
     @Test func walletsListsEveryWalletWithItsCounts() async throws {

@@ -75,5 +75,10 @@ import Testing
         #expect(result.status == 1)
         #expect(result.standardError.contains("--target \(url): nothing listens at 127.0.0.1:\(stopped.port) (connection refused)"), "\(result.standardError)")
         #expect(!result.standardError.contains("errno"))
+        let root = TemporaryDirectory.path("aomi-crawl-refused")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let crawl = try await CommandRunner.run(["crawl", "--upstream", url, "--wallet", "0x" + String(repeating: "1", count: 40), "--archives", root])
+        #expect(crawl.status == 1)
+        #expect(crawl.standardError.contains("--upstream \(url): nothing listens at"), "\(crawl.standardError)")
     }
 }

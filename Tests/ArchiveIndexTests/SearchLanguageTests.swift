@@ -166,9 +166,10 @@ import Testing
         let hits = try queries.search(SearchQuery(text: "gas fees", limit: 100))
         #expect(hits.map(\.copies).sorted() == [1, 3], "\(hits)")
         #expect(hits.first { $0.copies == 3 }?.position == 0, "the folded hit is the first of its copies")
-        #expect(try queries.totals(SearchQuery(text: "gas fees")) == SearchTotals(messages: 4, sessions: 1, isCapped: false))
-        #expect(try queries.totals(SearchQuery(text: "swap")) == SearchTotals(messages: 3, sessions: 2, isCapped: false))
-        #expect(try queries.totals(SearchQuery(text: "from:system")) == SearchTotals(messages: 4, sessions: 2, isCapped: false))
+        #expect(try queries.searchCounting(SearchQuery(text: "gas fees")).totals == SearchTotals(messages: 4, sessions: 1, isCapped: false, hits: 2))
+        #expect(try queries.totals(SearchQuery(text: "gas fees")) == SearchTotals(messages: 4, sessions: 1, isCapped: false, hits: 2))
+        #expect(try queries.totals(SearchQuery(text: "swap")) == SearchTotals(messages: 3, sessions: 2, isCapped: false, hits: 3))
+        #expect(try queries.totals(SearchQuery(text: "from:system")) == SearchTotals(messages: 4, sessions: 2, isCapped: false, hits: 2))
         #expect(SearchTotals(messages: 1, sessions: 1, isCapped: false).summary == "1 message in 1 session")
         #expect(SearchTotals(messages: 2000, sessions: 40, isCapped: true).summary == "2,000+ messages in 40 sessions")
     }

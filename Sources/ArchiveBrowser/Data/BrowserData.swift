@@ -127,26 +127,11 @@ struct BrowserData: Sendable {
             model.hits = Array(hits.prefix(pageSize))
             model.hasMore = hits.count > pageSize
             model.totals = totals
-            if model.hits.isEmpty, page > 1 {
-                model.lastPage = try lastPage(of: query, pageSize: pageSize, totals: totals)
-            } else {
-                model.lastPage = model.hasMore ? page + 1 : page
-            }
+            model.lastPage = max(1, (totals.hits + pageSize - 1) / pageSize)
         } catch {
             model.error = "\(error)"
         }
         return model
-    }
-
-    /// The last page with hits, for a page asked for past it: hits fold identical messages
-    /// of a session, so the count of messages only bounds it; the folded hits are counted.
-    private func lastPage(of query: SearchQuery, pageSize: Int, totals: SearchTotals) throws(IndexError) -> Int {
-        guard totals.messages > 0 else { return 1 }
-        var counting = query
-        counting.offset = 0
-        counting.limit = totals.messages
-        let hits = try queries.search(counting).count
-        return max(1, (hits + pageSize - 1) / pageSize)
     }
 
     /// The session's exchanges read from the folders the index places it in (or from the

@@ -24,9 +24,9 @@ public struct ArchiveQueries: Sendable {
     /// (a page past the last counts them again).
     public func searchCounting(_ query: SearchQuery) throws(IndexError) -> (hits: [SearchHit], totals: SearchTotals) {
         let parsed = try ParsedQuery(query.text)
-        guard let filters = try query.filters(with: parsed) else { return ([], SearchTotals(messages: 0, sessions: 0, isCapped: false)) }
+        guard let filters = try query.filters(with: parsed) else { return ([], .none) }
         try requireKnown(filters)
-        let found: (hits: [SearchHit], messages: Int, sessions: Int)
+        let found: (hits: [SearchHit], messages: Int, sessions: Int, folded: Int)
         if case let .postgres(pool) = database.store {
             found = try pool.withConnection { connection throws(IndexError) in try PostgresQueries(connection: connection).search(query) }
         } else {
@@ -34,12 +34,12 @@ public struct ArchiveQueries: Sendable {
         }
         if found.hits.isEmpty, query.offset > 0 { return ([], try totals(query)) }
         let limit = parsed.fts5 == nil ? SearchTotals.countLimit : query.rankWindow
-        return (found.hits, SearchTotals(messages: found.messages, sessions: found.sessions, isCapped: found.messages >= limit))
+        return (found.hits, SearchTotals(messages: found.messages, sessions: found.sessions, isCapped: found.messages >= limit, hits: found.folded))
     }
 
     private func sqliteSearch(
         _ query: SearchQuery, parsed: ParsedQuery, filters: QueryFilters
-    ) throws(IndexError) -> (hits: [SearchHit], messages: Int, sessions: Int) {
+    ) throws(IndexError) -> (hits: [SearchHit], messages: Int, sessions: Int, folded: Int) {
         var arguments: StatementArguments = ["limit": query.limit, "offset": query.offset]
         let sql =
             Self.matched(parsed, filters, query, arguments: &arguments) + """
@@ -50,7 +50,8 @@ public struct ArchiveQueries: Sendable {
                     SELECT * FROM folded ORDER BY \(parsed.fts5 == nil ? "time DESC," : "") rank, session, position LIMIT :limit OFFSET :offset
                 )
                 SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, best.rank AS rank, best.copies AS copies,
-                       (SELECT count(*) FROM matched) AS total_messages, (SELECT count(DISTINCT session) FROM matched) AS total_sessions
+                       (SELECT count(*) FROM matched) AS total_messages, (SELECT count(DISTINCT session) FROM matched) AS total_sessions,
+                       (SELECT count(*) FROM folded) AS total_hits
                 FROM best
                 JOIN messages m ON m.session = best.session AND m.position = best.position
                 LEFT JOIN sessions s ON s.id = m.session
@@ -64,7 +65,7 @@ public struct ArchiveQueries: Sendable {
                     wallet: row["wallet"], session: row["session"], title: row["title"], time: row["time"], sender: row["sender"],
                     position: row["position"], snippet: snippets.excerpt(row["content"]), rank: row["rank"], copies: row["copies"])
             }
-            return (hits, rows.first?["total_messages"] ?? 0, rows.first?["total_sessions"] ?? 0)
+            return (hits, rows.first?["total_messages"] ?? 0, rows.first?["total_sessions"] ?? 0, rows.first?["total_hits"] ?? 0)
         }
     }
 
@@ -72,18 +73,20 @@ public struct ArchiveQueries: Sendable {
     /// or at `SearchTotals.countLimit` for a query of filters only).
     public func totals(_ query: SearchQuery) throws(IndexError) -> SearchTotals {
         let parsed = try ParsedQuery(query.text)
-        guard let filters = try query.filters(with: parsed) else { return SearchTotals(messages: 0, sessions: 0, isCapped: false) }
+        guard let filters = try query.filters(with: parsed) else { return .none }
         try requireKnown(filters)
         if case let .postgres(pool) = database.store {
             return try pool.withConnection { connection throws(IndexError) in try PostgresQueries(connection: connection).totals(query) }
         }
         var arguments: StatementArguments = [:]
-        let sql = Self.matched(parsed, filters, query, arguments: &arguments) + " SELECT count(*) AS messages, count(DISTINCT session) AS sessions FROM matched"
+        let sql =
+            Self.matched(parsed, filters, query, arguments: &arguments)
+            + " SELECT count(*) AS messages, count(DISTINCT session) AS sessions, (SELECT count(*) FROM (SELECT 1 FROM matched GROUP BY session, content)) AS hits FROM matched"
         let limit = parsed.fts5 == nil ? SearchTotals.countLimit : query.rankWindow
         return try read { db in
             let row = try Row.fetchOne(db, sql: sql, arguments: arguments)
             let messages: Int = row?["messages"] ?? 0
-            return SearchTotals(messages: messages, sessions: row?["sessions"] ?? 0, isCapped: messages >= limit)
+            return SearchTotals(messages: messages, sessions: row?["sessions"] ?? 0, isCapped: messages >= limit, hits: row?["hits"] ?? 0)
         }
     }
 

@@ -12,9 +12,9 @@ public struct PostgresQueries {
     }
 
     /// A page of hits, with how many messages and sessions the whole search matched.
-    public func search(_ query: SearchQuery) throws(IndexError) -> (hits: [SearchHit], messages: Int, sessions: Int) {
+    public func search(_ query: SearchQuery) throws(IndexError) -> (hits: [SearchHit], messages: Int, sessions: Int, folded: Int) {
         let parsed = try ParsedQuery(query.text)
-        guard let filters = try query.filters(with: parsed) else { return ([], 0, 0) }
+        guard let filters = try query.filters(with: parsed) else { return ([], 0, 0, 0) }
         var parameters: [String?] = []
         func bind(_ value: String?) -> String {
             parameters.append(IndexText.storable(value))
@@ -31,7 +31,8 @@ public struct PostgresQueries {
                     LIMIT \(bind(String(query.limit)))::bigint OFFSET \(bind(String(query.offset)))::bigint
                 )
                 SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, best.rank, best.copies,
-                       (SELECT count(*) FROM matched) AS total_messages, (SELECT count(DISTINCT session) FROM matched) AS total_sessions
+                       (SELECT count(*) FROM matched) AS total_messages, (SELECT count(DISTINCT session) FROM matched) AS total_sessions,
+                       (SELECT count(*) FROM folded) AS total_hits
                 FROM best
                 JOIN messages m ON m.session = best.session AND m.position = best.position
                 LEFT JOIN sessions s ON s.id = m.session
@@ -46,24 +47,29 @@ public struct PostgresQueries {
                 position: Int(rows.value("position", row: row) ?? "") ?? 0, snippet: snippets.excerpt(rows.value("content", row: row) ?? ""),
                 rank: Double(rows.value("rank", row: row) ?? "") ?? 0, copies: Int(rows.value("copies", row: row) ?? "") ?? 1)
         }
-        guard !hits.isEmpty else { return ([], 0, 0) }
-        return (hits, Int(rows.value("total_messages", row: 0) ?? "") ?? 0, Int(rows.value("total_sessions", row: 0) ?? "") ?? 0)
+        guard !hits.isEmpty else { return ([], 0, 0, 0) }
+        let count = { (column: String) in Int(rows.value(column, row: 0) ?? "") ?? 0 }
+        return (hits, count("total_messages"), count("total_sessions"), count("total_hits"))
     }
 
     /// How many messages and sessions match, as `ArchiveQueries.totals` counts them.
     public func totals(_ query: SearchQuery) throws(IndexError) -> SearchTotals {
         let parsed = try ParsedQuery(query.text)
-        guard let filters = try query.filters(with: parsed) else { return SearchTotals(messages: 0, sessions: 0, isCapped: false) }
+        guard let filters = try query.filters(with: parsed) else { return .none }
         var parameters: [String?] = []
         func bind(_ value: String?) -> String {
             parameters.append(IndexText.storable(value))
             return "$\(parameters.count)"
         }
-        let sql = Self.matched(parsed, filters, query, bind: bind) + " SELECT count(*) AS messages, count(DISTINCT session) AS sessions FROM matched"
+        let sql =
+            Self.matched(parsed, filters, query, bind: bind)
+            + " SELECT count(*) AS messages, count(DISTINCT session) AS sessions, (SELECT count(*) FROM (SELECT 1 FROM matched GROUP BY session, content) groups) AS hits FROM matched"
         let rows = try connection.execute(sql, parameters)
         let messages = Int(rows.value("messages", row: 0) ?? "") ?? 0
         let limit = parsed.tsquery == nil ? SearchTotals.countLimit : query.rankWindow
-        return SearchTotals(messages: messages, sessions: Int(rows.value("sessions", row: 0) ?? "") ?? 0, isCapped: messages >= limit)
+        return SearchTotals(
+            messages: messages, sessions: Int(rows.value("sessions", row: 0) ?? "") ?? 0, isCapped: messages >= limit,
+            hits: Int(rows.value("hits", row: 0) ?? "") ?? 0)
     }
 
     /// The `WITH … matched AS (…)` both read: matching messages (id, rank, session, position,

@@ -63,18 +63,23 @@ public struct SearchTotals: Sendable, Codable, Equatable {
     public var messages: Int
     public var sessions: Int
     public var isCapped: Bool
+    /// Hits, identical messages of a session counting once (what pages of results hold).
+    public var hits: Int
 
     /// Where a count of a filters-only query stops.
     public static let countLimit = 10_000
 
-    public init(messages: Int, sessions: Int, isCapped: Bool) {
+    public init(messages: Int, sessions: Int, isCapped: Bool, hits: Int? = nil) {
         self.messages = messages
         self.sessions = sessions
         self.isCapped = isCapped
+        self.hits = hits ?? messages
     }
 
+    static let none = SearchTotals(messages: 0, sessions: 0, isCapped: false)
+
     enum CodingKeys: String, CodingKey {
-        case messages, sessions
+        case messages, sessions, hits
         case isCapped = "capped"
     }
 
