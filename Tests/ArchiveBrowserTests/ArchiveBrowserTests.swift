@@ -1,13 +1,14 @@
 import AomiAPI
 import AomiArchive
 import AomiSimulator
-import ArchiveBrowser
 import AsyncHTTPClient
 import Foundation
 import HTTPServing
 import Logging
 import TestSupport
 import Testing
+
+@testable import ArchiveBrowser
 
 /// The archive browser on a recorded archive (sim → record → driver, plus a thread whose
 /// messages are hostile HTML): every page and its JSON, what it refuses, and what it never does.
@@ -386,6 +387,13 @@ import Testing
         #expect((report["dialogs"] as? [Any])?.isEmpty == true && report["script_ran"] as? Bool == false)
         #expect((report["console_errors"] as? [Any])?.isEmpty == true, "\(report["console_errors"] ?? "")")
         #expect(report["hostile_text_shown"] as? Bool == true)
+    }
+
+    /// A wallet active within 24 hours is charted by hour, across midnight too; longer, by day.
+    @Test func activityWithinADayIsChartedByHour() {
+        #expect(BrowserData.spansADayOrLess(["2026-12-05T23:00:00.000000Z", "2026-12-06T01:30:00.000000Z"]))
+        #expect(!BrowserData.spansADayOrLess(["2026-12-04T23:00:00.000000Z", "2026-12-06T01:30:00.000000Z"]))
+        #expect(ActivityChart.label("2026-12-05T23") == "2026-12-05 23:00" && ActivityChart.label("2026-12-05") == "2026-12-05")
     }
 
     /// Every archive file under the root with its size and modification time.

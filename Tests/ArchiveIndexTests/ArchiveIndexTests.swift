@@ -100,7 +100,10 @@ import WARC
         #expect(!user.isEmpty && user.allSatisfy { $0.sender == "user" })
         #expect(try queries.search(SearchQuery(text: word, since: TimeExpression.parse("1h"))).count == hits.count)
         #expect(try queries.search(SearchQuery(text: word, until: TimeExpression.parse("1h"))).isEmpty)
-        #expect(try queries.search(SearchQuery(text: word, session: "no-such-session")).isEmpty)
+        let unknown = #expect(throws: IndexError.self, "an unknown session is named, not an empty result") {
+            try queries.search(SearchQuery(text: word, session: "no-such-session"))
+        }
+        #expect(unknown?.description == "no session no-such-session in the index")
 
         let listed = try queries.threads(wallet: thread.wallet)
         #expect(Set(listed.map(\.session)) == Set(report.threads.filter { $0.wallet == thread.wallet }.map(\.sessionID)))

@@ -24,6 +24,14 @@ struct BrowserData: Sendable {
             sessionlessExchanges: try queries.sessionlessExchanges(limit: 0).count)
     }
 
+    /// Whether activity times (`WARC-Date`s), first to last, lie within 24 hours: a wallet
+    /// active late one evening and early the next morning is charted by hour.
+    static func spansADayOrLess(_ activity: [String]) -> Bool {
+        let times = activity.compactMap { WARCDate(parsing: $0)?.microsecondsSince1970 }
+        guard let first = times.min(), let last = times.max() else { return true }
+        return last - first <= 86_400_000_000
+    }
+
     /// The exchanges recorded without a session, newest first, with their files shown from the root.
     func sessionless() throws(IndexError) -> SessionlessModel {
         let found = try queries.sessionlessExchanges()
@@ -41,7 +49,7 @@ struct BrowserData: Sendable {
         let threads = try queries.threads(wallet: address)
         guard !threads.isEmpty else { return nil }
         let daily = try queries.activity(wallet: address)
-        let hourly = daily.count <= 1
+        let hourly = daily.count <= 1 || Self.spansADayOrLess(threads.compactMap(\.firstActivity) + threads.compactMap(\.lastActivity))
         return WalletModel(
             wallet: address, threads: threads, titles: try queries.titles(wallet: address),
             activity: hourly ? try queries.activity(wallet: address, hourly: true) : daily, activityUnit: hourly ? "hour" : "day")
