@@ -38,11 +38,13 @@ public struct RecordingFixture: Sendable {
             settings: .init(
                 root: root, recorderID: recorderID, rotationBytes: rotationBytes, fsync: .never, info: ArchiveInfo(upstream: target, redactionKeyID: key.id),
                 compaction: compaction))
-        let proxy = RecordingProxy(
-            configuration: RecorderConfiguration(
-                upstream: target, upstreamTLS: tls, upstreamTimeout: timeout, maxRequestBodyBytes: maxBody, maxHeaderBytes: maxHeader,
-                requireRecording: requireRecording, sessionMemory: sessionMemory),
-            archive: archive, redactor: Redactor(key: key), logger: ApplicationServer.quietLogger())
+        var configuration = RecorderConfiguration(
+            upstream: target, upstreamTLS: tls, upstreamTimeout: timeout, maxRequestBodyBytes: maxBody, maxHeaderBytes: maxHeader,
+            requireRecording: requireRecording, sessionMemory: sessionMemory)
+        // A loopback connection to a live server only fails to come within 5 s when the
+        // machine is too busy to run the recorder's event loop: not what a test is about.
+        configuration.upstreamConnectTimeout = .seconds(60)
+        let proxy = RecordingProxy(configuration: configuration, archive: archive, redactor: Redactor(key: key), logger: ApplicationServer.quietLogger())
         let server = try await proxy.start()
         return RecordingFixture(root: root, key: key, archive: archive, proxy: proxy, server: server, sim: sim)
     }

@@ -8,6 +8,8 @@ public struct RecorderConfiguration: Sendable {
     public var upstreamTLS: UpstreamTLS
     /// Longest wait for the upstream's response head before answering 504.
     public var upstreamTimeout: Duration
+    /// Longest wait for a TCP connection to the upstream (TLS handshake aside) before 502.
+    public var upstreamConnectTimeout: Duration = .seconds(5)
     /// Largest request body accepted (413 above).
     public var maxRequestBodyBytes: Int
     /// Largest request head (target and header fields) accepted (431 above).

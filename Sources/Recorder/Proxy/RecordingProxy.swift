@@ -37,7 +37,8 @@ public struct RecordingProxy: Sendable {
         let descriptors = DescriptorReserve { cause in Task { await recorder.noteFailure(cause) } }
         let shared = ProxyShared(
             configuration: configuration, upstream: upstream,
-            connector: .network(upstream, tls: upstream.usesTLS ? try configuration.upstreamTLS.makeContext() : nil),
+            connector: .network(
+                upstream, tls: upstream.usesTLS ? try configuration.upstreamTLS.makeContext() : nil, connectTimeout: configuration.upstreamConnectTimeout),
             recorder: recorder, sessions: SessionDirectory(capacity: configuration.sessionMemory), lanes: RecordingLanes(), descriptors: descriptors,
             logger: logger)
         let lanes = shared.lanes

@@ -11,11 +11,11 @@ struct UpstreamConnector: Sendable {
     let connect: @Sendable (_ eventLoop: any EventLoop, _ initialize: @escaping @Sendable (any Channel) throws -> Void) -> EventLoopFuture<any Channel>
 
     /// TCP to `upstream`, with TLS when `tls` is given (SNI and verification for the upstream's host).
-    static func network(_ upstream: UpstreamAddress, tls: NIOSSLContext?) -> UpstreamConnector {
+    static func network(_ upstream: UpstreamAddress, tls: NIOSSLContext?, connectTimeout: Duration) -> UpstreamConnector {
         UpstreamConnector { eventLoop, initialize in
             ClientBootstrap(group: eventLoop)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connectTimeout(.seconds(5))
+                .connectTimeout(TimeAmount(connectTimeout))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         if let tls { try channel.pipeline.syncOperations.addHandler(UpstreamTLS.clientHandler(context: tls, host: upstream.host)) }
