@@ -26,20 +26,20 @@ public struct ArchiveQueries: Sendable {
         let parsed = try ParsedQuery(query.text)
         guard let filters = try query.filters(with: parsed) else { return ([], .none) }
         try requireKnown(filters)
-        let found: (hits: [SearchHit], messages: Int, sessions: Int, folded: Int)
+        let found: (hits: [SearchHit], totals: SearchTotals)
         if case let .postgres(pool) = database.store {
             found = try pool.withConnection { connection throws(IndexError) in try PostgresQueries(connection: connection).search(query) }
         } else {
             found = try sqliteSearch(query, parsed: parsed, filters: filters)
         }
+        // The totals come with the hits; a page past the last has no row to bring them.
         if found.hits.isEmpty, query.offset > 0 { return ([], try totals(query)) }
-        let limit = parsed.fts5 == nil ? SearchTotals.countLimit : query.rankWindow
-        return (found.hits, SearchTotals(messages: found.messages, sessions: found.sessions, isCapped: found.messages >= limit, hits: found.folded))
+        return found
     }
 
     private func sqliteSearch(
         _ query: SearchQuery, parsed: ParsedQuery, filters: QueryFilters
-    ) throws(IndexError) -> (hits: [SearchHit], messages: Int, sessions: Int, folded: Int) {
+    ) throws(IndexError) -> (hits: [SearchHit], totals: SearchTotals) {
         var arguments: StatementArguments = ["limit": query.limit, "offset": query.offset]
         let sql =
             Self.matched(parsed, filters, query, arguments: &arguments) + """
@@ -65,7 +65,10 @@ public struct ArchiveQueries: Sendable {
                     wallet: row["wallet"], session: row["session"], title: row["title"], time: row["time"], sender: row["sender"],
                     position: row["position"], snippet: snippets.excerpt(row["content"]), rank: row["rank"], copies: row["copies"])
             }
-            return (hits, rows.first?["total_messages"] ?? 0, rows.first?["total_sessions"] ?? 0, rows.first?["total_hits"] ?? 0)
+            let totals = SearchTotals(
+                counted: rows.first?["total_messages"] ?? 0, sessions: rows.first?["total_sessions"] ?? 0, hits: rows.first?["total_hits"] ?? 0,
+                of: query, parsed: parsed)
+            return (hits, totals)
         }
     }
 
@@ -82,11 +85,9 @@ public struct ArchiveQueries: Sendable {
         let sql =
             Self.matched(parsed, filters, query, arguments: &arguments)
             + " SELECT count(*) AS messages, count(DISTINCT session) AS sessions, (SELECT count(*) FROM (SELECT 1 FROM matched GROUP BY session, content)) AS hits FROM matched"
-        let limit = parsed.fts5 == nil ? SearchTotals.countLimit : query.rankWindow
         return try read { db in
             let row = try Row.fetchOne(db, sql: sql, arguments: arguments)
-            let messages: Int = row?["messages"] ?? 0
-            return SearchTotals(messages: messages, sessions: row?["sessions"] ?? 0, isCapped: messages >= limit, hits: row?["hits"] ?? 0)
+            return SearchTotals(counted: row?["messages"] ?? 0, sessions: row?["sessions"] ?? 0, hits: row?["hits"] ?? 0, of: query, parsed: parsed)
         }
     }
 

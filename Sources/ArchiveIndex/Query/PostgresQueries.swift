@@ -12,9 +12,9 @@ public struct PostgresQueries {
     }
 
     /// A page of hits, with how many messages and sessions the whole search matched.
-    public func search(_ query: SearchQuery) throws(IndexError) -> (hits: [SearchHit], messages: Int, sessions: Int, folded: Int) {
+    public func search(_ query: SearchQuery) throws(IndexError) -> (hits: [SearchHit], totals: SearchTotals) {
         let parsed = try ParsedQuery(query.text)
-        guard let filters = try query.filters(with: parsed) else { return ([], 0, 0, 0) }
+        guard let filters = try query.filters(with: parsed) else { return ([], .none) }
         var parameters: [String?] = []
         func bind(_ value: String?) -> String {
             parameters.append(IndexText.storable(value))
@@ -47,9 +47,9 @@ public struct PostgresQueries {
                 position: Int(rows.value("position", row: row) ?? "") ?? 0, snippet: snippets.excerpt(rows.value("content", row: row) ?? ""),
                 rank: Double(rows.value("rank", row: row) ?? "") ?? 0, copies: Int(rows.value("copies", row: row) ?? "") ?? 1)
         }
-        guard !hits.isEmpty else { return ([], 0, 0, 0) }
+        guard !hits.isEmpty else { return ([], .none) }
         let count = { (column: String) in Int(rows.value(column, row: 0) ?? "") ?? 0 }
-        return (hits, count("total_messages"), count("total_sessions"), count("total_hits"))
+        return (hits, SearchTotals(counted: count("total_messages"), sessions: count("total_sessions"), hits: count("total_hits"), of: query, parsed: parsed))
     }
 
     /// How many messages and sessions match, as `ArchiveQueries.totals` counts them.
@@ -65,11 +65,8 @@ public struct PostgresQueries {
             Self.matched(parsed, filters, query, bind: bind)
             + " SELECT count(*) AS messages, count(DISTINCT session) AS sessions, (SELECT count(*) FROM (SELECT 1 FROM matched GROUP BY session, content) groups) AS hits FROM matched"
         let rows = try connection.execute(sql, parameters)
-        let messages = Int(rows.value("messages", row: 0) ?? "") ?? 0
-        let limit = parsed.tsquery == nil ? SearchTotals.countLimit : query.rankWindow
-        return SearchTotals(
-            messages: messages, sessions: Int(rows.value("sessions", row: 0) ?? "") ?? 0, isCapped: messages >= limit,
-            hits: Int(rows.value("hits", row: 0) ?? "") ?? 0)
+        let count = { (column: String) in Int(rows.value(column, row: 0) ?? "") ?? 0 }
+        return SearchTotals(counted: count("messages"), sessions: count("sessions"), hits: count("hits"), of: query, parsed: parsed)
     }
 
     /// The `WITH … matched AS (…)` both read: matching messages (id, rank, session, position,

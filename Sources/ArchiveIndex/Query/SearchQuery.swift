@@ -78,6 +78,13 @@ public struct SearchTotals: Sendable, Codable, Equatable {
 
     static let none = SearchTotals(messages: 0, sessions: 0, isCapped: false)
 
+    /// Counts of a search's matches, capped where counting stops: at the rank window for
+    /// words, at `countLimit` for filters only.
+    init(counted messages: Int, sessions: Int, hits: Int, of query: SearchQuery, parsed: ParsedQuery) {
+        let limit = parsed.fts5 == nil ? Self.countLimit : query.rankWindow
+        self.init(messages: messages, sessions: sessions, isCapped: messages >= limit, hits: hits)
+    }
+
     enum CodingKeys: String, CodingKey {
         case messages, sessions, hits
         case isCapped = "capped"
