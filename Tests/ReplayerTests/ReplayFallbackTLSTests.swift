@@ -24,10 +24,11 @@ struct ReplayFallbackTLSTests {
         defer { recording.remove() }
         let tls = try ListenerTLS(certificateFile: certificates.good.certificateFile, keyFile: certificates.good.keyFile)
         let live = try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router(), tls: tls.configuration)
+        // Loopback handshakes get a minute: under load 5 s passed before one was processed.
         let trusting = try ReplayFallback(
-            baseURL: "https://localhost:\(live.port)", tls: try UpstreamTLS(caFiles: [certificates.caFile]),
+            baseURL: "https://localhost:\(live.port)", tls: try UpstreamTLS(caFiles: [certificates.caFile]), connectTimeout: .seconds(60),
             logger: ApplicationServer.quietLogger())
-        let untrusting = try ReplayFallback(baseURL: "https://localhost:\(live.port)", logger: ApplicationServer.quietLogger())
+        let untrusting = try ReplayFallback(baseURL: "https://localhost:\(live.port)", connectTimeout: .seconds(60), logger: ApplicationServer.quietLogger())
         let (server, _) = try await recording.serve(fallback: trusting)
         let (refusing, _) = try await recording.serve(fallback: untrusting)
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)

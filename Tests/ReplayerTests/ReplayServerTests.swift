@@ -125,7 +125,7 @@ struct ReplayServerTests {
         let recording = try await RecordedReplay.declared()
         defer { recording.remove() }
         let live = try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
-        let fallback = try ReplayFallback(baseURL: live.baseURL, logger: ApplicationServer.quietLogger())
+        let fallback = try ReplayFallback(baseURL: live.baseURL, connectTimeout: .seconds(60), logger: ApplicationServer.quietLogger())
         let (server, _) = try await recording.serve(fallback: fallback)
         let session = try #require(recording.archive.sessions.first)
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)

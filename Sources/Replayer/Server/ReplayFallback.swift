@@ -19,7 +19,10 @@ public final class ReplayFallback: Sendable {
     private let host: String
     private let port: Int
 
-    public init(baseURL: String, tls: UpstreamTLS = .systemTrust, logger: Logger = Logger(label: "aomi-archive.replay")) throws(ReplayerError) {
+    /// `connectTimeout` covers the TCP connection and the TLS handshake.
+    public init(
+        baseURL: String, tls: UpstreamTLS = .systemTrust, connectTimeout: Duration = .seconds(5), logger: Logger = Logger(label: "aomi-archive.replay")
+    ) throws(ReplayerError) {
         guard let url = URL(string: baseURL), url.scheme == "http" || url.scheme == "https", let host = url.host else {
             throw .badFallback(url: baseURL, reason: "expected http://host[:port] or https://host[:port]")
         }
@@ -30,7 +33,7 @@ public final class ReplayFallback: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = tls.configuration
         configuration.decompression = .disabled
-        configuration.timeout.connect = .seconds(5)
+        configuration.timeout.connect = TimeAmount(connectTimeout)
         configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         self.logger = logger

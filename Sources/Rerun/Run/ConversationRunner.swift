@@ -113,12 +113,16 @@ struct ConversationRunner {
 
     /// Timing is compared in polls: a note when the original client polled faster than this
     /// rerun does. (A slower one cannot be told from the records alone: a busy machine lengthens
-    /// every recorded pause.)
+    /// every recorded pause.) A recorded pause can also be a few milliseconds short of the
+    /// client's interval, since an answer is dated once its last bytes went on to the client;
+    /// `pauseSlack` keeps that from reading as a faster client.
     private func pollIntervalNote() -> String? {
-        guard let recorded = conversation.pollInterval, recorded * 2 < configuration.pollInterval else { return nil }
+        guard let recorded = conversation.pollInterval, recorded * 2 + Self.pauseSlack < configuration.pollInterval else { return nil }
         return "the original client polled at least every \(Self.milliseconds(recorded)) ms, this rerun every "
             + "\(Self.milliseconds(configuration.pollInterval)) ms (--poll-interval): timing, counted in polls, does not compare"
     }
+
+    static let pauseSlack = Duration.milliseconds(20)
 
     private static func milliseconds(_ duration: Duration) -> Int64 {
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
