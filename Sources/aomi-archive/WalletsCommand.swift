@@ -15,7 +15,7 @@ struct WalletsCommand: ParsableCommand {
     func run() throws {
         let queries = ArchiveQueries(database: try ArchiveDatabase.openExisting(location: location.database))
         let wallets = try allWallets(queries)
-        let sessionless = try queries.sessionlessExchanges(limit: 0).count
+        let sessionless = try queries.sessionlessExchangeCount()
         if json {
             let output = JSONLinesWriter()
             for wallet in wallets { output.write(["kind": "wallet"], wallet) }

@@ -21,7 +21,7 @@ struct BrowserData: Sendable {
         let wallets = try queries.wallets(limit: Self.walletsPerPage + 1, offset: (page - 1) * Self.walletsPerPage)
         return WalletsModel(
             wallets: Array(wallets.prefix(Self.walletsPerPage)), page: page, hasMore: wallets.count > Self.walletsPerPage, indexedAt: try queries.lastIndexed(),
-            sessionlessExchanges: try queries.sessionlessExchanges(limit: 0).count)
+            sessionlessExchanges: try queries.sessionlessExchangeCount())
     }
 
     /// Whether activity times (`WARC-Date`s), first to last, lie within 24 hours: a wallet
@@ -199,6 +199,11 @@ struct BrowserData: Sendable {
     /// A value quoted for a POSIX shell when it holds anything but safe characters.
     static func shellQuoted(_ value: String) -> String {
         let safe = value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./:@".contains($0)) }
-        return safe && !value.isEmpty ? value : "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return safe && !value.isEmpty ? value : singleQuoted(value)
+    }
+
+    /// A value single-quoted for a POSIX shell, whatever it holds.
+    static func singleQuoted(_ value: String) -> String {
+        "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

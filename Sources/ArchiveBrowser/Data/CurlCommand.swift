@@ -6,17 +6,12 @@ enum CurlCommand {
 
     static func make(method: String, uri: String, fields: [(name: String, value: String)], body: [UInt8]) -> String {
         var parts = ["curl"]
-        if method != "GET" || !body.isEmpty { parts.append("-X " + quoted(method)) }
-        parts.append(quoted(uri))
+        if method != "GET" || !body.isEmpty { parts.append("-X " + BrowserData.singleQuoted(method)) }
+        parts.append(BrowserData.singleQuoted(uri))
         for field in fields where !headersCurlSets.contains(field.name.lowercased()) {
-            parts.append("-H " + quoted("\(field.name): \(field.value)"))
+            parts.append("-H " + BrowserData.singleQuoted("\(field.name): \(field.value)"))
         }
-        if !body.isEmpty { parts.append("--data-binary " + quoted(String(decoding: body, as: UTF8.self))) }
+        if !body.isEmpty { parts.append("--data-binary " + BrowserData.singleQuoted(String(decoding: body, as: UTF8.self))) }
         return parts.joined(separator: " \\\n  ")
-    }
-
-    /// Single-quoted for a POSIX shell.
-    static func quoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

@@ -62,9 +62,14 @@ extension ArchiveQueries {
         }
     }
 
+    /// How many exchanges were recorded without a session.
+    public func sessionlessExchangeCount() throws(IndexError) -> Int {
+        try database.rows("SELECT count(*) AS n FROM records WHERE session IS NULL AND type = 'request'").first?.int("n") ?? 0
+    }
+
     /// How many exchanges were recorded without a session, and the newest `limit` of them.
     public func sessionlessExchanges(limit: Int = 500) throws(IndexError) -> (count: Int, newest: [SessionlessExchange]) {
-        let count = try database.rows("SELECT count(*) AS n FROM records WHERE session IS NULL AND type = 'request'").first?.int("n") ?? 0
+        let count = try sessionlessExchangeCount()
         let newest = try database.rows(
             """
             SELECT r.method, r.uri, r.date, f.path, r."offset" AS place FROM records r JOIN files f ON f.id = r.file_id

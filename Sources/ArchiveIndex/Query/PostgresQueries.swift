@@ -15,20 +15,16 @@ public struct PostgresQueries {
     public func search(_ query: SearchQuery) throws(IndexError) -> (hits: [SearchHit], totals: SearchTotals) {
         let parsed = try ParsedQuery(query.text)
         guard let filters = try query.filters(with: parsed) else { return ([], .none) }
-        var parameters: [String?] = []
-        func bind(_ value: String?) -> String {
-            parameters.append(IndexText.storable(value))
-            return "$\(parameters.count)"
-        }
+        let parameters = Bindings()
         let byTime = parsed.tsquery == nil ? "time DESC, " : ""
         let sql =
-            Self.matched(parsed, filters, query, bind: bind) + """
+            Self.matched(parsed, filters, query, bind: parameters.bind) + """
                 , folded AS (
                     SELECT session, min(rank) AS rank, min(position) AS position, max(time) AS time, count(*) AS copies
                     FROM matched GROUP BY session, content
                 ), best AS (
                     SELECT * FROM folded ORDER BY \(byTime)rank, session, position
-                    LIMIT \(bind(String(query.limit)))::bigint OFFSET \(bind(String(query.offset)))::bigint
+                    LIMIT \(parameters.bind(String(query.limit)))::bigint OFFSET \(parameters.bind(String(query.offset)))::bigint
                 )
                 SELECT s.wallet, m.session, s.title, m.time, m.sender, m.position, m.content, best.rank, best.copies,
                        (SELECT count(*) FROM matched) AS total_messages, (SELECT count(DISTINCT session) FROM matched) AS total_sessions,
@@ -39,7 +35,7 @@ public struct PostgresQueries {
                 ORDER BY \(byTime.isEmpty ? "" : "m.time DESC, ")best.rank, m.session, m.position
                 """
         let snippets = SnippetMaker(words: parsed.highlightedWords, open: query.highlight.open, close: query.highlight.close)
-        let rows = try connection.execute(sql, parameters)
+        let rows = try connection.execute(sql, parameters.values)
         let hits = rows.rows.indices.map { row in
             SearchHit(
                 wallet: rows.value("wallet", row: row), session: rows.value("session", row: row) ?? "", title: rows.value("title", row: row),
@@ -56,15 +52,11 @@ public struct PostgresQueries {
     public func totals(_ query: SearchQuery) throws(IndexError) -> SearchTotals {
         let parsed = try ParsedQuery(query.text)
         guard let filters = try query.filters(with: parsed) else { return .none }
-        var parameters: [String?] = []
-        func bind(_ value: String?) -> String {
-            parameters.append(IndexText.storable(value))
-            return "$\(parameters.count)"
-        }
+        let parameters = Bindings()
         let sql =
-            Self.matched(parsed, filters, query, bind: bind)
+            Self.matched(parsed, filters, query, bind: parameters.bind)
             + " SELECT count(*) AS messages, count(DISTINCT session) AS sessions, (SELECT count(*) FROM (SELECT 1 FROM matched GROUP BY session, content) groups) AS hits FROM matched"
-        let rows = try connection.execute(sql, parameters)
+        let rows = try connection.execute(sql, parameters.values)
         let count = { (column: String) in Int(rows.value(column, row: 0) ?? "") ?? 0 }
         return SearchTotals(counted: count("messages"), sessions: count("sessions"), hits: count("hits"), of: query, parsed: parsed)
     }
@@ -140,5 +132,16 @@ public struct PostgresQueries {
             conditions.append("EXISTS (SELECT 1 FROM titles t WHERE t.session = m.session AND strpos(lower(t.title), \(bind(word))) > 0)")
         }
         return conditions.joined(separator: " AND ")
+    }
+}
+
+/// Values bound as `$1`, `$2`… in the order the SQL text asks for them: user text reaches
+/// PostgreSQL only this way.
+private final class Bindings {
+    private(set) var values: [String?] = []
+
+    func bind(_ value: String?) -> String {
+        values.append(IndexText.storable(value))
+        return "$\(values.count)"
     }
 }

@@ -224,7 +224,8 @@ struct ConversationReader {
             }
             if !fromTranscript {
                 let end = index + 1 < records.count ? records[index + 1].start : nil
-                turn.tools = toolCalls(from: record.start, to: end) + turn.tools
+                turn.toolSpans = toolSpans(from: record.start, to: end)
+                turn.tools = turn.toolSpans.map { ToolCall(name: $0.name, completed: $0.end != nil, result: $0.result) } + turn.tools
                 turn.notices += updates.filter { Self.isBetween($0.date, record.start, end) }
                     .compactMap { $0.event.type == UpdateEvent.Kind.systemNotice ? "update: " + ($0.event.message ?? "") : nil }
                 turn.timing = TurnTiming(
@@ -233,7 +234,6 @@ struct ConversationReader {
                     pollsBeforeFirstText: record.pollsBeforeFirstText)
                 turn.start = record.start.description
                 turn.end = record.end?.description
-                turn.toolSpans = toolSpans(from: record.start, to: end)
             }
             turn.walletCards = zip(record.walletRequests.indices, record.walletRequests).map { position, request in
                 let seen = position < record.walletRequestDates.count ? record.walletRequestDates[position] : nil
@@ -274,29 +274,10 @@ struct ConversationReader {
         return spans.map(\.span)
     }
 
-    /// The tools the updates channel showed between two times: one call per tool name, in
-    /// the order they started, completed when a `tool_complete` came.
-    private func toolCalls(from start: WARCDate, to end: WARCDate?) -> [ToolCall] {
-        var calls: [ToolCall] = []
-        for (date, event) in updates where Self.isBetween(date, start, end) {
-            guard let name = event.toolName else { continue }
-            let index =
-                calls.firstIndex { $0.name == name && !$0.completed }
-                ?? {
-                    calls.append(ToolCall(name: name, completed: false, result: nil))
-                    return calls.count - 1
-                }()
-            if event.type == UpdateEvent.Kind.toolComplete {
-                calls[index].completed = true
-                calls[index].result = event.message
-            }
-        }
-        return calls
-    }
-
-    /// The shortest pause of the client between an answer and its next poll: at least its
-    /// poll interval, never less (a busy machine only lengthens it), so it tells a client that
-    /// polled faster than another; nil with fewer than three polls.
+    /// The shortest pause of the client between an answer and its next poll: about its poll
+    /// interval (a busy machine lengthens it; an answer is dated once its last bytes went on to
+    /// the client, which can shorten it by a few milliseconds), so it tells a client that polled
+    /// faster than another; nil with fewer than three polls.
     private func shortestPollPause() -> Duration? {
         let pauses = zip(pollDates, pollDates.dropFirst()).map { $1.sent.microsecondsSince1970 - $0.answered.microsecondsSince1970 }.filter { $0 >= 0 }
         guard pauses.count >= 2, let shortest = pauses.min() else { return nil }

@@ -30,8 +30,9 @@ public struct RecordedConversation: Sendable {
     /// For each answer, the polls the client made between seeing the request and answering it
     /// (the time the user took, in the client's unit).
     public var walletAnswerWaits: [Int] = []
-    /// The client's shortest pause between an answer and its next poll: no shorter than its
-    /// poll interval (load only lengthens it); nil when it polled too little to tell.
+    /// The client's shortest pause between an answer and its next poll: about its poll
+    /// interval (load lengthens it; answers dated after they reached the client can make it a
+    /// few milliseconds shorter); nil when it polled too little to tell.
     public var pollInterval: Duration? = nil
 
     /// The messages the user sent, in order.
