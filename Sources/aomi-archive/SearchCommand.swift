@@ -79,7 +79,9 @@ struct SearchCommand: ParsableCommand {
         if hits.isEmpty {
             FileHandle.standardError.write(Data("no match for \(query)\n".utf8))
         } else {
-            FileHandle.standardError.write(Data("\(totals.summary)\(hits.count < totals.messages ? ", \(hits.count) hits shown (--limit)" : "")\n".utf8))
+            // Hits fold identical messages of a session: compare with the hits, not the messages.
+            let cut = hits.count < totals.hits ? ", \(Counted.of(hits.count, "hit")) shown (--limit)" : ""
+            FileHandle.standardError.write(Data("\(totals.summary)\(cut)\n".utf8))
         }
     }
 }

@@ -1,4 +1,8 @@
+import AomiAPI
+import AsyncHTTPClient
 import Foundation
+import HTTPServing
+import Hummingbird
 import TestSupport
 import Testing
 
@@ -102,6 +106,32 @@ import Testing
         #expect(inflected.standardOutput.contains("[Swap]"), "swapped finds Swap: \(inflected.standardOutput.prefix(300))")
         let prefix = try await succeeded(["search", String(try #require(demo.output.firstMatch(of: /wallet (0x[0-9a-f]{10})/)?.output.1)), "--archives", demo.root])
         #expect(!prefix.standardOutput.isEmpty, "a wallet's start finds its messages")
+    }
+
+    /// Identical messages of one session fold into one hit with its count; all hits shown is
+    /// not "cut by --limit" however many messages they stand for.
+    @Test func foldedHitsAreNotMistakenForHitsLeftOut() async throws {
+        let router = Router()
+        router.get("/api/state") { _, _ in
+            let notice = ChatMessage(sender: "system", content: "Gas fees are high", timestamp: "2026-06-01T10:00:00Z")
+            let question = ChatMessage(sender: "user", content: "what about the gas fee?", timestamp: "2026-06-01T10:00:00Z")
+            return Response.json(JSONCoding.encode(SessionSnapshot(messages: [notice, question, notice, notice], title: "Fees")))
+        }
+        let upstream = try await ApplicationServer.start(router: router)
+        let fixture = try await RecordingFixture.start(upstream: upstream.baseURL, recorderID: "folded")
+        TemporaryDirectory.removeAtExit(fixture.root)
+        var request = HTTPClientRequest(url: fixture.server.baseURL + "/api/state?public_key=0x" + String(repeating: "2", count: 40))
+        request.headers.add(name: "X-Session-Id", value: "fees")
+        _ = try await fixture.client.execute(request, timeout: .seconds(60)).body.collect(upTo: 1 << 20)
+        _ = try await fixture.stop()
+        await upstream.stop()
+        _ = try await succeeded(["index", "--archives", fixture.root])
+
+        let all = try await succeeded(["search", "gas fee", "--archives", fixture.root])
+        #expect(all.standardOutput.split(separator: "\n").count == 2 && all.standardOutput.contains("(×3 in this session)"), "\(all.standardOutput)")
+        #expect(all.standardError == "4 messages in 1 session\n", "\(all.standardError)")
+        let cut = try await succeeded(["search", "gas fee", "--archives", fixture.root, "--limit", "1"])
+        #expect(cut.standardError == "4 messages in 1 session, 1 hit shown (--limit)\n", "\(cut.standardError)")
     }
 
     @Test func countsAgreeInNumber() async throws {
