@@ -38,6 +38,10 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         // Graceful shutdown of the servers (already a dependency of Hummingbird).
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.8.0"),
+        // Metrics: the modules count through swift-metrics; the servers expose them in the
+        // Prometheus text format through swift-prometheus's registry (`Telemetry`).
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // zlib from the system: the streaming inflater that diagnoses damaged gzip members.
@@ -90,6 +94,18 @@ let package = Package(
             ]
         ),
 
+        // What operators read: the metrics registry behind `GET /metrics` (swift-prometheus as
+        // the swift-metrics backend) and the JSON log lines of `--log-format json`.
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                "HTTPServing",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+
         // The documented Aomi API as types: endpoints, snapshots, messages, SSE events, wallets. No I/O.
         .target(name: "AomiAPI"),
 
@@ -137,6 +153,7 @@ let package = Package(
         .target(
             name: "Recorder",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "WARC",
                 "AomiArchive",
                 "AomiAPI",
@@ -157,6 +174,7 @@ let package = Package(
         .target(
             name: "ArchiveIndex",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "WARC",
                 "AomiArchive",
                 "AomiAPI",
@@ -170,6 +188,7 @@ let package = Package(
         .target(
             name: "Replayer",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "WARC",
                 "AomiArchive",
                 "AomiAPI",
@@ -219,6 +238,7 @@ let package = Package(
         .target(
             name: "ArchiveBrowser",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "WARC",
                 "AomiArchive",
                 "AomiAPI",
@@ -249,6 +269,7 @@ let package = Package(
                 "Conversation",
                 "Rerun",
                 "HTTPServing",
+                "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

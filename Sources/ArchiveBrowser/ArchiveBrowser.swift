@@ -18,6 +18,8 @@ public struct ArchiveBrowser: Sendable {
     public let refreshInterval: Duration?
     /// The `Host`s answered (others get 403: DNS rebinding).
     public let hosts: HostPolicy
+    /// What `GET /metrics` answers (behind the token like every page); nil: no such page.
+    public var metrics: MetricsEndpoint?
     let logger: Logger
 
     public init(
@@ -42,6 +44,10 @@ public struct ArchiveBrowser: Sendable {
         let router = Router()
         let queries = ArchiveQueries(database: database)
         router.add(middleware: BrowserMiddleware(token: token, hosts: hosts, logger: logger, indexedAt: { try? queries.lastIndexed() }))
+        if let metrics {
+            router.add(middleware: MetricsMiddleware())
+            router.get(RouterPath(MetricsEndpoint.path)) { _, _ in BrowserResponse.metrics(metrics) }
+        }
         BrowserRoutes(data: BrowserData(root: root, databaseLocation: databaseLocation, queries: queries)).add(to: router)
         let server = try await ApplicationServer.start(router: router, host: host, port: port, logger: logger)
         let interval = refreshInterval

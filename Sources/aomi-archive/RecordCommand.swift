@@ -4,6 +4,7 @@ import Foundation
 import HTTPServing
 import Logging
 import Recorder
+import Telemetry
 import WARC
 
 /// `aomi-archive record`: the recording reverse proxy.
@@ -109,7 +110,9 @@ struct RecordCommand: AsyncParsableCommand {
             compactOnClose
             ? CompactionQueue(compactor: ArchiveCompactor()) { result in
                 switch result {
-                case let .success(report): logger.info("compacted \(report.path): \(report.bytesBefore) → \(report.bytesAfter) bytes")
+                case let .success(report):
+                    WalletArchive.noteCompacted(report)
+                    logger.info("compacted \(report.path): \(report.bytesBefore) → \(report.bytesAfter) bytes")
                 case let .failure(error): logger.error("not compacted: \(error)")
                 }
             } : nil
@@ -118,10 +121,12 @@ struct RecordCommand: AsyncParsableCommand {
                 root: archives, recorderID: recorderID, rotationBytes: rotate.bytes,
                 info: ArchiveInfo(upstream: upstream, redactionKeyID: key.id, extra: upstreamTLS.warcinfo),
                 compressionLevel: gzipLevel, compaction: compaction))
+        var configuration = RecorderConfiguration(
+            upstream: upstream, upstreamTLS: upstreamSettings, upstreamTimeout: upstreamTimeout.duration, maxRequestBodyBytes: Int(maxBody.bytes),
+            maxHeaderBytes: Int(maxHeader.bytes), requireRecording: requireRecording, sessionMemory: sessionMemory)
+        configuration.metrics = PrometheusMetrics.bootstrap()
         let proxy = RecordingProxy(
-            configuration: RecorderConfiguration(
-                upstream: upstream, upstreamTLS: upstreamSettings, upstreamTimeout: upstreamTimeout.duration, maxRequestBodyBytes: Int(maxBody.bytes),
-                maxHeaderBytes: Int(maxHeader.bytes), requireRecording: requireRecording, sessionMemory: sessionMemory),
+            configuration: configuration,
             archive: archive, redactor: Redactor(key: key, rules: rules), logger: logger)
         let announcer = log.announcer(label: "aomi-archive.record")
         let recording = ServerService { [upstream, archives] in

@@ -6,6 +6,7 @@ import Logging
 import Recorder
 import Replayer
 import TLSSupport
+import Telemetry
 
 /// `aomi-archive replay`: serves recorded sessions over the documented endpoints.
 struct ReplayCommand: AsyncParsableCommand {
@@ -79,12 +80,14 @@ struct ReplayCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         let archive = try source.load(paths: try source.paths())
         let root = source.root
+        var configuration = ReplayConfiguration(
+            clock: clock, speed: speed, strict: strict, checkKeys: checkKeys,
+            cors: CORSPolicy(origins: cors), hosts: HostPolicy(allowing: allowHost), matchHeaders: matchHeader,
+            ignoreParameters: ignoreParam, ignoreJSON: ignoreJson)
+        configuration.metrics = PrometheusMetrics.bootstrap()
         let engine = ReplayEngine(
             archive: archive,
-            configuration: ReplayConfiguration(
-                clock: clock, speed: speed, strict: strict, checkKeys: checkKeys,
-                cors: CORSPolicy(origins: cors), hosts: HostPolicy(allowing: allowHost), matchHeaders: matchHeader,
-                ignoreParameters: ignoreParam, ignoreJSON: ignoreJson),
+            configuration: configuration,
             tokens: SecretTokens.load(root: root), logger: logger)
         if checkKeys, !engine.canCheckKeys { logger.info("App keys are not checked: no matching .aomi-archive-key in \(root)") }
         let tls = fallback == nil ? UpstreamTLS.systemTrust : try upstreamTLS.settings()

@@ -2,6 +2,7 @@ import ArchiveBrowser
 import ArgumentParser
 import Foundation
 import HTTPServing
+import Telemetry
 
 /// `aomi-archive serve`: the archive browser.
 struct ServeCommand: AsyncParsableCommand {
@@ -60,10 +61,11 @@ struct ServeCommand: AsyncParsableCommand {
         let address = try ListenAddress(listen)
         let logger = log.logger(label: "aomi-archive.serve")
         let announcer = log.announcer(label: "aomi-archive.serve")
-        let browser = ArchiveBrowser(
+        var browser = ArchiveBrowser(
             root: location.archives, databaseLocation: location.database, token: accessToken,
             refreshInterval: refresh.isZero ? nil : refresh.duration, hosts: HostPolicy(allowing: allowHost), logger: logger)
-        let service = ServerService {
+        browser.metrics = PrometheusMetrics.bootstrap()
+        let service = ServerService { [browser] in
             let server = try await browser.start(host: address.host, port: address.port, indexFirst: false)
             announcer.notice("listening on \(server.baseURL), browsing \(location.archives)")
             return server

@@ -1,4 +1,5 @@
 import AomiAPI
+import HTTPServing
 import Hummingbird
 
 /// The browser's responses: pages, their JSON, downloads. Security headers are added by
@@ -34,4 +35,11 @@ enum BrowserResponse {
     static let stylesheet = Response(
         status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=300"],
         body: ResponseBody(byteBuffer: ByteBuffer(string: Layout.stylesheet)))
+
+    /// `GET /metrics`: the Prometheus text.
+    static func metrics(_ endpoint: MetricsEndpoint) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: MetricsEndpoint.contentType, .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: endpoint.render())))
+    }
 }

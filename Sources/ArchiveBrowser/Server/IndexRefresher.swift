@@ -22,13 +22,22 @@ actor IndexRefresher {
         let root = self.root
         let outcome = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(returning: Result { () throws(IndexError) in try ArchiveIndexer(database: database, root: root).run() })
+                continuation.resume(
+                    returning: Result { () throws(IndexError) in
+                        let indexer = ArchiveIndexer(database: database, root: root)
+                        IndexMetrics.lag(files: try indexer.filesBehind())
+                        let report = try indexer.run()
+                        IndexMetrics.lag(files: try indexer.filesBehind())
+                        return report
+                    })
             }
         }
         switch outcome {
         case let .success(report):
+            IndexMetrics.ran(report)
             if report.recordsLoaded > 0 { logger.info("index brought up to date: \(report.recordsLoaded) new records") }
         case let .failure(error):
+            IndexMetrics.failed()
             logger.warning("index not brought up to date: \(error)")
         }
     }

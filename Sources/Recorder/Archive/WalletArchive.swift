@@ -107,6 +107,13 @@ public actor WalletArchive {
     }
 
     private func writeNow(_ records: [WARCRecord], folder: String) async throws -> [WARCWriteReceipt] {
+        let receipts = try await tryWriting(records, folder: folder)
+        RecorderMetrics.written(bytes: receipts.reduce(0) { $0 + $1.length }, kind: "live")
+        return receipts
+    }
+
+    private func tryWriting(_ records: [WARCRecord], folder: String) async throws -> [WARCWriteReceipt] {
+        defer { RecorderMetrics.openFiles.set(writers.count) }
         do {
             return try await writer(for: folder).write(records)
         } catch WARCWriterError.closed {
@@ -148,10 +155,16 @@ public actor WalletArchive {
         }
         closed += closedEarly
         writers = [:]
+        RecorderMetrics.openFiles.set(0)
         lastWrite = [:]
         closedEarly = []
         if let firstFailure { throw firstFailure }
         return closed.sorted()
+    }
+
+    /// Counts the bytes a compaction of a closed file wrote (`--compact-on-close`).
+    public static func noteCompacted(_ report: CompactionReport) {
+        if !report.alreadyCompacted { RecorderMetrics.written(bytes: report.bytesAfter, kind: "compacted") }
     }
 
     /// Hands each closed file to the compaction queue, when there is one.

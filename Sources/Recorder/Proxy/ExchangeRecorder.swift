@@ -15,12 +15,13 @@ struct ExchangeRecorder: Sendable {
     let statistics: RecorderStatistics
     let logger: Logger
 
-    func record(_ exchange: HTTPExchange, context: ExchangeContext, started: ContinuousClock.Instant) async -> String? {
+    func record(_ exchange: HTTPExchange, context: ExchangeContext, started: ContinuousClock.Instant, timing: ExchangeTiming? = nil) async -> String? {
         let redacted = redactor.redact(exchange)
         let failure = await attempt("\(exchange.request.method) \(QueryString.path(of: redacted.request.target))") {
             try await archive.record(redacted, context: context)
         }
         statistics.exchange(requestBytes: exchange.request.body.count, responseBytes: exchange.response.body.count, failed: exchange.upstreamError != nil)
+        RecorderMetrics.exchange(method: exchange.request.method, target: exchange.request.target, status: exchange.response.status, timing: timing)
         logger.info(
             "\(exchange.request.method) \(redacted.request.target) \(exchange.response.status) \(exchange.response.body.count)B \(Self.milliseconds(since: started))\(failure == nil ? "" : " NOT RECORDED")",
             metadata: Self.metadata(context))
@@ -31,6 +32,7 @@ struct ExchangeRecorder: Sendable {
         _ request: CapturedRequest, status: Int, reason: String, headers: HTTPFields, headDate: WARCDate, context: ExchangeContext, into log: StreamLog
     ) async -> String? {
         let redacted = redactor.redact(HTTPExchange(request: request, response: CapturedResponse(status: status, reason: reason, headers: headers, body: [])))
+        RecorderMetrics.openStreams.increment()
         return await attempt("the start of \(QueryString.path(of: redacted.request.target))") {
             let stream = try await archive.startStream(
                 request: redacted.request, status: status, reason: reason, headers: redacted.response.headers,
@@ -42,6 +44,7 @@ struct ExchangeRecorder: Sendable {
     /// Records one event; nil also when the stream's start was not recorded (that failure was
     /// counted then).
     func recordEvent(_ raw: [UInt8], arrived: WARCDate, in log: StreamLog) async -> String? {
+        RecorderMetrics.events.increment()
         guard var stream = log.state.withLock({ $0 }) else { return nil }
         return await attempt("an event of \(stream.targetURI)") {
             try await archive.recordEvent(raw, arrived: arrived, in: &stream)
@@ -56,6 +59,8 @@ struct ExchangeRecorder: Sendable {
             }
         }
         statistics.stream(bytes: relayed)
+        RecorderMetrics.openStreams.decrement()
+        RecorderMetrics.exchange(method: request.method, target: request.target, status: status, timing: nil)
         logger.info("\(request.method) \(redactor.redact(target: request.target)) \(status) stream \(relayed)B \(end.rawValue)", metadata: Self.metadata(context))
     }
 

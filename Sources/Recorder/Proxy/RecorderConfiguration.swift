@@ -1,3 +1,4 @@
+import HTTPServing
 import TLSSupport
 
 /// How `aomi-archive record` proxies and records.
@@ -25,6 +26,8 @@ public struct RecorderConfiguration: Sendable {
     /// Sessions that rerun a recorded one (`aomi-archive rerun`): their records are marked
     /// `Aomi-Rerun-Of`.
     public var rerunMarks: RerunMarks?
+    /// What `GET /metrics` answers; nil forwards that path like any other.
+    public var metrics: MetricsEndpoint?
 
     public static let defaultSessionMemory = 100_000
 

@@ -49,6 +49,7 @@ public actor RecorderStatistics {
     /// Counts a failed write. True when its cause is new since the last successful write,
     /// which is when it is worth a log line.
     func writeFailed(cause: String) -> Bool {
+        RecorderMetrics.writeFailed(cause: cause)
         writeFailures += 1
         failuresSinceSuccess += 1
         failing = true

@@ -1,5 +1,6 @@
 import AomiAPI
 import AomiArchive
+import HTTPServing
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -146,6 +147,10 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
         }
         let mayControl = origin == nil || shared.configuration.cors.allowedOrigin(origin) != nil
         if requestHead.headers.first(name: "x-aomi-replay-reset") == "1", mayControl { shared.engine.reset() }
+        if path == MetricsEndpoint.path, let metrics = shared.configuration.metrics {
+            write(metricsAnswer(requestHead, metrics, cors: cors), keepAlive: keepAlive, context: context)
+            return
+        }
         if path.hasPrefix("/_replay/") {
             write(control(requestHead, path, mayControl: mayControl, cors: cors), keepAlive: keepAlive, context: context)
             return
@@ -160,6 +165,9 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
             fields: requestHead.headers.map { HTTPMessageHead.Field(name: $0.name, value: $0.value) }, body: body)
         let outcome = shared.engine.respond(to: request)
         let bytes = HTTPResponseBytes.bytes(of: outcome.answer, extra: cors)
+        let forwarded = outcome.kind == .miss && shared.fallback != nil
+        ReplayMetrics.answered(
+            method: request.method, target: request.target, status: forwarded ? nil : outcome.status, outcome: forwarded ? "fallback" : outcome.kind.rawValue)
         if outcome.kind == .miss, let fallback = shared.fallback {
             busy = true
             fallback.forward(request, extraFields: cors, keepAlive: keepAlive, channel: context.channel)
@@ -205,6 +213,18 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
         let written = context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)))
         let channel = context.channel
         if !keepAlive { written.whenComplete { _ in channel.close(promise: nil) } }
+    }
+
+    /// `GET /metrics`: the Prometheus text, read-only (405 for other methods).
+    private func metricsAnswer(_ head: HTTPRequestHead, _ metrics: MetricsEndpoint, cors: [(String, String)]) -> [UInt8] {
+        guard head.method == .GET || head.method == .HEAD else {
+            let body = JSONCoding.encode(["error": "\(MetricsEndpoint.path) is read-only: use GET"])
+            return HTTPResponseBytes.json(status: 405, reason: "Method Not Allowed", body: body, extra: cors + [("Allow", "GET, HEAD")])
+        }
+        let body = metrics.render()
+        let fields = [HTTPMessageHead.Field(name: "Content-Type", value: MetricsEndpoint.contentType), HTTPMessageHead.Field(name: "Cache-Control", value: "no-store")]
+        let bytes = HTTPResponseBytes.response(status: 200, reason: "OK", fields: fields, extra: cors, body: body)
+        return head.method == .HEAD ? Array(bytes.prefix(bytes.count - body.count)) : bytes
     }
 
     /// `POST /_replay/reset` rewinds every cursor; `GET /_replay/status` shows counters and aliases.

@@ -25,6 +25,8 @@ public struct ReplayConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Header fields that take part in matching (none by default) and volatile values left out.
     public var matching: MatchRules
+    /// What `GET /metrics` answers; nil leaves that path to the recording like any other.
+    public var metrics: MetricsEndpoint?
 
     public init(
         clock: Clock = .sequence, speed: Double = 1, strict: Bool = false, checkKeys: Bool = true, cors: CORSPolicy = .loopback,

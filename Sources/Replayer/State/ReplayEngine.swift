@@ -215,6 +215,7 @@ public final class ReplayEngine: Sendable {
     /// undecided look for another.
     private func claim(_ index: Int, for clientID: String, state: inout EngineState) {
         state.claimedBy[index] = clientID
+        if clientID != scripts[index].id { ReplayMetrics.aliased() }
         state.sessions[clientID]?.bound = true
         state.sessions[clientID]?.history = []
         for (otherID, other) in state.sessions where otherID != clientID && !other.bound && other.candidates.contains(index) {

@@ -16,6 +16,8 @@ struct ExchangeInProgress {
     var requestEnded = false
 
     var responseHead: HTTPResponseHead?
+    /// When the response head came from the upstream (its time to first byte).
+    var responseHeadReceived: ContinuousClock.Instant?
     var responseDate: WARCDate?
     var responseBody: [UInt8] = []
     /// Whether the response head went to the client. An ordinary response is held whole until
@@ -32,6 +34,11 @@ struct ExchangeInProgress {
     var recordedOrigin: String?
 
     var keepAlive: Bool { head.isKeepAlive }
+
+    /// How long the upstream has taken, now that its response has ended.
+    var upstreamTiming: ExchangeTiming {
+        ExchangeTiming(firstByte: responseHeadReceived.map { $0 - started }, total: .now - started)
+    }
 
     /// The request as the upstream received it: the client's fields, with the `Host` that was
     /// sent upstream (`api.aomi.dev`, not the recorder's own address).

@@ -40,8 +40,8 @@ enum ProxyAction {
 
     // MARK: To the archive (in order, on the connection's recording lane)
 
-    /// Archives an exchange; `exchangeArchived` follows.
-    case archive(HTTPExchange, ExchangeContext, started: ContinuousClock.Instant)
+    /// Archives an exchange (with how long the upstream took, when it answered); `exchangeArchived` follows.
+    case archive(HTTPExchange, ExchangeContext, started: ContinuousClock.Instant, timing: ExchangeTiming?)
     /// Archives a stream's request and head; `streamStartArchived` follows.
     case startStreamRecording(StreamStart)
     /// Archives one event; `streamEventNotArchived` follows only when that fails.

@@ -108,7 +108,7 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         case .cancelTimeout:
             timeout?.cancel()
             timeout = nil
-        case .archive(let exchange, let exchangeContext, let started): archive(exchange, exchangeContext, started: started)
+        case .archive(let exchange, let exchangeContext, let started, let timing): archive(exchange, exchangeContext, started: started, timing: timing)
         case .startStreamRecording(let start): startStreamRecording(start)
         case .recordStreamEvent(let raw, let arrived, let log): recordStreamEvent(raw, arrived: arrived, log: log)
         case .endStreamRecording(let finish):
@@ -160,11 +160,11 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
 
     // MARK: The recording lane
 
-    private func archive(_ exchange: HTTPExchange, _ exchangeContext: ExchangeContext, started: ContinuousClock.Instant) {
+    private func archive(_ exchange: HTTPExchange, _ exchangeContext: ExchangeContext, started: ContinuousClock.Instant, timing: ExchangeTiming?) {
         guard let loop = context?.eventLoop else { return }
         let recorder = shared.recorder
         let archived = loop.makePromise(of: String?.self)
-        lane.enqueue { archived.succeed(await recorder.record(exchange, context: exchangeContext, started: started)) }
+        lane.enqueue { archived.succeed(await recorder.record(exchange, context: exchangeContext, started: started, timing: timing)) }
         archived.futureResult.assumeIsolated().whenSuccess { [self] failure in perform(machine.exchangeArchived(failure: failure)) }
     }
 

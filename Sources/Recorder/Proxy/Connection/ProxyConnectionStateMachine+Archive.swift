@@ -21,7 +21,10 @@ extension ProxyConnectionStateMachine {
             UpstreamReply(
                 head: head, requestVersion: current.head.version, body: current.responseBody, held: current.held, clientHeadSent: current.clientHeadSent,
                 keepAlive: current.keepAlive && upstreamError == nil))
-        emit(.archive(HTTPExchange(request: request, response: response, upstreamError: upstreamError), environment.exchangeContext(request, current), started: current.started))
+        emit(
+            .archive(
+                HTTPExchange(request: request, response: response, upstreamError: upstreamError), environment.exchangeContext(request, current),
+                started: current.started, timing: current.upstreamTiming))
     }
 
     /// The proxy's own answer (502, 504, 503) to a request the upstream did not answer,
@@ -41,7 +44,10 @@ extension ProxyConnectionStateMachine {
         headers[.contentType] = "application/json"
         let response = CapturedResponse(status: error.status, reason: HTTPResponseStatus(statusCode: error.status).reasonPhrase, headers: headers, body: JSONCoding.encode(error))
         awaitingArchive = .own(error, requestKeepAlive: current.keepAlive)
-        emit(.archive(HTTPExchange(request: request, response: response, upstreamError: reason), environment.exchangeContext(request, current), started: current.started))
+        emit(
+            .archive(
+                HTTPExchange(request: request, response: response, upstreamError: reason), environment.exchangeContext(request, current),
+                started: current.started, timing: nil))
     }
 
     /// The exchange was archived (`failure` nil) or could not be: the client gets its answer,
@@ -153,8 +159,12 @@ extension ProxyConnectionStateMachine {
     }
 
     mutating func sendJSON(status: Int, body: [UInt8], keepAlive: Bool, withBody: Bool = true, extraHeaders: [(String, String)] = []) {
+        sendOwn(status: status, contentType: "application/json", body: body, keepAlive: keepAlive, withBody: withBody, extraHeaders: extraHeaders)
+    }
+
+    mutating func sendOwn(status: Int, contentType: String, body: [UInt8], keepAlive: Bool, withBody: Bool = true, extraHeaders: [(String, String)] = []) {
         var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Type", value: contentType)
         headers.add(name: "Content-Length", value: String(body.count))
         for (name, value) in extraHeaders { headers.add(name: name, value: value) }
         if !keepAlive { headers.add(name: "Connection", value: "close") }

@@ -115,6 +115,7 @@ extension ProxyConnectionStateMachine {
         guard var current = exchange else { return }
         emit(.cancelTimeout)
         current.responseHead = head
+        current.responseHeadReceived = .now
         let date = WARCDate.now()
         current.responseDate = date
         if head.headers["content-type"].first?.lowercased().hasPrefix("text/event-stream") == true {

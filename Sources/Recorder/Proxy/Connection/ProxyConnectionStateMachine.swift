@@ -1,5 +1,6 @@
 import AomiAPI
 import AomiArchive
+import HTTPServing
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
@@ -13,7 +14,8 @@ import WARC
 /// Requests are passed upstream as they arrive, over one upstream connection per client
 /// connection. An ordinary response is held until its exchange is archived, so its head can
 /// say whether it was (`X-Aomi-Recorded: no`, or 503 with `requireRecording`); a stream's head
-/// waits for its start record. `GET /_recorder/health` is answered here, never forwarded.
+/// waits for its start record. `GET /_recorder/health` and `GET /metrics` are answered here,
+/// never forwarded or recorded.
 struct ProxyConnectionStateMachine {
     let configuration: RecorderConfiguration
     /// The `Host` requests carry upstream.
@@ -51,6 +53,8 @@ struct ProxyConnectionStateMachine {
             refuse(head, refusal.error, close: refusal.closesConnection)
         } else if QueryString.path(of: head.uri) == Self.healthPath {
             answerHealth(head)
+        } else if let metrics = configuration.metrics, QueryString.path(of: head.uri) == MetricsEndpoint.path {
+            answerMetrics(head, metrics)
         } else if environment.descriptorsExhausted() {
             // Nothing can be forwarded or recorded: say so at once, and free this connection's descriptor.
             refuse(head, ProxyAnswers.outOfDescriptors, close: true)
@@ -154,6 +158,19 @@ struct ProxyConnectionStateMachine {
             return sendJSON(status: 405, body: JSONCoding.encode(error), keepAlive: ending == .keepOpen, extraHeaders: [("Allow", "GET, HEAD")])
         }
         emit(.readHealth(withBody: head.method == .GET))
+    }
+
+    /// `GET /metrics` (when the process has a metrics backend): the Prometheus text, read-only.
+    private mutating func answerMetrics(_ head: HTTPRequestHead, _ metrics: MetricsEndpoint) {
+        discardingRequest = true
+        if !head.isKeepAlive { ending.closeAfterResponse() }
+        guard head.method == .GET || head.method == .HEAD else {
+            let error = APIError(status: 405, "\(MetricsEndpoint.path) is read-only: use GET")
+            return sendJSON(status: 405, body: JSONCoding.encode(error), keepAlive: ending == .keepOpen, extraHeaders: [("Allow", "GET, HEAD")])
+        }
+        sendOwn(
+            status: 200, contentType: MetricsEndpoint.contentType, body: metrics.render(), keepAlive: ending == .keepOpen, withBody: head.method == .GET,
+            extraHeaders: [("Cache-Control", "no-store")])
     }
 
     /// The recorder's counters: 200 while writes succeed, 503 while they fail.
