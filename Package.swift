@@ -252,6 +252,20 @@ let package = Package(
             ]
         ),
 
+        // Operating an archive root for a team: forgetting a wallet or a session, pruning by
+        // age, what is kept (`du`), in the files and the index alike.
+        .target(
+            name: "Retention",
+            dependencies: [
+                "WARC",
+                "AomiAPI",
+                "AomiArchive",
+                "ArchiveIndex",
+                "Recorder",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
         // The command line: argument parsing and wiring only.
         .executableTarget(
             name: "aomi-archive",
@@ -270,6 +284,7 @@ let package = Package(
                 "Rerun",
                 "HTTPServing",
                 "Telemetry",
+                "Retention",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -9,7 +9,7 @@ struct AomiArchive: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, InspectCommand.self, SimCommand.self, RecordCommand.self, CrawlCommand.self, IndexCommand.self, SearchCommand.self,
             WalletsCommand.self, ThreadsCommand.self, ShowCommand.self, ServeCommand.self, ReplayCommand.self, VerifyCommand.self, ExportCommand.self, CompactCommand.self,
-            RerunCommand.self,
+            RerunCommand.self, ForgetCommand.self, PruneCommand.self, DuCommand.self,
         ]
     )
 }

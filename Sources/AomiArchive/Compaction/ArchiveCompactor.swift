@@ -143,7 +143,7 @@ public struct ArchiveCompactor: Sendable {
         record.block.count + record.headers.fields.reduce(32) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
     }
 
-    private func bundle(_ records: [WARCRecord], session: String) -> WARCRecord {
+    func bundle(_ records: [WARCRecord], session: String) -> WARCRecord {
         var fields: [(String, String)] = []
         if !session.isEmpty { fields.append((AomiField.sessionID, session)) }
         if let wallet = records.lazy.compactMap({ $0.headers[AomiField.wallet] }).first { fields.append((AomiField.wallet, wallet)) }

@@ -62,6 +62,17 @@ public final class RecorderLock: Sendable {
         return parts[1...].dropLast().joined(separator: "-")
     }
 
+    /// Whether a running process holds the lock of writer `id` under `root` (a recorder that is
+    /// still running); false when no such lock file exists or nobody holds it.
+    public static func isHeld(id: String, root: String) -> Bool {
+        let descriptor = open(path(of: id, root: root), O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { Glibc.close(descriptor) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { return errno == EWOULDBLOCK }
+        flock(descriptor, LOCK_UN)
+        return false
+    }
+
     /// Runs `work` while holding the lock of the writer that named `file`, when no running
     /// process holds it (its writer has stopped, or the name has no writer id); returns nil
     /// without running it when a running writer holds the lock. Holding the lock meanwhile

@@ -1,0 +1,51 @@
+import AomiArchive
+import ArchiveIndex
+import Foundation
+import Recorder
+import WARC
+
+/// `aomi-archive prune` and `record --retain`: removes closed files whose newest record is
+/// older than a date, with the same care as `forget` (revisits elsewhere made whole first,
+/// the index's rows of those files and of sessions left with no record removed). `.open`
+/// files and the files of running recorders are never touched.
+public struct ArchivePruner: Sendable {
+    public let root: String
+    public let database: ArchiveDatabase?
+
+    public init(root: String, database: ArchiveDatabase?) {
+        self.root = root
+        self.database = database
+    }
+
+    public struct Report: Sendable {
+        public var plan: RemovalPlan
+        public var outcome = ArchiveRemoval.Outcome()
+        public var index = IndexRemovalCounts()
+        public var dryRun = false
+    }
+
+    public func prune(olderThan cutoff: Date, dryRun: Bool = false) throws(RetentionError) -> Report {
+        let removal = ArchiveRemoval(root: root)
+        let plan: RemovalPlan
+        do { plan = try removal.plan(olderThan: cutoff) } catch { throw .removal(error) }
+        var report = Report(plan: plan, dryRun: dryRun)
+        guard !dryRun, !plan.isEmpty else { return report }
+        do { report.outcome = try removal.apply(plan) } catch { throw .removal(error) }
+        if let database {
+            do {
+                report.index = try database.remove(sessions: plan.sessions, wallet: nil, files: plan.filesDeleted + plan.filesRewritten)
+                _ = try ArchiveIndexer(database: database, root: root).run()
+            } catch {
+                throw .index(error)
+            }
+        }
+        let key: RedactionKey
+        do { key = try RedactionKey.loadOrCreate(root: root) } catch { throw .log(path: root, reason: "\(error)") }
+        try ForgottenLog(root: root, key: key.key).append([
+            ("time", WARCDate.now().description), ("prune", "older-than"), ("cutoff", WARCDate(cutoff).description), ("sessions", String(plan.sessions.count)),
+            ("records", String(report.outcome.records)), ("files_deleted", String(report.outcome.filesDeleted)),
+            ("files_rewritten", String(report.outcome.filesRewritten)), ("revisits_made_whole", String(report.outcome.revisitsMadeWhole)),
+        ])
+        return report
+    }
+}
