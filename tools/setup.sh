@@ -2,7 +2,7 @@
 # Installs what building and testing aomi-archive needs beyond the Swift toolchain:
 # pkg-config, zlib, libdeflate, SQLite and libpq headers, the CA trust store, the PostgreSQL server (its tests start
 # throwaway clusters) and headless Chromium with its driver (Debian),
-# warcio (PyPI), the reference WARC reader the tests run, selenium (PyPI), which drives Chromium through the archive browser,
+# warcio (PyPI), the reference WARC reader the tests run, prometheus_client (PyPI), whose parser reads every /metrics the tests scrape, selenium (PyPI), which drives Chromium through the archive browser,
 # and pywb (PyPI, in a venv of its own: AOMI_PYWB_VENV, default ~/.cache/aomi-archive-pywb), the reference WARC replay.
 set -euo pipefail
 
@@ -21,6 +21,12 @@ if ! python3 -c "import warcio" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check warcio
 fi
 python3 -c "import warcio" && echo "warcio: ok"
+
+if ! python3 -c "import prometheus_client" >/dev/null 2>&1; then
+  echo "== pip install prometheus_client"
+  python3 -m pip install --quiet --disable-pip-version-check prometheus_client
+fi
+python3 -c "import prometheus_client" && echo "prometheus_client: ok"
 
 if ! python3 -c "import selenium" >/dev/null 2>&1; then
   echo "== pip install selenium"

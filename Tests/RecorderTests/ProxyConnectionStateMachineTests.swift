@@ -47,7 +47,7 @@ import Testing
             case .closeUpstream: "close upstream"
             case .startTimeout: "start timeout"
             case .cancelTimeout: "cancel timeout"
-            case .archive(let exchange, _, _): "archive \(exchange.request.method) \(exchange.request.target) \(exchange.response.status)"
+            case .archive(let exchange, _, _, _): "archive \(exchange.request.method) \(exchange.request.target) \(exchange.response.status)"
             case .startStreamRecording: "start stream"
             case .recordStreamEvent: "record event"
             case .endStreamRecording(let finish): "end stream \(finish.end.rawValue)"
