@@ -67,7 +67,9 @@ struct ForgetCommand: ParsableCommand {
         for file in plan.filesRewritten { print("  \(dryRun ? "would rewrite" : "rewrote")   \(file)") }
         if plan.revisitsMadeWhole > 0 { print("  \(Counted.of(plan.revisitsMadeWhole, "revisit")) of other exchanges \(dryRun ? "would be" : "were") made full records first") }
         let sessions = plan.sessions.union(report.indexSessions)
-        print("  \(Counted.of(sessions.count, "session")) \(dryRun ? "would go" : "gone") from the index\(dryRun ? "" : " (\(Counted.of(report.index.messages, "message")), \(Counted.of(report.index.records, "record")))")")
+        print(
+            "  \(Counted.of(sessions.count, "session")) \(dryRun ? "would go" : "gone") from the index\(dryRun ? "" : " (\(Counted.of(report.index.messages, "message")), \(Counted.of(report.index.records, "record")))")"
+        )
         if report.resumed { print("  an interrupted forget of it was finished") }
         if let hash = report.idHash { print("  logged in \(location.archives)/\(ForgottenLog.fileName) as \(target.kind) \(hash)") }
     }

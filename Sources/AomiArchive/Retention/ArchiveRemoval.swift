@@ -64,7 +64,9 @@ public struct ArchiveRemoval: Sendable {
             if case let .wallet(wallet) = target, record.wallet == wallet.value { return true }
             if let session = record.session, sessions.contains(session) { return true }
             return record.mentionsTarget
-        } gone: { sessions.contains($0) }
+        } gone: {
+            sessions.contains($0)
+        }
     }
 
     /// What pruning removes: every closed file whose newest record is older than `cutoff`,
