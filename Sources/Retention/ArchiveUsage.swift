@@ -71,8 +71,8 @@ public struct ArchiveUsage: Sendable {
             }
             var entry = byKey[key] ?? Row(key: key)
             entry.files += 1
-            let size = Self.size(of: path)
-            if Self.isCompacted(path) { entry.bytesCompacted += size } else { entry.bytesLive += size }
+            let size = ArchiveFiles.size(of: path)
+            if CompactionInfo(file: path) != nil { entry.bytesCompacted += size } else { entry.bytesLive += size }
             byKey[key] = entry
         }
         var total = Row(key: "total")
@@ -94,18 +94,6 @@ public struct ArchiveUsage: Sendable {
 
     private func folder(of path: String) -> String {
         ((path as NSString).deletingLastPathComponent as NSString).lastPathComponent
-    }
-
-    private static func isCompacted(_ path: String) -> Bool {
-        guard !ArchiveFiles.isOpen(path),
-            let reader = try? WARCFileReader(path: path, options: WARCReaderOptions(windowBytes: 64 << 10, readsInsideBundles: false)),
-            case let .record(first)? = reader.next()
-        else { return false }
-        return CompactionInfo(first.record) != nil
-    }
-
-    private static func size(of path: String) -> Int64 {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
     }
 
     private static func earlier(_ a: String?, _ b: String?) -> String? {

@@ -64,7 +64,7 @@ public struct ArchiveCompactor: Sendable {
         defer { lock.release() }
         WARCReplacementFile.removeLeftover(of: path, holding: lock)
         let started = ContinuousClock.now
-        let bytesBefore = Self.size(of: path)
+        let bytesBefore = ArchiveFiles.size(of: path)
         if let info = try Self.firstRecord(of: path), CompactionInfo(info.record) != nil {
             return CompactionReport(path: path, alreadyCompacted: true, records: 0, bundles: 0, bytesBefore: bytesBefore, bytesAfter: bytesBefore, inflatedBytes: 0, seconds: 0)
         }
@@ -218,10 +218,6 @@ public struct ArchiveCompactor: Sendable {
             fields = record.headers.fields.filter { $0.name.lowercased() != WARCField.contentLength.lowercased() }
             block = record.block
         }
-    }
-
-    private static func size(of path: String) -> Int64 {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
     }
 
     private static func seconds(since start: ContinuousClock.Instant) -> Double {

@@ -15,6 +15,16 @@ public struct CompactionInfo: Sendable, Equatable {
         self.date = date
     }
 
+    /// The compaction of the file at `path`, read from its first record; nil for a file never
+    /// compacted, an `.open` file, or one whose first record cannot be read.
+    public init?(file path: String) {
+        guard !ArchiveFiles.isOpen(path),
+            let reader = try? WARCFileReader(path: path, options: WARCReaderOptions(windowBytes: 64 << 10, readsInsideBundles: false)),
+            case let .record(first)? = reader.next()
+        else { return nil }
+        self.init(first.record)
+    }
+
     /// The `warcinfo` of the compacted file: the original's fields and block, plus the
     /// compaction line, under a new record id.
     static func marking(_ warcinfo: WARCRecord, compactedAt date: WARCDate) -> WARCRecord {

@@ -41,6 +41,11 @@ public enum ArchiveFiles {
         return found.sorted()
     }
 
+    /// A file's size in bytes (0 when it cannot be read).
+    public static func size(of path: String) -> Int64 {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+    }
+
     /// The `.open` files under `root`.
     public static func openFiles(under root: String) -> [String] {
         ((try? find(under: root)) ?? []).filter(isOpen)

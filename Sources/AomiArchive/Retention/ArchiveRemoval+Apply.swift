@@ -33,12 +33,12 @@ extension ArchiveRemoval {
             outcome.bytesAfter += after
         }
         for path in plan.filesDeleted where FileManager.default.fileExists(atPath: path) {
-            let size = Self.size(of: path)
+            let size = ArchiveFiles.size(of: path)
             outcome.records += max(0, (plan.summaries[path]?.records.count ?? 1) - 1)
             guard unlink(path) == 0 else { throw .write(path: path, reason: "unlink: \(String(cString: strerror(errno)))") }
             outcome.filesDeleted += 1
             outcome.bytesBefore += size
-            Self.syncFolder(of: path)
+            WARCReplacementFile.syncFolder(of: path)
             try stop(onStep, .deleted(path))
             removeFolderIfEmpty((path as NSString).deletingLastPathComponent)
         }
@@ -72,7 +72,7 @@ extension ArchiveRemoval {
         }
         defer { lock.release() }
         WARCReplacementFile.removeLeftover(of: path, holding: lock)
-        let before = Self.size(of: path)
+        let before = ArchiveFiles.size(of: path)
         let records = try Self.records(of: path).map(\.record)
         guard let info = records.first, info.type == .warcinfo else { throw .unreadable(path: path, reason: "it does not begin with a warcinfo record") }
         var kept: [WARCRecord] = []
@@ -168,16 +168,5 @@ extension ArchiveRemoval {
     private func removeFolderIfEmpty(_ folder: String) {
         guard folder != root, let entries = try? FileManager.default.contentsOfDirectory(atPath: folder), entries.isEmpty else { return }
         rmdir(folder)
-    }
-
-    static func size(of path: String) -> Int64 {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
-    }
-
-    static func syncFolder(of path: String) {
-        let handle = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard handle >= 0 else { return }
-        fsync(handle)
-        close(handle)
     }
 }

@@ -34,78 +34,75 @@ extension ArchiveDatabase {
     /// is emptied, so the bytes are gone from the index's files too; on PostgreSQL the tables
     /// are vacuumed.
     public func remove(sessions: Set<String>, wallet: String?, files: [String]) throws(IndexError) -> IndexRemovalCounts {
-        var counts = IndexRemovalCounts()
-        let sessionList = sessions.sorted()
-        let statements = Self.removalStatements
         switch store {
         case let .sqlite(pool):
             do {
-                try pool.writeWithoutTransaction { db in
+                return try pool.writeWithoutTransaction { db in
                     try db.execute(sql: "PRAGMA secure_delete = ON")
+                    var counts = IndexRemovalCounts()
                     try db.inTransaction {
-                        for session in sessionList {
-                            counts.messages += try Int.fetchOne(db, sql: "SELECT count(*) FROM messages WHERE session = ?", arguments: [session]) ?? 0
-                            try db.execute(
-                                sql: "INSERT INTO messages_fts(messages_fts, rowid, content, scope) SELECT 'delete', id, content, scope FROM messages WHERE session = ?",
-                                arguments: [session])
-                            counts.records += try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE session = ?", arguments: [session]) ?? 0
-                            if try Int.fetchOne(db, sql: "SELECT count(*) FROM sessions WHERE id = ?", arguments: [session]) ?? 0 > 0 { counts.sessions += 1 }
-                            for sql in statements.session { try db.execute(sql: sql, arguments: StatementArguments(Array(repeating: session, count: sql.count { $0 == "?" }))) }
-                        }
-                        if let wallet {
-                            counts.records += try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE wallet = ?", arguments: [wallet]) ?? 0
-                            for sql in statements.wallet { try db.execute(sql: sql, arguments: [wallet]) }
-                        }
-                        for path in files {
-                            for candidate in [path, path + ".open"] {
-                                guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM files WHERE path = ?", arguments: [candidate]) else { continue }
-                                counts.records += try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE file_id = ?", arguments: [id]) ?? 0
-                                counts.files += 1
-                                for sql in statements.file { try db.execute(sql: sql, arguments: [id]) }
-                            }
-                        }
+                        counts = try Self.removeRows(
+                            sessions: sessions, wallet: wallet, files: files, fullTextRows: Self.sqliteFullTextRows,
+                            value: { sql, argument in try DatabaseValue.fetchOne(db, sql: sql, arguments: [argument]).flatMap(IndexRow.text) },
+                            execute: { sql, arguments in try db.execute(sql: sql, arguments: StatementArguments(arguments)) })
                         return .commit
                     }
                     try db.execute(sql: "INSERT INTO messages_fts(messages_fts) VALUES('optimize')")
                     try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                    return counts
                 }
             } catch {
                 throw .database(path: path, reason: "\(error)")
             }
         case let .postgres(pool):
-            try pool.withConnection { connection throws(IndexError) in
-                func number(_ sql: String, _ parameter: String) throws -> Int {
-                    Int(try connection.execute(sql, [parameter]).rows.first?.first.flatMap { $0 } ?? "0") ?? 0
-                }
+            return try pool.withConnection { connection throws(IndexError) in
+                let counts: IndexRemovalCounts
                 do {
-                    try connection.transaction {
-                        for session in sessionList {
-                            counts.messages += try number("SELECT count(*) FROM messages WHERE session = $1", session)
-                            counts.records += try number("SELECT count(*) FROM records WHERE session = $1", session)
-                            counts.sessions += try number("SELECT count(*) FROM sessions WHERE id = $1", session)
-                            for sql in statements.session {
-                                try connection.execute(Self.numberedPlaceholders(sql), Array(repeating: session, count: sql.count { $0 == "?" }))
-                            }
-                        }
-                        if let wallet {
-                            counts.records += try number("SELECT count(*) FROM records WHERE wallet = $1", wallet)
-                            for sql in statements.wallet { try connection.execute(Self.numberedPlaceholders(sql), [wallet]) }
-                        }
-                        for path in files {
-                            for candidate in [path, path + ".open"] {
-                                guard let id = try connection.execute("SELECT id FROM files WHERE path = $1", [candidate]).rows.first?.first.flatMap({ $0 }) else {
-                                    continue
-                                }
-                                counts.records += try number("SELECT count(*) FROM records WHERE file_id = $1", id)
-                                counts.files += 1
-                                for sql in statements.file { try connection.execute(Self.numberedPlaceholders(sql), [id]) }
-                            }
-                        }
+                    counts = try connection.transaction {
+                        try Self.removeRows(
+                            sessions: sessions, wallet: wallet, files: files, fullTextRows: nil,
+                            value: { sql, argument in try connection.execute(Self.numberedPlaceholders(sql), [argument]).rows.first?.first.flatMap { $0 } },
+                            execute: { sql, arguments in try connection.execute(Self.numberedPlaceholders(sql), arguments) })
                     }
                 } catch {
                     throw error as? IndexError ?? .database(path: path, reason: "\(error)")
                 }
                 try connection.execute("VACUUM messages, titles, events, records, sessions, reruns, system_events_seen, files, damage")
+                return counts
+            }
+        }
+    }
+
+    /// SQLite's full-text rows of a session's messages, which go before the messages (FTS5
+    /// with external content deletes a row given its values); PostgreSQL's go with the rows.
+    private static let sqliteFullTextRows =
+        "INSERT INTO messages_fts(messages_fts, rowid, content, scope) SELECT 'delete', id, content, scope FROM messages WHERE session = ?"
+
+    /// The removal itself, the same statements on both stores: `value` reads one value of a
+    /// one-parameter query, `execute` runs a statement (`?` placeholders).
+    private static func removeRows(
+        sessions: Set<String>, wallet: String?, files: [String], fullTextRows: String?, value: (String, String) throws -> String?, execute: (String, [String]) throws -> Void
+    ) throws -> IndexRemovalCounts {
+        func count(_ sql: String, _ argument: String) throws -> Int { Int(try value(sql, argument) ?? "0") ?? 0 }
+        var counts = IndexRemovalCounts()
+        let statements = removalStatements
+        for session in sessions.sorted() {
+            counts.messages += try count("SELECT count(*) FROM messages WHERE session = ?", session)
+            counts.records += try count("SELECT count(*) FROM records WHERE session = ?", session)
+            counts.sessions += try count("SELECT count(*) FROM sessions WHERE id = ?", session)
+            if let fullTextRows { try execute(fullTextRows, [session]) }
+            for sql in statements.session { try execute(sql, Array(repeating: session, count: sql.count { $0 == "?" })) }
+        }
+        if let wallet {
+            counts.records += try count("SELECT count(*) FROM records WHERE wallet = ?", wallet)
+            for sql in statements.wallet { try execute(sql, [wallet]) }
+        }
+        for path in files {
+            for candidate in [path, path + ".open"] {
+                guard let id = try value("SELECT id FROM files WHERE path = ?", candidate) else { continue }
+                counts.records += try count("SELECT count(*) FROM records WHERE file_id = ?", id)
+                counts.files += 1
+                for sql in statements.file { try execute(sql, [id]) }
             }
         }
         return counts

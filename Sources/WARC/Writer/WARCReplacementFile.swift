@@ -90,7 +90,8 @@ public final class WARCReplacementFile {
         return unlink(path + suffix) == 0
     }
 
-    private static func syncFolder(of path: String) {
+    /// Syncs the folder of `path`, so that a rename or an unlink in it is durable.
+    public static func syncFolder(of path: String) {
         let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         let handle = open(folder.isEmpty ? "/" : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard handle >= 0 else { return }
