@@ -68,9 +68,8 @@ import Testing
 
     /// Nothing listening at the target: said at once, naming the URL, not a socket error after retries.
     @Test func anUnreachableTargetIsNamed() async throws {
-        let stopped = try await ApplicationServer.start(router: Router())
+        let stopped = try RefusingPort()
         let url = stopped.baseURL
-        await stopped.stop()
         let result = try await CommandRunner.run(["sim", "drive", "--target", url])
         #expect(result.status == 1)
         #expect(result.standardError.contains("--target \(url): nothing listens at 127.0.0.1:\(stopped.port) (connection refused)"), "\(result.standardError)")
@@ -80,5 +79,6 @@ import Testing
         let crawl = try await CommandRunner.run(["crawl", "--upstream", url, "--wallet", "0x" + String(repeating: "1", count: 40), "--archives", root])
         #expect(crawl.status == 1)
         #expect(crawl.standardError.contains("--upstream \(url): nothing listens at"), "\(crawl.standardError)")
+        withExtendedLifetime(stopped) {}
     }
 }

@@ -83,9 +83,8 @@ import WARC
     }
 
     @Test func anUnreachableUpstreamIs502AndStillRecorded() async throws {
-        let closed = try await ApplicationServer.start(router: Router())
+        let closed = try RefusingPort()
         let address = closed.baseURL
-        await closed.stop()
         let proxy = try await RecordingFixture.start(upstream: address)
         defer { proxy.remove() }
         var request = HTTPClientRequest(url: proxy.server.baseURL + "/api/state")
@@ -97,6 +96,7 @@ import WARC
         let files = try await proxy.stop()
         let records = try files.flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
         #expect(records.contains { $0.type == .response && $0.headers["Aomi-Upstream-Error"] != nil })
+        withExtendedLifetime(closed) {}
     }
 
     @Test(.timeLimit(.minutes(5))) func aSlowUpstreamIs504AndAnOversizedBodyIs413() async throws {
