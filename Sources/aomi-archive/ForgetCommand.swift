@@ -45,6 +45,7 @@ struct ForgetCommand: ParsableCommand {
     }
 
     func run() throws {
+        if !dryRun { try location.requireWritableRoot(for: "forget") }
         let target: RemovalTarget = wallet.flatMap(WalletAddress.init).map(RemovalTarget.wallet) ?? .session(session ?? "")
         let forgetter = ArchiveForgetter(root: location.archives, database: try ArchiveDatabase(location: location.database))
         let report: ArchiveForgetter.Report

@@ -26,4 +26,12 @@ struct IndexLocation: ParsableArguments {
     var databaseDescription: String { PostgresLocation(database)?.description ?? database }
 
     var isPostgres: Bool { PostgresLocation(database) != nil }
+
+    /// Exits 1, before anything is opened or changed, when the archive root cannot be written
+    /// (a read-only mount, no permission): said at once rather than at the first rewrite.
+    func requireWritableRoot(for command: String) throws {
+        guard access(archives, W_OK) != 0 else { return }
+        printError("\(command): \(archives) cannot be written (\(String(cString: strerror(errno)))); nothing was changed")
+        throw ExitCode(1)
+    }
 }

@@ -30,6 +30,7 @@ struct PruneCommand: ParsableCommand {
     }
 
     func run() throws {
+        if !dryRun { try location.requireWritableRoot(for: "prune") }
         let cutoff = Date().addingTimeInterval(-olderThan.duration.seconds)
         let pruner = ArchivePruner(root: location.archives, database: try ArchiveDatabase(location: location.database))
         let report: ArchivePruner.Report

@@ -19,7 +19,7 @@ extension ArchiveRemoval {
     /// is still on disk), then the other rewrites, then the deletions; `onStep` hears each step
     /// once done. Refused (nothing changed) while a running recorder wrote one of the files.
     public func apply(_ plan: RemovalPlan, onStep: (Step) throws -> Void = { _ in }) throws(RemovalError) -> Outcome {
-        if let held = plan.heldByRunningRecorders.first { throw .busy(path: "\(held.file) (recorder \(held.recorder) is running)") }
+        if let held = plan.heldByRunningRecorders.first { throw .heldByRecorder(path: held.file, recorder: held.recorder) }
         var outcome = Outcome()
         let originals = try originalRecords(plan)
         let makingWhole = Set(plan.filesRewritten.filter { path in plan.summaries[path]?.records.contains { $0.id.map { plan.wholeRevisits[$0] != nil } ?? false } ?? false })
@@ -33,6 +33,11 @@ extension ArchiveRemoval {
             outcome.bytesAfter += after
         }
         for path in plan.filesDeleted where FileManager.default.fileExists(atPath: path) {
+            // Under the file's rewrite lock: a compaction in progress would rename its new
+            // version over the deleted path.
+            let lock = try Self.rewriteLock(of: path)
+            defer { lock.release() }
+            WARCReplacementFile.removeLeftover(of: path, holding: lock)
             let size = ArchiveFiles.size(of: path)
             outcome.records += max(0, (plan.summaries[path]?.records.count ?? 1) - 1)
             guard unlink(path) == 0 else { throw .write(path: path, reason: "unlink: \(String(cString: strerror(errno)))") }
@@ -43,6 +48,19 @@ extension ArchiveRemoval {
             removeFolderIfEmpty((path as NSString).deletingLastPathComponent)
         }
         return outcome
+    }
+
+    /// The lock that compaction and removal take before they change a file; busy when another
+    /// process holds it.
+    private static func rewriteLock(of path: String) throws(RemovalError) -> WARCRewriteLock {
+        do {
+            guard let taken = try WARCRewriteLock(path: path) else { throw RemovalError.busy(path: path) }
+            return taken
+        } catch let error as RemovalError {
+            throw error
+        } catch {
+            throw .unreadable(path: path, reason: "\(error)")
+        }
     }
 
     /// The full responses that revisits staying behind refer to, read before anything changes.
@@ -61,15 +79,7 @@ extension ArchiveRemoval {
     private func rewrite(
         _ path: String, plan: RemovalPlan, originals: [String: WARCRecord], onStep: (Step) throws -> Void
     ) throws(RemovalError) -> (before: Int64, after: Int64, removed: Int, whole: Int) {
-        let lock: WARCRewriteLock
-        do {
-            guard let taken = try WARCRewriteLock(path: path) else { throw RemovalError.busy(path: path) }
-            lock = taken
-        } catch let error as RemovalError {
-            throw error
-        } catch {
-            throw .unreadable(path: path, reason: "\(error)")
-        }
+        let lock = try Self.rewriteLock(of: path)
         defer { lock.release() }
         WARCReplacementFile.removeLeftover(of: path, holding: lock)
         let before = ArchiveFiles.size(of: path)

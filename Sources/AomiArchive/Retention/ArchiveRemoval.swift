@@ -69,20 +69,51 @@ public struct ArchiveRemoval: Sendable {
         }
     }
 
-    /// What pruning removes: every closed file whose newest record is older than `cutoff`,
-    /// other than the files of running recorders.
-    public func plan(olderThan cutoff: Date) throws(RemovalError) -> RemovalPlan {
-        let paths = try files().filter { !ArchiveFiles.isOpen($0) }
+    /// What pruning removes: every conversation (session) whose newest record is older than
+    /// `cutoff`, whole, and every record without a session older than it, from closed files;
+    /// a file left with nothing goes, a file that keeps something is rewritten without them.
+    /// Whole sessions, not whole files: a file cut off at a date would leave the second half of
+    /// a conversation that crossed into the next file, which no replay or `verify` makes sense
+    /// of; and keeping every file that shares a session with a newer one would keep a busy
+    /// folder for ever (its files are chained by the conversations that cross them).
+    ///
+    /// Files that cannot change (`.open` files, files of running recorders other than
+    /// `ownRecorder`, whose memory of payloads has let go of what goes) are left alone, and so
+    /// is every session with a record in one, and every original one of their revisits refers
+    /// to. `among` limits the records that may go (a second plan, after the recorder let go of
+    /// the first one's, removes no more than it).
+    public func plan(olderThan cutoff: Date, ownRecorder: String? = nil, among candidates: Set<String>? = nil) throws(RemovalError) -> RemovalPlan {
         var summaries: [FileSummary] = []
-        var old: Set<String> = []
-        for path in paths {
-            let file = try summary(of: path, needles: [])
-            summaries.append(file)
-            if let newest = file.newest, newest < cutoff, !isRunning(file.writerID) { old.insert(path) }
+        var referredFromFixedFiles: Set<String> = []
+        var sessionsInFixedFiles: Set<String> = []
+        var sessionNewest: [String: Date] = [:]
+        for listed in try files() {
+            // A file closed or removed since the listing is read under its new name, or skipped.
+            guard let (path, file) = try summaryIfStillThere(listed) else { continue }
+            for record in file.records.dropFirst() {
+                if let session = record.session, let date = record.date { sessionNewest[session] = max(sessionNewest[session] ?? date, date) }
+            }
+            if ArchiveFiles.isOpen(path) || (file.writerID != ownRecorder && isRunning(file.writerID)) {
+                referredFromFixedFiles.formUnion(file.records.compactMap { $0.type == .revisit ? $0.refersTo : nil })
+                sessionsInFixedFiles.formUnion(file.records.compactMap(\.session))
+            } else {
+                summaries.append(file)
+            }
         }
-        var plan = plan(summaries, dooming: { file, _ in old.contains(file.path) }, gone: { _ in false })
+        for file in summaries {
+            for record in file.records where record.id.map(referredFromFixedFiles.contains) ?? false {
+                if let session = record.session { sessionsInFixedFiles.insert(session) }
+            }
+        }
+        let isOld = { (record: RecordSummary) -> Bool in
+            if let candidates, !(record.id.map(candidates.contains) ?? false) { return false }
+            if referredFromFixedFiles.contains(record.id ?? "") || referredFromFixedFiles.contains(record.concurrentTo ?? "") { return false }
+            guard let session = record.session else { return record.date.map { $0 < cutoff } ?? false }
+            return !sessionsInFixedFiles.contains(session) && (sessionNewest[session].map { $0 < cutoff } ?? false)
+        }
+        var plan = plan(summaries, ownRecorder: ownRecorder, dooming: { _, record in isOld(record) }, gone: { _ in false })
         // A session goes from the index when none of its records is left anywhere.
-        var left: Set<String> = []
+        var left = sessionsInFixedFiles
         var touched: Set<String> = []
         for file in summaries {
             for record in file.records {
@@ -96,7 +127,7 @@ public struct ArchiveRemoval: Sendable {
 
     /// The plan for the records `dooms` picks (with the rest of their exchanges).
     private func plan(
-        _ summaries: [FileSummary], dooming dooms: (FileSummary, RecordSummary) -> Bool, gone: (String) -> Bool
+        _ summaries: [FileSummary], ownRecorder: String? = nil, dooming dooms: (FileSummary, RecordSummary) -> Bool, gone: (String) -> Bool
     ) -> RemovalPlan {
         var plan = RemovalPlan()
         let exchanges = ExchangeGroups(summaries)
@@ -128,7 +159,7 @@ public struct ArchiveRemoval: Sendable {
             plan.revisitsMadeWhole += madeWhole
             plan.summaries[file.path] = file
             if going == body.count { plan.filesDeleted.append(file.path) } else { plan.filesRewritten.append(file.path) }
-            if let writer = file.writerID, isRunning(writer) { plan.heldByRunningRecorders.append((file.path, writer)) }
+            if let writer = file.writerID, writer != ownRecorder, isRunning(writer) { plan.heldByRunningRecorders.append((file.path, writer)) }
             for record in body where record.id.map(doomed.contains) ?? false {
                 if let session = record.session, gone(session) { plan.sessions.insert(session) }
             }
@@ -152,6 +183,19 @@ public struct ArchiveRemoval: Sendable {
         return RecorderLock.isHeld(id: writerID, root: root)
     }
 
+    /// The summary of a listed file, or of the closed file an `.open` one became meanwhile; nil
+    /// when it is gone (removed by another process since the listing).
+    private func summaryIfStillThere(_ listed: String) throws(RemovalError) -> (String, FileSummary)? {
+        var path = listed
+        if !FileManager.default.fileExists(atPath: path), ArchiveFiles.isOpen(path) { path = String(path.dropLast(WARCWriterConfiguration.openSuffix.count)) }
+        do {
+            return (path, try summary(of: path, needles: []))
+        } catch {
+            if !FileManager.default.fileExists(atPath: path) { return nil }
+            throw error
+        }
+    }
+
     private func summary(of path: String, needles: [[UInt8]]) throws(RemovalError) -> FileSummary {
         var records: [RecordSummary] = []
         var compacted = false
@@ -164,7 +208,7 @@ public struct ArchiveRemoval: Sendable {
                 RecordSummary(
                     id: record.recordID, type: record.type, session: record.headers[AomiField.sessionID], wallet: record.headers[AomiField.wallet],
                     concurrentTo: record.headers[WARCField.concurrentTo], segmentOrigin: record.headers[WARCField.segmentOriginID],
-                    refersTo: record.headers[WARCField.refersTo],
+                    refersTo: record.headers[WARCField.refersTo], date: record.date.flatMap { WARCDate(parsing: $0)?.date },
                     mentionsTarget: record.type != .warcinfo && needles.contains { Self.contains(record.block, $0) || Self.contains(record.headers, $0) }))
         }
         return FileSummary(path: path, records: records, compacted: compacted, writerID: RecorderLock.writerID(inFileName: path), newest: newest)

@@ -11,6 +11,8 @@ struct RecordSummary: Sendable {
     var concurrentTo: String?
     var segmentOrigin: String?
     var refersTo: String?
+    /// When it was written (`WARC-Date`).
+    var date: Date?
     /// The block holds the wallet address or one of the session ids being removed.
     var mentionsTarget: Bool
 }

@@ -9,6 +9,8 @@ public enum RemovalError: Error, Sendable, CustomStringConvertible {
     case damaged(WARCDamage)
     /// Another process rewrites the file now (a compaction, another removal).
     case busy(path: String)
+    /// A running recorder wrote the file: nothing was changed.
+    case heldByRecorder(path: String, recorder: String)
     /// Writing, syncing, renaming or deleting failed; the old file is still whole.
     case write(path: String, reason: String)
     /// The rewritten file did not read back as expected; it was not put in place.
@@ -21,6 +23,7 @@ public enum RemovalError: Error, Sendable, CustomStringConvertible {
         case let .unreadable(path, reason): "cannot read \(path): \(reason)"
         case let .damaged(damage): "\(damage.file) is damaged at offset \(damage.offset) (\(damage.reason)): repair it first with 'aomi-archive inspect --repair'"
         case let .busy(path): "\(path) is being rewritten by another process (a compaction or another removal); try again when it is done"
+        case let .heldByRecorder(path, recorder): "\(path) was written by recorder \(recorder), which is still running; nothing was changed"
         case let .write(path, reason): "could not rewrite \(path) (the old file is kept whole): \(reason)"
         case let .mismatch(path, reason): "the new version of \(path) did not read back as written (the old file is kept): \(reason)"
         case let .stopped(step): "stopped after \(step)"

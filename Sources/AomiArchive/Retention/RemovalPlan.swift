@@ -22,6 +22,9 @@ public struct RemovalPlan: Sendable {
     /// The summaries read, by path, for the files that change.
     var summaries: [String: FileSummary] = [:]
 
+    /// The ids of the records that go.
+    public var recordIDs: Set<String> { doomed }
+
     /// Nothing to remove.
     public var isEmpty: Bool { records == 0 && filesDeleted.isEmpty && filesRewritten.isEmpty }
 }

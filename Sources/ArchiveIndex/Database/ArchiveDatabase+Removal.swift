@@ -96,6 +96,12 @@ extension ArchiveDatabase {
         if let wallet {
             counts.records += try count("SELECT count(*) FROM records WHERE wallet = ?", wallet)
             for sql in statements.wallet { try execute(sql, [wallet]) }
+            // The files of its folder, those a forget that was stopped deleted already included
+            // (their paths name the wallet). An address holds no LIKE wildcard.
+            while let id = try value("SELECT id FROM files WHERE path LIKE ? LIMIT 1", "%/" + wallet + "/%") {
+                counts.files += 1
+                for sql in statements.file { try execute(sql, [id]) }
+            }
         }
         for path in files {
             for candidate in [path, path + ".open"] {
