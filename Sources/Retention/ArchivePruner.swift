@@ -4,8 +4,8 @@ import Foundation
 import Recorder
 import WARC
 
-/// `aomi-archive prune` and `record --retain`: removes closed files whose newest record is
-/// older than a date, with the same care as `forget` (revisits elsewhere made whole first,
+/// `aomi-archive prune` and `record --retain`: removes the conversations (and records without
+/// a session) older than a date from closed files, with the same care as `forget` (revisits elsewhere made whole first,
 /// the index's rows of those files and of sessions left with no record removed). `.open`
 /// files and the files of running recorders are never touched.
 public struct ArchivePruner: Sendable {
@@ -17,17 +17,25 @@ public struct ArchivePruner: Sendable {
         self.database = database
     }
 
+    /// What a prune found and did (`dryRun`: would do).
     public struct Report: Sendable {
         public var plan: RemovalPlan
         public var outcome = ArchiveRemoval.Outcome()
         public var index = IndexRemovalCounts()
         public var dryRun = false
+
+        public init(plan: RemovalPlan, dryRun: Bool = false) {
+            self.plan = plan
+            self.dryRun = dryRun
+        }
     }
 
-    public func prune(olderThan cutoff: Date, dryRun: Bool = false) throws(RetentionError) -> Report {
+    /// Removes what is older than `cutoff`; `ownRecorder` and `among` as in
+    /// `ArchiveRemoval.plan(olderThan:ownRecorder:among:)`.
+    public func prune(olderThan cutoff: Date, ownRecorder: String? = nil, among candidates: Set<String>? = nil, dryRun: Bool = false) throws(RetentionError) -> Report {
         let removal = ArchiveRemoval(root: root)
         let plan: RemovalPlan
-        do { plan = try removal.plan(olderThan: cutoff) } catch { throw .removal(error) }
+        do { plan = try removal.plan(olderThan: cutoff, ownRecorder: ownRecorder, among: candidates) } catch { throw .removal(error) }
         var report = Report(plan: plan, dryRun: dryRun)
         guard !dryRun, !plan.isEmpty else { return report }
         do { report.outcome = try removal.apply(plan) } catch { throw .removal(error) }

@@ -4,6 +4,7 @@ import Foundation
 import HTTPServing
 import Logging
 import Recorder
+import Retention
 import Telemetry
 import WARC
 
@@ -65,6 +66,20 @@ struct RecordCommand: AsyncParsableCommand {
     )
     var requireRecording = false
 
+    @Option(
+        help: """
+            Remove closed files whose newest record is older than this (90d, 12h), as prune does, when a file \
+            closes and every hour; this recorder's own old files included.
+            """)
+    var retain: DurationArgument?
+
+    @Option(
+        help: """
+            The index --retain keeps in step: a SQLite file or a postgres:// URL (default: $AOMI_ARCHIVE_DB, \
+            else <archives>/index.sqlite when that file exists).
+            """)
+    var db: String?
+
     @Option(help: "Sessions remembered for wallet binding and numbering; the least recently used are forgotten past it.")
     var sessionMemory = RecorderConfiguration.defaultSessionMemory
 
@@ -79,6 +94,7 @@ struct RecordCommand: AsyncParsableCommand {
             throw ValidationError("--upstream: \(error)")
         }
         try ArgumentRange.check(gzipLevel, "--gzip-level", 1...12)
+        if let retain, retain.isZero { throw ValidationError("--retain must be more than 0 (90d, 12h)") }
         guard rotate.bytes > 0, maxBody.bytes > 0, maxHeader.bytes > 0, !upstreamTimeout.isZero, sessionMemory > 0 else {
             throw ValidationError("sizes, the timeout and --session-memory must be positive")
         }
@@ -116,11 +132,17 @@ struct RecordCommand: AsyncParsableCommand {
                 case let .failure(error): logger.error("not compacted: \(error)")
                 }
             } : nil
-        let archive = WalletArchive(
-            settings: .init(
-                root: archives, recorderID: recorderID, rotationBytes: rotate.bytes,
-                info: ArchiveInfo(upstream: upstream, redactionKeyID: key.id, extra: upstreamTLS.warcinfo),
-                compressionLevel: gzipLevel, compaction: compaction))
+        var settings = WalletArchive.Settings(
+            root: archives, recorderID: recorderID, rotationBytes: rotate.bytes,
+            info: ArchiveInfo(upstream: upstream, redactionKeyID: key.id, extra: upstreamTLS.warcinfo),
+            compressionLevel: gzipLevel, compaction: compaction)
+        let retention = retain.map { retentionPolicy(maxAge: $0.duration, recorderID: recorderID, logger: logger) }
+        if let retention { settings.onFileClosed = { _ in Task { await retention.policy.trigger() } } }
+        let archive = WalletArchive(settings: settings)
+        if let retention {
+            retention.archive.set(archive)
+            await retention.policy.start()
+        }
         var configuration = RecorderConfiguration(
             upstream: upstream, upstreamTLS: upstreamSettings, upstreamTimeout: upstreamTimeout.duration, maxRequestBodyBytes: Int(maxBody.bytes),
             maxHeaderBytes: Int(maxHeader.bytes), requireRecording: requireRecording, sessionMemory: sessionMemory)
@@ -135,6 +157,7 @@ struct RecordCommand: AsyncParsableCommand {
             return server
         }
         try await ServerLifecycle.run([recording], until: shutdown, logger: logger)
+        await retention?.policy.stop()
         let files: [String]
         do {
             files = try await archive.close()
@@ -155,5 +178,36 @@ struct RecordCommand: AsyncParsableCommand {
             + "\(await statistics.writeFailures) failed writes\(await statistics.lastWriteFailure.map { " (last: \($0.cause))" } ?? "")"
             + (compacted.map { ", \($0.compacted) files compacted (\($0.bytesBefore) → \($0.bytesAfter) bytes)\($0.failed > 0 ? ", \($0.failed) not" : "")" } ?? "")
         announcer.notice("\(summary)")
+    }
+
+    /// The index `--retain` keeps in step, when there is one.
+    private var retentionIndex: String? {
+        if let db { return db }
+        if let environment = ProcessInfo.processInfo.environment["AOMI_ARCHIVE_DB"], !environment.isEmpty { return environment }
+        let path = (archives as NSString).appendingPathComponent("index.sqlite")
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    /// `--retain`: the policy, and the archive it asks to let go of payloads (set once the
+    /// archive exists, which itself tells the policy of each closed file).
+    private func retentionPolicy(maxAge: Duration, recorderID: String, logger: Logger) -> (policy: RecorderRetention, archive: ArchiveReference) {
+        let reference = ArchiveReference()
+        let policy = RecorderRetention(
+            root: archives, maxAge: maxAge, recorderID: recorderID, indexLocation: retentionIndex,
+            letGo: { ids in await reference.archive?.forgetOriginals(ids) },
+            report: { [retain] outcome in
+                switch outcome {
+                case let .success(report) where report.plan.isEmpty:
+                    logger.debug("retention: nothing older than \(retain?.description ?? "")")
+                case let .success(report):
+                    let outcome = report.outcome
+                    logger.notice(
+                        "retention: removed \(outcome.records) records older than \(retain?.description ?? ""): \(outcome.filesDeleted) files deleted, \(outcome.filesRewritten) rewritten, \(outcome.revisitsMadeWhole) revisits made full records, \(report.index.messages) messages gone from the index"
+                    )
+                case let .failure(error):
+                    logger.error("retention: \(error)")
+                }
+            })
+        return (policy, reference)
     }
 }

@@ -39,5 +39,13 @@ struct PayloadMemory {
         oldest = (oldest + 1) % capacity
     }
 
+    /// Lets go of the originals among `recordIDs` (their files are being removed): the next
+    /// identical payload is written in full. Their keys stay in the eviction order, where
+    /// they cost a slot until their turn comes.
+    mutating func forget(recordIDs: Set<String>) {
+        guard !recordIDs.isEmpty else { return }
+        originals = originals.filter { !recordIDs.contains($0.value.recordID) }
+    }
+
     var count: Int { originals.count }
 }

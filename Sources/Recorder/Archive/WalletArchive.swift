@@ -25,6 +25,9 @@ public actor WalletArchive {
         /// Where each closed file goes to be compacted (`record --compact-on-close`); nil
         /// leaves closed files as they were written.
         public var compaction: CompactionQueue?
+        /// Told the path of each file closed (after it is handed to `compaction`):
+        /// `record --retain` checks its policy then.
+        public var onFileClosed: (@Sendable (String) -> Void)?
 
         public init(
             root: String, recorderID: String, rotationBytes: Int64 = 256 << 20, fsync: WARCWriterConfiguration.FsyncPolicy = .interval(.seconds(1)),
@@ -80,6 +83,12 @@ public actor WalletArchive {
             remember(.init(recordID: stored.recordID!, date: stored.date!, uri: uri), for: key, folder: context.folder)
         }
         return receipts
+    }
+
+    /// Stops writing revisits of these records (`record --retain` is about to remove their
+    /// files); once this returns, no record written later refers to them.
+    public func forgetOriginals(_ recordIDs: Set<String>) {
+        payloads.forget(recordIDs: recordIDs)
     }
 
     func remember(_ original: PayloadMemory.Original, for key: String, folder: String) {
@@ -167,10 +176,15 @@ public actor WalletArchive {
         if !report.alreadyCompacted { RecorderMetrics.written(bytes: report.bytesAfter, kind: "compacted") }
     }
 
-    /// Hands each closed file to the compaction queue, when there is one.
-    private var compactionHandOver: (@Sendable (String) -> Void)? {
-        guard let queue = settings.compaction else { return nil }
-        return { path in queue.submit(path) }
+    /// Hands each closed file to the compaction queue and to `onFileClosed`, when there are.
+    private var closedFileHandOver: (@Sendable (String) -> Void)? {
+        let queue = settings.compaction
+        let listener = settings.onFileClosed
+        guard queue != nil || listener != nil else { return nil }
+        return { path in
+            queue?.submit(path)
+            listener?(path)
+        }
     }
 
     private func writer(for folder: String) async throws -> WARCWriter {
@@ -183,7 +197,7 @@ public actor WalletArchive {
             configuration: WARCWriterConfiguration(
                 directory: (settings.root as NSString).appendingPathComponent(folder), writerID: settings.recorderID, sequence: fileNumbers,
                 rotationBytes: settings.rotationBytes, compressionLevel: settings.compressionLevel, fsync: settings.fsync, warcinfo: info, linksWarcinfo: false,
-                onFileClosed: compactionHandOver))
+                onFileClosed: closedFileHandOver))
         writers[folder] = writer
         if let evicted, let files = try? await evicted.close() { closedEarly += files }
         return writer
