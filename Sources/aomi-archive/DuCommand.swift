@@ -37,20 +37,10 @@ struct DuCommand: ParsableCommand {
         for row in rows + [total] {
             print(
                 row.key.padding(toLength: keyWidth, withPad: " ", startingAt: 0) + String(row.files).leftPadded(5)
-                    + Self.bytes(row.bytesLive).leftPadded(11) + Self.bytes(row.bytesCompacted).leftPadded(11) + String(row.records).leftPadded(10)
+                    + ArchiveUsage.readable(bytes: row.bytesLive).leftPadded(11) + ArchiveUsage.readable(bytes: row.bytesCompacted).leftPadded(11)
+                    + String(row.records).leftPadded(10)
                     + String(row.sessions).leftPadded(10) + "  " + (row.oldest ?? "-").padding(toLength: 29, withPad: " ", startingAt: 0) + (row.newest ?? "-"))
         }
-    }
-
-    static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
     }
 }
 

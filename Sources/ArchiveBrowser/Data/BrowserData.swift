@@ -32,6 +32,12 @@ struct BrowserData: Sendable {
         return last - first <= 86_400_000_000
     }
 
+    /// What the root keeps, by wallet or by day (bytes from the files, the rest from the index).
+    func usage(by grouping: ArchiveUsage.Grouping) throws(IndexError) -> UsageModel {
+        let (rows, total) = try ArchiveUsage(root: root, queries: queries).rows(by: grouping)
+        return UsageModel(by: grouping.rawValue, rows: rows, total: total)
+    }
+
     /// The exchanges recorded without a session, newest first, with their files shown from the root.
     func sessionless() throws(IndexError) -> SessionlessModel {
         let found = try queries.sessionlessExchanges()

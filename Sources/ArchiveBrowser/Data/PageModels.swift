@@ -24,6 +24,15 @@ public struct SessionlessModel: Sendable, Codable {
     public var exchanges: [SessionlessExchange]
 }
 
+/// The data of the usage page (`aomi-archive du` in the browser): what the root keeps per
+/// wallet or per day, and the total.
+public struct UsageModel: Sendable, Codable {
+    /// `wallet` or `day`.
+    public var by: String
+    public var rows: [ArchiveUsage.Row]
+    public var total: ArchiveUsage.Row
+}
+
 /// The data of a wallet's page: its threads (with every title they had) and its activity.
 public struct WalletModel: Sendable, Codable {
     public var wallet: String

@@ -17,7 +17,34 @@ extension Pages {
             <tbody>\(rows)</tbody></table>
             <div class="pages">\(model.page > 1 ? HTML("<a href=\"/?page=\(model.page - 1)\">← previous</a>") : "")\
             \(model.hasMore ? HTML("<a href=\"/?page=\(model.page + 1)\">next →</a>") : "")</div>
+            <p class="muted usage"><a href="/usage">What is kept</a>: bytes, records and sessions per wallet or per day.</p>
             \(model.sessionlessExchanges > 0 ? HTML("<p class=\"muted unbound\"><a href=\"/unbound\">\(model.sessionlessExchanges) exchange\(model.sessionlessExchanges == 1 ? "" : "s") without a session</a> (the thread list, secrets, models: what the client sends before a session exists; filed under <code>_unbound/</code>)</p>") : "")
+            """
+    }
+
+    static func usage(_ model: UsageModel) -> HTML {
+        let byWallet = model.by == "wallet"
+        let rows: [HTML] = (model.rows + [model.total]).map { row in
+            let key: HTML =
+                row.key == "total" && row == model.total
+                ? "<strong>total</strong>"
+                : byWallet && row.key.hasPrefix("0x")
+                    ? HTML("<a href=\"/wallets/\(HTML.pathSegment(row.key))\" title=\"\(row.key)\">\(shortAddress(row.key))</a>") : "\(row.key)"
+            return """
+                <tr><td class="mono">\(key)</td><td class="num">\(row.files)</td>\
+                <td class="num">\(ArchiveUsage.readable(bytes: row.bytesLive))</td><td class="num">\(ArchiveUsage.readable(bytes: row.bytesCompacted))</td>\
+                <td class="num">\(row.records)</td><td class="num">\(row.sessions)</td><td>\(row.oldest ?? "-")</td><td>\(row.newest ?? "-")</td></tr>
+                """
+        }
+        return """
+            <p class="muted"><a href="/">← all wallets</a></p>
+            <h1>What is kept</h1>
+            <p class="muted">By \(byWallet ? "wallet" : "day"): \
+            \(byWallet ? HTML("<a href=\"/usage?by=day\">by day</a>") : HTML("<a href=\"/usage?by=wallet\">by wallet</a>")) · \
+            <a href="/usage?by=\(model.by)&amp;format=json">JSON</a>. Bytes are the files on disk (live as recorded, compacted after \
+            <code>compact</code>); records, sessions and dates come from the index. <code>aomi-archive du</code> prints the same.</p>
+            <table><thead><tr><th>\(byWallet ? "wallet" : "day")</th><th class="num">files</th><th class="num">live</th><th class="num">compacted</th>\
+            <th class="num">records</th><th class="num">sessions</th><th>oldest</th><th>newest</th></tr></thead><tbody>\(rows)</tbody></table>
             """
     }
 

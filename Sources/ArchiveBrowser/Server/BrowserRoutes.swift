@@ -22,6 +22,7 @@ struct BrowserRoutes: Sendable {
         router.get("/sessions/{session}/export.warc.gz") { _, context in try await warcDownload(context) }
         router.get("/search") { request, _ in try searchPage(request) }
         router.get("/unbound") { request, _ in try sessionlessPage(request) }
+        router.get("/usage") { request, _ in try usagePage(request) }
     }
 
     private func wantsJSON(_ request: Request) -> Bool {
@@ -50,6 +51,13 @@ struct BrowserRoutes: Sendable {
         let model = try data.sessionless()
         return wantsJSON(request)
             ? BrowserResponse.json(model) : BrowserResponse.page(Pages.sessionless(model), title: "Exchanges without a session", indexed: indexed)
+    }
+
+    private func usagePage(_ request: Request) throws -> Response {
+        let text = Self.parameter("by", of: request) ?? "wallet"
+        guard let grouping = ArchiveUsage.Grouping(rawValue: text) else { throw BrowserProblem.badRequest("by must be wallet or day, not \(text.prefix(40)).") }
+        let model = try data.usage(by: grouping)
+        return wantsJSON(request) ? BrowserResponse.json(model) : BrowserResponse.page(Pages.usage(model), title: "What is kept", indexed: indexed)
     }
 
     private func walletPage(_ request: Request, _ context: BasicRequestContext) throws -> Response {

@@ -1,5 +1,4 @@
 import AomiArchive
-import ArchiveIndex
 import Foundation
 import WARC
 
@@ -32,16 +31,20 @@ public struct ArchiveUsage: Sendable {
     }
 
     public let root: String
-    public let database: ArchiveDatabase
+    let queries: ArchiveQueries
 
     public init(root: String, database: ArchiveDatabase) {
+        self.init(root: root, queries: ArchiveQueries(database: database))
+    }
+
+    public init(root: String, queries: ArchiveQueries) {
         self.root = root
-        self.database = database
+        self.queries = queries
     }
 
     /// The rows, largest first, and their total (key `total`).
     public func rows(by grouping: Grouping) throws(IndexError) -> (rows: [Row], total: Row) {
-        let counted = try ArchiveQueries(database: database).recordGroups(byDay: grouping == .day)
+        let counted = try queries.recordGroups(byDay: grouping == .day)
         var byKey: [String: Row] = [:]
         var sessions: [String: Set<String>] = [:]
         var allSessions: Set<String> = []
@@ -90,6 +93,18 @@ public struct ArchiveUsage: Sendable {
         total.sessions = allSessions.count
         rows.sort { grouping == .day ? $0.key > $1.key : ($0.bytesLive + $0.bytesCompacted, $1.key) > ($1.bytesLive + $1.bytesCompacted, $0.key) }
         return (rows, total)
+    }
+
+    /// `1.5 MiB`: a byte count as people read it (`812 B` below a KiB).
+    public static func readable(bytes count: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
     }
 
     private func folder(of path: String) -> String {
