@@ -41,6 +41,18 @@ final class BackgroundCommand: @unchecked Sendable {
         throw BackgroundCommandError(message: "no URL printed; stdout: \(standardOutput) stderr: \(standardError)")
     }
 
+    /// Waits until the log holds `count` lines containing `text`; fails only when the process
+    /// ends first (a hang is left to the test's time limit).
+    func waitForLines(containing text: String, count: Int = 1) async throws {
+        while true {
+            let lines = (standardError + standardOutput).split(separator: "\n").filter { $0.contains(text) }
+            if lines.count >= count { return }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw BackgroundCommandError(message: "ended before \(count) lines with \"\(text)\"; stdout: \(standardOutput) stderr: \(standardError)")
+    }
+
     func signal(_ number: Int32) {
         kill(process.processIdentifier, number)
     }

@@ -139,29 +139,6 @@ import WARC
         return try #require(Int(output.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 
-    /// Every byte of every file under `root` (archives, index, logs).
-    private func rootHolds(_ text: String, under root: String) -> [String] {
-        let needle = Data(text.utf8)
-        let walker = FileManager.default.enumerator(atPath: root)
-        var found: [String] = []
-        while let relative = walker?.nextObject() as? String {
-            let path = root + "/" + relative
-            if let data = FileManager.default.contents(atPath: path), data.range(of: needle) != nil { found.append(relative) }
-        }
-        return found
-    }
-
-    /// The root's files, the index aside (opening it checkpoints its write-ahead log).
-    private func snapshot(_ root: String) -> [String: Data] {
-        var files: [String: Data] = [:]
-        let walker = FileManager.default.enumerator(atPath: root)
-        while let relative = walker?.nextObject() as? String {
-            guard !relative.hasPrefix("index.sqlite") else { continue }
-            if let data = FileManager.default.contents(atPath: root + "/" + relative) { files[relative] = data }
-        }
-        return files
-    }
-
     @Test(.timeLimit(.minutes(15)))
     func forgetErasesASessionThenAWalletFromFilesAndIndexAndFinishesAfterAKill() async throws {
         let root = TemporaryDirectory.path("aomi-forget")
@@ -177,13 +154,13 @@ import WARC
         try #require(sessions.count == 2)
 
         // Unknown: exit 1, nothing changed.
-        let before = snapshot(root)
+        let before = RootContents.snapshot(root)
         let unknown = try await CommandRunner.run(["forget", "--archives", root, "--wallet", "0x" + String(repeating: "ab", count: 20)])
         #expect(unknown.status == 1)
         #expect(unknown.standardError.contains("nothing was changed"))
         let dryRun = try await succeeded(["forget", "--archives", root, "--session", sessions[0], "--dry-run"])
         #expect(dryRun.standardOutput.contains("would rewrite"))
-        #expect(snapshot(root) == before, "neither an unknown id nor a dry run changes a byte")
+        #expect(RootContents.snapshot(root) == before, "neither an unknown id nor a dry run changes a byte")
 
         // A running recorder that wrote the wallet's files: refused, nothing changed.
         let running = try BackgroundCommand(["record", "--upstream", upstream, "--listen", "127.0.0.1:0", "--archives", root])
@@ -201,7 +178,7 @@ import WARC
         #expect(killed.status != 0)
         let forgotten = try await succeeded(["forget", "--archives", root, "--session", sessions[0]])
         #expect(forgotten.standardOutput.contains("logged in"))
-        #expect(rootHolds(sessions[0], under: root).isEmpty, "no file under the root holds the session id: \(rootHolds(sessions[0], under: root))")
+        #expect(RootContents.holding(sessions[0], under: root).isEmpty, "no file under the root holds the session id: \(RootContents.holding(sessions[0], under: root))")
         let show = try await CommandRunner.run(["show", "--archives", root, sessions[0]])
         #expect(show.status != 0)
         _ = try await succeeded(["show", "--archives", root, sessions[1]])
@@ -213,7 +190,8 @@ import WARC
         #expect(killedAgain.status != 0)
         let resumed = try await succeeded(["forget", "--archives", root, "--wallet", wallet])
         #expect(resumed.standardOutput.contains("interrupted forget"), "\(resumed.standardOutput)")
-        #expect(rootHolds(String(wallet.dropFirst(2)), under: root).isEmpty, "no file holds the wallet: \(rootHolds(String(wallet.dropFirst(2)), under: root))")
+        #expect(
+            RootContents.holding(String(wallet.dropFirst(2)), under: root).isEmpty, "no file holds the wallet: \(RootContents.holding(String(wallet.dropFirst(2)), under: root))")
         let search = try await CommandRunner.run(["search", "--archives", root, "--wallet", wallet, "swap"])
         #expect(search.status != 0)
         _ = try await succeeded(["verify", "--archives", root])
@@ -226,5 +204,23 @@ import WARC
         let usage = try await succeeded(["du", "--archives", root, "--json"])
         #expect(!usage.standardOutput.contains(wallet))
         #expect(usage.standardOutput.contains(wallets[0]))
+
+        // The same as a page of serve: the same rows as `du`, by wallet and by day.
+        let serve = try BackgroundCommand(["serve", "--archives", root, "--listen", "127.0.0.1:0", "--refresh", "1h"])
+        defer { serve.signal(SIGTERM) }
+        let serveURL = try await serve.waitForURL()
+        let duTotal = try #require(
+            usage.standardOutput.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.first {
+                $0["kind"] as? String == "total"
+            })
+        let page = try await ChildProcess.run("/usr/bin/env", ["curl", "-s", serveURL + "/usage?format=json"])
+        let model = try #require(try JSONSerialization.jsonObject(with: Data(page.standardOutput.utf8)) as? [String: Any], "\(page.standardOutput)")
+        let total = try #require(model["total"] as? [String: Any])
+        for key in ["files", "records", "sessions", "bytes_live", "bytes_compacted"] { #expect(total[key] as? Int == duTotal[key] as? Int, "\(key): \(total) vs \(duTotal)") }
+        #expect((model["rows"] as? [[String: Any]])?.map { $0["key"] as? String }.contains(wallets[0]) == true)
+        let html = try await ChildProcess.run("/usr/bin/env", ["curl", "-s", serveURL + "/usage?by=day"])
+        #expect(html.standardOutput.contains("What is kept") && html.standardOutput.contains("<th>day</th>"), "\(html.standardOutput.prefix(400))")
+        let wrong = try await ChildProcess.run("/usr/bin/env", ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", serveURL + "/usage?by=week"])
+        #expect(wrong.standardOutput == "400")
     }
 }

@@ -15,7 +15,10 @@ public final class SmallFilesystem: @unchecked Sendable {
         return true
     }()
 
+    private let kilobytes: Int
+
     public init(kilobytes: Int) throws {
+        self.kilobytes = kilobytes
         path = TemporaryDirectory.path("aomi-tmpfs")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         guard mount("tmpfs", path, "tmpfs", 0, "size=\(kilobytes)k,mode=0755") == 0 else {
@@ -37,6 +40,15 @@ public final class SmallFilesystem: @unchecked Sendable {
         if leaving > 0 {
             fillerSize = max(0, fillerSize - leaving)
             _ = ftruncate(filler, off_t(fillerSize))
+        }
+    }
+
+    /// Remounts the filesystem read-only (every write fails with EROFS, even root's) or
+    /// writable again.
+    public func setReadOnly(_ readOnly: Bool) throws {
+        let flags = UInt(MS_REMOUNT) | (readOnly ? UInt(MS_RDONLY) : 0)
+        guard mount("tmpfs", path, "tmpfs", flags, "size=\(kilobytes)k,mode=0755") == 0 else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EPERM)
         }
     }
 
