@@ -39,16 +39,19 @@ public struct ArchiveBrowser: Sendable {
     /// background at once, and pages show what it has loaded so far (the footer says when).
     public func start(host: String = "127.0.0.1", port: Int = 0, indexFirst: Bool = true) async throws -> BrowserServer {
         let database = try ArchiveDatabase(location: databaseLocation)
-        let refresher = IndexRefresher(database: database, root: root, logger: logger)
+        let queries = ArchiveQueries(database: database)
+        let data = BrowserData(root: root, databaseLocation: databaseLocation, queries: queries)
+        let refresher = IndexRefresher(database: database, root: root, logger: logger) { [sessions = data.sessions] in
+            sessions.purge { id in (try? database.knows(session: id)) == false }
+        }
         if indexFirst { await refresher.refresh() }
         let router = Router()
-        let queries = ArchiveQueries(database: database)
         router.add(middleware: BrowserMiddleware(token: token, hosts: hosts, logger: logger, indexedAt: { try? queries.lastIndexed() }))
         if let metrics {
             router.add(middleware: MetricsMiddleware())
             router.get(RouterPath(MetricsEndpoint.path)) { _, _ in BrowserResponse.metrics(metrics) }
         }
-        BrowserRoutes(data: BrowserData(root: root, databaseLocation: databaseLocation, queries: queries)).add(to: router)
+        BrowserRoutes(data: data).add(to: router)
         let server = try await ApplicationServer.start(router: router, host: host, port: port, logger: logger)
         let interval = refreshInterval
         let refreshing: Task<Void, Never>? =

@@ -54,6 +54,18 @@ final class SessionCache: Sendable {
         return session
     }
 
+    /// Drops the sessions `isGone` says the index no longer knows (forgotten, pruned): their
+    /// transcripts leave the browser's memory too, not only its pages.
+    func purge(where isGone: (String) -> Bool) {
+        let ids = entries.withLock { Array($0.items.keys) }
+        let gone = Set(ids.filter(isGone))
+        guard !gone.isEmpty else { return }
+        entries.withLock { state in for id in gone { state.items[id] = nil } }
+    }
+
+    /// The sessions held now.
+    var sessionIDs: Set<String> { entries.withLock { Set($0.items.keys) } }
+
     private static func signature(of files: [String]) -> [String: UInt64] {
         var sizes: [String: UInt64] = [:]
         for file in files {

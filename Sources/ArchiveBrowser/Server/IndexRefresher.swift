@@ -10,11 +10,15 @@ actor IndexRefresher {
     let database: ArchiveDatabase
     let root: String
     let logger: Logger
+    /// Runs after each refresh, successful or not (the browser drops from its cache the
+    /// sessions the index no longer knows: another process forgot or pruned them).
+    let afterRefresh: @Sendable () -> Void
 
-    init(database: ArchiveDatabase, root: String, logger: Logger) {
+    init(database: ArchiveDatabase, root: String, logger: Logger, afterRefresh: @escaping @Sendable () -> Void = {}) {
         self.database = database
         self.root = root
         self.logger = logger
+        self.afterRefresh = afterRefresh
     }
 
     func refresh() async {
@@ -32,6 +36,7 @@ actor IndexRefresher {
                     })
             }
         }
+        afterRefresh()
         switch outcome {
         case let .success(report):
             IndexMetrics.ran(report)
