@@ -91,16 +91,12 @@ public actor RecorderRetention {
         await letGo(first.recordIDs)
         let candidates = first.recordIDs
         return await onQueue { () -> Outcome in
-            do {
-                let database = try self.indexLocation.map { location throws(IndexError) in try ArchiveDatabase(location: location) }
-                let pruner = ArchivePruner(root: self.root, database: database)
-                return .success(try pruner.prune(olderThan: cutoff, ownRecorder: self.recorderID, among: candidates))
-            } catch let error as RetentionError {
-                return .failure(error)
-            } catch let error as IndexError {
-                return .failure(.index(error))
-            } catch {
-                return .failure(.log(path: self.root, reason: "\(error)"))
+            Result { () throws(RetentionError) in
+                var database: ArchiveDatabase?
+                if let location = self.indexLocation {
+                    do throws(IndexError) { database = try ArchiveDatabase(location: location) } catch { throw .index(error) }
+                }
+                return try ArchivePruner(root: self.root, database: database).prune(olderThan: cutoff, ownRecorder: self.recorderID, among: candidates)
             }
         }
     }

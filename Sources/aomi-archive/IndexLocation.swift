@@ -16,10 +16,18 @@ struct IndexLocation: ParsableArguments {
     var db: String?
 
     /// The index as `ArchiveDatabase(location:)` takes it.
-    var database: String {
+    var database: String { Self.given(db) ?? Self.rootIndex(of: archives) }
+
+    /// The index named on the command line or in `AOMI_ARCHIVE_DB`; nil when neither names one.
+    static func given(_ db: String?) -> String? {
         if let db { return db }
         if let environment = ProcessInfo.processInfo.environment["AOMI_ARCHIVE_DB"], !environment.isEmpty { return environment }
-        return (archives as NSString).appendingPathComponent("index.sqlite")
+        return nil
+    }
+
+    /// The default index: `index.sqlite` in the archive root.
+    static func rootIndex(of archives: String) -> String {
+        (archives as NSString).appendingPathComponent("index.sqlite")
     }
 
     /// The index as messages name it (a URL's password hidden).

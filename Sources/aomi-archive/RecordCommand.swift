@@ -182,9 +182,8 @@ struct RecordCommand: AsyncParsableCommand {
 
     /// The index `--retain` keeps in step, when there is one.
     private var retentionIndex: String? {
-        if let db { return db }
-        if let environment = ProcessInfo.processInfo.environment["AOMI_ARCHIVE_DB"], !environment.isEmpty { return environment }
-        let path = (archives as NSString).appendingPathComponent("index.sqlite")
+        if let given = IndexLocation.given(db) { return given }
+        let path = IndexLocation.rootIndex(of: archives)
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 

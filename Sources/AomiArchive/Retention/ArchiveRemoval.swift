@@ -199,11 +199,9 @@ public struct ArchiveRemoval: Sendable {
     private func summary(of path: String, needles: [[UInt8]]) throws(RemovalError) -> FileSummary {
         var records: [RecordSummary] = []
         var compacted = false
-        var newest: Date?
         for stored in try Self.records(of: path) {
             let record = stored.record
             if records.isEmpty, record.type == .warcinfo { compacted = CompactionInfo(record) != nil }
-            if record.type != .warcinfo, let text = record.date, let date = WARCDate(parsing: text)?.date { newest = max(newest ?? date, date) }
             records.append(
                 RecordSummary(
                     id: record.recordID, type: record.type, session: record.headers[AomiField.sessionID], wallet: record.headers[AomiField.wallet],
@@ -211,7 +209,7 @@ public struct ArchiveRemoval: Sendable {
                     refersTo: record.headers[WARCField.refersTo], date: record.date.flatMap { WARCDate(parsing: $0)?.date },
                     mentionsTarget: record.type != .warcinfo && needles.contains { Self.contains(record.block, $0) || Self.contains(record.headers, $0) }))
         }
-        return FileSummary(path: path, records: records, compacted: compacted, writerID: RecorderLock.writerID(inFileName: path), newest: newest)
+        return FileSummary(path: path, records: records, compacted: compacted, writerID: RecorderLock.writerID(inFileName: path))
     }
 
     /// Every record of a file, those inside bundles included; damage stops the removal (the

@@ -25,6 +25,4 @@ struct FileSummary: Sendable {
     var compacted: Bool
     /// The id of the recorder that wrote it, when its name has one.
     var writerID: String?
-    /// The date of its newest record (its `warcinfo` aside).
-    var newest: Date?
 }
