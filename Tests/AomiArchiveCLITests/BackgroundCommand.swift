@@ -26,6 +26,12 @@ final class BackgroundCommand: @unchecked Sendable {
     var standardOutput: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
     var standardError: String { (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "" }
 
+    /// `aomi-archive sim` with every delay at 1 ms, and its URL once it listens.
+    static func startSimulator() async throws -> (BackgroundCommand, String) {
+        let sim = try BackgroundCommand(["sim", "--listen", "127.0.0.1:0", "--think", "1ms", "--chunk-interval", "1ms", "--title-delay", "1ms"])
+        return (sim, try await sim.waitForURL())
+    }
+
     /// Waits until the log says where the server listens (`listening on http://127.0.0.1:PORT`)
     /// and returns that URL; fails only when the process ends without saying it (a hang is left
     /// to the test's time limit).

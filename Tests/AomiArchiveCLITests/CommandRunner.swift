@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import Testing
 
 /// Runs the built `aomi-archive` executable as a user would, and captures what it prints.
 enum CommandRunner {
@@ -26,5 +27,13 @@ enum CommandRunner {
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
         let output = try await ChildProcess.run(executable, arguments, environment: environment)
         return Result(status: output.status, standardOutput: output.standardOutput, standardError: output.standardError)
+    }
+
+    /// Runs the command and requires it to exit 0, naming the command and what it printed on
+    /// stderr when it does not.
+    static func succeeded(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        let result = try await run(arguments, environment: environment)
+        try #require(result.status == 0, "\(arguments.joined(separator: " ")): \(result.standardError)")
+        return result
     }
 }

@@ -8,12 +8,6 @@ import WARC
 /// block and digests, `verify`, warcio), the index follows it without reading anything twice,
 /// and a compaction killed at any stage leaves every file whole.
 @Suite struct CompactCommandTests {
-    private func succeeded(_ arguments: [String]) async throws -> CommandRunner.Result {
-        let result = try await CommandRunner.run(arguments)
-        try #require(result.status == 0, "\(arguments.joined(separator: " ")): \(result.standardError)")
-        return result
-    }
-
     /// A recorded root: two wallets, two threads each, closed files.
     private func recordedRoot(_ label: String) async throws -> (root: String, wallets: [String], sessions: [String]) {
         let fixture = try await RecordingFixture.start(recorderID: label)
@@ -36,9 +30,9 @@ import WARC
     private func views(_ root: String, wallets: [String], sessions: [String], db: String? = nil) async throws -> [String] {
         let location = ["--archives", root] + (db.map { ["--db", $0] } ?? [])
         var outputs: [String] = []
-        for wallet in wallets { outputs.append(try await succeeded(["threads", "--wallet", wallet, "--json"] + location).standardOutput) }
-        for session in sessions { outputs.append(try await succeeded(["show", session, "--json"] + location).standardOutput) }
-        for query in ["ETH", "swap OR staking", "from:user price"] { outputs.append(try await succeeded(["search", query, "--json"] + location).standardOutput) }
+        for wallet in wallets { outputs.append(try await CommandRunner.succeeded(["threads", "--wallet", wallet, "--json"] + location).standardOutput) }
+        for session in sessions { outputs.append(try await CommandRunner.succeeded(["show", session, "--json"] + location).standardOutput) }
+        for query in ["ETH", "swap OR staking", "from:user price"] { outputs.append(try await CommandRunner.succeeded(["search", query, "--json"] + location).standardOutput) }
         return outputs
     }
 
@@ -48,10 +42,10 @@ import WARC
         defer { try? FileManager.default.removeItem(atPath: root) }
         let before = try records(under: root)
         let sizeBefore = try ArchiveFiles.find(under: root).reduce(0) { $0 + (try FileManager.default.attributesOfItem(atPath: $1)[.size] as! Int) }
-        _ = try await succeeded(["index", "--archives", root])
+        _ = try await CommandRunner.succeeded(["index", "--archives", root])
         let viewsBefore = try await views(root, wallets: wallets, sessions: sessions)
 
-        let compacted = try await succeeded(["compact", "--archives", root])
+        let compacted = try await CommandRunner.succeeded(["compact", "--archives", root])
         #expect(compacted.standardOutput.contains(" bundle"), "\(compacted.standardOutput)")
         let files = try ArchiveFiles.find(under: root)
         let sizeAfter = try files.reduce(0) { $0 + (try FileManager.default.attributesOfItem(atPath: $1)[.size] as! Int) }
@@ -75,19 +69,19 @@ import WARC
             #expect(types.dropFirst().allSatisfy { $0["warc-type"] == "resource" && $0["content-type"] == WARCBundle.contentType }, "\(types)")
         }
 
-        let reindexed = try await succeeded(["index", "--archives", root])
+        let reindexed = try await CommandRunner.succeeded(["index", "--archives", root])
         #expect(reindexed.standardOutput.contains("moved \(before.count) compacted records"), "\(reindexed.standardOutput)")
         #expect(reindexed.standardOutput.hasPrefix("indexed \(files.count) records (0 new or changed messages, 0 events)"), "only each new warcinfo is new")
         #expect(try await views(root, wallets: wallets, sessions: sessions) == viewsBefore)
         let fresh = root + "/fresh.sqlite"
-        _ = try await succeeded(["index", "--archives", root, "--db", fresh])
+        _ = try await CommandRunner.succeeded(["index", "--archives", root, "--db", fresh])
         #expect(try await views(root, wallets: wallets, sessions: sessions, db: fresh) == viewsBefore)
 
-        let verified = try await succeeded(["verify", "--archives", root])
+        let verified = try await CommandRunner.succeeded(["verify", "--archives", root])
         #expect(verified.standardOutput.contains("no differences"), "\(verified.standardOutput)")
 
         let modified = try files.map { try FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as! Date }
-        let again = try await succeeded(["compact", "--archives", root])
+        let again = try await CommandRunner.succeeded(["compact", "--archives", root])
         #expect(again.standardOutput.split(separator: "\n").allSatisfy { $0.hasSuffix("already compacted") }, "\(again.standardOutput)")
         #expect(try files.map { try FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as! Date } == modified)
     }
@@ -97,7 +91,7 @@ import WARC
         let (root, wallets, sessions) = try await recordedRoot("crash-\(stage.rawValue)")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let before = try records(under: root)
-        _ = try await succeeded(["index", "--archives", root])
+        _ = try await CommandRunner.succeeded(["index", "--archives", root])
         let viewsBefore = try await views(root, wallets: wallets, sessions: sessions)
         let file = try #require(try ArchiveFiles.find(under: root).first { !$0.contains(ArchiveFiles.unboundFolder) })
         let original = try Data(contentsOf: URL(fileURLWithPath: file))
@@ -117,12 +111,12 @@ import WARC
         #expect(try records(under: root).keys.sorted() == before.keys.sorted(), "every record reads back from the file in place")
         #expect(try await views(root, wallets: wallets, sessions: sessions) == viewsBefore)
 
-        let finished = try await succeeded(["compact", file])
+        let finished = try await CommandRunner.succeeded(["compact", file])
         #expect(finished.standardOutput.contains(stage == .renamed ? "already compacted" : " bundle"), "\(finished.standardOutput)")
         #expect(!FileManager.default.fileExists(atPath: leftover), "a leftover of the killed run is removed")
-        _ = try await succeeded(["index", "--archives", root])
+        _ = try await CommandRunner.succeeded(["index", "--archives", root])
         #expect(try await views(root, wallets: wallets, sessions: sessions) == viewsBefore)
-        _ = try await succeeded(["verify", "--archives", root])
+        _ = try await CommandRunner.succeeded(["verify", "--archives", root])
         #expect(try await Warcio.run(["check", file]).status == 0)
     }
 }

@@ -12,12 +12,6 @@ import Testing
         }
     }
 
-    private func succeeded(_ arguments: [String]) async throws -> CommandRunner.Result {
-        let result = try await CommandRunner.run(arguments)
-        try #require(result.status == 0, "\(arguments.joined(separator: " ")): \(result.standardError)")
-        return result
-    }
-
     @Test(.timeLimit(.minutes(10)))
     func aCrawledArchiveShowsWhenThingsWereSaidAndARecrawlChangesNoTime() async throws {
         let root = TemporaryDirectory.path("aomi-time")
@@ -25,7 +19,7 @@ import Testing
         let sim = try BackgroundCommand(["sim", "--listen", "127.0.0.1:0", "--pace", "polls:2", "--message-age", "10d"])
         defer { sim.signal(SIGTERM) }
         let url = try await sim.waitForURL()
-        let driven = try await succeeded(["sim", "drive", "--target", url, "--wallets", "1", "--threads", "2", "--messages", "2", "--poll", "10ms", "--json"])
+        let driven = try await CommandRunner.succeeded(["sim", "drive", "--target", url, "--wallets", "1", "--threads", "2", "--messages", "2", "--poll", "10ms", "--json"])
         let drive = try #require(try JSONSerialization.jsonObject(with: Data(driven.standardOutput.utf8)) as? [String: Any])
         let threads = try #require(drive["threads"] as? [[String: Any]])
         #expect(drive["request_count"] is Int)
@@ -33,9 +27,9 @@ import Testing
         let wallet = try #require(threads.first?["wallet"] as? String)
         let session = try #require(threads.first?["session_id"] as? String)
 
-        _ = try await succeeded(["crawl", "--upstream", url, "--wallet", wallet, "--archives", root])
-        _ = try await succeeded(["index", "--archives", root])
-        let listed = try lines(try await succeeded(["threads", "--wallet", wallet, "--archives", root, "--json"]))
+        _ = try await CommandRunner.succeeded(["crawl", "--upstream", url, "--wallet", wallet, "--archives", root])
+        _ = try await CommandRunner.succeeded(["index", "--archives", root])
+        let listed = try lines(try await CommandRunner.succeeded(["threads", "--wallet", wallet, "--archives", root, "--json"]))
         #expect(listed.count == 2)
         for thread in listed {
             #expect(Set(thread.keys).isSuperset(of: ["session_id", "wallet", "title", "message_count", "first_activity", "last_activity", "first_seen", "last_seen"]))
@@ -43,7 +37,7 @@ import Testing
             let seen = try #require(WARCTime.date(thread["last_seen"]))
             #expect(seen.timeIntervalSince(activity) > 9 * 86_400, "activity is when the chat happened, not when it was crawled")
         }
-        let shown = try #require(try lines(try await succeeded(["show", session, "--archives", root, "--json"])).first)
+        let shown = try #require(try lines(try await CommandRunner.succeeded(["show", session, "--archives", root, "--json"])).first)
         #expect(shown["session_id"] as? String == session && shown["wallet"] as? String == wallet)
         let messages = try #require(shown["entries"] as? [[String: Any]]).filter { $0["kind"] as? String == "message" }
         #expect(!messages.isEmpty)
@@ -54,27 +48,27 @@ import Testing
         }
 
         let word = try #require((threads.first?["sent_messages"] as? [String])?.first?.split(separator: " ").first.map(String.init))
-        let recent = try lines(try await succeeded(["search", word, "--archives", root, "--since", "7d", "--json"]))
+        let recent = try lines(try await CommandRunner.succeeded(["search", word, "--archives", root, "--since", "7d", "--json"]))
         #expect(recent.map { $0["kind"] as? String } == ["query"], "nothing was said in the last week: \(recent)")
         #expect(recent.first?["understood"] as? String == word)
-        let older = try lines(try await succeeded(["search", word, "--archives", root, "--until", "7d", "--json"])).filter { $0["kind"] as? String == "hit" }
+        let older = try lines(try await CommandRunner.succeeded(["search", word, "--archives", root, "--until", "7d", "--json"])).filter { $0["kind"] as? String == "hit" }
         #expect(!older.isEmpty)
         #expect(older.allSatisfy { Set($0.keys).isSuperset(of: ["session_id", "wallet", "time", "sender", "position", "snippet", "rank"]) })
 
-        _ = try await succeeded(["crawl", "--upstream", url, "--wallet", wallet, "--archives", root])
-        _ = try await succeeded(["index", "--archives", root])
-        let relisted = try lines(try await succeeded(["threads", "--wallet", wallet, "--archives", root, "--json"]))
+        _ = try await CommandRunner.succeeded(["crawl", "--upstream", url, "--wallet", wallet, "--archives", root])
+        _ = try await CommandRunner.succeeded(["index", "--archives", root])
+        let relisted = try lines(try await CommandRunner.succeeded(["threads", "--wallet", wallet, "--archives", root, "--json"]))
         let activity = { (rows: [[String: Any]]) in rows.map { "\($0["session_id"] ?? "") \($0["first_activity"] ?? "") \($0["last_activity"] ?? "")" }.sorted() }
         #expect(activity(relisted) == activity(listed), "a recrawl of the unchanged wallet changes no conversation time")
-        let reshown = try #require(try lines(try await succeeded(["show", session, "--archives", root, "--json"])).first)
+        let reshown = try #require(try lines(try await CommandRunner.succeeded(["show", session, "--archives", root, "--json"])).first)
         let times = { (transcript: [String: Any]) in ((transcript["entries"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "message" }.map { "\($0["time"] ?? "")" }
         }
         #expect(times(reshown) == times(shown))
 
-        let verified = try lines(try await succeeded(["verify", "--archives", root, "--json"]))
+        let verified = try lines(try await CommandRunner.succeeded(["verify", "--archives", root, "--json"]))
         #expect(verified.count == 1 && verified[0]["passed"] as? Bool == true && verified[0]["session_count"] is Int && verified[0]["request_count"] is Int)
         let file = try #require(try FileManager.default.subpathsOfDirectory(atPath: root).first { $0.hasSuffix(".warc.gz") })
-        let inspected = try lines(try await succeeded(["inspect", "--json", root + "/" + file]))
+        let inspected = try lines(try await CommandRunner.succeeded(["inspect", "--json", root + "/" + file]))
         #expect(inspected.contains { $0["kind"] as? String == "record" && $0["session_id"] as? String != nil && $0["record_id"] is String && $0["target_uri"] is String })
         #expect(inspected.last.map { $0["kind"] as? String == "summary" && $0["records_by_type"] is [String: Int] && $0["stored_bytes"] is Int } == true)
     }

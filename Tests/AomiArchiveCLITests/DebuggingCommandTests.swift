@@ -23,12 +23,6 @@ import Testing
         return Demo(root: root, output: result.standardOutput)
     }
 
-    private func succeeded(_ arguments: [String]) async throws -> CommandRunner.Result {
-        let result = try await CommandRunner.run(arguments)
-        try #require(result.status == 0, "\(arguments.joined(separator: " ")): \(result.standardError)")
-        return result
-    }
-
     /// A session holding the conversation the driver has each wallet's first thread hold:
     /// a price question (a tool), staking, and a swap the user signs or rejects (the wallet
     /// decides which).
@@ -46,7 +40,7 @@ import Testing
 
     @Test func showPrintsTheSessionAsTurnsWithToolSpansAndWalletCards() async throws {
         let demo = try await Self.demo.value
-        let shown = try await succeeded(["show", try await session(demo), "--archives", demo.root]).standardOutput
+        let shown = try await CommandRunner.succeeded(["show", try await session(demo), "--archives", demo.root]).standardOutput
         #expect(shown.firstMatch(of: /3 turns · 1 tool · 1 wallet request \(1 (signed|rejected)\)/) != nil, "\(shown)")
         #expect(shown.contains("slowest turn "))
         #expect(shown.firstMatch(of: /turn 1  \S+Z  took \d+\.\d\d s · first text \d+\.\d\d s · \d+ polls/) != nil, "\(shown)")
@@ -54,13 +48,13 @@ import Testing
         #expect(
             shown.firstMatch(of: /wallet_tx_request to 0x[0-9a-f]{40} · 0\.\d+ ETH \(\d+ wei\) · data 0x[0-9a-f]{8} · chain 1 → (signed 0x[0-9a-f]{64}|rejected) after/) != nil,
             "\(shown)")
-        let transcript = try await succeeded(["show", try await session(demo), "--archives", demo.root, "--transcript"]).standardOutput
+        let transcript = try await CommandRunner.succeeded(["show", try await session(demo), "--archives", demo.root, "--transcript"]).standardOutput
         #expect(transcript.contains("[event tool_complete]") && !transcript.contains("turns ·"))
     }
 
     @Test func showJSONHoldsTheTurnsAndTheirSummary() async throws {
         let demo = try await Self.demo.value
-        let line = try await succeeded(["show", try await session(demo), "--archives", demo.root, "--json"]).standardOutput
+        let line = try await CommandRunner.succeeded(["show", try await session(demo), "--archives", demo.root, "--json"]).standardOutput
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(object["session_id"] as? String == (try await session(demo)), "the transcript's fields stay")
         let turns = try #require(object["turns"] as? [[String: Any]])
@@ -78,20 +72,20 @@ import Testing
     @Test func signedAndRejectedRequestsShowTheirOutcome() async throws {
         let demo = try await Self.demo.value
         let signed = try await Self.session(matching: "\"wallet signed\" from:system", in: demo.root)
-        let shown = try await succeeded(["show", signed, "--archives", demo.root]).standardOutput
+        let shown = try await CommandRunner.succeeded(["show", signed, "--archives", demo.root]).standardOutput
         #expect(shown.firstMatch(of: /→ signed 0x[0-9a-f]{64} after\s/) != nil, "\(shown)")
         let rejected = try await Self.session(matching: "\"wallet rejected\" from:system", in: demo.root)
-        let refused = try await succeeded(["show", rejected, "--archives", demo.root]).standardOutput
+        let refused = try await CommandRunner.succeeded(["show", rejected, "--archives", demo.root]).standardOutput
         #expect(refused.firstMatch(of: /· chain 1 → rejected after \d/) != nil && refused.contains("(1 rejected)"), "\(refused)")
     }
 
     @Test func walletsListsEveryWalletWithItsCounts() async throws {
         let demo = try await Self.demo.value
-        let listed = try await succeeded(["wallets", "--archives", demo.root]).standardOutput
+        let listed = try await CommandRunner.succeeded(["wallets", "--archives", demo.root]).standardOutput
         let rows = listed.split(separator: "\n").filter { $0.hasPrefix("0x") }
         #expect(rows.count == 2, "\(listed)")
         #expect(listed.contains("2 wallets, ") && listed.contains("exchanges without a session"), "\(listed)")
-        let json = try await succeeded(["wallets", "--archives", demo.root, "--json"]).standardOutput.split(separator: "\n")
+        let json = try await CommandRunner.succeeded(["wallets", "--archives", demo.root, "--json"]).standardOutput.split(separator: "\n")
         let objects = try json.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
         #expect(objects.filter { $0["kind"] as? String == "wallet" }.map { $0["thread_count"] as? Int ?? 0 }.reduce(0, +) == 8, "four threads and their four reruns")
         #expect((objects.last?["exchanges"] as? Int ?? 0) > 0 && objects.last?["kind"] as? String == "sessionless")
@@ -99,12 +93,12 @@ import Testing
 
     @Test func searchSaysHowManyMessagesAndSessionsMatch() async throws {
         let demo = try await Self.demo.value
-        let result = try await succeeded(["search", "swap", "--archives", demo.root, "--limit", "2"])
+        let result = try await CommandRunner.succeeded(["search", "swap", "--archives", demo.root, "--limit", "2"])
         #expect(result.standardOutput.split(separator: "\n").count == 2)
         #expect(result.standardError.firstMatch(of: /\d+ messages in \d+ sessions, 2 hits shown \(--limit\)/) != nil, "\(result.standardError)")
-        let inflected = try await succeeded(["search", "swapped", "--archives", demo.root])
+        let inflected = try await CommandRunner.succeeded(["search", "swapped", "--archives", demo.root])
         #expect(inflected.standardOutput.contains("[Swap]"), "swapped finds Swap: \(inflected.standardOutput.prefix(300))")
-        let prefix = try await succeeded(["search", String(try #require(demo.output.firstMatch(of: /wallet (0x[0-9a-f]{10})/)?.output.1)), "--archives", demo.root])
+        let prefix = try await CommandRunner.succeeded(["search", String(try #require(demo.output.firstMatch(of: /wallet (0x[0-9a-f]{10})/)?.output.1)), "--archives", demo.root])
         #expect(!prefix.standardOutput.isEmpty, "a wallet's start finds its messages")
     }
 
@@ -125,12 +119,12 @@ import Testing
         _ = try await fixture.client.execute(request, timeout: .seconds(60)).body.collect(upTo: 1 << 20)
         _ = try await fixture.stop()
         await upstream.stop()
-        _ = try await succeeded(["index", "--archives", fixture.root])
+        _ = try await CommandRunner.succeeded(["index", "--archives", fixture.root])
 
-        let all = try await succeeded(["search", "gas fee", "--archives", fixture.root])
+        let all = try await CommandRunner.succeeded(["search", "gas fee", "--archives", fixture.root])
         #expect(all.standardOutput.split(separator: "\n").count == 2 && all.standardOutput.contains("(×3 in this session)"), "\(all.standardOutput)")
         #expect(all.standardError == "4 messages in 1 session\n", "\(all.standardError)")
-        let cut = try await succeeded(["search", "gas fee", "--archives", fixture.root, "--limit", "1"])
+        let cut = try await CommandRunner.succeeded(["search", "gas fee", "--archives", fixture.root, "--limit", "1"])
         #expect(cut.standardError == "4 messages in 1 session, 1 hit shown (--limit)\n", "\(cut.standardError)")
     }
 
@@ -138,7 +132,7 @@ import Testing
         let demo = try await Self.demo.value
         let output = TemporaryDirectory.path("aomi-export-one") + ".har"
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let exported = try await succeeded(["export", "--archives", demo.root, "--session", try await session(demo), "--format", "har", "-o", output])
+        let exported = try await CommandRunner.succeeded(["export", "--archives", demo.root, "--session", try await session(demo), "--format", "har", "-o", output])
         #expect(exported.standardOutput.hasPrefix("exported 1 session, "), "\(exported.standardOutput)")
         #expect(!exported.standardOutput.contains("1 sessions"))
     }

@@ -16,9 +16,8 @@ import WARC
     @Test(.timeLimit(.minutes(10))) func everyExchangeTheClientReceivedSurvivesAKill() async throws {
         let root = TemporaryDirectory.path("aomi-crash")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let sim = try BackgroundCommand(["sim", "--listen", "127.0.0.1:0", "--think", "1ms", "--chunk-interval", "1ms", "--title-delay", "1ms"])
+        let (sim, upstream) = try await BackgroundCommand.startSimulator()
         defer { sim.signal(SIGTERM) }
-        let upstream = try await sim.waitForURL()
         let recorder = try BackgroundCommand(["record", "--upstream", upstream, "--listen", "127.0.0.1:0", "--archives", root, "--quiet"])
         let proxy = try await recorder.waitForURL()
 

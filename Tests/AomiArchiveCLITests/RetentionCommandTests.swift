@@ -8,19 +8,8 @@ import WARC
 /// on roots whose revisits cross files (and recorders), `forget` on a read-only root, on a full
 /// disk and killed at every step, and both on a PostgreSQL index; `verify` passes after each.
 @Suite(.tags(.slow)) struct RetentionCommandTests {
-    private func succeeded(_ arguments: [String]) async throws -> CommandRunner.Result {
-        let result = try await CommandRunner.run(arguments)
-        try #require(result.status == 0, "\(arguments.joined(separator: " ")): \(result.standardError)")
-        return result
-    }
-
-    private func startSim() async throws -> (BackgroundCommand, String) {
-        let sim = try BackgroundCommand(["sim", "--listen", "127.0.0.1:0", "--think", "1ms", "--chunk-interval", "1ms", "--title-delay", "1ms"])
-        return (sim, try await sim.waitForURL())
-    }
-
     private func drive(_ url: String, wallets: Int = 1, seed: Int = 1) async throws -> [String: Any] {
-        let driven = try await succeeded([
+        let driven = try await CommandRunner.succeeded([
             "sim", "drive", "--target", url, "--wallets", String(wallets), "--threads", "2", "--messages", "2", "--poll", "10ms", "--seed", String(seed), "--json",
         ])
         return try #require(try JSONSerialization.jsonObject(with: Data(driven.standardOutput.utf8)) as? [String: Any])
@@ -63,7 +52,7 @@ import WARC
     func pruneMakesRevisitsWholeWhenTheFileOfTheirOriginalsGoesAndKeepsSessionsWhole() async throws {
         let root = TemporaryDirectory.path("aomi-prune")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let (sim, upstream) = try await startSim()
+        let (sim, upstream) = try await BackgroundCommand.startSimulator()
         defer { sim.signal(SIGTERM) }
         // One recorder, small files, two wallets' conversations 2 s apart.
         let recorder = try BackgroundCommand(["record", "--upstream", upstream, "--listen", "127.0.0.1:0", "--archives", root, "--rotate", "4KiB"])
@@ -78,15 +67,15 @@ import WARC
         let cutoff = WARCDate(firstDone.addingTimeInterval(1)).description
         let oldIDs = Set(before.values.filter { ($0.dropFirst().compactMap(\.date).max() ?? "") < cutoff }.flatMap { $0 }.compactMap(\.recordID))
         let crossing = before.values.flatMap { $0 }.filter { $0.type == .revisit && ($0.date ?? "") > cutoff && oldIDs.contains($0.headers[WARCField.refersTo] ?? "") }
-        _ = try await succeeded(["index", "--archives", root])
+        _ = try await CommandRunner.succeeded(["index", "--archives", root])
 
         // Older than the middle of the gap: the first wallet's conversations.
         let olderThan = "\(Int(Date().timeIntervalSince(firstDone) * 1000) - 1000)ms"
         let unchanged = before.mapValues { $0.count }
-        let dryRun = try await succeeded(["prune", "--archives", root, "--older-than", olderThan, "--dry-run"])
+        let dryRun = try await CommandRunner.succeeded(["prune", "--archives", root, "--older-than", olderThan, "--dry-run"])
         #expect(dryRun.standardOutput.contains("would delete"), "\(dryRun.standardOutput)")
         #expect(try records(under: root).mapValues { $0.count } == unchanged, "a dry run changes nothing")
-        let pruned = try await succeeded(["prune", "--archives", root, "--older-than", olderThan])
+        let pruned = try await CommandRunner.succeeded(["prune", "--archives", root, "--older-than", olderThan])
         #expect(pruned.standardOutput.contains("deleted"), "\(pruned.standardOutput)")
 
         let after = try records(under: root)
@@ -98,7 +87,7 @@ import WARC
         }
         #expect(try danglingRevisits(under: root).isEmpty)
         for file in after.keys { #expect(try await Warcio.run(["check", file]).status == 0, "\(file)") }
-        let verified = try await succeeded(["verify", "--archives", root])
+        let verified = try await CommandRunner.succeeded(["verify", "--archives", root])
         #expect(verified.standardOutput.contains("no differences"), "\(verified.standardOutput)")
         for wallet in wallets(of: secondDrive) { #expect(try await threads(of: wallet, root: root).count == 2, "the second conversation is still indexed") }
         #expect(try await threads(of: firstWallet, root: root).isEmpty, "the first left the index")
@@ -112,11 +101,11 @@ import WARC
     func recordRetainRemovesOldFilesOfAStoppedRecorderThenItsOwn() async throws {
         let root = TemporaryDirectory.path("aomi-retain")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let (sim, upstream) = try await startSim()
+        let (sim, upstream) = try await BackgroundCommand.startSimulator()
         defer { sim.signal(SIGTERM) }
         let stoppedWallet = try #require(wallets(of: try await record(into: root, upstream: upstream, seed: 1)).first)
         let stoppedFiles = Set(try ArchiveFiles.find(under: root))
-        _ = try await succeeded(["index", "--archives", root])
+        _ = try await CommandRunner.succeeded(["index", "--archives", root])
         try await waitUntil(2, after: Date())
 
         // At start, the stopped recorder's files are past 2 s: they go, and the index with them.
@@ -126,7 +115,7 @@ import WARC
         let url = try await recorder.waitForURL()
         try await recorder.waitForLines(containing: "retention: removed")
         #expect(Set(try ArchiveFiles.find(under: root)).isDisjoint(with: stoppedFiles))
-        let indexed = try await succeeded(["wallets", "--archives", root, "--json"])
+        let indexed = try await CommandRunner.succeeded(["wallets", "--archives", root, "--json"])
         #expect(!indexed.standardOutput.contains(stoppedWallet), "the stopped recorder's sessions left the index: \(indexed.standardOutput)")
 
         // Its own files: a wallet's conversations, then past 2 s. The same wallet's next
@@ -145,7 +134,7 @@ import WARC
         let left = Set(try ArchiveFiles.find(under: root))
         #expect(!ownFiles.isSubset(of: left), "some of its own old files went")
         #expect(try danglingRevisits(under: root).isEmpty, "no revisit refers to a removed file")
-        let verified = try await succeeded(["verify", "--archives", root])
+        let verified = try await CommandRunner.succeeded(["verify", "--archives", root])
         #expect(verified.standardOutput.contains("no differences"), "no session was cut in two: \(verified.standardOutput)")
         let after = try await threads(of: ownWallet, root: root)
         #expect(after.count == 2 && Set(after).isDisjoint(with: before), "the first conversations went, the second stayed: \(before) → \(after)")
@@ -153,7 +142,7 @@ import WARC
 
     /// The sessions of the root's index, by wallet (through the binary's JSON).
     private func threads(of wallet: String, root: String, database: String? = nil) async throws -> [String] {
-        let listed = try await succeeded(["threads", "--wallet", wallet, "--archives", root, "--json"] + (database.map { ["--db", $0] } ?? []))
+        let listed = try await CommandRunner.succeeded(["threads", "--wallet", wallet, "--archives", root, "--json"] + (database.map { ["--db", $0] } ?? []))
         return listed.standardOutput.split(separator: "\n").compactMap { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["session_id"] as? String
         }
@@ -167,11 +156,11 @@ import WARC
         // The index is elsewhere: the faults are the archive files'.
         let index = TemporaryDirectory.path("aomi-fault-index") + ".sqlite"
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: index + suffix) } }
-        let (sim, upstream) = try await startSim()
+        let (sim, upstream) = try await BackgroundCommand.startSimulator()
         defer { sim.signal(SIGTERM) }
         let drive = try await record(into: root, upstream: upstream, wallets: 2)
         let (first, second) = (wallets(of: drive)[0], wallets(of: drive)[1])
-        _ = try await succeeded(["index", "--archives", root, "--db", index])
+        _ = try await CommandRunner.succeeded(["index", "--archives", root, "--db", index])
         let sessions = try await threads(of: first, root: root, database: index)
         try #require(sessions.count == 2)
         let session = sessions[0]
@@ -199,7 +188,7 @@ import WARC
             let killed = try await CommandRunner.run(["forget", "--archives", root, "--db", index, "--session", session, "--crash-after", step])
             #expect(killed.status != 0 && killed.status != 1, "killed after \(step): \(killed.standardError)")
         }
-        let finished = try await succeeded(["forget", "--archives", root, "--db", index, "--session", session])
+        let finished = try await CommandRunner.succeeded(["forget", "--archives", root, "--db", index, "--session", session])
         #expect(finished.standardOutput.contains("an interrupted forget of it was finished"), "\(finished.standardOutput)")
         #expect(RootContents.holding(session, under: root).isEmpty, "\(RootContents.holding(session, under: root))")
         #expect(try Data(contentsOf: URL(fileURLWithPath: index)).range(of: Data(session.utf8)) == nil, "nor does the index")
@@ -208,11 +197,11 @@ import WARC
         // A wallet, killed after its first file is deleted.
         let killed = try await CommandRunner.run(["forget", "--archives", root, "--db", index, "--wallet", second, "--crash-after", "deleted"])
         #expect(killed.status != 0 && killed.status != 1, "\(killed.standardError)")
-        _ = try await succeeded(["forget", "--archives", root, "--db", index, "--wallet", second])
+        _ = try await CommandRunner.succeeded(["forget", "--archives", root, "--db", index, "--wallet", second])
         #expect(RootContents.holding(String(second.dropFirst(2)), under: root).isEmpty)
         #expect(try Data(contentsOf: URL(fileURLWithPath: index)).range(of: Data(second.dropFirst(2).utf8)) == nil, "nor does the index")
         #expect(try danglingRevisits(under: root).isEmpty)
-        _ = try await succeeded(["verify", "--archives", root])
+        _ = try await CommandRunner.succeeded(["verify", "--archives", root])
         let markers = (try? FileManager.default.contentsOfDirectory(atPath: root + "/.forgetting")) ?? []
         #expect(markers.isEmpty, "no forget is left unfinished: \(markers)")
     }
@@ -221,30 +210,30 @@ import WARC
     func forgetAndPruneKeepAPostgreSQLIndexInStep() async throws {
         let root = TemporaryDirectory.path("aomi-forget-pg")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let (sim, upstream) = try await startSim()
+        let (sim, upstream) = try await BackgroundCommand.startSimulator()
         defer { sim.signal(SIGTERM) }
         let drive = try await record(into: root, upstream: upstream, wallets: 2)
         let (first, second) = (wallets(of: drive)[0], wallets(of: drive)[1])
         try await PostgresServer.with { server in
             let database = try await server.createDatabase("retention")
-            _ = try await succeeded(["index", "--archives", root, "--db", database])
+            _ = try await CommandRunner.succeeded(["index", "--archives", root, "--db", database])
             let sessions = try await threads(of: first, root: root, database: database)
             try #require(sessions.count == 2)
             let word = try #require(((drive["threads"] as? [[String: Any]])?.first { $0["session_id"] as? String == sessions[0] }?["sent_messages"] as? [String])?.first)
 
-            _ = try await succeeded(["forget", "--archives", root, "--db", database, "--session", sessions[0]])
+            _ = try await CommandRunner.succeeded(["forget", "--archives", root, "--db", database, "--session", sessions[0]])
             #expect(try await threads(of: first, root: root, database: database) == [sessions[1]])
-            let search = try await succeeded(["search", "\"\(word)\"", "--archives", root, "--db", database, "--json"])
+            let search = try await CommandRunner.succeeded(["search", "\"\(word)\"", "--archives", root, "--db", database, "--json"])
             #expect(!search.standardOutput.contains(sessions[0]), "\(search.standardOutput)")
             let show = try await CommandRunner.run(["show", sessions[0], "--archives", root, "--db", database])
             #expect(show.status != 0)
 
             // Everything is older than now: prune leaves nothing in the files or the index.
             try await waitUntil(1.1, after: Date())
-            _ = try await succeeded(["prune", "--archives", root, "--db", database, "--older-than", "1s"])
+            _ = try await CommandRunner.succeeded(["prune", "--archives", root, "--db", database, "--older-than", "1s"])
             #expect(try ArchiveFiles.find(under: root).isEmpty)
             #expect(try await threads(of: second, root: root, database: database).isEmpty)
-            let wallets = try await succeeded(["wallets", "--archives", root, "--db", database, "--json"])
+            let wallets = try await CommandRunner.succeeded(["wallets", "--archives", root, "--db", database, "--json"])
             #expect(!wallets.standardOutput.contains(first) && !wallets.standardOutput.contains(second), "\(wallets.standardOutput)")
         }
     }

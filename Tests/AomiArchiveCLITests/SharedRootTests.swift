@@ -12,17 +12,6 @@ import WARC
 /// behind one load balancer would: no clash of files or folders, revisits that point at
 /// records that exist, and a start-up repair that never touches a running recorder's files.
 @Suite struct SharedRootTests {
-    private func succeeded(_ arguments: [String], environment: [String: String] = [:]) async throws -> CommandRunner.Result {
-        let result = try await CommandRunner.run(arguments, environment: environment)
-        try #require(result.status == 0, "\(arguments.joined(separator: " ")): \(result.standardError)")
-        return result
-    }
-
-    private func startSim() async throws -> (BackgroundCommand, String) {
-        let sim = try BackgroundCommand(["sim", "--listen", "127.0.0.1:0", "--think", "1ms", "--chunk-interval", "1ms", "--title-delay", "1ms"])
-        return (sim, try await sim.waitForURL())
-    }
-
     private func startRecorder(_ upstream: String, root: String) async throws -> (BackgroundCommand, String) {
         let recorder = try BackgroundCommand(["record", "--upstream", upstream, "--listen", "127.0.0.1:0", "--archives", root])
         return (recorder, try await recorder.waitForURL())
@@ -35,7 +24,7 @@ import WARC
     }
 
     private func drive(_ url: String) async throws -> DriverReport {
-        let drive = try await succeeded(["sim", "drive", "--target", url, "--wallets", "2", "--threads", "2", "--messages", "2", "--poll", "10ms", "--json"])
+        let drive = try await CommandRunner.succeeded(["sim", "drive", "--target", url, "--wallets", "2", "--threads", "2", "--messages", "2", "--poll", "10ms", "--json"])
         let report = try JSONDecoder().decode(DriverReport.self, from: Data(drive.standardOutput.utf8))
         #expect(report.errors.isEmpty, "\(report.errors)")
         return report
@@ -45,7 +34,7 @@ import WARC
     func twoRecordersShareARootAndEveryExchangeIsIndexedOnce() async throws {
         let root = TemporaryDirectory.path("aomi-shared")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let (sim, upstream) = try await startSim()
+        let (sim, upstream) = try await BackgroundCommand.startSimulator()
         defer { sim.signal(SIGTERM) }
         let (first, firstURL) = try await startRecorder(upstream, root: root)
         let (second, secondURL) = try await startRecorder(upstream, root: root)
@@ -96,20 +85,20 @@ import WARC
         #expect(!referred.isEmpty, "the polls repeat, so there are revisits")
         #expect(referred.allSatisfy(recordIDs.contains), "every revisit points at a record in the root")
 
-        let indexed = try await succeeded(["index", "--archives", root])
+        let indexed = try await CommandRunner.succeeded(["index", "--archives", root])
         #expect(indexed.standardOutput.hasPrefix("indexed \(records) records"), "\(indexed.standardOutput)")
-        let again = try await succeeded(["index", "--archives", root])
+        let again = try await CommandRunner.succeeded(["index", "--archives", root])
         #expect(again.standardOutput.hasPrefix("indexed 0 records"), "\(again.standardOutput)")
         let sessions = Set(reports.flatMap { $0.threads.map(\.sessionID) })
         #expect(sessions.count == 8)
         var listed: [String] = []
         for wallet in wallets {
-            let threads = try await succeeded(["threads", "--archives", root, "--wallet", wallet, "--json"])
+            let threads = try await CommandRunner.succeeded(["threads", "--archives", root, "--wallet", wallet, "--json"])
             listed += sessions.filter { threads.standardOutput.contains($0) }
         }
         #expect(listed.sorted() == sessions.sorted(), "each session is listed once, under its wallet")
 
-        let verified = try await succeeded(["verify", "--archives", root])
+        let verified = try await CommandRunner.succeeded(["verify", "--archives", root])
         #expect(verified.standardOutput.contains("no differences"), "\(verified.standardOutput)")
 
         try await twoIndexersLoadOnePostgresIndex(root: root, records: records, sessions: sessions, wallets: wallets)
@@ -135,13 +124,13 @@ import WARC
         #expect(try connection.execute("SELECT count(*) AS n FROM exchanges WHERE answer_type IS NOT NULL").value("n", row: 0) == requests)
         #expect(try connection.execute("SELECT count(DISTINCT record_id) AS n FROM records").value("n", row: 0) == String(records))
         for session in sessions {
-            let fromSQLite = try await succeeded(["show", "--archives", root, session, "--json"])
-            let fromPostgres = try await succeeded(["show", "--archives", root, "--db", postgres, session, "--json"])
+            let fromSQLite = try await CommandRunner.succeeded(["show", "--archives", root, session, "--json"])
+            let fromPostgres = try await CommandRunner.succeeded(["show", "--archives", root, "--db", postgres, session, "--json"])
             #expect(fromPostgres.standardOutput == fromSQLite.standardOutput, "show \(session)")
         }
         for wallet in wallets {
-            let fromSQLite = try await succeeded(["threads", "--archives", root, "--wallet", wallet, "--json"])
-            let fromPostgres = try await succeeded(["threads", "--archives", root, "--wallet", wallet, "--json"], environment: ["AOMI_ARCHIVE_DB": postgres])
+            let fromSQLite = try await CommandRunner.succeeded(["threads", "--archives", root, "--wallet", wallet, "--json"])
+            let fromPostgres = try await CommandRunner.succeeded(["threads", "--archives", root, "--wallet", wallet, "--json"], environment: ["AOMI_ARCHIVE_DB": postgres])
             #expect(fromPostgres.standardOutput == fromSQLite.standardOutput, "threads of \(wallet)")
         }
     }
@@ -150,7 +139,7 @@ import WARC
     func aStartingRecorderRepairsOnlyTheFilesOfStoppedOnes() async throws {
         let root = TemporaryDirectory.path("aomi-shared-repair")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let (sim, upstream) = try await startSim()
+        let (sim, upstream) = try await BackgroundCommand.startSimulator()
         defer { sim.signal(SIGTERM) }
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         func poll(_ url: String, _ probe: Int, session: String? = nil) async throws -> Int {
@@ -200,7 +189,7 @@ import WARC
         #expect(probes.sorted() == ["1", "2", "3", "4", "5", "6"], "every answered poll is in the archive once")
 
         let har = root + "/split.har"
-        _ = try await succeeded(["export", "--archives", root, "--session", "split-session", "--format", "har", "-o", har])
+        _ = try await CommandRunner.succeeded(["export", "--archives", root, "--session", "split-session", "--format", "har", "-o", har])
         let text = try String(contentsOfFile: har, encoding: .utf8)
         #expect(["probe=4", "probe=5", "probe=6"].allSatisfy(text.contains), "the session is whole across both recorders' files")
     }

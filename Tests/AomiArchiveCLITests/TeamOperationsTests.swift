@@ -8,22 +8,13 @@ import WARC
 /// Running aomi-archive for a team: `/metrics` read by Prometheus's own parser, JSON log lines,
 /// `forget`, `prune` and `du`, on roots the built binary recorded from the simulator.
 @Suite(.tags(.slow)) struct TeamOperationsTests {
-    private func succeeded(_ arguments: [String]) async throws -> CommandRunner.Result {
-        let result = try await CommandRunner.run(arguments)
-        try #require(result.status == 0, "\(arguments.joined(separator: " ")): \(result.standardError)")
-        return result
-    }
-
-    private func startSim() async throws -> (BackgroundCommand, String) {
-        let sim = try BackgroundCommand(["sim", "--listen", "127.0.0.1:0", "--think", "1ms", "--chunk-interval", "1ms", "--title-delay", "1ms"])
-        return (sim, try await sim.waitForURL())
-    }
-
     /// Drives `wallets` × 2 threads through a recorder into `root`, and stops it.
     private func record(into root: String, upstream: String, wallets: Int = 2, seed: Int = 1) async throws {
         let recorder = try BackgroundCommand(["record", "--upstream", upstream, "--listen", "127.0.0.1:0", "--archives", root])
         let url = try await recorder.waitForURL()
-        _ = try await succeeded(["sim", "drive", "--target", url, "--wallets", String(wallets), "--threads", "2", "--messages", "2", "--poll", "10ms", "--seed", String(seed)])
+        _ = try await CommandRunner.succeeded([
+            "sim", "drive", "--target", url, "--wallets", String(wallets), "--threads", "2", "--messages", "2", "--poll", "10ms", "--seed", String(seed),
+        ])
         recorder.signal(SIGTERM)
         #expect(await recorder.wait() == 0, "\(recorder.standardError)")
     }
@@ -67,11 +58,11 @@ import WARC
     func everyServerAnswersMetricsThatPrometheusReadsAndLogsJSONLines() async throws {
         let root = TemporaryDirectory.path("aomi-metrics")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let (sim, upstream) = try await startSim()
+        let (sim, upstream) = try await BackgroundCommand.startSimulator()
         defer { sim.signal(SIGTERM) }
         let recorder = try BackgroundCommand(["record", "--upstream", upstream, "--listen", "127.0.0.1:0", "--archives", root, "--log-format", "json"])
         let url = try await recorder.waitForURL()
-        _ = try await succeeded(["sim", "drive", "--target", url, "--wallets", "1", "--threads", "2", "--messages", "2", "--poll", "10ms"])
+        _ = try await CommandRunner.succeeded(["sim", "drive", "--target", url, "--wallets", "1", "--threads", "2", "--messages", "2", "--poll", "10ms"])
         let recorded = try await scrape(url)
         #expect(recorded.content_type.hasPrefix("text/plain; version=0.0.4"))
         #expect(recorded.families["aomi_archive_record_exchanges"] == "counter")
@@ -90,7 +81,7 @@ import WARC
         // Neither /metrics nor health is forwarded or recorded.
         recorder.signal(SIGTERM)
         #expect(await recorder.wait() == 0, "\(recorder.standardError)")
-        _ = try await succeeded(["index", "--archives", root])
+        _ = try await CommandRunner.succeeded(["index", "--archives", root])
         let indexedPolls = try await count(root, "SELECT count(*) FROM exchanges WHERE method = 'GET' AND uri LIKE '%/api/state%'")
         #expect(Double(indexedPolls) == polls, "every poll the recorder counted is in the archive, and nothing else")
         #expect(try await count(root, "SELECT count(*) FROM exchanges WHERE uri LIKE '%/metrics%' OR uri LIKE '%/_recorder/%'") == 0)
@@ -112,7 +103,7 @@ import WARC
         let replayedOnce = try await scrape(replayURL)
         #expect(replayedOnce.sum("aomi_archive_replay_answers_total") { $0["outcome"] == "miss" } == 1)
         #expect(replayedOnce.sum("aomi_archive_replay_exchanges_total") { $0["route"] == "other" && $0["status"] == "404" } == 1)
-        _ = try await succeeded(["sim", "drive", "--target", replayURL, "--wallets", "1", "--threads", "2", "--messages", "2", "--poll", "10ms"])
+        _ = try await CommandRunner.succeeded(["sim", "drive", "--target", replayURL, "--wallets", "1", "--threads", "2", "--messages", "2", "--poll", "10ms"])
         let replayed = try await scrape(replayURL)
         #expect(replayed.sum("aomi_archive_replay_answers_total") { $0["outcome"] == "hit" } > 10)
         #expect(replayed.sum("aomi_archive_replay_aliases_total") >= 2, "each fresh session of the drive is bound to a recorded one")
@@ -143,10 +134,10 @@ import WARC
     func forgetErasesASessionThenAWalletFromFilesAndIndexAndFinishesAfterAKill() async throws {
         let root = TemporaryDirectory.path("aomi-forget")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let (sim, upstream) = try await startSim()
+        let (sim, upstream) = try await BackgroundCommand.startSimulator()
         defer { sim.signal(SIGTERM) }
         try await record(into: root, upstream: upstream)
-        _ = try await succeeded(["index", "--archives", root])
+        _ = try await CommandRunner.succeeded(["index", "--archives", root])
         let database = try ArchiveDatabase(location: root + "/index.sqlite")
         let wallets = try ArchiveQueries(database: database).wallets(limit: 10, offset: 0).map(\.wallet)
         try #require(wallets.count == 2)
@@ -158,50 +149,50 @@ import WARC
         let unknown = try await CommandRunner.run(["forget", "--archives", root, "--wallet", "0x" + String(repeating: "ab", count: 20)])
         #expect(unknown.status == 1)
         #expect(unknown.standardError.contains("nothing was changed"))
-        let dryRun = try await succeeded(["forget", "--archives", root, "--session", sessions[0], "--dry-run"])
+        let dryRun = try await CommandRunner.succeeded(["forget", "--archives", root, "--session", sessions[0], "--dry-run"])
         #expect(dryRun.standardOutput.contains("would rewrite"))
         #expect(RootContents.snapshot(root) == before, "neither an unknown id nor a dry run changes a byte")
 
         // A running recorder that wrote the wallet's files: refused, nothing changed.
         let running = try BackgroundCommand(["record", "--upstream", upstream, "--listen", "127.0.0.1:0", "--archives", root])
         let runningURL = try await running.waitForURL()
-        _ = try await succeeded(["sim", "drive", "--target", runningURL, "--wallets", "1", "--threads", "1", "--messages", "1", "--poll", "10ms"])
+        _ = try await CommandRunner.succeeded(["sim", "drive", "--target", runningURL, "--wallets", "1", "--threads", "1", "--messages", "1", "--poll", "10ms"])
         let refused = try await CommandRunner.run(["forget", "--archives", root, "--wallet", wallets.first { $0.hasPrefix("0xcbd68b38") } ?? wallets[0]])
         #expect(refused.status == 1)
         #expect(refused.standardError.contains("still running"), "\(refused.standardError)")
         running.signal(SIGTERM)
         #expect(await running.wait() == 0)
-        _ = try await succeeded(["index", "--archives", root])
+        _ = try await CommandRunner.succeeded(["index", "--archives", root])
 
         // Killed after its first file is rewritten, then run again: finished.
         let killed = try await CommandRunner.run(["forget", "--archives", root, "--session", sessions[0], "--crash-after", "rewritten"])
         #expect(killed.status != 0)
-        let forgotten = try await succeeded(["forget", "--archives", root, "--session", sessions[0]])
+        let forgotten = try await CommandRunner.succeeded(["forget", "--archives", root, "--session", sessions[0]])
         #expect(forgotten.standardOutput.contains("logged in"))
         #expect(RootContents.holding(sessions[0], under: root).isEmpty, "no file under the root holds the session id: \(RootContents.holding(sessions[0], under: root))")
         let show = try await CommandRunner.run(["show", "--archives", root, sessions[0]])
         #expect(show.status != 0)
-        _ = try await succeeded(["show", "--archives", root, sessions[1]])
-        _ = try await succeeded(["verify", "--archives", root])
+        _ = try await CommandRunner.succeeded(["show", "--archives", root, sessions[1]])
+        _ = try await CommandRunner.succeeded(["verify", "--archives", root])
 
         // The wallet, killed once after the index step.
         let wallet = wallets[1]
         let killedAgain = try await CommandRunner.run(["forget", "--archives", root, "--wallet", wallet, "--crash-after", "index"])
         #expect(killedAgain.status != 0)
-        let resumed = try await succeeded(["forget", "--archives", root, "--wallet", wallet])
+        let resumed = try await CommandRunner.succeeded(["forget", "--archives", root, "--wallet", wallet])
         #expect(resumed.standardOutput.contains("interrupted forget"), "\(resumed.standardOutput)")
         #expect(
             RootContents.holding(String(wallet.dropFirst(2)), under: root).isEmpty, "no file holds the wallet: \(RootContents.holding(String(wallet.dropFirst(2)), under: root))")
         let search = try await CommandRunner.run(["search", "--archives", root, "--wallet", wallet, "swap"])
         #expect(search.status != 0)
-        _ = try await succeeded(["verify", "--archives", root])
+        _ = try await CommandRunner.succeeded(["verify", "--archives", root])
 
         let log = try String(contentsOfFile: root + "/.forgotten.log", encoding: .utf8)
         #expect(log.split(separator: "\n").count == 2)
         #expect(!log.contains(sessions[0]) && !log.contains(wallet))
         #expect(log.contains("forget=session") && log.contains("forget=wallet"))
 
-        let usage = try await succeeded(["du", "--archives", root, "--json"])
+        let usage = try await CommandRunner.succeeded(["du", "--archives", root, "--json"])
         #expect(!usage.standardOutput.contains(wallet))
         #expect(usage.standardOutput.contains(wallets[0]))
 
