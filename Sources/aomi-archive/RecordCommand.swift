@@ -201,7 +201,7 @@ struct RecordCommand: AsyncParsableCommand {
                 case let .success(report):
                     let outcome = report.outcome
                     logger.notice(
-                        "retention: removed \(outcome.records) records older than \(retain?.description ?? ""): \(outcome.filesDeleted) files deleted, \(outcome.filesRewritten) rewritten, \(outcome.revisitsMadeWhole) revisits made full records, \(report.index.messages) messages gone from the index"
+                        "retention: removed \(outcome.records) records (\(report.plan.sessions.count) whole conversations) older than \(retain?.description ?? ""): \(outcome.filesDeleted) files deleted, \(outcome.filesRewritten) rewritten, \(outcome.revisitsMadeWhole) revisits made full records, \(report.index.messages) messages gone from the index"
                     )
                 case let .failure(error):
                     logger.error("retention: \(error)")
