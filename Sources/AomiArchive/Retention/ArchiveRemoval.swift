@@ -111,7 +111,7 @@ public struct ArchiveRemoval: Sendable {
             guard let session = record.session else { return record.date.map { $0 < cutoff } ?? false }
             return !sessionsInFixedFiles.contains(session) && (sessionNewest[session].map { $0 < cutoff } ?? false)
         }
-        var plan = plan(summaries, ownRecorder: ownRecorder, dooming: { _, record in isOld(record) }, gone: { _ in false })
+        var plan = plan(summaries, ownRecorder: ownRecorder, dooming: { _, record in isOld(record) }, gone: { _ in false }, keeping: referredFromFixedFiles)
         // A session goes from the index when none of its records is left anywhere.
         var left = sessionsInFixedFiles
         var touched: Set<String> = []
@@ -125,16 +125,20 @@ public struct ArchiveRemoval: Sendable {
         return plan
     }
 
-    /// The plan for the records `dooms` picks (with the rest of their exchanges).
+    /// The plan for the records `dooms` picks (with the rest of their exchanges), but never an
+    /// exchange with a record in `keeping` (an original that a revisit in a file that cannot
+    /// change refers to: its request may be old, the exchange stays whole for its revisit).
     private func plan(
-        _ summaries: [FileSummary], ownRecorder: String? = nil, dooming dooms: (FileSummary, RecordSummary) -> Bool, gone: (String) -> Bool
+        _ summaries: [FileSummary], ownRecorder: String? = nil, dooming dooms: (FileSummary, RecordSummary) -> Bool, gone: (String) -> Bool,
+        keeping: Set<String> = []
     ) -> RemovalPlan {
         var plan = RemovalPlan()
         let exchanges = ExchangeGroups(summaries)
         var doomed: Set<String> = []
         for file in summaries {
             for record in file.records.dropFirst() where dooms(file, record) {
-                doomed.formUnion(exchanges.members(of: record))
+                let members = exchanges.members(of: record)
+                if keeping.isEmpty || keeping.isDisjoint(with: members) { doomed.formUnion(members) }
             }
         }
         // A revisit that stays, whose original goes: made whole, unless the original's payload
