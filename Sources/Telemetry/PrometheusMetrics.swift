@@ -19,12 +19,26 @@ public enum PrometheusMetrics {
     /// A name the text format accepts: Hummingbird names its metrics `hb.requests` and
     /// `http.request.method`, which become `hb_requests` and `http_request_method`.
     static func sanitized(_ name: String) -> String {
+        // Every name and label of ours is already valid: checked on its bytes, without a copy.
+        if isValid(name) { return name }
         var out = String(
             name.unicodeScalars.map { scalar in
                 (scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_")) ? Character(scalar) : "_"
             })
         if let first = out.first, first.isNumber { out = "_" + out }
         return out
+    }
+
+    /// True when `name` is `[A-Za-z_][A-Za-z0-9_]*`.
+    private static func isValid(_ name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { bytes in
+            guard let first = bytes.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
+            return bytes.allSatisfy { byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
+            }
+        }
     }
 
     /// Installs the Prometheus backend (once per process) and returns the endpoint that renders it.

@@ -45,8 +45,10 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "Largest request head, target and header fields (431 above).")
     var maxHeader = SizeArgument("32KiB")
 
-    @Option(name: [.customLong("gzip-level"), .customLong("level")], help: "gzip level of each record, 1 (fastest) to 12 (smallest).")
-    var gzipLevel: Int32 = 6
+    @Option(
+        name: [.customLong("gzip-level"), .customLong("level")],
+        help: "gzip level of each live record: 0 (stored, the fastest; compaction compresses), 1 (fastest compressed) to 12 (smallest).")
+    var gzipLevel: Int32 = 0
 
     @Flag(help: "Compact each file as it is closed (rotation, shutdown), on a thread of its own: see `aomi-archive compact`.")
     var compactOnClose = false
@@ -93,7 +95,7 @@ struct RecordCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--upstream: \(error)")
         }
-        try ArgumentRange.check(gzipLevel, "--gzip-level", 1...12)
+        try ArgumentRange.check(gzipLevel, "--gzip-level", 0...12)
         if let retain, retain.isZero { throw ValidationError("--retain must be more than 0 (90d, 12h)") }
         guard rotate.bytes > 0, maxBody.bytes > 0, maxHeader.bytes > 0, !upstreamTimeout.isZero, sessionMemory > 0 else {
             throw ValidationError("sizes, the timeout and --session-memory must be positive")
@@ -160,7 +162,7 @@ struct RecordCommand: AsyncParsableCommand {
         await retention?.policy.stop()
         let files: [String]
         do {
-            files = try await archive.close()
+            files = try archive.close()
         } catch {
             logger.error("could not close every archive file (the next start repairs what is left .open): \(error)")
             files = []
@@ -168,14 +170,14 @@ struct RecordCommand: AsyncParsableCommand {
         let compacted = await compaction?.finish()
         withExtendedLifetime(lock) {}
         let statistics = proxy.statistics
-        let revisits = await archive.revisits
+        let revisits = archive.revisits
         let exchanges = statistics.exchanges
         let written = files.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
         let summary =
             "stopped: \(exchanges) exchanges and \(statistics.streams) streams, "
             + "\(statistics.bytesIn) bytes in, \(statistics.bytesOut) bytes out, \(written) bytes written in \(files.count) files, "
             + "\(revisits) revisits (dedup \(exchanges == 0 ? 0 : revisits * 100 / exchanges)%), \(statistics.upstreamErrors) upstream errors, "
-            + "\(await statistics.writeFailures) failed writes\(await statistics.lastWriteFailure.map { " (last: \($0.cause))" } ?? "")"
+            + "\(statistics.writeFailures) failed writes\(statistics.lastWriteFailure.map { " (last: \($0.cause))" } ?? "")"
             + (compacted.map { ", \($0.compacted) files compacted (\($0.bytesBefore) → \($0.bytesAfter) bytes)\($0.failed > 0 ? ", \($0.failed) not" : "")" } ?? "")
         announcer.notice("\(summary)")
     }
@@ -193,7 +195,7 @@ struct RecordCommand: AsyncParsableCommand {
         let reference = ArchiveReference()
         let policy = RecorderRetention(
             root: archives, maxAge: maxAge, recorderID: recorderID, indexLocation: retentionIndex,
-            letGo: { ids in await reference.archive?.forgetOriginals(ids) },
+            letGo: { ids in reference.archive?.forgetOriginals(ids) },
             report: { [retain] outcome in
                 switch outcome {
                 case let .success(report) where report.plan.isEmpty:

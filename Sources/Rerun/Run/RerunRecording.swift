@@ -51,7 +51,7 @@ struct RerunRecording: Sendable {
         await server.stop()
         let written: [String]
         do {
-            written = try await archive.close()
+            written = try archive.close()
         } catch {
             throw .recording(root: root, cause: "the rerun's files could not be closed: \(error)")
         }

@@ -3,15 +3,17 @@ import CLibdeflate
 /// Compresses one whole buffer into one complete gzip member (libdeflate).
 ///
 /// A record is always compressed whole, so libdeflate's one-shot API fits, and it is about
-/// twice as fast as zlib at the same ratio. Not thread-safe: each writer owns one.
-final class GzipMemberDeflater {
+/// twice as fast as zlib at the same ratio. One user at a time: each writer owns one, and a
+/// `GzipDeflaterPool` lends each to one caller at a time (hence unchecked `Sendable`).
+final class GzipMemberDeflater: @unchecked Sendable {
     private let compressor: OpaquePointer
     let level: Int32
 
-    /// - Parameter level: 1 (fastest) to 12 (smallest); 6 is the default.
+    /// - Parameter level: 0 (stored: a valid gzip member, not compressed), 1 (fastest) to 12
+    ///   (smallest).
     init(level: Int32) throws(WARCWriterError) {
-        guard (1...12).contains(level), let compressor = libdeflate_alloc_compressor(level) else {
-            throw WARCWriterError.compression(status: level, detail: "no compressor for level \(level) (1 to 12)")
+        guard (0...12).contains(level), let compressor = libdeflate_alloc_compressor(level) else {
+            throw WARCWriterError.compression(status: level, detail: "no compressor for level \(level) (0 to 12)")
         }
         self.level = level
         self.compressor = compressor

@@ -20,7 +20,8 @@ public struct WARCWriterConfiguration: Sendable {
     public var sequence: WARCFileNumbers?
     /// A file is closed and the next one started once it reaches this many bytes.
     public var rotationBytes: Int64
-    /// libdeflate level, 1 (fastest) to 12 (smallest); 6, the default, compresses like gzip -6.
+    /// libdeflate level: 0 stores (each record still its own gzip member), 1 (fastest) to 12
+    /// (smallest); 6, the default, compresses like gzip -6.
     public var compressionLevel: Int32
     public var fsync: FsyncPolicy
     /// Fields of the `warcinfo` record that starts each file (`software`, `format`, …).
