@@ -13,13 +13,14 @@ import Testing
 
     private func checkHosts(_ url: String, path: String) async throws {
         let port = try #require(Int(url.split(separator: ":").last ?? ""))
-        for host in ["evil.example:\(port)", "evil.example", "127.0.0.1.evil.example:\(port)", "localhost.evil.example"] {
+        let refused = ["evil.example:\(port)", "evil.example", "127.0.0.1.evil.example:\(port)", "localhost.evil.example", "256.0.0.1:\(port)", "1.2.3.4.5", "1.2.3:\(port)"]
+        for host in refused {
             let (line, text) = try await status(port: port, path: path, host: host)
             #expect(line.contains(" 403 "), "\(host): \(line)")
             #expect(text.contains("--allow-host"), "\(host): says how to allow it")
             #expect(!text.contains("0x"), "\(host): no chat leaks")
         }
-        for host in ["127.0.0.1:\(port)", "localhost:\(port)", "[::1]:\(port)", "archive.internal:\(port)"] {
+        for host in ["127.0.0.1:\(port)", "127.0.0.1", "10.0.0.255", "localhost:\(port)", "[::1]:\(port)", "archive.internal:\(port)"] {
             let (line, _) = try await status(port: port, path: path, host: host)
             #expect(line.contains(" 200 "), "\(host): \(line)")
         }

@@ -71,6 +71,13 @@ import Testing
         #expect(redacted == "/api/state?user_state=%7B%22a%22%3A1%7D&client_id=c-1;keyboard=q&API_KEY=\(redactor.token(for: "v"))")
         #expect(SecretFields.loggable("/x?apiKey=v;a=1") == "/x?apiKey=redacted;a=1")
         #expect(SecretFields.canonicalPath("/a/../../b/./c;p/") == "/b/c")
+        // Plain paths take a short way; each of these must come out as the full way makes it.
+        let expected = [
+            "/api/state?session=1": "/api/state", "/": "/", "/?x=1": "/", "/api/secrets/": "/api/secrets", "/api//secrets": "/api/secrets",
+            "/API/Secrets": "/api/secrets", "/api/%73ecrets": "/api/secrets", "/api/secrets;x": "/api/secrets", "/api/x/../secrets": "/api/secrets",
+            "http://h/api/secrets": "/api/secrets", "/api/clear-session_2": "/api/clear-session_2",
+        ]
+        for (path, canonical) in expected { #expect(SecretFields.canonicalPath(path) == canonical, "\(path)") }
         let body = #"{"secrets_note":"kept","provider":"openai","secrets":{}}"#
         #expect(redactor.redact(body: Array(body.utf8), requestPath: "/api/secrets") == Array(body.utf8))
     }

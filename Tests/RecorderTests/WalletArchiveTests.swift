@@ -32,7 +32,7 @@ import WARC
         try archive.record(exchange("GET", "/api/state?user_state=x", body: snapshot), context: bound)
         try archive.record(exchange("GET", "/api/state", body: #"{"messages":[1]}"#), context: bound)
         try archive.record(exchange("GET", "/api/state", body: snapshot), context: ExchangeContext(sessionID: "s-2", wallet: nil, sequence: 1, origin: origin))
-        #expect(await archive.revisits == 2)
+        #expect(archive.revisits == 2)
         let files = try archive.close()
         #expect(files.count == 2)
         let walletFile = try #require(files.first { $0.contains("/\(wallet.value)/") })

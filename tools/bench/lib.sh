@@ -10,8 +10,10 @@ open_bench_scratch() {
   trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 }
 
-# $bin: aomi-archive, built for release in $scratch.
+# $bin: aomi-archive, built for release in $scratch, or $BIN when given (another build to
+# compare, such as the release binary of an earlier commit).
 build_aomi_archive() {
+  if [ -n "${BIN:-}" ]; then bin=$BIN; return; fi
   swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/null
   bin="$scratch/release/aomi-archive"
 }

@@ -13,7 +13,7 @@ top=${TOP:-40}
 source tools/bench/lib.sh
 open_bench_scratch
 install_bench_tools
-if [ -n "${BIN:-}" ]; then bin=$BIN; else build_aomi_archive; fi
+build_aomi_archive
 save_three_turn_snapshot
 
 nginx_port=$(free_port)

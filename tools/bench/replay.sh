@@ -22,9 +22,8 @@ trap cleanup EXIT
 
 source tools/bench/lib.sh
 install_bench_tools
-swift build -c release --scratch-path "$scratch" --product aomi-archive >/dev/null
-swift build -c release --scratch-path "$scratch" --product index-bench >/dev/null
-bin="$scratch/release/aomi-archive"
+build_aomi_archive
+[ "${STARTUP_MB:-1024}" -gt 0 ] && swift build -c release --scratch-path "$scratch" --product index-bench >/dev/null
 
 # A snapshot after three turns (tool use, a swap), recorded through the recorder.
 start_sim_after_three_turns bench-session

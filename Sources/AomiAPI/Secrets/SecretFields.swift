@@ -46,6 +46,7 @@ public enum SecretFields {
     /// trailing `/`. `/api//secrets/`, `/api/%73ecrets`, `/api/x/../secrets`, `/API/Secrets` and
     /// `/api/secrets;x` are all `/api/secrets`.
     public static func canonicalPath(_ path: String) -> String {
+        if let plain = alreadyCanonical(path) { return plain }
         let decoded = QueryString.decodePath(QueryString.path(of: QueryString.target(ofURI: path)))
         var steps: [Substring] = []
         for step in decoded.split(separator: "/", omittingEmptySubsequences: true) {
@@ -57,6 +58,32 @@ public enum SecretFields {
             }
         }
         return ("/" + steps.joined(separator: "/")).lowercased()
+    }
+
+    /// The path of `target` when it is canonical as it stands (what every ordinary request
+    /// sends: `/api/state?…`): `/`, then lower-case steps of letters, digits, `-` and `_`
+    /// with no empty step; nil for anything else, which takes the full way.
+    private static func alreadyCanonical(_ target: String) -> String? {
+        var target = target
+        return target.withUTF8 { bytes -> String? in
+            guard bytes.first == UInt8(ascii: "/") else { return nil }
+            var end = bytes.count
+            var previous = UInt8(ascii: "/")
+            for index in 1..<bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "?") {
+                    end = index
+                    break
+                }
+                let plain =
+                    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                    || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || (byte == UInt8(ascii: "/") && previous != UInt8(ascii: "/"))
+                guard plain else { return nil }
+                previous = byte
+            }
+            if end > 1, previous == UInt8(ascii: "/") { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<end]), as: UTF8.self)
+        }
     }
 
     /// `target` as a log line may show it: the values of secret query parameters replaced by

@@ -1,5 +1,6 @@
 import AomiAPI
 import Foundation
+import HTTPServing
 import Metrics
 
 /// What the recorder counts for `GET /metrics`, through swift-metrics (nothing is kept when no
@@ -8,16 +9,20 @@ enum RecorderMetrics {
     /// An exchange recorded (or answered by the recorder itself), with how long the upstream took.
     static func exchange(method: String, target: String, status: Int, timing: ExchangeTiming?) {
         let route = RouteTemplate.of(target)
-        Counter(
-            label: "aomi_archive_record_exchanges_total",
-            dimensions: [("method", RouteTemplate.method(method)), ("route", route), ("status", String(status))]
-        ).increment()
+        exchanges(RouteTemplate.method(method), route, String(status)).increment()
         guard let timing else { return }
-        Timer(label: "aomi_archive_record_upstream_seconds", dimensions: [("route", route)]).recordNanoseconds(timing.total.nanoseconds)
-        if let firstByte = timing.firstByte {
-            Timer(label: "aomi_archive_record_upstream_first_byte_seconds", dimensions: [("route", route)]).recordNanoseconds(firstByte.nanoseconds)
-        }
+        upstreamSeconds(route).recordNanoseconds(timing.total.nanoseconds)
+        if let firstByte = timing.firstByte { upstreamFirstByteSeconds(route).recordNanoseconds(firstByte.nanoseconds) }
     }
+
+    private static let exchanges = MetricFamily {
+        Counter(label: "aomi_archive_record_exchanges_total", dimensions: [("method", $0[0]), ("route", $0[1]), ("status", $0[2])])
+    }
+    private static let upstreamSeconds = MetricFamily { Timer(label: "aomi_archive_record_upstream_seconds", dimensions: [("route", $0[0])]) }
+    private static let upstreamFirstByteSeconds = MetricFamily {
+        Timer(label: "aomi_archive_record_upstream_first_byte_seconds", dimensions: [("route", $0[0])])
+    }
+    private static let writtenBytes = MetricFamily { Counter(label: "aomi_archive_written_bytes_total", dimensions: [("kind", $0[0])]) }
 
     /// SSE streams being relayed now.
     static let openStreams = Meter(label: "aomi_archive_record_sse_streams_open")
@@ -29,7 +34,7 @@ enum RecorderMetrics {
     /// Bytes written to archive files, by kind: `live` (one gzip member per record, as
     /// recorded) or `compacted` (rewritten by `--compact-on-close`).
     static func written(bytes: Int64, kind: String) {
-        Counter(label: "aomi_archive_written_bytes_total", dimensions: [("kind", kind)]).increment(by: bytes)
+        writtenBytes(kind).increment(by: bytes)
     }
 
     /// A write to the archive that failed, by its kind of cause.

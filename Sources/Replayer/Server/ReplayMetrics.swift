@@ -1,4 +1,5 @@
 import AomiAPI
+import HTTPServing
 import Metrics
 
 /// What the replay counts for `GET /metrics`, through swift-metrics. The names and labels are
@@ -8,12 +9,14 @@ enum ReplayMetrics {
     /// `hit`, `miss`, `rejected` (wrong App key) or `fallback` (a miss passed to the fallback,
     /// whose status the replay does not see: it is counted by outcome only).
     static func answered(method: String, target: String, status: Int?, outcome: String) {
-        Counter(label: "aomi_archive_replay_answers_total", dimensions: [("outcome", outcome)]).increment()
+        answers(outcome).increment()
         guard let status else { return }
-        Counter(
-            label: "aomi_archive_replay_exchanges_total",
-            dimensions: [("method", RouteTemplate.method(method)), ("route", RouteTemplate.of(target)), ("status", String(status))]
-        ).increment()
+        exchanges(RouteTemplate.method(method), RouteTemplate.of(target), String(status)).increment()
+    }
+
+    private static let answers = MetricFamily { Counter(label: "aomi_archive_replay_answers_total", dimensions: [("outcome", $0[0])]) }
+    private static let exchanges = MetricFamily {
+        Counter(label: "aomi_archive_replay_exchanges_total", dimensions: [("method", $0[0]), ("route", $0[1]), ("status", $0[2])])
     }
 
     /// A fresh client session id bound to a recorded session.

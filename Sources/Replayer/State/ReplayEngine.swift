@@ -57,13 +57,15 @@ public final class ReplayEngine: Sendable {
     public func respond(to request: ReplayRequest, preflight: Bool = false) -> ReplayOutcome {
         let now = ContinuousClock.now
         let sentClientID = RequestIdentity.clientID(target: request.target, body: request.body)
+        // The request's key is made before the lock; only the session aliases are applied under it.
+        let key = RequestKey(method: request.method, target: request.target, body: request.body, fields: request.fields, rules: configuration.matching)
         let (decision, clientID) = state.withLock { state -> (Decision, String) in
             var clientID = clientSession(of: request, clientID: sentClientID, state)
-            var decision = answer(request, clientID: clientID, now: now, state: &state)
+            var decision = answer(request, key: key, clientID: clientID, now: now, state: &state)
             if decision.kind == .miss, !clientID.isEmpty, request.value(AomiHeader.sessionID) == nil {
                 // Sent before its client_id met a session (secrets registered at start): the recording's requests without one.
                 clientID = ""
-                decision = answer(request, clientID: clientID, now: now, state: &state)
+                decision = answer(request, key: key, clientID: clientID, now: now, state: &state)
             }
             if preflight, decision.kind != .hit { return (decision, clientID) }
             state.counts[decision.kind, default: 0] += 1
@@ -74,7 +76,8 @@ public final class ReplayEngine: Sendable {
         let outcome =
             switch decision {
             case let .answered(outcome): outcome
-            case let .serve(exchange, rewrite, repeated): hit(exchange, rewrite: rewrite, repeated: repeated, clientID: clientID)
+            case let .serve(exchange, script, index, rewrite, repeated):
+                hit(exchange, body: repeated ? scripts[script].repeatedBody(of: index) : nil, rewrite: rewrite, clientID: clientID)
             }
         if !preflight || outcome.kind == .hit, let explanation = outcome.explanation {
             logger.warning("\(outcome.kind.rawValue): \(explanation.replacingOccurrences(of: "\n", with: " | "))")
@@ -137,7 +140,7 @@ public final class ReplayEngine: Sendable {
     /// answers are used up).
     private enum Decision {
         case answered(ReplayOutcome)
-        case serve(RecordedExchange, SessionRewrite, repeated: Bool)
+        case serve(RecordedExchange, script: Int, index: Int, SessionRewrite, repeated: Bool)
 
         var kind: ReplayOutcome.Kind {
             switch self {
@@ -155,20 +158,17 @@ public final class ReplayEngine: Sendable {
     }
 
     private func answer(
-        _ request: ReplayRequest, clientID: String, now: ContinuousClock.Instant,
+        _ request: ReplayRequest, key sentKey: RequestKey, clientID: String, now: ContinuousClock.Instant,
         state: inout EngineState
     ) -> Decision {
-        let key = RequestKey(
-            method: request.method, target: request.target, body: request.body, fields: request.fields,
-            rules: configuration.matching
-        ).replacingSessions(pathAliases(request.path, state))
+        let key = sentKey.replacingSessions(pathAliases(request.path, state))
         var session =
             state.sessions[clientID] ?? ClientSession(id: clientID, order: state.sessions.count, candidates: initialCandidates(for: clientID, state))
         let position = session.positions[key] ?? 0
         let consistent = session.candidates.filter {
             scripts[$0].canAnswer(key, position: position, strict: configuration.strict, tokens: tokens)
         }
-        guard let lead = consistent.first, let (exchange, repeated) = scripts[lead].exchange(for: key, position: position, tokens: tokens) else {
+        guard let lead = consistent.first, let (exchange, index, repeated) = scripts[lead].exchange(for: key, position: position, tokens: tokens) else {
             return .answered(
                 MissDiagnosis(
                     sent: key.hidingSecrets(tokens: tokens), clientSession: clientID, position: position, strict: configuration.strict,
@@ -189,7 +189,7 @@ public final class ReplayEngine: Sendable {
         if consistent.count == 1, !session.bound { claim(lead, for: clientID, state: &state) }
         let rewrite = SessionRewrite(rewrites(for: clientID, lead: lead, listing: key.route == "GET " + AomiPath.sessions, state))
         pump(clientID, state: &state)
-        return .serve(exchange, rewrite, repeated: repeated)
+        return .serve(exchange, script: lead, index: index, rewrite, repeated: repeated)
     }
 
     /// A recorded session id names itself (even when a fresh id was aliased to it: each has
@@ -273,14 +273,12 @@ public final class ReplayEngine: Sendable {
     /// A recorded answer served. A snapshot served again after its key's recorded answers are
     /// used up (more polls than were recorded) carries no system events: the backend handed
     /// each out once, and the real client takes a wallet request seen again for a new one.
-    private func hit(_ exchange: RecordedExchange, rewrite: SessionRewrite, repeated: Bool, clientID: String) -> ReplayOutcome {
+    /// `repeatedBody`: the body served again past the recording, when it is.
+    private func hit(_ exchange: RecordedExchange, body repeatedBody: [UInt8]?, rewrite: SessionRewrite, clientID: String) -> ReplayOutcome {
         let marker = HTTPMessageHead.Field(name: "X-Aomi-Replay", value: "hit")
         switch exchange.answer {
         case let .response(response):
-            var body = response.body
-            if repeated, SessionSnapshot.drainingPaths.contains(exchange.request.path), let drained = SessionSnapshot.withoutSystemEvents(body) {
-                body = drained
-            }
+            var body = repeatedBody ?? response.body
             if !rewrite.isEmpty { body = rewrite.apply(body) }
             let answer = ReplayAnswer(status: response.status, reason: response.reason, fields: response.fields + [marker], body: body)
             return ReplayOutcome(kind: .hit, status: response.status, answer: answer, delay: recordedDelay(exchange), streamSession: nil, explanation: nil)

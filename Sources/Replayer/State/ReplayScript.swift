@@ -1,5 +1,6 @@
 import AomiAPI
 import AomiArchive
+import Synchronization
 import WARC
 
 /// One recorded session prepared for serving: the queue of recorded answers for every
@@ -11,6 +12,8 @@ final class ReplayScript: Sendable {
     /// Recorded keys in order of first use, for miss diagnostics.
     let orderedKeys: [RequestKey]
     let events: [ScheduledEvent]
+    /// Bodies served again past the recording, by exchange index (`repeatedBody(of:)`).
+    private let drained = Mutex<[Int: [UInt8]]>([:])
 
     init(session: RecordedSession, rules: MatchRules = MatchRules()) {
         self.session = session
@@ -51,9 +54,23 @@ final class ReplayScript: Sendable {
 
     /// The exchange answering the `position`-th request with `key`: the recorded ones in
     /// order, then the last one again (`repeated`).
-    func exchange(for key: RequestKey, position: Int, tokens: SecretTokens) -> (exchange: RecordedExchange, repeated: Bool)? {
+    func exchange(for key: RequestKey, position: Int, tokens: SecretTokens) -> (exchange: RecordedExchange, index: Int, repeated: Bool)? {
         guard let recorded = resolve(key, tokens: tokens), let queue = queues[recorded], let last = queue.last else { return nil }
-        return position < queue.count ? (session.exchanges[queue[position]], false) : (session.exchanges[last], true)
+        let index = position < queue.count ? queue[position] : last
+        return (session.exchanges[index], index, position >= queue.count)
+    }
+
+    /// The body of exchange `index` served again after its key's recorded answers are used up:
+    /// a snapshot without its system events (the backend handed each out once), worked out the
+    /// first time and kept, so a client polling past the recording costs a lookup per poll.
+    func repeatedBody(of index: Int) -> [UInt8]? {
+        let exchange = session.exchanges[index]
+        guard case let .response(response) = exchange.answer else { return nil }
+        guard SessionSnapshot.drainingPaths.contains(exchange.request.path) else { return response.body }
+        if let kept = drained.withLock({ $0[index] }) { return kept }
+        let body = SessionSnapshot.withoutSystemEvents(response.body) ?? response.body
+        drained.withLock { $0[index] = body }
+        return body
     }
 
     /// Events of every recorded updates stream, in arrival order, each released once as many
