@@ -8,6 +8,8 @@ public enum QueryString {
     /// The target (path and query) of an absolute URI: `http://host:port/api/state?x=1` →
     /// `/api/state?x=1`. A target passes through unchanged.
     public static func target(ofURI uri: String) -> String {
+        // A path without a colon has no scheme to strip: said on its bytes, without Foundation.
+        if uri.utf8.first == UInt8(ascii: "/"), !uri.utf8.contains(UInt8(ascii: ":")) { return uri }
         guard let scheme = uri.range(of: "://") else { return uri }
         let rest = uri[scheme.upperBound...]
         return rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "/"
