@@ -105,3 +105,22 @@ wrk_state() {
     END { printf "%s %s %s %s\n", rps, p50, p99, bad + 0 }'
 }
 
+
+# Starts nginx serving $work/www on $nginx_port and proxying to it on $nginx_proxy_port, then
+# `aomi-archive record` in front of that nginx on $recorder_port (pid $recorder), with
+# $RECORD_ARGS added: what recorder.sh and recorder-profile.sh measure.
+start_nginx_and_recorder() {
+  nginx_port=$(free_port)
+  nginx_proxy_port=$(free_port)
+  write_nginx_conf "$nginx_port" "$nginx_proxy_port"
+  /usr/sbin/nginx -c "$work/nginx.conf" -p "$work" &
+  pids+=($!)
+  wait_port "$nginx_port"
+  recorder_port=$(free_port)
+  # shellcheck disable=SC2086
+  "$bin" record --upstream "http://127.0.0.1:$nginx_port" --listen 127.0.0.1:"$recorder_port" --archives "$work/archive" --quiet ${RECORD_ARGS:-} \
+    >"$work/recorder.out" 2>"$work/recorder.err" &
+  recorder=$!
+  pids+=("$recorder")
+  wait_port "$recorder_port"
+}

@@ -16,16 +16,7 @@ install_bench_tools
 build_aomi_archive
 save_three_turn_snapshot
 
-nginx_port=$(free_port)
-nginx_proxy_port=$(free_port)
-write_nginx_conf "$nginx_port" "$nginx_proxy_port"
-/usr/sbin/nginx -c "$work/nginx.conf" -p "$work" &
-pids+=($!)
-wait_port "$nginx_port"
-recorder_port=$(free_port)
-"$bin" record --upstream "http://127.0.0.1:$nginx_port" --listen 127.0.0.1:"$recorder_port" --archives "$work/archive" --quiet ${RECORD_ARGS:-} >"$work/recorder.out" 2>"$work/recorder.err" &
-recorder=$!; pids+=("$recorder")
-wait_port "$recorder_port"
+start_nginx_and_recorder
 
 # utime + stime of a process and its threads, in clock ticks.
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }

@@ -24,17 +24,7 @@ build_aomi_archive
 # The snapshot: a real one from the simulator after three turns (tool use, a swap).
 save_three_turn_snapshot
 
-nginx_port=$(free_port)
-nginx_proxy_port=$(free_port)
-write_nginx_conf "$nginx_port" "$nginx_proxy_port"
-/usr/sbin/nginx -c "$work/nginx.conf" -p "$work" &
-pids+=($!)
-wait_port "$nginx_port"
-
-recorder_port=$(free_port)
-"$bin" record --upstream "http://127.0.0.1:$nginx_port" --listen 127.0.0.1:"$recorder_port" --archives "$work/archive" --quiet >"$work/recorder.out" 2>"$work/recorder.err" &
-recorder=$!; pids+=("$recorder")
-wait_port "$recorder_port"
+start_nginx_and_recorder
 
 mitm_port=""
 if [ -x "$mitm_venv/bin/mitmdump" ]; then
