@@ -82,12 +82,12 @@ struct CrawlCommand: AsyncParsableCommand {
             result = .failure(error)
         }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        let files = try archive.close()
+        let files = try await archive.close()
         withExtendedLifetime(lock) {}
         try await client.shutdown()
         let report = try result.get()
         for failure in report.failures { FileHandle.standardError.write(Data("failed: \(failure)\n".utf8)) }
-        let revisits = archive.revisits
+        let revisits = await archive.revisits
         let written = files.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
         print(
             "crawled \(Counted.of(report.threads, "thread")) of \(address.value): \(Counted.of(report.exchanges, "exchange")), "

@@ -57,14 +57,14 @@ struct DemoCommand: AsyncParsableCommand {
             failures.append("the drive did not both sign and reject a wallet request: \(outcomes)")
         }
         await proxy.stop()
-        let files = try archive.close()
+        let files = try await archive.close()
         var records = 0
         for file in files {
             let (stored, damage) = try WARCFileReader.readAll(path: file)
             records += stored.count
             if !damage.isEmpty { failures.append("\(file): \(damage)") }
         }
-        step("recorded \(report.requests) requests as \(records) WARC records in \(files.count) files (\(archive.revisits) revisits)")
+        step("recorded \(report.requests) requests as \(records) WARC records in \(files.count) files (\(await archive.revisits) revisits)")
 
         let databasePath = (root as NSString).appendingPathComponent("index.sqlite")
         let indexed = try ArchiveIndexer(database: try ArchiveDatabase(path: databasePath), root: root).run()

@@ -162,7 +162,7 @@ struct RecordCommand: AsyncParsableCommand {
         await retention?.policy.stop()
         let files: [String]
         do {
-            files = try archive.close()
+            files = try await archive.close()
         } catch {
             logger.error("could not close every archive file (the next start repairs what is left .open): \(error)")
             files = []
@@ -170,14 +170,14 @@ struct RecordCommand: AsyncParsableCommand {
         let compacted = await compaction?.finish()
         withExtendedLifetime(lock) {}
         let statistics = proxy.statistics
-        let revisits = archive.revisits
+        let revisits = await archive.revisits
         let exchanges = statistics.exchanges
         let written = files.compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
         let summary =
             "stopped: \(exchanges) exchanges and \(statistics.streams) streams, "
             + "\(statistics.bytesIn) bytes in, \(statistics.bytesOut) bytes out, \(written) bytes written in \(files.count) files, "
             + "\(revisits) revisits (dedup \(exchanges == 0 ? 0 : revisits * 100 / exchanges)%), \(statistics.upstreamErrors) upstream errors, "
-            + "\(statistics.writeFailures) failed writes\(statistics.lastWriteFailure.map { " (last: \($0.cause))" } ?? "")"
+            + "\(await statistics.writeFailures) failed writes\(await statistics.lastWriteFailure.map { " (last: \($0.cause))" } ?? "")"
             + (compacted.map { ", \($0.compacted) files compacted (\($0.bytesBefore) → \($0.bytesAfter) bytes)\($0.failed > 0 ? ", \($0.failed) not" : "")" } ?? "")
         announcer.notice("\(summary)")
     }
@@ -195,7 +195,7 @@ struct RecordCommand: AsyncParsableCommand {
         let reference = ArchiveReference()
         let policy = RecorderRetention(
             root: archives, maxAge: maxAge, recorderID: recorderID, indexLocation: retentionIndex,
-            letGo: { ids in reference.archive?.forgetOriginals(ids) },
+            letGo: { ids in await reference.archive?.forgetOriginals(ids) },
             report: { [retain] outcome in
                 switch outcome {
                 case let .success(report) where report.plan.isEmpty:

@@ -108,7 +108,7 @@ struct ReplayCommand: AsyncParsableCommand {
         await fallbackTarget?.shutdown()
         if let recorder {
             await recorder.server.stop()
-            _ = try recorder.archive.close()
+            _ = try await recorder.archive.close()
             withExtendedLifetime(recorder.lock) {}
         }
     }

@@ -29,7 +29,7 @@ import WARC
         let answers = try await bench.waitForText(to: bench.client, containing: "\r\n\r\ntwo")
         #expect(answers.range(of: "one")!.lowerBound < answers.range(of: "two")!.lowerBound)
         #expect(answers.components(separatedBy: "HTTP/1.1 200 OK").count == 3)
-        let targets = try bench.records().filter { $0.type == .request }.compactMap(\.targetURI)
+        let targets = try await bench.records().filter { $0.type == .request }.compactMap(\.targetURI)
         #expect(targets == ["http://127.0.0.1:9/api/one", "http://127.0.0.1:9/api/two"])
     }
 
@@ -40,7 +40,7 @@ import WARC
         #expect(relayed.hasPrefix("HTTP/1.1 200 OK"))
         try await upstream.close()
         try await bench.until { bench.client.isActive ? nil : true }
-        let records = try bench.records()
+        let records = try await bench.records()
         #expect(records.filter { $0.type == .continuation }.compactMap { $0.headers[AomiField.streamEnd] } == [StreamEnd.error.rawValue])
         #expect(records.contains { $0.type == .continuation && String(decoding: $0.block, as: UTF8.self).contains("tool_update") })
     }
@@ -54,7 +54,7 @@ import WARC
         #expect(forwarded.hasPrefix("POST /api/chat HTTP/1.1"), "the body streams through as it comes")
         try await bench.client.close()
         try await bench.until { upstream.isActive ? nil : true }
-        #expect(try bench.records().filter { $0.type == .request }.isEmpty)
+        #expect(try await bench.records().filter { $0.type == .request }.isEmpty)
     }
 
     @Test(.timeLimit(.minutes(2)))
@@ -78,7 +78,7 @@ import WARC
         let answer = try await bench.waitForText(to: bench.client, containing: "{}")
         #expect(answer.hasPrefix("HTTP/1.1 200 OK") && answer.lowercased().contains("connection: close"))
         try await bench.until { bench.client.isActive ? nil : true }
-        #expect(try bench.records().filter { $0.type == .response }.count == 1)
+        #expect(try await bench.records().filter { $0.type == .response }.count == 1)
     }
 
     @Test(.timeLimit(.minutes(2)))
@@ -89,7 +89,7 @@ import WARC
         let end = try await bench.waitForText(to: bench.client, containing: "0\r\n\r\n")
         #expect(end.hasSuffix("0\r\n\r\n"), "the client's stream ends cleanly: \(end)")
         try await bench.until { bench.client.isActive ? nil : true }
-        let ends = try bench.records().filter { $0.type == .continuation }.compactMap { $0.headers[AomiField.streamEnd] }
+        let ends = try await bench.records().filter { $0.type == .continuation }.compactMap { $0.headers[AomiField.streamEnd] }
         #expect(ends == [StreamEnd.recorderStopped.rawValue])
     }
 
@@ -115,6 +115,7 @@ final class ProxyBench: Sendable {
     let archive: WalletArchive
     let root = TemporaryDirectory.path("aomi-handler")
     private let upstreams = UpstreamChannels()
+    private let lanes = RecordingLanes()
 
     /// With `holdingConnects`, an upstream connection opens only when `releaseConnects` says.
     init(maxRequestBodyBytes: Int = 8 << 20, holdingConnects: Bool = false) async throws {
@@ -141,7 +142,7 @@ final class ProxyBench: Sendable {
             recorder: ExchangeRecorder(
                 archive: archive, redactor: Redactor(key: try RedactionKey.loadOrCreate(root: root)), statistics: RecorderStatistics(),
                 logger: ApplicationServer.quietLogger()),
-            sessions: SessionDirectory(), descriptors: DescriptorReserve(), logger: ApplicationServer.quietLogger())
+            sessions: SessionDirectory(), lanes: lanes, descriptors: DescriptorReserve(), logger: ApplicationServer.quietLogger())
         let client = self.client
         try await loop.executeInContext {
             try ProxyConnectionHandler.configure(client.pipeline.syncOperations, shared: shared)
@@ -208,9 +209,11 @@ final class ProxyBench: Sendable {
         }
     }
 
-    /// What was archived (written on the connection's loop as it happened).
-    func records() throws -> [WARCRecord] {
-        try archive.close().flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
+    /// What was archived, once every closed connection's recording lane has run (an open
+    /// connection's exchanges are archived before their answers go out).
+    func records() async throws -> [WARCRecord] {
+        await lanes.waitUntilDrained()
+        return try await archive.close().flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
     }
 
     deinit {

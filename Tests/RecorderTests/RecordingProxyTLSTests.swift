@@ -159,7 +159,7 @@ import WARC
             configuration: CrawlConfiguration(upstream: upstream, upstreamTLS: tls, wallet: wallet, timeout: .seconds(240)),
             archive: archive, redactor: Redactor(key: try RedactionKey.loadOrCreate(root: root)), client: client
         ).crawl()
-        let files = try archive.close()
+        let files = try await archive.close()
         try await client.shutdown()
 
         let untrusting = RecordingProxy.makeUpstreamClient(connectTimeout: .seconds(120))
@@ -170,7 +170,7 @@ import WARC
             configuration: CrawlConfiguration(upstream: upstream, wallet: wallet, timeout: .seconds(240)), archive: refusedArchive,
             redactor: Redactor(key: try RedactionKey.loadOrCreate(root: refusedRoot)), client: untrusting
         ).crawl()
-        _ = try refusedArchive.close()
+        _ = try await refusedArchive.close()
         try await untrusting.shutdown()
         await server.stop()
 

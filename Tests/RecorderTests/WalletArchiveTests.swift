@@ -27,13 +27,13 @@ import WARC
         let wallet = WalletAddress("0xAbCdEf0000000000000000000000000000000001")!
         let bound = ExchangeContext(sessionID: "s-1", wallet: wallet, sequence: 1, origin: origin)
         let snapshot = #"{"messages":[],"is_processing":false}"#
-        try archive.record(exchange("GET", "/api/state", body: snapshot), context: bound)
-        try archive.record(exchange("GET", "/api/state", body: snapshot), context: bound)
-        try archive.record(exchange("GET", "/api/state?user_state=x", body: snapshot), context: bound)
-        try archive.record(exchange("GET", "/api/state", body: #"{"messages":[1]}"#), context: bound)
-        try archive.record(exchange("GET", "/api/state", body: snapshot), context: ExchangeContext(sessionID: "s-2", wallet: nil, sequence: 1, origin: origin))
-        #expect(archive.revisits == 2)
-        let files = try archive.close()
+        try await archive.record(exchange("GET", "/api/state", body: snapshot), context: bound)
+        try await archive.record(exchange("GET", "/api/state", body: snapshot), context: bound)
+        try await archive.record(exchange("GET", "/api/state?user_state=x", body: snapshot), context: bound)
+        try await archive.record(exchange("GET", "/api/state", body: #"{"messages":[1]}"#), context: bound)
+        try await archive.record(exchange("GET", "/api/state", body: snapshot), context: ExchangeContext(sessionID: "s-2", wallet: nil, sequence: 1, origin: origin))
+        #expect(await archive.revisits == 2)
+        let files = try await archive.close()
         #expect(files.count == 2)
         let walletFile = try #require(files.first { $0.contains("/\(wallet.value)/") })
         #expect(files.contains { $0.contains("/_unbound/") })
@@ -67,9 +67,9 @@ import WARC
         let wallet = WalletAddress("0xAbCdEf0000000000000000000000000000000001")!
         let snapshot = #"{"messages":[{"sender":"user","content":"hi"}],"is_processing":false}"#
         for session in ["s-1", "s-2", "s-1", "s-2"] {
-            try archive.record(exchange("GET", "/api/state", body: snapshot), context: ExchangeContext(sessionID: session, wallet: wallet, sequence: 1, origin: origin))
+            try await archive.record(exchange("GET", "/api/state", body: snapshot), context: ExchangeContext(sessionID: session, wallet: wallet, sequence: 1, origin: origin))
         }
-        let files = try archive.close()
+        let files = try await archive.close()
         let records = try WARCFileReader.readAll(path: try #require(files.first)).records.map(\.record).filter { $0.type != .request && $0.type != .warcinfo }
         #expect(records.map(\.type) == [.response, .response, .revisit, .revisit])
         #expect(records[2].headers[WARCField.refersTo] == records[0].recordID && records[3].headers[WARCField.refersTo] == records[1].recordID)
@@ -85,10 +85,10 @@ import WARC
         for round in 0..<4 {
             for (index, wallet) in wallets.enumerated() {
                 let context = ExchangeContext(sessionID: "s-\(index)", wallet: wallet, sequence: round + 1, origin: origin)
-                try archive.record(exchange("GET", "/api/state", body: #"{"messages":[],"wallet":\#(index)}"#), context: context)
+                try await archive.record(exchange("GET", "/api/state", body: #"{"messages":[],"wallet":\#(index)}"#), context: context)
             }
         }
-        let files = try archive.close()
+        let files = try await archive.close()
         #expect(files.count > 3, "files were closed and reopened")
         var records: [WARCRecord] = []
         for file in files {
@@ -112,8 +112,8 @@ import WARC
         headers[HTTPField.Name("X-API-Key")!] = appKey
         var secrets = exchange("POST", "/api/secrets", body: #"{"handles":{"API_KEY":"$SECRET:API_KEY"}}"#, requestHeaders: headers)
         secrets.request.body = Array(#"{"client_id":"c","secrets":{"API_KEY":"\#(secret)"}}"#.utf8)
-        try archive.record(redactor.redact(secrets), context: ExchangeContext(sessionID: "s", wallet: nil, sequence: 1, origin: origin))
-        let files = try archive.close()
+        try await archive.record(redactor.redact(secrets), context: ExchangeContext(sessionID: "s", wallet: nil, sequence: 1, origin: origin))
+        let files = try await archive.close()
         for file in files {
             let text = try await Warcio.runPython(["-c", "import gzip,sys; sys.stdout.write(gzip.open(sys.argv[1]).read().decode('latin-1'))", file]).output
             #expect(text.contains("redacted:"))
@@ -129,10 +129,10 @@ import WARC
         let archive = WalletArchive(settings: .init(root: root, recorderID: "names", fsync: .never, info: ArchiveInfo(upstream: origin, redactionKeyID: "k1")))
         for number in 1...4 {
             let wallet = WalletAddress("0x" + String(repeating: "\(number)", count: 40))
-            try archive.record(exchange("GET", "/api/state", body: "{}"), context: ExchangeContext(sessionID: "s-\(number)", wallet: wallet, sequence: 1, origin: origin))
+            try await archive.record(exchange("GET", "/api/state", body: "{}"), context: ExchangeContext(sessionID: "s-\(number)", wallet: wallet, sequence: 1, origin: origin))
         }
-        try archive.record(exchange("GET", "/api/state", body: "{}"), context: ExchangeContext(sessionID: nil, wallet: nil, sequence: nil, origin: origin))
-        let files = try archive.close()
+        try await archive.record(exchange("GET", "/api/state", body: "{}"), context: ExchangeContext(sessionID: nil, wallet: nil, sequence: nil, origin: origin))
+        let files = try await archive.close()
         #expect(files.count == 5)
         #expect(Set(files.map { ($0 as NSString).lastPathComponent }).count == 5, "\(files)")
         for file in files {

@@ -20,11 +20,11 @@ import WARC
             configuration: CrawlConfiguration(upstream: upstream, wallet: wallet, appKey: "crawl-secret-key"),
             archive: archive, redactor: Redactor(key: key), client: client)
         let report = try await crawler.crawl()
-        let files = try archive.close()
+        let files = try await archive.close()
         try await client.shutdown()
         for file in files { #expect(try await Warcio.run(["check", file]).status == 0, "\(file)") }
         let records = try files.flatMap { try WARCFileReader.readAll(path: $0).records.map(\.record) }
-        return (report, records, archive.revisits)
+        return (report, records, await archive.revisits)
     }
 
     @Test func aSecondCrawlOfAnUnchangedWalletWritesRevisitsOnly() async throws {

@@ -32,14 +32,14 @@ import WARC
         let first = WalletArchive(settings: .init(root: root, recorderID: "first"))
         let second = WalletArchive(settings: .init(root: root, recorderID: "second"))
         let start: Int64 = 1_800_000_000_000_000
-        try first.record(exchange(probe: 1, at: start + 1_000), context: context("split", 1))
-        try first.record(exchange(probe: 2, at: start + 2_000), context: context("split", 2))
-        try second.record(exchange(probe: 3, at: start + 3_000), context: context("split", 1))
+        try await first.record(exchange(probe: 1, at: start + 1_000), context: context("split", 1))
+        try await first.record(exchange(probe: 2, at: start + 2_000), context: context("split", 2))
+        try await second.record(exchange(probe: 3, at: start + 3_000), context: context("split", 1))
         // One recorder whose clock stepped back between two requests: its numbers decide.
-        try first.record(exchange(probe: 4, at: start + 9_000), context: context("stepped", 1))
-        try first.record(exchange(probe: 5, at: start + 8_000), context: context("stepped", 2))
-        _ = try first.close()
-        _ = try second.close()
+        try await first.record(exchange(probe: 4, at: start + 9_000), context: context("stepped", 1))
+        try await first.record(exchange(probe: 5, at: start + 8_000), context: context("stepped", 2))
+        _ = try await first.close()
+        _ = try await second.close()
 
         let archive = try RecordedArchive.load(files: try RecordedArchive.archiveFiles(under: root))
         #expect(try probes(of: "split", in: archive) == ["1", "2", "3"])

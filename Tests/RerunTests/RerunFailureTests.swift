@@ -98,7 +98,7 @@ import Testing
             redactor: Redactor(key: try RedactionKey.loadOrCreate(root: crawled)), client: client
         ).crawl()
         try await client.shutdown()
-        _ = try archive.close()
+        _ = try await archive.close()
         #expect(crawl.failures.isEmpty)
         // The crawl also pulls threads that hold no message: there is nothing to rerun in them.
         let transcripts = try RerunFixture.conversations(in: crawled).filter { !$0.userTurns.isEmpty }

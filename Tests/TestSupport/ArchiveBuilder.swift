@@ -40,7 +40,7 @@ public actor ArchiveBuilder {
         let response = CapturedResponse(
             status: status, reason: HTTPResponse.Status(code: status).reasonPhrase, headers: Self.fields(headers), body: body,
             date: answered)
-        try archive.record(HTTPExchange(request: request, response: response), context: context(session: session, wallet: wallet))
+        try await archive.record(HTTPExchange(request: request, response: response), context: context(session: session, wallet: wallet))
         return arrival
     }
 
@@ -63,19 +63,19 @@ public actor ArchiveBuilder {
         let request = CapturedRequest(
             method: "GET", target: AomiPath.updates, headers: Self.fields([("Host", "api.aomi.dev"), ("Accept", "text/event-stream")] + Self.sessionHeader(session)),
             body: [], date: arrival)
-        var recording = try archive.startStream(
+        var recording = try await archive.startStream(
             request: request, status: 200, reason: "OK", headers: Self.fields([("Content-Type", "text/event-stream")]), headDate: arrival,
             context: context(session: session, wallet: wallet))
         for event in events {
-            try archive.recordEvent(Array(event.bytes.utf8), arrived: advance(by: event.after), in: &recording)
+            try await archive.recordEvent(Array(event.bytes.utf8), arrived: advance(by: event.after), in: &recording)
         }
-        try archive.endStream(recording, end: end, date: advance(by: endAfter))
+        try await archive.endStream(recording, end: end, date: advance(by: endAfter))
     }
 
     /// Closes every file (renamed from `.open`); returns their paths.
     @discardableResult
     public func close() async throws -> [String] {
-        try archive.close()
+        try await archive.close()
     }
 
     /// What the archive reads back as: every session, as the replay loads it.

@@ -64,7 +64,7 @@ public struct RecordingFixture: Sendable {
     @discardableResult
     public func stop() async throws -> [String] {
         await server.stop()
-        let files = try archive.close()
+        let files = try await archive.close()
         await sim?.stop()
         return files
     }

@@ -29,7 +29,7 @@ public struct WalletCrawler: Sendable {
     /// reported in the result and the crawl goes on with the next.
     public func crawl(progress: @escaping @Sendable (CrawlProgress) -> Void = { _ in }) async throws -> CrawlReport {
         let wallet = configuration.wallet
-        try archive.loadPriorPayloads(folder: wallet.value)
+        try await archive.loadPriorPayloads(folder: wallet.value)
         var report = CrawlReport(wallet: wallet)
         let listing = await fetch(
             "/api/sessions?public_key=\(wallet.value)", session: UUID().uuidString.lowercased(),
@@ -114,7 +114,7 @@ public struct WalletCrawler: Sendable {
         let exchange = redactor.redact(HTTPExchange(request: request, response: response, upstreamError: upstreamError))
         var problem = upstreamError ?? "status \(response.status)"
         do {
-            try archive.record(exchange, context: context)
+            try await archive.record(exchange, context: context)
         } catch {
             problem = "could not be archived: \(error)"
             return Fetched(status: -1, body: response.body, problem: problem)

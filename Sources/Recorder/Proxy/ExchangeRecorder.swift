@@ -6,8 +6,7 @@ import Synchronization
 import WARC
 
 /// Turns what the proxy saw into archive records: redacts, writes, counts and logs. Shared by
-/// every connection; its methods run on the connection's event loop and return once the
-/// records are written (no hop to another executor). Each method that
+/// every connection; its methods run on the connections' recording lanes. Each method that
 /// writes returns nil when the records are written, or the cause of the failure (no paths),
 /// which is counted and logged once per cause.
 struct ExchangeRecorder: Sendable {
@@ -16,10 +15,10 @@ struct ExchangeRecorder: Sendable {
     let statistics: RecorderStatistics
     let logger: Logger
 
-    func record(_ exchange: HTTPExchange, context: ExchangeContext, started: ContinuousClock.Instant, timing: ExchangeTiming? = nil) -> String? {
+    func record(_ exchange: HTTPExchange, context: ExchangeContext, started: ContinuousClock.Instant, timing: ExchangeTiming? = nil) async -> String? {
         let redacted = redactor.redact(exchange)
-        let failure = attempt("\(exchange.request.method) \(QueryString.path(of: redacted.request.target))") {
-            try archive.record(redacted, context: context)
+        let failure = await attempt("\(exchange.request.method) \(QueryString.path(of: redacted.request.target))") {
+            try await archive.record(redacted, context: context)
         }
         statistics.exchange(requestBytes: exchange.request.body.count, responseBytes: exchange.response.body.count, failed: exchange.upstreamError != nil)
         RecorderMetrics.exchange(method: exchange.request.method, target: exchange.request.target, status: exchange.response.status, timing: timing)
@@ -31,11 +30,11 @@ struct ExchangeRecorder: Sendable {
 
     func startStream(
         _ request: CapturedRequest, status: Int, reason: String, headers: HTTPFields, headDate: WARCDate, context: ExchangeContext, into log: StreamLog
-    ) -> String? {
+    ) async -> String? {
         let redacted = redactor.redact(HTTPExchange(request: request, response: CapturedResponse(status: status, reason: reason, headers: headers, body: [])))
         RecorderMetrics.openStreams.increment()
-        return attempt("the start of \(QueryString.path(of: redacted.request.target))") {
-            let stream = try archive.startStream(
+        return await attempt("the start of \(QueryString.path(of: redacted.request.target))") {
+            let stream = try await archive.startStream(
                 request: redacted.request, status: status, reason: reason, headers: redacted.response.headers,
                 headDate: headDate, context: context)
             log.state.withLock { $0 = stream }
@@ -44,19 +43,19 @@ struct ExchangeRecorder: Sendable {
 
     /// Records one event; nil also when the stream's start was not recorded (that failure was
     /// counted then).
-    func recordEvent(_ raw: [UInt8], arrived: WARCDate, in log: StreamLog) -> String? {
+    func recordEvent(_ raw: [UInt8], arrived: WARCDate, in log: StreamLog) async -> String? {
         RecorderMetrics.events.increment()
         guard var stream = log.state.withLock({ $0 }) else { return nil }
-        return attempt("an event of \(stream.targetURI)") {
-            try archive.recordEvent(raw, arrived: arrived, in: &stream)
+        return await attempt("an event of \(stream.targetURI)") {
+            try await archive.recordEvent(raw, arrived: arrived, in: &stream)
             log.state.withLock { $0 = stream }
         }
     }
 
-    func endStream(_ log: StreamLog, end: StreamEnd, leftover: [UInt8], relayed: Int, request: CapturedRequest, status: Int, context: ExchangeContext) {
+    func endStream(_ log: StreamLog, end: StreamEnd, leftover: [UInt8], relayed: Int, request: CapturedRequest, status: Int, context: ExchangeContext) async {
         if let stream = log.state.withLock({ $0 }) {
-            _ = attempt("the end of \(stream.targetURI)") {
-                try archive.endStream(stream, end: end, leftover: leftover)
+            _ = await attempt("the end of \(stream.targetURI)") {
+                try await archive.endStream(stream, end: end, leftover: leftover)
             }
         }
         statistics.stream(bytes: relayed)
@@ -67,8 +66,8 @@ struct ExchangeRecorder: Sendable {
 
     /// Counts a failure that kept something from being recorded without a write being tried
     /// (the process ran out of descriptors), as a failed write is counted and logged.
-    func noteFailure(_ cause: String) {
-        if statistics.writeFailed(cause: cause) {
+    func noteFailure(_ cause: String) async {
+        if await statistics.writeFailed(cause: cause) {
             logger.error(
                 "\(cause): connections are answered 503 until descriptors are free again; further failures with this cause are counted (GET /_recorder/health), not logged")
         }
@@ -76,16 +75,16 @@ struct ExchangeRecorder: Sendable {
 
     /// Runs one archive write, counts its outcome and logs a failure the first time its cause
     /// is seen since the last success, and the return to writing after failures.
-    private func attempt(_ what: String, _ write: () throws -> Void) -> String? {
+    private func attempt(_ what: String, _ write: () async throws -> Void) async -> String? {
         do {
-            try write()
-            if statistics.mayBeFailing, let failed = statistics.writeSucceeded() {
+            try await write()
+            if statistics.mayBeFailing, let failed = await statistics.writeSucceeded() {
                 logger.notice("recording again: \(failed) writes had failed before this one")
             }
             return nil
         } catch {
             let cause = (error as? WARCWriterError)?.cause ?? "\(error)"
-            if statistics.writeFailed(cause: cause) {
+            if await statistics.writeFailed(cause: cause) {
                 logger.error("could not record \(what): \(error); further failures with this cause are counted (GET /_recorder/health), not logged, until a write succeeds")
             }
             return cause
@@ -102,7 +101,7 @@ struct ExchangeRecorder: Sendable {
     }
 }
 
-/// The stream a connection is recording, passed from its start to its events and its end.
+/// The stream a connection is recording, as its lane's jobs pass it from one to the next.
 final class StreamLog: Sendable {
     let state = Mutex<StreamRecording?>(nil)
 }

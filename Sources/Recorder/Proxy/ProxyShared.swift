@@ -11,6 +11,7 @@ struct ProxyShared: Sendable {
     let connector: UpstreamConnector
     let recorder: ExchangeRecorder
     let sessions: SessionDirectory
+    let lanes: RecordingLanes
     /// Keeps the listener answering when the process runs out of descriptors.
     let descriptors: DescriptorReserve
     let logger: Logger

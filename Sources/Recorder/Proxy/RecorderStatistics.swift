@@ -4,52 +4,44 @@ import WARC
 
 /// Counters of a running recorder: for its closing summary and its health endpoint. Write
 /// failures are counted one by one but reported to the log once per cause until a write
-/// succeeds again. Counting never waits: exchanges add to atomics, failures under a lock.
-public final class RecorderStatistics: Sendable {
-    private let counts = Atomic<Int>(0)
-    private let streamCount = Atomic<Int>(0)
-    private let bytesInCount = Atomic<Int64>(0)
-    private let bytesOutCount = Atomic<Int64>(0)
-    private let upstreamErrorCount = Atomic<Int>(0)
-    private let failures = Mutex(Failures())
-    private let failingFlag = Atomic<Bool>(false)
-    private let started = ContinuousClock.now
+/// succeeds again.
+public actor RecorderStatistics {
+    /// The counters every exchange adds to, kept outside the actor: counting is not worth a
+    /// hop to the actor on every exchange.
+    private nonisolated let counts = Atomic<Int>(0)
+    private nonisolated let streamCount = Atomic<Int>(0)
+    private nonisolated let bytesInCount = Atomic<Int64>(0)
+    private nonisolated let bytesOutCount = Atomic<Int64>(0)
+    private nonisolated let upstreamErrorCount = Atomic<Int>(0)
 
-    /// Write failures: how many, the last, and the causes logged since the last success.
-    private struct Failures {
-        var count = 0
-        var last: (cause: String, date: WARCDate)?
-        var failing = false
-        var causesLoggedSinceSuccess: Set<String> = []
-        var sinceSuccess = 0
-    }
-
-    public init() {}
-
-    public var exchanges: Int { counts.load(ordering: .relaxed) }
-    public var streams: Int { streamCount.load(ordering: .relaxed) }
-    public var bytesIn: Int64 { bytesInCount.load(ordering: .relaxed) }
-    public var bytesOut: Int64 { bytesOutCount.load(ordering: .relaxed) }
-    public var upstreamErrors: Int { upstreamErrorCount.load(ordering: .relaxed) }
+    public nonisolated var exchanges: Int { counts.load(ordering: .relaxed) }
+    public nonisolated var streams: Int { streamCount.load(ordering: .relaxed) }
+    public nonisolated var bytesIn: Int64 { bytesInCount.load(ordering: .relaxed) }
+    public nonisolated var bytesOut: Int64 { bytesOutCount.load(ordering: .relaxed) }
+    public nonisolated var upstreamErrors: Int { upstreamErrorCount.load(ordering: .relaxed) }
     /// Exchanges, stream starts and stream events that could not be written to the archive.
-    public var writeFailures: Int { failures.withLock { $0.count } }
+    public private(set) var writeFailures = 0
     /// The last write failure: its cause and when it happened.
-    public var lastWriteFailure: (cause: String, date: WARCDate)? { failures.withLock { $0.last } }
+    public private(set) var lastWriteFailure: (cause: String, date: WARCDate)?
     /// Whether the last write failed (the recorder is not recording now).
-    public var failing: Bool { failures.withLock { $0.failing } }
+    public private(set) var failing = false
+    private var causesLoggedSinceSuccess: Set<String> = []
+    private var failuresSinceSuccess = 0
+    private let started = ContinuousClock.now
+    private nonisolated let failingFlag = Atomic<Bool>(false)
 
-    /// Whether the last write failed, read without the lock: a recorder that writes fine does
-    /// not take it per exchange to say so.
-    var mayBeFailing: Bool { failingFlag.load(ordering: .relaxed) }
+    /// Whether the last write failed, readable without waiting for the actor: a recorder that
+    /// writes fine does not pay a second hop per exchange to say so.
+    nonisolated var mayBeFailing: Bool { failingFlag.load(ordering: .relaxed) }
 
-    func exchange(requestBytes: Int, responseBytes: Int, failed: Bool) {
+    nonisolated func exchange(requestBytes: Int, responseBytes: Int, failed: Bool) {
         counts.add(1, ordering: .relaxed)
         bytesInCount.add(Int64(requestBytes), ordering: .relaxed)
         bytesOutCount.add(Int64(responseBytes), ordering: .relaxed)
         if failed { upstreamErrorCount.add(1, ordering: .relaxed) }
     }
 
-    func stream(bytes: Int) {
+    nonisolated func stream(bytes: Int) {
         streamCount.add(1, ordering: .relaxed)
         bytesOutCount.add(Int64(bytes), ordering: .relaxed)
     }
@@ -58,34 +50,29 @@ public final class RecorderStatistics: Sendable {
     /// which is when it is worth a log line.
     func writeFailed(cause: String) -> Bool {
         RecorderMetrics.writeFailed(cause: cause)
-        return failures.withLock { failures in
-            failures.count += 1
-            failures.sinceSuccess += 1
-            failures.failing = true
-            failingFlag.store(true, ordering: .relaxed)
-            failures.last = (cause, .now())
-            return failures.causesLoggedSinceSuccess.insert(cause).inserted
-        }
+        writeFailures += 1
+        failuresSinceSuccess += 1
+        failing = true
+        failingFlag.store(true, ordering: .relaxed)
+        lastWriteFailure = (cause, .now())
+        return causesLoggedSinceSuccess.insert(cause).inserted
     }
 
     /// Notes a successful write. When it ends a run of failures, returns how many there were.
     func writeSucceeded() -> Int? {
-        failures.withLock { failures in
-            guard failures.failing else { return nil }
-            failures.failing = false
-            failingFlag.store(false, ordering: .relaxed)
-            failures.causesLoggedSinceSuccess = []
-            defer { failures.sinceSuccess = 0 }
-            return failures.sinceSuccess
-        }
+        guard failing else { return nil }
+        failing = false
+        failingFlag.store(false, ordering: .relaxed)
+        causesLoggedSinceSuccess = []
+        defer { failuresSinceSuccess = 0 }
+        return failuresSinceSuccess
     }
 
     /// What `GET /_recorder/health` answers.
     public func health() -> RecorderHealth {
-        let (failing, count, last) = failures.withLock { ($0.failing, $0.count, $0.last) }
-        return RecorderHealth(
-            status: failing ? "failing" : "ok", exchanges: exchanges, streams: streams, writeFailures: count,
-            lastError: last?.cause, lastErrorAt: last?.date.description,
+        RecorderHealth(
+            status: failing ? "failing" : "ok", exchanges: exchanges, streams: streams, writeFailures: writeFailures,
+            lastError: lastWriteFailure?.cause, lastErrorAt: lastWriteFailure?.date.description,
             uptimeSeconds: Int((ContinuousClock.now - started).components.seconds))
     }
 }

@@ -34,19 +34,21 @@ public struct RecordingProxy: Sendable {
         let upstream = try UpstreamAddress(configuration.upstream)
         let listenerContext = try tls?.makeContext()
         let recorder = ExchangeRecorder(archive: archive, redactor: redactor, statistics: statistics, logger: logger)
-        let descriptors = DescriptorReserve { cause in recorder.noteFailure(cause) }
+        let descriptors = DescriptorReserve { cause in Task { await recorder.noteFailure(cause) } }
         let shared = ProxyShared(
             configuration: configuration, upstream: upstream,
             connector: .network(
                 upstream, tls: upstream.usesTLS ? try configuration.upstreamTLS.makeContext() : nil, connectTimeout: configuration.upstreamConnectTimeout),
-            recorder: recorder, sessions: SessionDirectory(capacity: configuration.sessionMemory), descriptors: descriptors,
+            recorder: recorder, sessions: SessionDirectory(capacity: configuration.sessionMemory), lanes: RecordingLanes(), descriptors: descriptors,
             logger: logger)
+        let lanes = shared.lanes
         return try await ChannelServer.bind(
             host: host, port: port, tls: tls != nil, reserve: descriptors,
             initialize: { channel in
                 if let listenerContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: listenerContext)) }
                 try ProxyConnectionHandler.configure(channel.pipeline.syncOperations, shared: shared)
-            })
+            },
+            afterStop: { await lanes.waitUntilDrained() })
     }
 
     /// An HTTP client for talking to an upstream outside the proxy (the crawler): bodies

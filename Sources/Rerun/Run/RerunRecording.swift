@@ -51,7 +51,7 @@ struct RerunRecording: Sendable {
         await server.stop()
         let written: [String]
         do {
-            written = try archive.close()
+            written = try await archive.close()
         } catch {
             throw .recording(root: root, cause: "the rerun's files could not be closed: \(error)")
         }

@@ -3,9 +3,8 @@ import CLibdeflate
 /// Compresses one whole buffer into one complete gzip member (libdeflate).
 ///
 /// A record is always compressed whole, so libdeflate's one-shot API fits, and it is about
-/// twice as fast as zlib at the same ratio. One user at a time: each writer owns one, and a
-/// `GzipDeflaterPool` lends each to one caller at a time (hence unchecked `Sendable`).
-final class GzipMemberDeflater: @unchecked Sendable {
+/// twice as fast as zlib at the same ratio. Not thread-safe: each writer owns one.
+final class GzipMemberDeflater {
     private let compressor: OpaquePointer
     let level: Int32
 

@@ -7,22 +7,18 @@ import WARC
 
 /// One client connection of the recording proxy: feeds what happens on the connection, its
 /// upstream connection and its recording lane to a `ProxyConnectionStateMachine`, and
-/// performs the actions it returns. Everything runs on the connection's event loop, archive
-/// work included: it is written where the action says so, in order, and what the machine is
-/// told of it (written, or failed) comes right after the batch of actions that asked for it.
+/// performs the actions it returns. Everything runs on the connection's event loop; archive
+/// work runs on the lane, in order, and reports back to the loop.
 final class ProxyConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     let shared: ProxyShared
+    let lane = RecordingLane()
     private var machine: ProxyConnectionStateMachine
     private var context: ChannelHandlerContext?
     private var upstreamChannel: (any Channel)?
     private var timeout: Scheduled<Void>?
-    /// True while a batch of actions is performed; what the machine learns meanwhile waits in
-    /// `afterBatch`, so it never hears of an action's outcome before the batch is done.
-    private var performing = false
-    private var afterBatch: [() -> [ProxyAction]] = []
 
     init(shared: ProxyShared) {
         self.shared = shared
@@ -52,6 +48,8 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         perform(machine.clientClosed())
+        lane.finish()
+        shared.lanes.add(lane)
         self.context = nil
         context.fireChannelInactive()
     }
@@ -86,24 +84,7 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
     // MARK: Performing actions
 
     private func perform(_ actions: [ProxyAction], opened: (any Channel)? = nil) {
-        let outermost = !performing
-        performing = true
         for action in actions { perform(action, opened: opened) }
-        guard outermost else { return }
-        while !afterBatch.isEmpty {
-            let tell = afterBatch.removeFirst()
-            for action in tell() { perform(action, opened: nil) }
-        }
-        performing = false
-    }
-
-    /// Tells the machine something once the current batch of actions is performed.
-    private func tellAfterBatch(_ tell: @escaping () -> [ProxyAction]) {
-        if performing {
-            afterBatch.append(tell)
-        } else {
-            perform(tell())
-        }
     }
 
     private func perform(_ action: ProxyAction, opened: (any Channel)?) {
@@ -131,10 +112,15 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         case .startStreamRecording(let start): startStreamRecording(start)
         case .recordStreamEvent(let raw, let arrived, let log): recordStreamEvent(raw, arrived: arrived, log: log)
         case .endStreamRecording(let finish):
-            shared.recorder.endStream(
-                finish.log, end: finish.end, leftover: finish.leftover, relayed: finish.relayed, request: finish.request, status: finish.status,
-                context: finish.context)
-        case .noteFailure(let cause): shared.recorder.noteFailure(cause)
+            let recorder = shared.recorder
+            lane.enqueue {
+                await recorder.endStream(
+                    finish.log, end: finish.end, leftover: finish.leftover, relayed: finish.relayed, request: finish.request, status: finish.status,
+                    context: finish.context)
+            }
+        case .noteFailure(let cause):
+            let recorder = shared.recorder
+            lane.enqueue { await recorder.noteFailure(cause) }
         case .readHealth(let withBody): readHealth(withBody: withBody)
         case .explainTLSFailure(let failure): explainTLSFailure(failure)
         case .log(let level, let message): shared.logger.log(level: level, "\(message)")
@@ -172,29 +158,48 @@ final class ProxyConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    // MARK: Recording
+    // MARK: The recording lane
 
     private func archive(_ exchange: HTTPExchange, _ exchangeContext: ExchangeContext, started: ContinuousClock.Instant, timing: ExchangeTiming?) {
-        let failure = shared.recorder.record(exchange, context: exchangeContext, started: started, timing: timing)
-        tellAfterBatch { [self] in machine.exchangeArchived(failure: failure) }
+        guard let loop = context?.eventLoop else { return }
+        let recorder = shared.recorder
+        let archived = loop.makePromise(of: String?.self)
+        lane.enqueue { archived.succeed(await recorder.record(exchange, context: exchangeContext, started: started, timing: timing)) }
+        archived.futureResult.assumeIsolated().whenSuccess { [self] failure in perform(machine.exchangeArchived(failure: failure)) }
     }
 
     private func startStreamRecording(_ start: StreamStart) {
-        let failure = shared.recorder.startStream(
-            start.request, status: start.status, reason: start.reason, headers: start.headers, headDate: start.date, context: start.context, into: start.log)
-        tellAfterBatch { [self] in machine.streamStartArchived(failure: failure) }
+        guard let loop = context?.eventLoop else { return }
+        let recorder = shared.recorder
+        let started = loop.makePromise(of: String?.self)
+        lane.enqueue {
+            started.succeed(
+                await recorder.startStream(
+                    start.request, status: start.status, reason: start.reason, headers: start.headers, headDate: start.date, context: start.context,
+                    into: start.log))
+        }
+        started.futureResult.assumeIsolated().whenSuccess { [self] failure in perform(machine.streamStartArchived(failure: failure)) }
     }
 
     private func recordStreamEvent(_ raw: [UInt8], arrived: WARCDate, log: StreamLog) {
-        guard shared.recorder.recordEvent(raw, arrived: arrived, in: log) != nil else { return }
-        tellAfterBatch { [self] in machine.streamEventNotArchived(log) }
+        guard let loop = context?.eventLoop else { return }
+        let recorder = shared.recorder
+        let owner = NIOLoopBound(self, eventLoop: loop)
+        lane.enqueue {
+            if await recorder.recordEvent(raw, arrived: arrived, in: log) != nil {
+                loop.execute { owner.value.perform(owner.value.machine.streamEventNotArchived(log)) }
+            }
+        }
     }
 
     // MARK: Questions
 
     private func readHealth(withBody: Bool) {
-        let health = shared.recorder.statistics.health()
-        tellAfterBatch { [self] in machine.healthRead(health, withBody: withBody) }
+        guard let context else { return }
+        let statistics = shared.recorder.statistics
+        context.eventLoop.makeFutureWithTask { await statistics.health() }.assumeIsolated().whenSuccess { [self] health in
+            perform(machine.healthRead(health, withBody: withBody))
+        }
     }
 
     /// A refused certificate is explained by a second look at it before the 502 names the cause.
