@@ -2,22 +2,27 @@ import ArchiveIndex
 import ArgumentParser
 import Foundation
 import Retention
+import WARC
 
 /// `aomi-archive prune`: the retention policy, run by hand (or from cron).
 struct PruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune",
-        abstract: "Remove closed archive files whose newest record is older than --older-than, and their rows in the index.",
+        abstract: "Remove the conversations whose newest record is older than --older-than (or --before), whole, and their rows in the index.",
         discussion: """
-            With the same care as forget: a revisit in a file that stays whose original goes is \
-            first rewritten as a full record, and the index loses those files' records and the \
-            sessions left with none. Files still being written (.open) and the files of running \
+            Records without a session go by their own date. With the same care as forget: a file \
+            left empty is deleted, one that keeps something is rewritten, a revisit that stays \
+            whose original goes is first made a full record, and the index loses the records and \
+            sessions that went. Files still being written (.open) and the files of running \
             recorders are never touched. One line goes to ROOT/.forgotten.log. record --retain does \
             the same while it records.
             """)
 
-    @Option(help: "Age past which a closed file goes, judged by its newest record (90d, 12h).")
-    var olderThan: DurationArgument
+    @Option(help: "Age past which a conversation goes, judged by its newest record (90d, 12h).")
+    var olderThan: DurationArgument?
+
+    @Option(help: "An instant instead of an age: what is older than it goes (2026-11-01, 2026-11-01T12:00:00Z).")
+    var before: String?
 
     @OptionGroup var location: IndexLocation
 
@@ -25,13 +30,17 @@ struct PruneCommand: ParsableCommand {
     var dryRun = false
 
     func validate() throws {
-        guard !olderThan.isZero else { throw ValidationError("--older-than must be more than 0 (90d, 12h)") }
+        switch (olderThan, before) {
+        case (nil, nil), (.some, .some): throw ValidationError("give one of --older-than (90d, 12h) and --before (2026-11-01)")
+        case let (age?, nil): guard !age.isZero else { throw ValidationError("--older-than must be more than 0 (90d, 12h)") }
+        case let (nil, instant?): _ = try Self.instant(instant)
+        }
         guard FileManager.default.isDirectory(location.archives) else { throw ValidationError("--archives \(location.archives) is not a folder") }
     }
 
     func run() throws {
         if !dryRun { try location.requireWritableRoot(for: "prune") }
-        let cutoff = Date().addingTimeInterval(-olderThan.duration.seconds)
+        let cutoff = try olderThan.map { Date().addingTimeInterval(-$0.duration.seconds) } ?? Self.instant(before ?? "")
         let pruner = ArchivePruner(root: location.archives, database: try ArchiveDatabase(location: location.database))
         let report: ArchivePruner.Report
         do {
@@ -41,10 +50,20 @@ struct PruneCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let plan = report.plan
-        print("\(dryRun ? "dry run: would remove" : "removed") \(Counted.of(plan.records, "record")) older than \(olderThan)")
+        print("\(dryRun ? "dry run: would remove" : "removed") \(Counted.of(plan.records, "record")) older than \(olderThan.map { "\($0)" } ?? before ?? "")")
         for file in plan.filesDeleted { print("  \(dryRun ? "would delete" : "deleted")   \(file)") }
         for file in plan.filesRewritten { print("  \(dryRun ? "would rewrite" : "rewrote")   \(file) (\(Counted.of(plan.revisitsMadeWhole, "revisit")) made full records)") }
         print("  \(Counted.of(plan.sessions.count, "session")) left with no record \(dryRun ? "would go" : "gone") from the index")
+    }
+}
+
+extension PruneCommand {
+    /// `--before`: an ISO 8601 date or time, or an age as the search filters take it (`7d`).
+    static func instant(_ text: String) throws -> Date {
+        guard let normalised = try? TimeExpression.parse(text), let date = WARCDate(parsing: normalised)?.date else {
+            throw ValidationError("--before \(text) is not a date, a time or an age (2026-11-01, 2026-11-01T12:00:00Z, 90d)")
+        }
+        return date
     }
 }
 

@@ -21,6 +21,21 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: root))
     }
 
+    /// `prune` takes an age or an instant, one of them, and names what it could not read.
+    @Test func pruneTakesOneOfAnAgeAndAnInstant() async throws {
+        let root = TemporaryDirectory.path("aomi-args-prune")
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for arguments in [[], ["--older-than", "90d", "--before", "2026-11-01"]] {
+            let result = try await CommandRunner.run(["prune", "--archives", root] + arguments)
+            #expect(result.status != 0 && result.standardError.contains("give one of --older-than"), "\(arguments): \(result.standardError)")
+        }
+        let unreadable = try await CommandRunner.run(["prune", "--archives", root, "--before", "last tuesday"])
+        #expect(unreadable.status != 0 && unreadable.standardError.contains("--before last tuesday is not a date"), "\(unreadable.standardError)")
+        let dryRun = try await CommandRunner.run(["prune", "--archives", root, "--before", "2026-11-01T12:00:00Z", "--dry-run"])
+        #expect(dryRun.status == 0 && dryRun.standardOutput.contains("older than 2026-11-01T12:00:00Z"), "\(dryRun.standardOutput)\(dryRun.standardError)")
+    }
+
     @Test func indexNamesAMissingArchiveFolder() async throws {
         let root = missingFolder()
         let result = try await CommandRunner.run(["index", "--archives", root])

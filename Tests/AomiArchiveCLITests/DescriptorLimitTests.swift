@@ -37,7 +37,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func runningOutOfDescriptorsIsA503AndHealthStillAnswers() async throws {
         let root = TemporaryDirectory.path("aomi-nofile")
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -26,7 +26,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func serveAndReplayRefuseAHostThatDoesNotNameThem() async throws {
         let fixture = try await RecordingFixture.start(recorderID: "hosts")
         defer { fixture.remove() }

@@ -18,7 +18,7 @@ import Testing
         #expect(Self.corpus.count >= 4, "fixtures missing: \(Self.corpus)")
     }
 
-    @Test(.timeLimit(.minutes(2)), arguments: corpus)
+    @Test(.timeLimit(.minutes(10)), arguments: corpus)
     func everyReaderGetsThroughAHostileArchive(_ fixture: String) async throws {
         let result = try await ChildProcess.run(CommandRunner.built("archive-fuzz"), ["check", fixture])
         #expect(result.status == 0, "\(result.standardOutput) \(result.standardError)")

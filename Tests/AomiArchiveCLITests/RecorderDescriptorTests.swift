@@ -8,7 +8,7 @@ import WARC
 /// can keep files open for: it closes the least recently written file instead of failing.
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit"), "needs prlimit (util-linux)"))
 struct RecorderDescriptorTests {
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func runningOutOfDescriptorsClosesAnOldFileInsteadOfLosingTheExchange() async throws {
         let root = TemporaryDirectory.path("aomi-nofile")
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -64,18 +64,23 @@ import WARC
         recorder.signal(SIGTERM)
         #expect(await recorder.wait() == 0, "\(recorder.standardError)")
         let before = try records(under: root)
-        let cutoff = WARCDate(firstDone.addingTimeInterval(1)).description
-        let oldIDs = Set(before.values.filter { ($0.dropFirst().compactMap(\.date).max() ?? "") < cutoff }.flatMap { $0 }.compactMap(\.recordID))
+        // The middle of the 2 s between the drives, named as an instant: how long the commands
+        // below take to start does not move it.
+        let cutoffDate = firstDone.addingTimeInterval(1)
+        let cutoff = WARCDate(cutoffDate).description
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let instant = formatter.string(from: cutoffDate)
+        let oldIDs = Set(before.values.flatMap { $0 }.filter { ($0.date ?? "") < cutoff }.compactMap(\.recordID))
         let crossing = before.values.flatMap { $0 }.filter { $0.type == .revisit && ($0.date ?? "") > cutoff && oldIDs.contains($0.headers[WARCField.refersTo] ?? "") }
         _ = try await CommandRunner.succeeded(["index", "--archives", root])
 
         // Older than the middle of the gap: the first wallet's conversations.
-        let olderThan = "\(Int(Date().timeIntervalSince(firstDone) * 1000) - 1000)ms"
         let unchanged = before.mapValues { $0.count }
-        let dryRun = try await CommandRunner.succeeded(["prune", "--archives", root, "--older-than", olderThan, "--dry-run"])
+        let dryRun = try await CommandRunner.succeeded(["prune", "--archives", root, "--before", instant, "--dry-run"])
         #expect(dryRun.standardOutput.contains("would delete"), "\(dryRun.standardOutput)")
         #expect(try records(under: root).mapValues { $0.count } == unchanged, "a dry run changes nothing")
-        let pruned = try await CommandRunner.succeeded(["prune", "--archives", root, "--older-than", olderThan])
+        let pruned = try await CommandRunner.succeeded(["prune", "--archives", root, "--before", instant])
         #expect(pruned.standardOutput.contains("deleted"), "\(pruned.standardOutput)")
 
         let after = try records(under: root)

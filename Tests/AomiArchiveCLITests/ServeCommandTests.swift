@@ -6,7 +6,7 @@ import Testing
 /// `aomi-archive serve` as a user starts it: it listens at once, serves pages while its first
 /// index run goes on in the background, and stops on SIGTERM.
 @Suite struct ServeCommandTests {
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func serveListensServesAndStops() async throws {
         let root = TemporaryDirectory.path("aomi-serve")
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)

@@ -53,7 +53,7 @@ import Testing
         #expect(other.transcript != first.transcript)
     }
 
-    @Test(.timeLimit(.minutes(5))) func aBackendThatRepeatsEventsMakesTheWalletFlowFailNamingTheRequest() async throws {
+    @Test(.timeLimit(.minutes(10))) func aBackendThatRepeatsEventsMakesTheWalletFlowFailNamingTheRequest() async throws {
         let sim = try await SimulatorHarness.start()
         let repeating = try await RepeatingEventsBackend.start(forwardingTo: sim.server.baseURL)
         // The third message is the swap: its wallet request comes back after the driver answered it.
@@ -84,7 +84,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(5))) func theDriverReconnectsWhenTheUpdatesStreamEnds() async throws {
+    @Test(.timeLimit(.minutes(10))) func theDriverReconnectsWhenTheUpdatesStreamEnds() async throws {
         // Every stream ends after its first event: the first tool event of the first turn ends
         // the first stream, whatever the machine's speed.
         let report = try await drive(messages: 2) { $0.updatesEventLimit = 1 }

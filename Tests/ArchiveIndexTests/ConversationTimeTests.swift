@@ -103,7 +103,7 @@ import WARC
         try #require(WARCDate(parsing: text)).date
     }
 
-    @Test(.timeLimit(.minutes(3)), arguments: IndexBackend.testable, [MessageTimestamps.Form.iso8601, .rfc3339Micros, .unixMillis])
+    @Test(.timeLimit(.minutes(10)), arguments: IndexBackend.testable, [MessageTimestamps.Form.iso8601, .rfc3339Micros, .unixMillis])
     func threadsShowAndSearchUseTheMessagesOwnTimes(backend: IndexBackend, form: MessageTimestamps.Form) async throws {
         let tenDays: Double = 10 * 86_400
         let (fixture, queries, report) = try await recorded(form, age: .seconds(tenDays), into: backend)
@@ -130,7 +130,7 @@ import WARC
         #expect(!older.isEmpty && older.allSatisfy { hit in messages.contains { $0.time == hit.time } })
     }
 
-    @Test(.timeLimit(.minutes(3)), arguments: IndexBackend.testable)
+    @Test(.timeLimit(.minutes(10)), arguments: IndexBackend.testable)
     func aMessageWithoutTimestampHasItsCaptureTime(_ backend: IndexBackend) async throws {
         let (fixture, queries, report) = try await recorded(.none, age: .zero, into: backend)
         defer { fixture.remove() }
@@ -139,7 +139,7 @@ import WARC
         #expect(messages.allSatisfy { $0.timestamp == nil && $0.time == $0.firstSeen })
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func anIndexFromBeforeConversationTimesIsMigratedInPlace() async throws {
         let (fixture, queries, report) = try await recorded(.iso8601, age: .seconds(3 * 86_400))
         defer { fixture.remove() }

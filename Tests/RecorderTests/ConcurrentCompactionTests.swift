@@ -22,7 +22,7 @@ import WARC
         return (count, damage)
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func aSecondCompactionLeavesAFileBeingRewrittenToTheFirst() async throws {
         let fixture = try await RecordingFixture.start(recorderID: "held-compaction")
         defer { fixture.remove() }

@@ -15,7 +15,7 @@ import WARC
 /// client's bytes in, the upstream's bytes in, what each side is sent out. No socket; the test
 /// runs the loop itself.
 @Suite struct ProxyConnectionHandlerTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func pipelinedRequestsGoUpstreamOneAfterTheOtherAndComeBackInOrder() async throws {
         let bench = try await ProxyBench()
         try await bench.client.writeInbound(ByteBuffer(string: "GET /api/one HTTP/1.1\r\nHost: x\r\n\r\nGET /api/two HTTP/1.1\r\nHost: x\r\n\r\n"))
@@ -33,7 +33,7 @@ import WARC
         #expect(targets == ["http://127.0.0.1:9/api/one", "http://127.0.0.1:9/api/two"])
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func anUpstreamGoneMidStreamEndsTheClientsStreamAndIsRecordedAsError() async throws {
         let bench = try await ProxyBench()
         let (upstream, relayed) = try await bench.openStream()
@@ -45,7 +45,7 @@ import WARC
         #expect(records.contains { $0.type == .continuation && String(decoding: $0.block, as: UTF8.self).contains("tool_update") })
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func aClientGoneMidBodyClosesTheUpstreamAndRecordsNothing() async throws {
         let bench = try await ProxyBench()
         try await bench.client.writeInbound(ByteBuffer(string: "POST /api/chat HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789"))
@@ -57,7 +57,7 @@ import WARC
         #expect(try await bench.records().filter { $0.type == .request }.isEmpty)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func aStopAsksAnIdleConnectionToCloseAtOnce() async throws {
         let bench = try await ProxyBench()
         bench.client.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
@@ -65,7 +65,7 @@ import WARC
         #expect(try await bench.sent(to: bench.client).isEmpty)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func aStopLetsTheExchangeInFlightFinishThenCloses() async throws {
         let bench = try await ProxyBench()
         try await bench.client.writeInbound(ByteBuffer(string: "GET /api/state HTTP/1.1\r\nHost: x\r\n\r\n"))
@@ -81,7 +81,7 @@ import WARC
         #expect(try await bench.records().filter { $0.type == .response }.count == 1)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func aStopEndsAStreamAsRecorderStopped() async throws {
         let bench = try await ProxyBench()
         _ = try await bench.openStream()
@@ -93,7 +93,7 @@ import WARC
         #expect(ends == [StreamEnd.recorderStopped.rawValue])
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func aRequestRefusedWhileItsUpstreamConnectsSendsThatConnectionNothing() async throws {
         let bench = try await ProxyBench(maxRequestBodyBytes: 8, holdingConnects: true)
         try await bench.client.writeInbound(

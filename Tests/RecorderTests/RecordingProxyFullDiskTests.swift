@@ -15,7 +15,7 @@ import WARC
 /// space comes back.
 @Suite(.enabled(if: SmallFilesystem.available, "mounting a tmpfs needs root; this machine refuses it"))
 struct RecordingProxyFullDiskTests {
-    @Test(.tags(.slow), .notInFastLoop, .timeLimit(.minutes(5)))
+    @Test(.tags(.slow), .notInFastLoop, .timeLimit(.minutes(10)))
     func aFullDiskIsCountedToldAndRecoveredFromWithoutLeaksOrTears() async throws {
         let disk = try SmallFilesystem(kilobytes: 512)
         defer { disk.unmount() }
@@ -75,7 +75,7 @@ struct RecordingProxyFullDiskTests {
         #expect(!requests.contains { $0.hasSuffix("/blob?n=200000") })
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(10)))
     func aStreamThatEndsWhileTheDiskIsFullGetsItsEndOnceSpaceReturns() async throws {
         let disk = try SmallFilesystem(kilobytes: 512)
         defer { disk.unmount() }
@@ -110,7 +110,7 @@ struct RecordingProxyFullDiskTests {
         for file in closed { #expect(try await Warcio.run(["check", file]).status == 0) }
     }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func requireRecordingRefusesWhatCannotBeWrittenAndCutsAStream() async throws {
         let disk = try SmallFilesystem(kilobytes: 512)
         defer { disk.unmount() }

@@ -9,7 +9,7 @@ import WARC
 /// Hostile HTTP against the recording proxy: each request is refused, the proxy goes on
 /// serving, and nothing smuggled in one reaches the archive.
 @Suite struct RecordingProxyHostileHTTPTests {
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func everyHostileRequestIsRefusedAndTheNextOneIsServed() async throws {
         let sim = try await ApplicationServer.start(router: SimulatorRoutes(backend: SimulatorBackend(configuration: .fast())).router())
         let proxy = try await RecordingFixture.start(upstream: sim.baseURL)

@@ -13,7 +13,7 @@ import WARC
 @Suite struct RecordingProxyStreamingTests {
     /// The client sends the second chunk of its body only after the upstream has received the
     /// first one through the proxy: a proxy that buffers request bodies deadlocks here.
-    @Test(.timeLimit(.minutes(5))) func requestBodiesStreamThroughChunkByChunk() async throws {
+    @Test(.timeLimit(.minutes(10))) func requestBodiesStreamThroughChunkByChunk() async throws {
         let (firstArrived, signalFirst) = AsyncStream.makeStream(of: Void.self)
         let router = Router()
         router.post("/upload") { request, _ in
@@ -69,7 +69,7 @@ import WARC
     /// Odd targets and oversized ids: CONNECT and `*` are refused, an absolute-form target goes
     /// upstream as its path and is recorded under its own authority (a valid URI), session ids
     /// and client_ids over 256 bytes are a 400 that is not recorded; the proxy goes on serving.
-    @Test(.timeLimit(.minutes(5))) func oddTargetsAndOversizedIdsAreRefusedOrRecordedAsValidURIs() async throws {
+    @Test(.timeLimit(.minutes(10))) func oddTargetsAndOversizedIdsAreRefusedOrRecordedAsValidURIs() async throws {
         let router = Router()
         router.post("/api/state") { request, _ in "path \(request.uri.path)" }
         router.get("/fast") { _, _ in "ok" }
@@ -105,7 +105,7 @@ import WARC
     /// upstream's next write fails) and records the stream's end as `client-closed`. The
     /// upstream writes its next events only once the proxy has let the client go, so nothing
     /// after the first event can be relayed, however the machine schedules the two sides.
-    @Test(.timeLimit(.minutes(5))) func aClientLeavingMidStreamClosesTheUpstreamAndIsRecorded() async throws {
+    @Test(.timeLimit(.minutes(10))) func aClientLeavingMidStreamClosesTheUpstreamAndIsRecorded() async throws {
         let (upstreamGone, signalGone) = AsyncStream.makeStream(of: Void.self)
         let (gate, open) = AsyncStream.makeStream(of: Void.self)
         let router = Router()

@@ -54,7 +54,7 @@ import WARC
 
     /// As over plain HTTP: the upstream sends event 2 only after the client has received event
     /// 1 through the proxy, so a proxy that buffered TLS records would deadlock.
-    @Test(.timeLimit(.minutes(5))) func sseEventsCrossTLSOneByOne() async throws {
+    @Test(.timeLimit(.minutes(10))) func sseEventsCrossTLSOneByOne() async throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
         let tls = try ListenerTLS(certificateFile: certificates.good.certificateFile, keyFile: certificates.good.keyFile)
@@ -74,7 +74,7 @@ import WARC
 
     /// Each broken upstream gets the documented 502 with a JSON body naming the cause, a
     /// recorded failure, and a proxy that goes on serving.
-    @Test(.timeLimit(.minutes(5)), arguments: ["unknown CA", "expired", "expired CA", "wrong host name", "plain HTTP", "handshake refused"])
+    @Test(.timeLimit(.minutes(10)), arguments: ["unknown CA", "expired", "expired CA", "wrong host name", "plain HTTP", "handshake refused"])
     func aTLSFailureIsA502NamingItsCause(_ failure: String) async throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
@@ -122,7 +122,7 @@ import WARC
         #expect(failures.count == 2 && failures.allSatisfy { $0.hasPrefix("tls: ") && $0.contains(expected) }, "\(failures)")
     }
 
-    @Test(.timeLimit(.minutes(5))) func insecureSkipsVerification() async throws {
+    @Test(.timeLimit(.minutes(10))) func insecureSkipsVerification() async throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
         let server = try await simulator(certificates.unknownCA)

@@ -62,7 +62,7 @@ import WARC
 
     /// The upstream sends event 2 only after the client has received event 1 through the proxy:
     /// a buffering proxy deadlocks here.
-    @Test(.timeLimit(.minutes(5))) func sseEventsReachTheClientOneByOne() async throws {
+    @Test(.timeLimit(.minutes(10))) func sseEventsReachTheClientOneByOne() async throws {
         let gated = try await GatedEventsUpstream.start()
         let upstream = gated.server
         let proxy = try await RecordingFixture.start(upstream: upstream.baseURL)
@@ -99,7 +99,7 @@ import WARC
         withExtendedLifetime(closed) {}
     }
 
-    @Test(.timeLimit(.minutes(5))) func aSlowUpstreamIs504AndAnOversizedBodyIs413() async throws {
+    @Test(.timeLimit(.minutes(10))) func aSlowUpstreamIs504AndAnOversizedBodyIs413() async throws {
         // /slow answers only when the test opens the gate, after the proxy has given up on it:
         // the 504 comes from the proxy's timeout, however slow the machine is.
         let (gate, open) = AsyncStream.makeStream(of: Void.self)

@@ -64,7 +64,7 @@ import Testing
         #expect(strangerState.values("Access-Control-Allow-Origin").isEmpty)
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func preflightsAreRecordedAndReplayedAsRecordedOthersAnsweredByThePolicy() async throws {
         let fixture = try await RecordingFixture.start(recorderID: "cors")
         defer { fixture.remove() }

@@ -7,7 +7,7 @@ import Testing
 
 /// `replay --session` reads only the folders the index places the sessions in, from either
 /// store.
-@Suite(.timeLimit(.minutes(5))) struct IndexedSelectionTests {
+@Suite(.timeLimit(.minutes(10))) struct IndexedSelectionTests {
     @Test(arguments: IndexBackend.testable) func aSessionsReplayReadsOnlyItsWalletsFolder(_ backend: IndexBackend) async throws {
         let recorded = try await RecordingFixture.start(recorderID: "indexed-selection")
         defer { recorded.remove() }

@@ -59,7 +59,7 @@ import Testing
 
     /// With the recorded clock an answer waits its recorded delay: on the embedded loop it comes
     /// exactly when the test moves the clock past it.
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func theRecordedClockHoldsAnAnswerUntilTheTestMovesTime() async throws {
         let recording = try await RecordedReplay.declared()
         defer { recording.remove() }

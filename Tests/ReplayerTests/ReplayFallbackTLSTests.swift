@@ -16,7 +16,7 @@ import Testing
 /// with `--tls-cert`.
 @Suite("Replay over TLS")
 struct ReplayFallbackTLSTests {
-    @Test("misses reach an HTTPS fallback trusted through --upstream-ca; an untrusted one is a 502 naming the cause", .timeLimit(.minutes(5)))
+    @Test("misses reach an HTTPS fallback trusted through --upstream-ca; an untrusted one is a 502 naming the cause", .timeLimit(.minutes(10)))
     func fallbackOverTLS() async throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
@@ -47,7 +47,7 @@ struct ReplayFallbackTLSTests {
         #expect(error.contains("TLS failed") && error.contains("not signed by a CA"), "\(error)")
     }
 
-    @Test("--tls-cert: the replay itself serves HTTPS", .timeLimit(.minutes(5)))
+    @Test("--tls-cert: the replay itself serves HTTPS", .timeLimit(.minutes(10)))
     func replayListensOverTLS() async throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }

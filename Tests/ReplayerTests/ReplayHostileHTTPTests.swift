@@ -5,7 +5,7 @@ import Testing
 
 /// Hostile HTTP against the replay server: each request is refused and the replay goes on.
 @Suite struct ReplayHostileHTTPTests {
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func everyHostileRequestIsRefusedAndTheNextOneIsServed() async throws {
         let recorded = try await RecordedReplay.declared()
         defer { recorded.remove() }

@@ -10,7 +10,7 @@ import Testing
 /// SSE events are released causally: never before the requests that preceded them.
 @Suite("Replayed updates streams")
 struct ReplayStreamTests {
-    @Test("an event recorded after the last chat message is not sent before the replayed client sends it", .timeLimit(.minutes(5)))
+    @Test("an event recorded after the last chat message is not sent before the replayed client sends it", .timeLimit(.minutes(10)))
     func eventsWaitForTheirRequests() async throws {
         let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 3)
         defer { recording.remove() }

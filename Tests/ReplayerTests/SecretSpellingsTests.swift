@@ -12,7 +12,7 @@ import WARC
 /// Secrets spelled as a client or an attacker may spell them, sent through the real recorder:
 /// no archive holds them, and the replay's 404 for them shows tokens only.
 @Suite struct SecretSpellingsTests {
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func everySpellingIsRedactedOnDiskAndHiddenInTheReplaysMiss() async throws {
         let fixture = try await RecordingFixture.start(recorderID: "spellings")
         defer { fixture.remove() }

@@ -37,13 +37,19 @@ import Testing
         let stuck = try await StuckBackend.start(failPolls: false)
         defer { Task { await stuck.server.stop() } }
 
-        // Polled far slower than the original client (10 ms): the report says timing does not compare.
-        let report = try await fixture.rerun(against: stuck.server.baseURL, turnTimeout: .milliseconds(300), pollInterval: .seconds(1))
+        // Polled far slower than the original client: the report says timing does not compare.
+        // The client polled every 10 ms, but a busy machine stretches the recorded pauses, so
+        // the rerun's interval is chosen from what the records show: more than twice their
+        // shortest pause (the note's threshold), and at least a second.
+        let recorded = try #require(fixture.conversations.first?.pollInterval)
+        let interval = max(Duration.seconds(1), recorded * 2 + .seconds(1))
+        let milliseconds = interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000
+        let report = try await fixture.rerun(against: stuck.server.baseURL, turnTimeout: .milliseconds(300), pollInterval: interval)
 
         let first = try #require(report.allTurns.first)
         #expect(first.verdict == .failed && first.failure?.contains("did not end within") == true && first.failure?.contains("still processing") == true)
         let notes = report.sessions.flatMap(\.reruns).flatMap(\.notes)
-        #expect(notes.contains { $0.contains("this rerun every 1000 ms (--poll-interval)") }, "\(notes)")
+        #expect(notes.contains { $0.contains("this rerun every \(milliseconds) ms (--poll-interval)") }, "\(notes)")
     }
 
     @Test(.timeLimit(.minutes(10))) func cancellingKeepsWhatRanRecordedAndReported() async throws {
