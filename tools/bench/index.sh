@@ -7,7 +7,8 @@
 # same root loaded into PostgreSQL (a throwaway cluster of Debian's postgresql) by one
 # indexer and, into a fresh database, by two at once, and the same searches against it.
 # WALLETS, THREADS, MESSAGES change the size; WARCIO_SAMPLE=N times warcio on every Nth file only;
-# KEEP=1 WORK=DIR keeps (and reuses) the generated root; POSTGRES=0 leaves PostgreSQL out.
+# KEEP=1 WORK=DIR keeps (and reuses) the generated root; POSTGRES=0 leaves PostgreSQL out;
+# LEVEL=0 generates stored gzip members (the recorder's live files) instead of level 1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tools/bench/lib.sh

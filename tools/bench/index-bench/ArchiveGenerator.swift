@@ -11,6 +11,8 @@ struct ArchiveGenerator {
     let wallets: Int
     let threads: Int
     let messagesPerThread: Int
+    /// The gzip level of each record's member: 0 (stored) is how the recorder writes live files.
+    let level: Int32
     let origin = "http://127.0.0.1:8080"
 
     private static let words = """
@@ -30,7 +32,7 @@ struct ArchiveGenerator {
             let address = String(format: "0x%040x", wallet &* 2_654_435_761 & 0xffff_ffff_ffff)
             let writer = try WARCWriter(
                 configuration: WARCWriterConfiguration(
-                    directory: root + "/" + address, writerID: "bench", compressionLevel: 1, fsync: .never, linksWarcinfo: false))
+                    directory: root + "/" + address, writerID: "bench", compressionLevel: level, fsync: .never, linksWarcinfo: false))
             for thread in 0..<threadsPerWallet {
                 records += try await writeThread(wallet: address, number: wallet * threadsPerWallet + thread, writer: writer, random: &random)
             }

@@ -31,7 +31,9 @@ struct IndexBench {
 
     static func generate(root: String, wallets: Int, threads: Int, messages: Int, first: Int) async throws {
         let started = Date()
-        let generator = ArchiveGenerator(root: root, wallets: wallets, threads: threads, messagesPerThread: messages)
+        // LEVEL=0 writes stored members, as the recorder's live files are; 1 (the default) is compressed.
+        let level = ProcessInfo.processInfo.environment["LEVEL"].flatMap { Int32($0) } ?? 1
+        let generator = ArchiveGenerator(root: root, wallets: wallets, threads: threads, messagesPerThread: messages, level: level)
         let workers = 2
         let records = try await withThrowingTaskGroup(of: Int.self) { group in
             for worker in 0..<workers {
