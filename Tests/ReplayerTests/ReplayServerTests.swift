@@ -74,6 +74,30 @@ struct ReplayServerTests {
         #expect(loopbackNow.header("Access-Control-Allow-Origin") == nil)
     }
 
+    @Test("an answer served again is the same bytes, each origin with its own CORS grant")
+    func aRepeatedAnswerKeepsEachOriginsGrant() async throws {
+        let recording = try await RecordedReplay.declared()
+        defer { recording.remove() }
+        let session = try #require(recording.archive.sessions.first)
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let (server, _) = try await recording.serve()
+        var answers: [(origin: String?, answer: RawAnswer)] = []
+        for origin in ["http://localhost:5173", "http://127.0.0.1:8080", nil, "http://localhost:5173", "https://evil.example"] {
+            var headers = [("X-Session-Id", session.id)]
+            if let origin { headers.append(("Origin", origin)) }
+            answers.append((origin, try await client.send(.GET, server.baseURL + "/api/state", headers: headers)))
+        }
+        await server.stop()
+        try await client.shutdown()
+        // The recording polled three times: the last two answers here are its last one served again.
+        #expect(answers.allSatisfy { $0.answer.status == 200 && $0.answer.header("X-Aomi-Replay") == "hit" })
+        #expect(answers[3].answer.body == answers[2].answer.body && answers[4].answer.body == answers[2].answer.body)
+        for (origin, answer) in answers {
+            let granted = origin.map { $0.hasPrefix("http://localhost") || $0.hasPrefix("http://127.0.0.1") } ?? false
+            #expect(answer.header("Access-Control-Allow-Origin") == (granted ? origin : nil), "\(origin ?? "no origin")")
+        }
+    }
+
     @Test("POST /_replay/reset rewinds every cursor and alias; the same conversations replay again")
     func resetReplaysAgain() async throws {
         let recording = try await RecordedReplay.record(wallets: 1, threads: 2, messages: 2)

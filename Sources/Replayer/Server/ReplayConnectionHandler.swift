@@ -164,7 +164,7 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
             method: requestHead.method.rawValue, target: QueryString.target(ofURI: requestHead.uri),
             fields: requestHead.headers.map { HTTPMessageHead.Field(name: $0.name, value: $0.value) }, body: body)
         let outcome = shared.engine.respond(to: request)
-        let bytes = HTTPResponseBytes.bytes(of: outcome.answer, extra: cors)
+        let bytes = preparedBytes(of: outcome, origin: origin, cors: cors)
         let forwarded = outcome.kind == .miss && shared.fallback != nil
         ReplayMetrics.answered(
             method: request.method, target: request.target, status: forwarded ? nil : outcome.status, outcome: forwarded ? "fallback" : outcome.kind.rawValue)
@@ -175,7 +175,7 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
         }
         if outcome.delay > .zero {
             busy = true
-            let buffer = context.channel.allocator.buffer(bytes: bytes)
+            let buffer = bytes
             let channel = context.channel
             let written = AnswerWritten(streamSession: outcome.streamSession, keepAlive: keepAlive)
             context.eventLoop.scheduleTask(in: TimeAmount(outcome.delay)) {
@@ -209,8 +209,18 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
         stream = (session, shared.engine.attach(sink, session: session))
     }
 
+    /// An answer's bytes: a recorded one served as recorded is made once per CORS origin.
+    private func preparedBytes(of outcome: ReplayOutcome, origin: String?, cors: [(String, String)]) -> ByteBuffer {
+        guard let recorded = outcome.recorded else { return ByteBuffer(bytes: HTTPResponseBytes.bytes(of: outcome.answer, extra: cors)) }
+        return shared.prepared.bytes(of: recorded, origin: cors.isEmpty ? nil : origin) { HTTPResponseBytes.bytes(of: outcome.answer, extra: cors) }
+    }
+
     private func write(_ bytes: [UInt8], keepAlive: Bool, context: ChannelHandlerContext) {
-        let written = context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)))
+        write(context.channel.allocator.buffer(bytes: bytes), keepAlive: keepAlive, context: context)
+    }
+
+    private func write(_ buffer: ByteBuffer, keepAlive: Bool, context: ChannelHandlerContext) {
+        let written = context.writeAndFlush(wrapOutboundOut(buffer))
         let channel = context.channel
         if !keepAlive { written.whenComplete { _ in channel.close(promise: nil) } }
     }

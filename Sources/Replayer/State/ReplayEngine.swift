@@ -77,7 +77,9 @@ public final class ReplayEngine: Sendable {
             switch decision {
             case let .answered(outcome): outcome
             case let .serve(exchange, script, index, rewrite, repeated):
-                hit(exchange, body: repeated ? scripts[script].repeatedBody(of: index) : nil, rewrite: rewrite, clientID: clientID)
+                served(
+                    hit(exchange, body: repeated ? scripts[script].repeatedBody(of: index) : nil, rewrite: rewrite, clientID: clientID),
+                    as: rewrite.isEmpty ? RecordedAnswerID(script: script, exchange: index, repeated: repeated) : nil)
             }
         if !preflight || outcome.kind == .hit, let explanation = outcome.explanation {
             logger.warning("\(outcome.kind.rawValue): \(explanation.replacingOccurrences(of: "\n", with: " | "))")
@@ -286,6 +288,13 @@ public final class ReplayEngine: Sendable {
             let head = ReplayAnswer(status: stream.head.status, reason: stream.head.reason, fields: stream.head.fields + [marker], isStreamHead: true)
             return ReplayOutcome(kind: .hit, status: stream.head.status, answer: head, delay: recordedDelay(exchange), streamSession: clientID, explanation: nil)
         }
+    }
+
+    /// Names the recorded answer a whole response was served as (a stream's head is not one).
+    private func served(_ outcome: ReplayOutcome, as id: RecordedAnswerID?) -> ReplayOutcome {
+        var outcome = outcome
+        if outcome.streamSession == nil { outcome.recorded = id }
+        return outcome
     }
 
     private func recordedDelay(_ exchange: RecordedExchange) -> Duration {
