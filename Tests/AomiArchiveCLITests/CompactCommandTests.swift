@@ -51,6 +51,23 @@ import WARC
         let sizeAfter = try files.reduce(0) { $0 + (try FileManager.default.attributesOfItem(atPath: $1)[.size] as! Int) }
         #expect(sizeAfter * 4 < sizeBefore, "\(sizeBefore) → \(sizeAfter) bytes")
 
+        // A wallet's two small sessions share a bundle (one deflate window), and each session's
+        // records stay together in the file.
+        var sharedBundles = 0
+        for file in files {
+            let (stored, _) = try WARCFileReader.readAll(path: file)
+            var sessionsByBundle: [Int64: Set<String>] = [:]
+            var runs: [String] = []
+            for record in stored where record.record.type != .warcinfo {
+                let session = record.record.headers[AomiField.sessionID] ?? ""
+                sessionsByBundle[record.offset, default: []].insert(session)
+                if runs.last != session { runs.append(session) }
+            }
+            #expect(Set(runs).count == runs.count, "each session's records are together in \(file): \(runs)")
+            sharedBundles += sessionsByBundle.values.filter { $0.count > 1 }.count
+        }
+        #expect(sharedBundles > 0, "small sessions share bundles")
+
         let after = try records(under: root)
         #expect(after.count == before.count)
         for (id, record) in before {

@@ -116,25 +116,33 @@ public struct ArchiveCompactor: Sendable {
     }
 
     /// The session runs cut into the record groups of bundles: at most `bundleBytes` each (a
-    /// larger record alone). Each bundle is made only when it is written, so a compaction
-    /// holds the file's records once, not twice.
-    func bundleGroups(of runs: [(session: String, records: [WARCRecord])]) -> [(session: String, records: [WARCRecord])] {
-        var groups: [(session: String, records: [WARCRecord])] = []
+    /// larger record alone). Runs follow one another in a bundle, so the small sessions of a
+    /// file share one deflate window (sessions look alike: the same snapshot shapes, fields and
+    /// answers), and a session's records stay together, in one bundle or in consecutive ones.
+    /// `session` is the group's one session, or nil when it holds several. Each bundle is made
+    /// only when it is written, so a compaction holds the file's records once, not twice.
+    func bundleGroups(of runs: [(session: String, records: [WARCRecord])]) -> [(session: String?, records: [WARCRecord])] {
+        var groups: [(session: String?, records: [WARCRecord])] = []
+        var pending: [WARCRecord] = []
+        var pendingSessions: Set<String> = []
+        var pendingBytes = 0
+        func close() {
+            guard !pending.isEmpty else { return }
+            groups.append((pendingSessions.count == 1 ? pendingSessions.first : nil, pending))
+            pending.removeAll()
+            pendingSessions.removeAll()
+            pendingBytes = 0
+        }
         for (session, records) in runs {
-            var pending: [WARCRecord] = []
-            var pendingBytes = 0
             for record in records {
                 let size = Self.storedSize(record)
-                if !pending.isEmpty, pendingBytes + size > bundleBytes {
-                    groups.append((session, pending))
-                    pending.removeAll()
-                    pendingBytes = 0
-                }
+                if pendingBytes + size > bundleBytes { close() }
                 pending.append(record)
+                pendingSessions.insert(session)
                 pendingBytes += size
             }
-            if !pending.isEmpty { groups.append((session, pending)) }
         }
+        close()
         return groups
     }
 
@@ -143,11 +151,13 @@ public struct ArchiveCompactor: Sendable {
         record.block.count + record.headers.fields.reduce(32) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
     }
 
-    func bundle(_ records: [WARCRecord], session: String) -> WARCRecord {
+    /// A bundle of `records`; `session` names its one session (nil: several, each record
+    /// still names its own).
+    func bundle(_ records: [WARCRecord], session: String?) -> WARCRecord {
         var fields: [(String, String)] = []
-        if !session.isEmpty { fields.append((AomiField.sessionID, session)) }
+        if let session, !session.isEmpty { fields.append((AomiField.sessionID, session)) }
         if let wallet = records.lazy.compactMap({ $0.headers[AomiField.wallet] }).first { fields.append((AomiField.wallet, wallet)) }
-        let target = "urn:aomi-archive:session:" + (session.isEmpty ? "none" : session)
+        let target = session.map { "urn:aomi-archive:session:" + ($0.isEmpty ? "none" : $0) } ?? "urn:aomi-archive:sessions"
         return WARCBundle.record(holdingPacked: records, targetURI: target, date: records[0].date ?? WARCDate.now().description, fields: fields)
     }
 
