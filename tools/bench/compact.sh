@@ -89,7 +89,7 @@ generated=${GENERATED_ROOT:-}
 if [ -z "$generated" ]; then
   swift build -c release --scratch-path "$scratch" --product index-bench >/dev/null
   generated="$work/generated"
-  "$scratch/release/index-bench" generate "$generated" 1000 10000 1000000 >/dev/null
+  "$scratch/release/index-bench" generate "$generated" 1000 10000 10 >/dev/null  # 100,000 messages: 10 per thread
 fi
 mkdir -p "$work/speed"
 for folder in $(find "$generated" -mindepth 1 -maxdepth 1 -type d | sort | head -n "${GENERATED_WALLETS:-20}"); do cp -r "$folder" "$work/speed/"; done
