@@ -24,6 +24,23 @@ struct ReplayEndToEndTests {
         #expect(engine.status()["misses"] == .number(0))
     }
 
+    @Test("a second client after a reset, with session ids of its own, sees its own ids in the answers made once for the first")
+    func answersMadeOnceCarryEachClientsOwnSessionIDs() async throws {
+        let recording = try await RecordedReplay.record(wallets: 1, threads: 2, messages: 2)
+        defer { recording.remove() }
+        let (server, _) = try await recording.serve()
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let first = try await RecordedReplay.drive(server.baseURL, wallets: 1, threads: 2, messages: 2, concurrency: 2)
+        _ = try await client.send(.POST, server.baseURL + "/_replay/reset", headers: [("Content-Type", "application/json")])
+        let second = try await RecordedReplay.drive(server.baseURL, wallets: 1, threads: 2, messages: 2, concurrency: 2)
+        try await client.shutdown()
+        await server.stop()
+        #expect(first.errors.isEmpty && second.errors.isEmpty, "\(first.errors) \(second.errors)")
+        #expect(Set(first.threads.map(\.sessionID)).isDisjoint(with: second.threads.map(\.sessionID)))
+        #expect(second.threads.allSatisfy { $0.listedInThreads }, "the thread list names the second client's session ids, not the first's")
+        #expect(second.threads.map(SeenThread.init) == first.threads.map(SeenThread.init))
+    }
+
     @Test("the same requests replayed twice, with a reset between, give byte-identical answers")
     func replayIsDeterministic() async throws {
         let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 2)

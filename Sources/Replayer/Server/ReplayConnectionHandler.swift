@@ -209,7 +209,7 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
         stream = (session, shared.engine.attach(sink, session: session))
     }
 
-    /// An answer's bytes: a recorded one served as recorded is made once per CORS origin.
+    /// An answer's bytes: a recorded one is made once per way it is served (CORS origin, session ids replaced).
     private func preparedBytes(of outcome: ReplayOutcome, origin: String?, cors: [(String, String)]) -> ByteBuffer {
         guard let recorded = outcome.recorded else { return ByteBuffer(bytes: HTTPResponseBytes.bytes(of: outcome.answer, extra: cors)) }
         return shared.prepared.bytes(of: recorded, origin: cors.isEmpty ? nil : origin) { HTTPResponseBytes.bytes(of: outcome.answer, extra: cors) }

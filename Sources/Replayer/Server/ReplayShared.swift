@@ -5,7 +5,7 @@ struct ReplayShared: Sendable {
     let engine: ReplayEngine
     let fallback: ReplayFallback?
     let logger: Logger
-    /// The bytes of recorded answers served as recorded, made once.
+    /// The bytes of recorded answers, made once per way they are served.
     let prepared = PreparedAnswers()
 
     var configuration: ReplayConfiguration { engine.configuration }

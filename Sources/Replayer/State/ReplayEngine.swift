@@ -79,7 +79,7 @@ public final class ReplayEngine: Sendable {
             case let .serve(exchange, script, index, rewrite, repeated):
                 served(
                     hit(exchange, body: repeated ? scripts[script].repeatedBody(of: index) : nil, rewrite: rewrite, clientID: clientID),
-                    as: rewrite.isEmpty ? RecordedAnswerID(script: script, exchange: index, repeated: repeated) : nil)
+                    as: RecordedAnswerID(script: script, exchange: index, repeated: repeated, rewrite: rewrite.signature))
             }
         if !preflight || outcome.kind == .hit, let explanation = outcome.explanation {
             logger.warning("\(outcome.kind.rawValue): \(explanation.replacingOccurrences(of: "\n", with: " | "))")
@@ -291,7 +291,7 @@ public final class ReplayEngine: Sendable {
     }
 
     /// Names the recorded answer a whole response was served as (a stream's head is not one).
-    private func served(_ outcome: ReplayOutcome, as id: RecordedAnswerID?) -> ReplayOutcome {
+    private func served(_ outcome: ReplayOutcome, as id: RecordedAnswerID) -> ReplayOutcome {
         var outcome = outcome
         if outcome.streamSession == nil { outcome.recorded = id }
         return outcome

@@ -20,15 +20,17 @@ public struct ReplayOutcome: Sendable {
     public var streamSession: String?
     /// What went to the log (misses and rejections).
     public var explanation: String?
-    /// For a recorded answer served as it was recorded (no session id rewritten in it): which
-    /// one, so that its bytes are made once and written again for every request it answers.
+    /// For a recorded answer (not a stream's head): which one, served how, so that its bytes
+    /// are made once and written again for every request it answers the same way.
     public var recorded: RecordedAnswerID? = nil
 }
 
-/// A recorded answer as the replay serves it: the exchange's place in its script, and whether
-/// it is served again past the recording (its body then drained of one-off events).
+/// A recorded answer as the replay serves it: the exchange's place in its script, whether it
+/// is served again past the recording (its body then drained of one-off events), and the
+/// session ids replaced in it for the client (`SessionRewrite.signature`, empty for none).
 public struct RecordedAnswerID: Hashable, Sendable {
     public var script: Int
     public var exchange: Int
     public var repeated: Bool
+    public var rewrite: String
 }

@@ -10,6 +10,12 @@ struct SessionRewrite: Sendable {
 
     var isEmpty: Bool { pairs.isEmpty }
 
+    /// The replacements as one value: two rewrites with the same signature change any bytes
+    /// alike (empty for none).
+    var signature: String {
+        pairs.map { String(decoding: $0.from, as: UTF8.self) + ">" + String(decoding: $0.to, as: UTF8.self) }.joined(separator: " ")
+    }
+
     func apply(_ bytes: [UInt8]) -> [UInt8] {
         var result = bytes
         for pair in pairs { result = Self.replacing(pair.from, with: pair.to, in: result) }
