@@ -29,7 +29,7 @@ struct CompactCommand: ParsableCommand {
     var bundleSize = SizeArgument("1MiB")
 
     @Option(help: "gzip level of the compacted file, 1 (fastest) to 12 (smallest).")
-    var level: Int32 = 9
+    var level: Int32 = 8
 
     @Option(help: .private)
     var crashAfter: ArchiveCompactor.Stage?

@@ -42,7 +42,7 @@ kill -INT "$recorder"; wait "$recorder" || true
 [ -n "$mitm_port" ] && { kill -INT "$mitm"; wait "$mitm" || true; gzip -9 -k "$work/mitm.flows"; }
 live=$(bytes_under "$work/drive")
 "$bin" index --archives "$work/drive" >/dev/null
-"$bin" compact --archives "$work/drive" --level 9 | tail -1
+"$bin" compact --archives "$work/drive" | tail -1
 compacted=$(bytes_under "$work/drive")
 for f in $(find "$work/drive" -name '*.warc.gz'); do python3 -m warcio.cli check "$f" >/dev/null || echo "warcio check FAILED on $f"; done
 "$bin" index --archives "$work/drive" | sed 's/^/after compaction: /'

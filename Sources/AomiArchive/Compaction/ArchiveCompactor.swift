@@ -18,7 +18,7 @@ public struct ArchiveCompactor: Sendable {
     /// The gzip level of the compacted file's members (1 to 12).
     public var level: Int32
 
-    public init(bundleBytes: Int = 1 << 20, level: Int32 = 9) {
+    public init(bundleBytes: Int = 1 << 20, level: Int32 = 8) {
         self.bundleBytes = bundleBytes
         self.level = level
     }
