@@ -73,6 +73,39 @@ struct ReplayEndToEndTests {
         #expect(first.allSatisfy { $0.header("X-Aomi-Replay") == "hit" })
     }
 
+    @Test("a miss in the middle of a session leaves its place: the requests after it get the answers they would have had")
+    func aMissKeepsTheSessionsPlace() async throws {
+        let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 2)
+        defer { recording.remove() }
+        let (server, _) = try await recording.serve()
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let session = try #require(recording.archive.sessions.first)
+        let requests = session.exchanges.filter { !$0.isUpdates }
+        func replayAll(missAfter: Int?) async throws -> [RawAnswer] {
+            var answers: [RawAnswer] = []
+            for (number, exchange) in requests.enumerated() {
+                let headers = exchange.request.fields.filter { !["host", "content-length"].contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
+                answers.append(
+                    try await client.send(
+                        HTTPMethod(rawValue: exchange.request.method), server.baseURL + exchange.request.target,
+                        headers: headers, body: exchange.request.body.isEmpty ? nil : exchange.request.body))
+                if number == missAfter {
+                    let miss = try await client.send(.GET, server.baseURL + "/api/never-recorded", headers: [("X-Session-Id", session.id)])
+                    #expect(miss.status == 404 && miss.header("X-Aomi-Replay") == "miss")
+                }
+            }
+            return answers
+        }
+        let withMisses = try await replayAll(missAfter: requests.count / 2)
+        _ = try await client.send(.POST, server.baseURL + "/_replay/reset", headers: [("Content-Type", "application/json")])
+        let without = try await replayAll(missAfter: nil)
+        try await client.shutdown()
+        await server.stop()
+        #expect(requests.count > 4)
+        #expect(withMisses == without)
+        #expect(without.allSatisfy { $0.header("X-Aomi-Replay") == "hit" })
+    }
+
     @Test("a request nothing recorded matches gets 404, X-Aomi-Replay: miss, and the nearest recorded requests with what differs")
     func missExplainsItself() async throws {
         let recording = try await RecordedReplay.record(wallets: 1, threads: 1, messages: 1)

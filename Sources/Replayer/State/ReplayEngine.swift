@@ -164,13 +164,17 @@ public final class ReplayEngine: Sendable {
         state: inout EngineState
     ) -> Decision {
         let key = sentKey.replacingSessions(pathAliases(request.path, state))
+        // Taken out of the table while it changes, so that its tables (positions, history,
+        // request times) are changed in place instead of copied on every request.
+        let wasKnown = state.sessions[clientID] != nil
         var session =
-            state.sessions[clientID] ?? ClientSession(id: clientID, order: state.sessions.count, candidates: initialCandidates(for: clientID, state))
+            state.sessions.removeValue(forKey: clientID) ?? ClientSession(id: clientID, order: state.sessions.count, candidates: initialCandidates(for: clientID, state))
         let position = session.positions[key] ?? 0
         let consistent = session.candidates.filter {
             scripts[$0].canAnswer(key, position: position, strict: configuration.strict, tokens: tokens)
         }
         guard let lead = consistent.first, let (exchange, index, repeated) = scripts[lead].exchange(for: key, position: position, tokens: tokens) else {
+            if wasKnown { state.sessions[clientID] = session }
             return .answered(
                 MissDiagnosis(
                     sent: key.hidingSecrets(tokens: tokens), clientSession: clientID, position: position, strict: configuration.strict,
@@ -178,7 +182,10 @@ public final class ReplayEngine: Sendable {
                 )
                 .outcome())
         }
-        if let rejection = checkKey(request, recorded: exchange) { return .answered(rejection) }
+        if let rejection = checkKey(request, recorded: exchange) {
+            if wasKnown { state.sessions[clientID] = session }
+            return .answered(rejection)
+        }
         learnAliases(sent: request, recorded: exchange.request, into: &session)
         session.candidates = consistent
         session.positions[key] = position + 1
