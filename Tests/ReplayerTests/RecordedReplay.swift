@@ -115,4 +115,13 @@ extension HTTPClient {
         let body = try await response.body.collect(upTo: 64 << 20)
         return RawAnswer(status: response.status.code, fields: response.headers.map { "\($0.name): \($0.value)" }, body: Array(body.readableBytesView))
     }
+
+    /// Sends a recorded request again to the server at `base`, as it was recorded (its own
+    /// `Host` and `Content-Length` left to the client).
+    func send(asRecorded exchange: RecordedExchange, to base: String) async throws -> RawAnswer {
+        let headers = exchange.request.fields.filter { !["host", "content-length"].contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
+        return try await send(
+            HTTPMethod(rawValue: exchange.request.method), base + exchange.request.target, headers: headers,
+            body: exchange.request.body.isEmpty ? nil : exchange.request.body)
+    }
 }

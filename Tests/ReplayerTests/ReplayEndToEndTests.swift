@@ -52,11 +52,7 @@ struct ReplayEndToEndTests {
         func replayAll() async throws -> [RawAnswer] {
             var answers: [RawAnswer] = []
             for exchange in session.exchanges where !exchange.isUpdates {
-                let headers = exchange.request.fields.filter { !["host", "content-length"].contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
-                answers.append(
-                    try await client.send(
-                        HTTPMethod(rawValue: exchange.request.method), server.baseURL + exchange.request.target,
-                        headers: headers, body: exchange.request.body.isEmpty ? nil : exchange.request.body))
+                answers.append(try await client.send(asRecorded: exchange, to: server.baseURL))
             }
             for _ in 0..<3 {
                 answers.append(try await client.send(.GET, server.baseURL + state, headers: [("X-Session-Id", session.id)]))
@@ -84,11 +80,7 @@ struct ReplayEndToEndTests {
         func replayAll(missAfter: Int?) async throws -> [RawAnswer] {
             var answers: [RawAnswer] = []
             for (number, exchange) in requests.enumerated() {
-                let headers = exchange.request.fields.filter { !["host", "content-length"].contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
-                answers.append(
-                    try await client.send(
-                        HTTPMethod(rawValue: exchange.request.method), server.baseURL + exchange.request.target,
-                        headers: headers, body: exchange.request.body.isEmpty ? nil : exchange.request.body))
+                answers.append(try await client.send(asRecorded: exchange, to: server.baseURL))
                 if number == missAfter {
                     let miss = try await client.send(.GET, server.baseURL + "/api/never-recorded", headers: [("X-Session-Id", session.id)])
                     #expect(miss.status == 404 && miss.header("X-Aomi-Replay") == "miss")

@@ -93,10 +93,7 @@ struct ReplayStreamTests {
         let started = ContinuousClock.now
         do {
             for exchange in session.exchanges where !exchange.isUpdates {
-                let headers = exchange.request.fields.filter { !["host", "content-length"].contains($0.name.lowercased()) }.map { ($0.name, $0.value) }
-                _ = try await client.send(
-                    HTTPMethod(rawValue: exchange.request.method), base + exchange.request.target, headers: headers,
-                    body: exchange.request.body.isEmpty ? nil : exchange.request.body)
+                _ = try await client.send(asRecorded: exchange, to: base)
             }
         } catch {
             try await client.shutdown()

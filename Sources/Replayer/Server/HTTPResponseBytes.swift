@@ -7,8 +7,8 @@ import WARC
 /// connection's own fields (CORS). The replay frames its answers itself rather than through
 /// NIO's `HTTPResponseEncoder` (as the proxy does): measured side by side, the encoder and
 /// NIO's pipelining handler cost 8.6% of replay throughput; a recorded answer's bytes are then
-/// made once per CORS origin (`PreparedAnswers`). Requests are read by NIO's decoder, as the
-/// proxy's are.
+/// made once per way it is served (`PreparedAnswers`). Requests are read by NIO's decoder, as
+/// the proxy's are.
 enum HTTPResponseBytes {
     /// The bytes of an engine's answer, with `extra` fields added.
     static func bytes(of answer: ReplayAnswer, extra: [(String, String)]) -> [UInt8] {

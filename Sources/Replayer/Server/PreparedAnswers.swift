@@ -1,10 +1,11 @@
 import NIOCore
 import Synchronization
 
-/// The bytes of recorded answers, made once per answer and CORS origin and written again for
-/// every request the answer serves: a hit is then a lookup and a write of a shared buffer.
-/// Holds at most `capacity` answers; when full it starts again empty (the next hits make
-/// their bytes again), so memory stays bounded whatever the archive's size.
+/// The bytes of recorded answers, made once per answer as served (`RecordedAnswerID`) and CORS
+/// origin, and written again for every request the answer serves: a hit is then a lookup and
+/// a write of a shared buffer. Holds at most `capacity` answers; when full it starts again
+/// empty (the next hits make their bytes again), so memory stays bounded whatever the
+/// archive's size.
 final class PreparedAnswers: Sendable {
     private struct Key: Hashable {
         let answer: RecordedAnswerID
@@ -30,6 +31,4 @@ final class PreparedAnswers: Sendable {
         }
         return buffer
     }
-
-    var count: Int { buffers.withLock { $0.count } }
 }

@@ -175,11 +175,10 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
         }
         if outcome.delay > .zero {
             busy = true
-            let buffer = bytes
             let channel = context.channel
             let written = AnswerWritten(streamSession: outcome.streamSession, keepAlive: keepAlive)
             context.eventLoop.scheduleTask(in: TimeAmount(outcome.delay)) {
-                channel.writeAndFlush(buffer, promise: nil)
+                channel.writeAndFlush(bytes, promise: nil)
                 channel.pipeline.fireUserInboundEventTriggered(written)
             }
             return

@@ -79,7 +79,7 @@ public final class ReplayEngine: Sendable {
             case let .serve(exchange, script, index, rewrite, repeated):
                 served(
                     hit(exchange, body: repeated ? scripts[script].repeatedBody(of: index) : nil, rewrite: rewrite, clientID: clientID),
-                    as: RecordedAnswerID(script: script, exchange: index, repeated: repeated, rewrite: rewrite.signature))
+                    as: RecordedAnswerID(script: script, exchange: index, repeated: repeated, rewrite: rewrite))
             }
         if !preflight || outcome.kind == .hit, let explanation = outcome.explanation {
             logger.warning("\(outcome.kind.rawValue): \(explanation.replacingOccurrences(of: "\n", with: " | "))")

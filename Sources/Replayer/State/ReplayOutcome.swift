@@ -22,15 +22,15 @@ public struct ReplayOutcome: Sendable {
     public var explanation: String?
     /// For a recorded answer (not a stream's head): which one, served how, so that its bytes
     /// are made once and written again for every request it answers the same way.
-    public var recorded: RecordedAnswerID? = nil
+    var recorded: RecordedAnswerID? = nil
 }
 
 /// A recorded answer as the replay serves it: the exchange's place in its script, whether it
 /// is served again past the recording (its body then drained of one-off events), and the
-/// session ids replaced in it for the client (`SessionRewrite.signature`, empty for none).
-public struct RecordedAnswerID: Hashable, Sendable {
-    public var script: Int
-    public var exchange: Int
-    public var repeated: Bool
-    public var rewrite: String
+/// session ids replaced in it for the client.
+struct RecordedAnswerID: Hashable, Sendable {
+    var script: Int
+    var exchange: Int
+    var repeated: Bool
+    var rewrite: SessionRewrite
 }

@@ -1,20 +1,20 @@
 /// Recorded session ids replaced by the ids the replayed client uses, in bodies and events.
 /// Only whole ids are replaced: an id inside a longer one (`rec-1` in `rec-10`) is left. A
-/// percent-escape before an id (`%22` in a query) counts as a boundary.
-struct SessionRewrite: Sendable {
-    private var pairs: [(from: [UInt8], to: [UInt8])] = []
+/// percent-escape before an id (`%22` in a query) counts as a boundary. Two equal rewrites
+/// change any bytes alike.
+struct SessionRewrite: Hashable, Sendable {
+    private struct Pair: Hashable, Sendable {
+        let from: [UInt8]
+        let to: [UInt8]
+    }
+
+    private var pairs: [Pair] = []
 
     init(_ map: [(recorded: String, client: String)]) {
-        pairs = map.filter { $0.recorded != $0.client && !$0.recorded.isEmpty }.map { (Array($0.recorded.utf8), Array($0.client.utf8)) }
+        pairs = map.filter { $0.recorded != $0.client && !$0.recorded.isEmpty }.map { Pair(from: Array($0.recorded.utf8), to: Array($0.client.utf8)) }
     }
 
     var isEmpty: Bool { pairs.isEmpty }
-
-    /// The replacements as one value: two rewrites with the same signature change any bytes
-    /// alike (empty for none).
-    var signature: String {
-        pairs.map { String(decoding: $0.from, as: UTF8.self) + ">" + String(decoding: $0.to, as: UTF8.self) }.joined(separator: " ")
-    }
 
     func apply(_ bytes: [UInt8]) -> [UInt8] {
         var result = bytes
