@@ -212,6 +212,40 @@ struct ReplayServerTests {
         #expect(answer.hasPrefix("HTTP/1.1 400 Bad Request"))
         #expect(status.status == 200)
     }
+
+    @Test("a body whose record can no longer be read is a 500 naming the file, counted as unreadable; it is read again once the file is back")
+    func anUnreadableBodyIsAnErrorNotAnEmptyAnswer() async throws {
+        let builder = ArchiveBuilder()
+        defer { builder.remove() }
+        let session = "5f0e4c1a-7d2b-4e8f-9a61-2b3c4d5e6f70"
+        let large = JSONCoding.encode(["apps": Array(repeating: "an app with a long description", count: 100)])
+        #expect(large.count > 2048)
+        try await builder.exchange(session: session, "GET", "/api/control/apps", body: large)
+        try await builder.exchange(session: session, "GET", "/api/control/models", body: JSONCoding.encode(["claude-sonnet"]))
+        let files = try await builder.close()
+        let recording = RecordedReplay(root: builder.root, recorded: DriverReport(threads: [], requests: 0), archive: try await builder.load())
+        let file = try #require(files.first)
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let (server, engine) = try await recording.serve()
+        try FileManager.default.moveItem(atPath: file, toPath: file + ".away")
+        let gone = try await client.send(.GET, server.baseURL + "/api/control/apps", headers: [("X-Session-Id", session)])
+        let small = try await client.send(.GET, server.baseURL + "/api/control/models", headers: [("X-Session-Id", session)])
+        let status = engine.status()
+        try FileManager.default.moveItem(atPath: file + ".away", toPath: file)
+        _ = try await client.send(.POST, server.baseURL + "/_replay/reset", headers: [("X-Aomi-Replay-Reset", "1")])
+        let back = try await client.send(.GET, server.baseURL + "/api/control/apps", headers: [("X-Session-Id", session)])
+        await server.stop()
+        try await client.shutdown()
+        #expect(gone.status == 500)
+        #expect(gone.header("X-Aomi-Replay") == "unreadable")
+        #expect(String(decoding: gone.body, as: UTF8.self).contains(file), "\(String(decoding: gone.body, as: UTF8.self))")
+        #expect(small.status == 200 && small.header("X-Aomi-Replay") == "hit")
+        #expect(status["unreadable"] == .number(1))
+        #expect(status["hits"] == .number(1))
+        #expect(back.status == 200 && back.header("X-Aomi-Replay") == "hit")
+        let servedWhole = back.body == large
+        #expect(servedWhole, "\(back.body.count) of \(large.count) bytes")
+    }
 }
 
 /// `--match-header`: named header fields take part in matching, and a difference is explained.

@@ -25,11 +25,17 @@ public final class Payload: Sendable {
         cached = Mutex(nil)
     }
 
-    /// The body; an unreadable record (the file changed since it was loaded) gives no bytes.
-    public var bytes: [UInt8] {
+    /// The body; an unreadable record (the file changed or was damaged since it was loaded)
+    /// gives no bytes. `loaded` tells the two apart.
+    public var bytes: [UInt8] { loaded ?? [] }
+
+    /// The body, or nil when its record can no longer be read (the file changed since it was
+    /// loaded, or the body was deferred and its member is damaged). A failure is not kept:
+    /// the next call reads again.
+    public var loaded: [UInt8]? {
         cached.withLock { cached in
             if let cached { return cached }
-            let loaded = location.flatMap(Self.read) ?? []
+            let loaded = location.flatMap(Self.read)
             cached = loaded
             return loaded
         }

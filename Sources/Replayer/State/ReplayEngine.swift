@@ -81,7 +81,14 @@ public final class ReplayEngine: Sendable {
                     hit(exchange, body: repeated ? scripts[script].repeatedBody(of: index) : nil, rewrite: rewrite, clientID: clientID),
                     as: RecordedAnswerID(script: script, exchange: index, repeated: repeated, rewrite: rewrite))
             }
-        if !preflight || outcome.kind == .hit, let explanation = outcome.explanation {
+        if outcome.kind == .unreadable {
+            // Counted as a hit under the lock, before its body was read.
+            state.withLock { state in
+                state.counts[.hit, default: 1] -= 1
+                state.counts[.unreadable, default: 0] += 1
+            }
+        }
+        if !preflight || outcome.kind != .miss, let explanation = outcome.explanation {
             logger.warning("\(outcome.kind.rawValue): \(explanation.replacingOccurrences(of: "\n", with: " | "))")
         }
         return outcome
@@ -130,6 +137,7 @@ public final class ReplayEngine: Sendable {
                 "hits": .number(Double(state.counts[.hit] ?? 0)),
                 "misses": .number(Double(state.counts[.miss] ?? 0)),
                 "rejected": .number(Double(state.counts[.rejected] ?? 0)),
+                "unreadable": .number(Double(state.counts[.unreadable] ?? 0)),
                 "aliases": .object(aliases),
             ]
         }
@@ -287,7 +295,7 @@ public final class ReplayEngine: Sendable {
         let marker = HTTPMessageHead.Field(name: "X-Aomi-Replay", value: "hit")
         switch exchange.answer {
         case let .response(response):
-            var body = repeatedBody ?? response.body
+            guard var body = repeatedBody ?? response.payload.loaded else { return unreadable(exchange, response) }
             if !rewrite.isEmpty { body = rewrite.apply(body) }
             let answer = ReplayAnswer(status: response.status, reason: response.reason, fields: response.fields + [marker], body: body)
             return ReplayOutcome(kind: .hit, status: response.status, answer: answer, delay: recordedDelay(exchange), streamSession: nil, explanation: nil)
@@ -297,10 +305,19 @@ public final class ReplayEngine: Sendable {
         }
     }
 
+    /// 500 for a recorded answer whose body can no longer be read: its file changed or was
+    /// damaged after the replay started (bodies are read when first served).
+    private func unreadable(_ exchange: RecordedExchange, _ response: RecordedResponse) -> ReplayOutcome {
+        let message =
+            "the recorded body of \(exchange.request.method) \(exchange.request.path) (session \(exchange.session)) cannot be read from \(response.location)"
+        let answer = ReplayAnswer.json(status: 500, reason: "", body: JSONCoding.encode(["error": message]), marker: "unreadable")
+        return ReplayOutcome(kind: .unreadable, status: 500, answer: answer, delay: .zero, streamSession: nil, explanation: message)
+    }
+
     /// Names the recorded answer a whole response was served as (a stream's head is not one).
     private func served(_ outcome: ReplayOutcome, as id: RecordedAnswerID) -> ReplayOutcome {
         var outcome = outcome
-        if outcome.streamSession == nil { outcome.recorded = id }
+        if outcome.kind == .hit, outcome.streamSession == nil { outcome.recorded = id }
         return outcome
     }
 

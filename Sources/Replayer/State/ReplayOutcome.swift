@@ -8,6 +8,9 @@ public struct ReplayOutcome: Sendable {
         case miss
         /// A recorded answer exists but the App key sent does not match the recorded one.
         case rejected
+        /// A recorded answer whose body can no longer be read from its file (500,
+        /// `X-Aomi-Replay: unreadable`).
+        case unreadable
     }
 
     public var kind: Kind
@@ -18,7 +21,7 @@ public struct ReplayOutcome: Sendable {
     public var delay: Duration
     /// The client session whose events follow the head, for an updates stream.
     public var streamSession: String?
-    /// What went to the log (misses and rejections).
+    /// What went to the log (misses, rejections, unreadable bodies).
     public var explanation: String?
     /// For a recorded answer (not a stream's head): which one, served how, so that its bytes
     /// are made once and written again for every request it answers the same way.

@@ -63,12 +63,13 @@ final class ReplayScript: Sendable {
     /// The body of exchange `index` served again after its key's recorded answers are used up:
     /// a snapshot without its system events (the backend handed each out once), worked out the
     /// first time and kept, so a client polling past the recording costs a lookup per poll.
+    /// Nil for a stream, or a body that can no longer be read.
     func repeatedBody(of index: Int) -> [UInt8]? {
         let exchange = session.exchanges[index]
-        guard case let .response(response) = exchange.answer else { return nil }
-        guard SessionSnapshot.drainingPaths.contains(exchange.request.path) else { return response.body }
+        guard case let .response(response) = exchange.answer, let recorded = response.payload.loaded else { return nil }
+        guard SessionSnapshot.drainingPaths.contains(exchange.request.path) else { return recorded }
         if let kept = drained.withLock({ $0[index] }) { return kept }
-        let body = SessionSnapshot.withoutSystemEvents(response.body) ?? response.body
+        let body = SessionSnapshot.withoutSystemEvents(recorded) ?? recorded
         drained.withLock { $0[index] = body }
         return body
     }
