@@ -181,6 +181,8 @@ let package = Package(
                 "AomiAPI",
                 "CLibpq",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API itself, for the search rank (an FTS5 auxiliary function).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
 

@@ -43,6 +43,7 @@ public final class ArchiveDatabase: Sendable {
                     PRAGMA temp_store = MEMORY;
                     PRAGMA wal_autocheckpoint = 16384;
                     """)
+            try SearchRank.register(db)
         }
         do {
             let directory = (path as NSString).deletingLastPathComponent

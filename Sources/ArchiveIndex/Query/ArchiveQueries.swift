@@ -11,8 +11,9 @@ public struct ArchiveQueries: Sendable {
         self.database = database
     }
 
-    /// Messages matching a query in the search language (`ParsedQuery`), ranked by bm25
-    /// (among the newest `rankWindow` matches when no wallet or session narrows the search);
+    /// Messages matching a query in the search language (`ParsedQuery`), ranked by bm25 (each
+    /// typed word weighing once, `SearchRank`) among the newest `rankWindow` matches when no
+    /// wallet or session narrows the search;
     /// a query of filters only lists the newest messages that pass them. Matches with the same
     /// text in one session are one hit with their count (`copies`). User text reaches SQL only
     /// as bound parameters and FTS5 only inside strings the compiler quotes.
@@ -59,6 +60,7 @@ public struct ArchiveQueries: Sendable {
                 """
         let snippets = SnippetMaker(words: parsed.highlightedWords, open: query.highlight.open, close: query.highlight.close)
         return try read { db in
+            arguments += try rankCounts(parsed, filters, in: db)
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
             let hits = rows.map { row in
                 SearchHit(
@@ -86,6 +88,7 @@ public struct ArchiveQueries: Sendable {
             Self.matched(parsed, filters, query, arguments: &arguments)
             + " SELECT count(*) AS messages, count(DISTINCT session) AS sessions, (SELECT count(*) FROM (SELECT 1 FROM matched GROUP BY session, content)) AS hits FROM matched"
         return try read { db in
+            arguments += try rankCounts(parsed, filters, in: db)
             let row = try Row.fetchOne(db, sql: sql, arguments: arguments)
             return SearchTotals(counted: row?["messages"] ?? 0, sessions: row?["sessions"] ?? 0, hits: row?["hits"] ?? 0, of: query, parsed: parsed)
         }
@@ -118,7 +121,7 @@ public struct ArchiveQueries: Sendable {
         arguments += ["text": SearchScope.expression(content: expression, alternative: parsed.walletAlternative, filters), "window": query.rankWindow]
         return """
             WITH recent AS (
-                SELECT messages_fts.rowid AS id, bm25(messages_fts) AS rank
+                SELECT messages_fts.rowid AS id, \(SearchRank.functionName)(messages_fts, :counts) AS rank
                 FROM messages_fts
                 WHERE messages_fts MATCH :text
                 ORDER BY messages_fts.rowid DESC
@@ -129,6 +132,15 @@ public struct ArchiveQueries: Sendable {
                 WHERE \(conditions)
             )
             """
+    }
+
+    /// The counts `aomi_rank` weighs each phrase of the search's expression by (`SearchRank`),
+    /// as the `:counts` argument of `matched`; none for a query of filters only.
+    private func rankCounts(_ parsed: ParsedQuery, _ filters: QueryFilters, in db: Database) throws -> StatementArguments {
+        guard let node = parsed.node, let expression = parsed.fts5 else { return [:] }
+        let matchText = SearchScope.expression(content: expression, alternative: parsed.walletAlternative, filters)
+        let counts = try SearchRank.counts(of: matchText, query: node, in: db, cacheKey: database.path)
+        return ["counts": counts.map(String.init).joined(separator: " ")]
     }
 
     /// `column` is the wallet, or begins with the prefix.
