@@ -22,6 +22,8 @@ struct ClientSession {
     /// Recorded volatile values (`client_id`, transaction hashes, signatures) and the client's
     /// values that stand for them, written into answers and events in their place.
     var valueAliases: [String: String] = [:]
+    /// The rewrite of what it is served, for the lead it was made for (`ReplayEngine.rewrite`).
+    var keptRewrite: (lead: Int, rewrite: SessionRewrite)?
 
     init(id: String, order: Int, candidates: [Int]) {
         self.id = id

@@ -77,8 +77,8 @@ public final class ReplayEngine: Sendable {
             switch decision {
             case let .answered(outcome): outcome
             case let .serve(exchange, script, index, rewrite, repeated):
-                served(
-                    hit(exchange, body: repeated ? scripts[script].repeatedBody(of: index) : nil, rewrite: rewrite, clientID: clientID),
+                hit(
+                    exchange, body: repeated ? scripts[script].repeatedBody(of: index) : nil, rewrite: rewrite, clientID: clientID,
                     as: RecordedAnswerID(script: script, exchange: index, repeated: repeated, rewrite: rewrite))
             }
         if outcome.kind == .unreadable {
@@ -204,7 +204,7 @@ public final class ReplayEngine: Sendable {
         }
         state.sessions[clientID] = session
         if consistent.count == 1, !session.bound { claim(lead, for: clientID, state: &state) }
-        let rewrite = SessionRewrite(rewrites(for: clientID, lead: lead, listing: key.route == "GET " + AomiPath.sessions, state))
+        let rewrite = rewrite(for: clientID, lead: lead, listing: key.route == "GET " + AomiPath.sessions, state: &state)
         pump(clientID, state: &state)
         return .serve(exchange, script: lead, index: index, rewrite, repeated: repeated)
     }
@@ -261,8 +261,21 @@ public final class ReplayEngine: Sendable {
         let sent = configuration.matching.volatileValues(target: request.target, body: request.body)
         guard !sent.isEmpty else { return }
         for (place, value) in configuration.matching.volatileValues(target: recorded.target, body: recorded.body) where !value.isEmpty {
-            if let mine = sent[place], mine != value { session.valueAliases[value] = mine }
+            if let mine = sent[place], mine != value, session.valueAliases[value] != mine {
+                session.valueAliases[value] = mine
+                session.keptRewrite = nil
+            }
         }
+    }
+
+    /// The session ids and values replaced in what a client session is served. Kept with the
+    /// session until its lead or its aliases change; a thread list's (which shows the other
+    /// client sessions too) is made every time.
+    private func rewrite(for clientID: String, lead: Int, listing: Bool, state: inout EngineState) -> SessionRewrite {
+        if !listing, let kept = state.sessions[clientID]?.keptRewrite, kept.lead == lead { return kept.rewrite }
+        let made = SessionRewrite(rewrites(for: clientID, lead: lead, listing: listing, state))
+        if !listing { state.sessions[clientID]?.keptRewrite = (lead, made) }
+        return made
     }
 
     private func rewrites(for clientID: String, lead: Int, listing: Bool, _ state: EngineState) -> [(recorded: String, client: String)] {
@@ -290,16 +303,20 @@ public final class ReplayEngine: Sendable {
     /// A recorded answer served. A snapshot served again after its key's recorded answers are
     /// used up (more polls than were recorded) carries no system events: the backend handed
     /// each out once, and the real client takes a wallet request seen again for a new one.
-    /// `repeatedBody`: the body served again past the recording, when it is.
-    private func hit(_ exchange: RecordedExchange, body repeatedBody: [UInt8]?, rewrite: SessionRewrite, clientID: String) -> ReplayOutcome {
-        let marker = HTTPMessageHead.Field(name: "X-Aomi-Replay", value: "hit")
+    /// `repeatedBody`: the body served again past the recording, when it is. A whole response
+    /// is named `id` and made only when the server asks for it.
+    private func hit(
+        _ exchange: RecordedExchange, body repeatedBody: [UInt8]?, rewrite: SessionRewrite, clientID: String, as id: RecordedAnswerID
+    )
+        -> ReplayOutcome
+    {
         switch exchange.answer {
         case let .response(response):
-            guard var body = repeatedBody ?? response.payload.loaded else { return unreadable(exchange, response) }
-            if !rewrite.isEmpty { body = rewrite.apply(body) }
-            let answer = ReplayAnswer(status: response.status, reason: response.reason, fields: response.fields + [marker], body: body)
-            return ReplayOutcome(kind: .hit, status: response.status, answer: answer, delay: recordedDelay(exchange), streamSession: nil, explanation: nil)
+            guard let body = repeatedBody ?? response.payload.loaded else { return unreadable(exchange, response) }
+            let parts = RecordedAnswerParts(status: response.status, reason: response.reason, fields: response.fields, body: body, rewrite: rewrite)
+            return ReplayOutcome(hit: parts, delay: recordedDelay(exchange), as: id)
         case let .stream(stream):
+            let marker = HTTPMessageHead.Field(name: "X-Aomi-Replay", value: "hit")
             let head = ReplayAnswer(status: stream.head.status, reason: stream.head.reason, fields: stream.head.fields + [marker], isStreamHead: true)
             return ReplayOutcome(kind: .hit, status: stream.head.status, answer: head, delay: recordedDelay(exchange), streamSession: clientID, explanation: nil)
         }
@@ -312,13 +329,6 @@ public final class ReplayEngine: Sendable {
             "the recorded body of \(exchange.request.method) \(exchange.request.path) (session \(exchange.session)) cannot be read from \(response.location)"
         let answer = ReplayAnswer.json(status: 500, reason: "", body: JSONCoding.encode(["error": message]), marker: "unreadable")
         return ReplayOutcome(kind: .unreadable, status: 500, answer: answer, delay: .zero, streamSession: nil, explanation: message)
-    }
-
-    /// Names the recorded answer a whole response was served as (a stream's head is not one).
-    private func served(_ outcome: ReplayOutcome, as id: RecordedAnswerID) -> ReplayOutcome {
-        var outcome = outcome
-        if outcome.kind == .hit, outcome.streamSession == nil { outcome.recorded = id }
-        return outcome
     }
 
     private func recordedDelay(_ exchange: RecordedExchange) -> Duration {
@@ -361,7 +371,9 @@ public final class ReplayEngine: Sendable {
     /// streams where the recorded stream ended. With the recorded clock, schedules itself for
     /// the next event that is not yet due.
     private func pump(_ clientID: String, state: inout EngineState) {
-        guard var session = state.sessions[clientID], let lead = session.lead else { return }
+        // Nothing to do, and nothing to make, without an open stream or an event left.
+        guard var session = state.sessions[clientID], let lead = session.lead, !session.sinks.isEmpty, session.eventCursor < scripts[lead].events.count
+        else { return }
         let events = scripts[lead].events
         let aliases = session.valueAliases.map { (recorded: $0.key, client: $0.value) }
         let rewrite = SessionRewrite([(scripts[lead].id, clientID)] + aliases)
