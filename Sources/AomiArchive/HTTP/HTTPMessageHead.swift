@@ -57,8 +57,7 @@ public struct HTTPMessageHead: Sendable, Equatable {
 
     /// The first value of a field, by case-insensitive name.
     public func value(_ name: String) -> String? {
-        let lowered = name.lowercased()
-        return fields.first { $0.name.lowercased() == lowered }?.value
+        fields.first { WARCHeaders.namesMatch($0.name, name) }?.value
     }
 
     /// Method and target of a request line (`GET /api/state?x=1 HTTP/1.1`).

@@ -345,7 +345,7 @@ public final class ReplayEngine: Sendable {
     /// sent is not the one recorded (its redaction token differs).
     private func checkKey(_ request: ReplayRequest, recorded exchange: RecordedExchange) -> ReplayOutcome? {
         guard configuration.checkKeys, canCheckKeys,
-            let recorded = exchange.request.fields.first(where: { field in Self.keyFields.contains { $0.lowercased() == field.name.lowercased() } }),
+            let recorded = exchange.request.fields.first(where: { field in Self.keyFields.contains { WARCHeaders.namesMatch($0, field.name) } }),
             SecretTokens.isToken(recorded.value)
         else { return nil }
         let sent = Self.keyFields.lazy.compactMap { request.value($0) }.first

@@ -1,4 +1,5 @@
 import AomiArchive
+import WARC
 
 /// A request as a client sent it to the replay. Its fields are of the type recorded requests
 /// have, so the two compare without conversion.
@@ -16,8 +17,7 @@ public struct ReplayRequest: Sendable {
     }
 
     public func value(_ name: String) -> String? {
-        let lowered = name.lowercased()
-        return fields.first { $0.name.lowercased() == lowered }?.value
+        fields.first { WARCHeaders.namesMatch($0.name, name) }?.value
     }
 
     public var path: String { String(target.prefix { $0 != "?" }) }

@@ -13,7 +13,7 @@ final class ReplayScript: Sendable {
     let orderedKeys: [RequestKey]
     let events: [ScheduledEvent]
     /// Bodies served again past the recording, by exchange index (`repeatedBody(of:)`).
-    private let drained = Mutex<[Int: [UInt8]]>([:])
+    private let keptRepeats = Mutex<[Int: [UInt8]]>([:])
 
     init(session: RecordedSession, rules: MatchRules = MatchRules()) {
         self.session = session
@@ -65,12 +65,12 @@ final class ReplayScript: Sendable {
     /// first time and kept, so a client polling past the recording costs a lookup per poll.
     /// Nil for a stream, or a body that can no longer be read.
     func repeatedBody(of index: Int) -> [UInt8]? {
+        if let kept = keptRepeats.withLock({ $0[index] }) { return kept }
         let exchange = session.exchanges[index]
         guard case let .response(response) = exchange.answer, let recorded = response.payload.loaded else { return nil }
-        guard SessionSnapshot.drainingPaths.contains(exchange.request.path) else { return recorded }
-        if let kept = drained.withLock({ $0[index] }) { return kept }
-        let body = SessionSnapshot.withoutSystemEvents(recorded) ?? recorded
-        drained.withLock { $0[index] = body }
+        let drains = SessionSnapshot.drainingPaths.contains(exchange.request.path)
+        let body = drains ? SessionSnapshot.withoutSystemEvents(recorded) ?? recorded : recorded
+        keptRepeats.withLock { $0[index] = body }
         return body
     }
 

@@ -66,8 +66,9 @@ public struct WARCHeaders: Sendable, Equatable {
         fields.removeAll { Self.namesMatch($0.name, name) }
     }
 
-    /// ASCII case-insensitive comparison (field names are ASCII tokens), without allocating.
-    static func namesMatch(_ a: String, _ b: String) -> Bool {
+    /// ASCII case-insensitive comparison (field names are ASCII tokens), without allocating:
+    /// how WARC and HTTP field names compare.
+    public static func namesMatch(_ a: String, _ b: String) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }
         var left = a.utf8.makeIterator()
         var right = b.utf8.makeIterator()
