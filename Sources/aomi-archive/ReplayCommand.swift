@@ -78,15 +78,15 @@ struct ReplayCommand: AsyncParsableCommand {
         let address = try ListenAddress(listen)
         let logger = log.logger(label: "aomi-archive.replay")
         let started = ContinuousClock.now
-        let archive = try source.load(paths: try source.paths())
         let root = source.root
         var configuration = ReplayConfiguration(
             clock: clock, speed: speed, strict: strict, checkKeys: checkKeys,
             cors: CORSPolicy(origins: cors), hosts: HostPolicy(allowing: allowHost), matchHeaders: matchHeader,
             ignoreParameters: ignoreParam, ignoreJSON: ignoreJson)
+        let library = try source.library(paths: try source.paths(), rules: configuration.matching)
         configuration.metrics = PrometheusMetrics.bootstrap()
         let engine = ReplayEngine(
-            archive: archive,
+            library: library,
             configuration: configuration,
             tokens: SecretTokens.load(root: root), logger: logger)
         if checkKeys, !engine.canCheckKeys { logger.info("App keys are not checked: no matching .aomi-archive-key in \(root)") }
@@ -95,8 +95,8 @@ struct ReplayCommand: AsyncParsableCommand {
         let fallbackTarget = try (recorder?.server.baseURL ?? fallback).map { url throws(ReplayerError) in try ReplayFallback(baseURL: url, tls: tls, logger: logger) }
         let listenerTLS = try listenerTLS.settings()
         let description =
-            "serving \(archive.sessions.count) sessions, \(archive.sessions.reduce(0) { $0 + $1.exchanges.count }) exchanges from "
-            + "\(archive.filesRead) files (loaded in \(Int((ContinuousClock.now - started) / .milliseconds(1))) ms, clock \(clock.rawValue)\(strict ? ", strict" : ""))"
+            "serving \(library.sessionCount) sessions, \(library.exchangeCount) exchanges from "
+            + "\(library.filesRead) files (loaded in \(Int((ContinuousClock.now - started) / .milliseconds(1))) ms, clock \(clock.rawValue)\(strict ? ", strict" : ""))"
         let announcer = log.announcer(label: "aomi-archive.replay")
         let replay = ServerService {
             let server = try await ReplayServer(engine: engine, fallback: fallbackTarget, logger: logger)

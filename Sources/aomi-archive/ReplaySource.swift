@@ -34,6 +34,15 @@ struct ReplaySource: ParsableArguments {
         return archive
     }
 
+    /// The selected sessions prepared for a replay with `rules` (`ReplayLibrary`: read folder
+    /// by folder, the recorded requests not kept); problems go to stderr; none selected is an error.
+    func library(paths: [String], rules: MatchRules) throws -> ReplayLibrary {
+        let library = try ReplayLibrary.load(files: paths, selection: selection, rules: rules)
+        guard library.sessionCount > 0 else { throw ReplayerError.nothingSelected(wallet: wallet, sessions: session, loadedSessions: 0) }
+        for problem in library.problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
+        return library
+    }
+
     /// The archive root: where the redaction key is looked for.
     var root: String {
         guard let first = files.first else { return location.archives }

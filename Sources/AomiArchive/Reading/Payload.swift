@@ -9,7 +9,8 @@ public final class Payload: Sendable {
     static let inlineLimit = 1024
 
     public let count: Int
-    private let location: RecordLocation?
+    /// The record holding the body, nil for a body held from the start.
+    public let location: RecordLocation?
     private let cached: Mutex<[UInt8]?>
 
     public init(bytes: [UInt8]) {

@@ -8,7 +8,8 @@ public struct SessionSelection: Sendable, Equatable {
         self.sessions = sessions
     }
 
-    func includes(session: String, wallet sessionWallet: String?) -> Bool {
+    /// Whether the session `session` of wallet `sessionWallet` is selected.
+    public func includes(session: String, wallet sessionWallet: String?) -> Bool {
         if !sessions.isEmpty, !sessions.contains(session) { return false }
         if let wallet, sessionWallet?.lowercased() != wallet { return false }
         return true

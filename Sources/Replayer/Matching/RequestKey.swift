@@ -71,6 +71,14 @@ public struct RequestKey: Hashable, Sendable, CustomStringConvertible {
     /// Method and path: the requests that can be compared field by field.
     public var route: String { method + " " + path }
 
+    /// Whether a value of the key is a redaction token (`redacted:…`, a secret the recorder
+    /// replaced where `SecretFields` does not mask it): the only way a key that is not equal
+    /// to a sent one can still match it (`matches(sent:tokens:)`).
+    var holdsTokens: Bool {
+        let marker = "redacted:"
+        return body.contains(marker) || parameters.contains { $0.value.contains(marker) } || headers.contains { $0.value.contains(marker) }
+    }
+
     public var description: String {
         let shown = unmasked ?? Unmasked(parameters: parameters, body: body, headers: headers)
         let query = shown.parameters.isEmpty ? "" : "?" + shown.parameters.map { "\($0.name)=\($0.value)" }.joined(separator: "&")

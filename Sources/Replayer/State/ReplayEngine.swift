@@ -32,22 +32,29 @@ public final class ReplayEngine: Sendable {
         var counts: [ReplayOutcome.Kind: Int] = [:]
     }
 
-    /// `scheduler` runs the wake-ups of the recorded clock (`--clock recorded`).
+    /// `scheduler` runs the wake-ups of the recorded clock (`--clock recorded`). `library`
+    /// must have been prepared with `configuration.matching`.
     public init(
-        archive: RecordedArchive, configuration: ReplayConfiguration = ReplayConfiguration(), tokens: SecretTokens = .unavailable,
+        library: ReplayLibrary, configuration: ReplayConfiguration = ReplayConfiguration(), tokens: SecretTokens = .unavailable,
         logger: Logger = Logger(label: "aomi-archive.replay"), scheduler: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.scheduler = scheduler
         self.configuration = configuration
-        let sessions = archive.sessions
-        let prepared = ConcurrentResults<ReplayScript>(count: sessions.count)
-        let rules = configuration.matching
-        DispatchQueue.concurrentPerform(iterations: sessions.count) { prepared.set($0, ReplayScript(session: sessions[$0], rules: rules)) }
-        scripts = prepared.values
+        scripts = library.scripts
         scriptIndex = Dictionary(scripts.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.tokens = tokens
-        canCheckKeys = tokens.keyID.map { archive.redactionKeyIDs.isEmpty || archive.redactionKeyIDs.contains($0) } ?? false
+        canCheckKeys = tokens.keyID.map { library.redactionKeyIDs.isEmpty || library.redactionKeyIDs.contains($0) } ?? false
         self.logger = logger
+    }
+
+    /// A replay of sessions already read.
+    public convenience init(
+        archive: RecordedArchive, configuration: ReplayConfiguration = ReplayConfiguration(), tokens: SecretTokens = .unavailable,
+        logger: Logger = Logger(label: "aomi-archive.replay"), scheduler: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.init(
+            library: ReplayLibrary(archive: archive, rules: configuration.matching), configuration: configuration, tokens: tokens, logger: logger,
+            scheduler: scheduler)
     }
 
     /// Answers one request, as a value: the server writes it (and adds its CORS fields).
@@ -76,10 +83,10 @@ public final class ReplayEngine: Sendable {
         let outcome =
             switch decision {
             case let .answered(outcome): outcome
-            case let .serve(exchange, script, index, rewrite, repeated):
+            case let .serve(script, index, rewrite, repeated):
                 hit(
-                    exchange, body: repeated ? scripts[script].repeatedBody(of: index) : nil, rewrite: rewrite, clientID: clientID,
-                    as: RecordedAnswerID(script: script, exchange: index, repeated: repeated, rewrite: rewrite))
+                    scripts[script], index, body: repeated ? scripts[script].repeatedBody(of: index) : nil, rewrite: rewrite, clientID: clientID,
+                    request: request, as: RecordedAnswerID(script: script, exchange: index, repeated: repeated, rewrite: rewrite))
             }
         if outcome.kind == .unreadable {
             // Counted as a hit under the lock, before its body was read.
@@ -150,7 +157,7 @@ public final class ReplayEngine: Sendable {
     /// answers are used up).
     private enum Decision {
         case answered(ReplayOutcome)
-        case serve(RecordedExchange, script: Int, index: Int, SessionRewrite, repeated: Bool)
+        case serve(script: Int, index: Int, SessionRewrite, repeated: Bool)
 
         var kind: ReplayOutcome.Kind {
             switch self {
@@ -181,7 +188,7 @@ public final class ReplayEngine: Sendable {
         let consistent = session.candidates.filter {
             scripts[$0].canAnswer(key, position: position, strict: configuration.strict, tokens: tokens)
         }
-        guard let lead = consistent.first, let (exchange, index, repeated) = scripts[lead].exchange(for: key, position: position, tokens: tokens) else {
+        guard let lead = consistent.first, let (index, repeated) = scripts[lead].exchange(for: key, position: position, tokens: tokens) else {
             if wasKnown { state.sessions[clientID] = session }
             return .answered(
                 MissDiagnosis(
@@ -190,15 +197,16 @@ public final class ReplayEngine: Sendable {
                 )
                 .outcome())
         }
-        if let rejection = checkKey(request, recorded: exchange) {
+        let facts = scripts[lead].facts[index]
+        if let rejection = checkKey(request, recorded: scripts[lead].appKeys[index], session: scripts[lead].id) {
             if wasKnown { state.sessions[clientID] = session }
             return .answered(rejection)
         }
-        learnAliases(sent: request, recorded: exchange.request, into: &session)
+        learnAliases(sent: request, recorded: facts.volatileValues, into: &session)
         session.candidates = consistent
         session.positions[key] = position + 1
         if !session.bound { session.history.append(key) }
-        if !exchange.isUpdates {
+        if !facts.isUpdates {
             session.requests += 1
             if configuration.clock == .recorded { session.requestTimes.append(now) }
         }
@@ -206,7 +214,7 @@ public final class ReplayEngine: Sendable {
         if consistent.count == 1, !session.bound { claim(lead, for: clientID, state: &state) }
         let rewrite = rewrite(for: clientID, lead: lead, listing: key.route == "GET " + AomiPath.sessions, state: &state)
         pump(clientID, state: &state)
-        return .serve(exchange, script: lead, index: index, rewrite, repeated: repeated)
+        return .serve(script: lead, index: index, rewrite, repeated: repeated)
     }
 
     /// A recorded session id names itself (even when a fresh id was aliased to it: each has
@@ -257,10 +265,11 @@ public final class ReplayEngine: Sendable {
     }
 
     /// Pairs the volatile values the client sent with those of the recorded request it matched.
-    private func learnAliases(sent request: ReplayRequest, recorded: RecordedRequest, into session: inout ClientSession) {
+    private func learnAliases(sent request: ReplayRequest, recorded: [String: String], into session: inout ClientSession) {
+        guard !recorded.isEmpty else { return }
         let sent = configuration.matching.volatileValues(target: request.target, body: request.body)
         guard !sent.isEmpty else { return }
-        for (place, value) in configuration.matching.volatileValues(target: recorded.target, body: recorded.body) where !value.isEmpty {
+        for (place, value) in recorded where !value.isEmpty {
             if let mine = sent[place], mine != value, session.valueAliases[value] != mine {
                 session.valueAliases[value] = mine
                 session.keptRewrite = nil
@@ -306,50 +315,44 @@ public final class ReplayEngine: Sendable {
     /// `repeatedBody`: the body served again past the recording, when it is. A whole response
     /// is named `id` and made only when the server asks for it.
     private func hit(
-        _ exchange: RecordedExchange, body repeatedBody: [UInt8]?, rewrite: SessionRewrite, clientID: String, as id: RecordedAnswerID
-    )
-        -> ReplayOutcome
-    {
-        switch exchange.answer {
-        case let .response(response):
-            guard let body = repeatedBody ?? response.payload.loaded else { return unreadable(exchange, response) }
-            let parts = RecordedAnswerParts(status: response.status, reason: response.reason, fields: response.fields, body: body, rewrite: rewrite)
-            return ReplayOutcome(hit: parts, delay: recordedDelay(exchange), as: id)
-        case let .stream(stream):
+        _ script: ReplayScript, _ index: Int, body repeatedBody: [UInt8]?, rewrite: SessionRewrite, clientID: String, request: ReplayRequest,
+        as id: RecordedAnswerID
+    ) -> ReplayOutcome {
+        let delay = recordedDelay(script.facts[index])
+        switch script.answers[index] {
+        case let .response(status, reason, fields, payload):
+            guard let body = repeatedBody ?? payload.loaded else { return unreadable(request, session: script.id, payload) }
+            let parts = RecordedAnswerParts(status: status, reason: reason, fields: fields, body: body, rewrite: rewrite)
+            return ReplayOutcome(hit: parts, delay: delay, as: id)
+        case let .stream(status, reason, fields):
             let marker = HTTPMessageHead.Field(name: "X-Aomi-Replay", value: "hit")
-            let head = ReplayAnswer(status: stream.head.status, reason: stream.head.reason, fields: stream.head.fields + [marker], isStreamHead: true)
-            return ReplayOutcome(kind: .hit, status: stream.head.status, answer: head, delay: recordedDelay(exchange), streamSession: clientID, explanation: nil)
+            let head = ReplayAnswer(status: status, reason: reason, fields: fields + [marker], isStreamHead: true)
+            return ReplayOutcome(kind: .hit, status: status, answer: head, delay: delay, streamSession: clientID, explanation: nil)
         }
     }
 
     /// 500 for a recorded answer whose body can no longer be read: its file changed or was
     /// damaged after the replay started (bodies are read when first served).
-    private func unreadable(_ exchange: RecordedExchange, _ response: RecordedResponse) -> ReplayOutcome {
-        let message =
-            "the recorded body of \(exchange.request.method) \(exchange.request.path) (session \(exchange.session)) cannot be read from \(response.location)"
+    private func unreadable(_ request: ReplayRequest, session: String, _ payload: Payload) -> ReplayOutcome {
+        let place = payload.location.map(\.description) ?? "its record"
+        let message = "the recorded body of \(request.method) \(request.path) (session \(session)) cannot be read from \(place)"
         let answer = ReplayAnswer.json(status: 500, reason: "", body: JSONCoding.encode(["error": message]), marker: "unreadable")
         return ReplayOutcome(kind: .unreadable, status: 500, answer: answer, delay: .zero, streamSession: nil, explanation: message)
     }
 
-    private func recordedDelay(_ exchange: RecordedExchange) -> Duration {
+    private func recordedDelay(_ facts: ExchangeFacts) -> Duration {
         guard configuration.clock == .recorded else { return .zero }
-        let microseconds = max(0, exchange.answer.head.date.microsecondsSince1970 - exchange.request.date.microsecondsSince1970)
-        return .microseconds(Double(microseconds) / configuration.speed)
+        return facts.answerDelay / configuration.speed
     }
 
     // MARK: - App keys
 
-    private static let keyFields = [AomiHeader.appKey, AomiHeader.apiKey]
-
     /// 401 when the recording sent an App key and this request sends none; 403 when the key
     /// sent is not the one recorded (its redaction token differs).
-    private func checkKey(_ request: ReplayRequest, recorded exchange: RecordedExchange) -> ReplayOutcome? {
-        guard configuration.checkKeys, canCheckKeys,
-            let recorded = exchange.request.fields.first(where: { field in Self.keyFields.contains { WARCHeaders.namesMatch($0, field.name) } }),
-            SecretTokens.isToken(recorded.value)
-        else { return nil }
-        let sent = Self.keyFields.lazy.compactMap { request.value($0) }.first
-        let what = "\(request.method) \(request.path) (session \(exchange.session))"
+    private func checkKey(_ request: ReplayRequest, recorded appKey: HTTPMessageHead.Field?, session: String) -> ReplayOutcome? {
+        guard configuration.checkKeys, canCheckKeys, let recorded = appKey else { return nil }
+        let sent = ExchangeFacts.keyFields.lazy.compactMap { request.value($0) }.first
+        let what = "\(request.method) \(request.path) (session \(session))"
         guard let sent else {
             return rejection(401, "missing App key: the recording sent \(recorded.name) with \(what)")
         }

@@ -4,46 +4,88 @@ import Synchronization
 import WARC
 
 /// One recorded session prepared for serving: the queue of recorded answers for every
-/// distinct request, and its SSE events placed causally. Immutable, shared by all clients.
+/// distinct request, each answer with what matching reads of its exchange, and its SSE events
+/// placed causally. Immutable, shared by all clients. The recorded requests themselves are not
+/// kept: a replay of a large root holds its answers and keys, not its exchanges.
 final class ReplayScript: Sendable {
-    let session: RecordedSession
+    /// One recorded exchange as a script is built from it.
+    struct Entry: Sendable {
+        var key: RequestKey
+        var facts: ExchangeFacts
+        /// The recorded App key field, when there is one (`ExchangeFacts.appKey(of:)`).
+        var appKey: HTTPMessageHead.Field?
+
+        /// What is served of the answer.
+        var answer: ServedAnswer
+        /// A stream's events, placed by the script's schedule.
+        var stream: RecordedStream?
+        /// `Aomi-Exchange-Seq`, for arrival order when a session's exchanges come from several folders.
+        var sequence: Int
+
+        init(_ exchange: RecordedExchange, rules: MatchRules, interning fields: inout FieldInterner) {
+            let request = exchange.request
+            key = RequestKey(method: request.method, target: request.target, body: request.body, fields: request.fields, rules: rules)
+            facts = ExchangeFacts(exchange, rules: rules)
+            appKey = ExchangeFacts.appKey(of: request)
+            answer = ServedAnswer(exchange.answer, interning: &fields)
+            if case let .stream(stream) = exchange.answer { self.stream = stream }
+            sequence = exchange.sequence
+        }
+    }
+
+    let id: String
+    let wallet: String?
+    /// Each recorded exchange's answer and what matching reads of it, in arrival order.
+    let answers: [ServedAnswer]
+    let facts: [ExchangeFacts]
+    /// The recorded App key field of the exchanges that sent one, by index.
+    let appKeys: [Int: HTTPMessageHead.Field]
     let queues: [RequestKey: [Int]]
-    private let keysByRoute: [String: [RequestKey]]
-    /// Recorded keys in order of first use, for miss diagnostics.
-    let orderedKeys: [RequestKey]
+    /// The recorded keys holding redaction tokens, by route: the only ones a sent key that is
+    /// not equal to a recorded one can still match (its secrets against their tokens).
+    private let keysWithTokensByRoute: [String: [RequestKey]]
     let events: [ScheduledEvent]
     /// Bodies served again past the recording, by exchange index (`repeatedBody(of:)`).
     private let keptRepeats = Mutex<[Int: [UInt8]]>([:])
 
-    init(session: RecordedSession, rules: MatchRules = MatchRules()) {
-        self.session = session
+    /// A script of `entries`, in arrival order.
+    init(id: String, wallet: String?, entries: [Entry]) {
+        self.id = id
+        self.wallet = wallet
         var queues: [RequestKey: [Int]] = [:]
-        var keysByRoute: [String: [RequestKey]] = [:]
-        var orderedKeys: [RequestKey] = []
-        for (index, exchange) in session.exchanges.enumerated() {
-            let request = exchange.request
-            let key = RequestKey(
-                method: request.method, target: request.target, body: request.body,
-                fields: request.fields, rules: rules)
-            if queues[key] == nil {
-                orderedKeys.append(key)
-                keysByRoute[key.route, default: []].append(key)
-            }
-            queues[key, default: []].append(index)
+        var keysWithTokensByRoute: [String: [RequestKey]] = [:]
+        var appKeys: [Int: HTTPMessageHead.Field] = [:]
+        for (index, entry) in entries.enumerated() {
+            if queues[entry.key] == nil, entry.key.holdsTokens { keysWithTokensByRoute[entry.key.route, default: []].append(entry.key) }
+            queues[entry.key, default: []].append(index)
+            if let appKey = entry.appKey { appKeys[index] = appKey }
         }
         self.queues = queues
-        self.keysByRoute = keysByRoute
-        self.orderedKeys = orderedKeys
-        events = Self.schedule(session.exchanges)
+        self.keysWithTokensByRoute = keysWithTokensByRoute
+        self.appKeys = appKeys
+        events = Self.schedule(entries)
+        answers = entries.map(\.answer)
+        facts = entries.map(\.facts)
     }
 
-    var id: String { session.id }
+    /// When the session's first request arrived: fresh client sessions are aliased in this order.
+    var firstSeen: WARCDate { facts.first?.requestDate ?? WARCDate(microsecondsSince1970: .max) }
+
+    convenience init(session: RecordedSession, rules: MatchRules = MatchRules()) {
+        var fields = FieldInterner()
+        self.init(id: session.id, wallet: session.wallet, entries: session.exchanges.map { ReplayScript.Entry($0, rules: rules, interning: &fields) })
+    }
 
     /// The recorded key a sent request matches: the same canonical key, or one whose
     /// redaction tokens stand for the secrets sent.
     func resolve(_ key: RequestKey, tokens: SecretTokens) -> RequestKey? {
         if queues[key] != nil { return key }
-        return keysByRoute[key.route]?.first { $0.matches(sent: key, tokens: tokens) }
+        return keysWithTokensByRoute[key.route]?.first { $0.matches(sent: key, tokens: tokens) }
+    }
+
+    /// Recorded keys in order of first use, for miss diagnostics.
+    var orderedKeys: [RequestKey] {
+        queues.sorted { $0.value[0] < $1.value[0] }.map(\.key)
     }
 
     /// Whether this session can answer `key` as the `position`-th request with that key.
@@ -52,12 +94,11 @@ final class ReplayScript: Sendable {
         return !strict || position < queue.count
     }
 
-    /// The exchange answering the `position`-th request with `key`: the recorded ones in
-    /// order, then the last one again (`repeated`).
-    func exchange(for key: RequestKey, position: Int, tokens: SecretTokens) -> (exchange: RecordedExchange, index: Int, repeated: Bool)? {
+    /// The exchange answering the `position`-th request with `key`, by index: the recorded
+    /// ones in order, then the last one again (`repeated`).
+    func exchange(for key: RequestKey, position: Int, tokens: SecretTokens) -> (index: Int, repeated: Bool)? {
         guard let recorded = resolve(key, tokens: tokens), let queue = queues[recorded], let last = queue.last else { return nil }
-        let index = position < queue.count ? queue[position] : last
-        return (session.exchanges[index], index, position >= queue.count)
+        return (position < queue.count ? queue[position] : last, position >= queue.count)
     }
 
     /// The body of exchange `index` served again after its key's recorded answers are used up:
@@ -66,24 +107,22 @@ final class ReplayScript: Sendable {
     /// Nil for a stream, or a body that can no longer be read.
     func repeatedBody(of index: Int) -> [UInt8]? {
         if let kept = keptRepeats.withLock({ $0[index] }) { return kept }
-        let exchange = session.exchanges[index]
-        guard case let .response(response) = exchange.answer, let recorded = response.payload.loaded else { return nil }
-        let drains = SessionSnapshot.drainingPaths.contains(exchange.request.path)
-        let body = drains ? SessionSnapshot.withoutSystemEvents(recorded) ?? recorded : recorded
+        guard case let .response(_, _, _, payload) = answers[index], let recorded = payload.loaded else { return nil }
+        let body = facts[index].drains ? SessionSnapshot.withoutSystemEvents(recorded) ?? recorded : recorded
         keptRepeats.withLock { $0[index] = body }
         return body
     }
 
     /// Events of every recorded updates stream, in arrival order, each released once as many
     /// other requests had been made as before it was recorded.
-    private static func schedule(_ exchanges: [RecordedExchange]) -> [ScheduledEvent] {
-        let requestDates = exchanges.filter { !$0.isUpdates }.map(\.request.date).sorted()
+    private static func schedule(_ entries: [Entry]) -> [ScheduledEvent] {
+        let requestDates = entries.filter { !$0.facts.isUpdates }.map(\.facts.requestDate).sorted()
         var placed: [(date: WARCDate, order: Int, event: ScheduledEvent)] = []
-        for exchange in exchanges {
-            guard case let .stream(stream) = exchange.answer else { continue }
+        for entry in entries {
+            guard let stream = entry.stream else { continue }
             for (index, event) in stream.events.enumerated() {
                 let threshold = requestDates.partitioningIndex { $0 >= event.date }
-                let since = threshold > 0 ? requestDates[threshold - 1] : exchange.request.date
+                let since = threshold > 0 ? requestDates[threshold - 1] : entry.facts.requestDate
                 let delay = Duration.microseconds(max(0, event.date.microsecondsSince1970 - since.microsecondsSince1970))
                 let ends = index == stream.events.count - 1 && stream.endedByServer
                 placed.append((event.date, placed.count, ScheduledEvent(bytes: event.bytes, threshold: threshold, delay: delay, endsStream: ends)))

@@ -4,7 +4,7 @@
 /// given when a field was added is the one serialized.
 public struct WARCHeaders: Sendable, Equatable {
     /// One `Name: value` line.
-    public struct Field: Sendable, Equatable {
+    public struct Field: Sendable, Hashable {
         public var name: String
         public var value: String
 
