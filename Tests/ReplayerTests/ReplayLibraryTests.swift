@@ -25,8 +25,9 @@ import Testing
         try await builder.json(session: "split", wallet: Self.walletOne, "POST", "/api/chat?message=hello", snapshot("after the wallet"))
         try await builder.json(session: "split", wallet: Self.walletOne, "GET", "/api/state", snapshot("answered"))
         try await builder.json(session: nil, "GET", "/api/sessions?public_key=\(Self.walletOne)", [["session_id": "split"]])
-        try await builder.json(session: "twice", wallet: Self.walletOne, "GET", "/api/state", snapshot("first wallet"))
+        // The second wallet's folder sorts after the first's, but its request came first.
         try await builder.json(session: "twice", wallet: Self.walletTwo, "GET", "/api/state", snapshot("second wallet"))
+        try await builder.json(session: "twice", wallet: Self.walletOne, "GET", "/api/state", snapshot("first wallet"))
         try await builder.stream(session: "whole", wallet: Self.walletOne, events: [(.milliseconds(5), "data: {\"type\":\"title_changed\"}\n\n")], end: .upstreamClosed)
         try await builder.json(session: "whole", wallet: Self.walletOne, "GET", "/api/state", snapshot("whole two"))
         try await builder.close()

@@ -86,7 +86,7 @@ public struct ReplayLibrary: Sendable {
         let sessions = Dictionary(grouping: pending, by: \.id).map { id, parts in
             let entries = parts.flatMap(\.entries)
             let ordered = parts.count == 1 ? entries : entries.sorted(by: RecordedArchive.arrivalOrder(of: entries, sequence: \.sequence, date: \.facts.requestDate))
-            return (id: id, wallet: parts.lazy.compactMap(\.wallet).first, entries: ordered)
+            return (id: id, wallet: ordered.lazy.compactMap(\.wallet).first, entries: ordered)
         }
         let prepared = ConcurrentResults<ReplayScript>(count: sessions.count)
         DispatchQueue.concurrentPerform(iterations: sessions.count) { index in
@@ -107,7 +107,6 @@ public struct ReplayLibrary: Sendable {
         /// A session's entries waiting for those of another folder.
         struct Pending: Sendable {
             var id: String
-            var wallet: String?
             var entries: [ReplayScript.Entry]
         }
 
@@ -130,7 +129,7 @@ public struct ReplayLibrary: Sendable {
                 if building(session.id) {
                     built.append(ReplayScript(id: session.id, wallet: session.wallet, entries: entries))
                 } else {
-                    pending.append(Pending(id: session.id, wallet: session.wallet, entries: entries))
+                    pending.append(Pending(id: session.id, entries: entries))
                 }
             }
         }

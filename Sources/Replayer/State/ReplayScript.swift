@@ -21,6 +21,8 @@ final class ReplayScript: Sendable {
         var stream: RecordedStream?
         /// `Aomi-Exchange-Seq`, for arrival order when a session's exchanges come from several folders.
         var sequence: Int
+        /// `Aomi-Wallet`: a session's wallet is that of its first exchange that names one.
+        var wallet: String?
 
         init(_ exchange: RecordedExchange, rules: MatchRules, interning fields: inout FieldInterner) {
             let request = exchange.request
@@ -30,6 +32,7 @@ final class ReplayScript: Sendable {
             answer = ServedAnswer(exchange.answer, interning: &fields)
             if case let .stream(stream) = exchange.answer { self.stream = stream }
             sequence = exchange.sequence
+            wallet = exchange.wallet
         }
     }
 
