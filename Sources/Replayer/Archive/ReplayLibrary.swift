@@ -4,8 +4,9 @@ import WARC
 
 /// The recorded sessions a replay serves, prepared for matching: one script per session
 /// (keys, queues, answers, events), without the recorded requests. Read from files, each
-/// folder's exchanges become script entries as soon as the folder is read, so a replay of a
-/// large root never holds every exchange it read at once.
+/// folder's sessions become scripts as soon as the folder is read (or, for one that began in
+/// `_unbound`, entries waiting to be merged), so a replay of a large root never holds every
+/// exchange it read at once.
 public struct ReplayLibrary: Sendable {
     let scripts: [ReplayScript]
     /// The `redaction-key-id` of every `warcinfo` read: which key made the archive's tokens.
@@ -47,38 +48,43 @@ public struct ReplayLibrary: Sendable {
             FolderPart(folder: folder, share: share, rules: rules, building: { _ in false })
         }
         let looseIDs = Set(loose.flatMap { $0.pending.map(\.id) })
-        var parts = try RecordedArchive.readEachFolder(files: byKind[true] ?? [], selection: selection) { folder, share in
+        let parts = try RecordedArchive.readEachFolder(files: byKind[true] ?? [], selection: selection) { folder, share in
             FolderPart(folder: folder, share: share, rules: rules, building: { !looseIDs.contains($0) })
         }
-        let twice = Dictionary(grouping: parts.flatMap { $0.built.map(\.id) }, by: { $0 }).filter { $0.value.count > 1 }.keys
-        if !twice.isEmpty {
-            let again = Set(parts.filter { part in part.built.contains { twice.contains($0.id) } }.map(\.folder))
-            let folderFiles = (byKind[true] ?? []).filter { again.contains(($0 as NSString).deletingLastPathComponent) }
-            let reread = try RecordedArchive.readEachFolder(files: folderFiles, selection: selection) { folder, share in
-                FolderPart(folder: folder, share: share, rules: rules, building: { _ in false })
-            }
-            let twiceIDs = Set(twice)
-            parts = parts.map { part in
-                var part = part
-                part.built.removeAll { twiceIDs.contains($0.id) }
-                return part
-            }
-            parts += reread.map { part in
-                var part = part
-                part.pending.removeAll { !twiceIDs.contains($0.id) }
-                part.problems = []
-                part.redactionKeyIDs = []
-                part.filesRead = 0
-                return part
-            }
-        }
-        let all = loose + parts
+        let walletParts = try regathering(parts, walletFiles: byKind[true] ?? [], selection: selection, rules: rules)
+        let all = loose + walletParts
         let scripts = (all.flatMap(\.built) + mergedScripts(all.flatMap(\.pending)))
             .filter { selection.includes(session: $0.id, wallet: $0.wallet) }
             .sorted { ($0.firstSeen, $0.id) < ($1.firstSeen, $1.id) }
         return ReplayLibrary(
             scripts: scripts, redactionKeyIDs: all.reduce(into: []) { $0.formUnion($1.redactionKeyIDs) }, problems: all.flatMap(\.problems),
             filesRead: all.reduce(0) { $0 + $1.filesRead })
+    }
+
+    /// `parts` with the sessions built in two wallet folders (one id sent with two wallets)
+    /// read again from those folders as entries to merge.
+    private static func regathering(
+        _ parts: [FolderPart], walletFiles: [String], selection: SessionSelection, rules: MatchRules
+    ) throws(ArchiveFileError) -> [FolderPart] {
+        let twice = Set(Dictionary(grouping: parts.flatMap { $0.built.map(\.id) }, by: { $0 }).filter { $0.value.count > 1 }.keys)
+        guard !twice.isEmpty else { return parts }
+        let folders = Set(parts.filter { part in part.built.contains { twice.contains($0.id) } }.map(\.folder))
+        let again = try RecordedArchive.readEachFolder(
+            files: walletFiles.filter { folders.contains(($0 as NSString).deletingLastPathComponent) }, selection: selection
+        ) { folder, share in
+            var part = FolderPart(folder: folder, share: share, rules: rules, building: { _ in false })
+            part.pending.removeAll { !twice.contains($0.id) }
+            part.problems = []
+            part.redactionKeyIDs = []
+            part.filesRead = 0
+            return part
+        }
+        return
+            parts.map { part in
+                var part = part
+                part.built.removeAll { twice.contains($0.id) }
+                return part
+            } + again
     }
 
     /// The scripts of sessions whose entries came from several folders, in arrival order.
