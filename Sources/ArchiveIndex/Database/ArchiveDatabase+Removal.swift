@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// How many rows a removal took out of the index.
@@ -48,7 +49,7 @@ extension ArchiveDatabase {
                         return .commit
                     }
                     try db.execute(sql: "INSERT INTO messages_fts(messages_fts) VALUES('optimize')")
-                    try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                    try Self.emptyWriteAheadLog(db, path: path)
                     return counts
                 }
             } catch {
@@ -71,6 +72,22 @@ extension ArchiveDatabase {
                 return counts
             }
         }
+    }
+
+    /// Copies the write-ahead log into the database file and empties it, so that the removed
+    /// bytes are gone from both files. SQLite gives up when a reader still holds an older
+    /// snapshot past the busy timeout: the checkpoint is tried again a few times, then the
+    /// removal is an error that says so, never a silent success.
+    private static func emptyWriteAheadLog(_ db: Database, path: String) throws {
+        for attempt in 1...3 {
+            let busy: Int? = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")?[0]
+            if busy == 0 { return }
+            Thread.sleep(forTimeInterval: 0.2 * Double(attempt))
+        }
+        throw DatabaseError(
+            resultCode: .SQLITE_BUSY,
+            message: "the write-ahead log could not be emptied: another connection still reads an older snapshot; the rows are removed, but "
+                + "their bytes may remain in \(path) and \(path)-wal until a later checkpoint (run the command again when no search or serve is reading)")
     }
 
     /// SQLite's full-text rows of a session's messages, which go before the messages (FTS5
