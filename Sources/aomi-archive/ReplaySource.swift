@@ -29,8 +29,7 @@ struct ReplaySource: ParsableArguments {
     /// The selected sessions, read; problems go to stderr; none selected is an error.
     func load(paths: [String]) throws -> RecordedArchive {
         let archive = try RecordedArchive.load(files: paths, selection: selection)
-        guard !archive.sessions.isEmpty else { throw ReplayerError.nothingSelected(wallet: wallet, sessions: session, loadedSessions: 0) }
-        for problem in archive.problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
+        try report(sessions: archive.sessions.count, problems: archive.problems)
         return archive
     }
 
@@ -38,9 +37,14 @@ struct ReplaySource: ParsableArguments {
     /// by folder, the recorded requests not kept); problems go to stderr; none selected is an error.
     func library(paths: [String], rules: MatchRules) throws -> ReplayLibrary {
         let library = try ReplayLibrary.load(files: paths, selection: selection, rules: rules)
-        guard library.sessionCount > 0 else { throw ReplayerError.nothingSelected(wallet: wallet, sessions: session, loadedSessions: 0) }
-        for problem in library.problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
+        try report(sessions: library.sessionCount, problems: library.problems)
         return library
+    }
+
+    /// Problems to stderr; no session selected is an error.
+    private func report(sessions: Int, problems: [String]) throws {
+        guard sessions > 0 else { throw ReplayerError.nothingSelected(wallet: wallet, sessions: session, loadedSessions: 0) }
+        for problem in problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
     }
 
     /// The archive root: where the redaction key is looked for.

@@ -56,7 +56,8 @@ public struct RecordedArchive: Sendable {
                 return
             }
             let sessions = Dictionary(grouping: load.exchanges, by: \.session).map { id, exchanges in
-                RecordedSession(id: id, wallet: exchanges.lazy.compactMap(\.wallet).first, exchanges: exchanges.sorted(by: arrivalOrder(of: exchanges)))
+                let ordered = exchanges.sorted(by: arrivalOrder(of: exchanges))
+                return RecordedSession(id: id, wallet: ordered.lazy.compactMap(\.wallet).first, exchanges: ordered)
             }
             let share = RecordedArchive(sessions: sessions, redactionKeyIDs: load.keyIDs, problems: load.problems, filesRead: load.filesRead)
             results.set(index, .success(reduce(folders[index].key, share)))

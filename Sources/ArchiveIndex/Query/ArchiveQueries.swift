@@ -118,7 +118,7 @@ public struct ArchiveQueries: Sendable {
         // FTS5 walks the matches (wallet and session filters are terms of the match) newest
         // first; bm25 ranks the newest `rankWindow` of them; only the best rows are joined,
         // and their excerpts are made from the query's words.
-        arguments += ["text": SearchScope.expression(content: expression, alternative: parsed.walletAlternative, filters), "window": query.rankWindow]
+        arguments += ["text": Self.matchText(expression, parsed, filters), "window": query.rankWindow]
         return """
             WITH recent AS (
                 SELECT messages_fts.rowid AS id, \(SearchRank.functionName)(messages_fts, :counts) AS rank
@@ -138,9 +138,14 @@ public struct ArchiveQueries: Sendable {
     /// as the `:counts` argument of `matched`; none for a query of filters only.
     private func rankCounts(_ parsed: ParsedQuery, _ filters: QueryFilters, in db: Database) throws -> StatementArguments {
         guard let node = parsed.node, let expression = parsed.fts5 else { return [:] }
-        let matchText = SearchScope.expression(content: expression, alternative: parsed.walletAlternative, filters)
-        let counts = try SearchRank.counts(of: matchText, query: node, in: db, cacheKey: database.path)
+        let counts = try SearchRank.counts(of: Self.matchText(expression, parsed, filters), query: node, in: db, cacheKey: database.path)
         return ["counts": counts.map(String.init).joined(separator: " ")]
+    }
+
+    /// What FTS5 matches: the query's `expression` over the content column, narrowed by the
+    /// filters' scope terms (`SearchScope`).
+    private static func matchText(_ expression: String, _ parsed: ParsedQuery, _ filters: QueryFilters) -> String {
+        SearchScope.expression(content: expression, alternative: parsed.walletAlternative, filters)
     }
 
     /// `column` is the wallet, or begins with the prefix.

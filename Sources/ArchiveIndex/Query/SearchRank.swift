@@ -13,7 +13,7 @@ import GRDBSQLite
 /// - a query of one typed word, phrase or prefix needs none: every phrase of it gets the same
 ///   weight, so the order is bm25's order among its forms and lengths;
 /// - a query of several gets each word's count from the index's vocabulary (`fts5vocab`,
-///   kept per connection until the index changes): the count of its most common form, for a
+///   kept by the process until the index changes): the count of its most common form, for a
 ///   phrase that of its rarest word, for a prefix the sum over its first completions.
 ///   These are estimates where bm25 would count exactly (phrases, prefixes);
 /// - a phrase with count -1 (a filter term, an excluded word) weighs nothing.

@@ -23,6 +23,11 @@ public struct ReplayAnswer: Sendable {
 
     /// A JSON answer made by the replay itself (misses, rejected keys).
     static func json(status: Int, reason: String, body: [UInt8], marker: String) -> ReplayAnswer {
-        ReplayAnswer(status: status, reason: reason, fields: [.init(name: "Content-Type", value: "application/json"), .init(name: "X-Aomi-Replay", value: marker)], body: body)
+        ReplayAnswer(status: status, reason: reason, fields: [.init(name: "Content-Type", value: "application/json"), Self.marker(marker)], body: body)
+    }
+
+    /// `X-Aomi-Replay`: what answered (`hit`, `miss`, `rejected`, `unreadable`).
+    static func marker(_ value: String) -> HTTPMessageHead.Field {
+        HTTPMessageHead.Field(name: "X-Aomi-Replay", value: value)
     }
 }

@@ -325,8 +325,7 @@ public final class ReplayEngine: Sendable {
             let parts = RecordedAnswerParts(status: status, reason: reason, fields: fields, body: body, rewrite: rewrite)
             return ReplayOutcome(hit: parts, delay: delay, as: id)
         case let .stream(status, reason, fields):
-            let marker = HTTPMessageHead.Field(name: "X-Aomi-Replay", value: "hit")
-            let head = ReplayAnswer(status: status, reason: reason, fields: fields + [marker], isStreamHead: true)
+            let head = ReplayAnswer(status: status, reason: reason, fields: fields + [ReplayAnswer.marker("hit")], isStreamHead: true)
             return ReplayOutcome(kind: .hit, status: status, answer: head, delay: delay, streamSession: clientID, explanation: nil)
         }
     }

@@ -74,7 +74,7 @@ struct RecordedAnswerParts: Sendable {
 
     func make() -> ReplayAnswer {
         ReplayAnswer(
-            status: status, reason: reason, fields: fields + [HTTPMessageHead.Field(name: "X-Aomi-Replay", value: "hit")],
+            status: status, reason: reason, fields: fields + [ReplayAnswer.marker("hit")],
             body: rewrite.isEmpty ? body : rewrite.apply(body))
     }
 }
