@@ -31,9 +31,9 @@ extension ArchiveDatabase {
     /// titles, events, records, reruns), every record of `wallet`, and everything read from
     /// `files` (files deleted or rewritten; the next index run reads a rewritten one again), in
     /// one transaction. On SQLite, deleted content is overwritten (`secure_delete`), the
-    /// full-text index is merged so no segment keeps a removed word, and the write-ahead log
-    /// is emptied, so the bytes are gone from the index's files too; on PostgreSQL the tables
-    /// are vacuumed.
+    /// full-text index is merged so no segment keeps a removed word, the file is rewritten
+    /// (`VACUUM`, which costs a copy of the index) and the write-ahead log is emptied, so the
+    /// bytes are gone from the index's files too; on PostgreSQL the tables are vacuumed.
     public func remove(sessions: Set<String>, wallet: String?, files: [String]) throws(IndexError) -> IndexRemovalCounts {
         switch store {
         case let .sqlite(pool):
@@ -49,6 +49,10 @@ extension ArchiveDatabase {
                         return .commit
                     }
                     try db.execute(sql: "INSERT INTO messages_fts(messages_fts) VALUES('optimize')")
+                    // secure_delete zeroes a deleted row's cell, but a page rebuilt by a later
+                    // delete can keep an earlier layout's bytes in its unused space: a rewrite
+                    // of the whole file is what leaves none.
+                    try db.execute(sql: "VACUUM")
                     try Self.emptyWriteAheadLog(db, path: path)
                     return counts
                 }
