@@ -60,7 +60,7 @@ private let rankRow: fts5_extension_function = { api, fts, context, argumentCoun
             return
         }
         data = rankData(api, fts, counts: counts)
-        api.pointee.xSetAuxdata(fts, Unmanaged.passRetained(data).toOpaque()) { Unmanaged<RankData>.fromOpaque($0!).release() }
+        _ = api.pointee.xSetAuxdata(fts, Unmanaged.passRetained(data).toOpaque()) { Unmanaged<RankData>.fromOpaque($0!).release() }
     }
     var frequencies = [Double](repeating: 0, count: phrases)
     var instances: Int32 = 0
