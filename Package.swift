@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "AomiSimulator", targets: ["AomiSimulator"]),
         .library(name: "Conversation", targets: ["Conversation"]),
         .library(name: "Rerun", targets: ["Rerun"]),
+        .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "Recorder", targets: ["Recorder"]),
         .library(name: "ArchiveIndex", targets: ["ArchiveIndex"]),
         .library(name: "Replayer", targets: ["Replayer"]),
@@ -150,10 +151,22 @@ let package = Package(
             ]
         ),
 
+        // S3-compatible object stores: locations, SigV4 signing, a client of one bucket.
+        .target(
+            name: "ObjectStore",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+
         // HTTP exchanges and SSE streams into WARC records: redaction, dedup, per-wallet files.
         .target(
             name: "Recorder",
             dependencies: [
+                "ObjectStore",
                 .product(name: "Metrics", package: "swift-metrics"),
                 "WARC",
                 "AomiArchive",
@@ -348,6 +361,7 @@ let package = Package(
 
         .testTarget(name: "WARCTests", dependencies: ["WARC", "TestSupport"]),
         .testTarget(name: "AomiAPITests", dependencies: ["AomiAPI"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "ArchiveIndexTests",
             dependencies: [

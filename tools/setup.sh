@@ -3,7 +3,8 @@
 # pkg-config, zlib, libdeflate, SQLite and libpq headers, the CA trust store, the PostgreSQL server (its tests start
 # throwaway clusters) and headless Chromium with its driver (Debian),
 # warcio (PyPI), the reference WARC reader the tests run, prometheus_client (PyPI), whose parser reads every /metrics the tests scrape, selenium (PyPI), which drives Chromium through the archive browser,
-# and pywb (PyPI, in a venv of its own: AOMI_PYWB_VENV, default ~/.cache/aomi-archive-pywb), the reference WARC replay.
+# pywb (PyPI, in a venv of its own: AOMI_PYWB_VENV, default ~/.cache/aomi-archive-pywb), the reference WARC replay,
+# and Ceph's monitor, OSD and RADOS Gateway (Debian), the S3 store the object-store tests start.
 set -euo pipefail
 
 missing=()
@@ -14,6 +15,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "== apt-get install ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+# A single-node Ceph and its RADOS Gateway: the S3 store the object-store tests start.
+ceph_missing=()
+for package in ceph-mon ceph-osd radosgw ceph-common; do
+  dpkg -s "$package" >/dev/null 2>&1 || ceph_missing+=("$package")
+done
+if [ ${#ceph_missing[@]} -gt 0 ]; then
+  echo "== apt-get install --no-install-recommends ${ceph_missing[*]}"
+  [ ${#missing[@]} -gt 0 ] || apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${ceph_missing[@]}"
 fi
 
 if ! python3 -c "import warcio" >/dev/null 2>&1; then

@@ -8,6 +8,8 @@ extension Tag {
     @Tag public static var browser: Self
     /// Plays archives in pywb (PyPI, in the venv `tools/setup.sh` makes).
     @Tag public static var pywb: Self
+    /// Needs an S3 store: a Ceph RADOS Gateway the test starts (Debian's `ceph-mon`, `ceph-osd`, `radosgw`).
+    @Tag public static var objectStore: Self
     /// Takes more than a few seconds (drives whole conversations, full disks, crashes).
     @Tag public static var slow: Self
 }
@@ -17,6 +19,7 @@ public enum ExternalTool: String, Sendable, CaseIterable {
     case postgres
     case chromium
     case pywb
+    case ceph
 
     /// Whether it is installed where the tests look for it.
     public var isInstalled: Bool {
@@ -24,6 +27,7 @@ public enum ExternalTool: String, Sendable, CaseIterable {
         case .postgres: PostgresServer.installedBinaries() != nil
         case .chromium: Self.chromiumInstalled
         case .pywb: FileManager.default.isExecutableFile(atPath: Pywb.python) && Self.imports("pywb", python: Pywb.python)
+        case .ceph: CephGateway.isInstalled
         }
     }
 
@@ -32,6 +36,7 @@ public enum ExternalTool: String, Sendable, CaseIterable {
         switch self {
         case .postgres: "Debian's postgresql"
         case .chromium: "Debian's chromium and chromium-driver, and PyPI's selenium"
+        case .ceph: "Debian's ceph-mon, ceph-osd, radosgw and ceph-common"
         case .pywb: "PyPI's pywb in the venv \((Pywb.python as NSString).deletingLastPathComponent.replacingOccurrences(of: "/bin", with: ""))"
         }
     }

@@ -45,7 +45,7 @@ public final class PostgresServer: Sendable {
         guard initialised.status == 0 else { throw PostgresServerError(message: "initdb: \(initialised.standardError)") }
         var lastFailure = ""
         for attempt in 0..<5 {
-            let port = try freePort()
+            let port = try LoopbackPort.free()
             let log = folder + "/server-\(attempt).log"
             let server = try launch(binaries + "/postgres", folder: folder, port: port, log: log)
             if try await waitUntilReady(server, log: log) {
@@ -127,22 +127,6 @@ public final class PostgresServer: Sendable {
     /// What runs the server's programs: `runuser -u postgres --` when the tests run as root.
     private static var launcher: [String] {
         getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : ["/usr/bin/env"]
-    }
-
-    private static func freePort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw PostgresServerError(message: "socket: errno \(errno)") }
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        guard bound else { throw PostgresServerError(message: "bind: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 
