@@ -287,6 +287,7 @@ let package = Package(
             name: "aomi-archive",
             dependencies: [
                 "WARC",
+                "ObjectStore",
                 "AomiArchive",
                 "TLSSupport",
                 "AomiAPI",
@@ -464,6 +465,7 @@ let package = Package(
             name: "AomiArchiveCLITests",
             dependencies: [
                 "AomiArchive",
+                "ObjectStore",
                 "ArchiveIndex",
                 "aomi-archive",
                 "archive-fuzz",

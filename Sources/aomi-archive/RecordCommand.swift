@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import HTTPServing
 import Logging
+import ObjectStore
 import Recorder
 import Retention
 import Telemetry
@@ -82,6 +83,20 @@ struct RecordCommand: AsyncParsableCommand {
             """)
     var db: String?
 
+    @Option(
+        help: """
+            Upload each closed file (compacted first with --compact-on-close) to s3://BUCKET/PREFIX/<wallet>/<file>, \
+            check it, then remove it here. Endpoint, region and keys from AWS_ENDPOINT_URL, AWS_REGION, \
+            AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY; files left by a stopped recorder are uploaded at start.
+            """)
+    var store: String?
+
+    @Flag(help: "With --store: keep each file here once it is uploaded.")
+    var keepLocal = false
+
+    @Option(help: "With --store: the longest wait between two attempts at an upload that fails (the first is 1s, each next one twice as long).")
+    var storeRetryMax = DurationArgument("60s")
+
     @Option(help: "Sessions remembered for wallet binding and numbering; the least recently used are forgotten past it.")
     var sessionMemory = RecorderConfiguration.defaultSessionMemory
 
@@ -97,6 +112,11 @@ struct RecordCommand: AsyncParsableCommand {
         }
         try ArgumentRange.check(gzipLevel, "--gzip-level", 0...12)
         if let retain, retain.isZero { throw ValidationError("--retain must be more than 0 (90d, 12h)") }
+        if let store {
+            do { _ = try StoreLocation(store) } catch { throw ValidationError("--store: \(error)") }
+        }
+        if keepLocal, store == nil { throw ValidationError("--keep-local needs --store") }
+        if storeRetryMax.isZero { throw ValidationError("--store-retry-max must be more than 0 (60s, 5m)") }
         guard rotate.bytes > 0, maxBody.bytes > 0, maxHeader.bytes > 0, !upstreamTimeout.isZero, sessionMemory > 0 else {
             throw ValidationError("sizes, the timeout and --session-memory must be positive")
         }
@@ -138,6 +158,8 @@ struct RecordCommand: AsyncParsableCommand {
             root: archives, recorderID: recorderID, rotationBytes: rotate.bytes,
             info: ArchiveInfo(upstream: upstream, redactionKeyID: key.id, extra: upstreamTLS.warcinfo),
             compressionLevel: gzipLevel, compaction: compaction)
+        let uploader = try await storeUploader(logger: logger)
+        if let uploader { settings.onFileFinal = { uploader.submit($0) } }
         let retention = retain.map { retentionPolicy(maxAge: $0.duration, recorderID: recorderID, logger: logger) }
         if let retention { settings.onFileClosed = { _ in Task { await retention.policy.trigger() } } }
         let archive = WalletArchive(settings: settings)
@@ -152,6 +174,8 @@ struct RecordCommand: AsyncParsableCommand {
         let proxy = RecordingProxy(
             configuration: configuration,
             archive: archive, redactor: Redactor(key: key, rules: rules), logger: logger)
+        if let uploader { proxy.statistics.attach(uploader) }
+        let uploads = uploader.map { uploader in Task { await uploader.run() } }
         let announcer = log.announcer(label: "aomi-archive.record")
         let recording = ServerService { [upstream, archives] in
             let server = try await proxy.start(host: address.host, port: address.port, tls: listenerSettings)
@@ -168,6 +192,11 @@ struct RecordCommand: AsyncParsableCommand {
             files = []
         }
         let compacted = await compaction?.finish()
+        uploader?.drain()
+        await uploads?.value
+        if let left = uploader?.status, left.backlogFiles > 0 {
+            logger.warning("\(left.backlogFiles) closed files (\(left.backlogBytes) bytes) are not uploaded yet: the next start uploads them")
+        }
         withExtendedLifetime(lock) {}
         let statistics = proxy.statistics
         let revisits = await archive.revisits
@@ -180,6 +209,32 @@ struct RecordCommand: AsyncParsableCommand {
             + "\(await statistics.writeFailures) failed writes\(await statistics.lastWriteFailure.map { " (last: \($0.cause))" } ?? "")"
             + (compacted.map { ", \($0.compacted) files compacted (\($0.bytesBefore) → \($0.bytesAfter) bytes)\($0.failed > 0 ? ", \($0.failed) not" : "")" } ?? "")
         announcer.notice("\(summary)")
+    }
+
+    /// `--store`: the uploader, with the files a stopped recorder left already in its backlog.
+    /// Credentials, bucket or endpoint that the store refuses stop the recorder at start with
+    /// the store's words; a store that does not answer now only delays the uploads.
+    private func storeUploader(logger: Logger) async throws -> ArchiveUploader? {
+        guard let store else { return nil }
+        let location = try StoreLocation(store)
+        let client: ObjectStoreClient
+        do {
+            client = try ObjectStoreClient(location: location)
+        } catch {
+            printError("record: --store \(location): \(error)")
+            throw ExitCode(1)
+        }
+        do {
+            try await client.checkAccess()
+        } catch {
+            guard error.isTransient else {
+                printError("record: --store \(location): \(error)")
+                throw ExitCode(1)
+            }
+            logger.warning("--store \(location) does not answer now; closed files wait in the backlog: \(error)")
+        }
+        return try ArchiveUploader(root: archives, location: location, client: client, keepLocal: keepLocal, logger: logger, longestWait: storeRetryMax.duration)
+            .withLeftovers(logger: logger)
     }
 
     /// The index `--retain` keeps in step, when there is one.

@@ -11,8 +11,9 @@ final class BackgroundCommand: @unchecked Sendable {
     let errorPath: String
 
     /// Runs `aomi-archive arguments…`; with `launcher`, runs `launcher… aomi-archive
-    /// arguments…` (for instance `prlimit --nofile=64`).
-    init(_ arguments: [String], launcher: [String] = []) throws {
+    /// arguments…` (for instance `prlimit --nofile=64`). `environment` is added to this
+    /// process's.
+    init(_ arguments: [String], launcher: [String] = [], environment: [String: String] = [:]) throws {
         folder = TemporaryDirectory.path("aomi-bg")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         outputPath = folder + "/stdout"
@@ -20,7 +21,9 @@ final class BackgroundCommand: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         let command = launcher.isEmpty ? [CommandRunner.executable] + arguments : launcher + [CommandRunner.executable] + arguments
-        process = try SpawnedProcess(command[0], Array(command.dropFirst()), output: outputPath, errors: errorPath)
+        process = try SpawnedProcess(
+            command[0], Array(command.dropFirst()), environment: environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            output: outputPath, errors: errorPath)
     }
 
     var standardOutput: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }

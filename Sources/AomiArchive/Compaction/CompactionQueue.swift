@@ -25,8 +25,9 @@ public final class CompactionQueue: Sendable {
         self.report = report
     }
 
-    /// Queues a closed file for compaction.
-    public func submit(_ path: String) {
+    /// Queues a closed file for compaction; `then` is told the path once the file is final
+    /// (compacted, or left as it was when compaction failed): `record --store` uploads it then.
+    public func submit(_ path: String, then: (@Sendable (String) -> Void)? = nil) {
         queue.async(group: group) { [self] in
             let result = Result { () throws(CompactionError) in try compactor.compact(path) }
             state.withLock { tally in
@@ -40,6 +41,7 @@ public final class CompactionQueue: Sendable {
                 }
             }
             report(result)
+            then?(path)
         }
     }
 

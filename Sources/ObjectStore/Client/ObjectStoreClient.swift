@@ -53,7 +53,8 @@ public final class ObjectStoreClient: Sendable {
 
     /// Uploads the file at `path` as `key` in one `PUT`, streamed from the disk, and returns
     /// the object as the store reports it. The store checks the bytes against their MD5 and
-    /// SHA-256, so an object that exists after this call is the file, whole.
+    /// SHA-256, so an object that exists after this call is the file, whole; an ETag that is
+    /// not the file's MD5 is an error. One `PUT` takes up to 5 GiB, far above `--rotate`.
     @discardableResult
     public func put(key: String, file path: String) async throws(StoreError) -> StoreObject {
         let digests = try FileDigests(path: path)
@@ -61,7 +62,21 @@ public final class ObjectStoreClient: Sendable {
         let answer = try await send(
             "PUT", key: key, headers: headers, payloadHash: digests.sha256Hex, timeout: Self.timeout(bytes: digests.size)
         ) { .stream(FileChunks(path: path, size: digests.size), length: .known(digests.size)) }
-        return StoreObject(key: key, size: digests.size, etag: Self.etag(answer.headers) ?? digests.md5Hex)
+        let etag = Self.etag(answer.headers) ?? ""
+        guard etag == digests.md5Hex else { throw .uploadMismatch(key: key, expected: "ETag \(digests.md5Hex)", found: "ETag \(etag)") }
+        return StoreObject(key: key, size: digests.size, etag: etag)
+    }
+
+    /// Uploads the file at `path` as `key`, then reads the object back (`HEAD`) and checks its
+    /// size and ETag (the file's MD5) against the file: only then is the upload done.
+    @discardableResult
+    public func putChecked(key: String, file path: String) async throws(StoreError) -> StoreObject {
+        let sent = try await put(key: key, file: path)
+        guard let stored = try await head(key: key) else { throw .uploadMismatch(key: key, expected: "\(sent.size) bytes", found: "no object") }
+        guard stored.size == sent.size, stored.etag == sent.etag else {
+            throw .uploadMismatch(key: key, expected: "\(sent.size) bytes, ETag \(sent.etag)", found: "\(stored.size) bytes, ETag \(stored.etag)")
+        }
+        return stored
     }
 
     /// Uploads `bytes` as `key`.

@@ -28,6 +28,9 @@ public actor WalletArchive {
         /// Told the path of each file closed (after it is handed to `compaction`):
         /// `record --retain` checks its policy then.
         public var onFileClosed: (@Sendable (String) -> Void)?
+        /// Told the path of each closed file once it is final, compacted when `compaction`
+        /// is set: `record --store` uploads it then.
+        public var onFileFinal: (@Sendable (String) -> Void)?
 
         public init(
             root: String, recorderID: String, rotationBytes: Int64 = 256 << 20, fsync: WARCWriterConfiguration.FsyncPolicy = .interval(.seconds(1)),
@@ -176,13 +179,15 @@ public actor WalletArchive {
         if !report.alreadyCompacted { RecorderMetrics.written(bytes: report.bytesAfter, kind: "compacted") }
     }
 
-    /// Hands each closed file to the compaction queue and to `onFileClosed`, when there are.
+    /// Hands each closed file to the compaction queue, `onFileFinal` and `onFileClosed`, when
+    /// there are.
     private var closedFileHandOver: (@Sendable (String) -> Void)? {
         let queue = settings.compaction
         let listener = settings.onFileClosed
-        guard queue != nil || listener != nil else { return nil }
+        let final = settings.onFileFinal
+        guard queue != nil || listener != nil || final != nil else { return nil }
         return { path in
-            queue?.submit(path)
+            if let queue { queue.submit(path, then: final) } else { final?(path) }
             listener?(path)
         }
     }

@@ -29,6 +29,12 @@ public actor RecorderStatistics {
     private var failuresSinceSuccess = 0
     private let started = ContinuousClock.now
     private nonisolated let failingFlag = Atomic<Bool>(false)
+    private nonisolated let uploader = Mutex<ArchiveUploader?>(nil)
+
+    /// The uploader of `record --store`, whose backlog the health shows.
+    public nonisolated func attach(_ uploader: ArchiveUploader) {
+        self.uploader.withLock { $0 = uploader }
+    }
 
     /// Whether the last write failed, readable without waiting for the actor: a recorder that
     /// writes fine does not pay a second hop per exchange to say so.
@@ -73,7 +79,7 @@ public actor RecorderStatistics {
         RecorderHealth(
             status: failing ? "failing" : "ok", exchanges: exchanges, streams: streams, writeFailures: writeFailures,
             lastError: lastWriteFailure?.cause, lastErrorAt: lastWriteFailure?.date.description,
-            uptimeSeconds: Int((ContinuousClock.now - started).components.seconds))
+            uptimeSeconds: Int((ContinuousClock.now - started).components.seconds), store: uploader.withLock { $0 }.map(StoreHealth.init))
     }
 }
 
@@ -89,12 +95,50 @@ public struct RecorderHealth: Sendable, Codable, Equatable {
     public var lastError: String?
     public var lastErrorAt: String?
     public var uptimeSeconds: Int
+    /// With `--store`: the uploads' backlog and failures.
+    public var store: StoreHealth?
 
     enum CodingKeys: String, CodingKey {
-        case status, exchanges, streams
+        case status, exchanges, streams, store
         case writeFailures = "write_failures"
         case lastError = "last_error"
         case lastErrorAt = "last_error_at"
         case uptimeSeconds = "uptime_s"
+    }
+}
+
+/// The uploads of `record --store`, as `GET /_recorder/health` shows them: a backlog that
+/// grows while the store fails, and the last failure's cause. Recording goes on either way.
+public struct StoreHealth: Sendable, Codable, Equatable {
+    public var location: String
+    public var backlogFiles: Int
+    public var backlogBytes: Int64
+    public var uploadedFiles: Int
+    public var uploadedBytes: Int64
+    public var failures: Int
+    public var lastError: String?
+    public var lastErrorAt: String?
+
+    init(_ uploader: ArchiveUploader) {
+        let status = uploader.status
+        location = uploader.location.description
+        backlogFiles = status.backlogFiles
+        backlogBytes = status.backlogBytes
+        uploadedFiles = status.uploadedFiles
+        uploadedBytes = status.uploadedBytes
+        failures = status.failures
+        lastError = status.lastError
+        lastErrorAt = status.lastErrorAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case location
+        case backlogFiles = "backlog_files"
+        case backlogBytes = "backlog_bytes"
+        case uploadedFiles = "uploaded_files"
+        case uploadedBytes = "uploaded_bytes"
+        case failures
+        case lastError = "last_error"
+        case lastErrorAt = "last_error_at"
     }
 }
