@@ -158,6 +158,58 @@ struct StoreRecordingTests {
         }
     }
 
+    @Test(.timeLimit(.minutes(10)))
+    func theStoreGoingAwayMidUploadLosesNothingAndTheFileGoesUpWholeLater() async throws {
+        try await CephGateway.with { store in
+            let client = try client(store)
+            try await client.createBucket()
+            let (sim, upstream) = try await BackgroundCommand.startSimulator()
+            defer { sim.signal(SIGTERM) }
+            let root = TemporaryDirectory.path("aomi-store-mid")
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            // Closed files to send, recorded without a store.
+            let plain = try BackgroundCommand(["record", "--upstream", upstream, "--listen", "127.0.0.1:0", "--archives", root, "--rotate", "64KiB"])
+            let plainURL = try await plain.waitForURL()
+            _ = try await CommandRunner.succeeded(["sim", "drive", "--target", plainURL, "--wallets", "2", "--threads", "2", "--messages", "2", "--poll", "10ms"])
+            plain.signal(SIGTERM)
+            #expect(await plain.wait() == 0)
+            let files = try ArchiveFiles.find(under: root)
+            try #require(files.contains { ArchiveFiles.size(of: $0) > 32 << 10 }, "a file larger than the gate")
+
+            // The store behind a gate that holds each connection after 16 KiB of request.
+            let relay = try GatedRelay(to: store.port)
+            defer { relay.stop() }
+            relay.hold(after: 16 << 10)
+            let environment = store.environment.merging(["AWS_ENDPOINT_URL": "http://127.0.0.1:\(relay.port)"]) { $1 }
+            let recorder = try BackgroundCommand(
+                [
+                    "record", "--upstream", upstream, "--listen", "127.0.0.1:0", "--archives", root, "--store", "s3://\(Self.bucket)/mid", "--keep-local",
+                    "--store-retry-max", "1s",
+                ], environment: environment)
+            let url = try await recorder.waitForURL()
+            while !relay.isHolding { try await Task.sleep(for: .milliseconds(20)) }
+
+            // Mid-upload: the store dies, the connection with it.
+            await store.stopGateway()
+            relay.cutAll()
+            let failing = try await waitForHealth(url) { ($0["failures"] as? Int ?? 0) > 0 }
+            #expect(failing["backlog_files"] as? Int == files.count, "nothing counts as uploaded: \(failing)")
+
+            // The store back, the gate open: every file goes up whole.
+            try await store.startGateway()
+            relay.open()
+            _ = try await waitForHealth(url) { ($0["backlog_files"] as? Int) == 0 }
+            recorder.signal(SIGTERM)
+            #expect(await recorder.wait() == 0)
+            let objects = try await client.list(prefix: "mid/")
+            #expect(objects.count == files.count)
+            for file in files {
+                let key = "mid/" + String(file.dropFirst(root.count + 1))
+                #expect(try await client.get(key: key) == Array(try Data(contentsOf: URL(fileURLWithPath: file))), "\(key) went up whole")
+            }
+        }
+    }
+
     @Test(.timeLimit(.minutes(5)))
     func wrongCredentialsStopTheRecorderAtStartWithTheStoresWords() async throws {
         try await CephGateway.with { store in
