@@ -7,9 +7,8 @@ import Synchronization
 /// `ceph-common` (`tools/setup.sh` installs them). The gateway alone can be stopped and
 /// started again (`stopGateway`, `startGateway`) to play a store that goes away mid-upload.
 ///
-/// Traps this avoids: with authentication off, `radosgw` reaches the monitor only with
-/// `ms mon client mode = crc`; `paxos propose interval = 0.1` brings start-up from ~12 s to
-/// ~3 s; the daemons are stopped in order (gateway, OSD, monitor), each by its process.
+/// Its configuration is `tools/ceph/ceph.conf.in` (with the traps it avoids); the daemons are
+/// stopped in order (gateway, OSD, monitor), each by its process.
 public final class CephGateway: Sendable {
     public let folder: String
     public let port: Int
@@ -115,47 +114,11 @@ public final class CephGateway: Sendable {
         ["/usr/bin/ceph-mon", "/usr/bin/ceph-osd", "/usr/bin/radosgw", "/usr/bin/ceph", "/usr/bin/radosgw-admin"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    private static func configuration(folder: String, fsid: String, monitorPort: Int, gatewayPort: Int) -> String {
-        """
-        [global]
-        fsid = \(fsid)
-        mon host = v2:127.0.0.1:\(monitorPort)
-        public addr = 127.0.0.1
-        cluster addr = 127.0.0.1
-        ms bind ipv6 = false
-        ms bind msgr1 = false
-        auth cluster required = none
-        auth service required = none
-        auth client required = none
-        ms mon client mode = crc
-        keyring = \(folder)/keyring
-        run dir = \(folder)/run
-        admin socket = \(folder)/run/$cluster-$name.asok
-        log file = \(folder)/log/$name.log
-        pid file = \(folder)/run/$name.pid
-        mon data = \(folder)/mon/$cluster-$id
-        osd data = \(folder)/osd/$cluster-$id
-        mon allow pool size one = true
-        mon allow pool delete = true
-        mon max pg per osd = 1000
-        mon warn on pool no redundancy = false
-        osd pool default size = 1
-        osd pool default min size = 1
-        osd pool default pg num = 8
-        osd pool default pgp num = 8
-        osd pool default pg autoscale mode = off
-        osd crush chooseleaf type = 0
-        osd objectstore = memstore
-        memstore device bytes = 4294967296
-        mon data avail warn = 2
-        mon data avail crit = 1
-        paxos propose interval = 0.1
-        [client.rgw.a]
-        rgw frontends = beast endpoint=127.0.0.1:\(gatewayPort)
-        rgw data = \(folder)/rgw
-        rgw thread pool size = 64
-
-        """
+    /// `tools/ceph/ceph.conf.in` filled in (shared with `tools/bench/store.sh`).
+    private static func configuration(folder: String, fsid: String, monitorPort: Int, gatewayPort: Int) throws -> String {
+        let template = try String(contentsOfFile: Repository.root + "/tools/ceph/ceph.conf.in", encoding: .utf8)
+        return [("@FSID@", fsid), ("@MON_PORT@", String(monitorPort)), ("@GATEWAY_PORT@", String(gatewayPort)), ("@DIR@", folder), ("@MEMSTORE_BYTES@", "4294967296")]
+            .reduce(template) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
     }
 
     private static func launchGateway(folder: String) throws -> SpawnedProcess {

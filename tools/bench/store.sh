@@ -28,48 +28,12 @@ swift build -c release --scratch-path "$scratch" --product index-bench >/dev/nul
 venv=${BOTO_VENV:-$HOME/.cache/aomi-bench-boto3}
 [ -x "$venv/bin/python" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q boto3; }
 
-# The store: the sequence of Tests/TestSupport/CephGateway.swift.
+# The store: the sequence of Tests/TestSupport/CephGateway.swift, with its configuration.
 ceph_dir="$work/ceph"
 mkdir -p "$ceph_dir"/{mon/ceph-a,osd/ceph-0,rgw,log,run}
 mon_port=$(free_port); rgw_port=$(free_port); fsid=$(cat /proc/sys/kernel/random/uuid)
-cat >"$ceph_dir/ceph.conf" <<CONF
-[global]
-fsid = $fsid
-mon host = v2:127.0.0.1:$mon_port
-public addr = 127.0.0.1
-cluster addr = 127.0.0.1
-ms bind ipv6 = false
-ms bind msgr1 = false
-auth cluster required = none
-auth service required = none
-auth client required = none
-ms mon client mode = crc
-keyring = $ceph_dir/keyring
-run dir = $ceph_dir/run
-admin socket = $ceph_dir/run/\$cluster-\$name.asok
-log file = $ceph_dir/log/\$name.log
-pid file = $ceph_dir/run/\$name.pid
-mon data = $ceph_dir/mon/\$cluster-\$id
-osd data = $ceph_dir/osd/\$cluster-\$id
-mon allow pool size one = true
-mon max pg per osd = 1000
-mon warn on pool no redundancy = false
-osd pool default size = 1
-osd pool default min size = 1
-osd pool default pg num = 8
-osd pool default pgp num = 8
-osd pool default pg autoscale mode = off
-osd crush chooseleaf type = 0
-osd objectstore = memstore
-memstore device bytes = $(( (store_mb * 3 + 1024) * 1024 * 1024 ))
-mon data avail warn = 2
-mon data avail crit = 1
-paxos propose interval = 0.1
-[client.rgw.a]
-rgw frontends = beast endpoint=127.0.0.1:$rgw_port
-rgw data = $ceph_dir/rgw
-rgw thread pool size = 64
-CONF
+sed -e "s|@FSID@|$fsid|" -e "s|@MON_PORT@|$mon_port|" -e "s|@GATEWAY_PORT@|$rgw_port|" -e "s|@DIR@|$ceph_dir|g" \
+  -e "s|@MEMSTORE_BYTES@|$(( (store_mb * 3 + 1024) * 1024 * 1024 ))|" tools/ceph/ceph.conf.in >"$ceph_dir/ceph.conf"
 conf=(-c "$ceph_dir/ceph.conf")
 ceph-authtool --create-keyring "$ceph_dir/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
 monmaptool --create --fsid "$fsid" --addv a "[v2:127.0.0.1:$mon_port]" "$ceph_dir/monmap" >/dev/null

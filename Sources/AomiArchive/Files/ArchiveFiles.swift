@@ -41,6 +41,14 @@ public enum ArchiveFiles {
         return found.sorted()
     }
 
+    /// `path` relative to `root` (`<wallet>/<file>`), both standardised; the file's name alone
+    /// for a path outside `root`.
+    public static func relativePath(of path: String, under root: String) -> String {
+        let standardRoot = (root as NSString).standardizingPath
+        let standard = (path as NSString).standardizingPath
+        return standard.hasPrefix(standardRoot + "/") ? String(standard.dropFirst(standardRoot.count + 1)) : (standard as NSString).lastPathComponent
+    }
+
     /// A file's size in bytes (0 when it cannot be read).
     public static func size(of path: String) -> Int64 {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0

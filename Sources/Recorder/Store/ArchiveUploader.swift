@@ -39,9 +39,20 @@ public final class ArchiveUploader: Sendable {
     private let wakes: AsyncStream<Void>
 
     private struct State {
-        var backlog: [String] = []
-        var status = Status()
+        /// Each file waiting, with its size when it was handed over.
+        var backlog: [(path: String, bytes: Int64)] = []
+        var uploadedFiles = 0
+        var uploadedBytes: Int64 = 0
+        var failures = 0
+        var lastError: String?
+        var lastErrorAt: String?
         var draining = false
+
+        var status: Status {
+            Status(
+                backlogFiles: backlog.count, backlogBytes: backlog.reduce(0) { $0 + $1.bytes }, uploadedFiles: uploadedFiles, uploadedBytes: uploadedBytes,
+                failures: failures, lastError: lastError, lastErrorAt: lastErrorAt)
+        }
     }
 
     public init(
@@ -64,10 +75,8 @@ public final class ArchiveUploader: Sendable {
     public func submit(_ path: String) {
         let size = ArchiveFiles.size(of: path)
         let added = state.withLock { state in
-            guard !state.backlog.contains(path) else { return false }
-            state.backlog.append(path)
-            state.status.backlogFiles += 1
-            state.status.backlogBytes += size
+            guard !state.backlog.contains(where: { $0.path == path }) else { return false }
+            state.backlog.append((path, size))
             return true
         }
         if added {
@@ -100,7 +109,7 @@ public final class ArchiveUploader: Sendable {
         var wait = firstWait
         var iterator = wakes.makeAsyncIterator()
         while !Task.isCancelled {
-            guard let path = state.withLock({ $0.backlog.first }) else {
+            guard let path = state.withLock({ $0.backlog.first?.path }) else {
                 if state.withLock({ $0.draining }) { return }
                 _ = await iterator.next()
                 continue
@@ -109,10 +118,7 @@ public final class ArchiveUploader: Sendable {
             case .done, .gone:
                 wait = firstWait
             case .busy:
-                state.withLock { state in
-                    state.backlog.removeFirst()
-                    state.backlog.append(path)
-                }
+                state.withLock { state in state.backlog.append(state.backlog.removeFirst()) }
                 if state.withLock({ $0.draining && $0.backlog.count == 1 }) { return }
                 try? await Task.sleep(for: firstWait)
             case .failed:
@@ -150,7 +156,7 @@ public final class ArchiveUploader: Sendable {
             return .gone
         }
         defer { lock.release() }
-        let key = location.key(for: relativePath(of: path))
+        let key = location.key(for: ArchiveFiles.relativePath(of: path, under: root))
         do {
             let stored = try await client.putChecked(key: key, file: path)
             if keepLocal {
@@ -167,21 +173,13 @@ public final class ArchiveUploader: Sendable {
         }
     }
 
-    private func relativePath(of path: String) -> String {
-        let standard = (path as NSString).standardizingPath
-        return standard.hasPrefix(root + "/") ? String(standard.dropFirst(root.count + 1)) : (path as NSString).lastPathComponent
-    }
-
     /// Takes `path` out of the backlog; `bytes` counts it as uploaded.
     private func finished(_ path: String, bytes: Int64?) {
         let status = state.withLock { state in
-            guard let index = state.backlog.firstIndex(of: path) else { return state.status }
-            state.backlog.remove(at: index)
-            state.status.backlogFiles -= 1
-            state.status.backlogBytes = state.backlog.reduce(0) { $0 + ArchiveFiles.size(of: $1) }
+            state.backlog.removeAll { $0.path == path }
             if let bytes {
-                state.status.uploadedFiles += 1
-                state.status.uploadedBytes += bytes
+                state.uploadedFiles += 1
+                state.uploadedBytes += bytes
             }
             return state.status
         }
@@ -192,11 +190,11 @@ public final class ArchiveUploader: Sendable {
     private func failed(_ path: String, error: String) {
         let first = state.withLock { state in
             defer {
-                state.status.failures += 1
-                state.status.lastError = error
-                state.status.lastErrorAt = WARCDate.now().description
+                state.failures += 1
+                state.lastError = error
+                state.lastErrorAt = WARCDate.now().description
             }
-            return state.status.lastError != error
+            return state.lastError != error
         }
         UploadMetrics.failed()
         if first { logger.error("not uploaded yet, kept and tried again: \(path): \(error)") }

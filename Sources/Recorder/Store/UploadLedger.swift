@@ -1,3 +1,4 @@
+import AomiArchive
 import Foundation
 
 /// `ROOT/.uploaded`: the files uploaded and kept (`record --keep-local`), one line each
@@ -13,8 +14,7 @@ struct UploadLedger {
         var modified: Int64
 
         init(path: String, root: String) {
-            let standard = (path as NSString).standardizingPath
-            relativePath = standard.hasPrefix(root + "/") ? String(standard.dropFirst(root.count + 1)) : standard
+            relativePath = ArchiveFiles.relativePath(of: path, under: root)
             var info = stat()
             if stat(path, &info) == 0 {
                 size = Int64(info.st_size)
