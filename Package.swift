@@ -278,6 +278,7 @@ let package = Package(
                 "AomiArchive",
                 "ArchiveIndex",
                 "Recorder",
+                "ObjectStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -12,9 +12,13 @@ import WARC
 /// was interrupted and is run again finishes, even when nothing of it is left to find.
 public struct ArchiveForgetter: Sendable {
     public let root: String
-    public let database: ArchiveDatabase
+    /// The index to forget in; nil when there is none to act on.
+    public let database: ArchiveDatabase?
+    /// Whether the root's rewritten files are read into the index again afterwards (not for
+    /// the temporary copy of a store, whose paths no index should keep).
+    public var reindexesRoot = true
 
-    public init(root: String, database: ArchiveDatabase) {
+    public init(root: String, database: ArchiveDatabase?) {
         self.root = root
         self.database = database
     }
@@ -41,35 +45,63 @@ public struct ArchiveForgetter: Sendable {
         public var dryRun = false
         /// The keyed hash the log line holds.
         public var idHash: String?
+        /// The fields of the log line written, once written.
+        public var logFields: [(String, String)] = []
     }
 
+    /// Forgets `target` (with `dryRun`, only says what would go).
     public func forget(_ target: RemovalTarget, dryRun: Bool = false, onStep: (Step) throws -> Void = { _ in }) throws(RetentionError) -> Report {
+        var report = try prepare(target, dryRun: dryRun)
+        if dryRun { return report }
+        try carryOut(&report, onStep: onStep)
+        return report
+    }
+
+    /// Plans the forget and checks that it may go ahead, changing nothing (the root's key
+    /// aside, created unless `dryRun`). `interrupted`: a forget of it was interrupted
+    /// somewhere this root does not show (a store's own marker).
+    public func prepare(_ target: RemovalTarget, dryRun: Bool = false, interrupted: Bool = false) throws(RetentionError) -> Report {
         let removal = ArchiveRemoval(root: root)
         let plan: RemovalPlan
         do { plan = try removal.plan(forgetting: target) } catch { throw .removal(error) }
         var report = Report(target: target, plan: plan, dryRun: dryRun)
-        let indexKnows: Bool
-        switch target {
-        case let .wallet(wallet):
-            report.indexSessions = Set(try indexed { () throws(IndexError) in try database.sessions(ofWallet: wallet.value) })
-            indexKnows = try indexed { () throws(IndexError) in try database.knows(wallet: wallet.value) } || !report.indexSessions.isEmpty
-        case let .session(id):
-            indexKnows = try indexed { () throws(IndexError) in try database.knows(session: id) }
+        var indexKnows = false
+        if let database {
+            switch target {
+            case let .wallet(wallet):
+                report.indexSessions = Set(try indexed { () throws(IndexError) in try database.sessions(ofWallet: wallet.value) })
+                indexKnows = try indexed { () throws(IndexError) in try database.knows(wallet: wallet.value) } || !report.indexSessions.isEmpty
+            case let .session(id):
+                indexKnows = try indexed { () throws(IndexError) in try database.knows(session: id) }
+            }
         }
         if let key = Self.existingKey(root: root) {
-            report.resumed = FileManager.default.fileExists(atPath: self.marker(for: target, log: ForgottenLog(root: root, key: key)))
+            let log = ForgottenLog(root: root, key: key)
+            report.resumed = FileManager.default.fileExists(atPath: self.marker(for: target, log: log))
+            if !dryRun { report.idHash = log.hash(kind: target.kind, id: target.id) }
         }
+        report.resumed = report.resumed || interrupted
         guard !plan.isEmpty || indexKnows || report.resumed else { throw .unknown(target, root: root) }
         guard plan.heldByRunningRecorders.isEmpty else { throw .heldByRecorders(plan.heldByRunningRecorders) }
-        if dryRun { return report }
+        if !dryRun, report.idHash == nil {
+            do { report.idHash = ForgottenLog(root: root, key: try RedactionKey.loadOrCreate(root: root).key).hash(kind: target.kind, id: target.id) } catch {
+                throw .log(path: root, reason: "\(error)")
+            }
+        }
+        return report
+    }
 
+    /// Carries out a forget that `prepare` planned: the marker, the files, the index, the
+    /// log line (also kept in `report.logFields`).
+    public func carryOut(_ report: inout Report, onStep: (Step) throws -> Void = { _ in }) throws(RetentionError) {
+        let target = report.target
+        let plan = report.plan
         let log: ForgottenLog
         do { log = ForgottenLog(root: root, key: try RedactionKey.loadOrCreate(root: root).key) } catch { throw .log(path: root, reason: "\(error)") }
         let markerPath = self.marker(for: target, log: log)
-        report.idHash = log.hash(kind: target.kind, id: target.id)
         try Self.writeMarker(markerPath)
         do {
-            report.outcome = try removal.apply(plan, onStep: { step in try onStep(.file(step)) })
+            report.outcome = try ArchiveRemoval(root: root).apply(plan, onStep: { step in try onStep(.file(step)) })
         } catch {
             throw .removal(error)
         }
@@ -77,28 +109,32 @@ public struct ArchiveForgetter: Sendable {
         if case let .session(id) = target { sessions.insert(id) }
         var wallet: String?
         if case let .wallet(address) = target { wallet = address.value }
-        do {
-            report.index = try database.remove(sessions: sessions, wallet: wallet, files: plan.filesDeleted + plan.filesRewritten)
-        } catch {
-            throw .index(error)
+        if let database {
+            do {
+                report.index = try database.remove(sessions: sessions, wallet: wallet, files: plan.filesDeleted + plan.filesRewritten)
+            } catch {
+                throw .index(error)
+            }
         }
         try step(onStep, .index)
-        do {
-            // The rewritten files are read again, at their new offsets.
-            _ = try ArchiveIndexer(database: database, root: root).run()
-        } catch {
-            throw .index(error)
+        if let database, reindexesRoot {
+            do {
+                // The rewritten files are read again, at their new offsets.
+                _ = try ArchiveIndexer(database: database, root: root).run()
+            } catch {
+                throw .index(error)
+            }
         }
-        try log.append([
+        report.logFields = [
             ("time", WARCDate.now().description), ("forget", target.kind), ("id_hash", report.idHash ?? ""), ("sessions", String(sessions.count)),
             ("records", String(report.outcome.records)), ("files_deleted", String(report.outcome.filesDeleted)),
             ("files_rewritten", String(report.outcome.filesRewritten)), ("revisits_made_whole", String(report.outcome.revisitsMadeWhole)),
             ("index_messages", String(report.index.messages)), ("index_records", String(report.index.records)),
             ("resumed", report.resumed ? "yes" : "no"),
-        ])
+        ]
+        try log.append(report.logFields)
         try step(onStep, .logged)
         unlink(markerPath)
-        return report
     }
 
     private func indexed<Result>(_ body: () throws(IndexError) -> Result) throws(RetentionError) -> Result {

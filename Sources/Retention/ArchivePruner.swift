@@ -11,6 +11,9 @@ import WARC
 public struct ArchivePruner: Sendable {
     public let root: String
     public let database: ArchiveDatabase?
+    /// Whether the root's rewritten files are read into the index again afterwards (not for
+    /// the temporary copy of a store).
+    public var reindexesRoot = true
 
     public init(root: String, database: ArchiveDatabase?) {
         self.root = root
@@ -23,6 +26,8 @@ public struct ArchivePruner: Sendable {
         public var outcome = ArchiveRemoval.Outcome()
         public var index = IndexRemovalCounts()
         public var dryRun = false
+        /// The fields of the log line written, once written.
+        public var logFields: [(String, String)] = []
 
         public init(plan: RemovalPlan, dryRun: Bool = false) {
             self.plan = plan
@@ -42,18 +47,19 @@ public struct ArchivePruner: Sendable {
         if let database {
             do {
                 report.index = try database.remove(sessions: plan.sessions, wallet: nil, files: plan.filesDeleted + plan.filesRewritten)
-                _ = try ArchiveIndexer(database: database, root: root).run()
+                if reindexesRoot { _ = try ArchiveIndexer(database: database, root: root).run() }
             } catch {
                 throw .index(error)
             }
         }
         let key: RedactionKey
         do { key = try RedactionKey.loadOrCreate(root: root) } catch { throw .log(path: root, reason: "\(error)") }
-        try ForgottenLog(root: root, key: key.key).append([
+        report.logFields = [
             ("time", WARCDate.now().description), ("prune", "older-than"), ("cutoff", WARCDate(cutoff).description), ("sessions", String(plan.sessions.count)),
             ("records", String(report.outcome.records)), ("files_deleted", String(report.outcome.filesDeleted)),
             ("files_rewritten", String(report.outcome.filesRewritten)), ("revisits_made_whole", String(report.outcome.revisitsMadeWhole)),
-        ])
+        ]
+        try ForgottenLog(root: root, key: key.key).append(report.logFields)
         return report
     }
 }

@@ -1,5 +1,6 @@
 import AomiArchive
 import ArchiveIndex
+import ObjectStore
 
 /// Why `forget`, `prune` or `du` stopped, in words a person can act on.
 public enum RetentionError: Error, Sendable, CustomStringConvertible {
@@ -11,6 +12,8 @@ public enum RetentionError: Error, Sendable, CustomStringConvertible {
     case index(IndexError)
     /// The root's key or `.forgotten.log` could not be used.
     case log(path: String, reason: String)
+    /// The object store failed (reading the objects, or putting back what changed).
+    case store(StoreError)
 
     public var description: String {
         switch self {
@@ -23,6 +26,9 @@ public enum RetentionError: Error, Sendable, CustomStringConvertible {
         case let .removal(error): error.description
         case let .index(error): "the index: \(error)"
         case let .log(path, reason): "\(path): \(reason)"
+        case let .store(error) where error.isConflict:
+            "\(error): another process rewrote the object since it was copied, and it was left as that process made it. Run this again."
+        case let .store(error): "\(error)"
         }
     }
 }

@@ -1,10 +1,11 @@
 import AomiArchive
 import ArgumentParser
 import Foundation
+import ObjectStore
 
 /// `aomi-archive compact`: rewrites closed archive files so that each session's records
 /// compress together.
-struct CompactCommand: ParsableCommand {
+struct CompactCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compact",
         abstract: "Rewrite closed archive files so that each session's records compress together (lossless).",
@@ -15,11 +16,14 @@ struct CompactCommand: ParsableCommand {
             before the new file (written beside the old one and synced) is renamed over it. \
             Files still being written (.open) are never touched; a compacted file says so in its \
             warcinfo and is skipped, and so is a file another compaction or repair is rewriting now \
-            (each holds a lock on the file). The exit status is 1 when a file could not be compacted.
+            (each holds a lock on the file). The exit status is 1 when a file could not be compacted. \
+            With --archives s3://BUCKET/PREFIX the closed objects are copied into a temporary \
+            folder, compacted there, and each compacted file replaces its object only if no one \
+            rewrote that object meanwhile.
             """
     )
 
-    @Option(help: "Archive root: every closed file under it is compacted (when no FILE is named).")
+    @Option(help: "Archive root, or s3://BUCKET/PREFIX: every closed file under it is compacted (when no FILE is named).")
     var archives = "Archives"
 
     @Argument(help: "Files to compact (default: every closed file under --archives).")
@@ -40,12 +44,17 @@ struct CompactCommand: ParsableCommand {
     func validate() throws {
         try ArgumentRange.check(level, "--level", 1...12)
         guard bundleSize.bytes >= 4096, bundleSize.bytes <= 64 << 20 else { throw ValidationError("--bundle-size must be 4KiB to 64MiB") }
+        try StoreArchives.validate(archives)
+        if StoreLocation.isStore(archives), !files.isEmpty { throw ValidationError("name no FILE with --archives s3://…: every closed object is compacted") }
     }
 
-    func run() throws {
+    func run() async throws {
         let compactor = ArchiveCompactor(bundleBytes: Int(bundleSize.bytes), level: level)
         let onStage: @Sendable (String, ArchiveCompactor.Stage) -> Void = { [crashAfter] _, stage in
             if stage == crashAfter { kill(getpid(), SIGKILL) }
+        }
+        if let store = try await StoreArchives.named(archives, command: "compact") {
+            return try await compact(store, with: compactor)
         }
         let results: [Result<CompactionReport, CompactionError>]
         if files.isEmpty {
@@ -53,6 +62,37 @@ struct CompactCommand: ParsableCommand {
         } else {
             results = files.map { path in Result { () throws(CompactionError) in try compactor.compact(path, onStage: { onStage(path, $0) }) } }
         }
+        try printResults(results)
+    }
+
+    /// `--archives s3://…`: compacts a copy of the closed objects, then puts back each
+    /// compacted file over its object (only if that is still the version copied).
+    private func compact(_ store: StoreArchives, with compactor: ArchiveCompactor) async throws {
+        let folder = try MirrorFolder()
+        defer { folder.remove() }
+        do {
+            let mirror = try await StoreMirror.make(
+                client: store.client, location: store.location, folder: folder.path, includes: { ArchiveFiles.isClosedArchive(relative: $0) })
+            let results = try compactor.compactAll(under: folder.path).map { result in
+                result.map { report in
+                    var named = report
+                    named.path = store.location.key(for: ArchiveFiles.relativePath(of: report.path, under: folder.path))
+                    return named
+                }
+            }
+            let published = try await mirror.publish()
+            if !json {
+                print("\(Counted.of(published.rewritten.count, "object")) of \(mirror.copied.objects) in \(store.location) replaced by its compacted version")
+            }
+            try printResults(results)
+        } catch let error as StoreError {
+            printError(
+                "compact: \(error)\(error.isConflict ? ": another process rewrote that object since it was copied; it was left as that process made it. Run this again." : "")")
+            throw ExitCode(1)
+        }
+    }
+
+    private func printResults(_ results: [Result<CompactionReport, CompactionError>]) throws {
         var failed = 0
         var reports: [CompactionReport] = []
         for result in results {

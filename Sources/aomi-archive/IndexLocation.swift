@@ -1,6 +1,7 @@
 import ArchiveIndex
 import ArgumentParser
 import Foundation
+import ObjectStore
 
 /// Where the index lives: `--db` (a SQLite file path, or a `postgres://` URL), else the
 /// `AOMI_ARCHIVE_DB` environment variable, else `index.sqlite` in the archive root.
@@ -17,6 +18,19 @@ struct IndexLocation: ParsableArguments {
 
     /// The index as `ArchiveDatabase(location:)` takes it.
     var database: String { Self.given(db) ?? Self.rootIndex(of: archives) }
+
+    /// Whether `--archives` names an object store (`s3://BUCKET/PREFIX`) rather than a folder.
+    var isStore: Bool { StoreLocation.isStore(archives) }
+
+    /// The index a command on a store acts on: only one named by `--db` or `AOMI_ARCHIVE_DB`
+    /// (a store has no folder to hold a default one).
+    var storeDatabase: String? { Self.given(db) }
+
+    /// Checks `--archives`: a folder that exists, or a store location.
+    func validateArchives() throws {
+        if isStore { return try StoreArchives.validate(archives) }
+        guard FileManager.default.isDirectory(archives) else { throw ValidationError("--archives \(archives) is not a folder") }
+    }
 
     /// The index named on the command line or in `AOMI_ARCHIVE_DB`; nil when neither names one.
     static func given(_ db: String?) -> String? {

@@ -1,11 +1,12 @@
 import ArchiveIndex
 import ArgumentParser
 import Foundation
+import ObjectStore
 import Retention
 import WARC
 
 /// `aomi-archive prune`: the retention policy, run by hand (or from cron).
-struct PruneCommand: ParsableCommand {
+struct PruneCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune",
         abstract: "Remove the conversations whose newest record is older than --older-than (or --before), whole, and their rows in the index.",
@@ -15,7 +16,9 @@ struct PruneCommand: ParsableCommand {
             whose original goes is first made a full record, and the index loses the records and \
             sessions that went. Files still being written (.open) and the files of running \
             recorders are never touched. One line goes to ROOT/.forgotten.log. record --retain does \
-            the same while it records.
+            the same while it records. With --archives s3://BUCKET/PREFIX the store's objects are \
+            copied into a temporary folder, pruned there, and put back (rewrites first, then \
+            deletions); the log line is an object under PREFIX/.forgotten/.
             """)
 
     @Option(help: "Age past which a conversation goes, judged by its newest record (90d, 12h).")
@@ -35,12 +38,15 @@ struct PruneCommand: ParsableCommand {
         case let (age?, nil): guard !age.isZero else { throw ValidationError("--older-than must be more than 0 (90d, 12h)") }
         case let (nil, instant?): _ = try Self.instant(instant)
         }
-        guard FileManager.default.isDirectory(location.archives) else { throw ValidationError("--archives \(location.archives) is not a folder") }
+        try location.validateArchives()
     }
 
-    func run() throws {
-        if !dryRun { try location.requireWritableRoot(for: "prune") }
+    func run() async throws {
         let cutoff = try olderThan.map { Date().addingTimeInterval(-$0.duration.seconds) } ?? Self.instant(before ?? "")
+        if let store = try await StoreArchives.named(location.archives, command: "prune") {
+            return try await prune(olderThan: cutoff, in: store)
+        }
+        if !dryRun { try location.requireWritableRoot(for: "prune") }
         let pruner = ArchivePruner(root: location.archives, database: try ArchiveDatabase(location: location.database))
         let report: ArchivePruner.Report
         do {
@@ -49,10 +55,30 @@ struct PruneCommand: ParsableCommand {
             printError("prune: \(error)")
             throw ExitCode(1)
         }
+        printReport(report, deleted: report.plan.filesDeleted, rewritten: report.plan.filesRewritten)
+    }
+
+    /// `--archives s3://…`: the same prune on a copy of the store's objects, put back.
+    private func prune(olderThan cutoff: Date, in store: StoreArchives) async throws {
+        let database = try location.storeDatabase.map { try ArchiveDatabase(location: $0) }
+        let retention = StoreRetention(client: store.client, location: store.location, database: database)
+        let report: StoreRetention.Report<ArchivePruner.Report>
+        do {
+            report = try await retention.prune(olderThan: cutoff, dryRun: dryRun)
+        } catch {
+            printError("prune: \(error)")
+            throw ExitCode(1)
+        }
+        print("\(Counted.of(report.copied.objects, "object")) (\(report.copied.bytes) bytes) read from \(store.location)")
+        printReport(report.run, deleted: report.objectsDeleted, rewritten: report.objectsRewritten)
+        if let object = report.logObject { print("  logged in s3://\(store.location.bucket)/\(object)") }
+    }
+
+    private func printReport(_ report: ArchivePruner.Report, deleted: [String], rewritten: [String]) {
         let plan = report.plan
         print("\(dryRun ? "dry run: would remove" : "removed") \(Counted.of(plan.records, "record")) older than \(olderThan.map { "\($0)" } ?? before ?? "")")
-        for file in plan.filesDeleted { print("  \(dryRun ? "would delete" : "deleted")   \(file)") }
-        for file in plan.filesRewritten { print("  \(dryRun ? "would rewrite" : "rewrote")   \(file) (\(Counted.of(plan.revisitsMadeWhole, "revisit")) made full records)") }
+        for file in deleted { print("  \(dryRun ? "would delete" : "deleted")   \(file)") }
+        for file in rewritten { print("  \(dryRun ? "would rewrite" : "rewrote")   \(file) (\(Counted.of(plan.revisitsMadeWhole, "revisit")) made full records)") }
         print("  \(Counted.of(plan.sessions.count, "session")) left with no record \(dryRun ? "would go" : "gone") from the index")
     }
 }

@@ -20,6 +20,12 @@ public enum ArchiveFiles {
         return closed.hasSuffix(".warc.gz") || closed.hasSuffix(".warc")
     }
 
+    /// Whether a path under a store's prefix (or a root) is a closed archive file: not
+    /// `.open`, not under a `.`-folder of the tools (`.forgetting/`, `.forgotten/`).
+    public static func isClosedArchive(relative path: String) -> Bool {
+        isArchive(name: path) && !isOpen(path) && !path.split(separator: "/").contains { $0.hasPrefix(".") }
+    }
+
     /// Whether a file is still being written (or was left by a crash).
     public static func isOpen(_ path: String) -> Bool {
         path.hasSuffix(WARCWriterConfiguration.openSuffix)

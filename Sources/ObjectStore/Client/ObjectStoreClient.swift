@@ -55,10 +55,14 @@ public final class ObjectStoreClient: Sendable {
     /// the object as the store reports it. The store checks the bytes against their MD5 and
     /// SHA-256, so an object that exists after this call is the file, whole; an ETag that is
     /// not the file's MD5 is an error. One `PUT` takes up to 5 GiB, far above `--rotate`.
+    /// `condition` makes the `PUT` conditional: it then fails with
+    /// `StoreError.isConflict` when another writer got there first.
     @discardableResult
-    public func put(key: String, file path: String) async throws(StoreError) -> StoreObject {
+    public func put(key: String, file path: String, condition: PutCondition = .none) async throws(StoreError) -> StoreObject {
         let digests = try FileDigests(path: path)
-        let headers = [("Content-Length", String(digests.size)), ("Content-MD5", digests.md5Base64), ("Content-Type", "application/octet-stream")]
+        let headers =
+            [("Content-Length", String(digests.size)), ("Content-MD5", digests.md5Base64), ("Content-Type", "application/octet-stream")]
+            + condition.headers
         let answer = try await send(
             "PUT", key: key, headers: headers, payloadHash: digests.sha256Hex, timeout: Self.timeout(bytes: digests.size)
         ) { .stream(FileChunks(path: path, size: digests.size), length: .known(digests.size)) }
@@ -70,8 +74,8 @@ public final class ObjectStoreClient: Sendable {
     /// Uploads the file at `path` as `key`, then reads the object back (`HEAD`) and checks its
     /// size and ETag (the file's MD5) against the file: only then is the upload done.
     @discardableResult
-    public func putChecked(key: String, file path: String) async throws(StoreError) -> StoreObject {
-        let sent = try await put(key: key, file: path)
+    public func putChecked(key: String, file path: String, condition: PutCondition = .none) async throws(StoreError) -> StoreObject {
+        let sent = try await put(key: key, file: path, condition: condition)
         guard let stored = try await head(key: key) else { throw .uploadMismatch(key: key, expected: "\(sent.size) bytes", found: "no object") }
         guard stored.size == sent.size, stored.etag == sent.etag else {
             throw .uploadMismatch(key: key, expected: "\(sent.size) bytes, ETag \(sent.etag)", found: "\(stored.size) bytes, ETag \(stored.etag)")
@@ -81,9 +85,11 @@ public final class ObjectStoreClient: Sendable {
 
     /// Uploads `bytes` as `key`.
     @discardableResult
-    public func put(key: String, bytes: [UInt8]) async throws(StoreError) -> StoreObject {
+    public func put(key: String, bytes: [UInt8], condition: PutCondition = .none) async throws(StoreError) -> StoreObject {
         let md5 = Insecure.MD5.hash(data: bytes)
-        let headers = [("Content-Length", String(bytes.count)), ("Content-MD5", Data(md5).base64EncodedString()), ("Content-Type", "application/octet-stream")]
+        let headers =
+            [("Content-Length", String(bytes.count)), ("Content-MD5", Data(md5).base64EncodedString()), ("Content-Type", "application/octet-stream")]
+            + condition.headers
         let answer = try await send("PUT", key: key, headers: headers, payloadHash: SHA256.hash(data: bytes).hexString) { .bytes(bytes) }
         return StoreObject(key: key, size: Int64(bytes.count), etag: Self.etag(answer.headers) ?? md5.hexString)
     }
@@ -104,6 +110,36 @@ public final class ObjectStoreClient: Sendable {
         }
         let answer = try await send("GET", key: key, headers: headers, accepting: range == nil ? [200] : [206])
         return answer.body
+    }
+
+    /// Copies the object `object` into the file at `path`, streamed (any size): written beside
+    /// it as `PATH.part`, checked against the object's size (and its MD5 when the ETag is one),
+    /// synced, then renamed into place, so `path` never holds part of an object.
+    public func download(_ object: StoreObject, to path: String) async throws(StoreError) {
+        var wait = backoff
+        for attempt in 1...attempts {
+            do {
+                return try await downloadOnce(object, to: path)
+            } catch let error {
+                guard error.isTransient, attempt < attempts else { throw error }
+                try? await Task.sleep(for: wait)
+                wait *= 2
+            }
+        }
+    }
+
+    private func downloadOnce(_ object: StoreObject, to path: String) async throws(StoreError) {
+        let draft = path + ".part"
+        let file = try DownloadFile(path: draft)
+        defer { file.discard() }
+        let answer = try await send("GET", key: object.key, timeout: Self.timeout(bytes: object.size), into: file)
+        guard file.size == object.size else {
+            throw .uploadMismatch(key: object.key, expected: "\(object.size) bytes", found: "\(file.size) bytes downloaded (status \(answer.status))")
+        }
+        if let md5 = object.plainMD5, file.md5Hex != md5 {
+            throw .uploadMismatch(key: object.key, expected: "MD5 \(md5)", found: "MD5 \(file.md5Hex) downloaded")
+        }
+        try file.finish(as: path)
     }
 
     /// Every object whose key starts with `prefix`, in key order (ListObjectsV2, page by page).
@@ -157,12 +193,15 @@ public final class ObjectStoreClient: Sendable {
     /// each attempt (a file is streamed again from its start).
     private func send(
         _ method: String, key: String?, query: [(String, String)] = [], headers: [(String, String)] = [], payloadHash: String = SigV4Signer.emptyPayloadHash,
-        accepting accepted: Set<Int> = [200], timeout: TimeAmount = .seconds(30), body: () -> HTTPClientRequest.Body? = { nil }
+        accepting accepted: Set<Int> = [200], timeout: TimeAmount = .seconds(30), into sink: DownloadFile? = nil,
+        body: () -> HTTPClientRequest.Body? = { nil }
     ) async throws(StoreError) -> Answer {
         var wait = backoff
-        for attempt in 1...attempts {
+        // A download is tried again by `download`, which starts its file anew.
+        for attempt in 1...(sink == nil ? attempts : 1) {
             do {
-                return try await sendOnce(method, key: key, query: query, headers: headers, payloadHash: payloadHash, accepting: accepted, timeout: timeout, body: body())
+                return try await sendOnce(
+                    method, key: key, query: query, headers: headers, payloadHash: payloadHash, accepting: accepted, timeout: timeout, sink: sink, body: body())
             } catch let error {
                 guard error.isTransient, attempt < attempts else { throw error }
                 try? await Task.sleep(for: wait)
@@ -174,7 +213,7 @@ public final class ObjectStoreClient: Sendable {
 
     private func sendOnce(
         _ method: String, key: String?, query: [(String, String)], headers: [(String, String)], payloadHash: String, accepting accepted: Set<Int>,
-        timeout: TimeAmount, body: HTTPClientRequest.Body?
+        timeout: TimeAmount, sink: DownloadFile?, body: HTTPClientRequest.Body?
     ) async throws(StoreError) -> Answer {
         let path = endpoint.path(bucket: bucket, key: key)
         var request = HTTPClientRequest(url: endpoint.url(bucket: bucket, path: path, query: query))
@@ -191,8 +230,12 @@ public final class ObjectStoreClient: Sendable {
         let place = key ?? "(the bucket)"
         do {
             let response = try await http.execute(request, timeout: timeout)
-            let bytes = Array(buffer: try await response.body.collect(upTo: Self.maxAnswerBytes))
             let status = Int(response.status.code)
+            if let sink, accepted.contains(status) {
+                for try await chunk in response.body { try sink.append(chunk) }
+                return Answer(status: status, headers: response.headers, body: [])
+            }
+            let bytes = Array(buffer: try await response.body.collect(upTo: Self.maxAnswerBytes))
             guard accepted.contains(status) else {
                 let xml = Substring(decoding: bytes, as: UTF8.self)
                 throw StoreError.refused(

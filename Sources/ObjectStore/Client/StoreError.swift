@@ -24,6 +24,13 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether a conditional request failed (`PreconditionFailed`, or a conflicting write in
+    /// progress): another writer changed the object since it was read.
+    public var isConflict: Bool {
+        guard case let .refused(_, _, status, code, _, _) = self else { return false }
+        return status == 412 || code == "PreconditionFailed" || code == "ConditionalRequestConflict"
+    }
+
     /// Whether the credentials are wrong or lack the rights asked for.
     public var isCredentialProblem: Bool {
         guard case let .refused(_, _, status, code, _, _) = self else { return false }

@@ -10,4 +10,10 @@ public struct StoreObject: Sendable, Hashable {
         self.size = size
         self.etag = etag
     }
+
+    /// The MD5 of the bytes when the ETag is one (an object of one `PUT`); nil for a
+    /// multipart object (`HASH-PARTS`) or an ETag the store made otherwise.
+    public var plainMD5: String? {
+        etag.utf8.count == 32 && etag.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) ? etag : nil
+    }
 }

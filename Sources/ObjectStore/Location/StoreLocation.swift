@@ -31,6 +31,9 @@ public struct StoreLocation: Sendable, Hashable, CustomStringConvertible {
         prefix.isEmpty ? relativePath : prefix + "/" + relativePath
     }
 
+    /// What the keys under the prefix start with (`PREFIX/`, or nothing for the whole bucket).
+    public var listingPrefix: String { prefix.isEmpty ? "" : prefix + "/" }
+
     /// The path relative to the prefix of an object `key` listed under it.
     public func relativePath(of key: String) -> String? {
         if prefix.isEmpty { return key }
