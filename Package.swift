@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Conversation", targets: ["Conversation"]),
         .library(name: "Rerun", targets: ["Rerun"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
+        .library(name: "StoredArchives", targets: ["StoredArchives"]),
         .library(name: "Recorder", targets: ["Recorder"]),
         .library(name: "ArchiveIndex", targets: ["ArchiveIndex"]),
         .library(name: "Replayer", targets: ["Replayer"]),
@@ -162,6 +163,13 @@ let package = Package(
             ]
         ),
 
+        // Archives read from an object store: the objects a reader needs, taken from a bounded
+        // cache, and the index loaded from a store, incrementally by object.
+        .target(
+            name: "StoredArchives",
+            dependencies: ["ObjectStore", "AomiArchive", "ArchiveIndex", "WARC"]
+        ),
+
         // HTTP exchanges and SSE streams into WARC records: redaction, dedup, per-wallet files.
         .target(
             name: "Recorder",
@@ -261,6 +269,7 @@ let package = Package(
                 "ArchiveIndex",
                 "Conversation",
                 "HTTPServing",
+                "StoredArchives",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -303,6 +312,7 @@ let package = Package(
                 "HTTPServing",
                 "Telemetry",
                 "Retention",
+                "StoredArchives",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -363,7 +373,12 @@ let package = Package(
 
         .testTarget(name: "WARCTests", dependencies: ["WARC", "TestSupport"]),
         .testTarget(name: "AomiAPITests", dependencies: ["AomiAPI"]),
-        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(
+            name: "ObjectStoreTests",
+            dependencies: [
+                "ObjectStore", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]),
         .testTarget(
             name: "ArchiveIndexTests",
             dependencies: [

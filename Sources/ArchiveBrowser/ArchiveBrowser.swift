@@ -3,6 +3,7 @@ import Foundation
 import HTTPServing
 import Hummingbird
 import Logging
+import StoredArchives
 
 /// The archive browser (`aomi-archive serve`): pages to look through wallets, their threads
 /// and sessions, a session's exchanges on a time line, one exchange in full, and search, each
@@ -20,6 +21,10 @@ public struct ArchiveBrowser: Sendable {
     public let hosts: HostPolicy
     /// What `GET /metrics` answers (behind the token like every page); nil: no such page.
     public var metrics: MetricsEndpoint?
+    /// The store the archives are in (`--archives s3://…`; `root` is then its address): the
+    /// index is brought up to date from its objects, and a session's folders are fetched
+    /// into the cache before its pages read them.
+    public var store: StoreFiles?
     let logger: Logger
 
     public init(
@@ -40,8 +45,9 @@ public struct ArchiveBrowser: Sendable {
     public func start(host: String = "127.0.0.1", port: Int = 0, indexFirst: Bool = true) async throws -> BrowserServer {
         let database = try ArchiveDatabase(location: databaseLocation)
         let queries = ArchiveQueries(database: database)
-        let data = BrowserData(root: root, databaseLocation: databaseLocation, queries: queries)
-        let refresher = IndexRefresher(database: database, root: root, logger: logger) { [sessions = data.sessions] in
+        var data = BrowserData(root: root, databaseLocation: databaseLocation, queries: queries)
+        data.storeFolders = store.map(StoreFolders.init(files:))
+        let refresher = IndexRefresher(database: database, root: root, store: store, logger: logger) { [sessions = data.sessions] in
             sessions.purge { id in (try? database.knows(session: id)) == false }
         }
         if indexFirst { await refresher.refresh() }
@@ -57,11 +63,14 @@ public struct ArchiveBrowser: Sendable {
         let refreshing: Task<Void, Never>? =
             interval == nil && indexFirst
             ? nil
-            : Task {
+            : Task { [folders = data.storeFolders, logger] in
                 if !indexFirst { await refresher.refresh() }
                 while let interval, !Task.isCancelled {
                     try? await Task.sleep(for: interval)
-                    if !Task.isCancelled { await refresher.refresh() }
+                    if !Task.isCancelled {
+                        await refresher.refresh()
+                        do { try await folders?.refresh() } catch { logger.warning("the store's folders were not brought up to date: \(error)") }
+                    }
                 }
             }
         return BrowserServer(server: server, refreshing: refreshing)

@@ -44,7 +44,7 @@ struct CompactCommand: AsyncParsableCommand {
     func validate() throws {
         try ArgumentRange.check(level, "--level", 1...12)
         guard bundleSize.bytes >= 4096, bundleSize.bytes <= 64 << 20 else { throw ValidationError("--bundle-size must be 4KiB to 64MiB") }
-        try StoreArchives.validate(archives)
+        try StoreOption.validate(archives)
         if StoreLocation.isStore(archives), !files.isEmpty { throw ValidationError("name no FILE with --archives s3://…: every closed object is compacted") }
     }
 
@@ -53,7 +53,7 @@ struct CompactCommand: AsyncParsableCommand {
         let onStage: @Sendable (String, ArchiveCompactor.Stage) -> Void = { [crashAfter] _, stage in
             if stage == crashAfter { kill(getpid(), SIGKILL) }
         }
-        if let store = try await StoreArchives.named(archives, command: "compact") {
+        if let store = try await StoreOption.named(archives, command: "compact") {
             return try await compact(store, with: compactor)
         }
         let results: [Result<CompactionReport, CompactionError>]
@@ -67,7 +67,7 @@ struct CompactCommand: AsyncParsableCommand {
 
     /// `--archives s3://…`: compacts a copy of the closed objects, then puts back each
     /// compacted file over its object (only if that is still the version copied).
-    private func compact(_ store: StoreArchives, with compactor: ArchiveCompactor) async throws {
+    private func compact(_ store: StoreOption, with compactor: ArchiveCompactor) async throws {
         let folder = try MirrorFolder()
         defer { folder.remove() }
         do {
@@ -81,6 +81,7 @@ struct CompactCommand: AsyncParsableCommand {
                 }
             }
             let published = try await mirror.publish()
+            await store.pruneCache(command: "compact")
             if !json {
                 print("\(Counted.of(published.rewritten.count, "object")) of \(mirror.copied.objects) in \(store.location) replaced by its compacted version")
             }

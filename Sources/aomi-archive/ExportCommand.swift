@@ -31,7 +31,8 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let paths = try source.paths()
+        let (paths, checkout) = try await source.resolve(command: "export")
+        defer { checkout?.release() }
         let archive = try source.load(paths: paths)
         switch format {
         case .warc:

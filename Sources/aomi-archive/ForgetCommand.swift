@@ -51,7 +51,7 @@ struct ForgetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let target: RemovalTarget = wallet.flatMap(WalletAddress.init).map(RemovalTarget.wallet) ?? .session(session ?? "")
-        if let store = try await StoreArchives.named(location.archives, command: "forget") {
+        if let store = try await StoreOption.named(location.archives, command: "forget") {
             return try await forget(target, in: store)
         }
         if !dryRun { try location.requireWritableRoot(for: "forget") }
@@ -74,7 +74,7 @@ struct ForgetCommand: AsyncParsableCommand {
     }
 
     /// `--archives s3://…`: the same forget on a copy of the store's objects, put back.
-    private func forget(_ target: RemovalTarget, in store: StoreArchives) async throws {
+    private func forget(_ target: RemovalTarget, in store: StoreOption) async throws {
         let database = try location.storeDatabase.map { try ArchiveDatabase(location: $0) }
         let retention = StoreRetention(client: store.client, location: store.location, database: database)
         let report: StoreRetention.Report<ArchiveForgetter.Report>
@@ -86,6 +86,7 @@ struct ForgetCommand: AsyncParsableCommand {
             printError("forget: \(error)")
             throw ExitCode(1)
         }
+        if !dryRun { await store.pruneCache(command: "forget") }
         if json {
             var summary = ForgetSummary(report.run)
             summary.filesDeleted = report.objectsDeleted

@@ -1,9 +1,11 @@
 import ArchiveIndex
 import ArgumentParser
 import Foundation
+import ObjectStore
+import StoredArchives
 
 /// `aomi-archive index`: loads the archives into the index (SQLite or PostgreSQL).
-struct IndexCommand: ParsableCommand {
+struct IndexCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
         abstract: "Index the archives (incrementally) so that chats can be searched.",
@@ -12,7 +14,10 @@ struct IndexCommand: ParsableCommand {
             stopped; a second run over unchanged files changes nothing. Damaged files are indexed \
             up to the damage, which is reported; the exit status is then 1. Into SQLite, one run \
             writes at a time and a second one waits for it; into PostgreSQL (--db postgres://…), \
-            several runs, on any machines, share the files between them.
+            several runs, on any machines, share the files between them. With --archives \
+            s3://BUCKET/PREFIX the store's closed objects are indexed (the index named by --db or \
+            AOMI_ARCHIVE_DB): one already read at its present size is not fetched again, a new or \
+            rewritten one is fetched into the cache (AOMI_ARCHIVE_CACHE) and read.
             """
     )
 
@@ -22,13 +27,20 @@ struct IndexCommand: ParsableCommand {
     var rebuild = false
 
     func validate() throws {
+        if location.isStore {
+            try location.validateArchives()
+            guard location.storeDatabase != nil else {
+                throw ValidationError("--archives \(location.archives) is a store: name the index with --db (a SQLite file or postgres://…) or AOMI_ARCHIVE_DB")
+            }
+            return
+        }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: location.archives, isDirectory: &isFolder), isFolder.boolValue else {
             throw ValidationError("the archive folder \(location.archives) does not exist (record or crawl into it first, or name another with --archives)")
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let path = location.databaseDescription
         let database: ArchiveDatabase
         var lock: IndexWriterLock?
@@ -44,11 +56,21 @@ struct IndexCommand: ParsableCommand {
             }
             database = try ArchiveDatabase(path: path)
         }
-        let indexer = ArchiveIndexer(database: database, root: location.archives)
         let showProgress = isatty(STDERR_FILENO) == 1
-        let report = try indexer.run { progress in
+        let progress: @Sendable (IndexProgress) -> Void = { progress in
             guard showProgress else { return }
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + Self.progressLine(progress)).utf8))
+        }
+        var fromStore = ""
+        let report: IndexRunReport
+        if let store = try await StoreOption.named(location.archives, command: "index") {
+            let run = try await StoreIndexer(client: store.client, location: store.location, cache: try store.cache(), database: database).run(progress: progress)
+            report = run.index
+            fromStore =
+                " (\(Counted.of(run.objectsListed, "object")) in \(store.location): \(run.objectsUnchanged) unchanged, not fetched; "
+                + "\(run.objectsFetched) fetched, \(run.bytesFetched) bytes)"
+        } else {
+            report = try ArchiveIndexer(database: database, root: location.archives).run(progress: progress)
         }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         withExtendedLifetime(lock) {}
@@ -65,7 +87,7 @@ struct IndexCommand: ParsableCommand {
         print(
             "indexed \(Counted.of(report.recordsLoaded, "record")) (\(Counted.of(report.messagesWritten, "new or changed message")), "
                 + "\(Counted.of(report.eventsWritten, "event")))\(moved) from \(report.filesRead) of \(Counted.of(report.filesSeen, "file")) "
-                + "in \(Counted.seconds(report.seconds)) (\(Int(report.recordsPerSecond.rounded())) records/s) into \(path)\(Self.damageNote(report))")
+                + "in \(Counted.seconds(report.seconds)) (\(Int(report.recordsPerSecond.rounded())) records/s) into \(path)\(Self.damageNote(report))\(fromStore)")
         if !report.damage.isEmpty || !report.knownDamage.isEmpty { throw ExitCode(1) }
     }
 

@@ -28,7 +28,7 @@ struct IndexLocation: ParsableArguments {
 
     /// Checks `--archives`: a folder that exists, or a store location.
     func validateArchives() throws {
-        if isStore { return try StoreArchives.validate(archives) }
+        if isStore { return try StoreOption.validate(archives) }
         guard FileManager.default.isDirectory(archives) else { throw ValidationError("--archives \(archives) is not a folder") }
     }
 

@@ -43,7 +43,7 @@ struct PruneCommand: AsyncParsableCommand {
 
     func run() async throws {
         let cutoff = try olderThan.map { Date().addingTimeInterval(-$0.duration.seconds) } ?? Self.instant(before ?? "")
-        if let store = try await StoreArchives.named(location.archives, command: "prune") {
+        if let store = try await StoreOption.named(location.archives, command: "prune") {
             return try await prune(olderThan: cutoff, in: store)
         }
         if !dryRun { try location.requireWritableRoot(for: "prune") }
@@ -59,7 +59,7 @@ struct PruneCommand: AsyncParsableCommand {
     }
 
     /// `--archives s3://…`: the same prune on a copy of the store's objects, put back.
-    private func prune(olderThan cutoff: Date, in store: StoreArchives) async throws {
+    private func prune(olderThan cutoff: Date, in store: StoreOption) async throws {
         let database = try location.storeDatabase.map { try ArchiveDatabase(location: $0) }
         let retention = StoreRetention(client: store.client, location: store.location, database: database)
         let report: StoreRetention.Report<ArchivePruner.Report>
@@ -69,6 +69,7 @@ struct PruneCommand: AsyncParsableCommand {
             printError("prune: \(error)")
             throw ExitCode(1)
         }
+        if !dryRun { await store.pruneCache(command: "prune") }
         print("\(Counted.of(report.copied.objects, "object")) (\(report.copied.bytes) bytes) read from \(store.location)")
         printReport(report.run, deleted: report.objectsDeleted, rewritten: report.objectsRewritten)
         if let object = report.logObject { print("  logged in s3://\(store.location.bucket)/\(object)") }

@@ -83,7 +83,9 @@ struct ReplayCommand: AsyncParsableCommand {
             clock: clock, speed: speed, strict: strict, checkKeys: checkKeys,
             cors: CORSPolicy(origins: cors), hosts: HostPolicy(allowing: allowHost), matchHeaders: matchHeader,
             ignoreParameters: ignoreParam, ignoreJSON: ignoreJson)
-        let library = try source.library(paths: try source.paths(), rules: configuration.matching)
+        let (paths, checkout) = try await source.resolve(command: "replay")
+        defer { checkout?.release() }
+        let library = try source.library(paths: paths, rules: configuration.matching)
         configuration.metrics = PrometheusMetrics.bootstrap()
         let engine = ReplayEngine(
             library: library,

@@ -1,7 +1,10 @@
 import AomiArchive
+import ArchiveIndex
 import ArgumentParser
 import Foundation
+import ObjectStore
 import Replayer
+import StoredArchives
 
 /// Which recorded sessions `replay`, `verify` and `export` work on: files or an archive root,
 /// narrowed to a wallet or sessions (through the index when there is one).
@@ -18,6 +21,30 @@ struct ReplaySource: ParsableArguments {
     var wallet: String?
 
     var selection: SessionSelection { SessionSelection(wallet: wallet, sessions: session) }
+
+    func validate() throws {
+        try StoreOption.validate(location.archives)
+        if location.isStore, !files.isEmpty { throw ValidationError("name no FILE with --archives s3://…: the store's files are read") }
+    }
+
+    /// The archive files to read, and for a store (`--archives s3://…`) the checkout that
+    /// holds their local copies: keep it until they are read (a replay: until it stops).
+    func resolve(command: String) async throws -> (paths: [String], checkout: ObjectCache.Checkout?) {
+        guard let store = try await StoreOption.named(location.archives, command: command) else { return (try paths(), nil) }
+        let checkout = try await store.files().checkout(folders: try storeFolders())
+        guard !checkout.paths.isEmpty else { throw ValidationError("\(store.location) holds no closed archive file\(selection.sessions.isEmpty ? "" : " of those sessions")") }
+        return (checkout.paths, checkout)
+    }
+
+    /// With named sessions and an index that places them: the folders of the store to fetch
+    /// (whole folders, so revisits find their originals); nil: every folder.
+    private func storeFolders() throws -> Set<String>? {
+        guard !selection.sessions.isEmpty, let index = location.storeDatabase,
+            let database = try? ArchiveDatabase.openExisting(location: index),
+            let indexed = try? ArchiveQueries(database: database).files(holdingSessions: selection.sessions), !indexed.isEmpty
+        else { return nil }
+        return Set(indexed.map(StoreFiles.folderName(of:)))
+    }
 
     /// The archive files to read.
     func paths() throws -> [String] {

@@ -13,7 +13,9 @@ struct ServeCommand: AsyncParsableCommand {
             Read-only: it reads the index and the archive files and never writes to the archives. \
             It listens at once and brings the index up to date in the background, at start and \
             every --refresh (pages show what is loaded so far), so archives that grow \
-            while a recorder runs appear without a restart. It listens on loopback; another \
+            while a recorder runs appear without a restart. With --archives s3://BUCKET/PREFIX \
+            (and --db) the index is loaded from the store's objects, and a session's wallet \
+            folder is fetched into the cache (AOMI_ARCHIVE_CACHE) when a page of it is asked for. It listens on loopback; another \
             address needs --token (or AOMI_ARCHIVE_TOKEN), asked for on every request (open \
             the first page with ?token=… and a cookie keeps it).
             """
@@ -49,7 +51,10 @@ struct ServeCommand: AsyncParsableCommand {
         if !Self.isLoopback(address.host), accessToken == nil {
             throw ValidationError("--listen \(listen) is beyond loopback: give --token (or AOMI_ARCHIVE_TOKEN) so that not everyone on the network can read the chats")
         }
-        guard FileManager.default.isDirectory(location.archives) else { throw ValidationError("--archives \(location.archives) is not a folder") }
+        try location.validateArchives()
+        if location.isStore, location.storeDatabase == nil {
+            throw ValidationError("--archives \(location.archives) is a store: name the index with --db (a SQLite file or postgres://…) or AOMI_ARCHIVE_DB")
+        }
     }
 
     static func isLoopback(_ host: String) -> Bool {
@@ -65,6 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
             root: location.archives, databaseLocation: location.database, token: accessToken,
             refreshInterval: refresh.isZero ? nil : refresh.duration, hosts: HostPolicy(allowing: allowHost), logger: logger)
         browser.metrics = PrometheusMetrics.bootstrap()
+        browser.store = try await StoreOption.named(location.archives, command: "serve")?.files()
         let service = ServerService { [browser] in
             let server = try await browser.start(host: address.host, port: address.port, indexFirst: false)
             announcer.notice("listening on \(server.baseURL), browsing \(location.archives)")

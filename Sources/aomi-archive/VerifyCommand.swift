@@ -27,7 +27,9 @@ struct VerifyCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let archive = try source.load(paths: try source.paths())
+        let (paths, checkout) = try await source.resolve(command: "verify")
+        defer { checkout?.release() }
+        let archive = try source.load(paths: paths)
         let report = try await ReplayVerifier(archive: archive, freshIdentifiers: freshIds).run()
         if json {
             JSONLinesWriter().write(report)

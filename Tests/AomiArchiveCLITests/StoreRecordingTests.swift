@@ -210,6 +210,45 @@ struct StoreRecordingTests {
         }
     }
 
+    @Test(.timeLimit(.minutes(10)))
+    func aStoreAnsweringSlowDownHoldsUpNothingAndLosesNothing() async throws {
+        try await CephGateway.with { store in
+            let client = try client(store)
+            try await client.createBucket()
+            let (sim, upstream) = try await BackgroundCommand.startSimulator()
+            defer { sim.signal(SIGTERM) }
+            let root = TemporaryDirectory.path("aomi-store-slow")
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            // Every connection to the store is answered 503 SlowDown until the test says.
+            let relay = try GatedRelay(to: store.port)
+            defer { relay.stop() }
+            relay.refuse(next: Int.max)
+            let environment = store.environment.merging(["AWS_ENDPOINT_URL": "http://127.0.0.1:\(relay.port)"]) { $1 }
+            let recorder = try BackgroundCommand(
+                [
+                    "record", "--upstream", upstream, "--listen", "127.0.0.1:0", "--archives", root, "--rotate", "16KiB", "--store", "s3://\(Self.bucket)/slow",
+                    "--store-retry-max", "1s",
+                ], environment: environment)
+            let url = try await recorder.waitForURL()
+            #expect(recorder.standardError.contains("does not answer now"), "\(recorder.standardError)")
+            let driven = try await CommandRunner.run(["sim", "drive", "--target", url, "--wallets", "2", "--threads", "2", "--messages", "2", "--poll", "10ms"])
+            #expect(driven.status == 0, "recording went on: \(driven.standardError)")
+            let busy = try await waitForHealth(url) { ($0["failures"] as? Int ?? 0) > 0 && ($0["backlog_files"] as? Int ?? 0) > 0 }
+            #expect((busy["last_error"] as? String)?.contains("SlowDown") == true, "\(busy)")
+            #expect(busy["uploaded_files"] as? Int == 0)
+
+            // The store takes requests again: the backlog empties, every record is there once.
+            relay.refuse(next: 0)
+            _ = try await waitForHealth(url) { ($0["backlog_files"] as? Int) == 0 && ($0["uploaded_files"] as? Int ?? 0) > 0 }
+            recorder.signal(SIGTERM)
+            #expect(await recorder.wait() == 0, "\(recorder.standardError)")
+            let bucket = try await recordsInBucket(client, prefix: "slow/")
+            #expect(Set(bucket.ids).count == bucket.ids.count, "no record twice")
+            #expect(bucket.requests == (try requests(inSummary: recorder.standardError + recorder.standardOutput)))
+            #expect(relay.refused > 2)
+        }
+    }
+
     @Test(.timeLimit(.minutes(5)))
     func wrongCredentialsStopTheRecorderAtStartWithTheStoresWords() async throws {
         try await CephGateway.with { store in

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Crypto
 import Foundation
 import TestSupport
@@ -81,6 +82,59 @@ struct ObjectStoreClientTests {
             try await store.startGateway()
             try await good.put(key: "p/x", bytes: [1, 2, 3])
             #expect(try await good.get(key: "p/x") == [1, 2, 3])
+        }
+    }
+
+    @Test(.timeLimit(.minutes(5)))
+    func aBusyStoreIsTriedAgainAndSaidToBeBusyWhenItStaysSo() async throws {
+        try await CephGateway.with { store in
+            try await client(store).createBucket()
+            let relay = try GatedRelay(to: store.port)
+            defer { relay.stop() }
+            var environment = store.environment
+            environment["AWS_ENDPOINT_URL"] = "http://127.0.0.1:\(relay.port)"
+            let endpoint = try StoreEndpoint.from(environment: environment)
+            let credentials = try StoreCredentials.from(environment: environment)
+            // Each step on a pool of its own: its first request opens a connection, which the
+            // relay refuses or relays (a kept-alive one would bypass the refusals).
+            func busy(_ body: (ObjectStoreClient) async throws -> Void) async throws {
+                let http = HTTPClient(eventLoopGroupProvider: .singleton)
+                let client = ObjectStoreClient(endpoint: endpoint, credentials: credentials, bucket: "aomi-test", http: http, attempts: 3)
+                do { try await body(client) } catch {
+                    try await http.shutdown()
+                    throw error
+                }
+                try await http.shutdown()
+            }
+
+            // Two 503 SlowDown answers, then the store: every call gets through.
+            let file = TemporaryDirectory.path("aomi-busy") + ".warc.gz"
+            let copy = file + ".copy"
+            defer { for path in [file, copy] { try? FileManager.default.removeItem(atPath: path) } }
+            try Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }).write(to: URL(fileURLWithPath: file))
+            relay.refuse(next: 2)
+            var put: StoreObject?
+            try await busy { put = try await $0.putChecked(key: "p/busy.warc.gz", file: file) }
+            #expect(relay.refused == 2)
+            relay.refuse(next: 2)
+            try await busy { try await $0.download(try #require(put), to: copy) }
+            #expect(FileManager.default.contents(atPath: copy) == FileManager.default.contents(atPath: file))
+            #expect(relay.refused == 4)
+            relay.refuse(next: 2)
+            var keys: [String] = []
+            try await busy { keys = try await $0.list(prefix: "p/").map(\.key) }
+            #expect(keys == ["p/busy.warc.gz"])
+            #expect(relay.refused == 6)
+
+            // Busy past the attempts: a transient error that names SlowDown.
+            relay.refuse(next: 3)
+            try await busy { client in
+                await #expect { try await client.get(key: "p/busy.warc.gz") } throws: { error in
+                    guard let error = error as? StoreError else { return false }
+                    return error.isTransient && "\(error)".contains("503 SlowDown")
+                }
+            }
+            #expect(relay.refused == 9)
         }
     }
 }

@@ -4,7 +4,9 @@ import Synchronization
 /// A TCP relay on a loopback port to another one, with a gate the test drives: armed with
 /// `hold(after:)`, it stops passing a connection's client-to-server bytes once that many went
 /// through, and says so (`isHolding`), so a test can act while an upload is in flight (stop
-/// the store, say) and then `cutAll()` and `open()`. Blocking sockets on threads of its own.
+/// the store, say) and then `cutAll()` and `open()`. With `refuse(next:)`, new connections
+/// are answered by the relay itself, as a busy S3 store answers: `503 SlowDown`, then closed.
+/// Blocking sockets on threads of its own.
 public final class GatedRelay: Sendable {
     public let port: Int
     private let target: Int
@@ -14,6 +16,8 @@ public final class GatedRelay: Sendable {
     private struct State {
         var holdAfter: Int?
         var holding = false
+        var refusals = 0
+        var refused = 0
         var sockets: Set<Int32> = []
         var stopped = false
     }
@@ -36,6 +40,14 @@ public final class GatedRelay: Sendable {
     public func hold(after bytes: Int) {
         state.withLock { $0.holdAfter = bytes }
     }
+
+    /// The next `count` connections get `503 SlowDown` and are closed, not relayed.
+    public func refuse(next count: Int) {
+        state.withLock { $0.refusals = count }
+    }
+
+    /// How many connections were answered `503 SlowDown` so far.
+    public var refused: Int { state.withLock { $0.refused } }
 
     /// Whether a connection is held at the gate now.
     public var isHolding: Bool { state.withLock { $0.holding } }
@@ -67,6 +79,16 @@ public final class GatedRelay: Sendable {
             if client < 0 {
                 if errno == EINTR { continue }
                 return
+            }
+            let refusing = state.withLock { state in
+                guard state.refusals > 0 else { return false }
+                state.refusals -= 1
+                state.refused += 1
+                return true
+            }
+            if refusing {
+                Thread { Self.answerSlowDown(client) }.start()
+                continue
             }
             let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = Self.loopback(port: target)
@@ -124,6 +146,22 @@ public final class GatedRelay: Sendable {
                 passed += written
             }
         }
+    }
+
+    /// Reads the request's head, answers `503 SlowDown` as S3 does, and closes.
+    private static func answerSlowDown(_ client: Int32) {
+        var head: [UInt8] = []
+        var byte: UInt8 = 0
+        while !head.suffix(4).elementsEqual([13, 10, 13, 10]), head.count < 64 << 10, read(client, &byte, 1) == 1 { head.append(byte) }
+        let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>relay</RequestId></Error>"
+        let answer = Array(
+            "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8)
+        _ = answer.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        shutdown(client, Int32(SHUT_WR))
+        // Drain what the client still sends (a body), so it reads the answer, not a reset.
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while buffer.withUnsafeMutableBytes({ read(client, $0.baseAddress, $0.count) }) > 0 {}
+        close(client)
     }
 
     /// Whether `socket` is still open for reading (not shut down by `cutAll`).

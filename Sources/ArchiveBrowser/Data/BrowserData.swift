@@ -3,6 +3,7 @@ import AomiArchive
 import ArchiveIndex
 import Conversation
 import Foundation
+import StoredArchives
 import WARC
 
 /// What the pages show, read: wallets, threads, transcripts and search from the index; a
@@ -13,6 +14,8 @@ struct BrowserData: Sendable {
     let databaseLocation: String
     let queries: ArchiveQueries
     let sessions = SessionCache()
+    /// The store's folders made local, when the archives are in a store (`--archives s3://…`).
+    var storeFolders: StoreFolders?
 
     /// Wallets shown per page of the wallets page.
     static let walletsPerPage = 500
@@ -181,8 +184,32 @@ struct BrowserData: Sendable {
     /// The archive files of the folders the index places a session in (whole folders, so
     /// revisits find their originals).
     func sessionFiles(_ id: String) throws -> [String] {
-        let folders = Set(try queries.files(holdingSessions: [id]).map { ($0 as NSString).deletingLastPathComponent })
-        return try folders.sorted().flatMap { try RecordedArchive.archiveFiles(under: $0) }
+        try folders(holding: id).sorted().flatMap { folder in
+            if let storeFolders, storeFolders.holds(folder) { return storeFolders.localFiles(ofFolder: folder) }
+            return try RecordedArchive.archiveFiles(under: folder)
+        }
+    }
+
+    /// The folders the index places a session's files in.
+    private func folders(holding id: String) throws -> Set<String> {
+        Set(try queries.files(holdingSessions: [id]).map(Self.folder(of:)))
+    }
+
+    /// The folder part of a path the index keeps: by its last `/`, as `NSString` would give it
+    /// for a local path, without making `s3://` into `s3:/`.
+    static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[..<slash])
+    }
+
+    /// Before a page reads a session's files: with a store, its folders are fetched and linked
+    /// (what the store no longer holds is unlinked). Nothing to do on a root.
+    func prepare(session id: String) async throws {
+        guard let storeFolders else { return }
+        var folders = try folders(holding: id)
+        // A rerun's page shows its original beside it.
+        if let original = try queries.rerunLinks(of: id).original { folders.formUnion(try self.folders(holding: original)) }
+        try await storeFolders.prepare(folders)
     }
 
     /// A path under the archive root as the root-relative path shown.

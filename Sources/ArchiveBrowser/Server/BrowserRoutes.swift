@@ -15,11 +15,26 @@ struct BrowserRoutes: Sendable {
         router.get("/favicon.ico") { _, _ in BrowserResponse.icon }
         router.get("/") { request, _ in try walletsPage(request) }
         router.get("/wallets/{wallet}") { request, context in try walletPage(request, context) }
-        router.get("/sessions/{session}") { request, context in try sessionPage(request, context) }
-        router.get("/sessions/{session}/exchanges/{sequence}") { request, context in try exchangePage(request, context) }
-        router.get("/sessions/{session}/compare") { request, context in try comparePage(request, context) }
-        router.get("/sessions/{session}/export.har") { _, context in try harDownload(context) }
-        router.get("/sessions/{session}/export.warc.gz") { _, context in try await warcDownload(context) }
+        router.get("/sessions/{session}") { request, context in
+            try await prepared(context)
+            return try sessionPage(request, context)
+        }
+        router.get("/sessions/{session}/exchanges/{sequence}") { request, context in
+            try await prepared(context)
+            return try exchangePage(request, context)
+        }
+        router.get("/sessions/{session}/compare") { request, context in
+            try await prepared(context)
+            return try comparePage(request, context)
+        }
+        router.get("/sessions/{session}/export.har") { _, context in
+            try await prepared(context)
+            return try harDownload(context)
+        }
+        router.get("/sessions/{session}/export.warc.gz") { _, context in
+            try await prepared(context)
+            return try await warcDownload(context)
+        }
         router.get("/search") { request, _ in try searchPage(request) }
         router.get("/unbound") { request, _ in try sessionlessPage(request) }
         router.get("/usage") { request, _ in try usagePage(request) }
@@ -136,6 +151,11 @@ struct BrowserRoutes: Sendable {
         if wantsJSON(request) { return BrowserResponse.json(model.withPlainHighlights, status: status) }
         let body = Pages.search(model, wallet: value("wallet"), sender: value("sender"), since: value("since"), until: value("until"))
         return BrowserResponse.page(body, title: text.isEmpty ? "Search" : text, query: text, indexed: indexed, status: status)
+    }
+
+    /// The route's session's files, made local first when they are in a store.
+    private func prepared(_ context: BasicRequestContext) async throws {
+        try await data.prepare(session: try sessionID(context))
     }
 
     /// The session id of the route: at most 512 characters, no control characters (it is only

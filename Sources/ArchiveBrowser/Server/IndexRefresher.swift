@@ -1,6 +1,7 @@
 import ArchiveIndex
 import Dispatch
 import Logging
+import StoredArchives
 
 /// Brings the browser's index up to date with the archives (the indexer reads only what was
 /// added since), one run at a time, on a thread of its own so that pages keep being served
@@ -9,14 +10,17 @@ import Logging
 actor IndexRefresher {
     let database: ArchiveDatabase
     let root: String
+    /// When the archives are in a store: the index is loaded from its objects instead.
+    let store: StoreFiles?
     let logger: Logger
     /// Runs after each refresh, successful or not (the browser drops from its cache the
     /// sessions the index no longer knows: another process forgot or pruned them).
     let afterRefresh: @Sendable () -> Void
 
-    init(database: ArchiveDatabase, root: String, logger: Logger, afterRefresh: @escaping @Sendable () -> Void = {}) {
+    init(database: ArchiveDatabase, root: String, store: StoreFiles? = nil, logger: Logger, afterRefresh: @escaping @Sendable () -> Void = {}) {
         self.database = database
         self.root = root
+        self.store = store
         self.logger = logger
         self.afterRefresh = afterRefresh
     }
@@ -24,16 +28,25 @@ actor IndexRefresher {
     func refresh() async {
         let database = self.database
         let root = self.root
-        let outcome = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(
-                    returning: Result { () throws(IndexError) in
-                        let indexer = ArchiveIndexer(database: database, root: root)
-                        IndexMetrics.lag(files: try indexer.filesBehind())
-                        let report = try indexer.run()
-                        IndexMetrics.lag(files: try indexer.filesBehind())
-                        return report
-                    })
+        let outcome: Result<IndexRunReport, any Error>
+        if let store {
+            do {
+                outcome = .success(try await StoreIndexer(client: store.client, location: store.location, cache: store.cache, database: database).run().index)
+            } catch {
+                outcome = .failure(error)
+            }
+        } else {
+            outcome = await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    continuation.resume(
+                        returning: Result { () throws(IndexError) in
+                            let indexer = ArchiveIndexer(database: database, root: root)
+                            IndexMetrics.lag(files: try indexer.filesBehind())
+                            let report = try indexer.run()
+                            IndexMetrics.lag(files: try indexer.filesBehind())
+                            return report
+                        }.mapError { $0 as any Error })
+                }
             }
         }
         afterRefresh()

@@ -22,8 +22,30 @@ public final class ArchiveIndexer {
 
     /// Indexes what is new. `progress` is called after every batch of records.
     public func run(progress: (IndexProgress) -> Void = { _ in }) throws(IndexError) -> IndexRunReport {
+        try run(files: try ArchiveFile.all(under: root), progress: progress)
+    }
+
+    /// An archive file kept elsewhere (an object of a store): the path the index keeps for
+    /// it, its size there, and a local copy to read it from.
+    public struct Source: Sendable {
+        public var path: String
+        public var size: Int64
+        public var localCopy: String
+
+        public init(path: String, size: Int64, localCopy: String) {
+            self.path = path
+            self.size = size
+            self.localCopy = localCopy
+        }
+    }
+
+    /// Indexes what is new in `sources`, as `run` does the files under the root.
+    public func run(sources: [Source], progress: (IndexProgress) -> Void = { _ in }) throws(IndexError) -> IndexRunReport {
+        try run(files: sources.map { ArchiveFile(path: $0.path, size: $0.size, readPath: $0.localCopy) }, progress: progress)
+    }
+
+    private func run(files: [ArchiveFile], progress: (IndexProgress) -> Void) throws(IndexError) -> IndexRunReport {
         let started = ContinuousClock.now
-        let files = try ArchiveFile.all(under: root)
         var report = IndexRunReport()
         report.filesSeen = files.count
         switch database.store {

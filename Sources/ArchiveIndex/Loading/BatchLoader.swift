@@ -48,7 +48,10 @@ struct BatchLoader {
         }
     }
 
-    private mutating func note(_ damage: WARCDamage) throws {
+    private mutating func note(_ found: WARCDamage) throws {
+        // Named by the path the index keeps, not by the local copy it was read from.
+        var damage = found
+        damage.file = file.path
         let atTail = damage.offset + damage.length >= file.size
         if file.isOpen, atTail, damage.kind == .truncatedMember || damage.kind == .truncatedRecord { return }
         try writer.insertDamage(damage)

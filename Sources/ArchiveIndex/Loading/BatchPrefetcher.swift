@@ -72,7 +72,7 @@ final class BatchPrefetcher: @unchecked Sendable {
             options.startOffset = plan.start
             let reader: WARCFileReader
             do {
-                reader = try WARCFileReader(path: plan.file.path, options: options)
+                reader = try WARCFileReader(path: plan.file.readPath, options: options)
             } catch {
                 hand(Batch(plan: number, events: [], endOffset: plan.start, isLastOfFile: true, openError: "\(error)"))
                 continue

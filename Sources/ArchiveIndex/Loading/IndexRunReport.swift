@@ -20,6 +20,8 @@ public struct IndexRunReport: Sendable {
     public var seconds = 0.0
 
     public var recordsPerSecond: Double { seconds > 0 ? Double(recordsLoaded) / seconds : 0 }
+
+    public init() {}
 }
 
 /// Progress of an index run, for a progress bar.

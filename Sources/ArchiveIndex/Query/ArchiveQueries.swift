@@ -265,6 +265,20 @@ public struct ArchiveQueries: Sendable {
         return paths.sorted()
     }
 
+    /// The files the index keeps under `pathPrefix` (an object store's `s3://BUCKET/PREFIX/`),
+    /// each with its size when last read and the offset read to: a file whose two equal its
+    /// size now holds nothing new.
+    public func indexedFiles(under pathPrefix: String) throws(IndexError) -> [String: (size: Int64, indexedTo: Int64)] {
+        var files: [String: (size: Int64, indexedTo: Int64)] = [:]
+        let rows = try database.rows(
+            "SELECT path, size, indexed_to FROM files WHERE substr(path, 1, \(pathPrefix.unicodeScalars.count)) = ?", [IndexText.storable(pathPrefix)])
+        for row in rows {
+            guard let path = row.string("path") else { continue }
+            files[path] = (Int64(row.int("size") ?? 0), Int64(row.int("indexed_to") ?? 0))
+        }
+        return files
+    }
+
     /// Some indexed wallets (for benchmarks and examples).
     public func sampleWallets(limit: Int) throws(IndexError) -> [String] {
         try database.rows("SELECT DISTINCT wallet FROM sessions WHERE wallet IS NOT NULL ORDER BY wallet LIMIT ?", [limit]).compactMap {

@@ -22,8 +22,8 @@ public struct MirrorFolder: Sendable {
         try? FileManager.default.removeItem(atPath: path)
     }
 
-    /// The mirror folders under `parent` whose process is not running any more.
-    static func removeAbandoned(under parent: String) {
+    /// The folders `PREFIXPID-…` under `parent` whose process is not running any more.
+    static func removeAbandoned(under parent: String, namePrefix: String = MirrorFolder.namePrefix) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
         for name in names where name.hasPrefix(namePrefix) {
             guard let pid = Int32(name.dropFirst(namePrefix.count).prefix { $0 != "-" }), pid != getpid() else { continue }

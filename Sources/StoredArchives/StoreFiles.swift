@@ -1,0 +1,55 @@
+import AomiArchive
+import Foundation
+import ObjectStore
+
+/// The archive files of a store that a reader (`replay`, `verify`, `export`, `serve`,
+/// `inspect`) needs, as local files: the store's closed archive objects, narrowed to wallet
+/// folders when the caller knows which hold what it wants, taken from the cache
+/// (`ObjectCache.checkout`). The files keep the store's layout (`BUCKET/PREFIX/<wallet>/<file>`
+/// under the checkout), so wallet folders stay folders and revisits find their originals.
+public struct StoreFiles: Sendable {
+    public let client: ObjectStoreClient
+    public let location: StoreLocation
+    public let cache: ObjectCache
+
+    public init(client: ObjectStoreClient, location: StoreLocation, cache: ObjectCache) {
+        self.client = client
+        self.location = location
+        self.cache = cache
+    }
+
+    /// How the index names an object: `s3://BUCKET/KEY`.
+    public static func address(of key: String, bucket: String) -> String { "s3://\(bucket)/\(key)" }
+
+    /// The closed archive objects under the prefix, in key order. Copies in the cache of
+    /// objects under the prefix that the store no longer has, or has rewritten, are removed
+    /// on the way.
+    public func archiveObjects() async throws(StoreError) -> [StoreObject] {
+        let listed = try await client.list(prefix: location.listingPrefix)
+        cache.prune(toMatch: listed, under: location.listingPrefix)
+        return listed.filter { object in
+            guard let relative = location.relativePath(of: object.key) else { return false }
+            return ArchiveFiles.isClosedArchive(relative: relative)
+        }
+    }
+
+    /// The files of `folders` (wallet folder names; nil: every folder), checked out of the
+    /// cache. Keep the checkout until the files are read.
+    public func checkout(folders: Set<String>? = nil) async throws(StoreError) -> ObjectCache.Checkout {
+        let objects = try await archiveObjects().filter { object in
+            guard let folders else { return true }
+            return folders.contains(Self.folderName(of: object.key))
+        }
+        return try await cache.checkout(objects)
+    }
+
+    /// The local folder of the checkout that stands for the store's prefix (the root).
+    public func root(of checkout: ObjectCache.Checkout) -> String {
+        checkout.path(bucket: location.bucket, key: location.prefix)
+    }
+
+    /// The name of the folder an object (or an indexed address) is in: its wallet folder.
+    public static func folderName(of key: String) -> String {
+        ((key as NSString).deletingLastPathComponent as NSString).lastPathComponent
+    }
+}

@@ -1,0 +1,106 @@
+import AomiArchive
+import ArchiveIndex
+import Foundation
+import ObjectStore
+
+/// `index --archives s3://BUCKET/PREFIX`: loads a store's closed archive objects into the
+/// index, incrementally by object. The index keeps each file by its object's address
+/// (`s3://BUCKET/KEY`, what `StoreFiles` finds it by again); an object the index has read to
+/// the end at its present size is not even fetched, and a new or rewritten one is fetched
+/// into the cache and read as a local file is. A rewritten object (compacted, or rewritten
+/// by a forget) has a new identity or a new size, and is read again as a rewritten file is.
+///
+/// Objects are fetched and read in turns of at most `turnBytes`, so the cache need not hold
+/// the whole store. Several indexers (on PostgreSQL) share the work through the claims, as
+/// on a shared root; each fetches what it has not seen read yet.
+public struct StoreIndexer: Sendable {
+    public let client: ObjectStoreClient
+    public let location: StoreLocation
+    public let cache: ObjectCache
+    public let database: ArchiveDatabase
+    /// PostgreSQL only: this indexer's name in the claims.
+    public var indexerName: String?
+    /// The most bytes of objects fetched before they are read.
+    public var turnBytes: Int64
+
+    public init(client: ObjectStoreClient, location: StoreLocation, cache: ObjectCache, database: ArchiveDatabase) {
+        self.client = client
+        self.location = location
+        self.cache = cache
+        self.database = database
+        turnBytes = max(64 << 20, cache.limitBytes / 2)
+    }
+
+    /// What a run from a store did.
+    public struct Report: Sendable {
+        public var index = IndexRunReport()
+        public var objectsListed = 0
+        /// Objects the index had read to the end at their present size: not fetched.
+        public var objectsUnchanged = 0
+        public var objectsFetched = 0
+        public var bytesFetched: Int64 = 0
+    }
+
+    public func run(progress: @escaping @Sendable (IndexProgress) -> Void = { _ in }) async throws -> Report {
+        let started = ContinuousClock.now
+        let objects = try await StoreFiles(client: client, location: location, cache: cache).archiveObjects()
+        let known = try ArchiveQueries(database: database).indexedFiles(under: StoreFiles.address(of: location.listingPrefix, bucket: location.bucket))
+        var report = Report()
+        report.objectsListed = objects.count
+        var turn: [StoreObject] = []
+        var turnSize: Int64 = 0
+        for object in objects {
+            let address = StoreFiles.address(of: object.key, bucket: location.bucket)
+            if let seen = known[address], seen.size == object.size, seen.indexedTo == object.size {
+                report.objectsUnchanged += 1
+                continue
+            }
+            turn.append(object)
+            turnSize += object.size
+            if turnSize >= turnBytes {
+                try await read(turn, into: &report, progress: progress)
+                turn = []
+                turnSize = 0
+            }
+        }
+        if !turn.isEmpty { try await read(turn, into: &report, progress: progress) }
+        report.index.filesSeen = objects.count
+        report.index.seconds = Double((ContinuousClock.now - started).components.seconds) + Double((ContinuousClock.now - started).components.attoseconds) / 1e18
+        return report
+    }
+
+    /// Runs the indexer (synchronous, long) on a thread of its own, not on one of Swift
+    /// concurrency's few, which the downloads and a server's pages need.
+    private static func offThePool<Result: Sendable>(_ work: @escaping @Sendable () throws(IndexError) -> Result) async throws(IndexError) -> Result {
+        let outcome = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: Swift.Result { () throws(IndexError) in try work() }) }
+        }
+        return try outcome.get()
+    }
+
+    /// Fetches one turn of objects and reads them into the index.
+    private func read(_ objects: [StoreObject], into report: inout Report, progress: @escaping @Sendable (IndexProgress) -> Void) async throws {
+        let checkout = try await cache.checkout(objects)
+        defer { checkout.release() }
+        report.objectsFetched += objects.count
+        report.bytesFetched += objects.reduce(Int64(0)) { $0 + $1.size }
+        let sources = zip(objects, checkout.paths).map { object, local in
+            ArchiveIndexer.Source(path: StoreFiles.address(of: object.key, bucket: location.bucket), size: object.size, localCopy: local)
+        }
+        let (database, root, name) = (database, checkout.folder, indexerName)
+        let run = try await Self.offThePool { () throws(IndexError) in
+            let indexer = ArchiveIndexer(database: database, root: root)
+            if let name { indexer.indexerName = name }
+            return try indexer.run(sources: sources, progress: progress)
+        }
+        report.index.filesRead += run.filesRead
+        report.index.recordsLoaded += run.recordsLoaded
+        report.index.messagesWritten += run.messagesWritten
+        report.index.eventsWritten += run.eventsWritten
+        report.index.recordsRelocated += run.recordsRelocated
+        report.index.bytesRead += run.bytesRead
+        report.index.damage += run.damage
+        report.index.knownDamage += run.knownDamage
+        report.index.filesLeftToOthers += run.filesLeftToOthers
+    }
+}
