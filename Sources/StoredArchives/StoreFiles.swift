@@ -25,8 +25,14 @@ public struct StoreFiles: Sendable {
     /// objects under the prefix that the store no longer has, or has rewritten, are removed
     /// on the way.
     public func archiveObjects() async throws(StoreError) -> [StoreObject] {
-        let listed = try await client.list(prefix: location.listingPrefix)
-        cache.prune(toMatch: listed, under: location.listingPrefix)
+        try await archiveObjects(under: location.listingPrefix)
+    }
+
+    /// The closed archive objects whose keys start with `prefix` (the store's prefix, or one
+    /// of its folders), with the cache pruned to match them.
+    func archiveObjects(under prefix: String) async throws(StoreError) -> [StoreObject] {
+        let listed = try await client.list(prefix: prefix)
+        cache.prune(toMatch: listed, under: prefix)
         return listed.filter { object in
             guard let relative = location.relativePath(of: object.key) else { return false }
             return ArchiveFiles.isClosedArchive(relative: relative)
@@ -34,11 +40,13 @@ public struct StoreFiles: Sendable {
     }
 
     /// The files of `folders` (wallet folder names; nil: every folder), checked out of the
-    /// cache. Keep the checkout until the files are read.
+    /// cache. Only those folders are listed: the start of a replay of one session does not
+    /// grow with the store. Keep the checkout until the files are read.
     public func checkout(folders: Set<String>? = nil) async throws(StoreError) -> ObjectCache.Checkout {
-        let objects = try await archiveObjects().filter { object in
-            guard let folders else { return true }
-            return folders.contains(Self.folderName(of: object.key))
+        guard let folders else { return try await cache.checkout(try await archiveObjects()) }
+        var objects: [StoreObject] = []
+        for folder in folders.sorted() where StoreMirror.isSafe(folder) {
+            objects += try await archiveObjects(under: location.key(for: folder) + "/").filter { Self.folderName(of: $0.key) == folder }
         }
         return try await cache.checkout(objects)
     }

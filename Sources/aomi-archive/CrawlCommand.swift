@@ -4,6 +4,7 @@ import AomiClient
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import ObjectStore
 import Recorder
 import WARC
 
@@ -29,7 +30,7 @@ struct CrawlCommand: AsyncParsableCommand {
     @Option(help: "Wallet address (0x…) whose threads are crawled.")
     var wallet: String
 
-    @Option(help: "Archive root.")
+    @Option(help: "Archive root, or s3://BUCKET/PREFIX.")
     var archives = "Archives"
 
     @Option(help: "Name of an environment variable holding the App key to send as AOMI-APP-KEY.")
@@ -53,13 +54,38 @@ struct CrawlCommand: AsyncParsableCommand {
             appKey = value
         }
         try await BackendReachability.check(upstream, option: "--upstream")
+        guard let store = try await StoreOption.named(archives, command: "crawl") else {
+            return try await crawl(address, appKey: appKey, into: archives, keyRoot: archives)
+        }
+        try await crawl(address, appKey: appKey, intoStore: store)
+    }
+
+    /// `--archives s3://…`: the wallet's folder is copied from the store (its payloads become
+    /// revisits, as on a root), the crawl writes beside it, and its new files become objects
+    /// (only under keys no one took). The redaction key is this machine's for the store, kept
+    /// beside the cache: a recorder's key never goes into a bucket.
+    private func crawl(_ address: WalletAddress, appKey: String?, intoStore store: StoreOption) async throws {
+        let folder = try MirrorFolder()
+        defer { folder.remove() }
+        let walletFolder = ArchiveFiles.folder(for: address)
+        let mirror = try await StoreMirror.make(
+            client: store.client, location: store.location, folder: folder.path,
+            includes: { $0.hasPrefix(walletFolder + "/") && ArchiveFiles.isClosedArchive(relative: $0) })
+        let keyRoot = (try store.cache().folder as NSString).appendingPathComponent("keys/\(store.location.bucket)/\(store.location.prefix)")
+        try await crawl(address, appKey: appKey, into: folder.path, keyRoot: keyRoot)
+        let published = try await mirror.publish()
+        print("uploaded \(Counted.of(published.created.count, "file")) to \(store.location): " + published.created.map(store.location.key(for:)).joined(separator: ", "))
+    }
+
+    /// Crawls `address` into the root `archives`, with the redaction key of `keyRoot`.
+    private func crawl(_ address: WalletAddress, appKey: String?, into archives: String, keyRoot: String) async throws {
         let recorderID = RecorderLock.newID()
         let lock = try RecorderLock(id: recorderID, root: archives)
         for report in try ArchiveFiles.repairOpenFiles(under: archives).repaired {
             FileHandle.standardError.write(Data("repaired \(report.originalPath): \(report.intactRecords) intact records, \(report.bytesCut) bytes cut\n".utf8))
         }
         let tls = try upstreamTLS.settings()
-        let key = try RedactionKey.loadOrCreate(root: archives)
+        let key = try RedactionKey.loadOrCreate(root: keyRoot)
         let archive = WalletArchive(
             settings: .init(
                 root: archives, recorderID: recorderID,

@@ -169,4 +169,30 @@ struct StoredReadingTests {
             }
         }
     }
+
+    @Test(.timeLimit(.minutes(10)))
+    func aCrawlIntoTheStoreDeduplicatesAgainstWhatTheStoreHolds() async throws {
+        try await CephGateway.with { gateway in
+            let client = try ObjectStoreClient(location: try StoreLocation(store), environment: gateway.environment)
+            try await client.createBucket()
+            let scratch = TemporaryDirectory.path("aomi-reading-crawl")
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            let environment = gateway.environment.merging(["AOMI_ARCHIVE_CACHE": scratch + "/cache"]) { $1 }
+            let (sim, upstream) = try await BackgroundCommand.startSimulator()
+            defer { sim.signal(SIGTERM) }
+            let driven = try await CommandRunner.succeeded([
+                "sim", "drive", "--target", upstream, "--wallets", "1", "--threads", "2", "--messages", "2", "--poll", "10ms", "--json",
+            ])
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(driven.standardOutput.utf8)) as? [String: Any])
+            let wallet = try #require(sessions(report).first?.wallet)
+            let first = try await CommandRunner.succeeded(["crawl", "--upstream", upstream, "--wallet", wallet, "--archives", store], environment: environment)
+            #expect(first.standardOutput.contains(" 0 revisits") && first.standardOutput.contains("uploaded 1 file to \(store)"), "\(first.standardOutput)")
+            let second = try await CommandRunner.succeeded(["crawl", "--upstream", upstream, "--wallet", wallet, "--archives", store], environment: environment)
+            #expect(!second.standardOutput.contains(" 0 revisits") && second.standardOutput.contains("uploaded 1 file"), "\(second.standardOutput)")
+            let objects = try await client.list(prefix: "team/\(wallet)/")
+            #expect(objects.count == 2)
+            let verified = try await CommandRunner.succeeded(["verify", "--archives", store], environment: environment)
+            #expect(verified.standardOutput.contains("no differences"), "\(verified.standardOutput)")
+        }
+    }
 }

@@ -105,7 +105,7 @@ public struct StoreMirror: Sendable {
     }
 
     /// A path that stays under the folder: no empty, `.` or `..` segment, not absolute.
-    static func isSafe(_ relative: String) -> Bool {
+    public static func isSafe(_ relative: String) -> Bool {
         let segments = relative.split(separator: "/", omittingEmptySubsequences: false)
         return !segments.isEmpty && segments.allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." && !$0.contains("\0") }
     }
