@@ -7,8 +7,14 @@
 #       streamed, its MD5 and SHA-256 checked by the store, read back with HEAD, then removed),
 #       timed from the start to an empty backlog in /_recorder/health;
 #   (b) boto3's `upload_file` (PyPI, in a venv) of the same files, one after the other.
-# Prints MB/s of each (medians) and a/b. The readers of issue 36 (index, replay from the
-# store) are not built, so they are not measured here yet.
+# Prints MB/s of each (medians) and a/b. Then, ROUNDS times, on what (a) uploaded first:
+#   (c) `index --archives s3://…` (a fresh cache and index each time) against `index` of the
+#       same files on the disk: records/s of each, and the ratio;
+#   (d) `replay --session S` (one session, through the index) from the bucket with an empty
+#       cache, again with the cache warm, and from the disk: seconds from the start to the
+#       first answer, and the bytes fetched for it (the session's wallet folder).
+# SKIP_BOTO=1 skips (b) (for a large STORE_MB: memstore keeps every object in memory); (b)'s
+# objects are deleted after each round for the same reason.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tools/bench/lib.sh
@@ -88,12 +94,61 @@ for path in paths:
     s3.upload_file(path, "bench", prefix + "/" + os.path.relpath(path, root))
     total += os.path.getsize(path)
 print(total / 1048576 / (time.time() - start))
+for page in s3.get_paginator("list_objects_v2").paginate(Bucket="bench", Prefix=prefix + "/"):
+    for item in page.get("Contents", []):
+        s3.delete_object(Bucket="bench", Key=item["Key"])
 PY
 }
 a=""; b=""
 for round in $(seq "$rounds"); do
   x=$(ours "$round"); echo "round $round (a) aomi-archive record --store: $x MB/s"; a+="$x"$'\n'
-  y=$(theirs "$round"); echo "round $round (b) boto3 upload_file:       $y MB/s"; b+="$y"$'\n'
+  if [ -z "${SKIP_BOTO:-}" ]; then y=$(theirs "$round"); echo "round $round (b) boto3 upload_file:       $y MB/s"; b+="$y"$'\n'; fi
 done
-ma=$(printf '%s' "$a" | median); mb=$(printf '%s' "$b" | median)
-printf '(a) record --store %.1f MB/s, (b) boto3 %.1f MB/s, a/b = %.2f\n' "$ma" "$mb" "$(python3 -c "print($ma / $mb)")"
+ma=$(printf '%s' "$a" | median)
+if [ -n "$b" ]; then
+  mb=$(printf '%s' "$b" | median)
+  printf '(a) record --store %.1f MB/s, (b) boto3 %.1f MB/s, a/b = %.2f\n' "$ma" "$mb" "$(python3 -c "print($ma / $mb)")"
+else
+  printf '(a) record --store %.1f MB/s\n' "$ma"
+fi
+
+# (c) and (d) read what round 1 of (a) uploaded.
+store="s3://bench/ours-1"
+records_per_s() { sed -n 's/.*(\([0-9]*\) records\/s).*/\1/p'; }
+c=""; d=""
+for round in $(seq "$rounds"); do
+  rm -rf "$work/cache" "$work"/store.sqlite* "$work"/disk.sqlite*
+  x=$(AOMI_ARCHIVE_CACHE="$work/cache" "$bin" index --archives "$store" --db "$work/store.sqlite" | records_per_s)
+  y=$("$bin" index --archives "$work/root" --db "$work/disk.sqlite" | records_per_s)
+  echo "round $round (c) index from the bucket: $x records/s, from the disk: $y records/s"
+  c+="$x"$'\n'; d+="$y"$'\n'
+done
+mc=$(printf '%s' "$c" | median); md=$(printf '%s' "$d" | median)
+printf '(c) index from the bucket %d records/s, from the disk %d records/s, bucket/disk = %.2f\n' "$mc" "$md" "$(python3 -c "print($mc / $md)")"
+
+session=$(python3 -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT id FROM sessions ORDER BY id LIMIT 1').fetchone()[0])" "$work/store.sqlite")
+first_answer() { # ARCHIVES DB CACHE: seconds from the start of the replay to its first answer
+  local port; port=$(free_port)
+  local started; started=$(date +%s.%N)
+  AOMI_ARCHIVE_CACHE="$3" "$bin" replay --archives "$1" --db "$2" --session "$session" --listen 127.0.0.1:"$port" --quiet >"$work/replay.out" 2>&1 &
+  local pid=$!
+  until curl -s -o /dev/null "http://127.0.0.1:$port/api/state?session_id=$session" -H "X-Session-Id: $session"; do
+    kill -0 "$pid" 2>/dev/null || { cat "$work/replay.out" >&2; return 1; }
+    sleep 0.01
+  done
+  local answered; answered=$(date +%s.%N)
+  kill -TERM "$pid"; wait "$pid" || true
+  python3 -c "print(round($answered - $started, 3))"
+}
+cold=""; warm=""; disk=""
+for round in $(seq "$rounds"); do
+  rm -rf "$work/cache"
+  x=$(first_answer "$store" "$work/store.sqlite" "$work/cache")
+  fetched=$(find "$work/cache" -name '*.warc.gz' -not -path '*/.in-use/*' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+  y=$(first_answer "$store" "$work/store.sqlite" "$work/cache")
+  z=$(first_answer "$work/root" "$work/disk.sqlite" "$work/cache")
+  echo "round $round (d) replay --session, first answer: bucket, cold cache ${x} s ($((fetched / 1024 / 1024)) MB fetched); warm ${y} s; disk ${z} s"
+  cold+="$x"$'\n'; warm+="$y"$'\n'; disk+="$z"$'\n'
+done
+printf '(d) replay --session, first answer (medians): bucket cold %s s, warm %s s, disk %s s; store %d MB in %d objects\n' \
+  "$(printf '%s' "$cold" | median)" "$(printf '%s' "$warm" | median)" "$(printf '%s' "$disk" | median)" "$((bytes / 1024 / 1024))" "$files"

@@ -80,15 +80,19 @@ public struct ObjectCache: Sendable {
     /// `BUCKET/KEY`, replacing a link to an older version; returns the linked path.
     @discardableResult
     public func link(_ object: StoreObject, into own: String) async throws(StoreError) -> String {
-        let cached = try await fetch(object)
         let linked = (own as NSString).appendingPathComponent(client.bucket + "/" + object.key)
         do { try FileManager.default.createDirectory(atPath: (linked as NSString).deletingLastPathComponent, withIntermediateDirectories: true) } catch {
             throw .localFile(path: linked, reason: "\(error)")
         }
-        if let present = FileStamp(path: linked), let copy = FileStamp(path: cached), present.inode == copy.inode { return linked }
-        unlink(linked)
-        guard Foundation.link(cached, linked) == 0 else { throw .localFile(path: linked, reason: String(cString: strerror(errno))) }
-        return linked
+        // Another process making room may remove the copy between its fetch and the link: fetch again, once.
+        for attempt in 1...2 {
+            let cached = try await fetch(object)
+            if let present = FileStamp(path: linked), let copy = FileStamp(path: cached), present.inode == copy.inode { return linked }
+            unlink(linked)
+            if Foundation.link(cached, linked) == 0 { return linked }
+            guard errno == ENOENT, attempt == 1 else { break }
+        }
+        throw .localFile(path: linked, reason: String(cString: strerror(errno)))
     }
 
     static let inUseFolder = ".in-use"

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import NIOCore
 
-/// The file a download is written into (`PATH.part`), with the MD5 of what arrived: created
+/// The file a download is written into (`PATH.PID-RANDOM.part`), with the MD5 of what arrived: created
 /// empty, appended to chunk by chunk, then synced and renamed into place, or removed.
 final class DownloadFile: @unchecked Sendable {
     private let path: String

@@ -113,7 +113,7 @@ public final class ObjectStoreClient: Sendable {
     }
 
     /// Copies the object `object` into the file at `path`, streamed (any size): written beside
-    /// it as `PATH.part`, checked against the object's size (and its MD5 when the ETag is one),
+    /// it as `PATH.PID-RANDOM.part`, checked against the object's size (and its MD5 when the ETag is one),
     /// synced, then renamed into place, so `path` never holds part of an object.
     public func download(_ object: StoreObject, to path: String) async throws(StoreError) {
         var wait = backoff
@@ -129,7 +129,8 @@ public final class ObjectStoreClient: Sendable {
     }
 
     private func downloadOnce(_ object: StoreObject, to path: String) async throws(StoreError) {
-        let draft = path + ".part"
+        // A name of its own: two processes may fetch the same object into one cache at once.
+        let draft = path + ".\(getpid())-\(UUID().uuidString.prefix(8)).part"
         let file = try DownloadFile(path: draft)
         defer { file.discard() }
         let answer = try await send("GET", key: object.key, timeout: Self.timeout(bytes: object.size), into: file)
