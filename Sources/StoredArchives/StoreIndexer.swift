@@ -10,8 +10,9 @@ import ObjectStore
 /// into the cache and read as a local file is. A rewritten object (compacted, or rewritten
 /// by a forget) has a new identity or a new size, and is read again as a rewritten file is.
 ///
-/// Objects are fetched and read in turns of at most `turnBytes`, so the cache need not hold
-/// the whole store. Several indexers (on PostgreSQL) share the work through the claims, as
+/// Objects are fetched and read in turns of about `turnBytes`, the next turn fetched while
+/// one is read, so the cache need not hold the whole store and the network and the indexer
+/// work at once. Several indexers (on PostgreSQL) share the work through the claims, as
 /// on a shared root; each fetches what it has not seen read yet.
 public struct StoreIndexer: Sendable {
     public let client: ObjectStoreClient
@@ -20,7 +21,8 @@ public struct StoreIndexer: Sendable {
     public let database: ArchiveDatabase
     /// PostgreSQL only: this indexer's name in the claims.
     public var indexerName: String?
-    /// The most bytes of objects fetched before they are read.
+    /// About how many bytes of objects are fetched before they are read (two turns are in the
+    /// cache at once: the one read and the next one fetched).
     public var turnBytes: Int64
 
     public init(client: ObjectStoreClient, location: StoreLocation, cache: ObjectCache, database: ArchiveDatabase) {
@@ -28,7 +30,7 @@ public struct StoreIndexer: Sendable {
         self.location = location
         self.cache = cache
         self.database = database
-        turnBytes = max(64 << 20, cache.limitBytes / 2)
+        turnBytes = max(16 << 20, min(128 << 20, cache.limitBytes / 4))
     }
 
     /// What a run from a store did.
@@ -47,26 +49,46 @@ public struct StoreIndexer: Sendable {
         let known = try ArchiveQueries(database: database).indexedFiles(under: StoreFiles.address(of: location.listingPrefix, bucket: location.bucket))
         var report = Report()
         report.objectsListed = objects.count
-        var turn: [StoreObject] = []
-        var turnSize: Int64 = 0
-        for object in objects {
-            let address = StoreFiles.address(of: object.key, bucket: location.bucket)
-            if let seen = known[address], seen.size == object.size, seen.indexedTo == object.size {
-                report.objectsUnchanged += 1
-                continue
-            }
-            turn.append(object)
-            turnSize += object.size
-            if turnSize >= turnBytes {
-                try await read(turn, into: &report, progress: progress)
-                turn = []
-                turnSize = 0
-            }
+        let changed = objects.filter { object in
+            guard let seen = known[StoreFiles.address(of: object.key, bucket: location.bucket)] else { return true }
+            return seen.size != object.size || seen.indexedTo != object.size
         }
-        if !turn.isEmpty { try await read(turn, into: &report, progress: progress) }
+        report.objectsUnchanged = objects.count - changed.count
+        try await read(Self.turns(of: changed, bytes: turnBytes), into: &report, progress: progress)
         report.index.filesSeen = objects.count
-        report.index.seconds = Double((ContinuousClock.now - started).components.seconds) + Double((ContinuousClock.now - started).components.attoseconds) / 1e18
+        let elapsed = ContinuousClock.now - started
+        report.index.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return report
+    }
+
+    /// `objects` in turns of about `bytes` each (an object larger than that is a turn alone).
+    static func turns(of objects: [StoreObject], bytes: Int64) -> [[StoreObject]] {
+        var turns: [[StoreObject]] = []
+        var size: Int64 = 0
+        for object in objects {
+            if turns.isEmpty || size >= bytes {
+                turns.append([])
+                size = 0
+            }
+            turns[turns.count - 1].append(object)
+            size += object.size
+        }
+        return turns
+    }
+
+    /// Reads the turns in order, fetching the next one while the indexer reads this one: the
+    /// time is about the larger of the two, not their sum.
+    private func read(_ turns: [[StoreObject]], into report: inout Report, progress: @escaping @Sendable (IndexProgress) -> Void) async throws {
+        let cache = self.cache
+        var next: Task<ObjectCache.Checkout, any Error>? = turns.first.map { turn in Task { try await cache.checkout(turn) } }
+        defer { next?.cancel() }
+        for index in turns.indices {
+            guard let fetching = next else { break }
+            let checkout = try await fetching.value
+            next = index + 1 < turns.count ? Task { [turn = turns[index + 1]] in try await cache.checkout(turn) } : nil
+            defer { checkout.release() }
+            try await read(turns[index], from: checkout, into: &report, progress: progress)
+        }
     }
 
     /// Runs the indexer (synchronous, long) on a thread of its own, not on one of Swift
@@ -78,10 +100,10 @@ public struct StoreIndexer: Sendable {
         return try outcome.get()
     }
 
-    /// Fetches one turn of objects and reads them into the index.
-    private func read(_ objects: [StoreObject], into report: inout Report, progress: @escaping @Sendable (IndexProgress) -> Void) async throws {
-        let checkout = try await cache.checkout(objects)
-        defer { checkout.release() }
+    /// Reads one fetched turn of objects into the index.
+    private func read(
+        _ objects: [StoreObject], from checkout: ObjectCache.Checkout, into report: inout Report, progress: @escaping @Sendable (IndexProgress) -> Void
+    ) async throws {
         report.objectsFetched += objects.count
         report.bytesFetched += objects.reduce(Int64(0)) { $0 + $1.size }
         let sources = zip(objects, checkout.paths).map { object, local in
