@@ -37,21 +37,17 @@ struct StoreRecordingTests {
     /// Every object under `prefix`, downloaded into a folder as `<key>`, and the records read
     /// from them: record ids (each once, or the test fails) and how many requests.
     private func recordsInBucket(_ client: ObjectStoreClient, prefix: String) async throws -> (ids: [String], requests: Int, keys: [String]) {
-        let folder = TemporaryDirectory.path("aomi-bucket")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let copy = try await BucketContents.download(client, prefix: prefix)
+        defer { try? FileManager.default.removeItem(atPath: copy.folder) }
         var ids: [String] = []
         var requests = 0
-        let objects = try await client.list(prefix: prefix)
-        for object in objects {
-            let path = folder + "/" + object.key
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Data(try await client.get(key: object.key)).write(to: URL(fileURLWithPath: path))
-            let read = try WARCFileReader.readAll(path: path)
-            #expect(read.damage.isEmpty, "\(object.key): \(read.damage)")
+        for relative in copy.etags.keys.sorted() {
+            let read = try WARCFileReader.readAll(path: copy.folder + "/" + relative)
+            #expect(read.damage.isEmpty, "\(prefix)\(relative): \(read.damage)")
             ids += read.records.compactMap(\.record.recordID)
             requests += read.records.filter { $0.record.type == .request }.count
         }
-        return (ids, requests, objects.map(\.key))
+        return (ids, requests, copy.etags.keys.sorted().map { prefix + $0 })
     }
 
     /// The record ids in every file (closed or `.open`) under `root`.

@@ -34,16 +34,7 @@ struct StoreRetentionTests {
 
     /// The archive objects of the store, downloaded into a fresh folder as `<path under the prefix>`.
     private func download(_ client: ObjectStoreClient) async throws -> (folder: String, etags: [String: String]) {
-        let folder = TemporaryDirectory.path("aomi-bucket-copy")
-        var etags: [String: String] = [:]
-        for object in try await client.list(prefix: Self.prefix + "/") {
-            let relative = String(object.key.dropFirst(Self.prefix.count + 1))
-            etags[relative] = object.etag
-            let path = folder + "/" + relative
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Data(try await client.get(key: object.key)).write(to: URL(fileURLWithPath: path))
-        }
-        return (folder, etags)
+        try await BucketContents.download(client, prefix: Self.prefix + "/")
     }
 
     /// The ids of the records under `folder` (its files' `warcinfo` aside: a compacted file has a new one), sorted.

@@ -38,13 +38,7 @@ struct StoredReadingTests {
 
     /// The bucket's objects under `team/`, downloaded into a folder laid out as a root.
     private func download(_ client: ObjectStoreClient) async throws -> String {
-        let folder = TemporaryDirectory.path("aomi-reading-copy")
-        for object in try await client.list(prefix: "team/") {
-            let path = folder + "/" + object.key.dropFirst("team/".count)
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Data(try await client.get(key: object.key)).write(to: URL(fileURLWithPath: path))
-        }
-        return folder
+        try await BucketContents.download(client, prefix: "team/").folder
     }
 
     /// The archive copies in a cache folder (links in use aside), by path under the bucket.

@@ -14,7 +14,9 @@
 #       cache, again with the cache warm, and from the disk: seconds from the start to the
 #       first answer, and the bytes fetched for it (the session's wallet folder).
 # SKIP_BOTO=1 skips (b) (for a large STORE_MB: memstore keeps every object in memory); (b)'s
-# objects are deleted after each round for the same reason.
+# objects are deleted after each round for the same reason. The generator overshoots STORE_MB
+# by about half, and the OSD's memory is about 1.5x what it holds: STORE_MB=10240 (15.6 GB of
+# objects) filled this 24 GiB machine; 3072 fits.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tools/bench/lib.sh
@@ -65,7 +67,7 @@ echo "store: radosgw on $AWS_ENDPOINT_URL"
 # The root: stored members, as the recorder writes them.
 messages=$((store_mb * 1024 * 1024 / 9000))
 LEVEL=0 "$scratch/release/index-bench" generate "$work/root" $((messages / 1000 + 1)) $((messages / 100)) 100 >/dev/null
-bytes=$(find "$work/root" -name '*.warc.gz' -printf '%s\n' | awk '{ s += $1 } END { print s }')
+bytes=$(find "$work/root" -name '*.warc.gz' -printf '%s\n' | awk '{ s += $1 } END { printf "%d\n", s }')
 files=$(find "$work/root" -name '*.warc.gz' | wc -l)
 echo "root: $files files, $((bytes / 1024 / 1024)) MB"
 
@@ -144,7 +146,7 @@ cold=""; warm=""; disk=""
 for round in $(seq "$rounds"); do
   rm -rf "$work/cache"
   x=$(first_answer "$store" "$work/store.sqlite" "$work/cache")
-  fetched=$(find "$work/cache" -name '*.warc.gz' -not -path '*/.in-use/*' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+  fetched=$(find "$work/cache" -name '*.warc.gz' -not -path '*/.in-use/*' -printf '%s\n' | awk '{ s += $1 } END { printf "%d\n", s }')
   y=$(first_answer "$store" "$work/store.sqlite" "$work/cache")
   z=$(first_answer "$work/root" "$work/disk.sqlite" "$work/cache")
   echo "round $round (d) replay --session, first answer: bucket, cold cache ${x} s ($((fetched / 1024 / 1024)) MB fetched); warm ${y} s; disk ${z} s"
