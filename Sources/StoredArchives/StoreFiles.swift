@@ -51,11 +51,6 @@ public struct StoreFiles: Sendable {
         return try await cache.checkout(objects)
     }
 
-    /// The local folder of the checkout that stands for the store's prefix (the root).
-    public func root(of checkout: ObjectCache.Checkout) -> String {
-        checkout.path(bucket: location.bucket, key: location.prefix)
-    }
-
     /// The name of the folder an object (or an indexed address) is in: its wallet folder.
     public static func folderName(of key: String) -> String {
         ((key as NSString).deletingLastPathComponent as NSString).lastPathComponent

@@ -57,9 +57,4 @@ public actor StoreFolders {
     public nonisolated func localPath(of address: String) -> String {
         (folder as NSString).appendingPathComponent(String(address.dropFirst("s3://".count)))
     }
-
-    /// Removes the links (the cache keeps its copies).
-    public nonisolated func release() {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
 }

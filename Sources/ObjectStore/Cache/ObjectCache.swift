@@ -4,12 +4,12 @@ import Foundation
 /// the copy of `s3://BUCKET/KEY` is `FOLDER/BUCKET/KEY`, with the ETag it was copied at in
 /// `FOLDER/BUCKET/KEY.etag`. A copy whose ETag is not the object's any more (rewritten by a
 /// compaction or a forget) is fetched again; when the copies would pass the limit, the least
-/// recently used go first, never one that the current command still needs (`pinned`).
+/// recently used go first.
 ///
 /// A command takes its copies with `checkout`: each is hard-linked into a folder of its own
 /// (`FOLDER/.in-use/PID-RANDOM/BUCKET/KEY`), so another command making room in the cache never
-/// takes a file from under it; the folder goes when the command releases it, or, when the
-/// command died, at the next checkout.
+/// takes a file from under it (the link keeps the bytes; the cache may drop its copy); the
+/// folder goes when the command releases it, or, when the command died, at the next checkout.
 ///
 /// The folder is made private (0700): it holds archive records. Copies of objects deleted
 /// from the store or rewritten since are removed by `prune(toMatch:under:)`, which every
@@ -34,16 +34,17 @@ public struct ObjectCache: Sendable {
     }
 
     /// The local copy of `object`, fetched unless a copy at its ETag is there; room is made
-    /// first, sparing the paths in `pinned`.
+    /// first. Read it through `checkout` or `link(_:into:)`: a copy itself may be evicted by
+    /// another command at any time.
     @discardableResult
-    public func fetch(_ object: StoreObject, pinned: Set<String> = []) async throws(StoreError) -> String {
+    public func fetch(_ object: StoreObject) async throws(StoreError) -> String {
         guard StoreMirror.isSafe(object.key) else { throw .localFile(path: object.key, reason: "an object key that would leave the cache folder") }
         let path = path(of: object.key)
         if cachedETag(at: path) == object.etag, FileStamp(path: path)?.size == object.size {
             touch(path + ".etag")
             return path
         }
-        makeRoom(for: object.size, sparing: pinned.union([path]))
+        makeRoom(for: object.size, sparing: path)
         do { try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true) } catch {
             throw .localFile(path: path, reason: "\(error)")
         }
@@ -60,7 +61,9 @@ public struct ObjectCache: Sendable {
     public func checkout(_ objects: [StoreObject]) async throws(StoreError) -> Checkout {
         let checkout = Checkout(folder: newOwnFolder())
         do throws(StoreError) {
-            for object in objects { checkout.paths.append(try await link(object, into: checkout.folder)) }
+            let cache = self
+            let own = checkout.folder
+            checkout.paths = try await ConcurrentTransfers.map(objects) { object async throws(StoreError) in try await cache.link(object, into: own) }
         } catch {
             checkout.release()
             throw error
@@ -127,9 +130,6 @@ public struct ObjectCache: Sendable {
         }
     }
 
-    /// The bytes of the copies now in the cache (every bucket's).
-    public var bytes: Int64 { copies().reduce(Int64(0)) { $0 + $1.size } }
-
     private func cachedETag(at path: String) -> String? {
         FileManager.default.contents(atPath: path + ".etag").map { String(decoding: $0, as: UTF8.self) }
     }
@@ -153,12 +153,12 @@ public struct ObjectCache: Sendable {
         return found
     }
 
-    private func makeRoom(for bytes: Int64, sparing pinned: Set<String>) {
+    private func makeRoom(for bytes: Int64, sparing kept: String) {
         var copies = copies()
         var total = copies.reduce(Int64(0)) { $0 + $1.size }
         guard total + bytes > limitBytes else { return }
         copies.sort { $0.used < $1.used }
-        for copy in copies where total + bytes > limitBytes && !pinned.contains(copy.path) {
+        for copy in copies where total + bytes > limitBytes && copy.path != kept {
             remove(copy.path)
             total -= copy.size
         }

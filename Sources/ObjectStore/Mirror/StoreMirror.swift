@@ -29,7 +29,7 @@ public struct StoreMirror: Sendable {
     public static func make(
         client: ObjectStoreClient, location: StoreLocation, folder: String, includes: @escaping @Sendable (String) -> Bool
     ) async throws(StoreError) -> StoreMirror {
-        var copies: [String: Copy] = [:]
+        var wanted: [(relative: String, object: StoreObject)] = []
         var refused: [String] = []
         for object in try await client.list(prefix: location.listingPrefix) {
             guard let relative = location.relativePath(of: object.key), includes(relative) else { continue }
@@ -37,12 +37,16 @@ public struct StoreMirror: Sendable {
                 refused.append(object.key)
                 continue
             }
+            wanted.append((relative, object))
+        }
+        let copied = try await ConcurrentTransfers.map(wanted) { (relative, object) async throws(StoreError) -> (String, Copy) in
             let path = (folder as NSString).appendingPathComponent(relative)
             try Self.makeFolder((path as NSString).deletingLastPathComponent)
             try await client.download(object, to: path)
             guard let stamp = FileStamp(path: path) else { throw .localFile(path: path, reason: "vanished after its download") }
-            copies[relative] = Copy(object: object, stamp: stamp)
+            return (relative, Copy(object: object, stamp: stamp))
         }
+        let copies = Dictionary(copied, uniquingKeysWith: { first, _ in first })
         return StoreMirror(client: client, location: location, folder: folder, includes: includes, copies: copies, refusedKeys: refused)
     }
 

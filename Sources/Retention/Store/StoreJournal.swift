@@ -62,13 +62,4 @@ struct StoreJournal: Sendable {
         try await client.put(key: key, bytes: Array(line.utf8), condition: .creating)
         return key
     }
-
-    /// Every log line, oldest first.
-    func lines() async throws(StoreError) -> [String] {
-        var lines: [String] = []
-        for object in try await client.list(prefix: location.key(for: ".forgotten/")) {
-            lines.append(String(decoding: try await client.get(key: object.key), as: UTF8.self).trimmingCharacters(in: .newlines))
-        }
-        return lines
-    }
 }
