@@ -202,7 +202,7 @@ import WARC
         let root = disk.path + "/root"
         // The index is elsewhere: the faults are the archive files'.
         let index = TemporaryDirectory.path("aomi-fault-index") + ".sqlite"
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: index + suffix) } }
+        defer { for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: index + suffix) } }
         let (sim, upstream) = try await BackgroundCommand.startSimulator()
         defer { sim.signal(SIGTERM) }
         let drive = try await record(into: root, upstream: upstream, wallets: 2)

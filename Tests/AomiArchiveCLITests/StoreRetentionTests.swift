@@ -37,6 +37,18 @@ struct StoreRetentionTests {
         try await BucketContents.download(client, prefix: Self.prefix + "/")
     }
 
+    /// The ETags of the store's objects, by path under the prefix.
+    private func etags(_ client: ObjectStoreClient) async throws -> [String: String] {
+        let copy = try await download(client)
+        try? FileManager.default.removeItem(atPath: copy.folder)
+        return copy.etags
+    }
+
+    /// Removes a SQLite index and the files beside it.
+    private func removeIndex(_ index: String) {
+        for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: index + suffix) }
+    }
+
     /// The ids of the records under `folder` (its files' `warcinfo` aside: a compacted file has a new one), sorted.
     private func recordIDs(under folder: String) throws -> [String] {
         try ArchiveFiles.find(under: folder).flatMap { path in
@@ -62,6 +74,7 @@ struct StoreRetentionTests {
             try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
             defer { for folder in [root, scratch] { try? FileManager.default.removeItem(atPath: folder) } }
             let index = root + "-index.sqlite"
+            defer { removeIndex(index) }
             let environment = gateway.environment.merging(["TMPDIR": scratch]) { $1 }
             let driven = try await recordIntoStore(gateway, root: root, index: index)
             let threads = ((driven["threads"] as? [[String: Any]]) ?? [])
@@ -69,12 +82,13 @@ struct StoreRetentionTests {
             try #require(wallets.count == 2)
             let session = try #require(threads.first { $0["wallet"] as? String == wallets[0] }?["session_id"] as? String)
             let before = try await download(client)
+            defer { try? FileManager.default.removeItem(atPath: before.folder) }
             #expect(!RootContents.holding(session, under: before.folder).isEmpty)
 
             // A dry run names the objects and changes none.
             let dry = try await CommandRunner.succeeded(["forget", "--archives", store, "--db", index, "--session", session, "--dry-run"], environment: environment)
             #expect(dry.standardOutput.contains("would rewrite   \(Self.prefix)/\(wallets[0])/"), "\(dry.standardOutput)")
-            #expect(try await download(client).etags == before.etags)
+            #expect(try await etags(client) == before.etags)
 
             // Killed after its first object is put back, before the log: the marker stays.
             let killed = try await CommandRunner.run(
@@ -113,7 +127,7 @@ struct StoreRetentionTests {
             // Something the store and the index do not hold: exit 1, nothing changed.
             let unknown = try await CommandRunner.run(["forget", "--archives", store, "--db", index, "--session", "no-such-session"], environment: environment)
             #expect(unknown.status == 1 && unknown.standardError.contains(store), "\(unknown.standardError)")
-            #expect(try await download(client).etags == after.etags)
+            #expect(try await etags(client) == after.etags)
             #expect(mirrorsLeft(in: scratch).isEmpty)
         }
     }
@@ -126,6 +140,7 @@ struct StoreRetentionTests {
             let root = TemporaryDirectory.path("aomi-store-prune")
             defer { try? FileManager.default.removeItem(atPath: root) }
             let index = root + "-index.sqlite"
+            defer { removeIndex(index) }
             _ = try await recordIntoStore(gateway, root: root, index: index)
             let before = try await download(client)
             defer { try? FileManager.default.removeItem(atPath: before.folder) }

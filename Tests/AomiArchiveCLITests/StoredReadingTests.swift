@@ -142,10 +142,11 @@ struct StoredReadingTests {
             try await client.createBucket()
             _ = try await recordIntoStore(gateway, wallets: 3)
             let scratch = TemporaryDirectory.path("aomi-reading-pg")
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             let copy = try await download(client)
             defer { try? FileManager.default.removeItem(atPath: copy) }
-            _ = try await CommandRunner.succeeded(["index", "--archives", copy, "--db", scratch + "-disk.sqlite"])
+            _ = try await CommandRunner.succeeded(["index", "--archives", copy, "--db", scratch + "/disk.sqlite"])
             try await PostgresServer.with { server in
                 let database = try await server.createDatabase("fromstore")
                 // Two machines: two caches, one index.
@@ -157,7 +158,7 @@ struct StoredReadingTests {
                     return try await group.reduce(into: []) { $0.append($1) }
                 }
                 for run in runs { #expect(run.status == 0, "\(run.standardError)") }
-                #expect(try counts(database) == (try counts(scratch + "-disk.sqlite")), "every record once, as from the disk")
+                #expect(try counts(database) == (try counts(scratch + "/disk.sqlite")), "every record once, as from the disk")
                 let again = try await CommandRunner.succeeded(["index", "--archives", store, "--db", database], environment: gateway.environment)
                 #expect(again.standardOutput.contains("indexed 0 records") && again.standardOutput.contains("0 fetched"), "\(again.standardOutput)")
             }

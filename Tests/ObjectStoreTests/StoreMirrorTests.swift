@@ -9,6 +9,12 @@ import Testing
 /// files, then deletions), and a rewrite by another writer after the copy is never undone.
 @Suite(.tags(.objectStore), .needs(.ceph), .serialized)
 struct StoreMirrorTests {
+    /// Rewrites a file as the commands do: written beside it, renamed over it (a new inode).
+    private func replace(_ path: String, with text: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path + ".new"))
+        #expect(rename(path + ".new", path) == 0)
+    }
+
     @Test(.timeLimit(.minutes(5)))
     func changesGoBackAndAnotherWritersRewriteIsNeverUndone() async throws {
         try await CephGateway.with { store in
@@ -18,8 +24,9 @@ struct StoreMirrorTests {
             for name in ["w/a.warc.gz", "w/b.warc.gz", "w/c.warc.gz", "w/skip.txt", "w/../../escape.warc.gz"] {
                 try await client.put(key: location.key(for: name), bytes: Array("version 1 of \(name)".utf8))
             }
-            let folder = try MirrorFolder(parent: TemporaryDirectory.path("aomi-mirror-parent"))
-            defer { folder.remove() }
+            let parent = TemporaryDirectory.path("aomi-mirror-parent")
+            defer { try? FileManager.default.removeItem(atPath: parent) }
+            let folder = try MirrorFolder(parent: parent)
             let includes: @Sendable (String) -> Bool = { $0.hasSuffix(".warc.gz") }
             let mirror = try await StoreMirror.make(client: client, location: location, folder: folder.path, includes: includes)
             #expect(mirror.copied.objects == 3)
@@ -29,7 +36,7 @@ struct StoreMirrorTests {
             #expect(mirror.changes().isEmpty)
 
             // a rewritten (renamed over), b deleted, d new.
-            try Data("version 2 of a".utf8).write(to: URL(fileURLWithPath: mirror.path(of: "w/a.warc.gz")), options: .atomic)
+            try replace(mirror.path(of: "w/a.warc.gz"), with: "version 2 of a")
             try FileManager.default.removeItem(atPath: mirror.path(of: "w/b.warc.gz"))
             try Data("new d".utf8).write(to: URL(fileURLWithPath: mirror.path(of: "w/d.warc.gz")))
             var steps: [MirrorChanges.Step] = []
@@ -42,9 +49,9 @@ struct StoreMirrorTests {
 
             // Another writer rewrites c after the copy: the copy's rewrite of c fails, c stays theirs.
             let second = try await StoreMirror.make(client: client, location: location, folder: folder.path + "-2", includes: includes)
-            defer { try? FileManager.default.removeItem(atPath: folder.path + "-2") }
+
             try await client.put(key: "p/w/c.warc.gz", bytes: Array("their c".utf8))
-            try Data("our c".utf8).write(to: URL(fileURLWithPath: second.path(of: "w/c.warc.gz")), options: .atomic)
+            try replace(second.path(of: "w/c.warc.gz"), with: "our c")
             do {
                 try await second.publish()
                 Issue.record("a rewrite over another writer's went through")
@@ -55,7 +62,7 @@ struct StoreMirrorTests {
 
             // So does a new file whose key another writer took meanwhile.
             let third = try await StoreMirror.make(client: client, location: location, folder: folder.path + "-3", includes: includes)
-            defer { try? FileManager.default.removeItem(atPath: folder.path + "-3") }
+
             try Data("ours".utf8).write(to: URL(fileURLWithPath: third.path(of: "w/e.warc.gz")))
             try await client.put(key: "p/w/e.warc.gz", bytes: Array("theirs".utf8))
             await #expect(throws: StoreError.self) { try await third.publish() }
