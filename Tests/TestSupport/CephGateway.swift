@@ -46,7 +46,23 @@ public final class CephGateway: Sendable {
         await store.stop()
     }
 
+    /// Starts a fresh store; a start that fails (a daemon ending while it starts: several
+    /// suites start their stores at once, on a busy machine) is tried again with a new folder
+    /// and new ports, up to three times, each failure said on stderr with its daemon's log.
     public static func start() async throws -> CephGateway {
+        var failures: [String] = []
+        for _ in 1...3 {
+            do {
+                return try await startOnce()
+            } catch let error as CephGatewayError {
+                FileHandle.standardError.write(Data("CephGateway: a start failed, trying again: \(error)\n".utf8))
+                failures.append(error.message)
+            }
+        }
+        throw CephGatewayError(message: "three starts failed: " + failures.joined(separator: " | "))
+    }
+
+    private static func startOnce() async throws -> CephGateway {
         guard isInstalled else { throw CephGatewayError(message: "Ceph is not installed: run tools/setup.sh (Debian's ceph-mon, ceph-osd, radosgw, ceph-common)") }
         let folder = TemporaryDirectory.path("aomi-ceph")
         for part in ["mon/ceph-a", "osd/ceph-0", "rgw", "log", "run"] {
@@ -80,7 +96,9 @@ public final class CephGateway: Sendable {
             return store
         } catch {
             for process in started.reversed() { await Self.stop(process) }
+            let logs = logTails(folder: folder)
             try? FileManager.default.removeItem(atPath: folder)
+            if let error = error as? CephGatewayError { throw CephGatewayError(message: error.message + logs) }
             throw error
         }
     }
@@ -146,11 +164,20 @@ public final class CephGateway: Sendable {
         }
     }
 
+    /// The last lines of each daemon's log and output, for an error (the folder is removed).
+    private static func logTails(folder: String) -> String {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder + "/log")) ?? []).sorted()
+        return names.compactMap { name -> String? in
+            guard let text = try? String(contentsOfFile: folder + "/log/" + name, encoding: .utf8), !text.isEmpty else { return nil }
+            return "\n--- \(name):\n" + text.split(separator: "\n").suffix(12).joined(separator: "\n")
+        }.joined()
+    }
+
     /// Polls `ready` until it holds; fails when the daemon ends first. No deadline: the
     /// test's time limit catches a daemon that never comes up.
     private static func waitFor(_ what: String, folder: String, process: SpawnedProcess, ready: () async -> Bool) async throws {
         while await !ready() {
-            guard process.isRunning else { throw CephGatewayError(message: "\(what) ended while starting; logs in \(folder)/log") }
+            guard process.isRunning else { throw CephGatewayError(message: "\(what) ended while starting") }
             try await Task.sleep(for: .milliseconds(100))
         }
     }
