@@ -21,7 +21,8 @@ public struct StoreFiles: Sendable {
     /// How the index names an object: `s3://BUCKET/KEY`.
     public static func address(of key: String, bucket: String) -> String { "s3://\(bucket)/\(key)" }
 
-    /// The closed archive objects under the prefix, in key order. Copies in the cache of
+    /// The closed archive objects under the prefix, in key order (keys no local path can
+    /// stand for left out: `refusedKeys`). Copies in the cache of
     /// objects under the prefix that the store no longer has, or has rewritten, are removed
     /// on the way.
     public func archiveObjects() async throws(StoreError) -> [StoreObject] {
@@ -35,7 +36,16 @@ public struct StoreFiles: Sendable {
         cache.prune(toMatch: listed, under: prefix)
         return listed.filter { object in
             guard let relative = location.relativePath(of: object.key) else { return false }
-            return ArchiveFiles.isClosedArchive(relative: relative)
+            return ArchiveFiles.isClosedArchive(relative: relative) && StoreMirror.isSafe(object.key)
+        }
+    }
+
+    /// Archive objects under the prefix whose keys no local path can stand for (an empty,
+    /// `.` or `..` segment): no reader takes them, and `index` names them.
+    public func refusedKeys() async throws(StoreError) -> [String] {
+        try await client.list(prefix: location.listingPrefix).map(\.key).filter { key in
+            guard let relative = location.relativePath(of: key) else { return false }
+            return ArchiveFiles.isArchive(name: relative) && !StoreMirror.isSafe(key)
         }
     }
 

@@ -41,14 +41,18 @@ public struct StoreIndexer: Sendable {
         public var objectsUnchanged = 0
         public var objectsFetched = 0
         public var bytesFetched: Int64 = 0
+        /// Archive objects whose keys no local path can stand for (`..`, empty segments): not read.
+        public var refusedKeys: [String] = []
     }
 
     public func run(progress: @escaping @Sendable (IndexProgress) -> Void = { _ in }) async throws -> Report {
         let started = ContinuousClock.now
-        let objects = try await StoreFiles(client: client, location: location, cache: cache).archiveObjects()
+        let files = StoreFiles(client: client, location: location, cache: cache)
+        let objects = try await files.archiveObjects()
         let known = try ArchiveQueries(database: database).indexedFiles(under: StoreFiles.address(of: location.listingPrefix, bucket: location.bucket))
         var report = Report()
         report.objectsListed = objects.count
+        report.refusedKeys = try await files.refusedKeys()
         let changed = objects.filter { object in
             guard let seen = known[StoreFiles.address(of: object.key, bucket: location.bucket)] else { return true }
             return seen.size != object.size || seen.indexedTo != object.size

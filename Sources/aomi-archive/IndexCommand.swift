@@ -62,10 +62,15 @@ struct IndexCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + Self.progressLine(progress)).utf8))
         }
         var fromStore = ""
+        var refusedKeys = 0
         let report: IndexRunReport
         if let store = try await StoreOption.named(location.archives, command: "index") {
             let run = try await StoreIndexer(client: store.client, location: store.location, cache: try store.cache(), database: database).run(progress: progress)
             report = run.index
+            refusedKeys = run.refusedKeys.count
+            for key in run.refusedKeys {
+                printError("index: s3://\(store.location.bucket)/\(key) is not read: no local path can stand for its key (an empty, . or .. segment)")
+            }
             fromStore =
                 " (\(Counted.of(run.objectsListed, "object")) in \(store.location): \(run.objectsUnchanged) unchanged, not fetched; "
                 + "\(run.objectsFetched) fetched, \(run.bytesFetched) bytes)"
@@ -88,7 +93,7 @@ struct IndexCommand: AsyncParsableCommand {
             "indexed \(Counted.of(report.recordsLoaded, "record")) (\(Counted.of(report.messagesWritten, "new or changed message")), "
                 + "\(Counted.of(report.eventsWritten, "event")))\(moved) from \(report.filesRead) of \(Counted.of(report.filesSeen, "file")) "
                 + "in \(Counted.seconds(report.seconds)) (\(Int(report.recordsPerSecond.rounded())) records/s) into \(path)\(Self.damageNote(report))\(fromStore)")
-        if !report.damage.isEmpty || !report.knownDamage.isEmpty { throw ExitCode(1) }
+        if !report.damage.isEmpty || !report.knownDamage.isEmpty || refusedKeys > 0 { throw ExitCode(1) }
     }
 
     /// `; 2 damaged places` (and how many of them earlier runs found), or nothing.

@@ -74,10 +74,15 @@ struct StoredReadingTests {
             let objects = try await client.list(prefix: "team/")
             try #require(objects.count > 2)
 
-            // Indexed from the bucket, then again: nothing is fetched the second time.
+            // Indexed from the bucket, then again: nothing is fetched the second time. A key no
+            // local path can stand for is named and not read (exit 1); the rest is indexed.
+            let stray = "team/0xstray/../../escape.warc.gz"
+            try await client.put(key: stray, bytes: Array("not an archive".utf8))
             let index = scratch + "/store.sqlite"
-            let first = try await CommandRunner.succeeded(["index", "--archives", store, "--db", index], environment: environment)
+            let first = try await CommandRunner.run(["index", "--archives", store, "--db", index], environment: environment)
+            #expect(first.status == 1 && first.standardError.contains("s3://\(Self.bucket)/\(stray) is not read"), "\(first.standardError)")
             #expect(first.standardOutput.contains("0 unchanged, not fetched; \(objects.count) fetched"), "\(first.standardOutput)")
+            try await client.delete(key: stray)
             let second = try await CommandRunner.succeeded(["index", "--archives", store, "--db", index], environment: environment)
             #expect(second.standardOutput.contains("\(objects.count) unchanged, not fetched; 0 fetched"), "\(second.standardOutput)")
             #expect(second.standardOutput.contains("indexed 0 records"), "\(second.standardOutput)")
