@@ -177,7 +177,9 @@ public final class CephGateway: Sendable {
     /// test's time limit catches a daemon that never comes up.
     private static func waitFor(_ what: String, folder: String, process: SpawnedProcess, ready: () async -> Bool) async throws {
         while await !ready() {
-            guard process.isRunning else { throw CephGatewayError(message: "\(what) ended while starting") }
+            guard process.isRunning else {
+                throw CephGatewayError(message: "\(what) ended while starting (status \(process.terminationStatus.map(String.init) ?? "?"))")
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
     }

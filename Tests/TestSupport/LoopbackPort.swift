@@ -1,9 +1,21 @@
 import Foundation
+import Synchronization
 
 /// A free TCP port on 127.0.0.1, for a server a test starts (the kernel picks it; a server
-/// that then finds it taken is started again on another).
+/// that then finds it taken is started again on another). A port is handed out once per test
+/// process: the kernel may give a port just released to the next caller, and suites that
+/// start their servers at the same moment would then get the same one.
 public enum LoopbackPort {
+    private static let handedOut = Mutex<Set<Int>>([])
+
     public static func free() throws -> Int {
+        while true {
+            let port = try probe()
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
+    }
+
+    private static func probe() throws -> Int {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw LoopbackPortError(message: "socket: errno \(errno)") }
         defer { close(socket) }
