@@ -26,8 +26,6 @@ public enum RetentionError: Error, Sendable, CustomStringConvertible {
         case let .removal(error): error.description
         case let .index(error): "the index: \(error)"
         case let .log(path, reason): "\(path): \(reason)"
-        case let .store(error) where error.isConflict:
-            "\(error): another process rewrote the object since it was copied, and it was left as that process made it. Run this again."
         case let .store(error): "\(error)"
         }
     }

@@ -21,42 +21,51 @@ public struct StoreFiles: Sendable {
     /// How the index names an object: `s3://BUCKET/KEY`.
     public static func address(of key: String, bucket: String) -> String { "s3://\(bucket)/\(key)" }
 
-    /// The closed archive objects under the prefix, in key order (keys no local path can
-    /// stand for left out: `refusedKeys`). Copies in the cache of
-    /// objects under the prefix that the store no longer has, or has rewritten, are removed
-    /// on the way.
-    public func archiveObjects() async throws(StoreError) -> [StoreObject] {
+    /// What a listing of archive objects found: the closed archive objects, in key order, and
+    /// the keys of archive objects that no local path can stand for (an empty, `.` or `..`
+    /// segment), which no reader takes and `index` names.
+    public struct Listing: Sendable {
+        public var objects: [StoreObject] = []
+        public var refusedKeys: [String] = []
+    }
+
+    /// The closed archive objects under the prefix. Copies in the cache of objects under the
+    /// prefix that the store no longer has, or has rewritten, are removed on the way.
+    public func archiveObjects() async throws(StoreError) -> Listing {
         try await archiveObjects(under: location.listingPrefix)
+    }
+
+    /// The closed archive objects directly in the folder whose keys start with `folderPrefix`
+    /// (`PREFIX/<wallet>/`), with the cache pruned to match them.
+    public func folderObjects(_ folderPrefix: String) async throws(StoreError) -> [StoreObject] {
+        try await archiveObjects(under: folderPrefix).objects.filter { !$0.key.dropFirst(folderPrefix.count).contains("/") }
     }
 
     /// The closed archive objects whose keys start with `prefix` (the store's prefix, or one
     /// of its folders), with the cache pruned to match them.
-    func archiveObjects(under prefix: String) async throws(StoreError) -> [StoreObject] {
+    private func archiveObjects(under prefix: String) async throws(StoreError) -> Listing {
         let listed = try await client.list(prefix: prefix)
         cache.prune(toMatch: listed, under: prefix)
-        return listed.filter { object in
-            guard let relative = location.relativePath(of: object.key) else { return false }
-            return ArchiveFiles.isClosedArchive(relative: relative) && StoreMirror.isSafe(object.key)
+        var listing = Listing()
+        for object in listed {
+            guard let relative = location.relativePath(of: object.key), ArchiveFiles.isArchive(name: relative) else { continue }
+            if !StoreMirror.isSafe(object.key) {
+                listing.refusedKeys.append(object.key)
+            } else if ArchiveFiles.isClosedArchive(relative: relative) {
+                listing.objects.append(object)
+            }
         }
-    }
-
-    /// Archive objects under the prefix whose keys no local path can stand for (an empty,
-    /// `.` or `..` segment): no reader takes them, and `index` names them.
-    public func refusedKeys() async throws(StoreError) -> [String] {
-        try await client.list(prefix: location.listingPrefix).map(\.key).filter { key in
-            guard let relative = location.relativePath(of: key) else { return false }
-            return ArchiveFiles.isArchive(name: relative) && !StoreMirror.isSafe(key)
-        }
+        return listing
     }
 
     /// The files of `folders` (wallet folder names; nil: every folder), checked out of the
     /// cache. Only those folders are listed: the start of a replay of one session does not
     /// grow with the store. Keep the checkout until the files are read.
     public func checkout(folders: Set<String>? = nil) async throws(StoreError) -> ObjectCache.Checkout {
-        guard let folders else { return try await cache.checkout(try await archiveObjects()) }
+        guard let folders else { return try await cache.checkout(try await archiveObjects().objects) }
         var objects: [StoreObject] = []
         for folder in folders.sorted() where StoreMirror.isSafe(folder) {
-            objects += try await archiveObjects(under: location.key(for: folder) + "/").filter { Self.folderName(of: $0.key) == folder }
+            objects += try await folderObjects(location.key(for: folder) + "/")
         }
         return try await cache.checkout(objects)
     }

@@ -30,11 +30,8 @@ public actor StoreFolders {
         for address in addresses.sorted() where holds(address) {
             prepared.insert(address)
             let prefix = String(address.dropFirst(StoreFiles.address(of: "", bucket: files.location.bucket).count)) + "/"
-            let objects = try await files.client.list(prefix: prefix).filter {
-                !$0.key.dropFirst(prefix.count).contains("/") && ArchiveFiles.isClosedArchive(relative: String($0.key.dropFirst(prefix.count)))
-            }
             var linked: Set<String> = []
-            for object in objects { linked.insert(try await files.cache.link(object, into: folder)) }
+            for object in try await files.folderObjects(prefix) { linked.insert(try await files.cache.link(object, into: folder)) }
             for stale in localFiles(ofFolder: address) where !linked.contains(stale) { unlink(stale) }
         }
     }

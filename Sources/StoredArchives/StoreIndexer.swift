@@ -15,9 +15,8 @@ import ObjectStore
 /// work at once. Several indexers (on PostgreSQL) share the work through the claims, as
 /// on a shared root; each fetches what it has not seen read yet.
 public struct StoreIndexer: Sendable {
-    public let client: ObjectStoreClient
-    public let location: StoreLocation
-    public let cache: ObjectCache
+    /// The store's objects, and the cache they are fetched into.
+    public let files: StoreFiles
     public let database: ArchiveDatabase
     /// PostgreSQL only: this indexer's name in the claims.
     public var indexerName: String?
@@ -25,12 +24,10 @@ public struct StoreIndexer: Sendable {
     /// cache at once: the one read and the next one fetched).
     public var turnBytes: Int64
 
-    public init(client: ObjectStoreClient, location: StoreLocation, cache: ObjectCache, database: ArchiveDatabase) {
-        self.client = client
-        self.location = location
-        self.cache = cache
+    public init(files: StoreFiles, database: ArchiveDatabase) {
+        self.files = files
         self.database = database
-        turnBytes = max(16 << 20, min(128 << 20, cache.limitBytes / 4))
+        turnBytes = max(16 << 20, min(128 << 20, files.cache.limitBytes / 4))
     }
 
     /// What a run from a store did.
@@ -47,14 +44,15 @@ public struct StoreIndexer: Sendable {
 
     public func run(progress: @escaping @Sendable (IndexProgress) -> Void = { _ in }) async throws -> Report {
         let started = ContinuousClock.now
-        let files = StoreFiles(client: client, location: location, cache: cache)
-        let objects = try await files.archiveObjects()
-        let known = try ArchiveQueries(database: database).indexedFiles(under: StoreFiles.address(of: location.listingPrefix, bucket: location.bucket))
+        let listing = try await files.archiveObjects()
+        let objects = listing.objects
+        let bucket = files.location.bucket
+        let known = try ArchiveQueries(database: database).indexedFiles(under: StoreFiles.address(of: files.location.listingPrefix, bucket: bucket))
         var report = Report()
         report.objectsListed = objects.count
-        report.refusedKeys = try await files.refusedKeys()
+        report.refusedKeys = listing.refusedKeys
         let changed = objects.filter { object in
-            guard let seen = known[StoreFiles.address(of: object.key, bucket: location.bucket)] else { return true }
+            guard let seen = known[StoreFiles.address(of: object.key, bucket: bucket)] else { return true }
             return seen.size != object.size || seen.indexedTo != object.size
         }
         report.objectsUnchanged = objects.count - changed.count
@@ -83,7 +81,7 @@ public struct StoreIndexer: Sendable {
     /// Reads the turns in order, fetching the next one while the indexer reads this one: the
     /// time is about the larger of the two, not their sum.
     private func read(_ turns: [[StoreObject]], into report: inout Report, progress: @escaping @Sendable (IndexProgress) -> Void) async throws {
-        let cache = self.cache
+        let cache = files.cache
         var next: Task<ObjectCache.Checkout, any Error>? = turns.first.map { turn in Task { try await cache.checkout(turn) } }
         defer { next?.cancel() }
         for index in turns.indices {
@@ -111,7 +109,7 @@ public struct StoreIndexer: Sendable {
         report.objectsFetched += objects.count
         report.bytesFetched += objects.reduce(Int64(0)) { $0 + $1.size }
         let sources = zip(objects, checkout.paths).map { object, local in
-            ArchiveIndexer.Source(path: StoreFiles.address(of: object.key, bucket: location.bucket), size: object.size, localCopy: local)
+            ArchiveIndexer.Source(path: StoreFiles.address(of: object.key, bucket: files.location.bucket), size: object.size, localCopy: local)
         }
         let (database, root, name) = (database, checkout.folder, indexerName)
         let run = try await Self.offThePool { () throws(IndexError) in
@@ -119,14 +117,6 @@ public struct StoreIndexer: Sendable {
             if let name { indexer.indexerName = name }
             return try indexer.run(sources: sources, progress: progress)
         }
-        report.index.filesRead += run.filesRead
-        report.index.recordsLoaded += run.recordsLoaded
-        report.index.messagesWritten += run.messagesWritten
-        report.index.eventsWritten += run.eventsWritten
-        report.index.recordsRelocated += run.recordsRelocated
-        report.index.bytesRead += run.bytesRead
-        report.index.damage += run.damage
-        report.index.knownDamage += run.knownDamage
-        report.index.filesLeftToOthers += run.filesLeftToOthers
+        report.index.add(run)
     }
 }

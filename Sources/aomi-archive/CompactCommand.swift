@@ -85,10 +85,11 @@ struct CompactCommand: AsyncParsableCommand {
             if !json {
                 print("\(Counted.of(published.rewritten.count, "object")) of \(mirror.copied.objects) in \(store.location) replaced by its compacted version")
             }
+            let refused = store.sayRefused(mirror.refusedKeys, command: "compact")
             try printResults(results)
+            if refused { throw ExitCode(1) }
         } catch let error as StoreError {
-            printError(
-                "compact: \(error)\(error.isConflict ? ": another process rewrote that object since it was copied; it was left as that process made it. Run this again." : "")")
+            printError("compact: \(error)")
             throw ExitCode(1)
         }
     }

@@ -87,17 +87,19 @@ struct ForgetCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if !dryRun { await store.pruneCache(command: "forget") }
+        let refused = store.sayRefused(report.refusedKeys, command: "forget")
         if json {
             var summary = ForgetSummary(report.run)
             summary.filesDeleted = report.objectsDeleted
             summary.filesRewritten = report.objectsRewritten
             JSONLinesWriter().write(summary)
-            return
+        } else {
+            print("\(Counted.of(report.copied.objects, "object")) (\(report.copied.bytes) bytes) read from \(store.location)")
+            printReport(report.run, deleted: report.objectsDeleted, rewritten: report.objectsRewritten)
+            if database == nil { print("  no index named (--db, AOMI_ARCHIVE_DB): none was changed") }
+            if let object = report.logObject, let hash = report.run.idHash { print("  logged in s3://\(store.location.bucket)/\(object) as \(target.kind) \(hash)") }
         }
-        print("\(Counted.of(report.copied.objects, "object")) (\(report.copied.bytes) bytes) read from \(store.location)")
-        printReport(report.run, deleted: report.objectsDeleted, rewritten: report.objectsRewritten)
-        if database == nil { print("  no index named (--db, AOMI_ARCHIVE_DB): none was changed") }
-        if let object = report.logObject, let hash = report.run.idHash { print("  logged in s3://\(store.location.bucket)/\(object) as \(target.kind) \(hash)") }
+        if refused { throw ExitCode(1) }
     }
 
     private func printReport(_ report: ArchiveForgetter.Report, deleted: [String], rewritten: [String]) {

@@ -29,9 +29,7 @@ struct IndexCommand: AsyncParsableCommand {
     func validate() throws {
         if location.isStore {
             try location.validateArchives()
-            guard location.storeDatabase != nil else {
-                throw ValidationError("--archives \(location.archives) is a store: name the index with --db (a SQLite file or postgres://…) or AOMI_ARCHIVE_DB")
-            }
+            try location.requireStoreDatabase()
             return
         }
         var isFolder: ObjCBool = false
@@ -62,15 +60,12 @@ struct IndexCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + Self.progressLine(progress)).utf8))
         }
         var fromStore = ""
-        var refusedKeys = 0
+        var refused = false
         let report: IndexRunReport
         if let store = try await StoreOption.named(location.archives, command: "index") {
-            let run = try await StoreIndexer(client: store.client, location: store.location, cache: try store.cache(), database: database).run(progress: progress)
+            let run = try await StoreIndexer(files: try store.files(), database: database).run(progress: progress)
             report = run.index
-            refusedKeys = run.refusedKeys.count
-            for key in run.refusedKeys {
-                printError("index: s3://\(store.location.bucket)/\(key) is not read: no local path can stand for its key (an empty, . or .. segment)")
-            }
+            refused = store.sayRefused(run.refusedKeys, command: "index")
             fromStore =
                 " (\(Counted.of(run.objectsListed, "object")) in \(store.location): \(run.objectsUnchanged) unchanged, not fetched; "
                 + "\(run.objectsFetched) fetched, \(run.bytesFetched) bytes)"
@@ -93,7 +88,7 @@ struct IndexCommand: AsyncParsableCommand {
             "indexed \(Counted.of(report.recordsLoaded, "record")) (\(Counted.of(report.messagesWritten, "new or changed message")), "
                 + "\(Counted.of(report.eventsWritten, "event")))\(moved) from \(report.filesRead) of \(Counted.of(report.filesSeen, "file")) "
                 + "in \(Counted.seconds(report.seconds)) (\(Int(report.recordsPerSecond.rounded())) records/s) into \(path)\(Self.damageNote(report))\(fromStore)")
-        if !report.damage.isEmpty || !report.knownDamage.isEmpty || refusedKeys > 0 { throw ExitCode(1) }
+        if !report.damage.isEmpty || !report.knownDamage.isEmpty || refused { throw ExitCode(1) }
     }
 
     /// `; 2 damaged places` (and how many of them earlier runs found), or nothing.

@@ -26,6 +26,12 @@ struct IndexLocation: ParsableArguments {
     /// (a store has no folder to hold a default one).
     var storeDatabase: String? { Self.given(db) }
 
+    /// For the commands that need an index: a store has no folder to keep a default one in.
+    func requireStoreDatabase() throws {
+        guard isStore, storeDatabase == nil else { return }
+        throw ValidationError("--archives \(archives) is a store: name the index with --db (a SQLite file or postgres://…) or AOMI_ARCHIVE_DB")
+    }
+
     /// Checks `--archives`: a folder that exists, or a store location.
     func validateArchives() throws {
         if isStore { return try StoreOption.validate(archives) }

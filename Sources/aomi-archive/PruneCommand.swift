@@ -73,6 +73,7 @@ struct PruneCommand: AsyncParsableCommand {
         print("\(Counted.of(report.copied.objects, "object")) (\(report.copied.bytes) bytes) read from \(store.location)")
         printReport(report.run, deleted: report.objectsDeleted, rewritten: report.objectsRewritten)
         if let object = report.logObject { print("  logged in s3://\(store.location.bucket)/\(object)") }
+        if store.sayRefused(report.refusedKeys, command: "prune") { throw ExitCode(1) }
     }
 
     private func printReport(_ report: ArchivePruner.Report, deleted: [String], rewritten: [String]) {

@@ -52,9 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--listen \(listen) is beyond loopback: give --token (or AOMI_ARCHIVE_TOKEN) so that not everyone on the network can read the chats")
         }
         try location.validateArchives()
-        if location.isStore, location.storeDatabase == nil {
-            throw ValidationError("--archives \(location.archives) is a store: name the index with --db (a SQLite file or postgres://…) or AOMI_ARCHIVE_DB")
-        }
+        try location.requireStoreDatabase()
     }
 
     static func isLoopback(_ host: String) -> Bool {

@@ -52,6 +52,15 @@ struct StoreOption {
         do { _ = try await files().archiveObjects() } catch { printError("\(command): the local cache was not checked against the store: \(error)") }
     }
 
+    /// Names each archive object whose key no local path can stand for (an empty, `.` or `..`
+    /// segment): `command` did not read it. True when there was one (the exit status is then 1).
+    func sayRefused(_ keys: [String], command: String) -> Bool {
+        for key in keys {
+            printError("\(command): s3://\(location.bucket)/\(key) is not read: no local path can stand for its key (an empty, . or .. segment)")
+        }
+        return !keys.isEmpty
+    }
+
     /// The store's files for a reader.
     func files() throws -> StoreFiles {
         StoreFiles(client: client, location: location, cache: try cache())

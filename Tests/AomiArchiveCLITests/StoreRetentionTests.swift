@@ -146,8 +146,13 @@ struct StoreRetentionTests {
             defer { try? FileManager.default.removeItem(atPath: before.folder) }
             let idsBefore = try recordIDs(under: before.folder)
 
-            let compacted = try await CommandRunner.succeeded(["compact", "--archives", store], environment: gateway.environment)
+            // A key no local path can stand for: named, not read (exit 1); the rest is compacted.
+            let stray = "\(Self.prefix)/0xstray/../../escape.warc.gz"
+            try await client.put(key: stray, bytes: Array("not an archive".utf8))
+            let compacted = try await CommandRunner.run(["compact", "--archives", store], environment: gateway.environment)
+            #expect(compacted.status == 1 && compacted.standardError.contains("s3://\(Self.bucket)/\(stray) is not read"), "\(compacted.standardError)")
             #expect(compacted.standardOutput.contains("\(before.etags.count) objects of \(before.etags.count)"), "\(compacted.standardOutput)")
+            try await client.delete(key: stray)
             let after = try await download(client)
             defer { try? FileManager.default.removeItem(atPath: after.folder) }
             #expect(Set(after.etags.keys) == Set(before.etags.keys))

@@ -31,7 +31,7 @@ actor IndexRefresher {
         let outcome: Result<IndexRunReport, any Error>
         if let store {
             do {
-                outcome = .success(try await StoreIndexer(client: store.client, location: store.location, cache: store.cache, database: database).run().index)
+                outcome = .success(try await StoreIndexer(files: store, database: database).run().index)
             } catch {
                 outcome = .failure(error)
             }

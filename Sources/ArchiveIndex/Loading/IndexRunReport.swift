@@ -22,6 +22,20 @@ public struct IndexRunReport: Sendable {
     public var recordsPerSecond: Double { seconds > 0 ? Double(recordsLoaded) / seconds : 0 }
 
     public init() {}
+
+    /// Adds what `other`, a run over other files, read and found (files seen and seconds
+    /// are the caller's: runs over parts of one listing overlap in neither).
+    public mutating func add(_ other: IndexRunReport) {
+        filesRead += other.filesRead
+        recordsLoaded += other.recordsLoaded
+        messagesWritten += other.messagesWritten
+        eventsWritten += other.eventsWritten
+        recordsRelocated += other.recordsRelocated
+        bytesRead += other.bytesRead
+        damage += other.damage
+        knownDamage += other.knownDamage
+        filesLeftToOthers += other.filesLeftToOthers
+    }
 }
 
 /// Progress of an index run, for a progress bar.

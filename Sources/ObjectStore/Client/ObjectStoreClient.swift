@@ -116,16 +116,7 @@ public final class ObjectStoreClient: Sendable {
     /// it as `PATH.PID-RANDOM.part`, checked against the object's size (and its MD5 when the ETag is one),
     /// synced, then renamed into place, so `path` never holds part of an object.
     public func download(_ object: StoreObject, to path: String) async throws(StoreError) {
-        var wait = backoff
-        for attempt in 1...attempts {
-            do {
-                return try await downloadOnce(object, to: path)
-            } catch let error {
-                guard error.isTransient, attempt < attempts else { throw error }
-                try? await Task.sleep(for: wait)
-                wait *= 2
-            }
-        }
+        try await retrying { () async throws(StoreError) in try await downloadOnce(object, to: path) }
     }
 
     private func downloadOnce(_ object: StoreObject, to path: String) async throws(StoreError) {
@@ -133,7 +124,9 @@ public final class ObjectStoreClient: Sendable {
         let draft = path + ".\(getpid())-\(UUID().uuidString.prefix(8)).part"
         let file = try DownloadFile(path: draft)
         defer { file.discard() }
-        let answer = try await send("GET", key: object.key, timeout: Self.timeout(bytes: object.size), into: file)
+        let answer = try await sendOnce(
+            "GET", key: object.key, query: [], headers: [], payloadHash: SigV4Signer.emptyPayloadHash, accepting: [200], timeout: Self.timeout(bytes: object.size),
+            sink: file, body: nil)
         guard file.size == object.size else {
             throw .uploadMismatch(key: object.key, expected: "\(object.size) bytes", found: "\(file.size) bytes downloaded (status \(answer.status))")
         }
@@ -194,22 +187,28 @@ public final class ObjectStoreClient: Sendable {
     /// each attempt (a file is streamed again from its start).
     private func send(
         _ method: String, key: String?, query: [(String, String)] = [], headers: [(String, String)] = [], payloadHash: String = SigV4Signer.emptyPayloadHash,
-        accepting accepted: Set<Int> = [200], timeout: TimeAmount = .seconds(30), into sink: DownloadFile? = nil,
-        body: () -> HTTPClientRequest.Body? = { nil }
+        accepting accepted: Set<Int> = [200], timeout: TimeAmount = .seconds(30), body: () -> HTTPClientRequest.Body? = { nil }
     ) async throws(StoreError) -> Answer {
+        try await retrying { () async throws(StoreError) in
+            try await sendOnce(
+                method, key: key, query: query, headers: headers, payloadHash: payloadHash, accepting: accepted, timeout: timeout, sink: nil, body: body())
+        }
+    }
+
+    /// `attempt`, and again after a transient failure (`StoreError.isTransient`), up to
+    /// `attempts` times with a doubling wait between them.
+    private func retrying<Result>(_ attempt: () async throws(StoreError) -> Result) async throws(StoreError) -> Result {
         var wait = backoff
-        // A download is tried again by `download`, which starts its file anew.
-        for attempt in 1...(sink == nil ? attempts : 1) {
+        for _ in 1..<attempts {
             do {
-                return try await sendOnce(
-                    method, key: key, query: query, headers: headers, payloadHash: payloadHash, accepting: accepted, timeout: timeout, sink: sink, body: body())
+                return try await attempt()
             } catch let error {
-                guard error.isTransient, attempt < attempts else { throw error }
+                guard error.isTransient else { throw error }
                 try? await Task.sleep(for: wait)
                 wait *= 2
             }
         }
-        throw .unreachable(operation: method, key: key ?? bucket, reason: "no attempt was made")
+        return try await attempt()
     }
 
     private func sendOnce(

@@ -45,6 +45,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case let .refused(operation, key, status, code, message, requestID):
             "\(operation) \(key): the store answered \(status)" + (code.map { " \($0)" } ?? "") + (message.map { ": \($0)" } ?? "")
                 + (requestID.map { " (request id \($0))" } ?? "")
+                + (isConflict ? ": another process wrote the object first (since it was read), and it was left as that process made it. Run this again." : "")
         case let .unreachable(operation, key, reason): "\(operation) \(key): the store could not be reached: \(reason)"
         case let .uploadMismatch(key, expected, found): "\(key): the store holds \(found) after the upload, not \(expected)"
         case let .localFile(path, reason): "\(path): \(reason)"

@@ -17,7 +17,8 @@ public struct StoreMirror: Sendable {
     private let includes: @Sendable (String) -> Bool
     /// Each copied object by its path under the prefix, with the copy's state once written.
     private let copies: [String: Copy]
-    /// Keys under the prefix that could not be copied to a path (`..`, empty segments).
+    /// Keys under the prefix that no local path can stand for (an empty, `.` or `..` segment)
+    /// and whose name `includes` takes: objects the command would have worked on, and did not.
     public let refusedKeys: [String]
 
     struct Copy: Sendable {
@@ -32,12 +33,12 @@ public struct StoreMirror: Sendable {
         var wanted: [(relative: String, object: StoreObject)] = []
         var refused: [String] = []
         for object in try await client.list(prefix: location.listingPrefix) {
-            guard let relative = location.relativePath(of: object.key), includes(relative) else { continue }
-            guard Self.isSafe(relative) else {
-                refused.append(object.key)
-                continue
+            guard let relative = location.relativePath(of: object.key) else { continue }
+            if !Self.isSafe(relative) {
+                if includes((relative as NSString).lastPathComponent) { refused.append(object.key) }
+            } else if includes(relative) {
+                wanted.append((relative, object))
             }
-            wanted.append((relative, object))
         }
         let copied = try await ConcurrentTransfers.map(wanted) { (relative, object) async throws(StoreError) -> (String, Copy) in
             let path = (folder as NSString).appendingPathComponent(relative)

@@ -37,6 +37,8 @@ public struct StoreRetention: Sendable {
         public var objectsRewritten: [String] = []
         /// The log object written.
         public var logObject: String?
+        /// Archive objects whose keys no local path can stand for: not read, so not acted on.
+        public var refusedKeys: [String] = []
     }
 
     /// Where a store forget is, for the tests that stop it there.
@@ -76,7 +78,7 @@ public struct StoreRetention: Sendable {
                 if case .unknown = error { throw RetentionError.unknown(target, root: location.description) }
                 throw error
             }
-            var report = Report(run: run, copied: mirror.copied)
+            var report = Report(run: run, copied: mirror.copied, refusedKeys: mirror.refusedKeys)
             report.objectsDeleted = objectKeys(run.plan.filesDeleted, in: mirror)
             report.objectsRewritten = objectKeys(run.plan.filesRewritten, in: mirror)
             guard !dryRun, let hash else { return report }
@@ -99,7 +101,7 @@ public struct StoreRetention: Sendable {
             var pruner = ArchivePruner(root: mirror.folder, database: database)
             pruner.reindexesRoot = false
             let run = try pruner.prune(olderThan: cutoff, dryRun: dryRun)
-            var report = Report(run: run, copied: mirror.copied)
+            var report = Report(run: run, copied: mirror.copied, refusedKeys: mirror.refusedKeys)
             report.objectsDeleted = objectKeys(run.plan.filesDeleted, in: mirror)
             report.objectsRewritten = objectKeys(run.plan.filesRewritten, in: mirror)
             guard !dryRun, !run.plan.isEmpty else { return report }
